@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { NATIONS } from '../domain/calendar/nation.js';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
+const email = z.email();
+const contact = z.object({ name: z.string().optional(), email }).strict();
+
+const passwordAuth = z.object({ type: z.literal('password'), user: z.string().min(1), password: z.string().min(1) }).strict();
+const oauth2Auth = z
+  .object({
+    type: z.literal('oauth2'),
+    /** The mailbox to act as. */
+    user: z.string().min(1),
+    provider: z.enum(['microsoft', 'google', 'static']),
+    tenantId: z.string().optional(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+    /** Google: the service account's private key (PEM) and e-mail. */
+    serviceAccountEmail: z.string().optional(),
+    privateKey: z.string().optional(),
+    /** Overrides the token endpoint (for sovereign clouds, or tests on loopback). */
+    tokenUrl: z.url().optional(),
+    scope: z.string().optional(),
+    /** `static`: a token supplied by the environment (testing, or a sidecar that refreshes it). */
+    accessToken: z.string().optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    const need = (key: keyof typeof a) => {
+      if (!a[key]) ctx.addIssue({ code: 'custom', path: [key], message: `required for provider ${a.provider}` });
+    };
+    if (a.provider === 'microsoft') ['tenantId', 'clientId', 'clientSecret'].forEach((k) => need(k as keyof typeof a));
+    if (a.provider === 'google') ['serviceAccountEmail', 'privateKey'].forEach((k) => need(k as keyof typeof a));
+    if (a.provider === 'static') need('accessToken');
+  });
+const mailAuth = z.discriminatedUnion('type', [passwordAuth, oauth2Auth]);
+
+const imapInbound = z
+  .object({
+    type: z.literal('imap'),
+    host: z.string().min(1),
+    port: z.number().int().positive().default(993),
+    secure: z.boolean().default(true),
+    auth: mailAuth,
+    mailbox: z.string().default('INBOX'),
+    /** What happens to a message once stored: flagged \Seen, or moved to a folder. */
+    processed: z
+      .object({ action: z.enum(['flag', 'move']).default('flag'), folder: z.string().default('Escalator/Processed') })
+      .strict()
+      .default({ action: 'flag', folder: 'Escalator/Processed' }),
+    /** Safety-net re-sync when IDLE misses something. */
+    resyncSeconds: z.number().int().min(5).default(60),
+    tlsRejectUnauthorized: z.boolean().default(true),
+  })
+  .strict();
+
+const smtpListenerInbound = z
+  .object({
+    type: z.literal('smtp-listener'),
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().positive().default(2525),
+  })
+  .strict();
+
+const smtpOutbound = z
+  .object({
+    type: z.literal('smtp'),
+    host: z.string().min(1),
+    port: z.number().int().positive().default(587),
+    secure: z.boolean().default(false),
+    requireTLS: z.boolean().default(true),
+    auth: mailAuth.optional(),
+    /** Per-mailbox sends per minute across all workers (Exchange Online allows 30). 0 = no limit. */
+    rateLimitPerMinute: z.number().int().min(0).default(30),
+    /** Append each sent message to this IMAP folder (needs `inbound.type: imap`). */
+    appendToSent: z.string().optional(),
+    tlsRejectUnauthorized: z.boolean().default(true),
+  })
+  .strict();
+
+const fileOutbound = z.object({ type: z.literal('file'), dir: z.string().default('var/outbox') }).strict();
+
+const organisation = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens'),
+    name: z.string().min(1),
+    nation: z.enum(NATIONS),
+    timezone: z.string().default('Europe/London'),
+    sendWindow: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '17:00' }),
+    /** The Registered Manager (or equivalent): approves high rungs, gets the digest. */
+    manager: contact,
+    staff: z
+      .object({ domains: z.array(z.string().min(1)).default([]), addresses: z.array(email).default([]) })
+      .strict()
+      .refine((s) => s.domains.length + s.addresses.length > 0, 'list at least one staff domain or address'),
+    defaultLadder: z.string().default('childrens-home-reg5'),
+    /** Extra or overriding ladder files for this organisation. */
+    laddersDir: z.string().optional(),
+    /** Overrides for any template, same layout as src/templates. */
+    templatesDir: z.string().optional(),
+    digest: z
+      .object({
+        enabled: z.boolean().default(true),
+        day: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).default('monday'),
+        time: hhmm.default('08:00'),
+      })
+      .strict()
+      .default({ enabled: true, day: 'monday', time: '08:00' }),
+    /** Several chasers to one person on one day go as one mail (each case still records its own). */
+    bundleChasers: z.boolean().default(false),
+    mailbox: z
+      .object({
+        address: email,
+        name: z.string().optional(),
+        plusAddressing: z.boolean().default(true),
+        inbound: z.discriminatedUnion('type', [imapInbound, smtpListenerInbound]),
+        outbound: z.discriminatedUnion('type', [smtpOutbound, fileOutbound]),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    database: z.object({ url: z.string().min(1) }).strict(),
+    redis: z.object({ url: z.string().min(1), prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('escalator') }).strict(),
+    http: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).default(8025) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8025 }),
+    logging: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .default({ level: 'info' }),
+    laddersDir: z.string().default('config/ladders'),
+    directory: z.string().default('config/directory.yaml'),
+    limits: z
+      .object({
+        maxMessageBytes: z.number().int().positive().default(25 * 1024 * 1024),
+        maxHtmlLength: z.number().int().positive().default(2 * 1024 * 1024),
+      })
+      .strict()
+      .default({ maxMessageBytes: 25 * 1024 * 1024, maxHtmlLength: 2 * 1024 * 1024 }),
+    trust: z
+      .object({
+        /** authserv-ids whose Authentication-Results headers we believe (our receiving server's). */
+        authservIds: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ authservIds: [] }),
+    /** Secret for deterministic but unguessable Message-IDs and tokens. */
+    secret: z.string().min(16, 'use at least 16 characters'),
+    organisations: z.array(organisation).min(1),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const ids = new Set<string>();
+    const mailboxes = new Set<string>();
+    cfg.organisations.forEach((org, i) => {
+      if (ids.has(org.id)) ctx.addIssue({ code: 'custom', path: ['organisations', i, 'id'], message: `duplicate organisation id "${org.id}"` });
+      ids.add(org.id);
+      const box = org.mailbox.address.toLowerCase();
+      if (mailboxes.has(box)) ctx.addIssue({ code: 'custom', path: ['organisations', i, 'mailbox', 'address'], message: `mailbox ${box} is used twice` });
+      mailboxes.add(box);
+      if (org.sendWindow.start >= org.sendWindow.end) {
+        ctx.addIssue({ code: 'custom', path: ['organisations', i, 'sendWindow'], message: 'the window closes before it opens' });
+      }
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type OrganisationConfig = Config['organisations'][number];
+export type MailAuthConfig = z.infer<typeof mailAuth>;
+export type ImapInboundConfig = z.infer<typeof imapInbound>;
+export type SmtpOutboundConfig = z.infer<typeof smtpOutbound>;

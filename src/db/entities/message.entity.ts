@@ -1,0 +1,44 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Case } from './case.entity.js';
+
+/**
+ * Every inbound message, raw source kept (nothing is lost), unique per mailbox and Message-ID so
+ * the same message delivered twice is stored and acted on once.
+ */
+export const Message = defineEntity({
+  name: 'Message',
+  tableName: 'message',
+  uniques: [{ properties: ['mailbox', 'messageId'] }],
+  properties: {
+    id: p.uuid().primary(),
+    mailbox: p.string(),
+    messageId: p.text(),
+    case: () => p.manyToOne(Case).mapToPk().nullable().fieldName('case_id').index(),
+    /** imap | smtp-listener | cli */
+    source: p.string(),
+    uidValidity: p.bigint('number').nullable(),
+    uid: p.bigint('number').nullable(),
+    receivedAt: p.datetime(),
+    /** The Date header, or the IMAP internal date when the header is missing or invalid. */
+    sentAt: p.datetime().nullable(),
+    fromAddress: p.string().nullable(),
+    subject: p.text().nullable(),
+    to: p.json<string[]>().default('[]'),
+    cc: p.json<string[]>().default('[]'),
+    inReplyTo: p.text().nullable(),
+    references: p.json<string[]>().default('[]'),
+    size: p.integer(),
+    sha256: p.string(),
+    /** Null when the message was over the size limit: only a reference and the reason are kept. */
+    raw: p.blob().nullable(),
+    /** pending → processed | rejected */
+    status: p.string().index(),
+    /** new-case | reply | command | automatic | bounce | ignored | quarantined | flagged */
+    route: p.string().nullable(),
+    reason: p.text().nullable(),
+    newText: p.text().nullable(),
+    analysis: p.json<Record<string, unknown>>().nullable(),
+    processedAt: p.datetime().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+});

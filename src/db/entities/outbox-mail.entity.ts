@@ -1,0 +1,38 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Case } from './case.entity.js';
+
+/**
+ * A mail the service will send, written in the same transaction as the change that caused it.
+ * The raw message is built once and stored, so a retry sends exactly the same bytes.
+ */
+export const OutboxMail = defineEntity({
+  name: 'OutboxMail',
+  tableName: 'outbox_mail',
+  indexes: [{ properties: ['status', 'notBefore'] }],
+  properties: {
+    id: p.uuid().primary(),
+    organisationId: p.string(),
+    case: () => p.manyToOne(Case).mapToPk().nullable().fieldName('case_id').index(),
+    kind: p.string(),
+    /** Unique per case (or organisation): a decision replayed writes nothing new. */
+    dedupeKey: p.string().unique(),
+    messageId: p.string().unique(),
+    step: p.integer().nullable(),
+    envelopeFrom: p.string(),
+    envelopeTo: p.json<string[]>(),
+    to: p.json<string[]>(),
+    cc: p.json<string[]>(),
+    subject: p.text(),
+    raw: p.blob(),
+    /** held (approval draft) | pending | sending | sent | failed | cancelled */
+    status: p.string(),
+    notBefore: p.datetime(),
+    attempts: p.integer().default(0),
+    lastError: p.text().nullable(),
+    smtpResponse: p.text().nullable(),
+    claimedAt: p.datetime().nullable(),
+    sentAt: p.datetime().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
+    updatedAt: p.datetime().defaultRaw('now()'),
+  },
+});

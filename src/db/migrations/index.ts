@@ -1,0 +1,4 @@
+import { Migration20261123000000 } from './Migration20261123000000.js';
+
+/** Listed explicitly so the migrator works the same from src (tsx, vitest) and dist. */
+export const MIGRATIONS = [{ name: 'Migration20261123000000', class: Migration20261123000000 }];

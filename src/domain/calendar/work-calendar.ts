@@ -1,0 +1,201 @@
+import Holidays from 'date-holidays';
+import { DateTime } from 'luxon';
+import type { Duration } from './duration.js';
+import { HOLIDAY_REGION, type Nation } from './nation.js';
+
+export interface SendWindow {
+  /** Local opening time, "HH:MM" (inclusive). */
+  start: string;
+  /** Local closing time, "HH:MM" (exclusive: a mail due at 17:00 waits for the next opening). */
+  end: string;
+}
+
+export interface CalendarSettings {
+  nation: Nation;
+  timezone: string;
+  window: SendWindow;
+}
+
+export interface BankHoliday {
+  date: string;
+  name: string;
+}
+
+const holidayCache = new Map<string, Map<string, string>>();
+
+/**
+ * Bank holidays of one nation for one year, keyed by local date (YYYY-MM-DD).
+ * Only `type: 'public'` days count: date-holidays also lists observances such as
+ * Mother's Day and Easter Sunday, which are not days off. Substitute days are public.
+ */
+export function bankHolidays(nation: Nation, year: number): Map<string, string> {
+  const key = `${nation}:${year}`;
+  let days = holidayCache.get(key);
+  if (!days) {
+    const hd = new Holidays('GB', HOLIDAY_REGION[nation], { types: ['public'] });
+    days = new Map();
+    for (const h of hd.getHolidays(year)) {
+      // `date` is the local calendar date; `start` is UTC and falls a day early in summer.
+      if (h.type === 'public') days.set(h.date.slice(0, 10), h.name);
+    }
+    holidayCache.set(key, days);
+  }
+  return days;
+}
+
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+}
+
+/**
+ * The organisation's working calendar: its nation's bank holidays, weekends, its timezone
+ * and its send window. Pure: every answer is a function of the arguments and the settings.
+ */
+export class WorkCalendar {
+  readonly nation: Nation;
+  readonly timezone: string;
+  readonly window: SendWindow;
+  private readonly openMin: number;
+  private readonly closeMin: number;
+
+  constructor(settings: CalendarSettings) {
+    this.nation = settings.nation;
+    this.timezone = settings.timezone;
+    this.window = settings.window;
+    this.openMin = minutesOf(settings.window.start);
+    this.closeMin = minutesOf(settings.window.end);
+    if (!DateTime.now().setZone(settings.timezone).isValid) {
+      throw new Error(`unknown timezone "${settings.timezone}"`);
+    }
+    if (this.openMin >= this.closeMin) {
+      throw new Error(`send window ${settings.window.start}–${settings.window.end} closes before it opens`);
+    }
+  }
+
+  local(instant: Date): DateTime {
+    return DateTime.fromJSDate(instant, { zone: this.timezone });
+  }
+
+  holidayName(localDate: string): string | undefined {
+    return bankHolidays(this.nation, Number(localDate.slice(0, 4))).get(localDate);
+  }
+
+  isWorkingDay(day: DateTime | string): boolean {
+    const dt = typeof day === 'string' ? DateTime.fromISO(day, { zone: this.timezone }) : day.setZone(this.timezone);
+    if (dt.weekday > 5) return false;
+    return this.holidayName(dt.toISODate()!) === undefined;
+  }
+
+  /** Inside the send window on a working day. */
+  isOpen(instant: Date): boolean {
+    const local = this.local(instant);
+    if (!this.isWorkingDay(local)) return false;
+    const min = local.hour * 60 + local.minute;
+    return min >= this.openMin && min < this.closeMin;
+  }
+
+  private openingOn(day: DateTime): DateTime {
+    return day.startOf('day').set({ hour: Math.floor(this.openMin / 60), minute: this.openMin % 60 });
+  }
+
+  /** `instant` itself when the window is open, otherwise the next window opening. */
+  nextOpening(instant: Date): Date {
+    if (this.isOpen(instant)) return instant;
+    let day = this.local(instant);
+    const min = day.hour * 60 + day.minute;
+    if (!(this.isWorkingDay(day) && min < this.openMin)) day = day.plus({ days: 1 });
+    for (let guard = 0; guard < 366; guard++) {
+      if (this.isWorkingDay(day)) return this.openingOn(day).toJSDate();
+      day = day.plus({ days: 1 });
+    }
+    throw new Error('no working day within a year');
+  }
+
+  /** The next window opening strictly after `instant`'s working day ends (used for "tomorrow morning"). */
+  nextDayOpening(instant: Date): Date {
+    return this.nextOpening(this.local(instant).plus({ days: 1 }).startOf('day').toJSDate());
+  }
+
+  /** N working days later at the same local time of day. */
+  addWorkingDays(instant: Date, n: number): Date {
+    let day = this.local(instant);
+    let left = n;
+    while (left > 0) {
+      day = day.plus({ days: 1 });
+      if (this.isWorkingDay(day)) left--;
+    }
+    return day.toJSDate();
+  }
+
+  /** N working days earlier at the same local time of day. */
+  subtractWorkingDays(instant: Date, n: number): Date {
+    let day = this.local(instant);
+    let left = n;
+    while (left > 0) {
+      day = day.minus({ days: 1 });
+      if (this.isWorkingDay(day)) left--;
+    }
+    return day.toJSDate();
+  }
+
+  /** Calendar days in local time, so 09:00 stays 09:00 across a clock change. */
+  addCalendarDays(instant: Date, n: number): Date {
+    return this.local(instant).plus({ days: n }).toJSDate();
+  }
+
+  /** Raw addition of a policy duration, before the send window is applied. */
+  add(instant: Date, d: Duration): Date {
+    switch (d.unit) {
+      case 'same-day':
+        return instant;
+      case 'wd':
+        return this.addWorkingDays(instant, d.n);
+      case 'd':
+        return this.addCalendarDays(instant, d.n);
+      case 'w':
+        return this.addCalendarDays(instant, d.n * 7);
+    }
+  }
+
+  /** When something `d` after `from` falls due: the raw moment, moved to the next window opening. */
+  due(from: Date, d: Duration): Date {
+    return this.nextOpening(this.add(from, d));
+  }
+
+  /** Working days after `a`'s local date up to and including `b`'s (0 when b is not after a). */
+  workingDaysBetween(a: Date, b: Date): number {
+    let day = this.local(a).startOf('day');
+    const end = this.local(b).startOf('day');
+    let count = 0;
+    while (day < end) {
+      day = day.plus({ days: 1 });
+      if (this.isWorkingDay(day)) count++;
+    }
+    return count;
+  }
+
+  /** Local date (YYYY-MM-DD) of an instant. */
+  localDate(instant: Date): string {
+    return this.local(instant).toISODate()!;
+  }
+
+  /** Start of a local date's send window, e.g. for "PAUSE until 4 December". */
+  openingOf(localDate: string): Date {
+    return this.nextOpening(this.openingOn(DateTime.fromISO(localDate, { zone: this.timezone })).toJSDate());
+  }
+
+  /** "Monday 7 December 2026 at 09:00" — how dates appear in mails and timetables. */
+  format(instant: Date): string {
+    return this.local(instant).setLocale('en-GB').toFormat("cccc d LLLL yyyy 'at' HH:mm");
+  }
+
+  formatDate(instant: Date): string {
+    return this.local(instant).setLocale('en-GB').toFormat('cccc d LLLL yyyy');
+  }
+
+  /** ISO 8601 with the local offset, as the CLI's JSON prints it. */
+  iso(instant: Date): string {
+    return this.local(instant).toISO({ suppressMilliseconds: true })!;
+  }
+}

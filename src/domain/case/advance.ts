@@ -1,0 +1,73 @@
+import { effectiveLadder, type EffectiveLadder } from '../ladder/effective-ladder.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState } from './case-state.js';
+import { DecisionBuilder, type Decision } from './decision.js';
+import { fireStep } from './fire-step.js';
+import { MAX_APPROVAL_REMINDERS, withNextAction } from './next-action.js';
+import { staffRecipients } from './staff-recipients.js';
+import { currentStep } from './timetable.js';
+
+export function cloneState(state: CaseState): CaseState {
+  return structuredClone(state);
+}
+
+export function ladderFor(state: CaseState, ctx: CaseContext): EffectiveLadder {
+  return effectiveLadder(ctx.ladder, state.variant);
+}
+
+/** Runs whatever has fallen due by `ctx.now`: steps, the end of a pause or a promise, reminders. */
+export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
+  const ladder = ladderFor(b.state, ctx);
+  const now = ctx.now.toISOString();
+  // Each pass either moves the ladder on or returns; the bound only guards against a bad ladder.
+  for (let guard = 0; guard < 100; guard++) {
+    const state = b.state;
+    if (state.status !== 'open' && state.status !== 'paused') return;
+    if (state.status === 'paused') {
+      if (!state.pause || state.pause.until > now) return;
+      b.event('resumed', 'system', { reason: 'pause ended', pausedFrom: state.pause.from });
+      state.status = 'open';
+      state.pause = undefined;
+      continue;
+    }
+    if (state.hold && state.hold.until <= now) {
+      b.event('promise-lapsed', 'system', { promisedFor: state.hold.promisedFor, by: state.hold.by });
+      state.hold = undefined;
+    }
+    const step = currentStep(state);
+    if (!step) return;
+    if (step.status === 'awaiting-approval') {
+      remindApproval(b, step, ctx);
+      return;
+    }
+    if (step.status !== 'planned' || !step.dueAt) return;
+    if (step.dueAt > now || (state.hold && state.hold.until > now)) return;
+    fireStep(b, ladder, step, ctx, 'system');
+  }
+  throw new Error(`case ${b.state.ref}: the ladder did not settle`);
+}
+
+function remindApproval(b: DecisionBuilder, step: NonNullable<ReturnType<typeof currentStep>>, ctx: CaseContext): void {
+  const reminders = step.approvalReminders ?? 0;
+  if (!step.approvalRequestedAt || reminders >= MAX_APPROVAL_REMINDERS) return;
+  const dueAt = ctx.calendar.nextOpening(ctx.calendar.addWorkingDays(new Date(step.approvalRequestedAt), reminders + 1));
+  if (dueAt > ctx.now) return;
+  step.approvalReminders = reminders + 1;
+  b.mail({
+    kind: 'approval-reminder',
+    key: `s${step.n}-approval-reminder-${reminders + 1}`,
+    ...staffRecipients(b.state, ctx),
+    timing: 'now',
+    step: step.n,
+    data: { draftKey: `s${step.n}-chaser`, reminder: reminders + 1, rungId: step.rungId },
+  });
+  b.event('approval-reminded', 'system', { step: step.n, reminder: reminders + 1 });
+}
+
+/** The time-driven entry point: the advance-case job calls this with the injected clock. */
+export function advanceCase(state: CaseState, ctx: CaseContext): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  runDue(b, ctx);
+  withNextAction(b.state, ctx.calendar);
+  return b.build();
+}

@@ -1,0 +1,294 @@
+import { describeDuration } from '../calendar/duration.js';
+import type { CommandLine, Command, Directive } from '../commands/command.js';
+import { effectiveLadder } from '../ladder/effective-ladder.js';
+import { roleLabel } from '../roles.js';
+import { cloneState, ladderFor, runDue } from './advance.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState, Contact } from './case-state.js';
+import { DecisionBuilder, type Decision } from './decision.js';
+import { fireStep, recipientsFor } from './fire-step.js';
+import { withNextAction } from './next-action.js';
+import { appendRepeat, currentStep, extendPlanned, planSteps, replanAfter, replanFromNow, rungOf, shiftPlanned } from './timetable.js';
+
+export interface CommandsInput {
+  from: Contact;
+  lines: CommandLine[];
+  /** Lines that looked like commands but were not understood. */
+  errors: string[];
+  /** Key of the message that carried them: makes the acknowledgement's Message-ID unique. */
+  messageKey: string;
+}
+
+class CommandRejected extends Error {}
+
+/**
+ * Applies the commands of one message, all or nothing. Every message gets an answer: the new
+ * timetable, or what was not understood (and then nothing changed).
+ */
+export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseContext): Decision {
+  const reject = (problems: string[]): Decision => {
+    const b = new DecisionBuilder(cloneState(state), ctx.now);
+    b.event('command-rejected', input.from.email, { problems, lines: input.lines.map((l) => l.line) });
+    b.mail({
+      kind: 'command-error',
+      key: `m${input.messageKey}-error`,
+      to: [input.from],
+      cc: [],
+      timing: 'now',
+      data: { problems },
+    });
+    return b.build();
+  };
+  if (input.errors.length > 0) return reject(input.errors);
+  if (input.lines.length === 0) return reject(['No command was found on the first lines of your reply.']);
+
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  const done: string[] = [];
+  try {
+    for (const line of input.lines) done.push(apply(b, line.command, input.from, ctx));
+  } catch (error) {
+    if (error instanceof CommandRejected) return reject([error.message]);
+    throw error;
+  }
+  runDue(b, ctx);
+  withNextAction(b.state, ctx.calendar);
+  b.mail({
+    kind: 'command-ack',
+    key: `m${input.messageKey}-ack`,
+    to: [input.from],
+    cc: [],
+    timing: 'now',
+    data: { done },
+  });
+  return b.build();
+}
+
+function requireOpen(state: CaseState, what: string): void {
+  if (state.status === 'resolved' || state.status === 'closed') {
+    throw new CommandRejected(`${what}: the case is ${state.status}. Reply REOPEN first if it needs to go on.`);
+  }
+}
+
+function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseContext): string {
+  const state = b.state;
+  const cal = ctx.calendar;
+  const now = ctx.now;
+  const actor = from.email;
+  const ladder = ladderFor(state, ctx);
+  switch (command.kind) {
+    case 'resolved':
+    case 'close': {
+      if (state.status === 'resolved' || state.status === 'closed') {
+        throw new CommandRejected(`${command.kind.toUpperCase()}: the case is already ${state.status}.`);
+      }
+      state.status = command.kind === 'resolved' ? 'resolved' : 'closed';
+      if (command.kind === 'resolved') state.resolvedAt = now.toISOString();
+      else state.closedAt = now.toISOString();
+      state.pause = undefined;
+      state.hold = undefined;
+      state.awaitingConfirmationSince = undefined;
+      b.draft({ kind: 'cancel-all' });
+      b.event(state.status, actor, { by: 'command' });
+      return command.kind === 'resolved' ? 'Marked resolved; no more chasers will be sent.' : 'Closed; no more chasers will be sent.';
+    }
+    case 'reopen': {
+      if (state.status !== 'resolved' && state.status !== 'closed') {
+        throw new CommandRejected('REOPEN: the case is not resolved or closed.');
+      }
+      const since = new Date(state.resolvedAt ?? state.closedAt ?? now.toISOString());
+      state.status = 'open';
+      state.resolvedAt = undefined;
+      state.closedAt = undefined;
+      shiftPlanned(state, ladder.clock, cal, since, now);
+      b.event('reopened', actor, {});
+      return 'Reopened; the ladder goes on from here.';
+    }
+    case 'pause': {
+      requireOpen(state, 'PAUSE');
+      const until = cal.openingOf(command.until);
+      if (until <= now) throw new CommandRejected(`PAUSE until ${command.until}: that date has passed.`);
+      if (state.status === 'paused' && state.pause) {
+        // A new date replaces the old pause: undo its shift, then apply the new one.
+        shiftBack(state, ladder.clock, cal, new Date(state.pause.until), now);
+      }
+      state.status = 'paused';
+      state.pause = { from: now.toISOString(), until: until.toISOString() };
+      shiftPlanned(state, ladder.clock, cal, now, until);
+      b.event('paused', actor, { until: until.toISOString() });
+      return `Paused until ${cal.format(until)}; later steps move back by the same time.`;
+    }
+    case 'resume': {
+      if (state.status !== 'paused' || !state.pause) throw new CommandRejected('RESUME: the case is not paused.');
+      shiftBack(state, ladder.clock, cal, new Date(state.pause.until), now);
+      state.status = 'open';
+      state.pause = undefined;
+      b.event('resumed', actor, { reason: 'command' });
+      return 'Resumed; the timetable is brought forward by the unused part of the pause.';
+    }
+    case 'escalate': {
+      requireOpen(state, 'ESCALATE');
+      if (state.status === 'awaiting-confirmation') {
+        state.status = 'open';
+        state.awaitingConfirmationSince = undefined;
+      }
+      if (state.status === 'paused') {
+        throw new CommandRejected('ESCALATE: the case is paused. Reply RESUME first, or RESUME and ESCALATE together.');
+      }
+      state.hold = undefined;
+      let step = currentStep(state);
+      if (step?.status === 'awaiting-approval') {
+        throw new CommandRejected('ESCALATE: the next step is waiting for your APPROVE or SKIP.');
+      }
+      if (step?.status === 'held') {
+        throw new CommandRejected(
+          `ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`,
+        );
+      }
+      if (!step) step = appendRepeat(state, ladder, cal, now);
+      if (!step) throw new CommandRejected('ESCALATE: the case is at the top of its ladder.');
+      step.dueAt = cal.nextOpening(now).toISOString();
+      b.event('escalated', actor, { step: step.n, rung: step.rungId });
+      const rung = rungOf(ladder, step);
+      if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
+      return `Escalated: “${rung.title}” ${step.status === 'sent' ? 'is sent now' : step.status === 'awaiting-approval' ? 'is drafted for your approval' : `goes at ${cal.format(new Date(step.dueAt))}`}.`;
+    }
+    case 'extend': {
+      requireOpen(state, 'EXTEND');
+      const first = extendPlanned(state, cal, command.by);
+      if (!first) throw new CommandRejected('EXTEND: there is no planned step to extend.');
+      b.event('extended', actor, { by: describeDuration(command.by) });
+      return `Extended by ${describeDuration(command.by)}; the next step is now due ${cal.format(new Date(first))}.`;
+    }
+    case 'approve':
+    case 'skip': {
+      const step = currentStep(state);
+      const name = command.kind.toUpperCase();
+      const waiting = step && (step.status === 'awaiting-approval' || (command.kind === 'skip' && step.status === 'held'));
+      if (!step || !waiting) {
+        throw new CommandRejected(`${name}: nothing is waiting for ${command.kind === 'approve' ? 'approval' : 'a decision'}.`);
+      }
+      requireOpen(state, name);
+      step.decidedBy = actor;
+      step.decidedAt = now.toISOString();
+      const rung = rungOf(ladder, step);
+      if (command.kind === 'approve') {
+        b.event('approved', actor, { step: step.n, rung: rung.id });
+        fireStep(b, ladder, step, ctx, actor);
+        return `Approved: “${rung.title}” goes ${cal.isOpen(now) ? 'now' : `at ${cal.format(cal.nextOpening(now))}`}, exactly as drafted.`;
+      }
+      const wasDraft = step.status === 'awaiting-approval';
+      step.status = 'skipped';
+      if (wasDraft) b.draft({ kind: 'cancel', step: step.n });
+      b.event('skipped', actor, { step: step.n, rung: rung.id });
+      const index = state.steps.indexOf(step);
+      replanAfter(state, ladder, cal, index);
+      if (index === state.steps.length - 1) appendRepeat(state, ladder, cal, now);
+      return `Skipped “${rung.title}”; nothing was sent.`;
+    }
+    case 'safeguarding':
+    case 'imminent':
+      return switchVariant(b, command.kind === 'safeguarding' ? 'urgent' : 'imminent', actor, ctx);
+    case 'views': {
+      const step = [...state.steps].reverse().find((s) => s.status === 'sent');
+      state.views.push({ at: now.toISOString(), step: step?.n ?? 0, text: command.text, by: actor });
+      b.event('views-recorded', actor, { step: step?.n ?? 0, text: command.text });
+      return 'Recorded the young person’s views.';
+    }
+    case 'note':
+      b.event('note-added', actor, { text: command.text });
+      return 'Noted on the case.';
+    case 'directive':
+      return applyDirective(b, command.directive, actor, ctx);
+  }
+}
+
+/** RESUME before the pause ran out: planned steps come forward by the part not used. */
+function shiftBack(state: CaseState, clock: 'calendar' | 'working-days', cal: CaseContext['calendar'], until: Date, now: Date): void {
+  if (until <= now) return;
+  const workingDays = cal.workingDaysBetween(now, until);
+  for (const step of state.steps) {
+    if (step.status !== 'planned' || !step.dueAt) continue;
+    const due = new Date(step.dueAt);
+    const moved =
+      clock === 'working-days'
+        ? cal.subtractWorkingDays(due, workingDays)
+        : new Date(due.getTime() - (until.getTime() - now.getTime()));
+    step.dueAt = cal.nextOpening(moved < now ? now : moved).toISOString();
+  }
+}
+
+function switchVariant(b: DecisionBuilder, variant: 'urgent' | 'imminent', actor: string, ctx: CaseContext): string {
+  const state = b.state;
+  const def = ctx.ladder.variants[variant];
+  if (variant === 'urgent') state.flags.safeguarding = true;
+  if (!def) {
+    b.event('flag-set', actor, { flag: variant === 'urgent' ? 'safeguarding' : 'imminent' });
+    return `Flagged ${variant === 'urgent' ? 'as a safeguarding concern' : 'as imminent risk'}; this ladder has no shorter timescales, so the timetable is unchanged.`;
+  }
+  if (state.variant === variant) return `Already on the ${def.label.toLowerCase()} timescales.`;
+  for (const flag of def.setsFlags) state.flags[flag] = true;
+  const from = state.variant;
+  state.variant = variant;
+  const ladder = effectiveLadder(ctx.ladder, variant);
+  if (state.steps.some((s) => s.status !== 'planned')) replanFromNow(state, ladder, ctx.calendar, ctx.now);
+  else state.steps = planSteps(ladder, new Date(state.clockStartAt), ctx.calendar);
+  b.event('variant-switched', actor, { from, to: variant });
+  return `Switched to the ${def.label.toLowerCase()} timescales (${def.policyRef}).`;
+}
+
+function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: CaseContext): string {
+  const state = b.state;
+  switch (d.kind) {
+    case 'child':
+      state.childRef = d.ref;
+      b.event('child-ref-set', actor, {});
+      return 'Child reference updated.';
+    case 'category':
+      state.category = d.value;
+      b.event('category-set', actor, { category: d.value });
+      return `Category set to “${d.value}”.`;
+    case 'due':
+      state.requestedBy = d.date;
+      b.event('due-set', actor, { due: d.date });
+      return `Due date recorded as ${d.date}.`;
+    case 'flag':
+      if (d.flag === 'safeguarding' && d.value) return switchVariant(b, 'urgent', actor, ctx);
+      state.flags[d.flag] = d.value;
+      b.event('flag-set', actor, { flag: d.flag, value: d.value });
+      return `${d.flag.replace(/-/g, ' ')}: ${d.value ? 'yes' : 'no'}.`;
+    case 'imminent':
+      return switchVariant(b, 'imminent', actor, ctx);
+    case 'ladder': {
+      if (d.ladderId === state.ladderId) return `Already on the ${ctx.ladder.title} ladder.`;
+      throw new CommandRejected(
+        `Ladder: ${d.ladderId}: a case cannot change ladder once opened. CLOSE it and send a new request with the right ladder.`,
+      );
+    }
+    case 'contact': {
+      const email = d.contact.email.toLowerCase();
+      state.participants = state.participants.filter(
+        (p) => !(p.role === d.role && (d.role !== 'professional' || p.email.toLowerCase() === email)),
+      );
+      state.participants.push({ role: d.role, ...d.contact, email, source: 'directive' });
+      b.event('participant-set', actor, { role: d.role, email });
+      releaseHeld(b, actor, ctx);
+      return `${roleLabel(d.role)}: ${d.contact.name ? `${d.contact.name} <${email}>` : email}.`;
+    }
+  }
+}
+
+/** A held step goes as soon as every To role has an address. */
+function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void {
+  const step = currentStep(b.state);
+  if (!step || step.status !== 'held') return;
+  const ladder = ladderFor(b.state, ctx);
+  const { missingTo } = recipientsFor(b, ladder, step, ctx);
+  if (missingTo.length > 0) {
+    step.missingRoles = missingTo;
+    return;
+  }
+  step.status = 'planned';
+  step.dueAt = ctx.calendar.nextOpening(ctx.now).toISOString();
+  b.event('step-released', actor, { step: step.n });
+}
+

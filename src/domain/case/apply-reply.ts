@@ -1,0 +1,145 @@
+import { parseDuration } from '../calendar/duration.js';
+import { cloneState, runDue } from './advance.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState, Contact } from './case-state.js';
+import { DecisionBuilder, type Decision } from './decision.js';
+import { withNextAction } from './next-action.js';
+import { resolveRoles } from './role-resolution.js';
+import { staffRecipients } from './staff-recipients.js';
+
+export type ReplyClass = 'resolved' | 'promise' | 'acknowledged' | 'disputed' | 'other';
+
+export interface RecipientReplyInput {
+  from: Contact;
+  /** The role the sender holds on this case (professional, team-manager, dcs, …). */
+  role: string;
+  classification: { class: ReplyClass; evidence?: string; promiseDate?: string };
+  messageKey: string;
+  /** The reply's new text, forwarded to the RM (never logged). */
+  newText: string;
+}
+
+/**
+ * A chased recipient wrote back. "Done" resolves the case (or asks the confirmers, for ladders
+ * like the fostering panel's); a dated promise holds the ladder until the date plus grace;
+ * anything else is passed to the RM and the ladder goes on.
+ */
+export function applyRecipientReply(state: CaseState, input: RecipientReplyInput, ctx: CaseContext): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  const s = b.state;
+  const cls = input.classification;
+  const staff = staffRecipients(s, ctx);
+  const notice = (kind: 'reply-notice' | 'resolved-notice', extra: Record<string, unknown> = {}) =>
+    b.mail({
+      kind,
+      key: `m${input.messageKey}-${kind}`,
+      ...staff,
+      timing: 'now',
+      data: { from: input.from, role: input.role, classification: cls, newText: input.newText, ...extra },
+    });
+  b.event('reply-received', input.from.email, { role: input.role, class: cls.class, evidence: cls.evidence ?? null, message: input.messageKey });
+
+  const closed = s.status === 'resolved' || s.status === 'closed';
+  if (closed) {
+    notice('reply-notice', { caseClosed: true });
+  } else if (cls.class === 'resolved' && ctx.ladder.onRecipientDone === 'resolve') {
+    s.status = 'resolved';
+    s.resolvedAt = ctx.now.toISOString();
+    s.pause = undefined;
+    s.hold = undefined;
+    b.draft({ kind: 'cancel-all' });
+    b.event('resolved', input.from.email, { by: 'reply', evidence: cls.evidence ?? null });
+    notice('resolved-notice');
+  } else if (cls.class === 'resolved') {
+    s.status = 'awaiting-confirmation';
+    s.awaitingConfirmationSince = ctx.now.toISOString();
+    const confirmers = resolveRoles(s, ctx.ladder.confirmers, ctx);
+    const to = confirmers.contacts.length > 0 ? confirmers.contacts : staff.to;
+    b.event('awaiting-confirmation', input.from.email, { confirmers: to.map((c) => c.email) });
+    b.mail({
+      kind: 'confirm-request',
+      key: `m${input.messageKey}-confirm`,
+      to,
+      cc: staff.to.concat(staff.cc).filter((c) => !to.some((t) => t.email === c.email)),
+      timing: 'window',
+      data: { from: input.from, role: input.role, newText: input.newText, missingConfirmers: confirmers.missing },
+    });
+  } else if (cls.class === 'promise' && cls.promiseDate) {
+    const promised = ctx.calendar.openingOf(cls.promiseDate);
+    const until = ctx.calendar.due(promised, parseDuration(ctx.ladder.promiseGrace));
+    if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString())) {
+      s.hold = { until: until.toISOString(), promisedFor: cls.promiseDate, by: input.from.email };
+      b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
+    }
+    notice('reply-notice', { holdUntil: s.hold?.until ?? null });
+  } else {
+    notice('reply-notice');
+  }
+  runDue(b, ctx);
+  withNextAction(b.state, ctx.calendar);
+  return b.build();
+}
+
+/** Out-of-office and other automatic replies: recorded, never acted on, never answered. */
+export function recordAutomatic(
+  state: CaseState,
+  input: { from: string; kind: 'auto-reply' | 'bulk'; returnDate?: string; messageKey: string },
+  ctx: CaseContext,
+): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  b.event(input.kind === 'auto-reply' ? 'auto-reply' : 'bulk-mail', input.from, {
+    returnDate: input.returnDate ?? null,
+    message: input.messageKey,
+  });
+  return b.build();
+}
+
+/** A delivery failure: the address is marked undeliverable and the RM is told, once per address. */
+export function applyBounce(
+  state: CaseState,
+  input: { recipients: Array<{ address: string; status?: string; action?: string }>; messageKey: string },
+  ctx: CaseContext,
+): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  const failed = input.recipients.filter((r) => !r.action || r.action === 'failed');
+  const newlyFailed: Array<{ address: string; status?: string; roles: string[] }> = [];
+  for (const r of failed) {
+    const address = r.address.toLowerCase();
+    const matches = b.state.participants.filter((p) => p.email.toLowerCase() === address);
+    const already = matches.length > 0 && matches.every((p) => p.undeliverable);
+    for (const p of matches) p.undeliverable ??= { at: ctx.now.toISOString(), reason: r.status ?? 'bounced' };
+    if (!already) newlyFailed.push({ address, ...(r.status ? { status: r.status } : {}), roles: matches.map((p) => p.role) });
+  }
+  b.event('bounce', 'mailer-daemon', { recipients: failed, message: input.messageKey });
+  if (newlyFailed.length > 0) {
+    b.mail({
+      kind: 'bounce-notice',
+      key: `m${input.messageKey}-bounce`,
+      ...staffRecipients(b.state, ctx),
+      timing: 'now',
+      data: { failed: newlyFailed },
+    });
+  }
+  withNextAction(b.state, ctx.calendar);
+  return b.build();
+}
+
+/** Something about the case arrived that may not change it (stranger quoting the tag, failed authentication). */
+export function recordFlagged(
+  state: CaseState,
+  input: { from: string; reason: string; messageKey: string; notify: boolean },
+  ctx: CaseContext,
+): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  b.event('message-flagged', input.from, { reason: input.reason, message: input.messageKey });
+  if (input.notify) {
+    b.mail({
+      kind: 'reply-notice',
+      key: `m${input.messageKey}-flagged`,
+      ...staffRecipients(b.state, ctx),
+      timing: 'now',
+      data: { from: { email: input.from }, flagged: input.reason },
+    });
+  }
+  return b.build();
+}

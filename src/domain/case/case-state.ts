@@ -1,0 +1,92 @@
+import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
+
+/** ISO 8601 instant in UTC. The state is stored as JSON, so instants stay strings here. */
+export type Instant = string;
+
+export type CaseStatus = 'open' | 'paused' | 'awaiting-confirmation' | 'resolved' | 'closed';
+
+export interface Contact {
+  email: string;
+  name?: string;
+}
+
+export interface Participant extends Contact {
+  role: string;
+  /** Where we learned it: the request's recipients, a directive, the directory, a reply. */
+  source: 'request' | 'directive' | 'directory' | 'learned' | 'config';
+  undeliverable?: { at: Instant; reason: string };
+}
+
+export type StepStatus =
+  | 'planned'
+  | 'held' // a To role has no address; waits for the RM to supply one
+  | 'awaiting-approval' // draft with the RM for APPROVE / SKIP
+  | 'sent'
+  | 'skipped'
+  | 'not-applicable'; // its `when` flag was not set when it fell due
+
+export interface Step {
+  /** 1-based position on this case; stable, so Message-IDs and job ids can be derived from it. */
+  n: number;
+  rungId: string;
+  /** Null for command-only rungs until ESCALATE sets it. */
+  dueAt: Instant | null;
+  status: StepStatus;
+  sentAt?: Instant;
+  /** The addresses it went to, as sent (evidence). */
+  sentTo?: string[];
+  sentCc?: string[];
+  deadlineAt?: Instant;
+  heldSince?: Instant;
+  missingRoles?: string[];
+  contactRequestedAt?: Instant;
+  approvalRequestedAt?: Instant;
+  approvalReminders?: number;
+  decidedBy?: string;
+  decidedAt?: Instant;
+}
+
+export interface CaseState {
+  id: string;
+  ref: string;
+  orgId: string;
+  ladderId: string;
+  variant: VariantName;
+  status: CaseStatus;
+  /** When the request was made (the message's date). */
+  openedAt: Instant;
+  /** The opening moment moved into the send window: every `from: opening` rung counts from here. */
+  clockStartAt: Instant;
+  subject: string;
+  /** The opening request's Message-ID: first in every chaser's References. */
+  requestMessageId: string;
+  /** Message-IDs of the thread as the request carried them (References + itself). */
+  threadIds: string[];
+  /** Unguessable token for plus-addressed Reply-To. */
+  token: string;
+  originator: Contact;
+  childRef?: string;
+  category?: string;
+  requestedBy?: Instant;
+  flags: Record<CaseFlag, boolean>;
+  participants: Participant[];
+  steps: Step[];
+  pause?: { from: Instant; until: Instant };
+  /** Promise from a recipient: nothing escalates before `until`. */
+  hold?: { until: Instant; promisedFor: string; by: string };
+  awaitingConfirmationSince?: Instant;
+  resolvedAt?: Instant;
+  closedAt?: Instant;
+  /** Young person's views recorded by the RM (policy: at each step). */
+  views: Array<{ at: Instant; step: number; text: string; by: string }>;
+  nextActionAt: Instant | null;
+  nextAction: NextAction | null;
+}
+
+export type NextAction = 'step' | 'resume' | 'approval-reminder' | 'hold-ends';
+
+export const CLOSED_STATUSES: readonly CaseStatus[] = ['resolved', 'closed'];
+
+export function isClosed(state: Pick<CaseState, 'status'>): boolean {
+  return CLOSED_STATUSES.includes(state.status);
+}

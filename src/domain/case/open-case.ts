@@ -1,0 +1,86 @@
+import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
+import { CASE_FLAGS } from '../ladder/ladder-schema.js';
+import { effectiveLadder } from '../ladder/effective-ladder.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState, Contact, Participant } from './case-state.js';
+import { DecisionBuilder, type Decision } from './decision.js';
+import { withNextAction } from './next-action.js';
+import { runDue } from './advance.js';
+import { planSteps } from './timetable.js';
+
+export interface OpenCaseInput {
+  id: string;
+  ref: string;
+  token: string;
+  orgId: string;
+  ladderId: string;
+  variant: VariantName;
+  /** When the request was made: the message's own date, or when we received it. */
+  openedAt: Date;
+  subject: string;
+  requestMessageId: string;
+  threadIds: string[];
+  originator: Contact;
+  participants: Participant[];
+  childRef?: string;
+  category?: string;
+  requestedBy?: string;
+  flags: Partial<Record<CaseFlag, boolean>>;
+  /** Said back in the confirmation: unknown directives, a child reference that looks like a name… */
+  warnings: string[];
+  /** The message row that opened it (for the audit trail). */
+  messageRef: string;
+}
+
+/** A tagged request from staff becomes a case with a dated timetable and a confirmation. */
+export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
+  const flags = Object.fromEntries(CASE_FLAGS.map((f) => [f, input.flags[f] ?? false])) as Record<CaseFlag, boolean>;
+  let variant = input.variant;
+  if (variant === 'standard' && flags.safeguarding && ctx.ladder.variants.urgent) variant = 'urgent';
+  const ladder = effectiveLadder(ctx.ladder, variant);
+  const clockStart = ctx.calendar.nextOpening(input.openedAt);
+  const state: CaseState = {
+    id: input.id,
+    ref: input.ref,
+    orgId: input.orgId,
+    ladderId: input.ladderId,
+    variant,
+    status: 'open',
+    openedAt: input.openedAt.toISOString(),
+    clockStartAt: clockStart.toISOString(),
+    subject: input.subject,
+    requestMessageId: input.requestMessageId,
+    threadIds: input.threadIds,
+    token: input.token,
+    originator: input.originator,
+    ...(input.childRef ? { childRef: input.childRef } : {}),
+    ...(input.category ? { category: input.category } : {}),
+    ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+    flags,
+    participants: input.participants,
+    steps: planSteps(ladder, clockStart, ctx.calendar),
+    views: [],
+    nextActionAt: null,
+    nextAction: null,
+  };
+  const b = new DecisionBuilder(state, ctx.now);
+  b.event('case-opened', input.originator.email, {
+    ladder: input.ladderId,
+    variant,
+    message: input.messageRef,
+    participants: input.participants.map((p) => ({ role: p.role, email: p.email, source: p.source })),
+    warnings: input.warnings,
+  });
+  b.mail({
+    kind: 'confirmation',
+    key: 'confirmation',
+    to: [input.originator],
+    cc: ctx.org.manager.email.toLowerCase() === input.originator.email.toLowerCase() ? [] : [ctx.org.manager],
+    timing: 'now',
+    data: { warnings: input.warnings },
+  });
+  // A request opened late (e.g. imported) may already have rungs due.
+  runDue(b, ctx);
+  withNextAction(b.state, ctx.calendar);
+  return b.build();
+}

@@ -1,0 +1,70 @@
+import { authorityForAddress, type Authority } from '../directory.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState, Contact } from './case-state.js';
+
+export interface ResolvedContact extends Contact {
+  role: string;
+  source: 'case' | 'directory' | 'config';
+}
+
+/** The authority of the first professional on the case, for directory look-ups. */
+export function caseAuthority(state: CaseState, ctx: Pick<CaseContext, 'directory'>): Authority | undefined {
+  for (const p of state.participants) {
+    if (p.role !== 'professional') continue;
+    const a = authorityForAddress(ctx.directory, p.email);
+    if (a) return a;
+  }
+  return undefined;
+}
+
+/**
+ * Deliverable addresses for a role on this case: what the case was told (directives, the
+ * request's recipients, learned replies) first, then the directory (the professional's
+ * authority, then the organisation's own entries).
+ */
+export function resolveRole(
+  state: CaseState,
+  role: string,
+  ctx: Pick<CaseContext, 'directory' | 'org'>,
+): ResolvedContact[] {
+  const undeliverable = new Set(
+    state.participants.filter((p) => p.undeliverable).map((p) => p.email.toLowerCase()),
+  );
+  const usable = (c: Contact) => !undeliverable.has(c.email.toLowerCase());
+  if (role === 'originator') return usable(state.originator) ? [{ ...state.originator, role, source: 'case' }] : [];
+  if (role === 'rm') return usable(ctx.org.manager) ? [{ ...ctx.org.manager, role, source: 'config' }] : [];
+  const own = state.participants.filter((p) => p.role === role && !p.undeliverable);
+  if (own.length) return own.map((p) => ({ email: p.email, ...(p.name ? { name: p.name } : {}), role, source: 'case' }));
+  const fromAuthority = caseAuthority(state, ctx)?.contacts[role];
+  if (fromAuthority && usable(fromAuthority)) return [{ ...fromAuthority, role, source: 'directory' }];
+  const fromOrg = ctx.directory.organisations[state.orgId]?.[role];
+  if (fromOrg && usable(fromOrg)) return [{ ...fromOrg, role, source: 'directory' }];
+  return [];
+}
+
+export function resolveRoles(
+  state: CaseState,
+  roles: string[],
+  ctx: Pick<CaseContext, 'directory' | 'org'>,
+): { contacts: ResolvedContact[]; missing: string[] } {
+  const contacts: ResolvedContact[] = [];
+  const missing: string[] = [];
+  for (const role of roles) {
+    const found = resolveRole(state, role, ctx);
+    if (found.length === 0) missing.push(role);
+    contacts.push(...found);
+  }
+  return { contacts: dedupe(contacts), missing };
+}
+
+export function dedupe<T extends Contact>(contacts: T[], exclude: Contact[] = []): T[] {
+  const seen = new Set(exclude.map((c) => c.email.toLowerCase()));
+  const out: T[] = [];
+  for (const c of contacts) {
+    const key = c.email.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(c);
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import { describeDuration } from '../calendar/duration.js';
+import { roleLabel } from '../roles.js';
+import { ladderFor } from './advance.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState, StepStatus } from './case-state.js';
+import { ccRolesFor } from './fire-step.js';
+import { resolveRoles } from './role-resolution.js';
+import { rungOf } from './timetable.js';
+
+export interface TimetableRow {
+  n: number;
+  rung: string;
+  title: string;
+  status: StepStatus;
+  /** When it went (sent) or is due; null for command-only rungs. */
+  at: string | null;
+  atText: string;
+  to: Array<{ role: string; label: string; emails: string[] }>;
+  cc: Array<{ role: string; label: string; emails: string[] }>;
+  missing: string[];
+  approval: boolean;
+  deadline?: string;
+  when?: string;
+  policyRef: string;
+  repeat: boolean;
+}
+
+/** The case's timetable as people read it: confirmations, acknowledgements, `cases show`. */
+export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'calendar' | 'directory' | 'org' | 'now'>): TimetableRow[] {
+  const ladder = ladderFor(state, ctx as CaseContext);
+  return state.steps.map((step) => {
+    const rung = rungOf(ladder, step);
+    const who = (roles: string[]) =>
+      roles.map((role) => ({ role, label: roleLabel(role), emails: resolveRoles(state, [role], ctx).contacts.map((c) => c.email) }));
+    const to = who(rung.to);
+    const cc = who(ccRolesFor(ladder, step, state.flags));
+    const at = step.sentAt ?? step.dueAt;
+    let atText = at ? ctx.calendar.format(new Date(at)) : 'only if you reply ESCALATE';
+    if (step.status === 'held') atText = `on hold: no address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}`;
+    if (step.status === 'awaiting-approval') atText = 'drafted, waiting for your APPROVE or SKIP';
+    if (step.status === 'skipped') atText = 'skipped';
+    if (step.status === 'not-applicable') atText = `not needed (only ${rung.when?.replace(/-/g, ' ')} cases)`;
+    if (state.hold && step.status === 'planned' && step.dueAt && state.hold.until > step.dueAt) {
+      atText = `${ctx.calendar.format(new Date(state.hold.until))} (held for a promise)`;
+    }
+    return {
+      n: step.n,
+      rung: rung.id,
+      title: rung.title,
+      status: step.status,
+      at,
+      atText,
+      to,
+      cc,
+      missing: [...to, ...cc].filter((r) => r.emails.length === 0).map((r) => r.role),
+      approval: rung.approval,
+      ...(rung.deadline ? { deadline: describeDuration(rung.deadline) } : {}),
+      ...(rung.when ? { when: rung.when } : {}),
+      policyRef: rung.policyRef,
+      repeat: rung.repeat,
+    };
+  });
+}

@@ -1,0 +1,39 @@
+import type { Duration } from '../calendar/duration.js';
+import type { Contact } from '../case/case-state.js';
+import type { CaseFlag } from '../ladder/ladder-schema.js';
+
+/** A `Key: value` line of an opening request (or a correction later). */
+export type Directive =
+  | { kind: 'ladder'; ladderId: string }
+  | { kind: 'child'; ref: string }
+  | { kind: 'contact'; role: string; contact: Contact }
+  | { kind: 'flag'; flag: CaseFlag; value: boolean }
+  | { kind: 'imminent' }
+  | { kind: 'category'; value: string }
+  | { kind: 'due'; date: string };
+
+/** What the RM or staff can tell a case by replying. */
+export type Command =
+  | { kind: 'resolved' }
+  | { kind: 'close' }
+  | { kind: 'reopen' }
+  | { kind: 'pause'; until: string }
+  | { kind: 'resume' }
+  | { kind: 'escalate' }
+  | { kind: 'extend'; by: Duration }
+  | { kind: 'approve' }
+  | { kind: 'skip' }
+  | { kind: 'safeguarding' }
+  | { kind: 'imminent' }
+  | { kind: 'views'; text: string }
+  | { kind: 'note'; text: string }
+  | { kind: 'directive'; directive: Directive };
+
+/** A command line as written, kept for acknowledgements and the audit trail. */
+export interface CommandLine {
+  line: string;
+  command: Command;
+}
+
+/** Commands a case's confirmers (e.g. the ADM and panel chair) may use without being staff. */
+export const CONFIRMER_COMMANDS: ReadonlySet<Command['kind']> = new Set(['resolved', 'escalate', 'note', 'views']);

@@ -1,0 +1,28 @@
+import type { Contact } from '../case/case-state.js';
+
+const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+
+export function isEmail(value: string): boolean {
+  return EMAIL.test(value) && value.length <= 254;
+}
+
+/**
+ * "Jane Doe <jane.doe@la.gov.uk>", "jane.doe@la.gov.uk", "Jane Doe, jane.doe@la.gov.uk".
+ * Exactly one address, no control characters (a directive must never smuggle a header line).
+ */
+export function parseContact(value: string): Contact | { error: string } {
+  const v = value.trim();
+  if (/[\u0000-\u001f\u007f]/.test(v)) return { error: 'contains control characters' };
+  const found = v.match(/[^\s<>,;"()]+@[^\s<>,;"()]+/g) ?? [];
+  if (found.length !== 1) {
+    return { error: found.length === 0 ? 'no email address found' : 'give one email address per line' };
+  }
+  const email = found[0]!.toLowerCase().replace(/[.]+$/, '');
+  if (!isEmail(email)) return { error: `"${found[0]}" is not a valid email address` };
+  const name = v
+    .replace(found[0]!, '')
+    .replace(/[<>"(),;]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return name ? { email, name: name.slice(0, 120) } : { email };
+}

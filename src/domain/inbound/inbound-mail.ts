@@ -1,0 +1,51 @@
+/** An address as written in a header. Addresses are lower-cased when normalised. */
+export interface Address {
+  address: string;
+  name?: string;
+}
+
+/**
+ * One received message, normalised from the MIME parser into plain data so every rule about
+ * it is a pure function (and `escalator mail inspect` runs exactly the same code).
+ */
+export interface InboundMail {
+  /** With angle brackets, as in headers. Synthesised from the content hash when missing. */
+  messageId: string;
+  inReplyTo?: string;
+  references: string[];
+  from?: Address;
+  /** The Sender header, when it differs from From (e.g. a delegate or list). */
+  sender?: Address;
+  replyTo: Address[];
+  to: Address[];
+  cc: Address[];
+  /** Envelope recipients we know of: SMTP RCPT TO, Delivered-To, X-Original-To. */
+  deliveredTo: string[];
+  subject: string;
+  /** A valid Date header, or the IMAP internal date when the header is missing or invalid. */
+  date: Date;
+  dateFromHeader: boolean;
+  /** Lower-case header name → every value, unfolded. */
+  headers: Record<string, string[]>;
+  /** The text part, or text derived from the HTML part. */
+  text: string;
+  html?: string;
+  contentType: string;
+  attachments: Array<{ filename?: string; contentType: string; size: number }>;
+  /** Delivery-status (RFC 3464) fields of a bounce, per recipient. */
+  deliveryStatus?: Array<Record<string, string>>;
+  /** Headers of the returned message in a bounce (message/rfc822 or text/rfc822-headers). */
+  returnedHeaders?: { messageId?: string; inReplyTo?: string; references: string[]; subject?: string };
+  /** Things the parser could not make sense of; a message with any gets no state change. */
+  parseProblems: string[];
+}
+
+export function header(mail: Pick<InboundMail, 'headers'>, name: string): string | undefined {
+  return mail.headers[name.toLowerCase()]?.[0];
+}
+
+export function allAddresses(mail: Pick<InboundMail, 'to' | 'cc' | 'deliveredTo'>): string[] {
+  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...mail.deliveredTo].map((a) =>
+    a.toLowerCase(),
+  );
+}

@@ -1,0 +1,109 @@
+import { parseDuration, type Duration } from '../calendar/duration.js';
+import type { CaseFlag, LadderDefinition, RungDefinition, VariantName } from './ladder-schema.js';
+
+export interface EffectiveRung {
+  id: string;
+  title: string;
+  after: Duration;
+  from: 'opening' | 'previous';
+  to: string[];
+  cc: string[];
+  ccWhen: Partial<Record<CaseFlag, string[]>>;
+  deadline?: Duration;
+  template: string;
+  approval: boolean;
+  when?: CaseFlag;
+  trigger: 'time' | 'command';
+  duties: string[];
+  policyRef: string;
+  asks: string;
+  warning?: string;
+  meeting: boolean;
+  repeat: boolean;
+}
+
+/** A ladder with one variant applied: what the engine actually runs. */
+export interface EffectiveLadder {
+  def: LadderDefinition;
+  variant: VariantName;
+  clock: 'calendar' | 'working-days';
+  rungs: EffectiveRung[];
+  repeat?: EffectiveRung & { every: Duration };
+}
+
+function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' | 'previous'): EffectiveRung {
+  return {
+    id: rung.id,
+    title: rung.title,
+    after: parseDuration(rung.after),
+    from: rung.from ?? from,
+    to: rung.to,
+    cc: rung.cc,
+    ccWhen: rung.ccWhen,
+    ...(rung.deadline ? { deadline: parseDuration(rung.deadline) } : {}),
+    template: rung.template ?? `${ladder.id}/${rung.id}`,
+    approval: rung.approval,
+    ...(rung.when ? { when: rung.when } : {}),
+    trigger: rung.trigger,
+    duties: rung.duties,
+    policyRef: rung.policyRef,
+    asks: rung.asks,
+    ...(rung.warning ? { warning: rung.warning } : {}),
+    meeting: rung.meeting,
+    repeat: false,
+  };
+}
+
+export function effectiveLadder(ladder: LadderDefinition, variant: VariantName = 'standard'): EffectiveLadder {
+  const v = variant === 'standard' ? undefined : ladder.variants[variant];
+  if (variant !== 'standard' && !v) {
+    throw new Error(`ladder ${ladder.id} has no ${variant} variant`);
+  }
+  const from = v?.from ?? ladder.from;
+  let rungs: EffectiveRung[];
+  if (v?.rungs) {
+    rungs = v.rungs.map((r) => toRung(ladder, r, from));
+  } else {
+    rungs = [];
+    for (const base of ladder.rungs) {
+      const o = v?.overrides?.[base.id];
+      if (o?.skip) continue;
+      const rung = toRung(ladder, base, from);
+      if (o?.after) rung.after = parseDuration(o.after);
+      if (o?.from) rung.from = o.from;
+      if (o?.to) rung.to = o.to;
+      if (o?.cc) rung.cc = o.cc;
+      if (o?.deadline) rung.deadline = parseDuration(o.deadline);
+      if (o?.approval !== undefined) rung.approval = o.approval;
+      rungs.push(rung);
+    }
+  }
+  let repeat: EffectiveLadder['repeat'];
+  const baseRepeat = ladder.repeat;
+  if (baseRepeat && v?.repeat !== false) {
+    const merged = { ...baseRepeat, ...(v?.repeat || {}) };
+    repeat = {
+      ...toRung(ladder, { ...merged, id: 'repeat', after: merged.every, trigger: 'time', meeting: false, from: 'previous' }, 'previous'),
+      repeat: true,
+      every: parseDuration(merged.every),
+    };
+  }
+  return { def: ladder, variant, clock: v?.clock ?? ladder.clock, rungs, ...(repeat ? { repeat } : {}) };
+}
+
+/** The roles a ladder ever writes to or copies (for directive names and `ladders check`). */
+export function rolesOf(ladder: LadderDefinition): Set<string> {
+  const roles = new Set<string>([ladder.professionalRole, ...ladder.alwaysCc, ...ladder.keepInformed, ...ladder.confirmers]);
+  const add = (r: { to?: string[]; cc?: string[]; ccWhen?: Partial<Record<string, string[]>> }) => {
+    for (const x of r.to ?? []) roles.add(x);
+    for (const x of r.cc ?? []) roles.add(x);
+    for (const list of Object.values(r.ccWhen ?? {})) for (const x of list ?? []) roles.add(x);
+  };
+  ladder.rungs.forEach(add);
+  if (ladder.repeat) add(ladder.repeat);
+  for (const v of Object.values(ladder.variants)) {
+    v?.rungs?.forEach(add);
+    for (const o of Object.values(v?.overrides ?? {})) add(o);
+  }
+  return roles;
+}

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { isDuration } from '../calendar/duration.js';
+
+const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
+const role = slug;
+const duration = z.string().refine(isDuration, { message: 'not a duration (use e.g. 2w, 3wd, 5d or same-day)' });
+
+/** Case flags a rung can depend on (`when`). */
+export const CASE_FLAGS = ['child-protection', 'safeguarding', 'psw'] as const;
+export type CaseFlag = (typeof CASE_FLAGS)[number];
+
+const rungFields = {
+  id: slug,
+  /** Short title shown in timetables: "Reminder to the team manager". */
+  title: z.string().min(1),
+  /** When it falls due, counted `from` the opening or the previous rung. */
+  after: duration,
+  from: z.enum(['opening', 'previous']).optional(),
+  to: z.array(role).min(1),
+  cc: z.array(role).default([]),
+  /** Copied only when a case flag is set, e.g. the PSW when `PSW: yes`. */
+  ccWhen: z.partialRecord(z.enum(CASE_FLAGS), z.array(role)).default({}),
+  /** The deadline this rung gives its recipient, stated as a date in the mail. */
+  deadline: duration.optional(),
+  /** Template name under src/templates/rungs (defaults to `<ladder>/<rung>`). */
+  template: z.string().optional(),
+  approval: z.boolean().default(false),
+  /** Only sent when this flag is set on the case (skipped otherwise). */
+  when: z.enum(CASE_FLAGS).optional(),
+  /** `command`: never falls due by itself; only `ESCALATE` sends it. */
+  trigger: z.enum(['time', 'command']).default('time'),
+  /** Keys of the ladder's `duties` the RM is reminded of at this step. */
+  duties: z.array(slug).default([]),
+  /** Where in the policy this rung comes from: "Procedure, 4 weeks". */
+  policyRef: z.string().min(1),
+  /** One sentence the chaser is built around: what this step asks for. */
+  asks: z.string().min(1),
+  /** Optional consequence stated in the mail (e.g. the regulator warning). */
+  warning: z.string().optional(),
+  /** The rung asks for a meeting (FIRO stage 2 and 3, practice disagreement). */
+  meeting: z.boolean().default(false),
+};
+
+export const rungSchema = z.object(rungFields).strict();
+
+const repeatSchema = z
+  .object({
+    every: duration,
+    title: z.string().min(1),
+    to: z.array(role).min(1),
+    cc: z.array(role).default([]),
+    ccWhen: z.partialRecord(z.enum(CASE_FLAGS), z.array(role)).default({}),
+    deadline: duration.optional(),
+    template: z.string().optional(),
+    approval: z.boolean().default(false),
+    duties: z.array(slug).default([]),
+    policyRef: z.string().min(1),
+    asks: z.string().min(1),
+    warning: z.string().optional(),
+  })
+  .strict();
+
+const rungOverride = z
+  .object({
+    after: duration.optional(),
+    from: z.enum(['opening', 'previous']).optional(),
+    to: z.array(role).min(1).optional(),
+    cc: z.array(role).optional(),
+    deadline: duration.optional(),
+    approval: z.boolean().optional(),
+    skip: z.boolean().optional(),
+  })
+  .strict();
+
+const variantSchema = z
+  .object({
+    label: z.string().min(1),
+    /** Why this variant exists, quoted from the policy. */
+    description: z.string().min(1),
+    policyRef: z.string().min(1),
+    clock: z.enum(['calendar', 'working-days']).optional(),
+    from: z.enum(['opening', 'previous']).optional(),
+    /** Replaces the rungs wholesale… */
+    rungs: z.array(rungSchema).min(1).optional(),
+    /** …or adjusts the standard ones by id. */
+    overrides: z.record(slug, rungOverride).optional(),
+    repeat: z.union([repeatSchema.partial().extend({ every: duration }), z.literal(false)]).optional(),
+    /** Flags switching this variant sets on the case (e.g. psw for imminent risk). */
+    setsFlags: z.array(z.enum(CASE_FLAGS)).default([]),
+  })
+  .strict();
+
+export const ladderSchema = z
+  .object({
+    id: slug,
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    policy: z
+      .object({
+        file: z.string().min(1),
+        title: z.string().min(1),
+        /** The legal duty behind it, cited in mails when there is one. */
+        citation: z.string().optional(),
+      })
+      .strict(),
+    clock: z.enum(['calendar', 'working-days']),
+    /** Default for rungs without their own `from`. */
+    from: z.enum(['opening', 'previous']).default('previous'),
+    /** What the opening request asked of the professional ("within the next 2 weeks"). */
+    request: z.object({ deadline: duration, policyRef: z.string().min(1) }).strict(),
+    /** What a chased recipient's "done" reply does. */
+    onRecipientDone: z.enum(['resolve', 'await-confirmation']).default('resolve'),
+    /** Who confirms a "done" reply when `await-confirmation` (they reply RESOLVED or ESCALATE). */
+    confirmers: z.array(role).default(['originator']),
+    /** How long after a promised date the ladder waits before going on. */
+    promiseGrace: duration.default('1wd'),
+    /** Roles copied on every chaser (the RM sees everything sent in their name). */
+    alwaysCc: z.array(role).default(['originator']),
+    /** Roles told, at every step, what was sent and to whom (e.g. the foster carer). */
+    keepInformed: z.array(role).default([]),
+    /** The policy's "at each step" duties, by key, in the RM's words. */
+    duties: z.record(slug, z.string().min(1)).default({}),
+    /** Roles the opening request is addressed to (the "professional"), for the timetable. */
+    professionalRole: role.default('professional'),
+    rungs: z.array(rungSchema).min(1),
+    repeat: repeatSchema.optional(),
+    variants: z
+      .object({ urgent: variantSchema.optional(), imminent: variantSchema.optional() })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((ladder, ctx) => {
+    const ids = new Set<string>();
+    const checkRungs = (rungs: z.infer<typeof rungSchema>[], path: (string | number)[]) => {
+      const seen = new Set<string>();
+      rungs.forEach((rung, i) => {
+        if (seen.has(rung.id)) {
+          ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate rung id "${rung.id}"` });
+        }
+        seen.add(rung.id);
+        rung.duties.forEach((duty, j) => {
+          if (!(duty in ladder.duties)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [...path, i, 'duties', j],
+              message: `unknown duty "${duty}" (the ladder's duties are: ${Object.keys(ladder.duties).join(', ') || 'none'})`,
+            });
+          }
+        });
+      });
+      return seen;
+    };
+    for (const id of checkRungs(ladder.rungs, ['rungs'])) ids.add(id);
+    for (const name of ['urgent', 'imminent'] as const) {
+      const variant = ladder.variants[name];
+      if (!variant) continue;
+      if (variant.rungs && variant.overrides) {
+        ctx.addIssue({ code: 'custom', path: ['variants', name], message: 'give either rungs or overrides, not both' });
+      }
+      if (variant.rungs) checkRungs(variant.rungs, ['variants', name, 'rungs']);
+      for (const key of Object.keys(variant.overrides ?? {})) {
+        if (!ids.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['variants', name, 'overrides', key],
+            message: `no rung "${key}" in this ladder`,
+          });
+        }
+      }
+    }
+  });
+
+export type LadderDefinition = z.infer<typeof ladderSchema>;
+export type RungDefinition = z.infer<typeof rungSchema>;
+export type RepeatDefinition = z.infer<typeof repeatSchema>;
+export type VariantName = 'standard' | 'urgent' | 'imminent';
+
+/**
+ * Turns a schema failure into lines that name the file, the rung (by index and id) and the key,
+ * e.g. `config/ladders/x.yaml: rungs[2] (ad-email).after: not a duration`.
+ */
+export function describeLadderIssues(file: string, raw: unknown, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const parts: string[] = [];
+    let node: unknown = raw;
+    for (const key of issue.path) {
+      const next = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key as string] : undefined;
+      if (typeof key === 'number') {
+        const id = next && typeof next === 'object' ? (next as { id?: unknown }).id : undefined;
+        parts[parts.length - 1] += `[${key}]${typeof id === 'string' ? ` (${id})` : ''}`;
+      } else {
+        parts.push(String(key));
+      }
+      node = next;
+    }
+    return `${file}: ${parts.join('.') || '(top level)'}: ${issue.message}`;
+  });
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    // Integration tests start real servers; two cores, so at most two files at once.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // A test that is skipped or focused by accident fails the run instead of passing quietly.
+    allowOnly: false,
+    passWithNoTests: false,
+  },
+});
