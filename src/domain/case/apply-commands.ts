@@ -230,8 +230,13 @@ function switchVariant(b: DecisionBuilder, variant: 'urgent' | 'imminent', actor
   const from = state.variant;
   state.variant = variant;
   const ladder = effectiveLadder(ctx.ladder, variant);
-  if (state.steps.some((s) => s.status !== 'planned')) replanFromNow(state, ladder, ctx.calendar, ctx.now);
-  else state.steps = planSteps(ladder, new Date(state.clockStartAt), ctx.calendar);
+  const fromOpening = planSteps(ladder, new Date(state.clockStartAt), ctx.calendar);
+  // Switched long after the opening (before anything was sent), the variant's timetable counted from
+  // the opening is already past: every rung fell due at once and went in one burst. Count from the
+  // switch instead, at the variant's spacing, as a switch mid-ladder does.
+  const overdue = fromOpening.some((s) => s.dueAt !== null && s.dueAt <= ctx.now.toISOString());
+  if (overdue || state.steps.some((s) => s.status !== 'planned')) replanFromNow(state, ladder, ctx.calendar, ctx.now);
+  else state.steps = fromOpening;
   b.event('variant-switched', actor, { from, to: variant });
   return `Switched to the ${def.label.toLowerCase()} timescales (${def.policyRef}).`;
 }

@@ -37,6 +37,9 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     step.decidedAt = now;
     b.event('step-not-applicable', 'system', { step: step.n, rung: rung.id, when: rung.when });
     replanAfter(state, ladder, ctx.calendar, index);
+    // Set aside as the last rung (reg 5's LSCP rung on a case that is not child protection), the
+    // ladder still goes on to its repeat; without this the fortnightly emails never started.
+    if (index === state.steps.length - 1) appendRepeat(state, ladder, ctx.calendar, ctx.now);
     return;
   }
 
@@ -55,7 +58,11 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   }
   step.missingRoles = undefined;
 
-  const deadlineAt = rung.deadline ? ctx.calendar.due(ctx.now, rung.deadline).toISOString() : undefined;
+  // The chaser waits for the send window, so its deadline counts from when it actually goes: a step
+  // fired (or approved) at night or at a weekend otherwise stated a deadline up to a day short.
+  const deadlineAt = rung.deadline
+    ? ctx.calendar.due(ctx.calendar.nextOpening(ctx.now), rung.deadline).toISOString()
+    : undefined;
   const chaser = {
     kind: 'chaser' as const,
     key: `s${step.n}-chaser`,

@@ -1,6 +1,6 @@
 import type { Duration } from '../calendar/duration.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
-import type { EffectiveLadder, EffectiveRung } from '../ladder/effective-ladder.js';
+import { effectiveLadder, type EffectiveLadder, type EffectiveRung } from '../ladder/effective-ladder.js';
 import type { CaseState, Instant, Step } from './case-state.js';
 
 const DONE: ReadonlySet<Step['status']> = new Set(['sent', 'skipped', 'not-applicable']);
@@ -16,7 +16,12 @@ export function currentStep(state: CaseState): Step | undefined {
 
 export function rungOf(ladder: EffectiveLadder, step: Step): EffectiveRung {
   if (step.rungId === 'repeat' && ladder.repeat) return ladder.repeat;
-  const rung = ladder.rungs.find((r) => r.id === step.rungId);
+  // A step done before a switch to a variant that skips its rung (IMMINENT skips the service manager
+  // and head of service) still belongs to the case; it is described by the standard ladder's rung.
+  // Without the fallback, the timetable of such a case could not be shown at all.
+  const rung =
+    ladder.rungs.find((r) => r.id === step.rungId) ??
+    (ladder.variant === 'standard' ? undefined : effectiveLadder(ladder.def, 'standard').rungs.find((r) => r.id === step.rungId));
   if (!rung) throw new Error(`ladder ${ladder.def.id} (${ladder.variant}) has no rung "${step.rungId}"`);
   return rung;
 }
@@ -49,11 +54,17 @@ export function planSteps(ladder: EffectiveLadder, clockStart: Date, cal: WorkCa
  * the rest back rather than bunching them up).
  */
 export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): void {
-  let previous = baseOf(state.steps[index]!);
+  // A step sent or decided outside the send window (APPROVE on a Saturday, a job that ran late)
+  // only goes at the next opening: count from then, or the next rung can fall due an hour after it.
+  const baseAt = (step: Step): Date | null => {
+    const at = baseOf(step);
+    return at ? cal.nextOpening(at) : null;
+  };
+  let previous = baseAt(state.steps[index]!);
   for (let i = index + 1; i < state.steps.length; i++) {
     const step = state.steps[i]!;
     if (step.status !== 'planned') {
-      previous = baseOf(step);
+      previous = baseAt(step);
       continue;
     }
     const rung = rungOf(ladder, step);
@@ -133,6 +144,12 @@ export function replanFromNow(
     previous = dueAt;
     return { n: existing?.n ?? n++, rungId: r.id, dueAt: dueAt?.toISOString() ?? null, status: 'planned' };
   });
+  // At the repeat stage no rung is left to plan: the planned repeat used to be dropped here, which
+  // stopped the chasing altogether. Keep it, on the new variant's spacing from now.
+  const openRepeat = open.find((s) => s.rungId === 'repeat');
+  if (planned.length === 0 && openRepeat && ladder.repeat) {
+    planned.push({ n: openRepeat.n, rungId: 'repeat', dueAt: cal.due(now, ladder.repeat.every).toISOString(), status: 'planned' });
+  }
   state.steps = [...done, ...planned].sort((a, b) => a.n - b.n);
 }
 
@@ -140,7 +157,8 @@ export function replanFromNow(
 export function appendRepeat(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, from: Date): Step | undefined {
   if (!ladder.repeat) return undefined;
   const n = Math.max(0, ...state.steps.map((s) => s.n)) + 1;
-  const step: Step = { n, rungId: 'repeat', dueAt: cal.due(from, ladder.repeat.every).toISOString(), status: 'planned' };
+  // Counted from when the last mail actually goes (the next opening, if `from` is outside the window).
+  const step: Step = { n, rungId: 'repeat', dueAt: cal.due(cal.nextOpening(from), ladder.repeat.every).toISOString(), status: 'planned' };
   state.steps.push(step);
   return step;
 }

@@ -60,6 +60,29 @@ const repeatSchema = z
   })
   .strict();
 
+/**
+ * A variant's changes to the repeat: `every` plus any of the repeat's own keys, none defaulted.
+ * (Was `repeatSchema.partial()`, but zod keeps the inner `.default([])`/`.default(false)` under
+ * `.partial()`, so a variant giving only `every` silently replaced the base repeat's cc, ccWhen,
+ * duties and approval with empty values when the two were merged in `effectiveLadder`.)
+ */
+const repeatOverride = z
+  .object({
+    every: duration,
+    title: z.string().min(1).optional(),
+    to: z.array(role).min(1).optional(),
+    cc: z.array(role).optional(),
+    ccWhen: z.partialRecord(z.enum(CASE_FLAGS), z.array(role)).optional(),
+    deadline: duration.optional(),
+    template: z.string().optional(),
+    approval: z.boolean().optional(),
+    duties: z.array(slug).optional(),
+    policyRef: z.string().min(1).optional(),
+    asks: z.string().min(1).optional(),
+    warning: z.string().optional(),
+  })
+  .strict();
+
 const rungOverride = z
   .object({
     after: duration.optional(),
@@ -84,7 +107,7 @@ const variantSchema = z
     rungs: z.array(rungSchema).min(1).optional(),
     /** …or adjusts the standard ones by id. */
     overrides: z.record(slug, rungOverride).optional(),
-    repeat: z.union([repeatSchema.partial().extend({ every: duration }), z.literal(false)]).optional(),
+    repeat: z.union([repeatOverride, z.literal(false)]).optional(),
     /** Flags switching this variant sets on the case (e.g. psw for imminent risk). */
     setsFlags: z.array(z.enum(CASE_FLAGS)).default([]),
   })
@@ -132,6 +155,17 @@ export const ladderSchema = z
   .strict()
   .superRefine((ladder, ctx) => {
     const ids = new Set<string>();
+    const checkDuties = (duties: string[], path: (string | number)[]) => {
+      duties.forEach((duty, j) => {
+        if (!(duty in ladder.duties)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'duties', j],
+            message: `unknown duty "${duty}" (the ladder's duties are: ${Object.keys(ladder.duties).join(', ') || 'none'})`,
+          });
+        }
+      });
+    };
     const checkRungs = (rungs: z.infer<typeof rungSchema>[], path: (string | number)[]) => {
       const seen = new Set<string>();
       rungs.forEach((rung, i) => {
@@ -139,19 +173,13 @@ export const ladderSchema = z
           ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate rung id "${rung.id}"` });
         }
         seen.add(rung.id);
-        rung.duties.forEach((duty, j) => {
-          if (!(duty in ladder.duties)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [...path, i, 'duties', j],
-              message: `unknown duty "${duty}" (the ladder's duties are: ${Object.keys(ladder.duties).join(', ') || 'none'})`,
-            });
-          }
-        });
+        checkDuties(rung.duties, [...path, i]);
       });
       return seen;
     };
     for (const id of checkRungs(ladder.rungs, ['rungs'])) ids.add(id);
+    // The repeat's duties are reminded at every fortnightly step too: a typo there was not reported.
+    if (ladder.repeat) checkDuties(ladder.repeat.duties, ['repeat']);
     for (const name of ['urgent', 'imminent'] as const) {
       const variant = ladder.variants[name];
       if (!variant) continue;
@@ -159,6 +187,7 @@ export const ladderSchema = z
         ctx.addIssue({ code: 'custom', path: ['variants', name], message: 'give either rungs or overrides, not both' });
       }
       if (variant.rungs) checkRungs(variant.rungs, ['variants', name, 'rungs']);
+      if (variant.repeat && variant.repeat.duties) checkDuties(variant.repeat.duties, ['variants', name, 'repeat']);
       for (const key of Object.keys(variant.overrides ?? {})) {
         if (!ids.has(key)) {
           ctx.addIssue({

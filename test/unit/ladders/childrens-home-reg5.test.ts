@@ -1,0 +1,157 @@
+/**
+ * childrens-home-reg5: calendar weeks from the opening (+2w, +3w, +4w, +6w, +8w, then every 2w);
+ * the safeguarding variant 1–5 working days from the opening, repeating every 2 working days.
+ * Expected moments worked out by hand (see test/unit/calendar for the holidays and clock changes).
+ */
+import { describe, expect, it } from 'vitest';
+import { dueMoments, expectWellFormed, loadLadder, rows, simulate } from './ladder-helpers.js';
+
+const def = loadLadder('childrens-home-reg5');
+
+const PROF = ['professional'];
+const TM = ['team-manager'];
+const AD_CC = ['iro', 'professional', 'team-manager'];
+const DCS_CC = ['assistant-director', 'iro', 'professional', 'team-manager'];
+
+describe('childrens-home-reg5', () => {
+  it('is well formed and from the template policy', () => {
+    expectWellFormed(def);
+    expect(def.policy.file).toBe('childrens-home-regulation5-template.txt');
+    expect(def.clock).toBe('calendar');
+    expect(def.from).toBe('opening');
+    expect(def.request.deadline).toBe('2w');
+  });
+
+  it('England and Wales from Friday 13 March 2026: across the spring clock change and Easter', () => {
+    const sim = simulate(def, 'standard', '2026-03-13T10:00:00Z', 'england-and-wales');
+    expect(sim.clockStart).toBe('2026-03-13T10:00:00+00:00');
+    expect(rows(sim)).toEqual([
+      ['professional-reminder', '2026-03-27T10:00:00+00:00', PROF, TM, false],
+      // +3w is Good Friday 3 April; Easter Monday 6 April too: Tuesday 7 April at the opening (BST).
+      ['team-manager-reminder', '2026-04-07T09:00:00+01:00', TM, PROF, false],
+      ['assistant-director', '2026-04-10T10:00:00+01:00', ['assistant-director'], AD_CC, false],
+      ['dcs', '2026-04-24T10:00:00+01:00', ['dcs'], DCS_CC, true],
+      ['ofsted-inspector', '2026-05-08T10:00:00+01:00', ['ofsted-inspector'], ['dcs', 'assistant-director'], true],
+      ['lscp', '2026-05-08T10:00:00+01:00', ['lscp'], ['dcs', 'assistant-director', 'iro'], true],
+      ['repeat', '2026-05-22T10:00:00+01:00', ['dcs'], DCS_CC, false],
+    ]);
+    expect(sim.steps.find((s) => s.rung === 'lscp')?.when).toBe('child-protection');
+    expect(sim.steps.map((s) => s.deadline)).toEqual(['1 week', '1 week', '2 weeks', '2 weeks', undefined, undefined, '2 weeks']);
+    expect(sim.repeatEvery).toBe('2 weeks');
+  });
+
+  it('Scotland from the same Friday: Easter Monday is a working day there', () => {
+    const sim = simulate(def, 'standard', '2026-03-13T10:00:00Z', 'scotland');
+    expect(dueMoments(sim)).toEqual([
+      ['professional-reminder', '2026-03-27T10:00:00+00:00'],
+      ['team-manager-reminder', '2026-04-06T09:00:00+01:00'],
+      ['assistant-director', '2026-04-10T10:00:00+01:00'],
+      ['dcs', '2026-04-24T10:00:00+01:00'],
+      ['ofsted-inspector', '2026-05-08T10:00:00+01:00'],
+      ['lscp', '2026-05-08T10:00:00+01:00'],
+      ['repeat', '2026-05-22T10:00:00+01:00'],
+    ]);
+  });
+
+  it('Northern Ireland from the same Friday matches England and Wales', () => {
+    const sim = simulate(def, 'standard', '2026-03-13T10:00:00Z', 'northern-ireland');
+    expect(sim.steps.find((s) => s.rung === 'team-manager-reminder')?.dueAt).toBe('2026-04-07T09:00:00+01:00');
+  });
+
+  it('from Monday 23 November 2026 across New Year: the DCS rung falls on 4 January 2027', () => {
+    const eng = simulate(def, 'standard', '2026-11-23T10:00:00Z', 'england-and-wales');
+    expect(dueMoments(eng)).toEqual([
+      ['professional-reminder', '2026-12-07T10:00:00+00:00'],
+      ['team-manager-reminder', '2026-12-14T10:00:00+00:00'],
+      ['assistant-director', '2026-12-21T10:00:00+00:00'],
+      ['dcs', '2027-01-04T10:00:00+00:00'],
+      ['ofsted-inspector', '2027-01-18T10:00:00+00:00'],
+      ['lscp', '2027-01-18T10:00:00+00:00'],
+      ['repeat', '2027-02-01T10:00:00+00:00'],
+    ]);
+    // 4 January 2027 is Scotland's substitute for 2 January.
+    const sct = simulate(def, 'standard', '2026-11-23T10:00:00Z', 'scotland');
+    expect(sct.steps.find((s) => s.rung === 'dcs')?.dueAt).toBe('2027-01-05T09:00:00+00:00');
+  });
+
+  it('opened at 17:01 on a Friday: the clock starts on Monday (Tuesday in Scotland, after St Andrew’s Day)', () => {
+    const eng = simulate(def, 'standard', '2026-11-27T17:01:00Z', 'england-and-wales');
+    expect(eng.clockStart).toBe('2026-11-30T09:00:00+00:00');
+    expect(dueMoments(eng)).toEqual([
+      ['professional-reminder', '2026-12-14T09:00:00+00:00'],
+      ['team-manager-reminder', '2026-12-21T09:00:00+00:00'],
+      // +4w is Monday 28 December, the Boxing Day substitute.
+      ['assistant-director', '2026-12-29T09:00:00+00:00'],
+      ['dcs', '2027-01-11T09:00:00+00:00'],
+      ['ofsted-inspector', '2027-01-25T09:00:00+00:00'],
+      ['lscp', '2027-01-25T09:00:00+00:00'],
+      ['repeat', '2027-02-08T09:00:00+00:00'],
+    ]);
+    const sct = simulate(def, 'standard', '2026-11-27T17:01:00Z', 'scotland');
+    expect(sct.clockStart).toBe('2026-12-01T09:00:00+00:00');
+    expect(dueMoments(sct).map(([, at]) => at)).toEqual([
+      '2026-12-15T09:00:00+00:00',
+      '2026-12-22T09:00:00+00:00',
+      '2026-12-29T09:00:00+00:00',
+      '2027-01-12T09:00:00+00:00',
+      '2027-01-26T09:00:00+00:00',
+      '2027-01-26T09:00:00+00:00',
+      '2027-02-09T09:00:00+00:00',
+    ]);
+  });
+
+  it('opened at 16:59 on a Friday: the clock starts then', () => {
+    const sim = simulate(def, 'standard', '2026-11-27T16:59:00Z', 'england-and-wales');
+    expect(sim.clockStart).toBe('2026-11-27T16:59:00+00:00');
+    expect(sim.steps[0]!.dueAt).toBe('2026-12-11T16:59:00+00:00');
+    // +4w is Friday 25 December: Tuesday 29 December at the opening.
+    expect(sim.steps[2]!.dueAt).toBe('2026-12-29T09:00:00+00:00');
+  });
+
+  describe('urgent (safeguarding)', () => {
+    it('England and Wales, opened on a Friday evening: 1–5 working days from Monday, repeat every 2', () => {
+      const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'england-and-wales');
+      expect(sim.variant).toBe('urgent');
+      expect(rows(sim)).toEqual([
+        ['professional-reminder', '2026-12-01T09:00:00+00:00', PROF, TM, false],
+        ['team-manager-reminder', '2026-12-02T09:00:00+00:00', TM, PROF, false],
+        ['assistant-director', '2026-12-03T09:00:00+00:00', ['assistant-director'], AD_CC, false],
+        ['dcs', '2026-12-04T09:00:00+00:00', ['dcs'], DCS_CC, true],
+        ['ofsted-inspector', '2026-12-07T09:00:00+00:00', ['ofsted-inspector'], ['dcs', 'assistant-director'], true],
+        ['lscp', '2026-12-07T09:00:00+00:00', ['lscp'], ['dcs', 'assistant-director', 'iro'], true],
+        ['repeat', '2026-12-09T09:00:00+00:00', ['dcs'], DCS_CC, false],
+      ]);
+      expect(sim.steps.map((s) => s.deadline)).toEqual([
+        '1 working day', '1 working day', '1 working day', '1 working day', undefined, undefined, '2 working days',
+      ]);
+      expect(sim.repeatEvery).toBe('2 working days');
+    });
+
+    it('Scotland from the same Friday evening: St Andrew’s Day first', () => {
+      const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'scotland');
+      expect(sim.clockStart).toBe('2026-12-01T09:00:00+00:00');
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual([
+        '2026-12-02T09:00:00+00:00',
+        '2026-12-03T09:00:00+00:00',
+        '2026-12-04T09:00:00+00:00',
+        '2026-12-07T09:00:00+00:00',
+        '2026-12-08T09:00:00+00:00',
+        '2026-12-08T09:00:00+00:00',
+        '2026-12-10T09:00:00+00:00',
+      ]);
+    });
+
+    it('Northern Ireland from Monday 16 March 2026: St Patrick’s Day skipped', () => {
+      const sim = simulate(def, 'urgent', '2026-03-16T10:00:00Z', 'northern-ireland');
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual([
+        '2026-03-18T10:00:00+00:00',
+        '2026-03-19T10:00:00+00:00',
+        '2026-03-20T10:00:00+00:00',
+        '2026-03-23T10:00:00+00:00',
+        '2026-03-24T10:00:00+00:00',
+        '2026-03-24T10:00:00+00:00',
+        '2026-03-26T10:00:00+00:00',
+      ]);
+    });
+  });
+});

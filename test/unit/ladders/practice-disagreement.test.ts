@@ -1,0 +1,107 @@
+/**
+ * practice-disagreement: one working day per management level (5.2); the Director only on
+ * ESCALATE (3.6), after approval. Urgent (5.3): the service manager the same day. Imminent (5.5):
+ * the highest level, the Deputy Director, the same day with the PSW copied.
+ */
+import { describe, expect, it } from 'vitest';
+import { dueMoments, expectWellFormed, loadLadder, rows, simulate } from './ladder-helpers.js';
+
+const def = loadLadder('practice-disagreement');
+const PSW = ['psw'];
+
+describe('practice-disagreement', () => {
+  it('is well formed; every level asks for a meeting and copies the PSW when PSW: yes', () => {
+    expectWellFormed(def);
+    expect(def.policy.file).toBe('internal-practice-escalation.txt');
+    expect(def.clock).toBe('working-days');
+    expect(def.request.deadline).toBe('1wd');
+    expect(def.professionalRole).toBe('team-manager');
+    for (const rung of def.rungs) {
+      expect(rung.meeting, rung.id).toBe(true);
+      expect(rung.ccWhen, rung.id).toEqual({ psw: ['psw'] });
+    }
+    expect(def.variants.imminent?.setsFlags).toEqual(['psw']);
+  });
+
+  it('England and Wales from Christmas Eve 2026, 15:00', () => {
+    const sim = simulate(def, 'standard', '2026-12-24T15:00:00Z', 'england-and-wales');
+    expect(rows(sim)).toEqual([
+      ['service-manager', '2026-12-29T15:00:00+00:00', ['service-manager'], PSW, false],
+      ['head-of-service', '2026-12-30T15:00:00+00:00', ['head-of-service'], PSW, false],
+      ['deputy-director', '2026-12-31T15:00:00+00:00', ['deputy-director'], PSW, false],
+      ['director', null, ['director'], PSW, true],
+    ]);
+    expect(sim.steps.map((s) => s.trigger)).toEqual(['time', 'time', 'time', 'command']);
+    expect(sim.steps.map((s) => s.deadline)).toEqual(['1 working day', '1 working day', '1 working day', undefined]);
+  });
+
+  it('Scotland from Wednesday 30 December 2026', () => {
+    const sim = simulate(def, 'standard', '2026-12-30T10:00:00Z', 'scotland');
+    expect(dueMoments(sim)).toEqual([
+      ['service-manager', '2026-12-31T10:00:00+00:00'],
+      ['head-of-service', '2027-01-05T10:00:00+00:00'],
+      ['deputy-director', '2027-01-06T10:00:00+00:00'],
+      ['director', null],
+    ]);
+  });
+
+  it('Northern Ireland from Tuesday 16 March 2027: St Patrick’s Day skipped', () => {
+    const sim = simulate(def, 'standard', '2027-03-16T10:00:00Z', 'northern-ireland');
+    expect(dueMoments(sim)).toEqual([
+      ['service-manager', '2027-03-18T10:00:00+00:00'],
+      ['head-of-service', '2027-03-19T10:00:00+00:00'],
+      ['deputy-director', '2027-03-22T10:00:00+00:00'],
+      ['director', null],
+    ]);
+  });
+
+  describe('urgent: risk of significant harm', () => {
+    it('the service manager the same day, then one working day per level', () => {
+      const sim = simulate(def, 'urgent', '2026-11-23T10:30:00Z', 'england-and-wales');
+      expect(rows(sim)).toEqual([
+        ['service-manager', '2026-11-23T10:30:00+00:00', ['service-manager'], PSW, false],
+        ['head-of-service', '2026-11-24T10:30:00+00:00', ['head-of-service'], PSW, false],
+        ['deputy-director', '2026-11-25T10:30:00+00:00', ['deputy-director'], PSW, false],
+        ['director', null, ['director'], PSW, true],
+      ]);
+    });
+
+    it('raised at 20:00: the same day becomes the next morning', () => {
+      const sim = simulate(def, 'urgent', '2026-11-23T20:00:00Z', 'england-and-wales');
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual([
+        '2026-11-24T09:00:00+00:00',
+        '2026-11-25T09:00:00+00:00',
+        '2026-11-26T09:00:00+00:00',
+        null,
+      ]);
+    });
+
+    it('raised on a Friday evening in Scotland before St Andrew’s Day', () => {
+      const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'scotland');
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual([
+        '2026-12-01T09:00:00+00:00',
+        '2026-12-02T09:00:00+00:00',
+        '2026-12-03T09:00:00+00:00',
+        null,
+      ]);
+    });
+  });
+
+  describe('imminent risk', () => {
+    it('the Deputy Director the same day, the PSW copied; the Director still only on request', () => {
+      const sim = simulate(def, 'imminent', '2026-11-23T10:30:00Z', 'england-and-wales');
+      expect(rows(sim)).toEqual([
+        ['deputy-director', '2026-11-23T10:30:00+00:00', ['deputy-director'], PSW, false],
+        ['director', null, ['director'], PSW, true],
+      ]);
+    });
+
+    it('raised on the Twelfth in Northern Ireland: the next morning (BST)', () => {
+      const sim = simulate(def, 'imminent', '2027-07-12T10:00:00Z', 'northern-ireland');
+      expect(dueMoments(sim)).toEqual([
+        ['deputy-director', '2027-07-13T09:00:00+01:00'],
+        ['director', null],
+      ]);
+    });
+  });
+});
