@@ -25,6 +25,8 @@ export const Message = defineEntity({
     subject: p.text().nullable(),
     to: p.json<string[]>().default('[]'),
     cc: p.json<string[]>().default('[]'),
+    /** SMTP envelope recipients (listener only): how Bcc'd copies reach the inbox. */
+    envelopeTo: p.json<string[]>().nullable(),
     inReplyTo: p.text().nullable(),
     references: p.json<string[]>().default('[]'),
     size: p.integer(),

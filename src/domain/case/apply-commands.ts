@@ -17,6 +17,8 @@ export interface CommandsInput {
   errors: string[];
   /** Key of the message that carried them: makes the acknowledgement's Message-ID unique. */
   messageKey: string;
+  /** Answer by email (the default); the CLI prints its answer instead. */
+  acknowledge?: boolean;
 }
 
 class CommandRejected extends Error {}
@@ -26,10 +28,11 @@ class CommandRejected extends Error {}
  * timetable, or what was not understood (and then nothing changed).
  */
 export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseContext): Decision {
+  const acknowledge = input.acknowledge ?? true;
   const reject = (problems: string[]): Decision => {
     const b = new DecisionBuilder(cloneState(state), ctx.now);
     b.event('command-rejected', input.from.email, { problems, lines: input.lines.map((l) => l.line) });
-    b.mail({
+    if (acknowledge) b.mail({
       kind: 'command-error',
       key: `m${input.messageKey}-error`,
       to: [input.from],
@@ -52,7 +55,8 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   }
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
-  b.mail({
+  b.event('commands-applied', input.from.email, { done });
+  if (acknowledge) b.mail({
     kind: 'command-ack',
     key: `m${input.messageKey}-ack`,
     to: [input.from],

@@ -62,6 +62,8 @@ export interface CaseState {
   requestMessageId: string;
   /** Message-IDs of the thread as the request carried them (References + itself). */
   threadIds: string[];
+  /** The request's Outlook Thread-Index, extended by our mails so Outlook keeps one conversation. */
+  threadIndex?: string;
   /** Unguessable token for plus-addressed Reply-To. */
   token: string;
   originator: Contact;

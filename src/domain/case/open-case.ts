@@ -20,6 +20,7 @@ export interface OpenCaseInput {
   subject: string;
   requestMessageId: string;
   threadIds: string[];
+  threadIndex?: string;
   originator: Contact;
   participants: Participant[];
   childRef?: string;
@@ -51,6 +52,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     subject: input.subject,
     requestMessageId: input.requestMessageId,
     threadIds: input.threadIds,
+    ...(input.threadIndex ? { threadIndex: input.threadIndex } : {}),
     token: input.token,
     originator: input.originator,
     ...(input.childRef ? { childRef: input.childRef } : {}),

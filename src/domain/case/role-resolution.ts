@@ -1,4 +1,5 @@
 import { authorityForAddress, type Authority } from '../directory.js';
+import { rolesOf } from '../ladder/effective-ladder.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 
@@ -67,4 +68,21 @@ export function dedupe<T extends Contact>(contacts: T[], exclude: Contact[] = []
     out.push(c);
   }
   return out;
+}
+
+/**
+ * The role an address holds on this case (originator, rm, a participant's role, or a role the
+ * directory gives it for this case's ladder), or undefined for a stranger.
+ */
+export function roleOfAddress(state: CaseState, email: string, ctx: Pick<CaseContext, 'directory' | 'org' | 'ladder'>): string | undefined {
+  const e = email.toLowerCase();
+  if (state.originator.email.toLowerCase() === e) return 'originator';
+  if (ctx.org.manager.email.toLowerCase() === e) return 'rm';
+  const p = state.participants.find((x) => x.email.toLowerCase() === e);
+  if (p) return p.role;
+  for (const role of rolesOf(ctx.ladder)) {
+    if (role === 'originator' || role === 'rm') continue;
+    if (resolveRole(state, role, ctx).some((c) => c.email.toLowerCase() === e)) return role;
+  }
+  return undefined;
 }

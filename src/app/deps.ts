@@ -1,0 +1,20 @@
+import type { Config } from '../config/config-schema.js';
+import type { Orm } from '../db/orm.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { MailTransport } from '../outbound/transport/mail-transport.js';
+import type { JobScheduler } from '../workflows/job-queues.js';
+import type { Organisations } from './organisations.js';
+
+/** Everything the running service is built from. Each job or service takes only the parts it uses. */
+export interface Deps {
+  orm: Orm;
+  orgs: Organisations;
+  scheduler: JobScheduler;
+  clock: Clock;
+  logger: Logger;
+  secret: string;
+  limits: Config['limits'];
+  trust: Config['trust'];
+  transportFor(orgId: string): MailTransport;
+}

@@ -1,0 +1,241 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ImapFlow } from 'imapflow';
+import type { ImapInboundConfig } from '../config/config-schema.js';
+import type { Orm } from '../db/orm.js';
+import { MailboxState } from '../db/entities/index.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { AccessTokenProvider } from '../outbound/transport/smtp-transport.js';
+import type { JobScheduler } from '../workflows/job-queues.js';
+import { MailboxLock } from './mailbox-lock.js';
+import { storeInbound } from './store-message.js';
+
+export type WatcherState = 'stopped' | 'waiting-for-lock' | 'connecting' | 'syncing' | 'idle' | 'backoff';
+
+export interface ImapWatcherOptions {
+  mailbox: string;
+  settings: ImapInboundConfig;
+  tokens?: AccessTokenProvider;
+  orm: Orm;
+  databaseUrl: string;
+  scheduler: Pick<JobScheduler, 'ingest'>;
+  clock: Clock;
+  logger: Logger;
+  maxMessageBytes: number;
+  /** Milliseconds between reconnection attempts grow from this to 60 s. */
+  initialBackoffMs?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+/**
+ * Watches one mailbox folder with IMAP IDLE. imapflow never reconnects by itself, so a
+ * supervising loop builds a new client after every drop, with backoff. New mail is found by
+ * UID (never by sequence number); the last UID and UIDVALIDITY are stored in the same
+ * transaction as the message, so a crash re-reads at most what was not committed, and the
+ * Message-ID uniqueness makes re-reading harmless. A new UIDVALIDITY means a full re-scan.
+ */
+export class ImapWatcher {
+  state: WatcherState = 'stopped';
+  lastSyncAt: Date | undefined;
+  private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
+  private client: ImapFlow | undefined;
+  private running: Promise<void> | undefined;
+  private readonly lock: MailboxLock;
+  private readonly key: string;
+
+  constructor(private readonly o: ImapWatcherOptions) {
+    this.key = `${o.mailbox}/${o.settings.mailbox}`;
+    this.lock = new MailboxLock(o.databaseUrl, this.key);
+  }
+
+  start(): void {
+    this.running ??= this.supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    this.wake?.();
+    await this.client?.logout().catch(() => this.client?.close());
+    await this.running;
+    await this.lock.release();
+    this.state = 'stopped';
+  }
+
+  private async supervise(): Promise<void> {
+    const signal = this.abort.signal;
+    let backoff = this.o.initialBackoffMs ?? 1000;
+    while (!signal.aborted) {
+      try {
+        if (!(await this.ensureLock())) {
+          this.state = 'waiting-for-lock';
+          await sleep(5000, signal);
+          continue;
+        }
+        await this.session(signal);
+        backoff = this.o.initialBackoffMs ?? 1000;
+      } catch (error) {
+        if (signal.aborted) break;
+        this.o.logger.warn({ mailbox: this.key, err: { message: (error as Error).message } }, 'IMAP session ended; reconnecting');
+      }
+      if (signal.aborted) break;
+      this.state = 'backoff';
+      await sleep(backoff, signal);
+      backoff = Math.min(60_000, backoff * 2);
+    }
+  }
+
+  private async ensureLock(): Promise<boolean> {
+    if (this.lock.lost) await this.lock.release();
+    return this.lock.held || this.lock.tryAcquire();
+  }
+
+  private async auth(): Promise<{ user: string; pass?: string; accessToken?: string }> {
+    const a = this.o.settings.auth;
+    if (a.type === 'password') return { user: a.user, pass: a.password };
+    if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
+    return { user: a.user, accessToken: await this.o.tokens.getToken() };
+  }
+
+  /** One connection's life: connect, sync, then sync again on every wake-up until it drops. */
+  private async session(signal: AbortSignal): Promise<void> {
+    const s = this.o.settings;
+    this.state = 'connecting';
+    const client = new ImapFlow({
+      host: s.host,
+      port: s.port,
+      secure: s.secure,
+      auth: await this.auth(),
+      logger: false,
+      autoIdleDelay: 200,
+      tls: { rejectUnauthorized: s.tlsRejectUnauthorized },
+    });
+    this.client = client;
+    let closed = false;
+    client.on('exists', () => this.wake?.());
+    client.on('close', () => {
+      closed = true;
+      this.wake?.();
+    });
+    client.on('error', (err: Error) => this.o.logger.warn({ mailbox: this.key, err: { message: err.message } }, 'IMAP error'));
+    await client.connect();
+    try {
+      while (!signal.aborted && !closed && !this.lock.lost) {
+        this.state = 'syncing';
+        // The folder stays selected between syncs; the lock is held only while we read, because
+        // imapflow starts IDLE (and so hears about new mail) only when no lock is held.
+        const lock = await client.getMailboxLock(s.mailbox);
+        try {
+          await this.sync(client);
+        } finally {
+          lock.release();
+        }
+        this.state = 'idle';
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, s.resyncSeconds * 1000);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    } finally {
+      if (!closed) await client.logout().catch(() => client.close());
+      this.client = undefined;
+    }
+    if (this.lock.lost) throw new Error('lost the mailbox lock (database connection dropped)');
+    if (closed && !signal.aborted) throw new Error('connection closed');
+  }
+
+  private async sync(client: ImapFlow): Promise<void> {
+    const box = client.mailbox;
+    if (!box) throw new Error('no mailbox selected');
+    const uidValidity = Number(box.uidValidity);
+    const em = this.o.orm.em.fork() as EntityManager;
+    const saved = await em.findOne(MailboxState, { mailbox: this.key });
+    let lastUid = saved?.lastUid ?? 0;
+    if (saved && saved.uidValidity !== uidValidity) {
+      this.o.logger.warn({ mailbox: this.key, was: saved.uidValidity, now: uidValidity }, 'UIDVALIDITY changed; re-scanning the folder (stored Message-IDs prevent reprocessing)');
+      lastUid = 0;
+    }
+    if (box.exists === 0) {
+      await this.saveState(em, uidValidity, lastUid);
+      this.lastSyncAt = this.o.clock.now();
+      return;
+    }
+    // Collect first: no other IMAP command may run inside a fetch iterator.
+    const found: Array<{ uid: number; size: number; messageId?: string; internalDate?: Date }> = [];
+    for await (const msg of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true, envelope: true, internalDate: true }, { uid: true })) {
+      if (msg.uid > lastUid) {
+        found.push({
+          uid: msg.uid,
+          size: msg.size ?? 0,
+          ...(msg.envelope?.messageId ? { messageId: msg.envelope.messageId } : {}),
+          ...(msg.internalDate ? { internalDate: new Date(msg.internalDate) } : {}),
+        });
+      }
+    }
+    found.sort((a, b) => a.uid - b.uid);
+    const processed: number[] = [];
+    for (const m of found) {
+      let raw: Buffer | null = null;
+      if (m.size <= this.o.maxMessageBytes) {
+        const full = await client.fetchOne(String(m.uid), { source: true }, { uid: true });
+        raw = full && full.source ? Buffer.from(full.source) : null;
+        if (!raw) continue;
+      }
+      const stored = await em.transactional(async (tx) => {
+        const result = await storeInbound(tx, {
+          mailbox: this.o.mailbox,
+          raw,
+          size: m.size,
+          source: 'imap',
+          receivedAt: m.internalDate ?? this.o.clock.now(),
+          uid: m.uid,
+          uidValidity,
+          ...(m.messageId ? { messageIdHint: m.messageId } : {}),
+        });
+        await this.saveState(tx, uidValidity, m.uid);
+        return result;
+      });
+      if (stored.created) await this.o.scheduler.ingest(stored.id);
+      processed.push(m.uid);
+    }
+    if (found.length === 0) await this.saveState(em, uidValidity, lastUid);
+    if (processed.length > 0) await this.markProcessed(client, processed);
+    this.lastSyncAt = this.o.clock.now();
+  }
+
+  private async saveState(em: EntityManager, uidValidity: number, lastUid: number): Promise<void> {
+    await em.execute(
+      `insert into mailbox_state (mailbox, uid_validity, last_uid, updated_at) values (?, ?, ?, now())
+       on conflict (mailbox) do update set uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = now()`,
+      [this.key, uidValidity, lastUid],
+    );
+  }
+
+  private async markProcessed(client: ImapFlow, uids: number[]): Promise<void> {
+    const range = uids.join(',');
+    const p = this.o.settings.processed;
+    try {
+      if (p.action === 'move') {
+        await client.mailboxCreate(p.folder).catch(() => undefined);
+        await client.messageMove(range, p.folder, { uid: true });
+      } else {
+        await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+      }
+    } catch (error) {
+      // Stored already; marking is a courtesy for people who look at the mailbox.
+      this.o.logger.warn({ mailbox: this.key, err: { message: (error as Error).message } }, 'could not mark messages processed');
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { Organisations } from '../app/organisations.js';
+import type { Orm } from '../db/orm.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { JobScheduler } from '../workflows/job-queues.js';
+import { storeInbound } from './store-message.js';
+
+export interface SmtpListenerOptions {
+  host: string;
+  port: number;
+  orgs: Organisations;
+  orm: Orm;
+  scheduler: Pick<JobScheduler, 'ingest'>;
+  clock: Clock;
+  logger: Logger;
+  maxMessageBytes: number;
+}
+
+/**
+ * Receives inbound mail directly (instead of IMAP): for local use, or behind a relay that
+ * forwards the organisation's inbox. A message is accepted (250) only once it is stored.
+ * Only recipients that are an organisation's inbox are accepted.
+ */
+export class SmtpListener {
+  private server: SMTPServer | undefined;
+  port = 0;
+
+  constructor(private readonly o: SmtpListenerOptions) {}
+
+  async start(): Promise<number> {
+    const o = this.o;
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      size: o.maxMessageBytes,
+      banner: 'Escalator inbound',
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        const rcpt = address.address.toLowerCase();
+        const known = o.orgs.all().some((org) => org.isInbox(rcpt));
+        if (!known) return callback(Object.assign(new Error(`5.1.1 <${rcpt}>: not an escalation inbox here`), { responseCode: 550 }));
+        callback();
+      },
+      onData: (stream, session: SMTPServerSession, callback) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        stream.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= o.maxMessageBytes) chunks.push(c);
+        });
+        stream.on('error', (err) => callback(err));
+        stream.on('end', () => {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+            return callback(Object.assign(new Error('5.3.4 message too big'), { responseCode: 552 }));
+          }
+          this.store(Buffer.concat(chunks), size, session).then(
+            () => callback(),
+            (err: Error) => {
+              o.logger.error({ err: { message: err.message } }, 'could not store inbound message');
+              callback(Object.assign(new Error('4.3.0 temporary storage failure, try again'), { responseCode: 451 }));
+            },
+          );
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(o.port, o.host, () => resolve());
+    });
+    const addr = (this.server as unknown as { server: { address(): { port: number } } }).server.address();
+    this.port = addr.port;
+    return this.port;
+  }
+
+  private async store(raw: Buffer, size: number, session: SMTPServerSession): Promise<void> {
+    const rcpts = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+    const mailboxes = new Map<string, string[]>();
+    for (const org of this.o.orgs.all()) {
+      const mine = rcpts.filter((r) => org.isInbox(r));
+      if (mine.length) mailboxes.set(org.mailbox, mine);
+    }
+    for (const [mailbox, envelopeTo] of mailboxes) {
+      const em = this.o.orm.em.fork() as EntityManager;
+      const stored = await storeInbound(em, { mailbox, raw, size, source: 'smtp-listener', receivedAt: this.o.clock.now(), envelopeTo });
+      if (stored.created) await this.o.scheduler.ingest(stored.id);
+      this.o.logger.info({ message: stored.id, duplicate: !stored.created }, 'message received by SMTP');
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = undefined;
+  }
+}

@@ -1,0 +1,60 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { newId } from '../lib/ids.js';
+import { normaliseMessageId, sha256 } from './parse-message.js';
+
+export interface InboundCopy {
+  mailbox: string;
+  /** Null when the message is over the size limit: only a reference is kept. */
+  raw: Buffer | null;
+  size: number;
+  source: 'imap' | 'smtp-listener' | 'cli';
+  receivedAt: Date;
+  uid?: number;
+  uidValidity?: number;
+  envelopeTo?: string[];
+  /** Message-ID known without the body (IMAP envelope), for oversized messages. */
+  messageIdHint?: string;
+}
+
+/** The Message-ID from the header section only (cheap; the full parse happens in the ingest job). */
+export function headerMessageId(raw: Buffer): string | undefined {
+  const end = raw.indexOf('\r\n\r\n') >= 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
+  const head = raw.subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024)).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const m = /^message-id:[ \t]*(.*)$/im.exec(head);
+  return normaliseMessageId(m?.[1]);
+}
+
+/**
+ * Keeps the raw message (nothing is lost) unless the same Message-ID is already stored for this
+ * mailbox, in which case the second copy is recognised and nothing new happens.
+ */
+export async function storeInbound(em: EntityManager, copy: InboundCopy): Promise<{ id: string; created: boolean }> {
+  const digest = copy.raw ? sha256(copy.raw) : '';
+  const messageId =
+    (copy.raw ? headerMessageId(copy.raw) : undefined) ??
+    normaliseMessageId(copy.messageIdHint) ??
+    `<${(digest || newId().replace(/-/g, '')).slice(0, 32)}@no-message-id.invalid>`;
+  const id = newId();
+  const rows = await em.execute<Array<{ id: string }>>(
+    `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, size, sha256, raw, status, "to", cc, envelope_to, "references", created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
+     on conflict (mailbox, message_id) do nothing returning id`,
+    [
+      id,
+      copy.mailbox,
+      messageId,
+      copy.source,
+      copy.uidValidity ?? null,
+      copy.uid ?? null,
+      copy.receivedAt,
+      copy.size,
+      digest,
+      copy.raw,
+      copy.envelopeTo ? JSON.stringify(copy.envelopeTo) : null,
+      copy.receivedAt,
+    ],
+  );
+  if (rows.length > 0) return { id: rows[0]!.id, created: true };
+  const existing = await em.execute<Array<{ id: string }>>(`select id from message where mailbox = ? and message_id = ?`, [copy.mailbox, messageId]);
+  return { id: existing[0]!.id, created: false };
+}

@@ -1,0 +1,100 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { MailTransport, SendResult } from './mail-transport.js';
+import { SendError } from './mail-transport.js';
+
+/** Gives a current OAuth2 access token (Microsoft 365, Google Workspace), refreshing before expiry. */
+export interface AccessTokenProvider {
+  getToken(forceRefresh?: boolean): Promise<string>;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  requireTLS: boolean;
+  tlsRejectUnauthorized: boolean;
+  auth?: { type: 'password'; user: string; password: string } | { type: 'oauth2'; user: string; tokens: AccessTokenProvider };
+  /** Exchange Online allows 3 concurrent connections per mailbox. */
+  maxConnections?: number;
+}
+
+const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED', 'EPROTOCOL', 'ETLS']);
+
+/** SMTP through nodemailer's pool, sending our stored raw bytes with an explicit envelope. */
+export class SmtpTransport implements MailTransport {
+  readonly name = 'smtp';
+  private readonly transporter: Transporter;
+
+  constructor(settings: SmtpSettings) {
+    const auth = settings.auth;
+    this.transporter = nodemailer.createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      requireTLS: settings.requireTLS,
+      ignoreTLS: !settings.secure && !settings.requireTLS,
+      pool: true,
+      maxConnections: settings.maxConnections ?? 3,
+      tls: { rejectUnauthorized: settings.tlsRejectUnauthorized },
+      ...(auth?.type === 'password' ? { auth: { user: auth.user, pass: auth.password } } : {}),
+      ...(auth?.type === 'oauth2' ? { auth: { type: 'OAuth2', user: auth.user } } : {}),
+    } as Parameters<typeof nodemailer.createTransport>[0]);
+    if (auth?.type === 'oauth2') {
+      // nodemailer asks for a token when it connects, and again with renew=true after a rejection.
+      this.transporter.set('oauth2_provision_cb', (_user: string, renew: boolean, callback: (err: Error | null, token?: string) => void) => {
+        auth.tokens.getToken(renew).then(
+          (token) => callback(null, token),
+          (err: Error) => callback(err),
+        );
+      });
+    }
+  }
+
+  async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SendResult> {
+    try {
+      const info = (await this.transporter.sendMail({ envelope, raw })) as {
+        accepted?: Array<string | { address: string }>;
+        rejected?: Array<string | { address: string }>;
+        rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
+        response?: string;
+      };
+      const addr = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address).toLowerCase();
+      return {
+        accepted: (info.accepted ?? []).map(addr),
+        rejected: (info.rejected ?? []).map((a) => {
+          const address = addr(a);
+          const err = info.rejectedErrors?.find((e) => e.recipient?.toLowerCase() === address);
+          return { address, ...(err?.responseCode ? { code: err.responseCode } : {}), ...(err?.response ? { response: err.response } : {}) };
+        }),
+        response: info.response ?? '',
+      };
+    } catch (error) {
+      throw toSendError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}
+
+export function toSendError(error: unknown): SendError {
+  const e = error as {
+    message?: string;
+    code?: string;
+    responseCode?: number;
+    response?: string;
+    rejected?: Array<string | { address: string }>;
+    rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
+  };
+  const code = e.responseCode;
+  const temporary = code ? code >= 400 && code < 500 : TEMPORARY_CODES.has(e.code ?? '') || !e.code;
+  const rejected = (e.rejectedErrors ?? []).map((r) => ({
+    address: (r.recipient ?? '').toLowerCase(),
+    ...(r.responseCode ? { code: r.responseCode } : {}),
+    ...(r.response ? { response: r.response } : {}),
+  }));
+  // Every recipient refused: permanent only if every refusal was a 5xx.
+  const allPermanent = rejected.length > 0 && rejected.every((r) => (r.code ?? 0) >= 500);
+  return new SendError(e.message ?? String(error), e.code === 'EENVELOPE' && rejected.length ? !allPermanent : temporary, code, e.response, rejected);
+}

@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../app/deps.js';
+import { findCaseByRef, lockCase } from '../db/repositories/case-repository.js';
+import { applyCommands } from '../domain/case/apply-commands.js';
+import type { CaseState } from '../domain/case/case-state.js';
+import type { Command } from '../domain/commands/command.js';
+import { dispatch, persistDecision } from './persist-decision.js';
+
+export interface CaseActionResult {
+  ok: boolean;
+  messages: string[];
+  state: CaseState;
+}
+
+/**
+ * An operator's command on one case (`escalator cases advance|resolve|pause`): the same rules
+ * as an emailed command, recorded with the operator as actor, answered on the terminal.
+ */
+export async function runCaseCommand(
+  deps: Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'secret'>,
+  ref: string,
+  command: Command,
+  actor: string,
+): Promise<CaseActionResult> {
+  const em = deps.orm.em.fork() as EntityManager;
+  const found = await findCaseByRef(em, ref);
+  if (!found) throw new Error(`no case ${ref}`);
+  const result = await em.transactional(async (tx) => {
+    const row = (await lockCase(tx, found.id))!;
+    const org = deps.orgs.get(row.organisation);
+    const ctx = org.caseContext(row.ladderId, deps.clock.now());
+    const decision = applyCommands(
+      row.state,
+      { from: { email: actor }, lines: [{ line: command.kind, command }], errors: [], messageKey: `cli${ctx.now.getTime()}`, acknowledge: false },
+      ctx,
+    );
+    const rejected = decision.events.find((e) => e.type === 'command-rejected');
+    const work = await persistDecision(tx, org, row, decision, ctx, deps, `cli:${actor}`);
+    const done = decision.events.find((e) => e.type === 'commands-applied')?.detail.done as string[] | undefined;
+    return { ok: !rejected, messages: rejected ? (rejected.detail.problems as string[]) : (done ?? []), state: decision.state, work };
+  });
+  await dispatch(deps.scheduler, result.work);
+  return { ok: result.ok, messages: result.messages, state: result.state };
+}

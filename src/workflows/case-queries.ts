@@ -1,0 +1,118 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Organisations } from '../app/organisations.js';
+import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
+import { ladderFor } from '../domain/case/advance.js';
+import { currentStep, rungOf } from '../domain/case/timetable.js';
+import { timetableRows, type TimetableRow } from '../domain/case/timetable-view.js';
+import type { CaseState } from '../domain/case/case-state.js';
+
+export interface CaseSummary {
+  ref: string;
+  organisation: string;
+  status: string;
+  ladder: string;
+  variant: string;
+  subject: string;
+  rung: string | null;
+  nextActionAt: string | null;
+  openedAt: string;
+}
+
+export interface CaseView extends CaseSummary {
+  childRef: string | null;
+  participants: Array<{ role: string; email: string; name?: string; source: string; undeliverable: boolean }>;
+  timetable: TimetableRow[];
+  events: Array<{ at: string; type: string; actor: string; detail: Record<string, unknown> }>;
+  messages: Array<{
+    direction: 'in' | 'out';
+    messageId: string;
+    at: string;
+    from: string | null;
+    to: string[];
+    cc: string[];
+    subject: string | null;
+    kind: string | null;
+    status: string;
+    route: string | null;
+  }>;
+}
+
+/** The rung the case stands on: the next one to go, or the last sent when it is at the top. */
+function rungName(state: CaseState, orgs: Organisations): string | null {
+  const org = orgs.find(state.orgId);
+  if (!org) return null;
+  const ctx = org.caseContext(state.ladderId, new Date());
+  const ladder = ladderFor(state, ctx);
+  const step = currentStep(state) ?? [...state.steps].reverse().find((s) => s.status === 'sent');
+  return step ? rungOf(ladder, step).id : null;
+}
+
+function summary(row: { ref: string; organisation: string; status: string; ladderId: string; variant: string; subject: string; nextActionAt?: Date | null; openedAt: Date; state: CaseState }, orgs: Organisations): CaseSummary {
+  return {
+    ref: row.ref,
+    organisation: row.organisation,
+    status: row.status,
+    ladder: row.ladderId,
+    variant: row.variant,
+    subject: row.subject,
+    rung: rungName(row.state, orgs),
+    nextActionAt: row.nextActionAt?.toISOString() ?? null,
+    openedAt: row.openedAt.toISOString(),
+  };
+}
+
+export async function listCases(em: EntityManager, orgs: Organisations, filter: { org?: string; status?: string } = {}): Promise<CaseSummary[]> {
+  const where: Record<string, unknown> = {};
+  if (filter.org) where.organisation = filter.org;
+  if (filter.status) where.status = filter.status;
+  const rows = await em.find(Case, where, { orderBy: { openedAt: 'asc', ref: 'asc' } });
+  return rows.map((r) => summary(r, orgs));
+}
+
+export async function showCase(em: EntityManager, orgs: Organisations, ref: string, now: Date): Promise<CaseView | undefined> {
+  const row = await em.findOne(Case, { ref: ref.toUpperCase() });
+  if (!row) return undefined;
+  const state = row.state;
+  const org = orgs.get(row.organisation);
+  const ctx = org.caseContext(row.ladderId, now);
+  const events = await em.find(CaseEvent, { case: row.id }, { orderBy: { at: 'asc', id: 'asc' } });
+  const inbound = await em.find(Message, { case: row.id }, { orderBy: { receivedAt: 'asc' }, fields: ['messageId', 'receivedAt', 'fromAddress', 'to', 'cc', 'subject', 'status', 'route'] as never });
+  const outbound = await em.find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' }, fields: ['messageId', 'createdAt', 'sentAt', 'envelopeFrom', 'to', 'cc', 'subject', 'status', 'kind'] as never });
+  const messages: CaseView['messages'] = [
+    ...inbound.map((m) => ({
+      direction: 'in' as const,
+      messageId: m.messageId,
+      at: m.receivedAt.toISOString(),
+      from: m.fromAddress ?? null,
+      to: m.to,
+      cc: m.cc,
+      subject: m.subject ?? null,
+      kind: null,
+      status: m.status,
+      route: m.route ?? null,
+    })),
+    ...outbound.map((o) => ({
+      direction: 'out' as const,
+      messageId: o.messageId,
+      at: (o.sentAt ?? o.createdAt).toISOString(),
+      from: o.envelopeFrom,
+      to: o.to,
+      cc: o.cc,
+      subject: o.subject,
+      kind: o.kind,
+      status: o.status,
+      route: null,
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    ...summary(row, orgs),
+    childRef: row.childRef ?? null,
+    participants: [
+      { role: 'originator', email: state.originator.email, ...(state.originator.name ? { name: state.originator.name } : {}), source: 'request', undeliverable: false },
+      ...state.participants.map((p) => ({ role: p.role, email: p.email, ...(p.name ? { name: p.name } : {}), source: p.source, undeliverable: !!p.undeliverable })),
+    ],
+    timetable: timetableRows(state, ctx),
+    events: events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, detail: e.detail })),
+    messages,
+  };
+}

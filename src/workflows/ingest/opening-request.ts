@@ -1,0 +1,106 @@
+import type { OrgRuntime } from '../../app/organisations.js';
+import type { Participant } from '../../domain/case/case-state.js';
+import type { OpenCaseInput } from '../../domain/case/open-case.js';
+import type { CaseFlag, VariantName } from '../../domain/ladder/ladder-schema.js';
+import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
+import { header, type InboundMail } from '../../domain/inbound/inbound-mail.js';
+import * as childRefRules from '../../domain/inbound/child-reference.js';
+
+export interface OpeningIds {
+  id: string;
+  ref: string;
+  token: string;
+  messageRowId: string;
+  receivedAt: Date;
+}
+
+/** Reads a tagged request into what the pure `openCase` needs; anything doubtful becomes a warning in the confirmation. */
+export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: MessageAnalysis, ids: OpeningIds): OpenCaseInput {
+  const warnings: string[] = [];
+  const directives = analysis.directives;
+  const ladderDirective = directives.items.find((d) => d.directive.kind === 'ladder')?.directive;
+  const ladderId = analysis.plusLadder ?? (ladderDirective?.kind === 'ladder' ? ladderDirective.ladderId : org.config.defaultLadder);
+  const sender = mail.from!;
+  const flags: Partial<Record<CaseFlag, boolean>> = {};
+  let variant: VariantName = 'standard';
+  let childRef: string | undefined;
+  let category: string | undefined;
+  let requestedBy: string | undefined;
+  const participants: Participant[] = [];
+  const directed = new Set<string>();
+  for (const { directive } of directives.items) {
+    switch (directive.kind) {
+      case 'child':
+        childRef = directive.ref;
+        if (childRefRules.looksLikeFullName(directive.ref)) {
+          warnings.push(`"Child: ${directive.ref}" looks like a name. Please use a reference (e.g. AB-1234), never a child's full name: reply "Child: <reference>" to correct it.`);
+        }
+        break;
+      case 'category':
+        category = directive.value;
+        break;
+      case 'due':
+        requestedBy = directive.date;
+        break;
+      case 'flag':
+        flags[directive.flag] = directive.value;
+        break;
+      case 'imminent':
+        variant = 'imminent';
+        break;
+      case 'contact':
+        directed.add(directive.role);
+        participants.push({ role: directive.role, ...directive.contact, source: 'directive' });
+        break;
+      case 'ladder':
+        break;
+    }
+  }
+  const ladder = org.ladders.get(org.id, ladderId);
+  if (variant === 'imminent' && !ladder?.variants.imminent) {
+    warnings.push(`This ladder has no imminent-risk timescales; it runs on ${ladder?.variants.urgent ? 'its urgent' : 'its normal'} ones.`);
+    variant = 'standard';
+    flags.safeguarding = true;
+  }
+  for (const u of directives.unknown) warnings.push(`I did not understand the line "${u}", so it was ignored.`);
+  for (const p of directives.problems) warnings.push(p);
+
+  const outside = (a: { address: string }) => !org.isStaff(a.address) && !org.isInbox(a.address) && a.address !== sender.address;
+  const notUs = (a: { address: string }) => !org.isInbox(a.address) && a.address !== sender.address;
+  if (!directed.has('professional')) {
+    const external = mail.to.filter(outside);
+    const professionals = external.length > 0 ? external : mail.to.filter(notUs);
+    for (const a of professionals) participants.push({ role: 'professional', email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
+    if (professionals.length === 0) warnings.push(`I could not tell who the request is addressed to. Reply "Professional: Name <address>" so the chasers have someone to go to.`);
+  }
+  for (const a of mail.cc.filter(outside)) {
+    if (!participants.some((p) => p.email === a.address)) participants.push({ role: 'copied', email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
+  }
+  if (ladderDirective && analysis.plusLadder && ladderDirective.kind === 'ladder' && ladderDirective.ladderId !== analysis.plusLadder) {
+    warnings.push(`The address chose the ${analysis.plusLadder} ladder, so "Ladder: ${ladderDirective.ladderId}" was not used.`);
+  }
+  const openedAt = mail.date > ids.receivedAt ? ids.receivedAt : mail.date;
+  const threadIndex = header(mail, 'thread-index');
+  return {
+    id: ids.id,
+    ref: ids.ref,
+    token: ids.token,
+    orgId: org.id,
+    ladderId,
+    variant,
+    openedAt,
+    subject: mail.subject || '(no subject)',
+    requestMessageId: mail.messageId,
+    threadIds: [...new Set([...mail.references, mail.messageId])],
+    ...(threadIndex ? { threadIndex } : {}),
+    originator: { email: sender.address, ...(sender.name ? { name: sender.name } : {}) },
+    participants,
+    ...(childRef ? { childRef } : {}),
+    ...(category ? { category } : {}),
+    ...(requestedBy ? { requestedBy } : {}),
+    flags,
+    warnings,
+    messageRef: ids.messageRowId,
+  };
+}
+

@@ -1,0 +1,65 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { Clock } from '../lib/clock.js';
+import { jobIds, JOBS, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './job-catalogue.js';
+
+/** What workflows may ask of the queue: run this later. The delayed jobs are a cache of Postgres. */
+export interface JobScheduler {
+  ingest(messageId: string): Promise<void>;
+  advance(caseId: string, at: Date): Promise<void>;
+  send(outboxId: string, attempt: number, at: Date): Promise<void>;
+  /** Drops a delayed advance job that no longer matches the case (best effort: a stale job is a no-op anyway). */
+  cancelAdvance(caseId: string, at: Date): Promise<void>;
+}
+
+const DEFAULTS: JobsOptions = {
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+};
+
+export class JobQueues implements JobScheduler {
+  readonly queues: Map<QueueName, Queue>;
+
+  constructor(
+    connection: ConnectionOptions,
+    readonly prefix: string,
+    private readonly clock: Clock,
+  ) {
+    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]));
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {
+    await this.queue(JOBS[name].queue).add(name, payload, { ...DEFAULTS, ...opts });
+  }
+
+  private delayUntil(at: Date): number {
+    return Math.max(0, at.getTime() - this.clock.now().getTime());
+  }
+
+  async ingest(messageId: string): Promise<void> {
+    await this.add('ingest-message', { messageId }, { jobId: jobIds.ingest(messageId) });
+  }
+
+  async advance(caseId: string, at: Date): Promise<void> {
+    await this.add('advance-case', { caseId }, { jobId: jobIds.advance(caseId, at), delay: this.delayUntil(at) });
+  }
+
+  async send(outboxId: string, attempt: number, at: Date): Promise<void> {
+    // Retries of SMTP failures are our own (a new job per attempt), so BullMQ's are only for crashes.
+    await this.add('send-mail', { outboxId }, { jobId: jobIds.send(outboxId, attempt), delay: this.delayUntil(at), attempts: 3 });
+  }
+
+  async cancelAdvance(caseId: string, at: Date): Promise<void> {
+    const job = await this.queue('cases').getJob(jobIds.advance(caseId, at));
+    if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,32 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../app/deps.js';
+import { lockCase } from '../../db/repositories/case-repository.js';
+import { advanceCase } from '../../domain/case/advance.js';
+import { dispatch, persistDecision } from '../persist-decision.js';
+import type { JobPayload } from '../job-catalogue.js';
+
+type AdvanceDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret'>;
+
+/**
+ * Runs what has fallen due on a case. The job only says "look at this case": the row's
+ * `next_action_at` decides. A job that fires early (promoted, or left over from an older
+ * timetable) finds nothing due and does nothing, so running twice sends once.
+ */
+export function advanceCaseJob(deps: AdvanceDeps) {
+  return async ({ caseId }: JobPayload<'advance-case'>): Promise<void> => {
+    const em = deps.orm.em.fork() as EntityManager;
+    const result = await em.transactional(async (tx) => {
+      const row = await lockCase(tx, caseId);
+      const now = deps.clock.now();
+      if (!row || !row.nextActionAt || row.nextActionAt > now) return null;
+      const org = deps.orgs.get(row.organisation);
+      const ctx = org.caseContext(row.ladderId, now);
+      const decision = advanceCase(row.state, ctx);
+      const work = await persistDecision(tx, org, row, decision, ctx, deps, 'job:advance-case');
+      return { work, ref: row.ref, events: decision.events.map((e) => e.type) };
+    });
+    if (!result) return;
+    deps.logger.info({ case: result.ref, events: result.events }, 'case advanced');
+    await dispatch(deps.scheduler, result.work);
+  };
+}

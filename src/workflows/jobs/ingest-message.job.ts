@@ -1,0 +1,195 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
+import type { Deps } from '../../app/deps.js';
+import type { OrgRuntime } from '../../app/organisations.js';
+import { Message } from '../../db/entities/index.js';
+import type { CaseRow, MessageRow } from '../../db/entities/types.js';
+import { allocateRef, lockCase } from '../../db/repositories/case-repository.js';
+import { applyCommands } from '../../domain/case/apply-commands.js';
+import { applyBounce, applyRecipientReply, recordAutomatic, recordFlagged } from '../../domain/case/apply-reply.js';
+import type { Decision } from '../../domain/case/decision.js';
+import { openCase } from '../../domain/case/open-case.js';
+import { analyseMessage, type MessageAnalysis } from '../../domain/inbound/analyse-message.js';
+import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
+import { decideRoute, type Route } from '../../domain/inbound/route.js';
+import { rolesOf } from '../../domain/ladder/effective-ladder.js';
+import { DecisionBuilder } from '../../domain/case/decision.js';
+import { cloneState } from '../../domain/case/advance.js';
+import { newId, newToken } from '../../lib/ids.js';
+import { parseMessage } from '../../inbound/parse-message.js';
+import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
+import { matchCase, routeFacts } from '../ingest/message-facts.js';
+import { openingInput } from '../ingest/opening-request.js';
+import type { JobPayload } from '../job-catalogue.js';
+
+type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust'>;
+
+/**
+ * One stored message: parse it, find its case, decide what it is and apply that — the case's
+ * new state, its events, its outbox rows and the message's verdict in one transaction. Safe to
+ * run twice: the message row is claimed, and a processed message is left alone.
+ */
+export function ingestMessageJob(deps: IngestDeps) {
+  return async ({ messageId }: JobPayload<'ingest-message'>): Promise<void> => {
+    const em = deps.orm.em.fork() as EntityManager;
+    const stored = await em.findOne(Message, { id: messageId });
+    if (!stored || stored.status !== 'pending') return;
+    const org = deps.orgs.forMailbox(stored.mailbox);
+    if (!org) {
+      await finish(em, stored.id, { status: 'rejected', route: 'quarantined', reason: `no organisation owns mailbox ${stored.mailbox}` }, deps);
+      return;
+    }
+    const oversized = !stored.raw;
+    const mail = await parseMessage(stored.raw ? Buffer.from(stored.raw) : Buffer.alloc(0), {
+      receivedAt: stored.receivedAt,
+      ...(stored.envelopeTo ? { envelopeTo: stored.envelopeTo } : {}),
+      maxHtmlLength: deps.limits.maxHtmlLength,
+    });
+    const roles = new Set(org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]));
+    const analysis = analyseMessage(mail, {
+      inboxAddress: org.mailbox,
+      timezone: org.calendar.timezone,
+      roles,
+      ladderIds: org.ladders.ids(org.id),
+      trustedAuthservIds: deps.trust.authservIds,
+    });
+    const matched = oversized ? undefined : await matchCase(em, org, analysis);
+    const route = decideRoute(routeFacts(org, mail, analysis, matched, oversized));
+
+    const after = await em.transactional(async (tx) => {
+      const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (!msg || msg.status !== 'pending') return null;
+      const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id);
+      Object.assign(msg, {
+        status: route.kind === 'reject' ? 'rejected' : 'processed',
+        route: routeName(route),
+        reason: 'reason' in route ? route.reason : null,
+        case: result.caseId ?? null,
+        fromAddress: mail.from?.address ?? null,
+        subject: mail.subject || null,
+        sentAt: mail.date,
+        to: mail.to.map((a) => a.address),
+        cc: mail.cc.map((a) => a.address),
+        inReplyTo: mail.inReplyTo ?? null,
+        references: mail.references,
+        newText: analysis.newText || null,
+        analysis: summarise(analysis, mail, route),
+        processedAt: deps.clock.now(),
+      });
+      await tx.flush();
+      return result;
+    });
+    if (!after) return;
+    deps.logger.info(
+      { message: messageId, route: routeName(route), reason: 'reason' in route ? route.reason : undefined, case: after.caseRef },
+      'message ingested',
+    );
+    await dispatch(deps.scheduler, after.work);
+  };
+}
+
+interface RouteResult {
+  caseId?: string;
+  caseRef?: string;
+  work?: AfterCommit;
+}
+
+async function applyRoute(
+  tx: EntityManager,
+  deps: IngestDeps,
+  org: OrgRuntime,
+  msg: MessageRow,
+  mail: InboundMail,
+  analysis: MessageAnalysis,
+  route: Route,
+  matchedId: string | undefined,
+): Promise<RouteResult> {
+  const now = deps.clock.now();
+  if (route.kind === 'open-case') {
+    const ids = { id: newId(), ref: await allocateRef(tx, Number(org.calendar.local(now).toFormat('yyyy'))), token: newToken(), messageRowId: msg.id, receivedAt: msg.receivedAt };
+    const input = openingInput(org, mail, analysis, ids);
+    const ctx = org.caseContext(input.ladderId, now);
+    const decision = openCase(input, ctx);
+    const work = await persistDecision(tx, org, null, decision, ctx, deps, `message:${msg.id}`);
+    return { caseId: ids.id, caseRef: ids.ref, work };
+  }
+  if (!matchedId) return {};
+  const row = await lockCase(tx, matchedId);
+  if (!row) return {};
+  const ctx = org.caseContext(row.ladderId, now);
+  const state = row.state;
+  const sender = mail.from ?? { address: 'unknown' };
+  const from = { email: sender.address, ...(sender.name ? { name: sender.name } : {}) };
+  const key = msg.id.replace(/-/g, '').slice(0, 16);
+  let decision: Decision;
+  switch (route.kind) {
+    case 'command':
+      decision = applyCommands(state, { from, lines: analysis.commands.lines, errors: analysis.commands.errors, messageKey: key }, ctx);
+      break;
+    case 'recipient-reply':
+      decision = applyRecipientReply(state, { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText }, ctx);
+      break;
+    case 'bounce':
+      decision = applyBounce(state, { recipients: analysis.bounce?.recipients ?? [], messageKey: key }, ctx);
+      break;
+    case 'automatic':
+      decision = recordAutomatic(state, { from: sender.address, kind: route.automatic, ...(analysis.automatic.returnDate ? { returnDate: analysis.automatic.returnDate } : {}), messageKey: key }, ctx);
+      break;
+    case 'flag':
+      decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify }, ctx);
+      break;
+    case 'staff-message': {
+      const b = new DecisionBuilder(cloneState(state), now);
+      b.event('staff-message', sender.address, { message: key });
+      decision = b.build();
+      break;
+    }
+    default:
+      return { caseId: row.id, caseRef: row.ref };
+  }
+  const work = await persistDecision(tx, org, row as CaseRow, decision, ctx, deps, `message:${msg.id}`);
+  return { caseId: row.id, caseRef: row.ref, work };
+}
+
+function routeName(route: Route): string {
+  switch (route.kind) {
+    case 'open-case':
+      return 'new-case';
+    case 'recipient-reply':
+      return 'reply';
+    case 'quarantine':
+      return 'quarantined';
+    case 'ignore':
+      return 'ignored';
+    case 'flag':
+      return 'flagged';
+    case 'reject':
+      return 'rejected';
+    default:
+      return route.kind;
+  }
+}
+
+/** What is kept on the message row: verdicts and evidence, not the body (that is in `raw` and `newText`). */
+function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): Record<string, unknown> {
+  return {
+    route,
+    automatic: analysis.automatic,
+    classification: analysis.classification,
+    commands: analysis.commands.lines.map((l) => l.command.kind),
+    commandErrors: analysis.commands.errors,
+    directives: analysis.directives.items.map((d) => d.directive.kind),
+    unknownDirectives: analysis.directives.unknown,
+    caseTag: analysis.caseTag ?? null,
+    authentication: analysis.authentication,
+    bounce: analysis.bounce ?? null,
+    attachments: mail.attachments,
+    dateFromHeader: mail.dateFromHeader,
+    parseProblems: mail.parseProblems,
+  };
+}
+
+async function finish(em: EntityManager, id: string, fields: { status: string; route: string; reason: string }, deps: IngestDeps): Promise<void> {
+  await em.nativeUpdate(Message, { id, status: 'pending' }, { ...fields, processedAt: deps.clock.now() });
+  deps.logger.warn({ message: id, route: fields.route, reason: fields.reason }, 'message not ingested');
+}

@@ -1,0 +1,51 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../app/deps.js';
+
+type ReconcileDeps = Pick<Deps, 'orm' | 'scheduler' | 'clock' | 'logger'>;
+
+/** How long a row may sit in `sending` before we assume its worker died mid-send. */
+export const STUCK_SENDING_MS = 5 * 60_000;
+/** A stored message not ingested within this long lost its job (Redis restarted, crash). */
+export const STUCK_MESSAGE_MS = 60_000;
+
+export interface ReconcileReport {
+  cases: number;
+  outbox: number;
+  unstuck: number;
+  messages: number;
+}
+
+/**
+ * Postgres is the truth and the queue only a cache of it: re-creates every job that should
+ * exist. Deterministic job ids make this safe to run at any time, on any number of workers.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const em = deps.orm.em.fork() as EntityManager;
+  const now = deps.clock.now();
+  const unstuck = await em.execute<Array<{ id: string }>>(
+    `update outbox_mail set status = 'pending', updated_at = ? where status = 'sending' and claimed_at < ? returning id`,
+    [now, new Date(now.getTime() - STUCK_SENDING_MS)],
+  );
+  const cases = await em.execute<Array<{ id: string; next_action_at: Date }>>(
+    `select id, next_action_at from escalation_case where next_action_at is not null and status in ('open', 'paused')`,
+  );
+  for (const c of cases) await deps.scheduler.advance(c.id, new Date(c.next_action_at));
+  const outbox = await em.execute<Array<{ id: string; attempts: number; not_before: Date }>>(
+    `select id, attempts, not_before from outbox_mail where status = 'pending'`,
+  );
+  for (const o of outbox) await deps.scheduler.send(o.id, o.attempts, new Date(o.not_before));
+  const messages = await em.execute<Array<{ id: string }>>(
+    `select id from message where status = 'pending' and created_at < ?`,
+    [new Date(now.getTime() - STUCK_MESSAGE_MS)],
+  );
+  for (const m of messages) await deps.scheduler.ingest(m.id);
+  const report = { cases: cases.length, outbox: outbox.length, unstuck: unstuck.length, messages: messages.length };
+  deps.logger.info(report, 'reconciled');
+  return report;
+}
+
+export function reconcileJob(deps: ReconcileDeps) {
+  return async (): Promise<void> => {
+    await reconcile(deps);
+  };
+}

@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Deps } from '../../app/deps.js';
+import { OutboxMail } from '../../db/entities/index.js';
+import type { OutboxRow } from '../../db/entities/types.js';
+import { lockCase } from '../../db/repositories/case-repository.js';
+import { applyBounce } from '../../domain/case/apply-reply.js';
+import { SendError, type SendResult } from '../../outbound/transport/mail-transport.js';
+import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
+import type { JobPayload } from '../job-catalogue.js';
+
+type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor'>;
+
+/** Waits between attempts after a temporary failure: 1, 2, 4 … minutes, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60, 2 ** Math.max(0, attempts - 1)) * 60_000;
+}
+
+/** After this many temporary failures the mail is given up on and the RM told. */
+export const MAX_ATTEMPTS = 12;
+
+/**
+ * Sends one outbox row. The row is claimed (pending → sending) before SMTP is touched, so a
+ * second run of the same job finds nothing to do. A crash between the server's 250 and our
+ * commit leaves the row in `sending`; the reconciler sends it again after a grace period, with
+ * the same Message-ID, which receiving clients treat as the same message.
+ */
+export function sendMailJob(deps: SendDeps) {
+  return async ({ outboxId }: JobPayload<'send-mail'>): Promise<void> => {
+    const em = deps.orm.em.fork() as EntityManager;
+    const now = deps.clock.now();
+    const claimed = await em.execute<Array<{ id: string }>>(
+      `update outbox_mail set status = 'sending', claimed_at = ?, attempts = attempts + 1, updated_at = ?
+       where id = ? and status = 'pending' and not_before <= ? returning id`,
+      [now, now, outboxId, now],
+    );
+    if (claimed.length === 0) {
+      const row = await em.findOne(OutboxMail, { id: outboxId });
+      // Woken early (a promoted job, or a clock change): go back to sleep until it may go.
+      if (row?.status === 'pending' && row.notBefore > now) await deps.scheduler.send(row.id, row.attempts, row.notBefore);
+      return;
+    }
+    const row = (await em.findOne(OutboxMail, { id: outboxId }, { refresh: true }))!;
+    const transport = deps.transportFor(row.organisationId);
+    let result: SendResult;
+    try {
+      result = await transport.send({ from: row.envelopeFrom, to: row.envelopeTo }, Buffer.from(row.raw));
+    } catch (error) {
+      const failure = error instanceof SendError ? error : new SendError(String(error), true);
+      await onFailure(em, deps, row, failure);
+      return;
+    }
+    await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'sent', sentAt: deps.clock.now(), smtpResponse: result.response.slice(0, 1000), lastError: null, updatedAt: deps.clock.now() });
+    deps.logger.info({ outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length }, 'mail sent');
+    if (result.rejected.length > 0) await recordRejections(em, deps, row, result.rejected);
+  };
+}
+
+async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, failure: SendError): Promise<void> {
+  const now = deps.clock.now();
+  const attempts = row.attempts;
+  if (failure.temporary && attempts < MAX_ATTEMPTS) {
+    const at = new Date(now.getTime() + retryDelayMs(attempts));
+    await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'pending', notBefore: at, lastError: failure.message.slice(0, 1000), updatedAt: now });
+    deps.logger.warn({ outbox: row.id, code: failure.code, attempts, retryAt: at.toISOString() }, 'mail deferred after a temporary failure');
+    await deps.scheduler.send(row.id, attempts, at);
+    return;
+  }
+  await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'failed', lastError: failure.message.slice(0, 1000), smtpResponse: failure.response?.slice(0, 1000) ?? null, updatedAt: now });
+  deps.logger.error({ outbox: row.id, kind: row.kind, code: failure.code, attempts }, 'mail failed permanently');
+  const rejected = failure.rejected.length > 0 ? failure.rejected : row.envelopeTo.map((address) => ({ address, ...(failure.code ? { code: failure.code } : {}) }));
+  await recordRejections(em, deps, row, rejected, failure.message);
+}
+
+/**
+ * Refused recipients are handled like a bounce: the address is marked undeliverable on the case
+ * and the RM is told. Failures of mail to the organisation itself only go on the case record
+ * (telling the RM that mail to the RM failed would loop).
+ */
+async function recordRejections(
+  em: EntityManager,
+  deps: SendDeps,
+  row: OutboxRow,
+  rejected: Array<{ address: string; code?: number; response?: string }>,
+  reason?: string,
+): Promise<void> {
+  if (!row.case) return;
+  const caseId = row.case;
+  const org = deps.orgs.get(row.organisationId);
+  const external = rejected.filter((r) => !org.isStaff(r.address));
+  const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
+    const caseRow = await lockCase(tx, caseId);
+    if (!caseRow) return null;
+    const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
+    const decision = applyBounce(
+      caseRow.state,
+      { recipients: rejected.map((r) => ({ address: r.address, status: r.code ? String(r.code) : 'rejected', action: 'failed' })), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}` },
+      ctx,
+    );
+    decision.events.unshift({ type: 'mail-failed', actor: 'system', at: ctx.now.toISOString(), detail: { outbox: row.id, kind: row.kind, reason: reason ?? 'recipients refused', recipients: rejected } });
+    if (external.length === 0) decision.mails = [];
+    return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
+  });
+  await dispatch(deps.scheduler, after);
+}

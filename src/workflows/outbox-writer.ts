@@ -1,0 +1,163 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { simpleParser } from 'mailparser';
+import type { OrgRuntime } from '../app/organisations.js';
+import { ladderFor } from '../domain/case/advance.js';
+import type { CaseContext } from '../domain/case/case-context.js';
+import type { CaseState } from '../domain/case/case-state.js';
+import type { Decision, DraftAction, MailIntent } from '../domain/case/decision.js';
+import { rungOf } from '../domain/case/timetable.js';
+import { stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
+import { plusAddress } from '../domain/inbound/plus-address.js';
+import { OutboxMail } from '../db/entities/index.js';
+import type { OutboxRow } from '../db/entities/types.js';
+import { newId } from '../lib/ids.js';
+import { composeMail } from '../outbound/compose/compose-mail.js';
+import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
+import { buildMailContext } from '../outbound/render/mail-context.js';
+import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
+
+export interface OutboxWork {
+  /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
+  sends: Array<{ id: string; attempt: number; at: Date }>;
+}
+
+export interface WriterDeps {
+  secret: string;
+}
+
+/**
+ * Turns a decision's mail intents into outbox rows: rendered, composed and stored once, in the
+ * caller's transaction. A replayed decision finds its rows by dedupe key and writes nothing.
+ */
+export async function writeOutbox(
+  em: EntityManager,
+  org: OrgRuntime,
+  state: CaseState,
+  decision: Pick<Decision, 'mails' | 'drafts'>,
+  ctx: CaseContext,
+  deps: WriterDeps,
+): Promise<OutboxWork> {
+  const work: OutboxWork = { sends: [] };
+  const rendered = new Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>();
+  for (const intent of decision.mails) {
+    const dedupeKey = `${state.id}:${intent.key}`;
+    const existing = await em.findOne(OutboxMail, { dedupeKey });
+    if (existing) continue;
+    const row = await composeIntent(em, org, state, intent, ctx, deps, rendered);
+    if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
+  }
+  for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(em, org, state.id, action, ctx.now)));
+  return work;
+}
+
+async function composeIntent(
+  em: EntityManager,
+  org: OrgRuntime,
+  state: CaseState,
+  intent: MailIntent,
+  ctx: CaseContext,
+  deps: WriterDeps,
+  rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
+): Promise<OutboxRow> {
+  const context = buildMailContext(state, intent, ctx, org.mailbox);
+  if (intent.kind === 'approval-request' || intent.kind === 'approval-reminder') {
+    const draftKey = String((intent.data as { draftKey?: string }).draftKey);
+    const draft = rendered.get(draftKey) ?? (await loadDraft(em, state.id, draftKey));
+    context.data.draft = draft
+      ? { from: draft.from, to: draft.to, cc: draft.cc, subject: draft.mail.subject, text: draft.mail.text }
+      : { from: '', to: '', cc: '', subject: '(draft not found)', text: '' };
+  }
+  let rungTemplate: string | undefined;
+  if (intent.kind === 'chaser' && intent.step !== undefined) {
+    const step = state.steps.find((s) => s.n === intent.step)!;
+    rungTemplate = rungOf(ladderFor(state, ctx), step).template;
+  }
+  const mail = renderMail(org.templates, templateNameFor(intent, rungTemplate), context);
+  const messageId = messageIdFor(deps.secret, state.id, state.ref, intent.key, org.mailbox);
+  const ours = state.steps
+    .filter((s) => s.status === 'sent' && s.n < (intent.step ?? Number.MAX_SAFE_INTEGER))
+    .map((s) => messageIdFor(deps.secret, state.id, state.ref, `s${s.n}-chaser`, org.mailbox));
+  const fromContact = { email: org.mailbox, name: org.config.mailbox.name ?? `${org.name} escalations` };
+  const composed = await composeMail({
+    from: fromContact,
+    to: intent.to,
+    cc: intent.cc,
+    replyTo: org.config.mailbox.plusAddressing ? plusAddress(org.mailbox, state.token) : org.mailbox,
+    messageId,
+    date: ctx.now,
+    inReplyTo: state.requestMessageId,
+    references: referencesFor(state.threadIds, ours),
+    threadTopic: stripSubjectPrefixes(state.subject),
+    threadIndex: threadIndexFor(state.threadIndex, state.id, new Date(state.openedAt), ctx.now, messageId),
+    caseRef: state.ref,
+    rendered: mail,
+  });
+  const list = (cs: typeof intent.to) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
+  rendered.set(intent.key, { mail, to: list(intent.to), cc: list(intent.cc), from: `${fromContact.name} <${fromContact.email}>` });
+  const notBefore = intent.timing === 'window' ? org.calendar.nextOpening(ctx.now) : ctx.now;
+  const row = em.create(OutboxMail, {
+    id: newId(),
+    organisationId: org.id,
+    case: state.id,
+    kind: intent.kind,
+    dedupeKey: `${state.id}:${intent.key}`,
+    messageId,
+    step: intent.step ?? null,
+    envelopeFrom: composed.envelope.from,
+    envelopeTo: composed.envelope.to,
+    to: intent.to.map((c) => c.email),
+    cc: intent.cc.map((c) => c.email),
+    subject: mail.subject,
+    raw: composed.raw,
+    status: intent.held ? 'held' : 'pending',
+    notBefore,
+    attempts: 0,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  } as OutboxRow);
+  return row;
+}
+
+async function loadDraft(em: EntityManager, caseId: string, key: string) {
+  const row = await em.findOne(OutboxMail, { dedupeKey: `${caseId}:${key}` });
+  if (!row) return undefined;
+  const parsed = await simpleParser(Buffer.from(row.raw));
+  return {
+    mail: { subject: row.subject, text: parsed.text ?? '', html: '' },
+    to: row.to.join(', '),
+    cc: row.cc.join(', '),
+    from: parsed.from?.text ?? '',
+  };
+}
+
+/** Kinds addressed to people outside the organisation: withdrawn when a case closes. */
+const RECIPIENT_KINDS = ['chaser', 'kept-informed', 'confirm-request'];
+
+async function applyDraftAction(
+  em: EntityManager,
+  org: OrgRuntime,
+  caseId: string,
+  action: DraftAction,
+  now: Date,
+): Promise<OutboxWork['sends']> {
+  await em.flush();
+  if (action.kind === 'release') {
+    const notBefore = org.calendar.nextOpening(now);
+    const rows = await em.execute<Array<{ id: string; attempts: number }>>(
+      `update outbox_mail set status = 'pending', not_before = ?, updated_at = ?
+       where case_id = ? and step = ? and kind = 'chaser' and status = 'held' returning id, attempts`,
+      [notBefore, now, caseId, action.step],
+    );
+    return rows.map((r) => ({ id: r.id, attempt: r.attempts, at: notBefore }));
+  }
+  if (action.kind === 'cancel') {
+    await em.execute(`update outbox_mail set status = 'cancelled', updated_at = ? where case_id = ? and step = ? and status = 'held'`, [now, caseId, action.step]);
+    return [];
+  }
+  await em.execute(
+    `update outbox_mail set status = 'cancelled', updated_at = ?
+     where case_id = ? and (status = 'held' or (status = 'pending' and kind in (select jsonb_array_elements_text(?::jsonb))))`,
+    [now, caseId, JSON.stringify(RECIPIENT_KINDS)],
+  );
+  return [];
+}

@@ -1,0 +1,169 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CaseEvent, Message, OutboxMail } from '../../src/db/entities/index.js';
+import { messageIdFor } from '../../src/outbound/compose/threading.js';
+import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
+
+const PROFESSIONAL = 'sam.patel@northshire.gov.uk';
+const TEAM_MANAGER = 'jo.bennett@northshire.gov.uk';
+const REQUEST_ID = '<request-1@sunrise-homes.org.uk>';
+const SUBJECT = 'LAC review minutes for AB-1234 [escalate]';
+
+describe('a tagged email opens a case, a chaser climbs one rung, a reply resolves it', () => {
+  let h: EscalatorHarness;
+
+  beforeAll(async () => {
+    // Monday 23 November 2026, 10:00 in London.
+    h = await EscalatorHarness.start({ name: 'e2e', start: '2026-11-23T10:00:00Z' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));
+  });
+
+  it('confirms a tagged request with the reference, the professional and the dated timetable', async () => {
+    const request = rfc822({
+      from: 'Alex Morgan <alex.morgan@sunrise-homes.org.uk>',
+      to: 'Sam Patel <sam.patel@northshire.gov.uk>',
+      cc: INBOX,
+      subject: SUBJECT,
+      messageId: REQUEST_ID,
+      date: h.clock.now(),
+      headers: { 'Thread-Index': 'AdtbN0qjRkH1Wvg8QyuN3Vb1pSkQ5A==' },
+      body: 'Hi Sam,\r\n\r\nCould you send the minutes of the Looked After Review held on 2 November?\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <jo.bennett@northshire.gov.uk>\r\n\r\nMany thanks,\r\nAlex',
+    });
+    await h.append(request);
+    // The same message delivered twice (e.g. To and Cc copies) is one case.
+    await h.append(request);
+
+    const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
+    expect(confirmation.envelope.to).toEqual([RM]);
+    expect(confirmation.parsed.subject).toBe('Case opened: LAC review minutes for AB-1234 [ESC-2026-0001]');
+    expect(confirmation.parsed.inReplyTo).toBe(REQUEST_ID);
+    expect(confirmation.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    const text = confirmation.parsed.text ?? '';
+    expect(text).toContain('ESC-2026-0001');
+    expect(text).toContain('Child reference: AB-1234');
+    expect(text).toContain(`the professional: Sam Patel <${PROFESSIONAL}>`);
+    expect(text).toContain(`team manager: Jo Bennett <${TEAM_MANAGER}>`);
+    // +2w, +3w, +4w from Monday 23 November 10:00; +6w lands on 4 January (after the holidays).
+    expect(text).toContain('1. Reminder to the professional — Monday 7 December 2026 at 10:00');
+    expect(text).toContain('2. Reminder to the team manager — Monday 14 December 2026 at 10:00');
+    expect(text).toContain('3. Email to the Assistant Director — Monday 21 December 2026 at 10:00');
+    expect(text).toContain('Email to the Director of Children’s Services — Monday 4 January 2027 at 10:00');
+    expect(confirmation.parsed.html).toContain('ESC-2026-0001');
+
+    await h.settle();
+    const cases = await h.em().execute<Array<{ ref: string }>>('select ref from escalation_case');
+    expect(cases).toEqual([{ ref: 'ESC-2026-0001' }]);
+    const stored = await h.em().find(Message, { messageId: REQUEST_ID });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.route).toBe('new-case');
+    const row = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(row.status).toBe('open');
+    expect(row.nextActionAt?.toISOString()).toBe('2026-12-07T10:00:00.000Z');
+    const jobs = await h.delayedAdvanceJobs(row.id);
+    expect(jobs.map((j) => j.id)).toEqual([`advance-${row.id}-${Date.parse('2026-12-07T10:00:00Z')}`]);
+  });
+
+  it('sends the rung-1 chaser, threaded onto the request, when it falls due', async () => {
+    h.sink.clear();
+    const row = (await h.caseByRef('ESC-2026-0001'))!;
+    // Promoting early does nothing: the case decides what is due, not the job.
+    await h.advanceTo('2026-12-07T09:59:00Z');
+    await h.settle();
+    expect(h.sink.messages).toHaveLength(0);
+
+    await h.advanceTo('2026-12-07T10:00:00Z');
+    const chaser = await h.sink.waitFor((m) => m.envelope.to.includes(PROFESSIONAL));
+    const expectedId = messageIdFor(SECRET, row.id, 'ESC-2026-0001', 's1-chaser', INBOX);
+    expect(chaser.messageId).toBe(expectedId);
+    expect(chaser.parsed.subject).toBe('Re: LAC review minutes for AB-1234 [ESC-2026-0001]');
+    expect(chaser.parsed.inReplyTo).toBe(REQUEST_ID);
+    const refs = chaser.parsed.references;
+    expect(Array.isArray(refs) ? refs[0] : refs).toBe(REQUEST_ID);
+    expect(chaser.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(chaser.parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
+    expect(chaser.parsed.headers.get('thread-topic')).toBe('LAC review minutes for AB-1234 [escalate]');
+    // Outlook keeps the conversation: our Thread-Index extends the request's.
+    const threadIndex = String(chaser.parsed.headers.get('thread-index'));
+    expect(Buffer.from(threadIndex, 'base64').subarray(0, 22)).toEqual(Buffer.from('AdtbN0qjRkH1Wvg8QyuN3Vb1pSkQ5A==', 'base64'));
+    expect(Buffer.from(threadIndex, 'base64')).toHaveLength(27);
+    const replyTo = chaser.parsed.replyTo?.value[0]?.address ?? '';
+    expect(replyTo).toMatch(/^escalations\+[a-z2-7]{20}@sunrise-homes\.org\.uk$/);
+    const to = (chaser.parsed.to as { value: Array<{ address: string }> }).value.map((a) => a.address);
+    const cc = (chaser.parsed.cc as { value: Array<{ address: string }> }).value.map((a) => a.address);
+    expect(to).toEqual([PROFESSIONAL]);
+    expect(cc).toEqual([TEAM_MANAGER, RM]);
+    expect(chaser.envelope.to.sort()).toEqual([PROFESSIONAL, TEAM_MANAGER, RM].sort());
+    const body = chaser.parsed.text ?? '';
+    expect(body).toContain('Dear Sam Patel');
+    expect(body).toContain('Please have this completed by Monday 14 December 2026');
+    expect(body).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
+    expect(chaser.parsed.html).toContain('Monday 14 December 2026');
+
+    const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Sent: Reminder to the professional') ?? false);
+    expect(notice.envelope.to).toEqual([RM]);
+    expect(notice.parsed.text).toContain('record them (reply VIEWS: …)');
+
+    await h.settle();
+    const after = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(after.nextActionAt?.toISOString()).toBe('2026-12-14T10:00:00.000Z');
+    expect(after.highestStep).toBe(1);
+  });
+
+  it('resolves the case when the professional replies that the minutes are attached, and tells the RM', async () => {
+    h.sink.clear();
+    const row = (await h.caseByRef('ESC-2026-0001'))!;
+    const chaserId = messageIdFor(SECRET, row.id, 'ESC-2026-0001', 's1-chaser', INBOX);
+    h.clock.set('2026-12-07T14:12:00Z');
+    await h.append(
+      rfc822({
+        from: 'Sam Patel <sam.patel@northshire.gov.uk>',
+        to: 'Sunrise escalations <escalations@sunrise-homes.org.uk>',
+        cc: `Jo Bennett <${TEAM_MANAGER}>, Alex Morgan <${RM}>`,
+        subject: 'RE: LAC review minutes for AB-1234 [ESC-2026-0001]',
+        messageId: '<reply-1@northshire.gov.uk>',
+        date: h.clock.now(),
+        inReplyTo: chaserId,
+        references: `${REQUEST_ID} ${chaserId}`,
+        body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nSam\r\n\r\nFrom: Sunrise escalations\r\nSent: 07 December 2026 10:00\r\nTo: Sam Patel\r\nSubject: Re: LAC review minutes for AB-1234 [ESC-2026-0001]\r\n\r\nDear Sam Patel, ...',
+      }),
+    );
+    const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Resolved:') ?? false);
+    expect(notice.envelope.to).toEqual([RM]);
+    expect(notice.parsed.text).toContain('Please find the minutes attached, apologies for the delay.');
+    expect(notice.parsed.text).not.toContain('Dear Sam Patel, ...');
+    expect(notice.parsed.text).toContain('REOPEN');
+    await h.settle();
+
+    const resolved = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(resolved.status).toBe('resolved');
+    expect(resolved.nextActionAt).toBeNull();
+    expect(await h.delayedAdvanceJobs(row.id)).toHaveLength(0);
+    const reply = await h.em().findOne(Message, { messageId: '<reply-1@northshire.gov.uk>' });
+    expect(reply?.route).toBe('reply');
+    expect((reply?.analysis as { classification: { class: string } }).classification.class).toBe('resolved');
+
+    const events = await h.em().find(CaseEvent, { case: row.id }, { orderBy: { id: 'asc' } });
+    expect(events.map((e) => [e.type, e.actor])).toEqual([
+      ['case-opened', RM],
+      ['step-sent', 'system'],
+      ['reply-received', PROFESSIONAL],
+      ['resolved', PROFESSIONAL],
+    ]);
+    const outbox = await h.em().find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' } });
+    expect(outbox.map((o) => [o.kind, o.status])).toEqual([
+      ['confirmation', 'sent'],
+      ['chaser', 'sent'],
+      ['step-notice', 'sent'],
+      ['resolved-notice', 'sent'],
+    ]);
+    // Nothing more goes out, however far the clock moves.
+    h.sink.clear();
+    await h.advanceTo('2027-03-01T10:00:00Z');
+    await h.settle();
+    expect(h.sink.messages).toHaveLength(0);
+  });
+});

@@ -1,0 +1,227 @@
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { EscalatorService } from '../../src/app/service.js';
+import { configSchema, type Config } from '../../src/config/config-schema.js';
+import type { LoadedConfig } from '../../src/config/load-config.js';
+import { Case } from '../../src/db/entities/index.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { startDovecot, type DovecotServer } from './dovecot.js';
+import { flushPrefix, testRedisUrl, uniquePrefix } from './redis.js';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { waitFor } from './wait.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const INBOX = 'escalations@sunrise-homes.org.uk';
+export const RM = 'alex.morgan@sunrise-homes.org.uk';
+export const SECRET = 'test-secret-0123456789abcdef';
+
+export interface HarnessOptions {
+  name: string;
+  start: string;
+  /** Changes to the organisation's config (e.g. `{ nation: 'scotland' }`). */
+  org?: Record<string, unknown>;
+  config?: Partial<Record<keyof Config, unknown>>;
+  directory?: string;
+}
+
+/** Log lines as parsed JSON, kept in memory so tests can assert what was (and was not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: Array<Record<string, unknown>> = [];
+  readonly raw: string[] = [];
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      this.raw.push(line);
+      try {
+        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.lines.push({ unparsed: line });
+      }
+    }
+    cb();
+  }
+}
+
+/**
+ * The whole service on real PostgreSQL, Redis, a Dovecot IMAP server and an SMTP sink, with an
+ * injected clock. Time moves only when the test moves it; delayed jobs that have fallen due by
+ * that clock are promoted instead of waited for.
+ */
+export class EscalatorHarness {
+  service!: EscalatorService;
+  readonly logs = new LogCapture();
+
+  private constructor(
+    readonly clock: ManualClock,
+    readonly db: TestDatabase,
+    readonly dovecot: DovecotServer,
+    readonly sink: SmtpSink,
+    readonly prefix: string,
+    readonly loaded: LoadedConfig,
+  ) {}
+
+  static async start(opts: HarnessOptions): Promise<EscalatorHarness> {
+    const [db, dovecot, sink] = await Promise.all([createTestDatabase(), startDovecot(), startSmtpSink()]);
+    const prefix = uniquePrefix(opts.name);
+    const config = configSchema.parse({
+      database: { url: db.url },
+      redis: { url: testRedisUrl(), prefix },
+      http: { host: '127.0.0.1', port: 0 },
+      logging: { level: 'info' },
+      secret: SECRET,
+      laddersDir: 'config/ladders',
+      directory: opts.directory ?? 'test/fixtures/directory.yaml',
+      trust: { authservIds: ['mx.sunrise-homes.org.uk'] },
+      ...opts.config,
+      organisations: [
+        {
+          id: 'sunrise-homes',
+          name: 'Sunrise Children’s Homes',
+          nation: 'england-and-wales',
+          manager: { name: 'Alex Morgan', email: RM },
+          staff: { domains: ['sunrise-homes.org.uk'] },
+          defaultLadder: 'childrens-home-reg5',
+          mailbox: {
+            address: INBOX,
+            name: 'Sunrise escalations',
+            plusAddressing: true,
+            inbound: {
+              type: 'imap',
+              host: dovecot.host,
+              port: dovecot.port,
+              secure: false,
+              auth: { type: 'password', user: 'escalations', password: 'secret' },
+              resyncSeconds: 30,
+            },
+            outbound: { type: 'smtp', host: sink.host, port: sink.port, secure: false, requireTLS: false },
+          },
+          ...opts.org,
+        },
+      ],
+    });
+    const loaded: LoadedConfig = { config, path: '(test)', baseDir: REPO_ROOT, usingLocalDefaults: false };
+    const harness = new EscalatorHarness(new ManualClock(opts.start), db, dovecot, sink, prefix, loaded);
+    await harness.boot();
+    return harness;
+  }
+
+  /** Builds and starts a fresh service on the same servers, database and queues. */
+  async boot(): Promise<void> {
+    this.service = await EscalatorService.create({
+      loaded: this.loaded,
+      clock: this.clock,
+      logger: createLogger('info', this.logs),
+      migrate: true,
+    });
+    await this.service.start({ watcher: true, worker: true, http: true });
+    await waitFor(() => this.service.imapWatchers.every((w) => w.state === 'idle'), { what: 'the IMAP watcher to be idle', timeout: 15_000 });
+  }
+
+  async restart(): Promise<void> {
+    await this.service.stop();
+    await this.boot();
+  }
+
+  async append(raw: string | Buffer): Promise<void> {
+    await this.dovecot.append('escalations', raw, { internalDate: this.clock.now() });
+  }
+
+  em(): EntityManager {
+    return this.service.orm.em.fork() as EntityManager;
+  }
+
+  async caseByRef(ref: string) {
+    return this.em().findOne(Case, { ref });
+  }
+
+  /** Moves the injected clock and promotes every delayed job that has fallen due by it. */
+  async advanceTo(iso: string): Promise<void> {
+    this.clock.set(iso);
+    await this.promoteDue();
+  }
+
+  async promoteDue(): Promise<number> {
+    const now = this.clock.now().getTime();
+    let promoted = 0;
+    for (const name of ['cases', 'outbox'] as const) {
+      const queue = this.service.queues.queue(name);
+      for (const job of await queue.getDelayed()) {
+        let due = false;
+        if (job.name === 'advance-case') {
+          due = Number(job.id?.split('-').pop()) <= now;
+        } else if (job.name === 'send-mail') {
+          const rows = await this.em().execute<Array<{ not_before: Date }>>(`select not_before from outbox_mail where id = ?`, [job.data.outboxId]);
+          due = !!rows[0] && new Date(rows[0].not_before).getTime() <= now;
+        }
+        if (due) {
+          await job.promote();
+          promoted++;
+        }
+      }
+    }
+    return promoted;
+  }
+
+  /** Waits until no job is waiting or running (the system has done everything it can by now). */
+  async settle(timeout = 15_000): Promise<void> {
+    let quiet = 0;
+    await waitFor(
+      async () => {
+        let busy = 0;
+        for (const q of this.service.queues.queues.values()) {
+          const c = await q.getJobCounts('waiting', 'active', 'prioritized');
+          busy += (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
+        }
+        quiet = busy === 0 ? quiet + 1 : 0;
+        return quiet >= 3;
+      },
+      { timeout, interval: 50, what: 'the queues to settle' },
+    );
+  }
+
+  async delayedAdvanceJobs(caseId?: string) {
+    const jobs = await this.service.queues.queue('cases').getDelayed();
+    return jobs.filter((j) => !caseId || j.data.caseId === caseId);
+  }
+
+  async close(): Promise<void> {
+    await this.service?.stop().catch(() => undefined);
+    await flushPrefix(this.prefix).catch(() => undefined);
+    await Promise.all([this.dovecot.dispose(), this.sink.stop(), this.db.drop()]);
+  }
+}
+
+/** An RFC 5322 message as a mail client would send it. */
+export function rfc822(h: {
+  from: string;
+  to: string;
+  cc?: string;
+  subject: string;
+  messageId: string;
+  date: Date;
+  inReplyTo?: string;
+  references?: string;
+  headers?: Record<string, string>;
+  body: string;
+}): string {
+  const lines = [
+    `From: ${h.from}`,
+    `To: ${h.to}`,
+    ...(h.cc ? [`Cc: ${h.cc}`] : []),
+    `Subject: ${h.subject}`,
+    `Message-ID: ${h.messageId}`,
+    `Date: ${h.date.toUTCString().replace('GMT', '+0000')}`,
+    ...(h.inReplyTo ? [`In-Reply-To: ${h.inReplyTo}`] : []),
+    ...(h.references ? [`References: ${h.references}`] : []),
+    ...Object.entries(h.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    h.body,
+  ];
+  return lines.join('\r\n');
+}
