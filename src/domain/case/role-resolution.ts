@@ -8,10 +8,13 @@ export interface ResolvedContact extends Contact {
   source: 'case' | 'directory' | 'config';
 }
 
-/** The authority of the first professional on the case, for directory look-ups. */
+/**
+ * The authority the case is with, for directory look-ups: that of the people the request was
+ * addressed to (the professional, or whoever the ladder calls them), else of anyone named.
+ */
 export function caseAuthority(state: CaseState, ctx: Pick<CaseContext, 'directory'>): Authority | undefined {
-  for (const p of state.participants) {
-    if (p.role !== 'professional') continue;
+  const ordered = [...state.participants.filter((p) => p.role === 'professional' || p.source === 'request'), ...state.participants];
+  for (const p of ordered) {
     const a = authorityForAddress(ctx.directory, p.email);
     if (a) return a;
   }

@@ -21,6 +21,7 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
   const ladderDirective = directives.items.find((d) => d.directive.kind === 'ladder')?.directive;
   const ladderId = analysis.plusLadder ?? (ladderDirective?.kind === 'ladder' ? ladderDirective.ladderId : org.config.defaultLadder);
   const sender = mail.from!;
+  const professionalRole = org.ladders.get(org.id, ladderId)?.professionalRole ?? 'professional';
   const flags: Partial<Record<CaseFlag, boolean>> = {};
   let variant: VariantName = 'standard';
   let childRef: string | undefined;
@@ -48,10 +49,13 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
       case 'imminent':
         variant = 'imminent';
         break;
-      case 'contact':
-        directed.add(directive.role);
-        participants.push({ role: directive.role, ...directive.contact, source: 'directive' });
+      case 'contact': {
+        // "Professional: …" names whoever the ladder addresses the request to.
+        const role = directive.role === 'professional' ? professionalRole : directive.role;
+        directed.add(role);
+        participants.push({ role, ...directive.contact, source: 'directive' });
         break;
+      }
       case 'ladder':
         break;
     }
@@ -67,10 +71,11 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
 
   const outside = (a: { address: string }) => !org.isStaff(a.address) && !org.isInbox(a.address) && a.address !== sender.address;
   const notUs = (a: { address: string }) => !org.isInbox(a.address) && a.address !== sender.address;
-  if (!directed.has('professional')) {
+  if (!directed.has(professionalRole)) {
+    // Outside agencies first; internal ladders (practice disagreements, FIRO) address colleagues.
     const external = mail.to.filter(outside);
     const professionals = external.length > 0 ? external : mail.to.filter(notUs);
-    for (const a of professionals) participants.push({ role: 'professional', email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
+    for (const a of professionals) participants.push({ role: professionalRole, email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
     if (professionals.length === 0) warnings.push(`I could not tell who the request is addressed to. Reply "Professional: Name <address>" so the chasers have someone to go to.`);
   }
   for (const a of mail.cc.filter(outside)) {

@@ -80,7 +80,8 @@ export function ingestMessageJob(deps: IngestDeps) {
       return result;
     });
     if (!after) return;
-    deps.logger.info(
+    const level = route.kind === 'quarantine' || route.kind === 'reject' || route.kind === 'flag' ? 'warn' : 'info';
+    deps.logger[level](
       { message: messageId, route: routeName(route), reason: 'reason' in route ? route.reason : undefined, case: after.caseRef },
       'message ingested',
     );
