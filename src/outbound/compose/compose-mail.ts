@@ -58,7 +58,10 @@ export async function composeMail(input: ComposeInput): Promise<ComposedMail> {
     attachments: input.attachments ?? [],
     textEncoding: 'quoted-printable',
   });
-  const raw = await composer.compile().build();
+  // Canonical CRLF line endings, so the stored bytes are exactly what the SMTP server receives
+  // (and what an approved draft sends). MIME output is 7-bit, so latin1 round-trips it.
+  const built = await composer.compile().build();
+  const raw = Buffer.from(built.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
   const envelope = {
     from: input.from.email,
     to: [...new Set([...input.to, ...input.cc, ...(input.bcc ?? [])].map((c) => c.email.toLowerCase()))],

@@ -1,0 +1,185 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxMail } from '../../src/db/entities/index.js';
+import { messageIdFor } from '../../src/outbound/compose/threading.js';
+import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
+import type { CapturedMessage } from '../support/smtp-sink.js';
+
+const SAM = 'sam.patel@northshire.gov.uk';
+const JO = 'jo.bennett@northshire.gov.uk';
+const AD = 'pat.reid@northshire.gov.uk';
+const DCS = 'dcs@northshire.gov.uk';
+const IRO = 'riley.shaw@northshire.gov.uk';
+const LSCP = 'lscp@northshire.gov.uk';
+const INSPECTOR = 'casey.inspector@ofsted.gov.uk';
+const REQUEST = '<reg5-request@sunrise-homes.org.uk>';
+const SUBJECT = 'Re: Care plan: dentist referral for AB-1234 [ESC-2026-0001]';
+
+const addresses = (m: CapturedMessage, field: 'to' | 'cc') => {
+  const v = m.parsed[field] as { value: Array<{ address: string }> } | undefined;
+  return (v?.value ?? []).map((a) => a.address).sort();
+};
+const refsOf = (m: CapturedMessage) => {
+  const r = m.parsed.references;
+  return Array.isArray(r) ? r : r ? [r] : [];
+};
+
+describe('childrens-home-reg5 walked to its fortnightly stage on the real services', () => {
+  let h: EscalatorHarness;
+  let caseId: string;
+  const id = (key: string) => messageIdFor(SECRET, caseId, 'ESC-2026-0001', key, INBOX);
+  const chasers: string[] = [];
+
+  beforeAll(async () => {
+    h = await EscalatorHarness.start({ name: 'reg5', start: '2026-11-23T10:00:00Z' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
+  });
+
+  /** Moves the clock to `iso`, runs what fell due and returns the chaser that went to `to`. */
+  async function chaserAt(iso: string, to: string): Promise<CapturedMessage> {
+    h.sink.clear();
+    await h.advanceTo(iso);
+    const m = await h.sink.waitFor((x) => addresses(x, 'to').includes(to) && (x.parsed.subject ?? '') === SUBJECT);
+    await h.settle();
+    return m;
+  }
+
+  function expectThreaded(m: CapturedMessage, key: string) {
+    expect(m.messageId).toBe(id(key));
+    expect(m.parsed.subject).toBe(SUBJECT);
+    expect(m.parsed.inReplyTo).toBe(REQUEST);
+    const refs = refsOf(m);
+    expect(refs[0]).toBe(REQUEST);
+    // Every earlier chaser is in the thread, in order.
+    expect(refs.slice(1)).toEqual(chasers);
+    expect(m.parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(m.parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
+    expect(m.parsed.headers.get('thread-topic')).toBe('Care plan: dentist referral for AB-1234 [escalate]');
+    expect(m.parsed.replyTo?.value[0]?.address).toMatch(/^escalations\+[a-z2-7]{20}@sunrise-homes\.org\.uk$/);
+    chasers.push(m.messageId);
+  }
+
+  async function rmReplies(inReplyTo: string, body: string, n: number) {
+    h.clock.advance(5 * 60_000);
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: `RE: Approval needed [ESC-2026-0001]`,
+        messageId: `<rm-${n}@sunrise-homes.org.uk>`,
+        date: h.clock.now(),
+        inReplyTo,
+        references: `${REQUEST} ${inReplyTo}`,
+        body,
+      }),
+    );
+  }
+
+  it('opens the case with the team manager named and child protection flagged', async () => {
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: `Sam Patel <${SAM}>`,
+        cc: INBOX,
+        subject: 'Care plan: dentist referral for AB-1234 [escalate]',
+        messageId: REQUEST,
+        date: h.clock.now(),
+        body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\nChild protection: yes\r\n`,
+      }),
+    );
+    const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
+    expect(confirmation.parsed.text).toContain('Escalation to the Local Safeguarding Children Partnership');
+    await h.settle();
+    caseId = (await h.caseByRef('ESC-2026-0001'))!.id;
+  });
+
+  it('2 weeks: reminder to the professional, copying the team manager', async () => {
+    const m = await chaserAt('2026-12-07T10:00:00Z', SAM);
+    expectThreaded(m, 's1-chaser');
+    expect(addresses(m, 'to')).toEqual([SAM]);
+    expect(addresses(m, 'cc')).toEqual([JO, RM].sort());
+  });
+
+  it('3 weeks: the team manager, copying the professional, with a one-week deadline', async () => {
+    const m = await chaserAt('2026-12-14T10:00:00Z', JO);
+    expectThreaded(m, 's2-chaser');
+    expect(addresses(m, 'to')).toEqual([JO]);
+    expect(addresses(m, 'cc')).toEqual([SAM, RM].sort());
+    expect(m.parsed.text).toContain('Monday 21 December 2026');
+  });
+
+  it('4 weeks: the Assistant Director from the directory, copying the IRO, professional and team manager', async () => {
+    const m = await chaserAt('2026-12-21T10:00:00Z', AD);
+    expectThreaded(m, 's3-chaser');
+    expect(addresses(m, 'cc')).toEqual([IRO, SAM, JO, RM].sort());
+    // A two-week window: Monday 4 January 2027.
+    expect(m.parsed.text).toContain('Monday 4 January 2027');
+  });
+
+  it('6 weeks: the DCS letter waits for the RM’s APPROVE and then goes exactly as drafted', async () => {
+    h.sink.clear();
+    await h.advanceTo('2027-01-04T10:00:00Z');
+    const request = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Approval needed') ?? false);
+    await h.settle();
+    expect(request.envelope.to).toEqual([RM]);
+    expect(request.parsed.text).toContain('Reply APPROVE');
+    expect(request.parsed.text).toContain(`To: Morgan Hale <${DCS}>`);
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
+    const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
+    expect(draft.status).toBe('held');
+
+    // Nothing is decided for a working day: a reminder, and still nothing to the Director.
+    h.sink.clear();
+    await h.advanceTo('2027-01-05T10:00:00Z');
+    const reminder = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Reminder — approval needed') ?? false);
+    expect(reminder.envelope.to).toEqual([RM]);
+    await h.settle();
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
+
+    h.sink.clear();
+    await rmReplies(request.messageId, 'APPROVE\r\n\r\nThanks', 1);
+    const letter = await h.sink.waitFor((m) => m.envelope.to.includes(DCS));
+    await h.settle();
+    expectThreaded(letter, 's4-chaser');
+    expect(addresses(letter, 'to')).toEqual([DCS]);
+    expect(addresses(letter, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
+    expect(letter.raw.equals(Buffer.from(draft.raw))).toBe(true);
+    expect(letter.parsed.text).toContain('notify the regulator');
+    const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
+    expect(ack.parsed.text).toContain('Approved');
+  });
+
+  it('8 weeks: the Ofsted inspector (approved), then the LSCP (skipped: nothing sent)', async () => {
+    h.sink.clear();
+    await h.advanceTo('2027-01-18T10:00:00Z');
+    const first = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Seek the support'));
+    await h.settle();
+    await rmReplies(first.messageId, 'approve', 2);
+    const toInspector = await h.sink.waitFor((m) => m.envelope.to.includes(INSPECTOR));
+    expectThreaded(toInspector, 's5-chaser');
+    const second = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Escalation to the Local'));
+    await h.settle();
+    h.sink.clear();
+    await rmReplies(second.messageId, 'SKIP', 3);
+    await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
+    await h.settle();
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(LSCP))).toBe(false);
+    const lscp = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s6-chaser` }))!;
+    expect(lscp.status).toBe('cancelled');
+  });
+
+  it('then fortnightly to the DCS, copying everyone above', async () => {
+    const row = (await h.caseByRef('ESC-2026-0001'))!;
+    // Two weeks after the LSCP step was skipped (Monday 18 January, 10:10).
+    expect(row.nextActionAt?.toISOString()).toBe('2027-02-01T10:10:00.000Z');
+    const m = await chaserAt('2027-02-01T10:10:00Z', DCS);
+    expectThreaded(m, 's7-chaser');
+    expect(addresses(m, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
+    const next = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(next.nextActionAt?.toISOString()).toBe('2027-02-15T10:10:00.000Z');
+  });
+});
