@@ -51,6 +51,8 @@ export class ImapWatcher {
   private running: Promise<void> | undefined;
   private readonly lock: MailboxLock;
   private readonly key: string;
+  /** The server refused our OAuth2 token: ask the issuer for a new one before the next login. */
+  private refreshToken = false;
 
   constructor(private readonly o: ImapWatcherOptions) {
     this.key = `${o.mailbox}/${o.settings.mailbox}`;
@@ -84,6 +86,7 @@ export class ImapWatcher {
         backoff = this.o.initialBackoffMs ?? 1000;
       } catch (error) {
         if (signal.aborted) break;
+        if (this.o.settings.auth.type === 'oauth2' && (error as { authenticationFailed?: boolean }).authenticationFailed) this.refreshToken = true;
         this.o.logger.warn({ mailbox: this.key, err: { message: (error as Error).message } }, 'IMAP session ended; reconnecting');
       }
       if (signal.aborted) break;
@@ -102,7 +105,9 @@ export class ImapWatcher {
     const a = this.o.settings.auth;
     if (a.type === 'password') return { user: a.user, pass: a.password };
     if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
-    return { user: a.user, accessToken: await this.o.tokens.getToken() };
+    const accessToken = await this.o.tokens.getToken(this.refreshToken);
+    this.refreshToken = false;
+    return { user: a.user, accessToken };
   }
 
   /** One connection's life: connect, sync, then sync again on every wake-up until it drops. */
@@ -199,7 +204,8 @@ export class ImapWatcher {
           raw,
           size: m.size,
           source: 'imap',
-          receivedAt: m.internalDate ?? this.o.clock.now(),
+          receivedAt: this.o.clock.now(),
+          ...(m.internalDate ? { internalDate: m.internalDate } : {}),
           uid: m.uid,
           uidValidity,
           ...(m.messageId ? { messageIdHint: m.messageId } : {}),

@@ -9,6 +9,8 @@ export interface InboundCopy {
   size: number;
   source: 'imap' | 'smtp-listener' | 'cli';
   receivedAt: Date;
+  /** IMAP INTERNALDATE, when the message came from a mailbox. */
+  internalDate?: Date;
   uid?: number;
   uidValidity?: number;
   envelopeTo?: string[];
@@ -36,8 +38,8 @@ export async function storeInbound(em: EntityManager, copy: InboundCopy): Promis
     `<${(digest || newId().replace(/-/g, '')).slice(0, 32)}@no-message-id.invalid>`;
   const id = newId();
   const rows = await em.execute<Array<{ id: string }>>(
-    `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, size, sha256, raw, status, "to", cc, envelope_to, "references", created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
+    `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, status, "to", cc, envelope_to, "references", created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
      on conflict (mailbox, message_id) do nothing returning id`,
     [
       id,
@@ -47,6 +49,7 @@ export async function storeInbound(em: EntityManager, copy: InboundCopy): Promis
       copy.uidValidity ?? null,
       copy.uid ?? null,
       copy.receivedAt,
+      copy.internalDate ?? null,
       copy.size,
       digest,
       copy.raw,

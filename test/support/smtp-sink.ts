@@ -68,6 +68,11 @@ export interface SmtpSink {
   stop(): Promise<void>;
   /** The next n DATA commands get a temporary failure (after the body was read). */
   failNext(n: number, code?: number, message?: string): void;
+  /**
+   * The next `n` messages whose envelope recipients include `address` are refused at DATA with
+   * `code` (other messages pass): aims a failure at one mail when several are in flight.
+   */
+  failNextTo(address: string, n: number, code?: number, message?: string): void;
   /** RCPT TO for this address is refused (case-insensitive) until heal(). */
   rejectRecipient(address: string, code?: number, message?: string): void;
   /** Refuses every connection and command with `code` until heal(); 421 also drops the connection. */
@@ -107,6 +112,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const messages: CapturedMessage[] = [];
   const rejections: SmtpRejection[] = [];
   const authAttempts: SmtpAuthAttempt[] = [];
+  const failTo = new Map<string, { remaining: number; error: SmtpError }>();
   let failNextRemaining = 0;
   let failNextError: SmtpError | null = null;
   let outage: SmtpError | null = null;
@@ -178,6 +184,13 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
             failNextRemaining--;
             return callback(reject('data', failNextError));
           }
+          for (const rcpt of session.envelope.rcptTo) {
+            const aimed = failTo.get(rcpt.address.toLowerCase());
+            if (aimed && aimed.remaining > 0) {
+              aimed.remaining--;
+              return callback(reject('data', aimed.error));
+            }
+          }
           const raw = Buffer.concat(chunks);
           const parsed = await simpleParser(raw);
           const envelope = session.envelope;
@@ -247,6 +260,9 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       failNextRemaining = n;
       failNextError = smtpError(code, message);
     },
+    failNextTo(address, n, code = 451, message = `Temporary failure for mail to ${address} (smtp-sink failNextTo)`) {
+      failTo.set(address.toLowerCase(), { remaining: n, error: smtpError(code, message) });
+    },
     rejectRecipient(address, code = 550, message = `Mailbox unavailable: ${address} (smtp-sink)`) {
       rejectedRecipients.set(address.toLowerCase(), smtpError(code, message));
     },
@@ -257,6 +273,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       outage = null;
       failNextRemaining = 0;
       failNextError = null;
+      failTo.clear();
       rejectedRecipients.clear();
     },
   };

@@ -18,7 +18,10 @@ export const Message = defineEntity({
     source: p.string(),
     uidValidity: p.bigint('number').nullable(),
     uid: p.bigint('number').nullable(),
+    /** When the service stored it (the injected clock). */
     receivedAt: p.datetime(),
+    /** The IMAP server's INTERNALDATE: the fallback when the Date header is missing or invalid. */
+    internalDate: p.datetime().nullable(),
     /** The Date header, or the IMAP internal date when the header is missing or invalid. */
     sentAt: p.datetime().nullable(),
     fromAddress: p.string().nullable(),

@@ -143,3 +143,27 @@ export function recordFlagged(
   }
   return b.build();
 }
+
+/**
+ * A mail the server refused outright (a 5xx for the message, not for one address), or gave up
+ * on after repeated temporary failures: recorded on the case, and the RM is told what did not go.
+ */
+export function recordDeliveryFailure(
+  state: CaseState,
+  input: { kind: string; step?: number; to: string[]; reason: string; messageKey: string; notify: boolean },
+  ctx: CaseContext,
+): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  b.event('mail-failed', 'system', { kind: input.kind, step: input.step ?? null, to: input.to, reason: input.reason });
+  if (input.notify) {
+    b.mail({
+      kind: 'delivery-failure',
+      key: `${input.messageKey}-failed`,
+      ...staffRecipients(b.state, ctx),
+      timing: 'now',
+      ...(input.step !== undefined ? { step: input.step } : {}),
+      data: { failedKind: input.kind, failedTo: input.to, reason: input.reason },
+    });
+  }
+  return b.build();
+}

@@ -21,7 +21,8 @@ export type MailKind =
   | 'resolved-notice'
   | 'reply-notice'
   | 'confirm-request'
-  | 'bounce-notice';
+  | 'bounce-notice'
+  | 'delivery-failure';
 
 /**
  * A mail the domain wants sent. The workflow renders it (template named by kind, or the rung's

@@ -1,7 +1,9 @@
+import { DateTime } from 'luxon';
 import { describeDuration, parseDuration } from '../../domain/calendar/duration.js';
+import type { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { ladderFor } from '../../domain/case/advance.js';
 import type { CaseContext } from '../../domain/case/case-context.js';
-import type { CaseState, Contact } from '../../domain/case/case-state.js';
+import type { CaseState, Contact, Step } from '../../domain/case/case-state.js';
 import type { MailIntent } from '../../domain/case/decision.js';
 import { ccRolesFor } from '../../domain/case/fire-step.js';
 import { timetableRows } from '../../domain/case/timetable-view.js';
@@ -9,44 +11,105 @@ import { currentStep, rungOf } from '../../domain/case/timetable.js';
 import { stripSubjectPrefixes } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { roleLabel } from '../../domain/roles.js';
-import { rolesOf } from '../../domain/ladder/effective-ladder.js';
+import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
 
 export interface PersonView {
+  /** The role's label: "team manager", "the professional" ('' for a stranger). */
   label: string;
+  /** The person's name, or their address when no name is known. */
   name: string;
   email: string;
+  /**
+   * Why they receive this mail, as a clause: "copied as team manager, written to on Monday
+   * 14 December 2026". For a To recipient: "written to as Assistant Director".
+   */
+  why: string;
 }
 
 /** Everything a template may use. Strings are already formatted; templates only lay them out. */
 export interface MailContext {
   kind: MailIntent['kind'];
-  org: { name: string; mailbox: string; nation: string };
+  org: {
+    name: string;
+    mailbox: string;
+    nation: string;
+    /** The Registered Manager (or equivalent): name, else address. */
+    manager: string;
+    /** The send window, local time: { start: '09:00', end: '17:00' }. */
+    sendWindow: { start: string; end: string };
+  };
+  /** The date the mail is written: "Monday 7 December 2026". */
+  today: string;
   case: {
     ref: string;
+    /** The request's subject, without Re:/Fwd: and the [escalate] tag. User text. */
     subject: string;
     childRef: string | null;
     category: string | null;
+    ladderId: string;
     ladderTitle: string;
     policyTitle: string;
+    /** The legal duty behind the ladder, when it has one (Regulation 5(c) …). */
     citation: string | null;
+    /** The variant's label ("Safeguarding") when the case is on shorter timescales. */
     variant: string | null;
+    /** `calendar` or `working-days`: how this case's timescales are counted. */
+    clock: 'calendar' | 'working-days';
+    /** The date the request was made: "Monday 23 November 2026". */
     openedOn: string;
+    /** How long it has been outstanding, in the ladder's own unit: "14 days", "3 working days". */
+    outstanding: string;
     calendarDaysOutstanding: number;
     workingDaysOutstanding: number;
+    /** The `Due:` date the request gave, formatted, or null. */
     requestedBy: string | null;
     status: string;
+    /** The status as a phrase: "open", "paused until Monday 4 January 2027 at 09:00", … */
+    statusText: string;
     safeguarding: boolean;
     childProtection: boolean;
   };
+  /** The person who raised the request (who signs the chasers). */
+  originator: { name: string; email: string; hasName: boolean };
+  /** The original request: when, to whom, and what deadline it gave. */
+  request: {
+    date: string;
+    /** Who it was addressed to: "Sam Patel (the professional)". */
+    to: string;
+    /** "2 weeks", "5 working days". */
+    deadline: string;
+    /** The date that deadline fell on: "Monday 7 December 2026". */
+    deadlineDate: string;
+    policyRef: string;
+  };
   greeting: string;
   step: StepView | null;
-  timetable: Array<{ n: number; title: string; when: string; to: string; cc: string; approval: boolean; status: string; policyRef: string }>;
+  timetable: TimetableView[];
   repeatNote: string | null;
+  /** How often the ladder's repeat writes ("2 weeks"), or null when it has none. */
+  repeatEvery: string | null;
+  /** Every "at each step" duty of the ladder, in the RM's words. */
+  ladderDuties: string[];
   contacts: { known: Array<{ label: string; value: string }>; missing: string[] };
-  /** The request's original deadline: "within the next 2 weeks". */
+  /** The request's original deadline: "2 weeks" (kept for older override templates). */
   requestDeadline: string;
   data: Record<string, unknown>;
+}
+
+export interface TimetableView {
+  n: number;
+  title: string;
+  when: string;
+  to: string;
+  cc: string;
+  approval: boolean;
+  status: string;
+  /** "sent", "due", "on hold", …: how the row stands, in words. */
+  statusText: string;
+  /** The deadline the rung gives ("1 week"), or ''. */
+  deadline: string;
+  policyRef: string;
 }
 
 export interface StepView {
@@ -56,18 +119,70 @@ export interface StepView {
   policyRef: string;
   warning: string | null;
   meeting: boolean;
+  approval: boolean;
+  /** The policy's "continue to persist" step. */
+  repeat: boolean;
+  /** "1 week", "5 working days", or null when the rung gives none. */
   deadline: string | null;
+  /** The date that deadline falls on: "Monday 14 December 2026". */
   deadlineDate: string | null;
   to: PersonView[];
+  /** "Sam Patel (the professional)", joined with "and". */
+  toText: string;
   copied: PersonView[];
   notCopied: string[];
   duties: string[];
-  previous: Array<{ title: string; date: string; to: string }>;
-  next: { title: string; date: string; to: string } | null;
+  /** The chasers already sent on this case, oldest first. */
+  previous: Array<{ n: number; title: string; date: string; to: string }>;
+  /** What happens next if nothing changes, or null at the top of the ladder. */
+  next: NextStepView | null;
 }
 
-function person(c: Contact & { role?: string }): PersonView {
-  return { label: c.role ? roleLabel(c.role) : '', name: c.name ?? c.email, email: c.email };
+export interface NextStepView {
+  title: string;
+  date: string;
+  /** The role labels it goes to: "team manager". */
+  to: string;
+  /** The same, as a phrase to write after "write to": "the team manager". */
+  toText: string;
+  approval: boolean;
+}
+
+/** "team manager" → "the team manager"; "the professional" stays as it is. */
+export function withArticle(label: string): string {
+  return /^(the|a|an) /i.test(label) ? label : `the ${label}`;
+}
+
+function joinAnd(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function daysText(n: number, unit: 'day' | 'working day'): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** Why a role is copied, before any "written to on …". Roles not listed are "copied as <label>". */
+const WHY_COPIED: Record<string, string> = {
+  'team-manager': 'copied as team manager',
+  rm: 'copied as the Registered Manager, who oversees this request',
+  originator: 'copied as the person who raised this',
+  iro: 'copied as the child’s Independent Reviewing Officer, who should know where actions deviate from the care plan',
+  psw: 'copied as Principal Social Worker, who can support a resolution at any stage',
+  'panel-adviser': 'copied as panel adviser, who keeps the record of panel escalations',
+  adm: 'copied as Agency Decision Maker, who will confirm whether the concerns have been answered',
+  'panel-chair': 'copied as panel chair, who will confirm whether the concerns have been answered',
+  'responsible-manager': 'copied as the manager first asked to respond',
+  'foster-carer': 'copied as the foster carer, who is kept informed',
+  ssw: 'copied as supervising social worker',
+  'ssw-manager': 'copied as the supervising social worker’s line manager',
+  'ssw-team-manager': 'copied as the supervising social worker’s team manager',
+};
+
+function writtenOn(dates: string[]): string {
+  if (dates.length === 0) return '';
+  if (dates.length <= 2) return `written to on ${joinAnd(dates)}`;
+  return `written to ${dates.length} times since ${dates[0]}, most recently on ${dates[dates.length - 1]}`;
 }
 
 function greetingFor(to: Contact[]): string {
@@ -76,9 +191,37 @@ function greetingFor(to: Contact[]): string {
     return name ? `Dear ${name}` : 'Dear colleague';
   }
   const names = to.map((c) => c.name?.trim()).filter(Boolean) as string[];
-  if (names.length === to.length && names.length <= 3) return `Dear ${names.join(' and ')}`;
+  if (names.length === to.length && names.length <= 3 && names.length > 0) return `Dear ${joinAnd(names)}`;
   return 'Dear colleagues';
 }
+
+function formatLocalDate(cal: WorkCalendar, isoDate: string | undefined | null): string | null {
+  if (!isoDate) return null;
+  const dt = DateTime.fromISO(isoDate, { zone: cal.timezone });
+  return dt.isValid ? cal.formatDate(dt.toJSDate()) : isoDate;
+}
+
+function statusText(state: CaseState, cal: WorkCalendar): string {
+  switch (state.status) {
+    case 'paused':
+      return state.pause ? `paused until ${cal.format(new Date(state.pause.until))}` : 'paused';
+    case 'awaiting-confirmation':
+      return 'waiting for confirmation that the response resolves the concerns';
+    case 'open':
+      return state.hold ? `open, held until ${cal.format(new Date(state.hold.until))} for a promise` : 'open';
+    default:
+      return state.status;
+  }
+}
+
+const ROW_STATUS: Record<string, string> = {
+  planned: 'due',
+  held: 'on hold',
+  'awaiting-approval': 'waiting for approval',
+  sent: 'sent',
+  skipped: 'skipped',
+  'not-applicable': 'not needed',
+};
 
 /** Builds the typed template context for one mail intent of one case. Pure. */
 export function buildMailContext(state: CaseState, intent: MailIntent, ctx: CaseContext, mailbox: string): MailContext {
@@ -86,48 +229,20 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
   const ladder = ladderFor(state, ctx);
   const def = ctx.ladder;
   const opened = new Date(state.openedAt);
+  const openedOn = cal.formatDate(opened);
   const rows = timetableRows(state, ctx);
+  const person = (c: Contact, role: string | undefined, why: string): PersonView => ({
+    label: role ? roleLabel(role) : '',
+    name: c.name?.trim() || c.email,
+    email: c.email,
+    why,
+  });
+  const nameOf = names(state, ctx);
+
   const stepNo = intent.step ?? (intent.kind === 'command-ack' ? undefined : currentStep(state)?.n);
   const step = stepNo !== undefined ? state.steps.find((s) => s.n === stepNo) : undefined;
-  let stepView: StepView | null = null;
-  if (step) {
-    const rung = rungOf(ladder, step);
-    const data = intent.data as { deadlineAt?: string; missingCc?: string[] };
-    const deadlineAt = data.deadlineAt ?? step.deadlineAt;
-    const roleContacts = (roles: string[]) =>
-      roles.flatMap((role) => resolveRole(state, role, ctx).map((c) => person({ ...c, role })));
-    const sent = state.steps.filter((s) => s.status === 'sent' && s.n < step.n);
-    const later = state.steps.find((s) => s.n > step.n && s.status === 'planned' && s.dueAt);
-    stepView = {
-      n: step.n,
-      title: rung.title,
-      asks: rung.asks,
-      policyRef: rung.policyRef,
-      warning: rung.warning ?? null,
-      meeting: rung.meeting,
-      deadline: rung.deadline ? describeDuration(rung.deadline) : null,
-      deadlineDate: deadlineAt ? cal.formatDate(new Date(deadlineAt)) : null,
-      to: intent.kind === 'chaser' ? intent.to.map((c) => person({ ...c, role: roleOfEmail(state, c.email, ctx) })) : roleContacts(rung.to),
-      copied:
-        intent.kind === 'chaser'
-          ? intent.cc.map((c) => person({ ...c, role: roleOfEmail(state, c.email, ctx) }))
-          : roleContacts(ccRolesFor(ladder, step, state.flags)),
-      notCopied: (data.missingCc ?? []).map(roleLabel),
-      duties: rung.duties.map((d) => def.duties[d] ?? d),
-      previous: sent.map((s) => ({
-        title: rungOf(ladder, s).title,
-        date: cal.formatDate(new Date(s.sentAt!)),
-        to: (s.sentTo ?? []).join(', '),
-      })),
-      next: later
-        ? {
-            title: rungOf(ladder, later).title,
-            date: cal.formatDate(new Date(later.dueAt!)),
-            to: rungOf(ladder, later).to.map(roleLabel).join(', '),
-          }
-        : null,
-    };
-  }
+  const stepView = step ? buildStepView(state, intent, ctx, ladder, step, openedOn, person, nameOf) : null;
+
   const known: Array<{ label: string; value: string }> = [];
   const missing: string[] = [];
   for (const role of rolesOf(def)) {
@@ -137,25 +252,52 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     else missing.push(roleLabel(role));
   }
   const variantDef = state.variant === 'standard' ? undefined : def.variants[state.variant];
+  const clockStart = new Date(state.clockStartAt);
+  const requestDeadline = parseDuration(def.request.deadline);
+  const professionals = resolveRole(state, def.professionalRole, ctx);
+  const calendarDays = Math.max(0, Math.floor((ctx.now.getTime() - opened.getTime()) / 86_400_000));
+  const workingDays = cal.workingDaysBetween(opened, ctx.now);
+  const originatorName = state.originator.name?.trim();
   return {
     kind: intent.kind,
-    org: { name: ctx.org.name, mailbox, nation: NATION_LABEL[cal.nation] },
+    org: {
+      name: ctx.org.name,
+      mailbox,
+      nation: NATION_LABEL[cal.nation],
+      manager: ctx.org.manager.name?.trim() || ctx.org.manager.email,
+      sendWindow: { start: cal.window.start, end: cal.window.end },
+    },
+    today: cal.formatDate(ctx.now),
     case: {
       ref: state.ref,
       subject: stripSubjectPrefixes(state.subject).replace(/\s*\[\s*escalate\s*\]|\s*#escalate\b/gi, '').trim(),
       childRef: state.childRef ?? null,
       category: state.category ?? null,
+      ladderId: def.id,
       ladderTitle: def.title,
       policyTitle: def.policy.title,
       citation: def.policy.citation ?? null,
       variant: variantDef?.label ?? null,
-      openedOn: cal.formatDate(opened),
-      calendarDaysOutstanding: Math.max(0, Math.floor((ctx.now.getTime() - opened.getTime()) / 86_400_000)),
-      workingDaysOutstanding: cal.workingDaysBetween(opened, ctx.now),
-      requestedBy: state.requestedBy ?? null,
+      clock: ladder.clock,
+      openedOn,
+      outstanding: ladder.clock === 'working-days' ? daysText(workingDays, 'working day') : daysText(calendarDays, 'day'),
+      calendarDaysOutstanding: calendarDays,
+      workingDaysOutstanding: workingDays,
+      requestedBy: formatLocalDate(cal, state.requestedBy),
       status: state.status,
+      statusText: statusText(state, cal),
       safeguarding: state.flags.safeguarding,
       childProtection: state.flags['child-protection'],
+    },
+    originator: { name: originatorName || state.originator.email, email: state.originator.email, hasName: Boolean(originatorName) },
+    request: {
+      date: openedOn,
+      to: professionals.length
+        ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${roleLabel(def.professionalRole)})`))
+        : withArticle(roleLabel(def.professionalRole)),
+      deadline: describeDuration(requestDeadline),
+      deadlineDate: cal.formatDate(cal.due(clockStart, requestDeadline)),
+      policyRef: def.request.policyRef,
     },
     greeting: greetingFor(intent.to),
     step: stepView,
@@ -167,21 +309,143 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       cc: r.cc.filter((c) => c.emails.length).map((c) => c.label).join(', '),
       approval: r.approval,
       status: r.status,
+      statusText: ROW_STATUS[r.status] ?? r.status,
+      deadline: r.deadline ?? '',
       policyRef: r.policyRef,
     })),
-    repeatNote: ladder.repeat ? `then every ${describeDuration(ladder.repeat.every)} to the ${ladder.repeat.to.map(roleLabel).join(', ')} until it is done` : null,
+    repeatNote: ladder.repeat ? `then every ${describeDuration(ladder.repeat.every)} to ${joinAnd(ladder.repeat.to.map((r) => withArticle(roleLabel(r))))} until it is done` : null,
+    repeatEvery: ladder.repeat ? describeDuration(ladder.repeat.every) : null,
+    ladderDuties: Object.values(def.duties),
     contacts: { known, missing },
-    requestDeadline: describeDuration(parseDuration(def.request.deadline)),
+    requestDeadline: describeDuration(requestDeadline),
     data: templateData(intent, ctx),
+  };
+}
+
+/** Every address the case knows, with a name where one is known: for "sent to …" lines. */
+function names(state: CaseState, ctx: CaseContext): (email: string) => string {
+  const byEmail = new Map<string, string>();
+  const add = (c: Contact) => {
+    const key = c.email.toLowerCase();
+    if (!byEmail.has(key) && c.name?.trim()) byEmail.set(key, c.name.trim());
+  };
+  state.participants.forEach(add);
+  add(state.originator);
+  add(ctx.org.manager);
+  for (const role of rolesOf(ctx.ladder)) resolveRole(state, role, ctx).forEach(add);
+  return (email) => byEmail.get(email.toLowerCase()) ?? email;
+}
+
+function buildStepView(
+  state: CaseState,
+  intent: MailIntent,
+  ctx: CaseContext,
+  ladder: EffectiveLadder,
+  step: Step,
+  openedOn: string,
+  person: (c: Contact, role: string | undefined, why: string) => PersonView,
+  nameOf: (email: string) => string,
+): StepView {
+  const cal = ctx.calendar;
+  const def = ctx.ladder;
+  const rung = rungOf(ladder, step);
+  const data = intent.data as { deadlineAt?: string; missingCc?: string[] };
+  const deadlineAt = data.deadlineAt ?? step.deadlineAt;
+  const sent = state.steps.filter((s) => s.status === 'sent' && s.sentAt && s.n < step.n);
+
+  // The dates each role was written to (as a To recipient) before this step.
+  const writtenTo = new Map<string, string[]>();
+  for (const s of sent) {
+    for (const role of rungOf(ladder, s).to) {
+      writtenTo.set(role, [...(writtenTo.get(role) ?? []), cal.formatDate(new Date(s.sentAt!))]);
+    }
+  }
+  const whyCopied = (role: string | undefined): string => {
+    if (!role) return 'copied';
+    const base =
+      role === def.professionalRole
+        ? `copied as the person first asked for this, on ${openedOn}`
+        : (WHY_COPIED[role] ?? `copied as ${roleLabel(role)}`);
+    const earlier = writtenOn(writtenTo.get(role) ?? []);
+    return earlier ? `${base}; ${earlier}` : base;
+  };
+
+  const ccRoles = ccRolesFor(ladder, step, state.flags);
+  // Who holds which copied role on this case, in the rung's own order (the rung's cc, then the
+  // ladder's always-copied roles), so a person is described by the role they are copied for.
+  const roleByEmail = new Map<string, string>();
+  for (const role of [...rung.to, ...ccRoles]) {
+    for (const c of resolveRole(state, role, ctx)) if (!roleByEmail.has(c.email.toLowerCase())) roleByEmail.set(c.email.toLowerCase(), role);
+  }
+  const roleOf = (email: string) => roleByEmail.get(email.toLowerCase()) ?? roleOfEmail(state, email, ctx);
+  const toView = (c: Contact, role: string | undefined) => person(c, role, role ? `written to as ${roleLabel(role)}` : 'written to');
+  const roleContacts = (roles: string[], view: (c: Contact, role: string) => PersonView) =>
+    roles.flatMap((role) => resolveRole(state, role, ctx).map((c) => view(c, role)));
+
+  const to =
+    intent.kind === 'chaser' ? intent.to.map((c) => toView(c, roleOf(c.email))) : roleContacts(rung.to, (c, role) => toView(c, role));
+  const toEmails = new Set(to.map((p) => p.email.toLowerCase()));
+  const copied = (
+    intent.kind === 'chaser'
+      ? intent.cc.map((c) => {
+          const role = roleOf(c.email);
+          return person(c, role, whyCopied(role));
+        })
+      : roleContacts(ccRoles, (c, role) => person(c, role, whyCopied(role)))
+  ).filter((p, i, all) => !toEmails.has(p.email.toLowerCase()) && all.findIndex((q) => q.email.toLowerCase() === p.email.toLowerCase()) === i);
+
+  // The next step that will actually happen if nothing changes: planned, dated, and not one
+  // that will be set aside for a flag the case does not have (reg 5's LSCP rung).
+  const later = state.steps.find((s) => {
+    if (s.n <= step.n || s.status !== 'planned' || !s.dueAt) return false;
+    const r = rungOf(ladder, s);
+    return !r.when || state.flags[r.when];
+  });
+  let next: NextStepView | null = null;
+  if (later) {
+    const r = rungOf(ladder, later);
+    const labels = r.to.map(roleLabel);
+    next = {
+      title: r.title,
+      date: cal.formatDate(new Date(later.dueAt!)),
+      to: labels.join(', '),
+      toText: joinAnd(labels.map(withArticle)),
+      approval: r.approval,
+    };
+  }
+
+  return {
+    n: step.n,
+    title: rung.title,
+    asks: rung.asks,
+    policyRef: rung.policyRef,
+    warning: rung.warning ?? null,
+    meeting: rung.meeting,
+    approval: rung.approval,
+    repeat: rung.repeat,
+    deadline: rung.deadline ? describeDuration(rung.deadline) : null,
+    deadlineDate: deadlineAt ? cal.formatDate(new Date(deadlineAt)) : null,
+    to,
+    toText: joinAnd(to.map((p) => (p.label ? `${p.name} (${p.label})` : p.name))),
+    copied,
+    notCopied: (data.missingCc ?? []).map(roleLabel),
+    duties: rung.duties.map((d) => def.duties[d] ?? d),
+    previous: sent.map((s) => ({
+      n: s.n,
+      title: rungOf(ladder, s).title,
+      date: cal.formatDate(new Date(s.sentAt!)),
+      to: joinAnd((s.sentTo ?? []).map(nameOf)),
+    })),
+    next,
   };
 }
 
 const CLASS_TEXT: Record<string, string> = {
   resolved: 'it reads as done',
-  promise: 'a promise',
-  acknowledged: 'an acknowledgement',
-  disputed: 'they dispute it',
-  other: 'no decision in it',
+  promise: 'it reads as a promise',
+  acknowledged: 'it reads as an acknowledgement',
+  disputed: 'it reads as disputing the request',
+  other: 'it does not say whether it is done',
 };
 
 /**
@@ -202,12 +466,15 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'resolved-notice':
     case 'confirm-request':
       base.fromText = who(d.from, d.role);
+      base.fromName = d.from ? (d.from.name?.trim() || d.from.email) : 'someone';
       base.classText = d.classification ? (CLASS_TEXT[d.classification.class] ?? '') : '';
-      base.classification = d.classification ?? { class: 'other', evidence: '' };
+      base.classification = { class: 'other', evidence: '', ...(d.classification ?? {}) };
       base.holdUntilText = d.holdUntil ? cal.format(new Date(d.holdUntil)) : '';
+      base.promisedForText = formatLocalDate(cal, d.classification?.promiseDate) ?? '';
       base.caseClosed = d.caseClosed ?? false;
       base.flagged = d.flagged ?? '';
       base.newText = d.newText ?? '';
+      base.missingConfirmerLabels = (d.missingConfirmers ?? []).map(roleLabel);
       break;
     case 'contact-request':
       base.missingLabels = (d.missingRoles ?? []).map(roleLabel);

@@ -1,14 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { DelayedError, type Job } from 'bullmq';
 import type { Deps } from '../../app/deps.js';
 import { OutboxMail } from '../../db/entities/index.js';
 import type { OutboxRow } from '../../db/entities/types.js';
 import { lockCase } from '../../db/repositories/case-repository.js';
-import { applyBounce } from '../../domain/case/apply-reply.js';
+import { applyBounce, recordDeliveryFailure } from '../../domain/case/apply-reply.js';
+import { reserveSendSlot } from '../../outbound/rate-limit/mailbox-limit.js';
 import { SendError, type SendResult } from '../../outbound/transport/mail-transport.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import type { JobPayload } from '../job-catalogue.js';
 
-type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor'>;
+type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter'>;
 
 /** Waits between attempts after a temporary failure: 1, 2, 4 … minutes, at most an hour. */
 export function retryDelayMs(attempts: number): number {
@@ -25,7 +27,7 @@ export const MAX_ATTEMPTS = 12;
  * the same Message-ID, which receiving clients treat as the same message.
  */
 export function sendMailJob(deps: SendDeps) {
-  return async ({ outboxId }: JobPayload<'send-mail'>): Promise<void> => {
+  return async ({ outboxId }: JobPayload<'send-mail'>, job?: Job): Promise<void> => {
     const em = deps.orm.em.fork() as EntityManager;
     const now = deps.clock.now();
     const claimed = await em.execute<Array<{ id: string }>>(
@@ -36,10 +38,26 @@ export function sendMailJob(deps: SendDeps) {
     if (claimed.length === 0) {
       const row = await em.findOne(OutboxMail, { id: outboxId });
       // Woken early (a promoted job, or a clock change): go back to sleep until it may go.
-      if (row?.status === 'pending' && row.notBefore > now) await deps.scheduler.send(row.id, row.attempts, row.notBefore);
+      if (row?.status === 'pending' && row.notBefore > now) await sleepUntil(deps, job, row.id, row.attempts, row.notBefore);
       return;
     }
     const row = (await em.findOne(OutboxMail, { id: outboxId }, { refresh: true }))!;
+    const slotAt = await reserveSendSlot(deps.limiter, deps.orgs.get(row.organisationId).config).catch((error: unknown) => {
+      // Redis trouble: sending is worth more than the count (the server's own limit still holds).
+      deps.logger.warn({ outbox: row.id, err: { message: (error as Error).message } }, 'mailbox rate limiter unavailable; sending anyway');
+      return null;
+    });
+    if (slotAt) {
+      // The mailbox is at its per-minute limit: back to pending until the window has room, and
+      // the claim's attempt is given back (a wait is not a failure).
+      await em.execute(
+        `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
+        [slotAt, now, row.id],
+      );
+      deps.logger.info({ outbox: row.id, kind: row.kind, retryAt: slotAt.toISOString() }, 'mailbox at its send rate limit; mail deferred');
+      await sleepUntil(deps, job, row.id, row.attempts - 1, slotAt);
+      return;
+    }
     const transport = deps.transportFor(row.organisationId);
     let result: SendResult;
     try {
@@ -55,6 +73,22 @@ export function sendMailJob(deps: SendDeps) {
   };
 }
 
+/**
+ * Puts this same job back to sleep until `at`. A new job for the same attempt would share this
+ * one's id and be ignored by the queue, so the running job is moved to delayed instead (the
+ * DelayedError tells the worker it was not a failure). BullMQ delays run on the wall clock; only
+ * the length of the wait comes from the injected clock. Without a job (called directly) a new one
+ * is scheduled, and the reconciler covers the case where its id is taken.
+ */
+async function sleepUntil(deps: SendDeps, job: Job | undefined, outboxId: string, attempts: number, at: Date): Promise<void> {
+  if (!job?.token) {
+    await deps.scheduler.send(outboxId, attempts, at);
+    return;
+  }
+  await job.moveToDelayed(Date.now() + Math.max(0, at.getTime() - deps.clock.now().getTime()), job.token);
+  throw new DelayedError();
+}
+
 async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, failure: SendError): Promise<void> {
   const now = deps.clock.now();
   const attempts = row.attempts;
@@ -67,8 +101,29 @@ async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, fail
   }
   await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'failed', lastError: failure.message.slice(0, 1000), smtpResponse: failure.response?.slice(0, 1000) ?? null, updatedAt: now });
   deps.logger.error({ outbox: row.id, kind: row.kind, code: failure.code, attempts }, 'mail failed permanently');
-  const rejected = failure.rejected.length > 0 ? failure.rejected : row.envelopeTo.map((address) => ({ address, ...(failure.code ? { code: failure.code } : {}) }));
-  await recordRejections(em, deps, row, rejected, failure.message);
+  // Refused addresses are undeliverable; a refused message (or one we gave up on) is not the addresses' fault.
+  if (failure.rejected.length > 0) await recordRejections(em, deps, row, failure.rejected, failure.message);
+  else await recordFailure(em, deps, row, failure.temporary ? `gave up after ${attempts} attempts: ${failure.message}` : failure.message);
+}
+
+/** Mail to people outside the organisation that could not be sent: the RM is told, with the server's reason. */
+async function recordFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, reason: string): Promise<void> {
+  if (!row.case) return;
+  const caseId = row.case;
+  const org = deps.orgs.get(row.organisationId);
+  const external = row.envelopeTo.some((a) => !org.isStaff(a));
+  const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
+    const caseRow = await lockCase(tx, caseId);
+    if (!caseRow) return null;
+    const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
+    const decision = recordDeliveryFailure(
+      caseRow.state,
+      { kind: row.kind, ...(row.step !== null && row.step !== undefined ? { step: row.step } : {}), to: row.to, reason: reason.slice(0, 300), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}`, notify: external },
+      ctx,
+    );
+    return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
+  });
+  await dispatch(deps.scheduler, after);
 }
 
 /**
