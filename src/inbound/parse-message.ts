@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { Address, InboundMail } from '../domain/inbound/inbound-mail.js';
+import { parseMailDate } from '../domain/inbound/mail-date.js';
 
 export interface ParseOptions {
   /** When the server received it (IMAP internal date, or SMTP arrival): the fallback Date. */
   receivedAt: Date;
   /** Recipients from the SMTP envelope, when we have them. */
   envelopeTo?: string[];
+  /** HTML parts longer than this are not converted to text by mailparser. */
   maxHtmlLength: number;
 }
 
@@ -16,37 +18,47 @@ export function sha256(raw: Buffer): string {
 
 /** `<id>` with brackets, whitespace removed; undefined when nothing usable. */
 export function normaliseMessageId(value: string | undefined | null): string | undefined {
-  if (!value) return undefined;
+  if (!value || typeof value !== 'string') return undefined;
   const m = /<([^<>\s]+)>/.exec(value);
-  const id = (m ? m[1] : value.trim().split(/\s+/)[0])?.trim();
-  return id ? `<${id}>` : undefined;
+  const id = (m ? m[1] : value.trim().split(/\s+/)[0])?.trim().replace(/^<|>$/g, '');
+  return id && id.length <= 998 ? `<${id}>` : undefined;
 }
 
-/** mailparser gives `references` as a string for one id and an array for several. */
-export function normaliseReferences(value: string | string[] | undefined): string[] {
-  const list = Array.isArray(value) ? value : value ? [value] : [];
-  return list.flatMap((v) => v.match(/<[^<>\s]+>/g) ?? []);
+/**
+ * mailparser gives `references` as a string for one id and an array for several; some clients
+ * write ids without brackets or separate them with commas. In order, once each.
+ */
+export function normaliseReferences(value: string | string[] | undefined | null): string[] {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  const out: string[] = [];
+  for (const v of list) {
+    if (typeof v !== 'string') continue;
+    const bracketed = v.match(/<[^<>\s]+>/g);
+    const ids = bracketed ?? v.split(/[\s,]+/).filter((t) => t.includes('@')).map((t) => `<${t.replace(/^<|>$/g, '')}>`);
+    for (const id of ids) if (!out.includes(id)) out.push(id);
+  }
+  return out.slice(-200);
 }
 
 function addresses(value: AddressObject | AddressObject[] | undefined): Address[] {
   const list = Array.isArray(value) ? value : value ? [value] : [];
   const out: Address[] = [];
-  const walk = (entries: AddressObject['value']) => {
+  const walk = (entries: AddressObject['value'], depth: number) => {
     for (const e of entries) {
-      if (e.group) walk(e.group);
+      if (e.group && depth < 3) walk(e.group, depth + 1);
       else if (e.address && e.address.includes('@')) out.push({ address: e.address.toLowerCase(), ...(e.name ? { name: e.name } : {}) });
     }
   };
-  for (const obj of list) walk(obj.value);
+  for (const obj of list) if (obj && Array.isArray(obj.value)) walk(obj.value, 0);
   return out;
 }
 
 /** Header lines unfolded into a lower-case map of every value (raw, undecoded). */
 function headerMap(parsed: ParsedMail): Record<string, string[]> {
   const map: Record<string, string[]> = {};
-  for (const { key, line } of parsed.headerLines) {
+  for (const { key, line } of parsed.headerLines ?? []) {
     const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
-    (map[key.toLowerCase()] ??= []).push(value);
+    (map[key.toLowerCase()] ??= []).push(value.slice(0, 64 * 1024));
   }
   return map;
 }
@@ -73,29 +85,88 @@ export function parseDeliveryStatus(text: string): Array<Record<string, string>>
   return parsedBlocks.filter((b) => b['final-recipient'] || b['original-recipient']).map((b) => ({ ...perMessage, ...b }));
 }
 
-function returnedHeadersOf(attachments: Attachment[]): InboundMail['returnedHeaders'] {
-  const part = attachments.find((a) => /^(message\/rfc822|text\/rfc822-headers|message\/rfc822-headers|message\/global-headers)$/i.test(a.contentType));
-  if (!part) return undefined;
-  const text = part.content.toString('utf8');
-  const head = text.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  const get = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head)?.[1]?.trim();
+type ReturnedHeaders = NonNullable<InboundMail['returnedHeaders']>;
+
+/** Message-ID, In-Reply-To, References and Subject from a block of header lines. */
+function readReturnedHeaders(text: string): ReturnedHeaders | undefined {
+  const head = text.replace(/\r\n/g, '\n').split(/\n\n/)[0]!.replace(/\n[ \t]+/g, ' ');
+  const get = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
   const messageId = normaliseMessageId(get('Message-ID'));
   const inReplyTo = normaliseMessageId(get('In-Reply-To'));
   const subject = get('Subject');
+  const references = normaliseReferences(get('References'));
+  if (!messageId && !inReplyTo && references.length === 0 && !subject) return undefined;
   return {
     ...(messageId ? { messageId } : {}),
     ...(inReplyTo ? { inReplyTo } : {}),
-    references: normaliseReferences(get('References')),
-    ...(subject ? { subject } : {}),
+    references,
+    ...(subject ? { subject: subject.slice(0, 998) } : {}),
   };
+}
+
+const RETURNED_TYPES = /^(?:message\/rfc822|text\/rfc822-headers|message\/rfc822-headers|message\/global|message\/global-headers)$/i;
+
+function returnedHeadersOf(attachments: Attachment[]): ReturnedHeaders | undefined {
+  for (const part of attachments.filter((a) => RETURNED_TYPES.test(a.contentType))) {
+    const found = readReturnedHeaders(part.content.subarray(0, 256 * 1024).toString('utf8'));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The returned message's headers straight from the raw bytes, for a DSN whose returned part
+ * mailparser read inline (Content-Disposition: inline) rather than as an attachment.
+ */
+function returnedHeadersFromRaw(raw: Buffer): ReturnedHeaders | undefined {
+  const text = raw.subarray(0, 2 * 1024 * 1024).toString('latin1');
+  const re = /^content-type:[ \t]*(?:message\/rfc822|text\/rfc822-headers|message\/global(?:-headers)?)\b[^\n]*\n/gim;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const afterPartHeaders = /\r?\n\r?\n/.exec(text.slice(m.index));
+    if (!afterPartHeaders) continue;
+    const found = readReturnedHeaders(text.slice(m.index + afterPartHeaders.index + afterPartHeaders[0].length));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Does the body hold the boundary its multipart Content-Type declares? A multipart message
+ * whose boundary never appears has no readable parts.
+ */
+function boundaryProblem(contentTypeValue: string | undefined, raw: Buffer): string | undefined {
+  if (!contentTypeValue || !/^\s*multipart\//i.test(contentTypeValue)) return undefined;
+  const b = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(contentTypeValue);
+  const boundary = b?.[1] ?? b?.[2];
+  if (!boundary) return 'multipart message without a boundary parameter';
+  const text = raw.toString('latin1');
+  if (!text.includes(`--${boundary}`)) return `multipart message whose boundary "${boundary.slice(0, 70)}" never appears in the body`;
+  return undefined;
+}
+
+/** Is there a text/plain part (or no Content-Type at all, which means text/plain)? */
+function hasTextPart(raw: Buffer, contentTypeValue: string | undefined): boolean {
+  if (!contentTypeValue) return true;
+  return /^content-type:[ \t]*text\/plain\b/im.test(raw.subarray(0, 4 * 1024 * 1024).toString('latin1'));
 }
 
 /**
  * Parses raw MIME into `InboundMail`. Never throws for a bad message: what it could not read is
- * listed in `parseProblems`, and the router then changes nothing.
+ * listed in `parseProblems` (and the router then changes nothing); what was merely odd is in
+ * `parseWarnings`.
  */
 export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
+  try {
+    return await parse(raw, opts);
+  } catch (error) {
+    return emptyMail(raw, opts, [`message could not be read: ${String((error as Error)?.message ?? error).slice(0, 200)}`]);
+  }
+}
+
+async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
   const problems: string[] = [];
+  const warnings: string[] = [];
   let parsed: ParsedMail;
   try {
     parsed = await simpleParser(raw, {
@@ -103,30 +174,65 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<Inb
       maxHtmlLengthToParse: opts.maxHtmlLength,
       skipImageLinks: true,
       skipTextLinks: true,
+      skipTextToHtml: true,
+      keepCidLinks: true,
       maxHeadSize: 1024 * 1024,
     });
   } catch (error) {
-    problems.push(`MIME could not be parsed: ${(error as Error).message.slice(0, 200)}`);
+    problems.push(`MIME could not be parsed: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
     return emptyMail(raw, opts, problems);
   }
   const headers = headerMap(parsed);
+  if (Object.keys(headers).length === 0) problems.push('no header lines found');
+
   const rawDate = headers.date?.[0];
-  const headerDate = rawDate ? new Date(rawDate) : undefined;
-  const dateValid = !!headerDate && !Number.isNaN(headerDate.getTime());
+  const headerDate = parseMailDate(rawDate);
+  let date = opts.receivedAt;
+  let dateFromHeader = false;
+  if (!rawDate) warnings.push('no Date header; the received time is used');
+  else if (!headerDate) warnings.push(`Date header "${rawDate.slice(0, 60)}" is not a valid date; the received time is used`);
+  else if (headerDate.getTime() > opts.receivedAt.getTime() + 24 * 3600_000) {
+    warnings.push(`Date header is more than a day after the message was received; the received time is used`);
+  } else {
+    date = headerDate;
+    dateFromHeader = true;
+  }
+
+  const fromHeaders = headers.from ?? [];
+  if (fromHeaders.length > 1) problems.push(`${fromHeaders.length} From headers (a message has exactly one)`);
   const from = addresses(parsed.from)[0];
   if (!from) problems.push('no usable From address');
+
+  const contentTypeValue = headers['content-type']?.[0];
+  const boundary = boundaryProblem(contentTypeValue, raw);
+  if (boundary) problems.push(boundary);
+
+  const html = typeof parsed.html === 'string' ? parsed.html : undefined;
+  const textFromHtml = !!html && !hasTextPart(raw, contentTypeValue);
+  if (parsed.textConversionError) {
+    const why = parsed.textConversionError.message.slice(0, 120);
+    if (!(parsed.text ?? '').trim()) problems.push(`the HTML body could not be read as text (${why})`);
+    else warnings.push(`part of the HTML body could not be read as text (${why})`);
+  }
+
+  const attachments = parsed.attachments ?? [];
   const messageId = normaliseMessageId(parsed.messageId) ?? `<${sha256(raw).slice(0, 32)}@no-message-id.invalid>`;
-  const deliveryStatus = parsed.attachments
+  if (!parsed.messageId) warnings.push('no Message-ID; one was made from the content');
+  const deliveryStatus = attachments
     .filter((a) => /^message\/(global-)?delivery-status$/i.test(a.contentType))
-    .flatMap((a) => parseDeliveryStatus(a.content.toString('utf8')));
-  const returnedHeaders = returnedHeadersOf(parsed.attachments);
-  const contentType = headers['content-type']?.[0] ?? 'text/plain';
+    .flatMap((a) => parseDeliveryStatus(a.content.subarray(0, 256 * 1024).toString('utf8')));
+  const isReport = /^\s*multipart\/report/i.test(contentTypeValue ?? '');
+  const returnedHeaders = returnedHeadersOf(attachments) ?? (isReport || deliveryStatus.length ? returnedHeadersFromRaw(raw) : undefined);
   const sender = addresses(parsed.headers.get('sender') as AddressObject | undefined)[0];
   const deliveredTo = [
     ...(opts.envelopeTo ?? []),
     ...(headers['delivered-to'] ?? []),
     ...(headers['x-original-to'] ?? []),
-  ].map((a) => a.replace(/[<>]/g, '').trim().toLowerCase()).filter((a) => a.includes('@'));
+    ...(headers['envelope-to'] ?? []),
+  ]
+    .flatMap((a) => a.split(','))
+    .map((a) => a.replace(/[<>]/g, '').trim().toLowerCase())
+    .filter((a) => a.includes('@'));
   const inReplyTo = normaliseMessageId(parsed.inReplyTo);
   return {
     messageId,
@@ -139,18 +245,20 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<Inb
     cc: addresses(parsed.cc),
     deliveredTo: [...new Set(deliveredTo)],
     subject: (parsed.subject ?? '').replace(/[\r\n]+/g, ' ').slice(0, 998),
-    date: dateValid ? headerDate! : opts.receivedAt,
-    dateFromHeader: dateValid,
+    date,
+    dateFromHeader,
     headers,
     text: parsed.text ?? '',
-    ...(typeof parsed.html === 'string' ? { html: parsed.html } : {}),
-    contentType,
-    attachments: parsed.attachments
+    ...(html !== undefined ? { html } : {}),
+    ...(textFromHtml ? { textFromHtml } : {}),
+    contentType: contentTypeValue ?? 'text/plain',
+    attachments: attachments
       .filter((a) => !/delivery-status/i.test(a.contentType))
       .map((a) => ({ ...(a.filename ? { filename: a.filename } : {}), contentType: a.contentType, size: a.size })),
     ...(deliveryStatus.length ? { deliveryStatus } : {}),
     ...(returnedHeaders ? { returnedHeaders } : {}),
     parseProblems: problems,
+    ...(warnings.length ? { parseWarnings: warnings } : {}),
   };
 }
 

@@ -1,63 +1,127 @@
 import { findEnGbDate } from './en-gb-dates.js';
 import { header, type InboundMail } from './inbound-mail.js';
+import { stripSubjectPrefixes } from './subject-tags.js';
 
 export interface AutomaticVerdict {
   kind: 'none' | 'auto-reply' | 'bounce' | 'bulk';
   reason?: string;
-  /** An out-of-office's stated return date. */
+  /** An out-of-office's stated return date (YYYY-MM-DD). */
   returnDate?: string;
 }
 
+export interface BounceRecipient {
+  address: string;
+  /** RFC 3463 status, e.g. 5.1.1. */
+  status?: string;
+  /** failed | delayed | delivered | relayed | expanded */
+  action?: string;
+  diagnostic?: string;
+  /** The address will not work (a 5.x.x status or a failed action without status), as opposed to a delay. */
+  permanent: boolean;
+}
+
+/** Out-of-office subjects in English (and the few other languages Exchange tenants send us). */
 const OOO_SUBJECT =
-  /^(?:(?:re|aw|fw|fwd)\s*:\s*)*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|out of (?:the )?office|ooo\b|abwesenheitsnotiz|réponse automatique|respuesta automática|risposta automatica|away from (?:the )?office|on leave|annual leave)/i;
+  /^(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response|respond)|autoreply|autorespon(?:se|der)|out of (?:the )?office|ooo\b|away from (?:the |my )?(?:office|desk)|on (?:annual )?leave\s*[:-]|annual leave\s*[:-]|i am (?:currently )?(?:out of the office|away|on leave)|abwesenheitsnotiz|automatische antwort|réponse automatique|respuesta automática|risposta automatica|autosvar|automatisch antwoord|fraværsmelding)/i;
+
+/** Subjects of delivery failures from servers that do not send a proper DSN. */
+const BOUNCE_SUBJECT = /undeliver|delivery (?:status|failure|has failed|failed|notification)|returned mail|failure notice|mail delivery (?:failed|subsystem)|non[- ]?delivery|message not delivered|could not be delivered/i;
 
 /** RFC 3834 and the markers real systems add. Automatic mail never changes a case and is never answered. */
 export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticVerdict {
   const contentType = mail.contentType.toLowerCase();
   const from = mail.from?.address ?? '';
-  if (/multipart\/report/.test(contentType) && /report-type\s*=\s*"?delivery-status/.test(contentType)) {
+  const fromLocal = from.split('@')[0] ?? '';
+  if (/multipart\/report/.test(contentType) && /report-type\s*=\s*"?(?:global-)?delivery-status/.test(contentType)) {
     return { kind: 'bounce', reason: 'multipart/report delivery-status' };
   }
   if (mail.deliveryStatus && mail.deliveryStatus.length > 0) return { kind: 'bounce', reason: 'delivery-status part' };
-  if (/^(mailer-daemon|postmaster)@/i.test(from) && /undeliver|delivery (status|failure)|returned mail|failure notice/i.test(mail.subject)) {
-    return { kind: 'bounce', reason: `from ${from.split('@')[0]}` };
+  if (header(mail, 'x-failed-recipients')) return { kind: 'bounce', reason: 'X-Failed-Recipients' };
+  if (/^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)$/i.test(fromLocal) && BOUNCE_SUBJECT.test(mail.subject)) {
+    return { kind: 'bounce', reason: `from ${fromLocal.toLowerCase()}` };
+  }
+  if (/multipart\/report/.test(contentType) && /report-type\s*=\s*"?disposition-notification/.test(contentType)) {
+    return { kind: 'auto-reply', reason: 'read receipt (multipart/report disposition-notification)' };
+  }
+  if (/urn:content-classes:(?:mdn|dsn)/i.test(header(mail, 'content-class') ?? '')) {
+    return { kind: 'auto-reply', reason: `Content-Class: ${header(mail, 'content-class')!.slice(0, 40)}` };
   }
   const autoSubmitted = header(mail, 'auto-submitted');
   const precedence = header(mail, 'precedence')?.toLowerCase().trim();
-  const returnDate = () => {
-    const m = /(?:return|back|returning)[^.]*?(?:on|from|by)?\s+([^.\n]+)/i.exec(mail.text);
-    const d = m ? findEnGbDate(m[0], mail.date, timezone) : undefined;
-    return d ? { returnDate: d.date } : {};
+  const withReturn = (v: AutomaticVerdict): AutomaticVerdict => {
+    const d = returnDateOf(mail.text, mail.date, timezone);
+    return d ? { ...v, returnDate: d } : v;
   };
   if (autoSubmitted && autoSubmitted.toLowerCase().split(';')[0]!.trim() !== 'no') {
-    return { kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted.slice(0, 40)}`, ...returnDate() };
+    return withReturn({ kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted.slice(0, 40)}` });
   }
-  if (header(mail, 'x-autoreply') || header(mail, 'x-autorespond') || precedence === 'auto_reply') {
-    return { kind: 'auto-reply', reason: 'auto-reply header', ...returnDate() };
+  if (header(mail, 'x-autoreply') || header(mail, 'x-autorespond') || header(mail, 'x-autoresponder') || header(mail, 'x-auto-reply-from') || precedence === 'auto_reply') {
+    return withReturn({ kind: 'auto-reply', reason: 'auto-reply header' });
   }
-  if (/^all$/i.test(header(mail, 'x-auto-response-suppress') ?? '') && header(mail, 'x-ms-exchange-inbox-rules-loop')) {
-    return { kind: 'auto-reply', reason: 'Exchange inbox rule reply', ...returnDate() };
+  if (/^(?:all|oof|autoreply)\b/i.test(header(mail, 'x-auto-response-suppress') ?? '') && header(mail, 'x-ms-exchange-inbox-rules-loop')) {
+    return withReturn({ kind: 'auto-reply', reason: 'Exchange inbox rule reply (X-Auto-Response-Suppress with X-MS-Exchange-Inbox-Rules-Loop)' });
   }
-  if (OOO_SUBJECT.test(mail.subject)) return { kind: 'auto-reply', reason: 'out-of-office subject', ...returnDate() };
+  if (/^(?:reply|autoreply|auto-reply)$/i.test(header(mail, 'x-autogenerated') ?? '')) {
+    return withReturn({ kind: 'auto-reply', reason: 'X-Autogenerated: Reply' });
+  }
+  if (OOO_SUBJECT.test(stripSubjectPrefixes(mail.subject))) return withReturn({ kind: 'auto-reply', reason: 'out-of-office subject' });
   if (precedence && ['bulk', 'junk', 'list'].includes(precedence)) return { kind: 'bulk', reason: `Precedence: ${precedence}` };
-  if (header(mail, 'list-id') || header(mail, 'list-unsubscribe')) return { kind: 'bulk', reason: 'mailing list' };
+  if (header(mail, 'list-id') || header(mail, 'list-unsubscribe') || header(mail, 'list-post')) return { kind: 'bulk', reason: 'mailing list (List-* headers)' };
   return { kind: 'none' };
 }
 
-/** Failed recipients of a bounce, from its delivery-status fields. */
-export function bounceRecipients(mail: InboundMail): Array<{ address: string; status?: string; action?: string; diagnostic?: string }> {
-  const out: Array<{ address: string; status?: string; action?: string; diagnostic?: string }> = [];
+/**
+ * The return date an out-of-office states: "back on Monday 7 December", "returning to the
+ * office on 08/12/2026", "I will return on …", "in the office again on …", or failing those
+ * "out of the office until …". Relative to the message's date.
+ */
+export function returnDateOf(text: string, messageDate: Date, timezone: string): string | undefined {
+  const body = text.slice(0, 5000).replace(/\s+/g, ' ');
+  const patterns = [
+    /\b(?:return(?:ing|s)?|back (?:in|at|on|from|to work|to the office|to (?:my|the) desk)|in the office (?:again|from|on)|available (?:again|from|on))\b[^.!?]{0,80}/gi,
+    /\b(?:until|till|untill)\b[^.!?]{0,60}/gi,
+  ];
+  for (const pattern of patterns) {
+    for (const m of body.matchAll(pattern)) {
+      const d = findEnGbDate(m[0], messageDate, timezone);
+      if (d) return d.date;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Recipients of a bounce, from its delivery-status fields (or, from servers that send no DSN,
+ * the X-Failed-Recipients header).
+ */
+export function bounceRecipients(mail: InboundMail): BounceRecipient[] {
+  const out: BounceRecipient[] = [];
   for (const fields of mail.deliveryStatus ?? []) {
     const rcpt = fields['final-recipient'] ?? fields['original-recipient'];
     if (!rcpt) continue;
-    const address = rcpt.replace(/^rfc822\s*;\s*/i, '').replace(/[<>]/g, '').trim().toLowerCase();
-    if (!address.includes('@')) continue;
+    const address = rcpt
+      .replace(/^[a-z0-9-]+\s*;\s*/i, '')
+      .replace(/[<>]/g, '')
+      .trim()
+      .toLowerCase();
+    if (!address.includes('@') || out.some((o) => o.address === address)) continue;
+    const status = fields.status?.trim().split(/\s+/)[0];
+    const action = fields.action?.trim().toLowerCase();
     out.push({
       address,
-      ...(fields.status ? { status: fields.status.trim() } : {}),
-      ...(fields.action ? { action: fields.action.trim().toLowerCase() } : {}),
+      ...(status ? { status } : {}),
+      ...(action ? { action } : {}),
       ...(fields['diagnostic-code'] ? { diagnostic: fields['diagnostic-code'].trim().slice(0, 300) } : {}),
+      permanent: status ? status.startsWith('5') : action === 'failed',
     });
+  }
+  if (out.length === 0) {
+    for (const value of mail.headers['x-failed-recipients'] ?? []) {
+      for (const a of value.split(/[,\s]+/)) {
+        const address = a.replace(/[<>]/g, '').trim().toLowerCase();
+        if (address.includes('@') && !out.some((o) => o.address === address)) out.push({ address, action: 'failed', permanent: true });
+      }
+    }
   }
   return out;
 }

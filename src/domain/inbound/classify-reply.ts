@@ -1,6 +1,7 @@
 import type { ReplyClass } from '../case/apply-reply.js';
-import { findEnGbDate } from './en-gb-dates.js';
-import { COMMITMENT, NEGATION, REPLY_RULES } from './reply-rules.js';
+import { findAllEnGbDates, localDate } from './en-gb-dates.js';
+import { plainForMatching } from './new-text.js';
+import { BUT_NOT, CLASS_ORDER, CLAUSE_BREAK, COMMITMENT, NEGATION, NOT_YET, PROMISE_NEGATION, REPLY_RULES, type ReplyRule } from './reply-rules.js';
 
 export interface Classification {
   class: ReplyClass;
@@ -10,45 +11,111 @@ export interface Classification {
   promiseDate?: string;
 }
 
-function sentences(text: string): string[] {
-  return text
-    .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+/**
+ * Sentences of the new text. Paragraphs (blank-line separated) never run together; inside one,
+ * a short line ("Hi Alex") ends its sentence, while long lines are taken as wrapped text.
+ */
+export function sentencesOf(text: string): string[] {
+  const out: string[] = [];
+  for (const paragraph of plainForMatching(text).split(/\n\s*\n/)) {
+    const lines = paragraph.split('\n').map((l) => l.trim()).filter(Boolean);
+    let current = '';
+    for (const line of lines) {
+      current = current ? `${current} ${line}` : line;
+      if (line.length < 60 || /[.!?]$/.test(line)) {
+        out.push(current);
+        current = '';
+      }
+    }
+    if (current) out.push(current);
+  }
+  return out.flatMap((s) => s.split(/(?<=[.!?])\s+(?=["'(]?[A-Z0-9])/)).map((s) => s.trim()).filter(Boolean);
 }
 
-/**
- * Classifies a chased recipient's new text: resolved, a dated promise, acknowledged, disputed,
- * or other. Dates are read in en-GB relative to the message's own date.
- */
-export function classifyReply(newText: string, messageDate: Date, timezone: string): Classification {
-  const parts = sentences(newText);
-  for (const rule of REPLY_RULES) {
-    for (const sentence of parts) {
-      for (const pattern of rule.patterns) {
-        const m = pattern.exec(sentence);
-        if (!m) continue;
-        const before = sentence.slice(0, m.index + m[0].length);
-        if (rule.class === 'resolved' && NEGATION.test(before)) continue;
-        if (rule.class === 'resolved' && /\bwill\b|'ll\b/i.test(before)) continue;
+/** Start of the clause that contains position `at`. */
+function clauseStart(sentence: string, at: number): number {
+  let start = 0;
+  const breaks = new RegExp(CLAUSE_BREAK.source, 'gi');
+  let m: RegExpExecArray | null;
+  while ((m = breaks.exec(sentence)) && m.index < at) start = m.index + m[0].length;
+  return start;
+}
+
+function clauseEnd(sentence: string, at: number): number {
+  const breaks = new RegExp(CLAUSE_BREAK.source, 'gi');
+  breaks.lastIndex = at;
+  const m = breaks.exec(sentence);
+  return m ? m.index : sentence.length;
+}
+
+function matchRule(rule: ReplyRule, sentences: string[]): Classification | undefined {
+  for (const sentence of sentences) {
+    const question = /\?\s*$/.test(sentence);
+    if (rule.notInQuestions && question) continue;
+    for (const pattern of rule.patterns) {
+      const all = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+      let m: RegExpExecArray | null;
+      while ((m = all.exec(sentence))) {
+        if (m[0] === '') {
+          all.lastIndex++;
+          continue;
+        }
+        const from = clauseStart(sentence, m.index);
+        const before = sentence.slice(from, m.index);
+        const clause = sentence.slice(from, clauseEnd(sentence, m.index + m[0].length));
+        if (rule.negatable && (NEGATION.test(before) || NEGATION.test(m[0]))) continue;
+        if (rule.pastOnly && NOT_YET.test(before)) continue;
+        if (rule.unless?.some((u) => u.test(clause))) continue;
+        if (rule.class === 'resolved' && BUT_NOT.test(sentence.slice(m.index + m[0].length))) continue;
         return { class: rule.class, evidence: m[0] };
       }
     }
-    if (rule.class === 'resolved') {
-      // Promises outrank acknowledgements: "I'll look into it and send them by Friday" is a promise.
-      const promise = findPromise(parts, messageDate, timezone);
-      if (promise) return promise;
-    }
-  }
-  return findPromise(parts, messageDate, timezone) ?? { class: 'other' };
-}
-
-function findPromise(parts: string[], messageDate: Date, timezone: string): Classification | undefined {
-  for (const sentence of parts) {
-    if (!COMMITMENT.test(sentence)) continue;
-    const date = findEnGbDate(sentence, messageDate, timezone);
-    if (date) return { class: 'promise', evidence: sentence.slice(0, 200), promiseDate: date.date };
   }
   return undefined;
+}
+
+/**
+ * A dated commitment: a commitment word, then (within a short distance, in the same sentence)
+ * a date that has not passed, with no negation in between ("I won't have them by Friday").
+ */
+function findPromise(sentences: string[], messageDate: Date, timezone: string): Classification | undefined {
+  const today = localDate(messageDate, timezone);
+  for (const sentence of sentences) {
+    if (/\?\s*$/.test(sentence)) continue;
+    const dates = findAllEnGbDates(sentence, messageDate, timezone);
+    if (dates.length === 0) continue;
+    const commitments = new RegExp(COMMITMENT.source, 'gi');
+    let c: RegExpExecArray | null;
+    while ((c = commitments.exec(sentence))) {
+      const at = c.index;
+      const date = dates.find((d) => d.index >= at && d.index - (at + c![0].length) <= 80);
+      if (!date) continue;
+      const end = date.index + date.matched.length;
+      const from = clauseStart(sentence, at);
+      if (PROMISE_NEGATION.test(sentence.slice(from, end))) continue;
+      if (date.date < today) continue;
+      return { class: 'promise', evidence: sentence.slice(at, end).slice(0, 200), promiseDate: date.date };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Classifies a chased recipient's new text: disputed, resolved, a dated promise, acknowledged,
+ * or other (see `reply-rules.ts` for the phrases and the order). Dates are read in en-GB
+ * relative to the message's own date in the organisation's timezone.
+ */
+export function classifyReply(newText: string, messageDate: Date, timezone: string): Classification {
+  const parts = sentencesOf(newText.slice(0, 20_000));
+  for (const cls of CLASS_ORDER) {
+    if (cls === 'promise') {
+      const promise = findPromise(parts, messageDate, timezone);
+      if (promise) return promise;
+      continue;
+    }
+    const rule = REPLY_RULES.find((r) => r.class === cls);
+    const found = rule ? matchRule(rule, parts) : undefined;
+    if (found) return found;
+  }
+  return { class: 'other' };
 }

@@ -7,21 +7,24 @@ export function isEmail(value: string): boolean {
 }
 
 /**
- * "Jane Doe <jane.doe@la.gov.uk>", "jane.doe@la.gov.uk", "Jane Doe, jane.doe@la.gov.uk".
+ * "Jane Doe <jane.doe@la.gov.uk>", "jane.doe@la.gov.uk", "Jane Doe, jane.doe@la.gov.uk", and
+ * what Outlook's plain text makes of a linked address: "jane.doe@la.gov.uk<mailto:jane.doe@la.gov.uk>".
  * Exactly one address, no control characters (a directive must never smuggle a header line).
  */
 export function parseContact(value: string): Contact | { error: string } {
-  const v = value.trim();
+  const v = value.trim().replace(/\bmailto:/gi, '');
   if (/[\u0000-\u001f\u007f]/.test(v)) return { error: 'contains control characters' };
-  const found = v.match(/[^\s<>,;"()]+@[^\s<>,;"()]+/g) ?? [];
-  if (found.length !== 1) {
-    return { error: found.length === 0 ? 'no email address found' : 'give one email address per line' };
+  const found = v.match(/[^\s<>,;"()[\]]+@[^\s<>,;"()[\]]+/g) ?? [];
+  const distinct = [...new Set(found.map((f) => f.toLowerCase().replace(/[.]+$/, '')))];
+  if (distinct.length !== 1) {
+    return { error: distinct.length === 0 ? 'no email address found' : 'give one email address per line' };
   }
-  const email = found[0]!.toLowerCase().replace(/[.]+$/, '');
+  const email = distinct[0]!;
   if (!isEmail(email)) return { error: `"${found[0]}" is not a valid email address` };
-  const name = v
-    .replace(found[0]!, '')
-    .replace(/[<>"(),;]/g, ' ')
+  let name = v;
+  for (const f of found) name = name.split(f).join(' ');
+  name = name
+    .replace(/[<>"(),;[\]]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return name ? { email, name: name.slice(0, 120) } : { email };

@@ -1,13 +1,16 @@
 import type { Directive } from '../commands/command.js';
 import { roleFromWords } from '../roles.js';
+import { looksLikeFullName } from './child-reference.js';
 import { parseContact } from './contact-value.js';
 import { findEnGbDate } from './en-gb-dates.js';
+
+export { looksLikeFullName } from './child-reference.js';
 
 export interface DirectiveParse {
   items: Array<{ line: string; directive: Directive }>;
   /** `Key: value` lines whose key we do not know: said back to the sender, never dropped silently. */
   unknown: string[];
-  /** Known keys with values we could not use. */
+  /** Known keys with values we could not use (said back to the sender; never repeats a child's name). */
   problems: string[];
 }
 
@@ -15,59 +18,91 @@ export interface DirectiveOptions {
   /** Roles any ladder uses (so `Operational lead: …` works). */
   roles: Iterable<string>;
   ladderIds: Iterable<string>;
+  /** The message's date: relative dates ("Due: Friday") are read from it. */
   reference: Date;
   timezone: string;
 }
 
-const KEY_LINE = /^\s*([A-Za-z][A-Za-z’' -]{0,40}?)\s*:\s*(.+?)\s*$/;
-const YES = /^(yes|y|true|on)$/i;
-const NO = /^(no|n|false|off)$/i;
+const KEY_LINE = /^([A-Za-z][A-Za-z’'/& -]{0,40}?)\s*:\s*(.*?)\s*$/;
+const YES = /^(?:yes|y|true|on|yes please|yep|yeah|ja)$/i;
+const NO = /^(?:no|n|false|off|none|nope)$/i;
 
-/** Keys that are ordinary prose or header lines, not directives. */
-const NOT_DIRECTIVES = new Set(['hi', 'dear', 'hello', 'thanks', 'regards', 'from', 'to', 'cc', 'sent', 'date', 'subject', 'tel', 'phone', 'mobile', 'email', 'e-mail', 'web', 'fax', 'address', 'http', 'https', 'mailto', 'ps', 're', 'fw', 'fwd', 'note', 'views']);
+/**
+ * Keys that are prose, signatures or header lines, not directives: "Hi Sam:", "Tel: …",
+ * "From: … Sent: …", "Pronouns: she/her", "Background: …".
+ */
+const NOT_DIRECTIVES = new Set([
+  'hi', 'dear', 'hello', 'hey', 'morning', 'good morning', 'good afternoon', 'thanks', 'regards', 'kind regards', 'many thanks', 'ps', 'pps', 'nb', 'fyi', 're', 'fw', 'fwd', 'cc', 'bcc',
+  'from', 'to', 'sent', 'date', 'subject', 'importance', 'attachments', 'attachment', 'reply to', 'on behalf of',
+  'tel', 'telephone', 'phone', 'mobile', 'mob', 'm', 't', 'e', 'w', 'f', 'p', 'email', 'e-mail', 'web', 'website', 'fax', 'address', 'office', 'direct line', 'direct dial', 'switchboard', 'ext', 'extension', 'teams',
+  'pronouns', 'working days', 'working hours', 'my working days', 'my working hours', 'hours', 'twitter', 'linkedin', 'facebook', 'instagram', 'secure email', 'out of hours', 'emergency duty team', 'edt', 'job title', 'role', 'team', 'service', 'organisation', 'company', 'registered office', 'registered in england', 'company number', 'charity number', 'vat', 'vat number', 'ofsted urn', 'urn',
+  'http', 'https', 'mailto', 'www', 'note', 'notes', 'views', 'update', 'background', 'summary', 'context', 'details', 'issue', 'question', 'questions', 'action', 'actions', 'outcome', 'purpose', 'agenda', 'request', 'reason', 'history', 'concern', 'concerns', 'please note', 'important', 'urgent note', 'caution', 'warning', 'disclaimer', 'confidentiality', 'classification', 'sensitivity', 'official', 'protective marking',
+]);
 
 function yesNo(v: string): boolean | undefined {
-  if (YES.test(v)) return true;
-  if (NO.test(v)) return false;
+  const bare = v.replace(/[.!]+$/, '').trim();
+  if (YES.test(bare)) return true;
+  if (NO.test(bare)) return false;
   return undefined;
 }
+
+/** Bullets and the emphasis Gmail and Outlook leave in plain text: "- *Child:* AB-1234" → "Child: AB-1234". */
+function cleanLine(line: string): string {
+  let s = line.trim().replace(/^(?:[-•·▪◦]\s+|\d{1,2}[.)]\s+)/, '');
+  s = s.replace(/^[*_]{1,2}(?=[A-Za-z])/, '');
+  s = s.replace(/^([A-Za-z][A-Za-z’'/& -]{0,40}?)[*_]{0,2}\s*:\s*[*_]{0,2}/, '$1: ');
+  return s.trim();
+}
+
+const CHILD_KEYS = new Set(['child', 'child ref', 'child reference', 'childs ref', 'childs reference', 'young person', 'young persons ref', 'young persons reference', 'yp', 'yp ref', 'child id']);
+const CHILD_REF = /^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$/;
 
 /** Parses one `Key: value` line; undefined when the line is not shaped like a directive. */
 export function parseDirectiveLine(
   line: string,
   opts: DirectiveOptions,
 ): { directive: Directive } | { unknown: string } | { problem: string } | undefined {
-  const m = KEY_LINE.exec(line);
+  const m = KEY_LINE.exec(cleanLine(line));
   if (!m) return undefined;
   const rawKey = m[1]!.trim();
-  const value = m[2]!;
+  const value = m[2]!.replace(/[*_]+$/, '').trim();
   const key = rawKey.toLowerCase().replace(/[’']/g, '').replace(/\s+/g, ' ');
   if (key.split(' ').length > 4 || NOT_DIRECTIVES.has(key)) return undefined;
+  if (value === '') {
+    return CHILD_KEYS.has(key) || ['ladder', 'category', 'due', 'due date'].includes(key) ? { problem: `${rawKey}: nothing after the colon` } : undefined;
+  }
+  if (CHILD_KEYS.has(key)) {
+    if (looksLikeFullName(value)) {
+      // Never repeat the value: it is probably a child's name.
+      return { problem: `${rawKey}: that looks like a name, so it was not recorded. Use the child's reference (e.g. AB-1234), never their name.` };
+    }
+    if (!CHILD_REF.test(value)) return { problem: `${rawKey}: use a reference of letters, digits and hyphens (e.g. AB-1234)` };
+    return { directive: { kind: 'child', ref: value } };
+  }
   switch (key) {
     case 'ladder': {
-      const id = value.trim().toLowerCase();
-      if (![...opts.ladderIds].includes(id)) return { problem: `Ladder: "${value}" is not a ladder here (${[...opts.ladderIds].join(', ')})` };
+      const id = value.toLowerCase().replace(/[.]+$/, '').replace(/\s+/g, '-');
+      const ids = [...opts.ladderIds];
+      if (!ids.includes(id)) return { problem: `Ladder: "${value.slice(0, 60)}" is not a ladder here (${ids.join(', ')})` };
       return { directive: { kind: 'ladder', ladderId: id } };
     }
-    case 'child':
-    case 'child ref':
-    case 'child reference':
-    case 'young person':
-      return { directive: { kind: 'child', ref: value.trim().slice(0, 64) } };
     case 'category':
-      return { directive: { kind: 'category', value: value.trim().slice(0, 120) } };
+      return { directive: { kind: 'category', value: value.slice(0, 120) } };
     case 'due':
-    case 'due date': {
+    case 'due date':
+    case 'deadline':
+    case 'due by': {
       const d = findEnGbDate(value, opts.reference, opts.timezone);
-      if (!d) return { problem: `Due: "${value}" is not a date I can read (try 4 December 2026 or 2026-12-04)` };
+      if (!d) return { problem: `${rawKey}: "${value.slice(0, 60)}" is not a date I can read (try 4 December 2026 or 2026-12-04)` };
       return { directive: { kind: 'due', date: d.date } };
     }
     case 'safeguarding':
     case 'child protection':
+    case 'cp':
     case 'urgent': {
       const yn = yesNo(value);
       if (yn === undefined) return { problem: `${rawKey}: answer yes or no` };
-      const flag = key === 'child protection' ? 'child-protection' : 'safeguarding';
+      const flag = key === 'child protection' || key === 'cp' ? 'child-protection' : 'safeguarding';
       return { directive: { kind: 'flag', flag, value: yn } };
     }
     case 'imminent':
@@ -77,8 +112,8 @@ export function parseDirectiveLine(
       return yn ? { directive: { kind: 'imminent' } } : { directive: { kind: 'flag', flag: 'safeguarding', value: false } };
     }
   }
-  const role = roleFromWords(rawKey, opts.roles);
-  if (role === 'psw' || key === 'psw') {
+  const role = key === 'psw' ? 'psw' : roleFromWords(rawKey, opts.roles);
+  if (role === 'psw') {
     const yn = yesNo(value);
     if (yn !== undefined) return { directive: { kind: 'flag', flag: 'psw', value: yn } };
   }
@@ -87,18 +122,21 @@ export function parseDirectiveLine(
     if ('error' in contact) return { problem: `${rawKey}: ${contact.error}` };
     return { directive: { kind: 'contact', role, contact } };
   }
-  return { unknown: line.trim().slice(0, 200) };
+  // Long values are prose that happens to contain a colon, not a directive we failed to know.
+  if (value.length > 200) return undefined;
+  return { unknown: cleanLine(line).slice(0, 200) };
 }
 
-/** Every directive line of the new text (quoted history has already been removed). */
+/** Every directive line of the text given (the caller removes quoted history first). */
 export function parseDirectives(newText: string, opts: DirectiveOptions): DirectiveParse {
   const out: DirectiveParse = { items: [], unknown: [], problems: [] };
-  for (const line of newText.split(/\r?\n/)) {
+  for (const line of newText.split(/\r?\n/).slice(0, 500)) {
     const r = parseDirectiveLine(line, opts);
     if (!r) continue;
-    if ('directive' in r) out.items.push({ line: line.trim(), directive: r.directive });
-    else if ('unknown' in r) out.unknown.push(r.unknown);
-    else out.problems.push(r.problem);
+    if ('directive' in r) out.items.push({ line: cleanLine(line), directive: r.directive });
+    else if ('unknown' in r) {
+      if (!out.unknown.includes(r.unknown)) out.unknown.push(r.unknown);
+    } else if (!out.problems.includes(r.problem)) out.problems.push(r.problem);
   }
   return out;
 }

@@ -27,9 +27,11 @@ export interface InboundMail {
   dateFromHeader: boolean;
   /** Lower-case header name → every value, unfolded. */
   headers: Record<string, string[]>;
-  /** The text part, or text derived from the HTML part. */
+  /** The text part, or text derived from the HTML part. The full body: nothing stripped. */
   text: string;
   html?: string;
+  /** The message has no text/plain part: `text` was made from the HTML. */
+  textFromHtml?: boolean;
   contentType: string;
   attachments: Array<{ filename?: string; contentType: string; size: number }>;
   /** Delivery-status (RFC 3464) fields of a bounce, per recipient. */
@@ -38,6 +40,8 @@ export interface InboundMail {
   returnedHeaders?: { messageId?: string; inReplyTo?: string; references: string[]; subject?: string };
   /** Things the parser could not make sense of; a message with any gets no state change. */
   parseProblems: string[];
+  /** Things that were odd but did not stop the message being read (e.g. a Date header replaced). */
+  parseWarnings?: string[];
 }
 
 export function header(mail: Pick<InboundMail, 'headers'>, name: string): string | undefined {
@@ -48,4 +52,9 @@ export function allAddresses(mail: Pick<InboundMail, 'to' | 'cc' | 'deliveredTo'
   return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...mail.deliveredTo].map((a) =>
     a.toLowerCase(),
   );
+}
+
+/** TNEF ("winmail.dat", application/ms-tnef): Outlook's rich-text wrapper, kept as an attachment. */
+export function isTnef(attachment: { filename?: string; contentType: string }): boolean {
+  return /^application\/(?:vnd\.)?ms-tnef$/i.test(attachment.contentType) || /^winmail\.dat$/i.test(attachment.filename ?? '');
 }

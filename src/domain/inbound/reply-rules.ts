@@ -1,55 +1,121 @@
 import type { ReplyClass } from '../case/apply-reply.js';
 
 /**
- * What a chased recipient's words mean, as data: each rule is a class and the phrases that
- * show it. Checked in order; the first match wins and its phrase is kept as evidence.
+ * What a chased recipient's words mean, as data. Each rule is a class and the phrases that show
+ * it; the phrase that matched is kept as evidence. Text is matched after typographic quotes and
+ * dashes are made plain ("haven’t" → "haven't"), one clause at a time.
+ *
+ * Precedence (see `CLASS_ORDER`): a dispute outranks everything ("please find attached our
+ * letter: this is not our responsibility"); "done" outranks a promise; a dated promise outranks
+ * an acknowledgement ("I will look into it and send them by Friday" is a promise).
  */
 export interface ReplyRule {
   class: Exclude<ReplyClass, 'promise' | 'other'>;
   patterns: RegExp[];
+  /** A negation or hedge in the same clause, before the phrase, cancels it ("not yet completed"). */
+  negatable: boolean;
+  /** Future, conditional or obligation wording before the phrase cancels it ("will be sent once…"). */
+  pastOnly: boolean;
+  /** A question ("Has this been done?") is not a statement. */
+  notInQuestions: boolean;
+  /** Clauses that look like the class but are not ("I have sent an email to the chair"). */
+  unless?: RegExp[];
 }
+
+export const CLASS_ORDER: ReadonlyArray<Exclude<ReplyClass, 'other'>> = ['disputed', 'resolved', 'promise', 'acknowledged'];
+
+const DOCUMENTS = '(?:minutes|notes|plan|care plan|pathway plan|report|review|document|documents|form|forms|paperwork|letter|assessment|referral|information|details|copy|copies|action|actions|task|request|it|this|these|they|that)';
+/** What "I have …" must be followed by to mean done ("I have sent", not "I have arranged a meeting"). */
+const DONE_VERBS =
+  '(?:sent|completed|uploaded|attached|circulated|actioned|resolved|done|shared|submitted|finalised|finalized|signed off|issued|provided|dealt with|sorted|paid)';
+/** The same after "has been", where a few more verbs mean the request was met ("has been allocated"). */
+const PASSIVE_DONE = `(?:${DONE_VERBS.slice(3, -1)}|approved|authorised|authorized|allocated|agreed|updated|arranged|booked)`;
+
+/** Done-words that read as "finished" after is/are/was/were ("the minutes are attached"). */
+const SHORT_DONE = '(?:sent|completed|complete|uploaded|attached|enclosed|circulated|finalised|finalized|signed off|done|actioned|resolved|dealt with|sorted|in place)';
 
 export const REPLY_RULES: ReplyRule[] = [
   {
     class: 'disputed',
+    negatable: false,
+    pastOnly: false,
+    notInQuestions: false,
     patterns: [
-      /\bnot (?:our|my|the team'?s) responsibility\b/i,
-      /\b(?:i am|i'm|we are|we're) not responsible\b/i,
-      /\bno longer (?:the allocated|allocated|responsible|the social worker|working (?:with|on))\b/i,
-      /\b(?:wrong|not the right) (?:person|team|department|local authority)\b/i,
-      /\bshould be (?:directed|sent|addressed) to\b/i,
-      /\b(?:i|we) (?:do not|don't) agree\b|\bdisagree\b/i,
-      /\bnot (?:a )?(?:statutory|required)\b/i,
+      /\bnot (?:our|my|the team's|this team's|this service's|the service's|the local authority's|the la's) responsibility\b/i,
+      /\b(?:is|are|was|remains|would be) (?:the )?responsibility of\b/i,
+      /\b(?:i am|i'm|we are|we're|this team is|the team is|the service is)(?: not| no longer) (?:responsible|the (?:allocated|responsible)|involved|allocated)\b/i,
+      /\bno longer (?:the allocated|allocated|responsible|involved|the social worker|the worker|working (?:with|on)|open to)\b/i,
+      /\b(?:wrong|not the right|not the correct|incorrect) (?:person|team|service|department|local authority|authority|address|contact)\b/i,
+      /\bshould (?:be|have been) (?:directed|sent|addressed|raised|referred) (?:to|with)\b/i,
+      /\b(?:i|we) (?:do not|don't|did not|didn't) agree\b|\b(?:i|we) disagree\b|\bdispute (?:this|that|the)\b/i,
+      /\bnot (?:a )?(?:statutory (?:requirement|duty)|required|something we (?:do|provide|are required to))\b/i,
+      /\b(?:has|have|was|were) (?:been )?transferred to\b|\bcase (?:has been |was |is )?closed (?:to|with|by) (?:us|our|the)\b/i,
+      /\b(?:we|i) (?:do not|don't) hold (?:this|these|that|the|any)\b/i,
     ],
   },
   {
     class: 'resolved',
+    negatable: true,
+    pastOnly: true,
+    notInQuestions: true,
     patterns: [
-      /\bplease find (?:the |these |it )?(?:attached|enclosed)\b/i,
-      /\b(?:attached|enclosed) (?:are|is|please find) (?:the|a copy)\b/i,
-      /\bhere (?:are|is) the (?:minutes|plan|report|document)/i,
-      /\b(?:minutes|report|plan|review|document|form|it|this|action|task)s? (?:have|has) (?:now )?been (?:sent|completed|uploaded|shared|circulated|finalised|done|signed off|issued|actioned)\b/i,
-      /\b(?:is|are|was|were) (?:now )?(?:complete|completed|done|finalised|resolved|sorted|in place)\b/i,
-      /\b(?:i|we) have (?:now )?(?:sent|completed|uploaded|attached|circulated|actioned|resolved|done)\b/i,
-      /\bthis (?:is|has been) (?:now )?(?:done|sorted|resolved|dealt with)\b/i,
-      /\b(?:now|just) (?:been )?(?:sent|uploaded|completed)\b/i,
+      /\bplease find (?:the |these |it |them |my |our |a copy )?(?:\w+ )?(?:attached|enclosed)\b/i,
+      /\b(?:please )?see (?:the )?attached\b/i,
+      /\b(?:i|we) (?:have )?(?:now )?attach(?:ed)?\b/i,
+      /\b(?:i|we)'ve (?:now )?attached\b/i,
+      /\b(?:attached|enclosed) (?:are|is|you will find|please find)\b/i,
+      new RegExp(`\\bhere (?:are|is) (?:the|a copy of the|our|my) ${DOCUMENTS}\\b`, 'i'),
+      new RegExp(`\\b${DOCUMENTS} (?:have|has|had) (?:now |just |already |finally |today )?been ${PASSIVE_DONE}\\b`, 'i'),
+      new RegExp(`\\b${DOCUMENTS} (?:were|was|are|is) (?:now |just |already |finally |today )?${SHORT_DONE}\\b`, 'i'),
+      new RegExp(`\\b(?:i|we|i've|we've|i have|we have|i had|we had) (?:now |just |already |finally |today )?(?:have )?${DONE_VERBS}\\b`, 'i'),
+      /\b(?:is|are|was|were|has been|have been) (?:now |all )?(?:complete|completed|done|finalised|finalized|resolved|sorted|in place|signed off|dealt with)\b/i,
+      /\b(?:this|it|that) (?:is|has been) (?:now )?(?:done|sorted|resolved|dealt with|completed|actioned)\b/i,
+      /\b(?:now|just|already) (?:been )?(?:sent|uploaded|completed|done|actioned)\b/i,
+      /\b(?:all|now) done\b|\bdone and dusted\b/i,
+    ],
+    unless: [
+      /\b(?:sent|emailed|forwarded) (?:a|an|another|the) (?:e-?mail|message|reminder|request|chaser|note|query)\b/i,
+      /\b(?:sent|passed|forwarded) (?:it|this|your (?:e-?mail|message)) (?:on|over|to (?:my|our|the) (?:manager|team|admin|business support))\b/i,
+      /\b(?:attached|see attached) (?:is|are)? ?(?:my|our|a) (?:letter|response|reply) (?:explaining|setting out)\b/i,
     ],
   },
   {
     class: 'acknowledged',
+    negatable: true,
+    pastOnly: false,
+    notInQuestions: true,
     patterns: [
-      /\bwill (?:look into|chase|follow (?:this )?up|pick (?:this|it) up|get back to you|action|come back to you|ask|check|find out)\b/i,
-      /\b(?:am|are|i'm|we're) (?:looking into|chasing|following up|working on)\b/i,
-      /\bthanks? (?:you )?for (?:the|your) (?:reminder|email|message|patience|chaser)\b/i,
+      /\b(?:will|'ll|shall|going to) (?:look into|look at|chase|follow (?:this |it )?up|pick (?:this|it) up|get back to you|come back to you|action|check|find out|ask|update you|let you know|pass (?:this|it) on|raise (?:this|it)|speak (?:to|with)|discuss|respond|reply|prioritise|sort (?:this|it))\b/i,
+      /\b(?:am|are|i'm|we're|is) (?:currently )?(?:looking into|chasing|following (?:this |it )?up|working on|on it|aware|dealing with)\b/i,
+      /\bthanks? (?:you )?(?:for|4) (?:the|your) (?:reminder|e-?mail|message|patience|chaser|nudge|prompt|follow[- ]up)\b/i,
       /\b(?:noted|received|acknowledged)\b/i,
-      /\bapolog(?:ies|ise|ize) for the delay\b/i,
+      /\b(?:apolog(?:ies|ise|ize)|sorry) (?:for|about) (?:the|this) (?:delay|wait)\b/i,
+      /\bbear with (?:me|us)\b/i,
+      /\b(?:have|'ve) (?:passed|forwarded|escalated) (?:this|it|your (?:e-?mail|message))\b/i,
     ],
   },
 ];
 
-/** Words that turn "completed" into "not completed". */
-export const NEGATION = /\b(?:not|n't|never|yet to|still (?:to|need|waiting|outstanding)|awaiting|pending|hasn't|haven't|isn't|wasn't|unable|cannot|can't)\b/i;
+/** Words that turn "completed" into "not completed", or make it partial. */
+export const NEGATION =
+  /\b(?:not|no|never|nothing|yet to|still (?:to|need|needs|waiting|outstanding|not|being|awaiting)|awaiting|pending|unable|cannot|can't|couldn't|won't|haven't|hasn't|isn't|aren't|wasn't|weren't|didn't|don't|doesn't|nearly|almost|partly|partially|mostly|not quite|in progress|draft)\b|n't\b/i;
 
-/** A commitment that, with a date, makes a promise ("I will send them by Friday"). */
+/** Wording that puts the phrase in the future, makes it conditional, or an obligation. */
+export const NOT_YET =
+  /\b(?:will|'ll|shall|going to|aim(?:ing)? to|hope(?:fully)?|hoping|expect(?:ing)?|intend|plan(?:ning)? to|should|would|could|might|once|when|whenever|as soon as|if|until|till|after|before|need(?:s|ed)? to|has to|have to|to be|waiting for|ask(?:ed|ing)? (?:for|that)|make sure|ensure|chase)\b/i;
+
+/**
+ * A commitment that, with a date after it, makes a promise ("I will send them by Friday",
+ * "minutes to follow by 4 December").
+ */
 export const COMMITMENT =
-  /\b(?:will|shall|'ll|aim to|aiming to|expect to|hope to|going to|intend to|plan to|should (?:be|have)|promise|by|before|no later than|at the latest)\b/i;
+  /\b(?:will|shall|'ll|aim(?:ing)? to|expect(?:ing)? to|hope to|hoping to|going to|intend(?:ing)? to|plan(?:ning)? to|should be|promise|to follow|on track|by|before|no later than|at the latest)\b/i;
+
+/** Words that split a sentence into clauses, so a negation in one does not spoil the next. */
+export const CLAUSE_BREAK = /[,;:()]|\s-\s|\b(?:but|however|although|though|whereas|and)\b/gi;
+
+/** What stops a commitment with a date being a promise ("I won't be able to send them by Friday"). */
+export const PROMISE_NEGATION = /\b(?:not|never|won't|can't|cannot|couldn't|unable|unlikely)\b|n't\b/i;
+
+/** After "done", these mean it is not really done ("completed but not yet signed off"). */
+export const BUT_NOT = /^[^.?!]*?\b(?:but|however|although|except|though)\b[^.?!]*\b(?:not|n't|yet to|still|awaiting|pending|outstanding|draft)\b/i;

@@ -1,25 +1,44 @@
 /** Case references look like ESC-2026-0042 (the sequence may grow past four digits). */
 export const CASE_REF_PATTERN = /\bESC-(\d{4})-(\d{4,6})\b/i;
 
+/**
+ * Tolerant form for subjects: any dash Word or a phone may substitute, and the spaces a folded
+ * or re-wrapped header leaves ("ESC-2026- 0001"). A missing closing bracket (a truncated
+ * subject) does not matter.
+ */
+const LOOSE_REF = /(\[\s*)?\bESC\s*[-‐‑‒–—]\s*(\d{4})\s*[-‐‑‒–—]\s*(\d{4,6})(?!\d)/gi;
+
+/**
+ * The case reference in a subject, whatever prefixes, tags or truncation surround it. When a
+ * subject names more than one, a bracketed tag wins over a bare mention and the last bracketed
+ * one wins over earlier ones (ours is appended at the end).
+ */
 export function caseTagOf(subject: string): string | undefined {
-  const m = CASE_REF_PATTERN.exec(subject);
-  return m ? `ESC-${m[1]}-${m[2]}` : undefined;
+  const found: Array<{ ref: string; bracketed: boolean }> = [];
+  for (const m of subject.slice(0, 2000).matchAll(LOOSE_REF)) {
+    found.push({ ref: `ESC-${m[2]}-${m[3]}`, bracketed: !!m[1] });
+  }
+  if (found.length === 0) return undefined;
+  const bracketed = found.filter((f) => f.bracketed);
+  return (bracketed.length > 0 ? bracketed[bracketed.length - 1]! : found[0]!).ref;
 }
 
 /** `[escalate]` or `#escalate` anywhere in the subject, any case. */
 export function hasEscalateTag(subject: string): boolean {
-  return /\[\s*escalate\s*\]|(^|\s)#escalate\b/i.test(subject);
+  return /\[\s*escalate\s*\]|(?:^|[\s([{,;:])#escalate\b/i.test(subject);
 }
 
 /**
  * Reply and forward prefixes of the mail clients we see (English, German, French, Nordic, Dutch,
- * Spanish…), repeated or bracketed: "RE: AW: Fwd: [EXT] …".
+ * Spanish, Italian, Polish, Turkish…), repeated, numbered or bracketed, and the tags mail
+ * gateways add: "RE: AW: Fwd: [EXT] …", "Re[2]:", "RE :", "**EXTERNAL**", "[SPAM]".
  */
-const PREFIX = /^\s*(?:(?:re|aw|wg|fw|fwd|tr|sv|vs|antw|doorst|rv|res|enc|ynt|odp|vl|r)\s*(?:\[\d+\])?\s*[:：]|\[(?:ext|external)\]|\*\*\s*external\s*\*\*)\s*/i;
+const PREFIX =
+  /^\s*(?:(?:re|aw|wg|fw|fwd|tr|sv|vs|antw|antwort|doorst|rv|res|enc|ynt|odp|pd|vl|r|rif|i|ref|réf|fs|vb|إعادة توجيه|回复|回覆|转发|轉寄|답장|전달)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]|\[\s*(?:ext|external|external email|external sender|spam|suspected spam|possible spam|caution|warning|secure|encrypt|official|official-sensitive)\s*\]|\(\s*(?:ext|external)\s*\)|\*{1,3}\s*(?:ext|external|spam)\s*\*{1,3}:?|(?:external|ext)\s*:)\s*/i;
 
 export function stripSubjectPrefixes(subject: string): string {
   let s = subject;
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 30; i++) {
     const next = s.replace(PREFIX, '');
     if (next === s) break;
     s = next;
