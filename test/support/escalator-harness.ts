@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EscalatorService } from '../../src/app/service.js';
 import { configSchema, type Config } from '../../src/config/config-schema.js';
@@ -12,8 +11,9 @@ import { startDovecot, type DovecotServer } from './dovecot.js';
 import { flushPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { waitFor } from './wait.js';
+import { REPO_ROOT } from './repo-root.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT };
 export const INBOX = 'escalations@sunrise-homes.org.uk';
 export const RM = 'alex.morgan@sunrise-homes.org.uk';
 export const SECRET = 'test-secret-0123456789abcdef';

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../src/cli/program.js';
+import { captureIo } from '../../support/capture-io.js';
+
+interface Sim {
+  ladder: string;
+  start: string;
+  nation: string;
+  variant: string;
+  steps: Array<{ rung: string; dueAt: string | null; to: string[]; cc: string[]; approval: boolean }>;
+}
+
+async function simulate(args: string[]): Promise<Sim> {
+  const io = captureIo();
+  const code = await runCli(['simulate', ...args, '--json'], io);
+  expect(io.stderr()).toBe('');
+  expect(code).toBe(0);
+  return JSON.parse(io.stdout()) as Sim;
+}
+
+const dues = (s: Sim) => s.steps.map((x) => [x.rung, x.dueAt, x.approval]);
+
+describe('escalator simulate', () => {
+  it('childrens-home-reg5 from Monday 23 November 2026, England and Wales', async () => {
+    const s = await simulate(['--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00']);
+    expect(s).toMatchObject({ ladder: 'childrens-home-reg5', start: '2026-11-23T10:00:00+00:00', nation: 'england-and-wales', variant: 'standard' });
+    expect(dues(s)).toEqual([
+      ['professional-reminder', '2026-12-07T10:00:00+00:00', false],
+      ['team-manager-reminder', '2026-12-14T10:00:00+00:00', false],
+      ['assistant-director', '2026-12-21T10:00:00+00:00', false],
+      // +6w is Monday 4 January 2027: a working day in England.
+      ['dcs', '2027-01-04T10:00:00+00:00', true],
+      ['ofsted-inspector', '2027-01-18T10:00:00+00:00', true],
+      ['lscp', '2027-01-18T10:00:00+00:00', true],
+      ['repeat', '2027-02-01T10:00:00+00:00', false],
+    ]);
+    expect(s.steps[3]).toMatchObject({ to: ['dcs'], cc: ['assistant-director', 'iro', 'professional', 'team-manager'] });
+  });
+
+  it('childrens-home-reg5 urgent in Scotland over Christmas and New Year', async () => {
+    const s = await simulate(['--ladder', 'childrens-home-reg5', '--start', '2026-12-23T16:30', '--nation', 'scotland', '--urgent']);
+    expect(s.variant).toBe('urgent');
+    // Working days after Wed 23 Dec in Scotland: 24, 29, 30, 31 Dec, then 5 Jan (1, 2 → 4 Jan substitute).
+    expect(dues(s).slice(0, 5)).toEqual([
+      ['professional-reminder', '2026-12-24T16:30:00+00:00', false],
+      ['team-manager-reminder', '2026-12-29T16:30:00+00:00', false],
+      ['assistant-director', '2026-12-30T16:30:00+00:00', false],
+      ['dcs', '2026-12-31T16:30:00+00:00', true],
+      ['ofsted-inspector', '2027-01-05T16:30:00+00:00', true],
+    ]);
+  });
+
+  it('foster-carer-concern opened at 17:01 on a Friday starts on Monday at 09:00', async () => {
+    const s = await simulate(['--ladder', 'foster-carer-concern', '--start', '2026-11-27T17:01']);
+    expect(s.steps.map((x) => x.dueAt)).toEqual([
+      '2026-12-03T09:00:00+00:00',
+      '2026-12-08T09:00:00+00:00',
+      '2026-12-10T09:00:00+00:00',
+      '2026-12-14T09:00:00+00:00',
+    ]);
+    expect(s.steps[3]).toMatchObject({ rung: 'strategic-lead', approval: true });
+  });
+
+  it('fostering-panel counts five working days at a time', async () => {
+    const s = await simulate(['--ladder', 'fostering-panel', '--start', '2026-12-21T11:00']);
+    // Mon 21 Dec + 5wd (22, 23, 24, 29, 30) = Wed 30 Dec; + 5wd (31, 4, 5, 6, 7) = Thu 7 Jan.
+    expect(s.steps.map((x) => [x.rung, x.dueAt])).toEqual([
+      ['responsible-manager-reminder', '2026-12-30T11:00:00+00:00'],
+      ['senior-manager', '2027-01-07T11:00:00+00:00'],
+    ]);
+  });
+
+  it('practice-disagreement: one working day per level, the director only by command', async () => {
+    const s = await simulate(['--ladder', 'practice-disagreement', '--start', '2027-03-16T10:00', '--nation', 'northern-ireland']);
+    // St Patrick's Day (Wed 17 March) is a holiday in Northern Ireland.
+    expect(s.steps.map((x) => [x.rung, x.dueAt])).toEqual([
+      ['service-manager', '2027-03-18T10:00:00+00:00'],
+      ['head-of-service', '2027-03-19T10:00:00+00:00'],
+      ['deputy-director', '2027-03-22T10:00:00+00:00'],
+      ['director', null],
+    ]);
+    const imminent = await simulate(['--ladder', 'practice-disagreement', '--start', '2027-03-16T10:00', '--imminent']);
+    expect(imminent.steps[0]).toMatchObject({ dueAt: '2027-03-16T10:00:00+00:00' });
+  });
+
+  it('firo-dispute-resolution over Easter 2027 in England (Good Friday and Easter Monday)', async () => {
+    const s = await simulate(['--ladder', 'firo-dispute-resolution', '--start', '2027-03-22T14:00']);
+    // Mon 22 Mar + 5wd: 23, 24, 25, 30, 31 (26 Good Friday, 29 Easter Monday) → Wed 31 Mar, in BST.
+    expect(s.steps[0]).toMatchObject({ rung: 'stage-2-meeting', dueAt: '2027-03-31T14:00:00+01:00' });
+    expect(s.steps.at(-1)).toMatchObject({ approval: true });
+  });
+
+  it('refuses an unknown ladder, nation or date with a clear message and a non-zero exit', async () => {
+    for (const [args, message] of [
+      [['--ladder', 'nope', '--start', '2026-11-23T10:00'], 'no ladder "nope"'],
+      [['--ladder', 'fostering-panel', '--start', '2026-11-23T10:00', '--nation', 'wales'], '--nation must be one of'],
+      [['--ladder', 'fostering-panel', '--start', 'next tuesday'], '--start: "next tuesday" is not an ISO 8601 date-time'],
+    ] as const) {
+      const io = captureIo();
+      expect(await runCli(['simulate', ...args], io)).toBe(1);
+      expect(io.stderr()).toContain(message);
+    }
+  });
+});
