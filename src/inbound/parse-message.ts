@@ -6,6 +6,11 @@ import { parseMailDate } from '../domain/inbound/mail-date.js';
 export interface ParseOptions {
   /** When the server received it (IMAP internal date, or SMTP arrival): the fallback Date. */
   receivedAt: Date;
+  /**
+   * The IMAP INTERNALDATE: stands in for a missing or invalid Date header (else `receivedAt`
+   * does). `receivedAt` stays the reference for "is this Date in the future?".
+   */
+  internalDate?: Date;
   /** Recipients from the SMTP envelope, when we have them. */
   envelopeTo?: string[];
   /** HTML parts longer than this are not converted to text by mailparser. */
@@ -187,10 +192,11 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
 
   const rawDate = headers.date?.[0];
   const headerDate = parseMailDate(rawDate);
-  let date = opts.receivedAt;
+  let date = opts.internalDate ?? opts.receivedAt;
   let dateFromHeader = false;
-  if (!rawDate) warnings.push('no Date header; the received time is used');
-  else if (!headerDate) warnings.push(`Date header "${rawDate.slice(0, 60)}" is not a valid date; the received time is used`);
+  const fallback = opts.internalDate ? 'the mailbox’s received time (IMAP INTERNALDATE)' : 'the received time';
+  if (!rawDate) warnings.push(`no Date header; ${fallback} is used`);
+  else if (!headerDate) warnings.push(`Date header "${rawDate.slice(0, 60)}" is not a valid date; ${fallback} is used`);
   else if (headerDate.getTime() > opts.receivedAt.getTime() + 24 * 3600_000) {
     warnings.push(`Date header is more than a day after the message was received; the received time is used`);
   } else {

@@ -1,10 +1,46 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import nodemailer from 'nodemailer';
+import { resolveFrom } from '../../config/load-config.js';
+import { LadderRegistry } from '../../config/load-ladders.js';
+import { rolesOf } from '../../domain/ladder/effective-ladder.js';
+import { formatInspectReport, inspectMessage } from '../../inbound/inspect-message.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { load, type GlobalOptions } from '../load.js';
 
 export function registerMailCommands(program: Command, io: CliIo): void {
+  const mail = program.command('mail').description('look at messages the way the service reads them');
+  mail
+    .command('inspect <file>')
+    .description('what the service makes of one .eml file (automatic? bounce? new text, classification, command, directives, case tag); changes nothing')
+    .option('--org <id>', 'read it as this organisation’s inbox (default: the first)')
+    .option('--received <iso>', 'when it was received: stands in for the IMAP date if the Date header is bad', '')
+    .option('--json', 'JSON output')
+    .action(async (file: string, o: { org?: string; received: string; json?: boolean }) => {
+      const path = resolve(io.cwd, file);
+      if (!existsSync(path)) throw new CliError(`no such file: ${file}`);
+      const loaded = load(program.opts<GlobalOptions>(), io);
+      const cfg = loaded.config;
+      const org = o.org ? cfg.organisations.find((x) => x.id === o.org) : cfg.organisations[0];
+      if (!org) throw new CliError(`no organisation "${o.org}" in the config`);
+      const ladders = LadderRegistry.load(resolveFrom(loaded.baseDir, cfg.laddersDir), {
+        [org.id]: org.laddersDir ? resolveFrom(loaded.baseDir, org.laddersDir) : undefined,
+      });
+      const receivedAt = o.received ? new Date(o.received) : new Date();
+      if (Number.isNaN(receivedAt.getTime())) throw new CliError(`--received: "${o.received}" is not a date-time`);
+      const report = await inspectMessage(readFileSync(path), {
+        inboxAddress: org.mailbox.address,
+        timezone: org.timezone,
+        roles: new Set(ladders.all(org.id).flatMap((l) => [...rolesOf(l)])),
+        ladderIds: ladders.ids(org.id),
+        trustedAuthservIds: cfg.trust.authservIds,
+        receivedAt,
+        maxHtmlLength: cfg.limits.maxHtmlLength,
+      });
+      io.out(o.json ? JSON.stringify(report, null, 2) : formatInspectReport(report));
+    });
+
   program
     .command('demo')
     .description('send a sample tagged request to the local inbound SMTP listener (local defaults)')

@@ -42,6 +42,7 @@ export function ingestMessageJob(deps: IngestDeps) {
     const oversized = !stored.raw;
     const mail = await parseMessage(stored.raw ? Buffer.from(stored.raw) : Buffer.alloc(0), {
       receivedAt: stored.receivedAt,
+      ...(stored.internalDate ? { internalDate: stored.internalDate } : {}),
       ...(stored.envelopeTo ? { envelopeTo: stored.envelopeTo } : {}),
       maxHtmlLength: deps.limits.maxHtmlLength,
     });
