@@ -1,0 +1,383 @@
+import { createHash } from 'node:crypto';
+import { describeDuration } from '../domain/calendar/duration.js';
+import { NATION_LABEL } from '../domain/calendar/nation.js';
+import type { WorkCalendar } from '../domain/calendar/work-calendar.js';
+import type { CaseContext } from '../domain/case/case-context.js';
+import type { CaseState, Step } from '../domain/case/case-state.js';
+import { timetableRows } from '../domain/case/timetable-view.js';
+import { rungOf } from '../domain/case/timetable.js';
+import { effectiveLadder, type EffectiveRung } from '../domain/ladder/effective-ladder.js';
+import { roleLabel } from '../domain/roles.js';
+
+/** One stored message of the case, inbound or outbound, as the query found it. */
+export interface EvidenceMessageInput {
+  direction: 'in' | 'out';
+  messageId: string;
+  /** Inbound: when it was received. Outbound: when it was written (decided). */
+  at: Date;
+  /** Inbound: its Date header. Outbound: when the server accepted it (null if not sent). */
+  sentAt: Date | null;
+  from: string | null;
+  to: string[];
+  cc: string[];
+  subject: string | null;
+  /** Inbound: the new text (quotes and signature stripped). Outbound: the text part, as sent. */
+  text: string | null;
+  attachments: string[];
+  /** The stored raw message (null when it was over the size limit and only a reference was kept). */
+  raw: Buffer | null;
+  /** The digest recorded when an inbound message was stored. */
+  storedSha256: string | null;
+  size: number | null;
+  /** Inbound: the route (new-case, reply, command, …). Outbound: the mail's kind. */
+  label: string;
+  status: string;
+}
+
+export interface EvidenceEventInput {
+  id: number;
+  at: Date;
+  type: string;
+  actor: string;
+  cause: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface EvidenceInput {
+  state: CaseState;
+  ctx: CaseContext;
+  org: { name: string; mailbox: string };
+  events: EvidenceEventInput[];
+  /** Inbound by receipt, outbound by creation: the order they happened in. */
+  messages: EvidenceMessageInput[];
+  generatedBy: string;
+}
+
+export interface MessageView {
+  direction: 'in' | 'out';
+  directionLabel: string;
+  messageId: string;
+  at: string;
+  atIso: string;
+  sentAt: string;
+  from: string;
+  to: string;
+  cc: string;
+  subject: string;
+  text: string;
+  attachments: string[];
+  sha256: string;
+  hashNote: string;
+  hashOk: boolean;
+  size: string;
+  label: string;
+  status: string;
+}
+
+export interface EventView {
+  type: string;
+  label: string;
+  actor: string;
+  cause: string;
+  summary: string;
+  details: Array<{ key: string; value: string }>;
+}
+
+export interface ChronologyEntry {
+  seq: number;
+  at: string;
+  atIso: string;
+  kind: 'in' | 'out' | 'event';
+  message: MessageView | null;
+  event: EventView | null;
+}
+
+export interface EvidenceModel {
+  title: string;
+  generatedAt: string;
+  generatedBy: string;
+  org: { name: string; mailbox: string; nation: string; timezone: string };
+  case: {
+    ref: string;
+    subject: string;
+    childRef: string;
+    category: string;
+    status: string;
+    variant: string;
+    opened: string;
+    resolved: string;
+    closed: string;
+    originator: string;
+    flags: string;
+    participants: Array<{ role: string; contact: string; source: string; undeliverable: string }>;
+  };
+  ladder: {
+    id: string;
+    title: string;
+    summary: string;
+    policyTitle: string;
+    policyFile: string;
+    citation: string;
+    clock: string;
+    rungs: Array<{ title: string; when: string; to: string; cc: string; deadline: string; approval: boolean; policyRef: string; asks: string }>;
+    repeat: string;
+    duties: Array<{ key: string; text: string }>;
+  };
+  timetable: Array<{ n: number; title: string; status: string; when: string; to: string; policyRef: string }>;
+  request: MessageView | null;
+  chronology: ChronologyEntry[];
+  views: Array<{ at: string; step: string; text: string; by: string }>;
+  approvals: Array<{ rung: string; requested: string; decision: string; by: string; at: string }>;
+  integrity: { messages: number; hashed: number; mismatched: number; notKept: number; ok: boolean };
+}
+
+export function sha256Hex(raw: Buffer): string {
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+const EVENT_LABELS: Record<string, string> = {
+  'case-opened': 'Case opened',
+  'step-sent': 'Step sent',
+  'step-held': 'Step on hold (no address)',
+  'step-not-applicable': 'Step set aside (does not apply)',
+  'step-released': 'Approved draft released',
+  'approval-requested': 'Approval requested',
+  'approval-reminded': 'Approval reminder',
+  approved: 'Approved',
+  skipped: 'Skipped',
+  'reply-received': 'Reply received',
+  'promise-recorded': 'Promise recorded',
+  'promise-lapsed': 'Promise lapsed',
+  'awaiting-confirmation': 'Awaiting confirmation',
+  resolved: 'Resolved',
+  closed: 'Closed',
+  reopened: 'Reopened',
+  paused: 'Paused',
+  resumed: 'Resumed',
+  escalated: 'Escalated',
+  extended: 'Extended',
+  'variant-switched': 'Timescales switched',
+  'flag-set': 'Flag set',
+  'views-recorded': 'Young person’s views recorded',
+  'note-added': 'Note added',
+  'commands-applied': 'Commands applied',
+  'command-rejected': 'Command rejected',
+  bounce: 'Delivery failure',
+  'mail-failed': 'Mail failed',
+  'auto-reply': 'Automatic reply',
+  'bulk-mail': 'Bulk mail',
+  'message-flagged': 'Message flagged',
+  'staff-message': 'Staff message',
+  'participant-set': 'Contact set',
+  'child-ref-set': 'Child reference set',
+  'category-set': 'Category set',
+  'due-set': 'Due date set',
+};
+
+function labelOf(type: string): string {
+  return EVENT_LABELS[type] ?? type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
+function valueText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ');
+  return JSON.stringify(v);
+}
+
+/** "2026-12-07 10:00:00 GMT": exact to the second, in the organisation's time, zone named. */
+function stamp(cal: WorkCalendar, at: Date): string {
+  return cal.local(at).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+}
+
+const RANK: Record<ChronologyEntry['kind'], number> = { in: 0, event: 1, out: 2 };
+
+/**
+ * The evidence pack's content, from the case's stored state, events and messages. Pure: hashes
+ * are computed from the raw bytes given, so the pack states what is actually stored.
+ */
+export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
+  const { state, ctx } = input;
+  const cal = ctx.calendar;
+  const def = ctx.ladder;
+  const ladder = effectiveLadder(def, state.variant);
+  const stepTitle = (n: unknown): string => {
+    const step = state.steps.find((s) => s.n === n);
+    if (!step) return n === 0 ? 'before the first step' : `step ${String(n)}`;
+    try {
+      return `${step.n}. ${rungOf(ladder, step).title}`;
+    } catch {
+      return `${step.n}. ${step.rungId}`;
+    }
+  };
+
+  const messageView = (m: EvidenceMessageInput): MessageView => {
+    const digest = m.raw ? sha256Hex(m.raw) : (m.storedSha256 ?? '');
+    let hashNote = 'SHA-256 of the stored raw message';
+    let hashOk = true;
+    if (!m.raw) {
+      hashNote = 'raw message not kept (over the size limit): SHA-256 recorded on receipt';
+    } else if (m.storedSha256 && m.storedSha256 !== digest) {
+      hashNote = `DOES NOT MATCH the SHA-256 recorded on receipt (${m.storedSha256})`;
+      hashOk = false;
+    } else if (m.storedSha256) {
+      hashNote = 'SHA-256 of the stored raw message; matches the digest recorded on receipt';
+    }
+    return {
+      direction: m.direction,
+      directionLabel: m.direction === 'in' ? 'Received' : 'Sent',
+      messageId: m.messageId,
+      at: stamp(cal, m.at),
+      atIso: m.at.toISOString(),
+      sentAt: m.sentAt ? stamp(cal, m.sentAt) : m.direction === 'out' ? `not sent (${m.status})` : '',
+      from: m.from ?? '',
+      to: m.to.join(', '),
+      cc: m.cc.join(', '),
+      subject: m.subject ?? '',
+      text: m.text?.trim() ? m.text.replace(/\r\n/g, '\n').trimEnd() : '(no text recorded)',
+      attachments: m.attachments,
+      sha256: digest,
+      hashNote,
+      hashOk,
+      size: m.raw ? `${m.raw.length} bytes` : m.size !== null ? `${m.size} bytes` : '',
+      label: m.label,
+      status: m.status,
+    };
+  };
+
+  const eventView = (e: EvidenceEventInput): EventView => {
+    const d = e.detail;
+    let summary = '';
+    switch (e.type) {
+      case 'step-sent':
+        summary = `${stepTitle(d.step)} to ${valueText(d.to) || '–'}${valueText(d.cc) ? `, cc ${valueText(d.cc)}` : ''}`;
+        break;
+      case 'approval-requested':
+      case 'approved':
+      case 'skipped':
+      case 'step-held':
+      case 'step-not-applicable':
+      case 'approval-reminded':
+      case 'escalated':
+        summary = stepTitle(d.step);
+        break;
+      case 'views-recorded':
+        summary = `At ${stepTitle(d.step)}: ${valueText(d.text)}`;
+        break;
+      case 'note-added':
+        summary = valueText(d.text);
+        break;
+      case 'promise-recorded':
+        summary = `Promised for ${valueText(d.promisedFor)}; nothing escalates before ${d.holdUntil ? stamp(cal, new Date(String(d.holdUntil))) : '–'}`;
+        break;
+      case 'reply-received':
+        summary = `From the ${roleLabel(valueText(d.role))}, read as: ${valueText(d.class)}`;
+        break;
+      case 'commands-applied':
+        summary = valueText(d.done);
+        break;
+    }
+    return {
+      type: e.type,
+      label: labelOf(e.type),
+      actor: e.actor,
+      cause: e.cause ?? '',
+      summary,
+      details: Object.entries(d)
+        .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+        .map(([key, v]) => ({ key, value: valueText(v) })),
+    };
+  };
+
+  const entries: Array<ChronologyEntry & { t: number; rank: number }> = [];
+  let order = 0;
+  for (const m of input.messages) {
+    const view = messageView(m);
+    entries.push({ seq: 0, at: view.at, atIso: view.atIso, kind: m.direction, message: view, event: null, t: m.at.getTime(), rank: RANK[m.direction] * 1e9 + order++ });
+  }
+  for (const e of [...input.events].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id)) {
+    entries.push({ seq: 0, at: stamp(cal, e.at), atIso: e.at.toISOString(), kind: 'event', message: null, event: eventView(e), t: e.at.getTime(), rank: RANK.event * 1e9 + order++ });
+  }
+  // By time; at the same instant the message that caused something, then what it did, then the mails it wrote.
+  entries.sort((a, b) => a.t - b.t || a.rank - b.rank);
+  const chronology = entries.map(({ t: _t, rank: _rank, ...rest }, i) => ({ ...rest, seq: i + 1 }));
+
+  const requestInput = input.messages.find((m) => m.direction === 'in' && m.messageId === state.requestMessageId);
+  const messages = chronology.filter((c) => c.message).map((c) => c.message!);
+  const describeRung = (r: EffectiveRung) => ({
+    title: r.title,
+    when: r.trigger === 'command' ? 'only on ESCALATE' : `${describeDuration(r.after)} after ${r.from === 'opening' ? 'the opening' : 'the previous step'}${r.when ? ` (only ${r.when.replace(/-/g, ' ')} cases)` : ''}`,
+    to: r.to.map(roleLabel).join(', '),
+    cc: r.cc.map(roleLabel).join(', '),
+    deadline: r.deadline ? describeDuration(r.deadline) : '',
+    approval: r.approval,
+    policyRef: r.policyRef,
+    asks: r.asks,
+  });
+  const contact = (c: { email: string; name?: string }) => (c.name ? `${c.name} <${c.email}>` : c.email);
+  const approvalSteps = state.steps.filter((s): s is Step & { approvalRequestedAt: string } => !!s.approvalRequestedAt);
+
+  return {
+    title: `Evidence pack — ${state.ref}`,
+    generatedAt: stamp(cal, ctx.now),
+    generatedBy: input.generatedBy,
+    org: { name: input.org.name, mailbox: input.org.mailbox, nation: NATION_LABEL[cal.nation], timezone: cal.timezone },
+    case: {
+      ref: state.ref,
+      subject: state.subject,
+      childRef: state.childRef ?? '',
+      category: state.category ?? '',
+      status: state.status,
+      variant: state.variant === 'standard' ? 'standard' : (def.variants[state.variant]?.label ?? state.variant),
+      opened: stamp(cal, new Date(state.openedAt)),
+      resolved: state.resolvedAt ? stamp(cal, new Date(state.resolvedAt)) : '',
+      closed: state.closedAt ? stamp(cal, new Date(state.closedAt)) : '',
+      originator: contact(state.originator),
+      flags: Object.entries(state.flags).filter(([, on]) => on).map(([f]) => f.replace(/-/g, ' ')).join(', '),
+      participants: state.participants.map((p) => ({
+        role: roleLabel(p.role),
+        contact: contact(p),
+        source: p.source,
+        undeliverable: p.undeliverable ? `undeliverable since ${stamp(cal, new Date(p.undeliverable.at))} (${p.undeliverable.reason})` : '',
+      })),
+    },
+    ladder: {
+      id: def.id,
+      title: def.title,
+      summary: def.summary,
+      policyTitle: def.policy.title,
+      policyFile: def.policy.file,
+      citation: def.policy.citation ?? '',
+      clock: ladder.clock === 'calendar' ? 'calendar weeks and days' : `${NATION_LABEL[cal.nation]} working days`,
+      rungs: ladder.rungs.map(describeRung),
+      repeat: ladder.repeat ? `then every ${describeDuration(ladder.repeat.every)}: ${ladder.repeat.title} (${ladder.repeat.policyRef})` : '',
+      duties: Object.entries(def.duties).map(([key, text]) => ({ key, text })),
+    },
+    timetable: timetableRows(state, ctx).map((r) => ({
+      n: r.n,
+      title: r.title,
+      status: r.status,
+      when: r.atText,
+      to: r.to.map((t) => (t.emails.length ? `${t.label} (${t.emails.join(', ')})` : `${t.label} (no address)`)).join('; '),
+      policyRef: r.policyRef,
+    })),
+    request: requestInput ? messageView(requestInput) : null,
+    chronology,
+    views: state.views.map((v) => ({ at: stamp(cal, new Date(v.at)), step: stepTitle(v.step), text: v.text, by: v.by })),
+    approvals: approvalSteps.map((s) => ({
+      rung: stepTitle(s.n),
+      requested: stamp(cal, new Date(s.approvalRequestedAt)),
+      decision: s.status === 'awaiting-approval' ? 'waiting' : s.status === 'skipped' ? 'skipped' : s.decidedBy ? 'approved' : s.status,
+      by: s.decidedBy ?? '',
+      at: s.decidedAt ? stamp(cal, new Date(s.decidedAt)) : '',
+    })),
+    integrity: {
+      messages: messages.length,
+      hashed: messages.filter((m) => m.sha256).length,
+      mismatched: messages.filter((m) => !m.hashOk).length,
+      notKept: input.messages.filter((m) => !m.raw).length,
+      ok: messages.every((m) => m.hashOk),
+    },
+  };
+}

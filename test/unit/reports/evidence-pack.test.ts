@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { TemplateStore } from '../../../src/outbound/render/template-store.js';
+import { buildEvidencePack, type EvidenceEventInput, type EvidenceMessageInput } from '../../../src/reports/evidence-pack.js';
+import { renderEvidenceHtml } from '../../../src/reports/render.js';
+import { addr } from '../case/case-driver.js';
+import { reg5 } from './report-fixtures.js';
+
+const SCRIPT = '<script>alert("x")</script>';
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A reg 5 case walked through three rungs, a promise and a resolution, with a message for each decision. */
+function walk() {
+  const d = reg5('ESC-2026-0042', '2026-11-23T10:00:00Z', { childRef: 'AB-1234' });
+  d.state.subject = `LAC minutes ${SCRIPT} [escalate]`;
+  d.at('2026-12-07T10:00:00Z').advance();
+  d.at('2026-12-14T10:00:00Z').advance();
+  d.at('2026-12-14T11:00:00Z').command({ kind: 'views', text: `Wants to see them ${SCRIPT}` });
+  d.at('2026-12-21T10:00:00Z').advance();
+  d.at('2026-12-22T10:00:00Z').reply('assistant-director', 'promise', '2027-01-08');
+  d.at('2027-01-06T10:00:00Z').reply('professional', 'resolved');
+  const events: EvidenceEventInput[] = [];
+  const messages: EvidenceMessageInput[] = [];
+  const request = Buffer.from(`Subject: LAC minutes ${SCRIPT}\r\n\r\nPlease send the minutes.\r\n`);
+  messages.push({
+    direction: 'in', messageId: '<req@home.example.org>', at: new Date('2026-11-23T10:00:00Z'), sentAt: new Date('2026-11-23T10:00:00Z'),
+    from: 'raiser@home.example.org', to: [addr('professional')], cc: [], subject: `LAC minutes ${SCRIPT}`, text: `Please send the minutes. ${SCRIPT}`,
+    attachments: [`${SCRIPT}.pdf`], raw: request, storedSha256: sha(request), size: request.length, label: 'new-case', status: 'processed',
+  });
+  let id = 0;
+  for (const decision of d.decisions) {
+    for (const e of decision.events) events.push({ id: ++id, at: new Date(e.at), type: e.type, actor: e.actor, cause: null, detail: e.detail });
+    for (const m of decision.mails) {
+      const raw = Buffer.from(`Subject: ${m.kind} ${m.key}\r\n\r\n${m.kind}\r\n`);
+      const at = new Date(decision.events[0]?.at ?? decision.state.openedAt);
+      messages.push({ direction: 'out', messageId: `<${m.key}@home.example.org>`, at, sentAt: at, from: 'escalations@home.example.org', to: m.to.map((c) => c.email), cc: m.cc.map((c) => c.email), subject: `${m.kind} ${m.key}`, text: m.kind, attachments: [], raw, storedSha256: null, size: raw.length, label: m.kind, status: 'sent' });
+    }
+  }
+  return { d, events, messages };
+}
+
+describe('evidence pack', () => {
+  const { d, events, messages } = walk();
+  const model = buildEvidencePack({ state: d.state, ctx: d.ctx(), org: { name: 'Example Home', mailbox: 'escalations@home.example.org' }, events, messages, generatedBy: 'cli:test' });
+
+  it('lists every message and event once, in time order, causes before effects', () => {
+    expect(model.chronology).toHaveLength(events.length + messages.length);
+    const times = model.chronology.map((c) => c.atIso);
+    expect([...times].sort()).toEqual(times);
+    expect(model.chronology[0]!.kind).toBe('in');
+    expect(model.chronology[1]!.event?.type).toBe('case-opened');
+    expect(model.chronology[2]!.message?.label).toBe('confirmation');
+    const types = model.chronology.filter((c) => c.event).map((c) => c.event!.type);
+    expect(types).toEqual(events.map((e) => e.type));
+    expect(types.filter((t) => t === 'step-sent')).toHaveLength(3);
+    expect(types).toContain('promise-recorded');
+    expect(types[types.length - 1]).toBe('resolved');
+    expect(model.chronology.map((c) => c.seq)).toEqual(model.chronology.map((_, i) => i + 1));
+  });
+
+  it('states each message’s SHA-256 from its stored bytes, and flags one that no longer matches', () => {
+    for (const entry of model.chronology.filter((c) => c.message)) {
+      const input = messages.find((m) => m.messageId === entry.message!.messageId)!;
+      expect(entry.message!.sha256).toBe(sha(input.raw!));
+      expect(entry.message!.hashOk).toBe(true);
+    }
+    expect(model.integrity).toMatchObject({ messages: messages.length, mismatched: 0, ok: true });
+    const tampered = messages.map((m, i) => (i === 0 ? { ...m, storedSha256: '0'.repeat(64) } : m));
+    const bad = buildEvidencePack({ state: d.state, ctx: d.ctx(), org: { name: 'x', mailbox: 'y' }, events, messages: tampered, generatedBy: 'x' });
+    expect(bad.integrity).toMatchObject({ mismatched: 1, ok: false });
+    expect(bad.request!.hashNote).toContain('DOES NOT MATCH');
+  });
+
+  it('records the views, the ladder and the policy', () => {
+    expect(model.views).toEqual([{ at: '2026-12-14 11:00:00 GMT', step: '2. Reminder to the team manager', text: `Wants to see them ${SCRIPT}`, by: 'rm@home.example.org' }]);
+    expect(model.ladder.title).toBe('Children’s home — challenge to a placing authority (Regulation 5)');
+    expect(model.ladder.citation).toBe('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
+    expect(model.case.status).toBe('resolved');
+    expect(model.request?.subject).toBe(`LAC minutes ${SCRIPT}`);
+  });
+
+  it('renders HTML in which nothing from an email becomes markup', () => {
+    const html = renderEvidenceHtml(new TemplateStore(), model);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+    expect(html).toContain("Content-Security-Policy");
+    expect(html.match(/data-seq="/g)).toHaveLength(model.chronology.length);
+    for (const m of messages) expect(html).toContain(`data-sha256="${sha(m.raw!)}"`);
+  });
+
+  it('records approvals and who gave them', () => {
+    const a = reg5('ESC-2026-0043', '2026-11-23T10:00:00Z');
+    a.at('2026-11-23T10:30:00Z').commands([{ kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }]);
+    a.at('2026-11-24T10:30:00Z').command({ kind: 'approve' }, { email: 'deputy@home.example.org' });
+    const pack = buildEvidencePack({ state: a.state, ctx: a.ctx(), org: { name: 'x', mailbox: 'y' }, events: [], messages: [], generatedBy: 'x' });
+    expect(pack.approvals).toEqual([
+      { rung: '4. Email to the Director of Children’s Services', requested: '2026-11-23 10:30:00 GMT', decision: 'approved', by: 'deputy@home.example.org', at: '2026-11-24 10:30:00 GMT' },
+    ]);
+    expect(pack.request).toBeNull();
+    expect(renderEvidenceHtml(new TemplateStore(), pack)).toContain('The opening message is not stored with the case.');
+  });
+});
