@@ -6,7 +6,7 @@ import type { CaseState, Contact, Participant } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { withNextAction } from './next-action.js';
 import { runDue } from './advance.js';
-import { planSteps } from './timetable.js';
+import { planSteps, shiftPlanned } from './timetable.js';
 
 export interface OpenCaseInput {
   id: string;
@@ -81,7 +81,14 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     timing: 'now',
     data: { warnings: input.warnings },
   });
-  // A request opened late (e.g. imported) may already have rungs due.
+  // A request dated some time ago (forwarded late, or a delayed message) must not fire several
+  // rungs at once: the first overdue rung goes now and the later ones keep their spacing from it.
+  const first = b.state.steps.find((s) => s.status === 'planned' && s.dueAt);
+  if (first?.dueAt && new Date(first.dueAt) < ctx.now) {
+    const from = new Date(first.dueAt);
+    shiftPlanned(b.state, ladder.clock === 'working-days' ? 'working-days' : 'calendar', ctx.calendar, from, ctx.now);
+    b.event('timetable-shifted', 'system', { reason: 'request dated before its first rung was due', from: first.dueAt });
+  }
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
   return b.build();
