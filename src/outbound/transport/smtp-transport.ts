@@ -1,11 +1,10 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type { AccessTokenProvider } from '../oauth/access-token-provider.js';
 import type { MailTransport, SendResult } from './mail-transport.js';
 import { SendError } from './mail-transport.js';
 
-/** Gives a current OAuth2 access token (Microsoft 365, Google Workspace), refreshing before expiry. */
-export interface AccessTokenProvider {
-  getToken(forceRefresh?: boolean): Promise<string>;
-}
+// Moved to src/outbound/oauth; re-exported so existing imports keep working.
+export type { AccessTokenProvider } from '../oauth/access-token-provider.js';
 
 export interface SmtpSettings {
   host: string;
@@ -19,6 +18,13 @@ export interface SmtpSettings {
 }
 
 const TEMPORARY_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNRESET', 'ECONNREFUSED', 'EPROTOCOL', 'ETLS']);
+/**
+ * Our own login failing (a wrong or expired secret, a token endpoint that is down, SMTP AUTH
+ * disabled for the mailbox) says nothing about the recipients: retry while an administrator fixes it.
+ */
+const AUTH_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2']);
+/** Exchange Online's per-mailbox submission limits answer 5xx, but they pass with time. */
+const SUBMISSION_QUOTA = /SubmissionQuotaExceeded|MessageRateLimit|sender thread limit|RecipientRateLimit/i;
 
 /** SMTP through nodemailer's pool, sending our stored raw bytes with an explicit envelope. */
 export class SmtpTransport implements MailTransport {
@@ -88,7 +94,8 @@ export function toSendError(error: unknown): SendError {
     rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
   };
   const code = e.responseCode;
-  const temporary = code ? code >= 400 && code < 500 : TEMPORARY_CODES.has(e.code ?? '') || !e.code;
+  const temporary =
+    AUTH_CODES.has(e.code ?? '') || SUBMISSION_QUOTA.test(e.response ?? '') || (code ? code >= 400 && code < 500 : TEMPORARY_CODES.has(e.code ?? '') || !e.code);
   const rejected = (e.rejectedErrors ?? []).map((r) => ({
     address: (r.recipient ?? '').toLowerCase(),
     ...(r.responseCode ? { code: r.responseCode } : {}),
