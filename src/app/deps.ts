@@ -2,6 +2,7 @@ import type { Config } from '../config/config-schema.js';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import type { SendRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
 import type { MailTransport } from '../outbound/transport/mail-transport.js';
 import type { JobScheduler } from '../workflows/job-queues.js';
 import type { Organisations } from './organisations.js';
@@ -17,4 +18,6 @@ export interface Deps {
   limits: Config['limits'];
   trust: Config['trust'];
   transportFor(orgId: string): MailTransport;
+  /** Per-mailbox send limit shared across processes; without it mail is not rate limited. */
+  limiter?: SendRateLimiter;
 }

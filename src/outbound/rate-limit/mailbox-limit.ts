@@ -1,0 +1,23 @@
+import type { OrganisationConfig } from '../../config/config-schema.js';
+import type { SendRateLimiter } from './mailbox-rate-limiter.js';
+
+/**
+ * Which account's send limit an organisation's mail counts against: the SMTP login when there is
+ * one (Exchange Online counts per authenticated mailbox), else the organisation's address. Null
+ * when nothing is limited: the file transport, or `rateLimitPerMinute: 0`.
+ */
+export function mailboxLimit(org: OrganisationConfig): { mailbox: string; perMinute: number } | null {
+  const out = org.mailbox.outbound;
+  if (out.type !== 'smtp' || out.rateLimitPerMinute <= 0) return null;
+  const login = out.auth?.user;
+  const mailbox = login ? (login.includes('@') ? login : `${login}@${out.host}`) : org.mailbox.address;
+  return { mailbox: mailbox.toLowerCase(), perMinute: out.rateLimitPerMinute };
+}
+
+/** Takes a send slot for the organisation's mailbox: null if the mail may go now, else when it may. */
+export async function reserveSendSlot(limiter: SendRateLimiter | undefined, org: OrganisationConfig): Promise<Date | null> {
+  const limit = limiter ? mailboxLimit(org) : null;
+  if (!limiter || !limit) return null;
+  const decision = await limiter.acquire(limit.mailbox, limit.perMinute);
+  return decision.allowed ? null : decision.retryAt;
+}
