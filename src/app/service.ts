@@ -11,6 +11,8 @@ import { ImapWatcher } from '../inbound/imap-watcher.js';
 import { SmtpListener } from '../inbound/smtp-listener.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { TokenProviders } from '../outbound/oauth/token-provider-factory.js';
+import { MailboxRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
 import type { MailTransport } from '../outbound/transport/mail-transport.js';
 import { createTransport } from '../outbound/transport/transport-factory.js';
 import { JobQueues } from '../workflows/job-queues.js';
@@ -55,6 +57,8 @@ export class EscalatorService {
   private readonly listeners: SmtpListener[] = [];
   private http: HttpServer | undefined;
   private readonly redis: Redis;
+  /** One OAuth2 token provider per distinct app/account, shared by SMTP, IMAP and the Sent folder. */
+  private readonly tokens: TokenProviders;
 
   private constructor(
     readonly loaded: LoadedConfig,
@@ -67,6 +71,7 @@ export class EscalatorService {
     this.redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
     this.redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection problem'));
     this.queues = new JobQueues(this.redis, cfg.redis.prefix, clock);
+    this.tokens = new TokenProviders({ clock, logger });
     this.deps = {
       orm,
       orgs,
@@ -77,6 +82,7 @@ export class EscalatorService {
       limits: cfg.limits,
       trust: cfg.trust,
       transportFor: (orgId) => this.transportFor(orgId),
+      limiter: new MailboxRateLimiter(this.redis, { prefix: cfg.redis.prefix, clock }),
     };
   }
 
@@ -121,7 +127,14 @@ export class EscalatorService {
   transportFor(orgId: string): MailTransport {
     let t = this.transports.get(orgId);
     if (!t) {
-      t = createTransport(this.orgs.get(orgId).config, this.loaded.baseDir);
+      const config = this.orgs.get(orgId).config;
+      const inbound = config.mailbox.inbound;
+      const outbound = config.mailbox.outbound;
+      t = createTransport(config, this.loaded.baseDir, this.tokens.forAuth(outbound.type === 'smtp' ? outbound.auth : undefined), {
+        logger: this.logger,
+        clock: this.clock,
+        ...(inbound.type === 'imap' ? { imapTokens: this.tokens.forAuth(inbound.auth) } : {}),
+      });
       this.transports.set(orgId, t);
     }
     return t;
@@ -152,6 +165,7 @@ export class EscalatorService {
           const watcher = new ImapWatcher({
             mailbox: org.mailbox,
             settings: inbound,
+            tokens: this.tokens.forAuth(inbound.auth),
             orm: this.orm,
             databaseUrl: cfg.database.url,
             scheduler: this.queues,
