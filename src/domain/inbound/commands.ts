@@ -202,6 +202,17 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
     const word = m?.[1] ?? '';
     const rest = m?.[2] ?? '';
     const lineForRecord = line.slice(0, 300);
+    // A directive with a known key wins over a command word: "Safeguarding: no" sets the flag
+    // to no, it is not the SAFEGUARDING command.
+    const d = parseDirectiveLine(line, opts);
+    if (d && 'directive' in d) {
+      out.lines.push({ line: lineForRecord, command: { kind: 'directive', directive: d.directive } });
+      continue;
+    }
+    if (d && 'problem' in d) {
+      out.errors.push(d.problem);
+      continue;
+    }
     if (KEYWORDS.has(word.toLowerCase())) {
       const r = parseKeyword(word, rest, lineForRecord, opts);
       if ('command' in r) {
@@ -221,15 +232,6 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
         continue;
       }
       break;
-    }
-    const d = parseDirectiveLine(line, opts);
-    if (d && 'directive' in d) {
-      out.lines.push({ line: lineForRecord, command: { kind: 'directive', directive: d.directive } });
-      continue;
-    }
-    if (d && 'problem' in d) {
-      out.errors.push(d.problem);
-      continue;
     }
     if (d && 'unknown' in d && found()) {
       out.errors.push(`"${d.unknown}": not a command or directive I know. ${COMMAND_HELP}`);

@@ -78,6 +78,12 @@ const SKIP = new Set(['head', 'style', 'script', 'title', 'xml', 'template', 'no
 export function htmlToText(html: string): string {
   const lines: string[] = [];
   let line = '';
+  let lastChar = '';
+  const append = (text: string) => {
+    if (text === '') return;
+    line += text;
+    lastChar = text[text.length - 1]!;
+  };
   let depth = 0; // blockquote nesting
   let skipping: string | undefined;
   let pre = 0;
@@ -88,10 +94,14 @@ export function htmlToText(html: string): string {
   const breakLine = () => {
     lines.push((depth > 0 ? prefix() : '') + line.replace(/[ \t]+$/g, ''));
     line = '';
+    lastChar = '';
   };
   const softBreak = () => {
     if (line.trim() !== '') breakLine();
-    else line = '';
+    else {
+      line = '';
+      lastChar = '';
+    }
   };
   const addText = (raw: string) => {
     const decoded = decodeEntities(raw);
@@ -99,35 +109,71 @@ export function htmlToText(html: string): string {
       const parts = decoded.split(/\r?\n/);
       parts.forEach((part, i) => {
         if (i > 0) breakLine();
-        line += part;
+        append(part);
       });
       return;
     }
     const collapsed = decoded.replace(/[\s\u00a0]+/g, ' ');
     if (paragraph && collapsed.trim() !== '') paragraph.hadText = true;
-    if (collapsed === ' ' && (line === '' || line.endsWith(' '))) return;
-    line += line === '' || line.endsWith(' ') ? collapsed.replace(/^ /, '') : collapsed;
+    // Look at the last character without touching `line` itself: asking a long, concatenated
+    // string for its end flattens it every time, which made long lines quadratic.
+    const atSpace = lastChar === '' || lastChar === ' ';
+    if (collapsed === ' ' && atSpace) return;
+    append(atSpace ? collapsed.replace(/^ /, '') : collapsed);
   };
 
-  // Bounded repetitions keep a '<' that never closes from costing more than a few thousand steps.
-  const token = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<![^>]{0,4000}>|<\?[^>]{0,4000}>|<(\/?)([a-zA-Z][\w:-]{0,40})([^>]{0,8000})>|([^<]+)|</g;
-  let m: RegExpExecArray | null;
-  while ((m = token.exec(html))) {
-    const text = m[4] ?? (m[0] === '<' ? '<' : undefined);
-    const name = m[2]?.toLowerCase();
-    if (skipping) {
-      if (name === skipping && m[1] === '/') skipping = undefined;
+  // A linear scan: the positions of the next '<' and '>' only ever move forward, so hostile
+  // input ("<a<a<a…", "<div<div…" without a '>') costs one pass, not one pass per '<'.
+  const lower = html.toLowerCase();
+  const n = html.length;
+  let nextGt = html.indexOf('>');
+  let i = 0;
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) {
+      if (!skipping) addText(html.slice(i));
+      break;
+    }
+    if (lt > i && !skipping) addText(html.slice(i, lt));
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      i = end === -1 ? n : end + 3;
       continue;
     }
-    if (text !== undefined) {
-      addText(text);
+    if (nextGt !== -1 && nextGt <= lt) nextGt = html.indexOf('>', lt + 1);
+    const nextLt = html.indexOf('<', lt + 1);
+    if (nextGt === -1 || (nextLt !== -1 && nextLt < nextGt)) {
+      // A '<' that no '>' closes before the next '<' is text ("1 < 2").
+      if (!skipping) addText('<');
+      i = lt + 1;
       continue;
     }
-    if (!name) continue; // comments, doctype, CDATA
+    const inner = html.slice(lt + 1, nextGt);
+    i = nextGt + 1;
+    if (inner[0] === '!' || inner[0] === '?') continue; // doctype, CDATA, processing instruction
+    const m = /^(\/?)([a-zA-Z][\w:-]*)/.exec(inner);
+    if (!m) {
+      if (!skipping) addText(`<${inner}>`);
+      continue;
+    }
+    const name = m[2]!.toLowerCase();
     const closing = m[1] === '/';
-    const attrs = m[3] ?? '';
+    const attrs = inner.slice(m[0].length);
+    if (skipping) {
+      if (closing && name === skipping) skipping = undefined;
+      else {
+        // Jump straight to the closing tag of what is being skipped.
+        const close = lower.indexOf(`</${skipping}`, i);
+        i = close === -1 ? n : close;
+      }
+      continue;
+    }
     if (SKIP.has(name)) {
-      if (!closing && !/\/\s*$/.test(attrs)) skipping = name;
+      if (!closing && !/\/\s*$/.test(attrs)) {
+        skipping = name;
+        const close = lower.indexOf(`</${name}`, i);
+        i = close === -1 ? n : close;
+      }
       continue;
     }
     switch (name) {
@@ -140,11 +186,11 @@ export function htmlToText(html: string): string {
         break;
       case 'li':
         softBreak();
-        if (!closing) line = '- ';
+        if (!closing) append('- ');
         break;
       case 'td':
       case 'th':
-        if (closing) line += '  ';
+        if (closing) append('  ');
         break;
       case 'blockquote':
         softBreak();
@@ -160,6 +206,7 @@ export function htmlToText(html: string): string {
           if (line.trim() !== '') breakLine();
           else if (paragraph && !paragraph.hadText) lines.push(prefix());
           line = '';
+          lastChar = '';
           if (paragraph && !paragraph.mso) lines.push(prefix());
           paragraph = undefined;
         }
@@ -187,34 +234,63 @@ export function htmlToText(html: string): string {
 }
 
 /**
- * Where mail clients begin the quoted message in an HTML reply. The earliest marker found
- * wins; everything from there on is history.
+ * Where mail clients begin the quoted message in an HTML reply: a literal to look for, and what
+ * the tag around it must look like. The earliest marker found wins; everything from that tag on
+ * is history. Literals first, then a bounded look at the tag, so the search stays linear.
  */
-const HTML_QUOTE_MARKERS: RegExp[] = [
+const HTML_QUOTE_MARKERS: Array<{ literal: string; tag: RegExp }> = [
   // Gmail
-  /<div[^>]*\bclass\s*=\s*["']?gmail_(?:quote|attr)\b/i,
+  { literal: 'gmail_quote', tag: /^<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bgmail_quote/i },
+  { literal: 'gmail_attr', tag: /^<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bgmail_attr/i },
   // Apple Mail, iOS, Thunderbird quoting
-  /<blockquote[^>]*\btype\s*=\s*["']?cite\b/i,
-  /<div[^>]*\bclass\s*=\s*["']?moz-cite-prefix\b/i,
+  { literal: 'cite', tag: /^<blockquote\b[^>]*\btype\s*=\s*["']?cite\b/i },
+  { literal: 'moz-cite-prefix', tag: /^<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bmoz-cite-prefix/i },
   // Outlook on the web / new Outlook / Outlook mobile
-  /<div[^>]*\bid\s*=\s*["']?appendonsend\b/i,
-  /<div[^>]*\bid\s*=\s*["']?divRplyFwdMsg\b/i,
-  /<div[^>]*\bid\s*=\s*["']?mail-editor-reference-message-container\b/i,
-  /<div[^>]*\bclass\s*=\s*["']?OutlookMessageHeader\b/i,
-  /<hr[^>]*\bid\s*=\s*["']?stopSpelling\b/i,
+  { literal: 'appendonsend', tag: /^<div\b[^>]*\bid\s*=\s*["']?appendonsend\b/i },
+  { literal: 'divrplyfwdmsg', tag: /^<div\b[^>]*\bid\s*=\s*["']?divRplyFwdMsg\b/i },
+  { literal: 'mail-editor-reference-message-container', tag: /^<div\b/i },
+  { literal: 'outlookmessageheader', tag: /^<div\b[^>]*\bclass\s*=\s*["']?OutlookMessageHeader\b/i },
+  { literal: 'stopspelling', tag: /^<hr\b[^>]*\bid\s*=\s*["']?stopSpelling\b/i },
   // Outlook desktop: the "From: … Sent: …" block sits in a div with a thin top border
-  /<div[^>]*\bstyle\s*=\s*["'][^"']*border-top\s*:\s*solid\s+#(?:E1E1E1|B5C4DF)\b/i,
-  /<div[^>]*\bclass\s*=\s*["']?(?:yahoo_quoted|protonmail_quote)\b/i,
-  // Plain markers some clients put in HTML
-  /-{3,}\s*Original Message\s*-{3,}/i,
+  { literal: 'border-top', tag: /^<div\b[^>]*\bstyle\s*=\s*["'][^"']*border-top\s*:\s*solid\s+#(?:E1E1E1|B5C4DF)\b/i },
+  { literal: 'yahoo_quoted', tag: /^<div\b/i },
+  { literal: 'protonmail_quote', tag: /^<(?:div|blockquote)\b/i },
 ];
+
+const ORIGINAL_MESSAGE = /-{3,}\s*Original Message\s*-{3,}/i;
 
 /** The HTML before the quoted history, when a client marker for it is found. */
 export function cutHtmlQuote(html: string): { html: string; found: boolean } {
+  const lower = html.toLowerCase();
   let cut = -1;
   for (const marker of HTML_QUOTE_MARKERS) {
-    const m = marker.exec(html);
-    if (m && (cut < 0 || m.index < cut)) cut = m.index;
+    let from = 0;
+    for (let tries = 0; tries < 100; tries++) {
+      const k = lower.indexOf(marker.literal, from);
+      if (k === -1 || (cut >= 0 && k > cut)) break;
+      from = k + marker.literal.length;
+      const windowStart = Math.max(0, k - 2000);
+      const lt = lower.slice(windowStart, k).lastIndexOf('<');
+      if (lt === -1) continue;
+      const tagStart = windowStart + lt;
+      const gt = lower.indexOf('>', k);
+      if (gt === -1 || gt - tagStart > 4000) continue;
+      if (marker.tag.test(html.slice(tagStart, gt + 1))) {
+        if (cut < 0 || tagStart < cut) cut = tagStart;
+        break;
+      }
+    }
+  }
+  for (let from = 0, tries = 0; tries < 100; tries++) {
+    const k = lower.indexOf('original message', from);
+    if (k === -1 || (cut >= 0 && k > cut)) break;
+    from = k + 16;
+    const m = ORIGINAL_MESSAGE.exec(html.slice(Math.max(0, k - 40), k + 60));
+    if (m) {
+      const at = Math.max(0, k - 40) + m.index;
+      if (cut < 0 || at < cut) cut = at;
+      break;
+    }
   }
   return cut < 0 ? { html, found: false } : { html: html.slice(0, cut), found: true };
 }
