@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { classifyReply, sentencesOf } from '../../../src/domain/inbound/classify-reply.js';
+import { REPLY_RULES } from '../../../src/domain/inbound/reply-rules.js';
+
+const TZ = 'Europe/London';
+const TUE_1_DEC = new Date('2026-12-01T10:00:00Z');
+const classify = (text: string) => classifyReply(text, TUE_1_DEC, TZ);
+
+describe('classifyReply', () => {
+  it.each([
+    ['Please find attached the minutes.', 'Please find attached'],
+    ['Please see attached.', 'Please see attached'],
+    ['The care plan action is now completed.', 'action is now completed'],
+    ['The minutes have been sent to Oak House.', 'minutes have been sent'],
+    ['This is done.', 'This is done'],
+    ['I have now sent the minutes.', 'I have now sent'],
+    ["I've attached the signed copy.", "I've attached"],
+    ['The minutes are attached.', 'minutes are attached'],
+    ['The referral has been allocated to a social worker.', 'referral has been allocated'],
+    ['Here are the minutes you asked for.', 'Here are the minutes'],
+    ['All done now, thanks for your patience.', 'All done'],
+  ])('%j is resolved (evidence %j)', (text, evidence) => {
+    expect(classify(text)).toEqual({ class: 'resolved', evidence });
+  });
+
+  it.each([
+    'The minutes are not yet completed.',
+    "I haven't sent them yet.",
+    'I haven’t sent the minutes yet.',
+    'This isn’t done yet.',
+    'The minutes have not been sent.',
+    'Nothing has been completed so far.',
+    'The plan is nearly complete.',
+    'The assessment is partially completed.',
+    'The minutes are still not completed.',
+    'The plan is completed but not yet signed off.',
+    'The draft minutes are attached, the final version will follow.',
+    'Has this been done?',
+    'Have the minutes been sent?',
+    'I will send them once they have been completed.',
+    'They need to be completed by the chair first.',
+    'If the minutes have been sent, please let me know.',
+    'I have sent an email to the chair asking for them.',
+    'Thanks, will wait.',
+    'Who is this from?',
+    '',
+  ])('%j is not resolved', (text) => {
+    expect(classify(text).class).not.toBe('resolved');
+  });
+
+  it('keeps a negation to its own clause', () => {
+    expect(classify("Sorry I couldn't reply sooner, the minutes have now been sent.")).toEqual({ class: 'resolved', evidence: 'minutes have now been sent' });
+    expect(classify('No problem - the minutes have been sent.').class).toBe('resolved');
+    expect(classify("I hadn't forgotten; the plan is now completed.").class).toBe('resolved');
+  });
+
+  it('reads a dated commitment as a promise, with the date relative to the message', () => {
+    expect(classify('I will send them by Friday.')).toEqual({ class: 'promise', evidence: 'will send them by Friday', promiseDate: '2026-12-04' });
+    expect(classify('You will have them by 4 December.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    expect(classify('Minutes to follow by the end of next week.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-11' });
+    expect(classify("I'm aiming to get them to you by 04/12.")).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    expect(classify('They will be sent on Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    expect(classify('Following the review on 20 November, I will send the minutes by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+  });
+
+  it('prefers a promise to the acknowledgement words around it', () => {
+    expect(classify('I will look into this and send them by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    expect(classify('Thanks for the reminder. I will chase the chair and get them to you by 4 December.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+  });
+
+  it('does not read a negated, past or questioned date as a promise', () => {
+    expect(classify("I won't be able to send them by Friday.").class).toBe('other');
+    expect(classify("I can't promise anything by Friday.").class).toBe('other');
+    expect(classify('I said I would send them by 20 November.').class).toBe('other');
+    expect(classify('Could you confirm you need them by Friday?').class).toBe('other');
+    expect(classify("I haven't sent them yet but will by Friday.")).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+  });
+
+  it.each([
+    ['Thanks for the reminder, I will look into this.', 'will look into'],
+    ['Will chase.', 'Will chase'],
+    ["I'm looking into it.", "I'm looking into"],
+    ['Noted, thanks.', 'Noted'],
+    ['Apologies for the delay.', 'Apologies for the delay'],
+    ['I have forwarded your email to my manager.', 'have forwarded your email'],
+  ])('%j is acknowledged', (text, evidence) => {
+    expect(classify(text)).toEqual({ class: 'acknowledged', evidence });
+  });
+
+  it.each([
+    ['This is not our responsibility.', 'not our responsibility'],
+    ['I am no longer the allocated social worker.', 'I am no longer the allocated'],
+    ['This should be directed to the placing authority.', 'should be directed to'],
+    ["We don't agree that anything is outstanding.", "We don't agree"],
+    ['The case transferred to Westvale, it is the responsibility of their team.', 'is the responsibility of'],
+    ['Wrong person - I work in adult services.', 'Wrong person'],
+  ])('%j is disputed', (text, evidence) => {
+    expect(classify(text)).toEqual({ class: 'disputed', evidence });
+  });
+
+  it('ranks dispute over done, and done over a promise', () => {
+    expect(classify('Please find attached our letter: this is not our responsibility.').class).toBe('disputed');
+    expect(classify('The minutes have been sent and the plan will follow by Friday.').class).toBe('resolved');
+  });
+
+  it('says other when nothing matches', () => {
+    expect(classify('Who is dealing with this now?')).toEqual({ class: 'other' });
+    expect(classify('Sorry, the minutes are not yet completed and I haven’t sent them to the chair.')).toEqual({ class: 'other' });
+  });
+
+  it('keeps every rule in data with at least one pattern', () => {
+    for (const rule of REPLY_RULES) expect(rule.patterns.length).toBeGreaterThan(0);
+    expect(new Set(REPLY_RULES.map((r) => r.class))).toEqual(new Set(['disputed', 'resolved', 'acknowledged']));
+  });
+
+  it('splits sentences without running paragraphs or short lines together', () => {
+    expect(sentencesOf('Hi Alex\nNo\n\nThe minutes have been sent. Thanks!')).toEqual(['Hi Alex', 'No', 'The minutes have been sent.', 'Thanks!']);
+    const wrapped = 'I am sorry this has taken so long, the chair has been on leave and\nthe minutes have now been sent to the home.';
+    expect(sentencesOf(wrapped)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { findAllEnGbDates, findEnGbDate, localDate } from '../../../src/domain/inbound/en-gb-dates.js';
+
+const TZ = 'Europe/London';
+const TUE_1_DEC = new Date('2026-12-01T10:00:00Z');
+const FRI_4_DEC = new Date('2026-12-04T10:00:00Z');
+const SAT_5_DEC = new Date('2026-12-05T10:00:00Z');
+const SUN_6_DEC = new Date('2026-12-06T10:00:00Z');
+const WED_2_DEC = new Date('2026-12-02T10:00:00Z');
+const MON_21_DEC = new Date('2026-12-21T10:00:00Z');
+const WED_30_DEC = new Date('2026-12-30T10:00:00Z');
+
+const date = (text: string, ref: Date, tz = TZ) => findEnGbDate(text, ref, tz)?.date;
+
+describe('findEnGbDate', () => {
+  it.each([
+    ['by 4 December', '2026-12-04'],
+    ['by the 4th of December', '2026-12-04'],
+    ['4th Dec 2026', '2026-12-04'],
+    ['Dec 4th', '2026-12-04'],
+    ['December 4, 2026', '2026-12-04'],
+    ['04-Dec-26', '2026-12-04'],
+    ['2026-12-04', '2026-12-04'],
+    ['04.12.2026', '2026-12-04'],
+    ['4/12/26', '2026-12-04'],
+    ['04/12/2026', '2026-12-04'],
+  ])('reads the written-out date %j', (text, expected) => {
+    expect(date(text, TUE_1_DEC)).toBe(expected);
+  });
+
+  it('reads numeric dates day first, as in Britain: 04/12 is 4 December, 12/04 is 12 April', () => {
+    expect(date('04/12', TUE_1_DEC)).toBe('2026-12-04');
+    expect(date('12/04', TUE_1_DEC)).toBe('2027-04-12');
+    expect(date('13/01', TUE_1_DEC)).toBe('2027-01-13');
+  });
+
+  // "Friday" means the next Friday after the day it was written, so "by Friday" written on a
+  // Friday is a week later (nobody writes "by Friday" meaning today). "this Friday" may be
+  // today; "next Friday" is Friday of next (Monday-to-Sunday) week, which at a weekend is the
+  // coming Friday.
+  it.each([
+    ['by Friday', TUE_1_DEC, '2026-12-04'],
+    ['by Friday', FRI_4_DEC, '2026-12-11'],
+    ['by Friday', SAT_5_DEC, '2026-12-11'],
+    ['by Fri', TUE_1_DEC, '2026-12-04'],
+    ['on Tuesday', TUE_1_DEC, '2026-12-08'],
+    ['on Monday', SUN_6_DEC, '2026-12-07'],
+    ['this Friday', FRI_4_DEC, '2026-12-04'],
+    ['this Friday', SAT_5_DEC, '2026-12-11'],
+    ['this Thursday', TUE_1_DEC, '2026-12-03'],
+    ['next Friday', TUE_1_DEC, '2026-12-11'],
+    ['next Friday', FRI_4_DEC, '2026-12-11'],
+    ['next Friday', SAT_5_DEC, '2026-12-11'],
+    ['next Friday', SUN_6_DEC, '2026-12-11'],
+    ['next Monday', TUE_1_DEC, '2026-12-07'],
+  ])('%j written on %s is %s', (text, ref, expected) => {
+    expect(date(text, ref)).toBe(expected);
+  });
+
+  it('folds a day name into the date that follows it, even when they disagree', () => {
+    expect(findEnGbDate('by Friday 4 December', TUE_1_DEC, TZ)).toMatchObject({ date: '2026-12-04', matched: 'Friday 4 December', explicit: true });
+    expect(findEnGbDate('on Fri 11/12', TUE_1_DEC, TZ)).toMatchObject({ date: '2026-12-11', matched: 'Fri 11/12' });
+    expect(findEnGbDate('Friday the 4th', TUE_1_DEC, TZ)).toMatchObject({ date: '2026-12-04', matched: 'Friday the 4th' });
+    // Monday 4 December does not exist in 2026: the written date wins over the day name.
+    expect(date('Monday 4 December', TUE_1_DEC)).toBe('2026-12-04');
+    // Separate sentences are not folded together.
+    expect(date('by Friday. On 14 December we have panel.', TUE_1_DEC)).toBe('2026-12-04');
+  });
+
+  it.each([
+    ['end of next week', TUE_1_DEC, '2026-12-11'],
+    ['by the end of next week', FRI_4_DEC, '2026-12-11'],
+    ['end of next week', SAT_5_DEC, '2026-12-11'],
+    ['end of next week', SUN_6_DEC, '2026-12-11'],
+    ['next week', TUE_1_DEC, '2026-12-11'],
+    ['early next week', TUE_1_DEC, '2026-12-08'],
+    ['end of the week', TUE_1_DEC, '2026-12-04'],
+    ['end of the week', SAT_5_DEC, '2026-12-11'],
+    ['this week', WED_2_DEC, '2026-12-04'],
+    ['today', TUE_1_DEC, '2026-12-01'],
+    ['close of play', TUE_1_DEC, '2026-12-01'],
+    ['tomorrow', TUE_1_DEC, '2026-12-02'],
+    ['the day after tomorrow', TUE_1_DEC, '2026-12-03'],
+    ['in 3 days', TUE_1_DEC, '2026-12-04'],
+    ['in 3 working days', FRI_4_DEC, '2026-12-09'],
+    ['within two weeks', TUE_1_DEC, '2026-12-15'],
+    ['within a fortnight', TUE_1_DEC, '2026-12-15'],
+    ['in a couple of days', TUE_1_DEC, '2026-12-03'],
+    ['end of the month', TUE_1_DEC, '2026-12-31'],
+    ['end of next month', TUE_1_DEC, '2027-01-31'],
+    ['by the 4th', TUE_1_DEC, '2026-12-04'],
+    ['by the 1st', WED_2_DEC, '2027-01-01'],
+  ])('%j written on %s is %s', (text, ref, expected) => {
+    expect(date(text, ref)).toBe(expected);
+  });
+
+  it('rolls into the new year in late December', () => {
+    expect(date('by 4 January', MON_21_DEC)).toBe('2027-01-04');
+    expect(date('04/01', MON_21_DEC)).toBe('2027-01-04');
+    expect(date('by the 4th', MON_21_DEC)).toBe('2027-01-04');
+    expect(date('by Friday', WED_30_DEC)).toBe('2027-01-01');
+    expect(date('end of next week', WED_30_DEC)).toBe('2027-01-08');
+    expect(date('in 5 working days', WED_30_DEC)).toBe('2027-01-06');
+    expect(date('end of the month', WED_30_DEC)).toBe('2026-12-31');
+    // A year written out is kept, even in the past.
+    expect(date('4 January 2026', MON_21_DEC)).toBe('2026-01-04');
+  });
+
+  it('takes a day and month without a year as the nearest such date', () => {
+    expect(date('20 November', WED_2_DEC)).toBe('2026-11-20');
+    expect(date('1 June', WED_2_DEC)).toBe('2027-06-01');
+    expect(date('30 November', TUE_1_DEC)).toBe('2026-11-30');
+  });
+
+  it('uses a time of day only when no day is given', () => {
+    expect(date('by 3pm', TUE_1_DEC)).toBe('2026-12-01');
+    expect(date('by 3pm on Friday', TUE_1_DEC)).toBe('2026-12-04');
+    expect(date('by 17:00', TUE_1_DEC)).toBe('2026-12-01');
+  });
+
+  it.each(['at 10.30', 'support 24/7', 'about 1.5 hours', 'version 2.3', '5 days ago', '5 days', 'ext 1234', 'room 12', '31/11', '31 November', '30 February 2027', 'v1.2.3', 'Hi Sam', ''])(
+    'finds no date in %j',
+    (text) => {
+      expect(findEnGbDate(text, TUE_1_DEC, TZ)).toBeUndefined();
+    },
+  );
+
+  it('reads the reference day in the given timezone', () => {
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
+    const lateJune = new Date('2026-06-30T23:30:00Z');
+    expect(localDate(lateJune, TZ)).toBe('2026-07-01');
+    expect(date('tomorrow', lateJune, TZ)).toBe('2026-07-02');
+    expect(date('tomorrow', lateJune, 'UTC')).toBe('2026-07-01');
+  });
+
+  it('records the words as written and where they are', () => {
+    const text = 'Sorry — I will get them to you by Friday, or Monday 7 Dec at the latest.';
+    const all = findAllEnGbDates(text, TUE_1_DEC, TZ);
+    expect(all.map((d) => [d.date, d.matched])).toEqual([
+      ['2026-12-04', 'Friday'],
+      ['2026-12-07', 'Monday 7 Dec'],
+    ]);
+    expect(text.slice(all[1]!.index, all[1]!.index + all[1]!.matched.length)).toBe('Monday 7 Dec');
+    expect(findEnGbDate('by 4 December.', TUE_1_DEC, TZ)?.matched).toBe('4 December');
+  });
+});
