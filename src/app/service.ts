@@ -22,6 +22,7 @@ import { advanceCaseJob } from '../workflows/jobs/advance-case.job.js';
 import { sendMailJob } from '../workflows/jobs/send-mail.job.js';
 import { reconcile, reconcileJob } from '../workflows/jobs/reconcile.job.js';
 import { weeklyDigestJob } from '../workflows/jobs/weekly-digest.job.js';
+import { syncDigestSchedulers } from '../workflows/digest-schedule.js';
 import type { Deps } from './deps.js';
 import { HttpServer } from './http-server.js';
 import { OrgRuntime, Organisations } from './organisations.js';
@@ -157,6 +158,8 @@ export class EscalatorService {
       this.workers.start();
       await reconcile(this.deps);
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
+      // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
+      await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());
     }
     if (parts.watcher) {
       for (const org of this.orgs.all()) {

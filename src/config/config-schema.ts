@@ -105,6 +105,12 @@ const organisation = z
         time: hhmm.default('08:00'),
       })
       .strict()
+      .superRefine((d, ctx) => {
+        // UK clocks change at 01:00 GMT: in March 01:00–02:00 never happens, in October it happens twice.
+        if (d.time >= '01:00' && d.time < '02:00') {
+          ctx.addIssue({ code: 'custom', path: ['time'], message: `digest.time ${d.time} is in the 01:00–02:00 hour when the clocks change (the digest would be skipped or sent twice); choose another time, e.g. 08:00` });
+        }
+      })
       .default({ enabled: true, day: 'monday', time: '08:00' }),
     /** Several chasers to one person on one day go as one mail (each case still records its own). */
     bundleChasers: z.boolean().default(false),

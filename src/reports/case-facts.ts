@@ -7,6 +7,7 @@ import { currentStep, isDone, rungOf } from '../domain/case/timetable.js';
 import { authorityForAddress, domainOf } from '../domain/directory.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { roleLabel } from '../domain/roles.js';
+import { stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
 import { concernOf, type Concern } from './concern.js';
 
 export interface RungRef {
@@ -73,6 +74,11 @@ export interface CaseFacts {
   holdUntil: Instant | null;
   nextActionAt: Instant | null;
   approvals: Array<RungRef & { requestedAt: Instant | null; decision: 'approved' | 'skipped' | 'pending'; by: string | null; at: Instant | null }>;
+}
+
+/** The request's subject as people read it: without Re:/Fwd: and the [escalate] tag. */
+export function displaySubject(subject: string): string {
+  return stripSubjectPrefixes(subject).replace(/\s*\[\s*escalate\s*\]|\s*#escalate\b/gi, '').trim() || subject;
 }
 
 /** Duties that ask for the young person's views: the reg 5 `young-person` duty, or any that says VIEWS. */
@@ -144,7 +150,7 @@ export function caseFacts(state: CaseState, ctx: CaseContext): CaseFacts {
     ref: state.ref,
     orgId: state.orgId,
     orgName: ctx.org.name,
-    subject: state.subject,
+    subject: displaySubject(state.subject),
     childRef: state.childRef ?? null,
     category: state.category ?? null,
     concern: concernOf(state.category),

@@ -1,11 +1,23 @@
-import type { Deps } from '../../app/deps.js';
 import type { JobPayload } from '../job-catalogue.js';
+import { sendWeeklyDigest, type DigestDeps } from '../digest-sender.js';
 
-type DigestDeps = Pick<Deps, 'logger'>;
-
-/** The RM's weekly digest. Built in the digest work; until then the job records that it ran. */
+/**
+ * The RM's weekly digest, fired by the organisation's job scheduler (see digest-schedule.ts).
+ * The week's dedupe key makes a retry, a second worker or a manual `digest --now` send it once.
+ */
 export function weeklyDigestJob(deps: DigestDeps) {
   return async ({ orgId }: JobPayload<'weekly-digest'>): Promise<void> => {
-    deps.logger.warn({ org: orgId }, 'weekly digest is not built yet');
+    const org = deps.orgs.find(orgId);
+    if (!org) {
+      // A scheduler left behind by an organisation taken out of the config: nothing to send.
+      deps.logger.warn({ org: orgId }, 'weekly digest for an organisation not in the config; skipped');
+      return;
+    }
+    if (!org.config.digest.enabled) {
+      deps.logger.info({ org: orgId }, 'weekly digest is turned off for this organisation; skipped');
+      return;
+    }
+    const result = await sendWeeklyDigest(deps, orgId);
+    if (result.status === 'already-sent') deps.logger.info({ org: orgId, week: result.week }, 'weekly digest already sent this week');
   };
 }

@@ -1,0 +1,119 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { simpleParser } from 'mailparser';
+import type { OrgRuntime, Organisations } from '../app/organisations.js';
+import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
+import type { CaseRow } from '../db/entities/types.js';
+import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
+import type { EvidenceEventInput, EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
+
+export interface FactsFilter {
+  org?: string;
+  /** Only cases opened at or after `openedFrom` and before `openedTo`. */
+  openedFrom?: Date;
+  openedTo?: Date;
+}
+
+/**
+ * The report facts of every case that matches, oldest first. Cases are few (tens per home, a
+ * few hundred a year per service), so they are read whole and derived in memory by the same
+ * pure functions the tests check.
+ */
+export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filter: FactsFilter, now: Date): Promise<CaseFacts[]> {
+  const where: Record<string, unknown> = {};
+  if (filter.org) where.organisation = filter.org;
+  const opened: Record<string, Date> = {};
+  if (filter.openedFrom) opened.$gte = filter.openedFrom;
+  if (filter.openedTo) opened.$lt = filter.openedTo;
+  if (Object.keys(opened).length) where.openedAt = opened;
+  const rows = await em.find(Case, where, { orderBy: { openedAt: 'asc', ref: 'asc' } });
+  const facts: CaseFacts[] = [];
+  for (const row of rows) {
+    const org = orgs.find(row.organisation);
+    // An organisation taken out of the config keeps its rows, but there is nobody to report to.
+    if (!org) continue;
+    facts.push(caseFacts(row.state, org.caseContext(row.ladderId, now)));
+  }
+  return facts;
+}
+
+/** Outbound mails written at the same instant, in the order a reader expects them. */
+const KIND_ORDER = ['confirmation', 'chaser', 'approval-request', 'approval-reminder', 'step-notice', 'kept-informed', 'contact-request', 'confirm-request', 'reply-notice', 'resolved-notice', 'bounce-notice', 'command-ack', 'command-error'];
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i < 0 ? KIND_ORDER.length : i;
+}
+
+function attachmentNames(list: Array<{ filename?: string | null; contentType?: string }> | undefined): string[] {
+  return (list ?? []).map((a) => a.filename || `(unnamed ${a.contentType ?? 'attachment'})`);
+}
+
+export interface EvidenceData {
+  row: CaseRow;
+  org: OrgRuntime;
+  input: EvidenceInput;
+}
+
+/** Everything stored about one case, for its evidence pack: state, events, and every raw message in and out. */
+export async function loadEvidence(em: EntityManager, orgs: Organisations, ref: string, now: Date, generatedBy: string): Promise<EvidenceData | undefined> {
+  const row = await em.findOne(Case, { ref: ref.toUpperCase() });
+  if (!row) return undefined;
+  const org = orgs.get(row.organisation);
+  const ctx = org.caseContext(row.ladderId, now);
+  const events = await em.find(CaseEvent, { case: row.id }, { orderBy: { at: 'asc', id: 'asc' } });
+  const inbound = await em.find(Message, { case: row.id }, { orderBy: { receivedAt: 'asc', createdAt: 'asc' } });
+  const outbound = await em.find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' } });
+  outbound.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || kindRank(a.kind) - kindRank(b.kind) || (a.step ?? 0) - (b.step ?? 0) || a.messageId.localeCompare(b.messageId));
+
+  const messages: EvidenceMessageInput[] = [];
+  for (const m of inbound) {
+    const raw = m.raw ? Buffer.from(m.raw) : null;
+    const analysis = m.analysis as { attachments?: Array<{ filename?: string; contentType: string }> } | null;
+    let attachments = analysis?.attachments ? attachmentNames(analysis.attachments) : undefined;
+    if (!attachments && raw) attachments = attachmentNames((await simpleParser(raw)).attachments);
+    messages.push({
+      direction: 'in',
+      messageId: m.messageId,
+      at: m.receivedAt,
+      sentAt: m.sentAt ?? null,
+      from: m.fromAddress ?? null,
+      to: m.to,
+      cc: m.cc,
+      subject: m.subject ?? null,
+      text: m.newText ?? null,
+      attachments: attachments ?? [],
+      raw,
+      storedSha256: m.sha256 || null,
+      size: m.size,
+      label: m.route ?? m.status,
+      status: m.status,
+    });
+  }
+  for (const o of outbound) {
+    const raw = Buffer.from(o.raw);
+    const parsed = await simpleParser(raw);
+    messages.push({
+      direction: 'out',
+      messageId: o.messageId,
+      at: o.createdAt,
+      sentAt: o.sentAt ?? null,
+      from: parsed.from?.text ?? o.envelopeFrom,
+      to: o.to,
+      cc: o.cc,
+      subject: o.subject,
+      text: parsed.text ?? null,
+      attachments: attachmentNames(parsed.attachments),
+      raw,
+      storedSha256: null,
+      size: raw.length,
+      label: o.kind,
+      status: o.status,
+    });
+  }
+  const eventInputs: EvidenceEventInput[] = events.map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, cause: e.cause ?? null, detail: e.detail }));
+  return {
+    row,
+    org,
+    input: { state: row.state, ctx, org: { name: org.name, mailbox: org.mailbox }, events: eventInputs, messages, generatedBy },
+  };
+}
