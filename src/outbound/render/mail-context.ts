@@ -130,10 +130,14 @@ export interface StepView {
   /** "Sam Patel (the professional)", joined with "and". */
   toText: string;
   copied: PersonView[];
+  /** The role ids of the people copied, for `{{#if (includes step.copiedRoles "iro")}}`. */
+  copiedRoles: string[];
   notCopied: string[];
   duties: string[];
   /** The chasers already sent on this case, oldest first. */
   previous: Array<{ n: number; title: string; date: string; to: string }>;
+  /** The date of the most recent of them, or null. */
+  lastSentOn: string | null;
   /** What happens next if nothing changes, or null at the top of the ladder. */
   next: NextStepView | null;
 }
@@ -159,6 +163,7 @@ function joinAnd(items: string[]): string {
 }
 
 function daysText(n: number, unit: 'day' | 'working day'): string {
+  if (n === 0) return `less than a ${unit}`;
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
@@ -385,14 +390,23 @@ function buildStepView(
   const to =
     intent.kind === 'chaser' ? intent.to.map((c) => toView(c, roleOf(c.email))) : roleContacts(rung.to, (c, role) => toView(c, role));
   const toEmails = new Set(to.map((p) => p.email.toLowerCase()));
-  const copied = (
+  const copiedWithRoles = (
     intent.kind === 'chaser'
       ? intent.cc.map((c) => {
           const role = roleOf(c.email);
-          return person(c, role, whyCopied(role));
+          return { ...person(c, role, whyCopied(role)), role };
         })
-      : roleContacts(ccRoles, (c, role) => person(c, role, whyCopied(role)))
+      : ccRoles.flatMap((role) => resolveRole(state, role, ctx).map((c) => ({ ...person(c, role, whyCopied(role)), role })))
   ).filter((p, i, all) => !toEmails.has(p.email.toLowerCase()) && all.findIndex((q) => q.email.toLowerCase() === p.email.toLowerCase()) === i);
+  const copied = copiedWithRoles.map(({ role: _role, ...p }) => p);
+  // Everyone copied holds the roles they were resolved for; a person copied once for two roles
+  // (the RM who raised the request) counts for both.
+  const copiedRoles = [
+    ...new Set([
+      ...copiedWithRoles.flatMap((p) => (p.role ? [p.role] : [])),
+      ...ccRoles.filter((role) => resolveRole(state, role, ctx).some((c) => copied.some((p) => p.email.toLowerCase() === c.email.toLowerCase()))),
+    ]),
+  ];
 
   // The next step that will actually happen if nothing changes: planned, dated, and not one
   // that will be set aside for a flag the case does not have (reg 5's LSCP rung).
@@ -401,17 +415,21 @@ function buildStepView(
     const r = rungOf(ladder, s);
     return !r.when || state.flags[r.when];
   });
+  const nextView = (r: { title: string; to: string[]; approval: boolean }, at: Date): NextStepView => {
+    const labels = r.to.map(roleLabel);
+    return { title: r.title, date: cal.formatDate(at), to: labels.join(', '), toText: joinAnd(labels.map(withArticle)), approval: r.approval };
+  };
   let next: NextStepView | null = null;
   if (later) {
-    const r = rungOf(ladder, later);
-    const labels = r.to.map(roleLabel);
-    next = {
-      title: r.title,
-      date: cal.formatDate(new Date(later.dueAt!)),
-      to: labels.join(', '),
-      toText: joinAnd(labels.map(withArticle)),
-      approval: r.approval,
-    };
+    next = nextView(rungOf(ladder, later), new Date(later.dueAt!));
+  } else if (ladder.repeat && !state.steps.some((s) => s.n > step.n && s.status === 'planned' && rungOf(ladder, s).trigger === 'command')) {
+    // The last rung (or one whose successors will be set aside): the repeat is only added to the
+    // case once it has gone, counted from when the last of them is due.
+    const last = state.steps
+      .filter((s) => s.n >= step.n && s.dueAt)
+      .map((s) => new Date(s.dueAt!))
+      .reduce((a, b) => (b > a ? b : a), ctx.now);
+    next = nextView(ladder.repeat, cal.due(cal.nextOpening(last), ladder.repeat.every));
   }
 
   return {
@@ -428,6 +446,7 @@ function buildStepView(
     to,
     toText: joinAnd(to.map((p) => (p.label ? `${p.name} (${p.label})` : p.name))),
     copied,
+    copiedRoles,
     notCopied: (data.missingCc ?? []).map(roleLabel),
     duties: rung.duties.map((d) => def.duties[d] ?? d),
     previous: sent.map((s) => ({
@@ -436,6 +455,7 @@ function buildStepView(
       date: cal.formatDate(new Date(s.sentAt!)),
       to: joinAnd((s.sentTo ?? []).map(nameOf)),
     })),
+    lastSentOn: sent.length ? cal.formatDate(new Date(sent[sent.length - 1]!.sentAt!)) : null,
     next,
   };
 }

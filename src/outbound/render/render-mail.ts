@@ -1,5 +1,6 @@
 import type { MailIntent } from '../../domain/case/decision.js';
 import type { MailContext } from './mail-context.js';
+import { strictContext } from './strict-context.js';
 import type { TemplateStore } from './template-store.js';
 
 export interface RenderedMail {
@@ -17,7 +18,12 @@ export function templateNameFor(intent: Pick<MailIntent, 'kind'>, rungTemplate?:
   return { subject: `mails/${intent.kind}`, body: `mails/${intent.kind}` };
 }
 
-export function renderMail(store: TemplateStore, names: { subject: string; body: string }, context: MailContext): RenderedMail {
+/**
+ * Renders a mail's subject, text and HTML from one context. Any key a template reads that the
+ * context lacks fails the render, in a condition as much as in print (see strict-context.ts).
+ */
+export function renderMail(store: TemplateStore, names: { subject: string; body: string }, mailContext: MailContext): RenderedMail {
+  const context = strictContext(mailContext);
   const subject = store.render(names.subject, 'subject', context).replace(/\s+/g, ' ').trim();
   const text = store
     .render(names.body, 'text', context)

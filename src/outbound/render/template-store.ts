@@ -10,6 +10,19 @@ export type TemplateFormat = 'subject' | 'text' | 'html';
 
 type Compiled = Handlebars.TemplateDelegate;
 
+/**
+ * Handlebars' unescaped output: `{{{x}}}`, `{{&x}}` (with optional `~` whitespace control). Never
+ * allowed, in our templates or an organisation's: everything a template prints may have come from
+ * an email, and the HTML part must escape it.
+ */
+export const UNESCAPED_OUTPUT = /\{\{~?\s*[{&]/;
+
+/** The 1-based line of the first unescaped output in a template's source, or 0. */
+export function unescapedOutputLine(source: string): number {
+  const match = UNESCAPED_OUTPUT.exec(source);
+  return match ? source.slice(0, match.index).split('\n').length : 0;
+}
+
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
@@ -35,7 +48,10 @@ export class TemplateStore {
       for (const file of walk(dir)) {
         if (!file.endsWith('.hbs')) continue;
         const key = relative(dir, file).split(sep).join('/').replace(/\.hbs$/, '');
-        this.files.set(key, readFileSync(file, 'utf8'));
+        const source = readFileSync(file, 'utf8');
+        const line = unescapedOutputLine(source);
+        if (line) throw new Error(`template ${file}:${line}: unescaped output ({{{ }}} or {{& }}) is not allowed; use {{ }}`);
+        this.files.set(key, source);
       }
     }
     for (const [key, source] of this.files) {
@@ -82,8 +98,11 @@ function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('join', (list: unknown, sepr: unknown) =>
     Array.isArray(list) ? list.join(typeof sepr === 'string' ? sepr : ', ') : '',
   );
+  hb.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
   hb.registerHelper('plural', (n: unknown, one: unknown, many: unknown) => (n === 1 ? one : many));
   hb.registerHelper('upper', (s: unknown) => (typeof s === 'string' ? s.toUpperCase() : ''));
+  // "team manager: …" → "Team manager: …", the way people write a directive back to correct it.
+  hb.registerHelper('ucfirst', (s: unknown) => (typeof s === 'string' ? s.charAt(0).toUpperCase() + s.slice(1) : ''));
   // Text mails wrap long paragraphs the way mail clients expect (RFC 3676 asks for ≤ 78).
   hb.registerHelper('indent', (s: unknown, n: unknown) => {
     const pad = ' '.repeat(typeof n === 'number' ? n : 2);
