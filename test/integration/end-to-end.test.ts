@@ -45,8 +45,9 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     const text = confirmation.parsed.text ?? '';
     expect(text).toContain('ESC-2026-0001');
     expect(text).toContain('Child reference: AB-1234');
-    expect(text).toContain(`the professional: Sam Patel <${PROFESSIONAL}>`);
-    expect(text).toContain(`team manager: Jo Bennett <${TEAM_MANAGER}>`);
+    // Known contacts are listed as the directive that would correct them ("Team manager: …").
+    expect(text).toContain(`The professional: Sam Patel <${PROFESSIONAL}>`);
+    expect(text).toContain(`Team manager: Jo Bennett <${TEAM_MANAGER}>`);
     // +2w, +3w, +4w from Monday 23 November 10:00; +6w lands on 4 January (after the holidays).
     expect(text).toContain('1. Reminder to the professional — Monday 7 December 2026 at 10:00');
     expect(text).toContain('2. Reminder to the team manager — Monday 14 December 2026 at 10:00');
