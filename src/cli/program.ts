@@ -5,6 +5,7 @@ import { registerCaseCommands } from './commands/case-commands.js';
 import { registerLadderCommands } from './commands/ladder-commands.js';
 import { registerMailCommands } from './commands/mail-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
+import { registerTemplateCommands } from './commands/template-commands.js';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('escalator')
@@ -16,6 +17,7 @@ export function buildProgram(io: CliIo): Command {
   registerLadderCommands(program, io);
   registerCaseCommands(program, io);
   registerMailCommands(program, io);
+  registerTemplateCommands(program, io);
   return program;
 }
 

@@ -1,0 +1,66 @@
+/** `escalator templates preview LADDER RUNG` prints a rendered example; no database needed. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../../src/cli/cli-io.js';
+import { runCli } from '../../../src/cli/program.js';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`), env: {}, cwd: process.cwd() };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe('escalator templates preview', () => {
+  it('prints the subject, recipients and text of a Regulation 5 rung', async () => {
+    const r = await run('templates', 'preview', 'childrens-home-reg5', 'professional-reminder');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]\n')).toBe(true);
+    expect(r.out).toContain('To: Sam Patel <sam.patel@northshire.example>');
+    expect(r.out).toContain('Cc: Jo Bennett <jo.bennett@northshire.example>, Alex Morgan <alex.morgan@sunrise-homes.example>');
+    expect(r.out).toContain('Dear Sam Patel,');
+    expect(r.out).toContain('Please have this completed by Monday 23 November 2026 (within 1 week).');
+    expect(r.out).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
+  });
+
+  it('prints the HTML part with --html, and any kind of mail with --kind', async () => {
+    const html = await run('templates', 'preview', 'childrens-home-reg5', 'dcs', '--html');
+    expect(html.code).toBe(0);
+    expect(html.out).toContain('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]');
+    expect(html.out).toContain('<!DOCTYPE html>');
+    const approval = await run('templates', 'preview', 'childrens-home-reg5', 'dcs', '--kind', 'approval-request');
+    expect(approval.out).toContain('Subject: Approval needed: Email to the Director of Children’s Services — LAC review minutes for AB-1234 [ESC-2026-0042]');
+    const urgent = await run('templates', 'preview', 'childrens-home-reg5', 'repeat', '--variant', 'urgent');
+    expect(urgent.out).toContain('every 2 working days');
+    const firo = await run('templates', 'preview', 'firo-dispute-resolution', 'stage-2-meeting');
+    expect(firo.out).toContain('“FIRO Dispute Resolution Stage 2”');
+  });
+
+  it('uses an override folder given with --templates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'escalator-preview-'));
+    try {
+      mkdirSync(join(dir, 'mails/chaser'), { recursive: true });
+      writeFileSync(join(dir, 'mails/chaser/subject.hbs'), 'Chasing: {{case.subject}} [{{case.ref}}]\n');
+      const r = await run('templates', 'preview', 'childrens-home-reg5', 'professional-reminder', '--templates', dir);
+      expect(r.out.startsWith('Subject: Chasing: LAC review minutes for AB-1234 [ESC-2026-0042]\n')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the rungs when the rung is wrong, and the kinds when the kind is', async () => {
+    const rung = await run('templates', 'preview', 'fostering-panel', 'nope');
+    expect(rung.code).toBe(1);
+    expect(rung.err).toContain('ladder fostering-panel has no rung "nope" (its rungs: responsible-manager-reminder, senior-manager)');
+    const kind = await run('templates', 'preview', 'fostering-panel', 'senior-manager', '--kind', 'postcard');
+    expect(kind.code).toBe(1);
+    expect(kind.err).toMatch(/--kind must be one of confirmation, chaser, /);
+    const none = await run('templates', 'preview', 'no-such-ladder', 'x');
+    expect(none.code).toBe(1);
+    expect(none.err).toContain('no ladder "no-such-ladder"');
+  });
+});

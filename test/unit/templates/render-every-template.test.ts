@@ -1,0 +1,290 @@
+/**
+ * Every rung of every ladder (in every variant) and every kind of mail renders, text and HTML,
+ * from a full sample context in strict mode, and says what it must: the greeting, the deadline as
+ * a date, the policy reference, the regulation (Regulation 5 ladder only), who is copied and why,
+ * and what happens next if nothing does.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkTemplates } from '../../../src/cli/commands/ladder-commands.js';
+import type { MailKind } from '../../../src/domain/case/decision.js';
+import { renderMail } from '../../../src/outbound/render/render-mail.js';
+import { MAIL_KINDS, renderSample, sampleMail } from '../../../src/outbound/render/sample-case.js';
+import { LADDERS, deepStrict, escapeHtml, everyRung, ladder, store } from './template-helpers.js';
+
+const REG5_CITATION = 'Regulation 5(c) of the Children’s Homes (England) Regulations 2015';
+
+/** What a rung at the top of its ladder says about what happens if nothing does. */
+const LAST_STEP_WORDING: Record<string, string> = {
+  'foster-carer-concern/strategic-lead': 'This is the last stage the policy sets out',
+  'fostering-panel/senior-manager': 'may complete a further escalation form',
+  'practice-disagreement/deputy-director': 'the procedure (3.6) allows me to ask for a meeting with the Director',
+  'practice-disagreement/director': 'This is the highest level of the procedure',
+  'firo-dispute-resolution/legal-advice-or-ofsted': 'I will take these steps',
+};
+
+/** What the brief asks each ladder's chasers to carry beyond the shared shape. */
+const LADDER_WORDING: Record<string, string[]> = {
+  'childrens-home-reg5': [REG5_CITATION, 'Yours sincerely'],
+  'foster-carer-concern': ['foster carer', 'Kind regards'],
+  'fostering-panel': ['escalation form', '5 working days', 'Please send your response'],
+  'practice-disagreement': ['meeting', 'respectful professional challenge'],
+  'firo-dispute-resolution': ['FIRO Dispute Resolution Stage', 'LCS'],
+};
+
+/** Kinds with templates: the case machine's own, plus any `mails/<kind>` folder added since. */
+const KINDS: string[] = [
+  ...new Set([
+    ...MAIL_KINDS,
+    ...store
+      .names()
+      .filter((n) => n.startsWith('mails/') && store.has(n, 'subject') && store.has(n, 'html') && n !== 'mails/chaser')
+      .map((n) => n.slice('mails/'.length))
+      // The digest is rendered from its own model (src/reports), not from a case.
+      .filter((k) => k !== 'weekly-digest'),
+  ]),
+];
+
+describe('the shipped templates', () => {
+  it('cover every rung of every ladder (what `escalator ladders check` asks)', () => {
+    expect(LADDERS.map((l) => l.id).sort()).toEqual([
+      'childrens-home-reg5',
+      'firo-dispute-resolution',
+      'foster-carer-concern',
+      'fostering-panel',
+      'practice-disagreement',
+    ]);
+    for (const def of LADDERS) expect(checkTemplates(def, def.id, store)).toEqual([]);
+  });
+
+  describe.each(everyRung().map((r) => [`${r.def.id} / ${r.rung}${r.variant === 'standard' ? '' : ` (${r.variant})`}`, r] as const))(
+    'chaser %s',
+    (_name, { def, variant, rung }) => {
+      const mail = renderSample(store, 'chaser', { ladder: def, rung, variant });
+      const c = mail.sample.context;
+      const step = c.step!;
+
+      it('renders text and HTML in strict mode, reading no key the context lacks', () => {
+        expect(step).not.toBeNull();
+        expect(() => renderMail(store, mail.sample.names, deepStrict(c))).not.toThrow();
+        expect(mail.html.startsWith('<!DOCTYPE html>')).toBe(true);
+        expect(mail.text).not.toMatch(/\n{3,}/);
+      });
+
+      it('keeps the thread: the subject is the request’s, with the case reference', () => {
+        expect(mail.subject).toBe(`Re: ${c.case.subject} [${c.case.ref}]`);
+      });
+
+      it('greets the recipient by name', () => {
+        const to = mail.sample.intent.to;
+        expect(to.length).toBeGreaterThan(0);
+        expect(c.greeting).toBe(`Dear ${to.map((p) => p.name).join(' and ')}`);
+        expect(mail.text.startsWith(`${c.greeting},\n`)).toBe(true);
+        expect(mail.html).toContain(`<p>${escapeHtml(c.greeting)},</p>`);
+      });
+
+      it('states the facts: reference, child, what is owed, when first asked, days outstanding', () => {
+        for (const part of [mail.text, mail.html]) {
+          expect(part).toContain(c.case.ref);
+          expect(part).toContain(c.case.childRef!);
+          expect(part).toContain(c.case.subject);
+          expect(part).toContain(c.request.date);
+          expect(part).toContain(c.case.outstanding);
+        }
+        expect(c.case.outstanding).toMatch(/^(\d+ (working )?days?|less than a (working )?day)$/);
+      });
+
+      it('gives the deadline as a date, when the rung gives one', () => {
+        if (step.deadline) {
+          expect(step.deadlineDate).toMatch(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ 20\d\d$/);
+          expect(mail.text).toContain(step.deadlineDate!);
+          expect(mail.html).toContain(step.deadlineDate!);
+          expect(mail.text).toContain(`within ${step.deadline}`);
+        } else {
+          expect(step.deadlineDate).toBeNull();
+        }
+      });
+
+      it('cites the policy reference, and Regulation 5 only on the children’s home ladder', () => {
+        expect(mail.text).toContain(step.policyRef);
+        expect(mail.html).toContain(escapeHtml(step.policyRef));
+        expect(mail.text).toContain(c.case.policyTitle);
+        if (def.id === 'childrens-home-reg5') {
+          expect(mail.text).toContain(REG5_CITATION);
+          expect(mail.html).toContain(REG5_CITATION);
+        } else {
+          expect(mail.text).not.toMatch(/Regulation 5|Children’s Homes \(England\)/);
+          expect(mail.html).not.toMatch(/Regulation 5|Children’s Homes \(England\)/);
+        }
+        for (const words of LADDER_WORDING[def.id] ?? []) expect(mail.text).toContain(words);
+      });
+
+      it('says who is copied, and why', () => {
+        const cc = mail.sample.intent.cc;
+        expect(cc.length).toBeGreaterThan(0);
+        expect(step.copied.map((p) => p.email).sort()).toEqual(cc.map((p) => p.email).sort());
+        expect(mail.text).toContain('Who is copied, and why:');
+        expect(mail.html).toContain('Who is copied, and why');
+        for (const p of step.copied) {
+          expect(p.why).toMatch(/^copied as /);
+          expect(mail.text).toContain(`${p.name} — ${p.why}`);
+          expect(mail.html).toContain(`${escapeHtml(p.name)} — ${escapeHtml(p.why)}`);
+        }
+      });
+
+      it('says what happens next if nothing does', () => {
+        if (step.next) {
+          expect(mail.text).toContain(step.next.date);
+          expect(mail.html).toContain(step.next.date);
+        } else {
+          const wording = LAST_STEP_WORDING[`${def.id}/${rung}`];
+          expect(wording, `${def.id}/${rung} has no next step: say what happens instead`).toBeDefined();
+          expect(mail.text).toContain(wording!);
+        }
+      });
+
+      it('is signed, and the HTML is simple: no scripts, no external resources', () => {
+        expect(mail.text).toMatch(/(Yours sincerely|Kind regards),\n/);
+        expect(mail.text).toContain(c.org.name);
+        expect(mail.html).not.toMatch(/<script|<link|<img|<iframe|<form|\son[a-z]+=|(src|href)="?https?:/i);
+      });
+    },
+  );
+
+  it('the Regulation 5 ladder: the regulator warning goes to the Director, the IRO is copied from the Assistant Director on', () => {
+    const def = ladder('childrens-home-reg5');
+    const dcs = renderSample(store, 'chaser', { ladder: def, rung: 'dcs' });
+    expect(dcs.text).toContain('we will need to notify the regulator (Ofsted)');
+    const ad = renderSample(store, 'chaser', { ladder: def, rung: 'assistant-director' });
+    expect(ad.text).toContain('Chris Lowe — copied as the child’s Independent Reviewing Officer');
+    expect(ad.text).toContain('Jo Bennett — copied as team manager; written to on Monday 23 November 2026');
+    const first = renderSample(store, 'chaser', { ladder: def, rung: 'professional-reminder' });
+    expect(first.text).toContain('Please have this completed by Monday 23 November 2026 (within 1 week).');
+    expect(first.text).toContain('We have copied in your team manager');
+    expect(first.text).toContain('the next step under our policy is to write to the team manager on Monday 23 November 2026');
+    const repeat = renderSample(store, 'chaser', { ladder: def, rung: 'repeat' });
+    expect(repeat.text).toContain('we will continue to write every 2 weeks');
+    const urgent = renderSample(store, 'chaser', { ladder: def, rung: 'repeat', variant: 'urgent' });
+    expect(urgent.text).toContain('we will continue to write every 2 working days');
+    expect(urgent.text).toContain('shorter timescales (Safeguarding)');
+  });
+
+  it('FIRO stages name the LCS record; the panel chaser refers to the form and its 5 working days', () => {
+    const firo = ladder('firo-dispute-resolution');
+    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-2-meeting' }).text).toContain('recorded this on LCS as “FIRO Dispute Resolution Stage 2”');
+    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-3-head-of-service' }).text).toContain('recorded this on LCS as “FIRO Dispute Resolution Stage 3”');
+    const panel = renderSample(store, 'chaser', { ladder: ladder('fostering-panel'), rung: 'responsible-manager-reminder' });
+    expect(panel.text).toContain('the fostering panel’s escalation form was sent to you, asking for a response within 5 working days');
+    const practice = renderSample(store, 'chaser', { ladder: ladder('practice-disagreement'), rung: 'service-manager' });
+    expect(practice.text).toContain('I would like to request a meeting with you');
+    expect(practice.text).toContain('Ruth Okafor — copied as Principal Social Worker');
+  });
+});
+
+describe.each(LADDERS.map((def) => [def.id, def] as const))('every kind of mail, on the %s ladder', (_id, def) => {
+  const rungs = everyRung().filter((r) => r.def === def && r.variant === 'standard');
+  describe.each(KINDS)('%s', (kind) => {
+    it('renders text and HTML for every rung, reading no key the context lacks', () => {
+      for (const { rung } of rungs) {
+        const sample = sampleMail(kind as MailKind, { ladder: def, rung }, store);
+        const mail = renderMail(store, sample.names, deepStrict(sample.context));
+        expect(mail.subject, `${rung}`).toContain(`[${sample.context.case.ref}]`);
+        expect(mail.text.length).toBeGreaterThan(100);
+        expect(mail.html.startsWith('<!DOCTYPE html>')).toBe(true);
+        expect(mail.html).not.toMatch(/<script|<link|<img|<iframe|<form|\son[a-z]+=|(src|href)="?https?:/i);
+        expect(mail.text).toContain(sample.context.greeting);
+      }
+    });
+  });
+});
+
+describe('what each kind of mail says', () => {
+  const def = ladder('childrens-home-reg5');
+  const render = (kind: MailKind, rung = 'dcs') => renderSample(store, kind, { ladder: def, rung });
+
+  it('confirmation: the reference, what was understood, the dated timetable and the duties', () => {
+    const m = render('confirmation');
+    const c = m.sample.context;
+    expect(m.subject).toBe('Case opened: LAC review minutes for AB-1234 [ESC-2026-0042]');
+    expect(m.text).toContain('Your request is now case ESC-2026-0042');
+    expect(m.text).toContain('Child reference: AB-1234');
+    expect(m.text).toContain('The professional: Sam Patel <sam.patel@northshire.example>');
+    expect(m.text).toContain('Team manager: Jo Bennett <jo.bennett@northshire.example>');
+    expect(m.text).toContain('Your request asked for this within 2 weeks, by Monday 16 November 2026');
+    for (const row of c.timetable) expect(m.text).toContain(`${row.n}. ${row.title} — ${row.when}`);
+    expect(m.text).toContain('1. Reminder to the professional — Monday 16 November 2026 at 10:00');
+    expect(m.text).toContain('…then every 2 weeks to the Director of Children’s Services until it is done.');
+    expect(m.text).toContain('record them (reply VIEWS: …)');
+    expect(m.html).toContain('Monday 16 November 2026 at 10:00');
+  });
+
+  it('step notice (the originator is told what was sent, to whom and why, and the duties)', () => {
+    const m = render('step-notice', 'assistant-director');
+    expect(m.subject).toBe('Sent: Email to the Assistant Director — LAC review minutes for AB-1234 [ESC-2026-0042]');
+    expect(m.text).toContain('To: Pat Reid <pat.reid@northshire.example>');
+    expect(m.text).toContain('Chris Lowe <chris.lowe@northshire.example> — copied as the child’s Independent Reviewing Officer');
+    expect(m.text).toContain('Deadline given: Monday 14 December 2026 (2 weeks)');
+    expect(m.text).toContain('If nothing changes: Email to the Director of Children’s Services, on Monday 14 December 2026 (your approval first)');
+    expect(m.text).toContain('At this step the policy asks you to:');
+    expect(m.text).toContain('record them (reply VIEWS: …)');
+  });
+
+  it('approval request and reminder: APPROVE or SKIP, with the exact draft', () => {
+    for (const kind of ['approval-request', 'approval-reminder'] as const) {
+      const m = render(kind);
+      expect(m.text).toContain('Reply APPROVE to send it exactly as it is');
+      expect(m.text).toContain('reply SKIP to move on without sending it');
+      expect(m.text).toContain('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]');
+      expect(m.text).toContain('Dear Morgan Hale,');
+      expect(m.text).toContain('we will need to notify the regulator (Ofsted)');
+      expect(m.html).toContain('Dear Morgan Hale,');
+    }
+    expect(render('approval-reminder').subject).toMatch(/^Reminder 1 — approval needed: /);
+  });
+
+  it('contact request names the missing role and how to supply it', () => {
+    const m = render('contact-request');
+    expect(m.subject).toBe('Address needed: Director of Children’s Services — LAC review minutes for AB-1234 [ESC-2026-0042]');
+    expect(m.text).toContain('Director of Children’s Services: Name <name@example.gov.uk>');
+    expect(m.text).toContain('reply SKIP');
+  });
+
+  it('command acknowledgement lists what was done and the new timetable; an error says nothing changed', () => {
+    const ack = render('command-ack');
+    expect(ack.text).toContain('Recorded the young person’s views.');
+    expect(ack.text).toContain('Noted on the case.');
+    expect(ack.text).toContain('The case is now open.');
+    expect(ack.text).toContain('The timetable now:');
+    const err = render('command-error');
+    expect(err.text).toContain('so nothing has changed');
+    expect(err.text).toContain('"Fryday" is not a date I can read');
+  });
+
+  it('recipient reply notice, resolved notice and confirm request quote the reply', () => {
+    const reply = render('reply-notice');
+    expect(reply.text).toContain('Morgan Hale <morgan.hale@northshire.example> (Director of Children’s Services) replied');
+    expect(reply.text).toContain('I am chasing this today and will send it to you by Friday.');
+    expect(reply.text).toMatch(/so the next step is held until [A-Z][a-z]+day \d+ [A-Z][a-z]+ 2026 at 09:00/);
+    const resolved = render('resolved-notice');
+    expect(resolved.subject).toMatch(/^Resolved: /);
+    expect(resolved.text).toContain('reply REOPEN');
+    expect(resolved.text).toContain('Please find it attached. Apologies for the delay.');
+    const confirm = renderSample(store, 'confirm-request', { ladder: ladder('fostering-panel'), rung: 'senior-manager' });
+    expect(confirm.sample.intent.to.map((p) => p.name)).toEqual(['Dr Alan Frost', 'Liz Carter']);
+    expect(confirm.text).toContain('RESOLVED  if the concerns have been answered satisfactorily');
+    expect(confirm.text).toContain('ESCALATE  if they have not');
+  });
+
+  it('bounce notice names the address that failed and its role', () => {
+    const m = render('bounce-notice');
+    expect(m.text).toContain('pat.reid@northshire.example (Assistant Director), status 5.1.1');
+    expect(m.text).toContain('I will not write to that address again.');
+  });
+
+  it('the foster carer is kept informed of each stage and who it went to', () => {
+    const m = renderSample(store, 'kept-informed', { ladder: ladder('foster-carer-concern'), rung: 'operational-lead' });
+    expect(m.sample.intent.to.map((p) => p.name)).toEqual(['Jamie Collins']);
+    expect(m.text).toContain('Dear Jamie Collins,');
+    expect(m.text).toContain('it went to the next stage: Stage 3 — escalation to the Operational Lead, to Nadia Brook (Operational Lead)');
+    expect(m.text).toContain('They have been asked to respond by Thursday 12 November 2026.');
+  });
+});
