@@ -1,4 +1,3 @@
-import type { ImapFlow } from 'imapflow';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { startOAuthDovecot, type OAuthDovecot } from '../support/oauth-dovecot.js';
@@ -7,16 +6,22 @@ import { waitFor } from '../support/wait.js';
 
 const TENANT = 'sunrise-homes.onmicrosoft.com';
 
-async function sentFolder(client: ImapFlow) {
-  if (!(await client.list()).some((b) => b.path === 'Sent')) return [];
-  const lock = await client.getMailboxLock('Sent');
+/** The Sent folder as a fresh session sees it (a selected mailbox only learns of appends on its next command). */
+async function sentFolder(imap: OAuthDovecot) {
+  const client = await imap.connect();
   try {
-    const out: Array<{ source: Buffer; seen: boolean }> = [];
-    if (client.mailbox && client.mailbox.exists === 0) return out;
-    for await (const m of client.fetch('1:*', { source: true, flags: true })) out.push({ source: Buffer.from(m.source!), seen: m.flags?.has('\\Seen') ?? false });
-    return out;
+    if (!(await client.list()).some((b) => b.path === 'Sent')) return [];
+    const lock = await client.getMailboxLock('Sent');
+    try {
+      const out: Array<{ source: Buffer; seen: boolean }> = [];
+      if (client.mailbox && client.mailbox.exists === 0) return out;
+      for await (const m of client.fetch('1:*', { source: true, flags: true })) out.push({ source: Buffer.from(m.source!), seen: m.flags?.has('\\Seen') ?? false });
+      return out;
+    } finally {
+      lock.release();
+    }
   } finally {
-    lock.release();
+    await client.logout().catch(() => undefined);
   }
 }
 
@@ -76,18 +81,13 @@ describe('IMAP with OAuth2: one token provider for the watcher, the Sent folder 
       }),
     );
     const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
-    const client = await imap.connect();
-    try {
-      const sent = await waitFor(async () => {
-        const s = await sentFolder(client);
-        return s.length > 0 && s;
-      }, { what: 'the confirmation in Sent' });
-      expect(sent).toHaveLength(1);
-      expect(sent[0]!.source.equals(confirmation.raw)).toBe(true);
-      expect(sent[0]!.seen).toBe(true);
-    } finally {
-      await client.logout();
-    }
+    const sent = await waitFor(async () => {
+      const s = await sentFolder(imap);
+      return s.length > 0 && s;
+    }, { what: 'the confirmation in Sent' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.source.equals(confirmation.raw)).toBe(true);
+    expect(sent[0]!.seen).toBe(true);
     // The watcher's login and the Sent folder's login shared one token request.
     expect(endpoint.requests).toHaveLength(1);
     expect(endpoint.requests[0]!.form.get('scope')).toBe('https://outlook.office365.com/.default');

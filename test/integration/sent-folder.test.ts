@@ -9,6 +9,7 @@ import { createTransport } from '../../src/outbound/transport/transport-factory.
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { EscalatorHarness, INBOX, LogCapture, RM, rfc822 } from '../support/escalator-harness.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
+import { waitFor } from '../support/wait.js';
 
 const MAILBOX = 'escalations@sunrise-homes.org.uk';
 
@@ -159,20 +160,18 @@ describe('the running service keeps what it sends in Sent', () => {
       }),
     );
     const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
-    const client = await h.dovecot.connect();
-    try {
-      let sent: Awaited<ReturnType<typeof folderContents>> = [];
-      const deadline = Date.now() + 10_000;
-      while (sent.length === 0 && Date.now() < deadline) {
-        const list = await client.list();
-        if (list.some((b) => b.path === 'Sent')) sent = await folderContents(client, 'Sent');
-        if (sent.length === 0) await new Promise((r) => setTimeout(r, 50));
+    // A fresh session per look: a selected mailbox only learns of appends on its next command.
+    const sent = await waitFor(async () => {
+      const client = await h.dovecot.connect();
+      try {
+        const found = (await client.list()).some((b) => b.path === 'Sent') ? await folderContents(client, 'Sent') : [];
+        return found.length > 0 && found;
+      } finally {
+        await client.logout().catch(() => undefined);
       }
-      expect(sent).toHaveLength(1);
-      expect(sent[0]!.source.equals(confirmation.raw)).toBe(true);
-      expect(sent[0]!.flags.has('\\Seen')).toBe(true);
-    } finally {
-      await client.logout();
-    }
+    }, { what: 'the confirmation in Sent' });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.source.equals(confirmation.raw)).toBe(true);
+    expect(sent[0]!.flags.has('\\Seen')).toBe(true);
   });
 });
