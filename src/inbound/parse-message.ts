@@ -157,6 +157,20 @@ function hasTextPart(raw: Buffer, contentTypeValue: string | undefined): boolean
 }
 
 /**
+ * When our own server received the message, from the timestamp of the topmost Received header
+ * (the one it added). A stand-in for the IMAP internal date when only the .eml file is at hand,
+ * e.g. for `escalator mail inspect`. Undefined when there is none that parses.
+ */
+export function topReceivedDate(raw: Buffer): Date | undefined {
+  const text = raw.subarray(0, 256 * 1024).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  const head = (end === -1 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const received = /^Received:(.*)$/im.exec(head)?.[1];
+  if (!received || !received.includes(';')) return undefined;
+  return parseMailDate(received.slice(received.lastIndexOf(';') + 1).trim());
+}
+
+/**
  * Parses raw MIME into `InboundMail`. Never throws for a bad message: what it could not read is
  * listed in `parseProblems` (and the router then changes nothing); what was merely odd is in
  * `parseWarnings`.

@@ -10,7 +10,7 @@ export function normaliseMailText(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[\u00a0\u2007\u202f\u2000-\u200a]/g, ' ')
     .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
-    .replace(/\u0000/g, '');
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }
 
 /** For matching words: typographic quotes and dashes made plain, whitespace collapsed per line. */
@@ -110,18 +110,31 @@ export interface ReplyTextOptions {
   maxHtmlLength?: number;
 }
 
+const MAX_PLANER_LINE = 300;
+
 function stripQuotes(text: string): string {
   const lines = removeBanners(normaliseMailText(text).split('\n'));
   const fwd = lines.findIndex((l) => FORWARD_MARKERS.some((f) => f.test(l.trim())));
   const own = fwd >= 0 ? lines.slice(0, fwd) : lines;
-  const body = own.join('\n');
+  // planer's "On … wrote:" pattern backtracks badly on long lines (a 200 kB line took close to a
+  // minute), and no attribution or splitter line is long: long lines go to planer as short
+  // placeholders (keeping a '>' quote mark) and come back afterwards.
+  const long: string[] = [];
+  const body = own
+    .slice(0, 1000) // planer reads at most 1000 lines; the sender's words come first
+    .map((line) => {
+      if (line.length <= MAX_PLANER_LINE) return line;
+      long.push(line);
+      return `${/^\s*>/.test(line) ? '> ' : ''}\u0001L${long.length - 1}\u0001`;
+    })
+    .join('\n');
   let reply: string;
   try {
-    // planer reads at most 1000 lines; the sender's words come first, so that is enough.
     reply = planer.extractFrom(body, 'text/plain');
   } catch {
     reply = body;
   }
+  reply = reply.replace(/(?:> )?\u0001L(\d+)\u0001/g, (_, i: string) => long[Number(i)] ?? '');
   return reply.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
 }
 

@@ -46,8 +46,17 @@ describe('extractNewText: plain text', () => {
     expect(extractNewText('Classification: OFFICIAL\nMinutes attached.')).toBe('Minutes attached.');
   });
 
+  it('stays fast on text that makes quote detection backtrack, and keeps long lines whole', () => {
+    const started = performance.now();
+    expect(extractNewText(`On ${', '.repeat(99_000)}`)).toBe(`On ${', '.repeat(99_000)}`.trim());
+    extractNewText(`On ${', '.repeat(148)}\n`.repeat(1000));
+    expect(performance.now() - started).toBeLessThan(3000);
+    const paragraph = `The minutes ${'really '.repeat(80)}have been sent.`;
+    expect(extractNewText(`${paragraph}\n\nOn Tue, 1 Dec 2026 at 09:00, A <a@b.c> wrote:\n> ${'old '.repeat(100)}\n> more`)).toBe(paragraph);
+  });
+
   it('normalises line ends, non-breaking and zero-width spaces', () => {
-    expect(normaliseMailText('a\r\nb\rc\u00a0d\u200be\ufeff')).toBe('a\nb\nc de');
+    expect(normaliseMailText('a\r\nb\rc\u00a0d\u200be\ufeff\u0001\u0000')).toBe('a\nb\nc de');
     expect(extractNewText('Minutes\u00a0attached.\r\n\r\nKind regards\r\nSam')).toBe('Minutes attached.');
   });
 });

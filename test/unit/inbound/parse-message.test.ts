@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseMessage } from '../../../src/domain/inbound/analyse-message.js';
 import { parseMailDate } from '../../../src/domain/inbound/mail-date.js';
-import { normaliseMessageId, normaliseReferences, parseDeliveryStatus, parseMessage } from '../../../src/inbound/parse-message.js';
+import { normaliseMessageId, normaliseReferences, parseDeliveryStatus, parseMessage, topReceivedDate } from '../../../src/inbound/parse-message.js';
 import { ANALYSIS_OPTIONS } from './support.js';
 
 const RECEIVED = new Date('2026-12-04T16:40:11Z');
@@ -42,6 +42,17 @@ describe('parseMessage dates', () => {
     const ok = await parse(`${head('Date: Tue, 01 Dec 2026 09:12:33 +0000\n')}\nbody\n`);
     expect(ok.date.toISOString()).toBe('2026-12-01T09:12:33.000Z');
     expect(ok.dateFromHeader).toBe(true);
+  });
+});
+
+describe('topReceivedDate', () => {
+  it('reads the timestamp our own server wrote on the topmost Received header', () => {
+    const raw = Buffer.from(
+      'Return-Path: <a@b.c>\r\nReceived: from mx.sunrise-homes.org.uk\r\n\tby imap.sunrise-homes.org.uk with LMTP\r\n\tfor <x@y>; Fri, 04 Dec 2026 16:40:11 +0000 (GMT)\r\nReceived: from elsewhere; Fri, 04 Dec 2026 16:40:09 +0000\r\nDate: Tue, 31 Nov 2026 09:12:33 +0000\r\n\r\nbody',
+    );
+    expect(topReceivedDate(raw)?.toISOString()).toBe('2026-12-04T16:40:11.000Z');
+    expect(topReceivedDate(Buffer.from('From: a@b.c\r\n\r\nReceived: from x; Fri, 04 Dec 2026 16:40:11 +0000\r\n'))).toBeUndefined();
+    expect(topReceivedDate(Buffer.from('Received: by x with y\r\n\r\n'))).toBeUndefined();
   });
 });
 

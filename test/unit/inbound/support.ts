@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Directive } from '../../../src/domain/commands/command.js';
 import type { AnalysisOptions } from '../../../src/domain/inbound/analyse-message.js';
+import { topReceivedDate } from '../../../src/inbound/parse-message.js';
 
 export const FIXTURES = new URL('../../fixtures/mail/', import.meta.url);
 
@@ -28,11 +29,8 @@ export function readFixture(file: string): Buffer {
  * Received header (the one our own server wrote), as a mail store would record it.
  */
 export function receivedAtOf(raw: Buffer): Date {
-  const head = raw.toString('latin1').split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  const received = /^Received:(.*)$/im.exec(head)?.[1];
-  const stamp = received?.slice(received.lastIndexOf(';') + 1).trim();
-  const date = stamp ? new Date(stamp.replace(/\s*\([^)]*\)\s*$/, '')) : undefined;
-  if (!date || Number.isNaN(date.getTime())) throw new Error('fixture has no dated Received header');
+  const date = topReceivedDate(raw);
+  if (!date) throw new Error('fixture has no dated Received header');
   return date;
 }
 
