@@ -3,7 +3,7 @@ import { describeDuration } from '../domain/calendar/duration.js';
 import { NATION_LABEL } from '../domain/calendar/nation.js';
 import type { WorkCalendar } from '../domain/calendar/work-calendar.js';
 import type { CaseContext } from '../domain/case/case-context.js';
-import type { CaseState, Step } from '../domain/case/case-state.js';
+import { isClosed, type CaseState, type Step } from '../domain/case/case-state.js';
 import { timetableRows } from '../domain/case/timetable-view.js';
 import { rungOf } from '../domain/case/timetable.js';
 import { effectiveLadder, type EffectiveRung } from '../domain/ladder/effective-ladder.js';
@@ -357,8 +357,9 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     timetable: timetableRows(state, ctx).map((r) => ({
       n: r.n,
       title: r.title,
-      status: r.status,
-      when: r.atText,
+      // A closed case's unsent steps never go: say so rather than show a date that will not happen.
+      status: isClosed(state) && r.status !== 'sent' && r.status !== 'skipped' && r.status !== 'not-applicable' ? `not sent (case ${state.status})` : r.status,
+      when: isClosed(state) && r.status !== 'sent' ? '–' : r.atText,
       to: r.to.map((t) => (t.emails.length ? `${t.label} (${t.emails.join(', ')})` : `${t.label} (no address)`)).join('; '),
       policyRef: r.policyRef,
     })),
