@@ -26,8 +26,10 @@ export interface EvidenceMessageInput {
   attachments: string[];
   /** The stored raw message (null when it was over the size limit and only a reference was kept). */
   raw: Buffer | null;
-  /** The digest recorded when an inbound message was stored. */
+  /** The digest recorded when the message was stored (inbound) or before its raw copy was purged. */
   storedSha256: string | null;
+  /** When the raw copy was purged under the retention policy (null while it is kept). */
+  purgedAt?: Date | null;
   size: number | null;
   /** Inbound: the route (new-case, reply, command, …). Outbound: the mail's kind. */
   label: string;
@@ -128,7 +130,7 @@ export interface EvidenceModel {
   chronology: ChronologyEntry[];
   views: Array<{ at: string; step: string; text: string; by: string }>;
   approvals: Array<{ rung: string; requested: string; decision: string; by: string; at: string }>;
-  integrity: { messages: number; hashed: number; mismatched: number; notKept: number; ok: boolean };
+  integrity: { messages: number; hashed: number; mismatched: number; notKept: number; purged: number; ok: boolean };
 }
 
 export function sha256Hex(raw: Buffer): string {
@@ -186,9 +188,9 @@ function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** "2026-12-07 10:00:00 GMT": exact to the second, in the organisation's time, zone named. */
+/** "2026-12-07 10:00:00 GMT" (or BST): exact to the second, in the organisation's time, zone named. */
 function stamp(cal: WorkCalendar, at: Date): string {
-  return cal.local(at).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
+  return cal.local(at).setLocale('en-GB').toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
 }
 
 const RANK: Record<ChronologyEntry['kind'], number> = { in: 0, event: 1, out: 2 };
@@ -216,8 +218,10 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     const digest = m.raw ? sha256Hex(m.raw) : (m.storedSha256 ?? '');
     let hashNote = 'SHA-256 of the stored raw message';
     let hashOk = true;
-    if (!m.raw) {
-      hashNote = 'raw message not kept (over the size limit): SHA-256 recorded on receipt';
+    if (!m.raw && m.purgedAt) {
+      hashNote = `raw message purged under the retention policy on ${stamp(cal, m.purgedAt)}: SHA-256 recorded before it was purged`;
+    } else if (!m.raw) {
+      hashNote = m.storedSha256 ? 'raw message not kept (over the size limit): SHA-256 recorded on receipt' : 'raw message not kept';
     } else if (m.storedSha256 && m.storedSha256 !== digest) {
       hashNote = `DOES NOT MATCH the SHA-256 recorded on receipt (${m.storedSha256})`;
       hashOk = false;
@@ -378,6 +382,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       hashed: messages.filter((m) => m.sha256).length,
       mismatched: messages.filter((m) => !m.hashOk).length,
       notKept: input.messages.filter((m) => !m.raw).length,
+      purged: input.messages.filter((m) => !m.raw && m.purgedAt).length,
       ok: messages.every((m) => m.hashOk),
     },
   };

@@ -19,14 +19,16 @@ export class ChromiumMissing extends Error {
   }
 }
 
-export function findChromium(env: NodeJS.ProcessEnv = process.env): { path?: string; tried: string[] } {
-  const tried = [...(env.CHROMIUM_PATH ? [env.CHROMIUM_PATH] : []), ...CHROMIUM_CANDIDATES];
+export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: readonly string[] = CHROMIUM_CANDIDATES): { path?: string; tried: string[] } {
+  const tried = [...(env.CHROMIUM_PATH ? [env.CHROMIUM_PATH] : []), ...candidates];
   const found = tried.find((p) => existsSync(p));
   return found ? { path: found, tried } : { tried };
 }
 
 export interface PdfOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where to look when CHROMIUM_PATH is not set (default: Debian's paths). */
+  candidates?: readonly string[];
   timeoutMs?: number;
 }
 
@@ -36,7 +38,7 @@ export interface PdfOptions {
  * and the folder removed afterwards. The page's own CSP forbids scripts and remote loads.
  */
 export async function htmlToPdf(html: string, opts: PdfOptions = {}): Promise<Buffer> {
-  const { path: chromium, tried } = findChromium(opts.env);
+  const { path: chromium, tried } = findChromium(opts.env, opts.candidates);
   if (!chromium) throw new ChromiumMissing(tried);
   const dir = await mkdtemp(join(tmpdir(), 'escalator-pdf-'));
   try {

@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../app/deps.js';
 import type { OrgRuntime } from '../app/organisations.js';
 import { OutboxMail } from '../db/entities/index.js';
-import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
@@ -103,7 +102,7 @@ export async function sendWeeklyDigest(deps: DigestDeps, orgId: string): Promise
         sentAt: null,
         createdAt: now,
         updatedAt: now,
-      } as OutboxRow);
+      });
       await tx.flush();
       return { id: row.id, created: true };
     });

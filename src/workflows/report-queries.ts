@@ -48,6 +48,11 @@ function attachmentNames(list: Array<{ filename?: string | null; contentType?: s
   return (list ?? []).map((a) => a.filename || `(unnamed ${a.contentType ?? 'attachment'})`);
 }
 
+/** A column that not every schema version has (retention added `sha256` / `raw_purged_at`): null when absent. */
+function column<T>(row: object, key: string): T | null {
+  return ((row as Record<string, unknown>)[key] ?? null) as T | null;
+}
+
 export interface EvidenceData {
   row: CaseRow;
   org: OrgRuntime;
@@ -84,28 +89,31 @@ export async function loadEvidence(em: EntityManager, orgs: Organisations, ref: 
       attachments: attachments ?? [],
       raw,
       storedSha256: m.sha256 || null,
+      purgedAt: column<Date>(m, 'rawPurgedAt'),
       size: m.size,
       label: m.route ?? m.status,
       status: m.status,
     });
   }
   for (const o of outbound) {
-    const raw = Buffer.from(o.raw);
-    const parsed = await simpleParser(raw);
+    // The raw copy may have been purged under the retention policy; its SHA-256 is kept.
+    const raw = o.raw ? Buffer.from(o.raw) : null;
+    const parsed = raw ? await simpleParser(raw) : undefined;
     messages.push({
       direction: 'out',
       messageId: o.messageId,
       at: o.createdAt,
       sentAt: o.sentAt ?? null,
-      from: parsed.from?.text ?? o.envelopeFrom,
+      from: parsed?.from?.text ?? o.envelopeFrom,
       to: o.to,
       cc: o.cc,
       subject: o.subject,
-      text: parsed.text ?? null,
-      attachments: attachmentNames(parsed.attachments),
+      text: parsed?.text ?? null,
+      attachments: attachmentNames(parsed?.attachments),
       raw,
-      storedSha256: null,
-      size: raw.length,
+      storedSha256: column<string>(o, 'sha256'),
+      purgedAt: column<Date>(o, 'rawPurgedAt'),
+      size: raw ? raw.length : null,
       label: o.kind,
       status: o.status,
     });

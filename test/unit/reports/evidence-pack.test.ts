@@ -71,6 +71,15 @@ describe('evidence pack', () => {
     expect(bad.request!.hashNote).toContain('DOES NOT MATCH');
   });
 
+  it('keeps stating the recorded SHA-256 of a message whose raw copy was purged under the retention policy', () => {
+    const purged = messages.map((m, i) => (i === 1 ? { ...m, raw: null, storedSha256: sha(m.raw!), purgedAt: new Date('2027-06-01T02:00:00Z') } : m));
+    const pack = buildEvidencePack({ state: d.state, ctx: d.ctx(), org: { name: 'x', mailbox: 'y' }, events, messages: purged, generatedBy: 'x' });
+    const entry = pack.chronology.find((c) => c.message?.messageId === messages[1]!.messageId)!.message!;
+    expect(entry.sha256).toBe(sha(messages[1]!.raw!));
+    expect(entry.hashNote).toBe('raw message purged under the retention policy on 2027-06-01 03:00:00 BST: SHA-256 recorded before it was purged');
+    expect(pack.integrity).toMatchObject({ notKept: 1, purged: 1, ok: true });
+  });
+
   it('records the views, the ladder and the policy', () => {
     expect(model.views).toEqual([{ at: '2026-12-14 11:00:00 GMT', step: '2. Reminder to the team manager', text: `Wants to see them ${SCRIPT}`, by: 'rm@home.example.org' }]);
     expect(model.ladder.title).toBe('Children’s home — challenge to a placing authority (Regulation 5)');
