@@ -15,6 +15,7 @@ export const ROLE_LABELS: Record<string, string> = {
   psw: 'Principal Social Worker',
   ssw: 'supervising social worker',
   'ssw-manager': 'supervising social worker’s line manager',
+  'team-member': 'team member',
   'team-member-manager': 'team member’s manager',
   'operational-lead': 'Operational Lead',
   'strategic-lead': 'Strategic Lead',

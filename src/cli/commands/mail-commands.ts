@@ -6,6 +6,7 @@ import { resolveFrom } from '../../config/load-config.js';
 import { LadderRegistry } from '../../config/load-ladders.js';
 import { rolesOf } from '../../domain/ladder/effective-ladder.js';
 import { formatInspectReport, inspectMessage } from '../../inbound/inspect-message.js';
+import { topReceivedDate } from '../../inbound/parse-message.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { load, type GlobalOptions } from '../load.js';
 
@@ -15,7 +16,7 @@ export function registerMailCommands(program: Command, io: CliIo): void {
     .command('inspect <file>')
     .description('what the service makes of one .eml file (automatic? bounce? new text, classification, command, directives, case tag); changes nothing')
     .option('--org <id>', 'read it as this organisation’s inbox (default: the first)')
-    .option('--received <iso>', 'when it was received: stands in for the IMAP date if the Date header is bad', '')
+    .option('--received <iso>', 'when it was received (default: the top Received line, else now)', '')
     .option('--json', 'JSON output')
     .action(async (file: string, o: { org?: string; received: string; json?: boolean }) => {
       const path = resolve(io.cwd, file);
@@ -27,9 +28,11 @@ export function registerMailCommands(program: Command, io: CliIo): void {
       const ladders = LadderRegistry.load(resolveFrom(loaded.baseDir, cfg.laddersDir), {
         [org.id]: org.laddersDir ? resolveFrom(loaded.baseDir, org.laddersDir) : undefined,
       });
-      const receivedAt = o.received ? new Date(o.received) : new Date();
+      const raw = readFileSync(path);
+      // Without --received, our own server's Received line says when it arrived.
+      const receivedAt = o.received ? new Date(o.received) : (topReceivedDate(raw) ?? new Date());
       if (Number.isNaN(receivedAt.getTime())) throw new CliError(`--received: "${o.received}" is not a date-time`);
-      const report = await inspectMessage(readFileSync(path), {
+      const report = await inspectMessage(raw, {
         inboxAddress: org.mailbox.address,
         timezone: org.timezone,
         roles: new Set(ladders.all(org.id).flatMap((l) => [...rolesOf(l)])),

@@ -281,7 +281,7 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       state.participants.push({ role: d.role, ...d.contact, email, source: 'directive' });
       b.event('participant-set', actor, { role: d.role, email });
       releaseHeld(b, actor, ctx);
-      return `${roleLabel(d.role)}: ${d.contact.name ? `${d.contact.name} <${email}>` : email}.`;
+      return `${capitalise(roleLabel(d.role))}: ${d.contact.name ? `${d.contact.name} <${email}>` : email}.`;
     }
   }
 }
@@ -301,3 +301,7 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
   b.event('step-released', actor, { step: step.n });
 }
 
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

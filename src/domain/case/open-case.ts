@@ -38,6 +38,8 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
   const flags = Object.fromEntries(CASE_FLAGS.map((f) => [f, input.flags[f] ?? false])) as Record<CaseFlag, boolean>;
   let variant = input.variant;
   if (variant === 'standard' && flags.safeguarding && ctx.ladder.variants.urgent) variant = 'urgent';
+  // A variant chosen at opening sets its flags just as the command would (imminent risk copies the PSW).
+  if (variant !== 'standard') for (const flag of ctx.ladder.variants[variant]?.setsFlags ?? []) flags[flag] = true;
   const ladder = effectiveLadder(ctx.ladder, variant);
   const clockStart = ctx.calendar.nextOpening(input.openedAt);
   const state: CaseState = {

@@ -4,7 +4,6 @@ import type { OpenCaseInput } from '../../domain/case/open-case.js';
 import type { CaseFlag, VariantName } from '../../domain/ladder/ladder-schema.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import { header, type InboundMail } from '../../domain/inbound/inbound-mail.js';
-import * as childRefRules from '../../domain/inbound/child-reference.js';
 
 export interface OpeningIds {
   id: string;
@@ -32,10 +31,9 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
   for (const { directive } of directives.items) {
     switch (directive.kind) {
       case 'child':
+        // A value that looks like a child's name never gets here: the directive parser refuses
+        // it and says so (without repeating the name) among the warnings.
         childRef = directive.ref;
-        if (childRefRules.looksLikeFullName(directive.ref)) {
-          warnings.push(`"Child: ${directive.ref}" looks like a name. Please use a reference (e.g. AB-1234), never a child's full name: reply "Child: <reference>" to correct it.`);
-        }
         break;
       case 'category':
         category = directive.value;

@@ -94,8 +94,8 @@ describe('user text is escaped in HTML', () => {
 
   it('a directive-supplied name acknowledged back is escaped', () => {
     const mail = renderSample(store, 'command-ack', { ...opts, rung: 'professional-reminder' });
-    expect(mail.text).toContain(`team manager: Jo ${BREAKOUT} <jo.bennett@northshire.example>.`);
-    expect(mail.html).toContain('team manager: Jo &quot;&gt;&lt;img');
+    expect(mail.text).toContain(`Team manager: Jo ${BREAKOUT} <jo.bennett@northshire.example>.`);
+    expect(mail.html).toContain('Team manager: Jo &quot;&gt;&lt;img');
     expect(mail.html).not.toMatch(RAW);
   });
 
