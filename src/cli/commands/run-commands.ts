@@ -4,7 +4,7 @@ import { ensureDatabase, migrate } from '../../db/migrate.js';
 import { openOrm } from '../../db/orm.js';
 import { createLogger } from '../../lib/logger.js';
 import type { CliIo } from '../cli-io.js';
-import { load, type GlobalOptions } from '../load.js';
+import { clockFor, load, type GlobalOptions } from '../load.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_LIMIT_MS = 30_000;
@@ -12,7 +12,7 @@ const SHUTDOWN_LIMIT_MS = 30_000;
 async function run(parts: ServiceParts, opts: GlobalOptions & { migrate?: boolean }, io: CliIo): Promise<void> {
   const loaded = load(opts, io);
   const logger = createLogger(loaded.config.logging.level);
-  const service = await EscalatorService.create({ loaded, logger, migrate: opts.migrate !== false });
+  const service = await EscalatorService.create({ loaded, logger, clock: clockFor(io.env), migrate: opts.migrate !== false });
   await service.start(parts);
   const ports = [
     service.httpPort ? `http on ${loaded.config.http.host}:${service.httpPort}` : '',
