@@ -120,7 +120,7 @@ async function composeIntent(
 
 async function loadDraft(em: EntityManager, caseId: string, key: string) {
   const row = await em.findOne(OutboxMail, { dedupeKey: `${caseId}:${key}` });
-  if (!row) return undefined;
+  if (!row?.raw) return undefined;
   const parsed = await simpleParser(Buffer.from(row.raw));
   return {
     mail: { subject: row.subject, text: parsed.text ?? '', html: '' },

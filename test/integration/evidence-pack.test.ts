@@ -143,7 +143,7 @@ describe('evidence pack', () => {
     expect(html).toContain('minutes-AB-1234.pdf');
     expect(html).toContain('Children’s home — challenge to a placing authority (Regulation 5)');
     expect(html).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
-    expect(html).toContain('Template escalation policy');
+    expect(html).toContain('Escalation Policy for Children’s Homes (Regulation 5 template)');
     expect(html).toMatch(/<h2>The request<\/h2>\s*<div class="entry in">/);
     expect(html).toContain('alex.morgan@sunrise-homes.org.uk');
     expect(html).toMatch(/Promise recorded · 2026-12-22 10:00:00 GMT/);

@@ -42,6 +42,13 @@ export function sendMailJob(deps: SendDeps) {
       return;
     }
     const row = (await em.findOne(OutboxMail, { id: outboxId }, { refresh: true }))!;
+    if (!row.raw) {
+      // Only mail long sent or given up on is ever purged; a claimable row without its bytes is a bug, not a retry.
+      await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'failed', lastError: 'raw message missing (purged?)', updatedAt: now });
+      deps.logger.error({ outbox: row.id, kind: row.kind }, 'outbox row has no raw message; not sent');
+      return;
+    }
+    const raw = Buffer.from(row.raw);
     const slotAt = await reserveSendSlot(deps.limiter, deps.orgs.get(row.organisationId).config).catch((error: unknown) => {
       // Redis trouble: sending is worth more than the count (the server's own limit still holds).
       deps.logger.warn({ outbox: row.id, err: { message: (error as Error).message } }, 'mailbox rate limiter unavailable; sending anyway');
@@ -61,7 +68,7 @@ export function sendMailJob(deps: SendDeps) {
     const transport = deps.transportFor(row.organisationId);
     let result: SendResult;
     try {
-      result = await transport.send({ from: row.envelopeFrom, to: row.envelopeTo }, Buffer.from(row.raw));
+      result = await transport.send({ from: row.envelopeFrom, to: row.envelopeTo }, raw);
     } catch (error) {
       const failure = error instanceof SendError ? error : new SendError(String(error), true);
       await onFailure(em, deps, row, failure);
