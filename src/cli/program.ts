@@ -4,6 +4,7 @@ import { CliError, processIo, type CliIo } from './cli-io.js';
 import { registerCaseCommands } from './commands/case-commands.js';
 import { registerLadderCommands } from './commands/ladder-commands.js';
 import { registerMailCommands } from './commands/mail-commands.js';
+import { registerOpsCommands } from './commands/ops-commands.js';
 import { registerReportCommands } from './commands/report-commands.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerTemplateCommands } from './commands/template-commands.js';
@@ -18,6 +19,7 @@ export function buildProgram(io: CliIo): Command {
   registerLadderCommands(program, io);
   registerCaseCommands(program, io);
   registerMailCommands(program, io);
+  registerOpsCommands(program, io);
   registerReportCommands(program, io);
   registerTemplateCommands(program, io);
   return program;

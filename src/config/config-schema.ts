@@ -154,6 +154,16 @@ export const configSchema = z
       })
       .strict()
       .default({ authservIds: [] }),
+    /** Data protection: how long raw message copies are kept (`escalator purge`). Events, hashes and metadata stay. */
+    retention: z
+      .object({
+        /** Raw messages in and out of cases resolved or closed this many years ago are purged. 0 = never. */
+        rawMessagesAfterClosedYears: z.number().min(0).default(7),
+        /** Raw messages that never belonged to a case (quarantined, ignored, rejected) are purged after this many years. 0 = never. */
+        unmatchedMessagesAfterYears: z.number().min(0).default(1),
+      })
+      .strict()
+      .default({ rawMessagesAfterClosedYears: 7, unmatchedMessagesAfterYears: 1 }),
     /** Secret for deterministic but unguessable Message-IDs and tokens. */
     secret: z.string().min(16, 'use at least 16 characters'),
     organisations: z.array(organisation).min(1),

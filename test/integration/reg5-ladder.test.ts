@@ -147,7 +147,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(letter, 's4-chaser');
     expect(addresses(letter, 'to')).toEqual([DCS]);
     expect(addresses(letter, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
-    expect(letter.raw.equals(Buffer.from(draft.raw))).toBe(true);
+    expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(true);
     expect(letter.parsed.text).toContain('notify the regulator');
     const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
     expect(ack.parsed.text).toContain('Approved');

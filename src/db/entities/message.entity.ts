@@ -36,6 +36,8 @@ export const Message = defineEntity({
     sha256: p.string(),
     /** Null when the message was over the size limit: only a reference and the reason are kept. */
     raw: p.blob().nullable(),
+    /** Set when `raw` (and `newText`) were purged under the retention policy; `sha256` stays. */
+    rawPurgedAt: p.datetime().nullable(),
     /** pending → processed | rejected */
     status: p.string().index(),
     /** new-case | reply | command | automatic | bounce | ignored | quarantined | flagged */

@@ -23,7 +23,10 @@ export const OutboxMail = defineEntity({
     to: p.json<string[]>(),
     cc: p.json<string[]>(),
     subject: p.text(),
-    raw: p.blob(),
+    /** Null once purged under the retention policy (`sha256` and `rawPurgedAt` then say what it was and when). */
+    raw: p.blob().nullable(),
+    sha256: p.string().nullable(),
+    rawPurgedAt: p.datetime().nullable(),
     /** held (approval draft) | pending | sending | sent | failed | cancelled */
     status: p.string(),
     notBefore: p.datetime(),
