@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { SendRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
 import type { MailTransport } from '../outbound/transport/mail-transport.js';
 import type { JobScheduler } from '../workflows/job-queues.js';
+import type { Metrics } from './metrics.js';
 import type { Organisations } from './organisations.js';
 
 /** Everything the running service is built from. Each job or service takes only the parts it uses. */
@@ -20,4 +21,6 @@ export interface Deps {
   transportFor(orgId: string): MailTransport;
   /** Per-mailbox send limit shared across processes; without it mail is not rate limited. */
   limiter?: SendRateLimiter;
+  /** Prometheus counters; jobs count what they did when it is there (unit tests leave it out). */
+  metrics?: Metrics;
 }

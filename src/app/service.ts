@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveFrom } from '../config/load-config.js';
 import { LadderRegistry } from '../config/load-ladders.js';
@@ -24,6 +23,7 @@ import { reconcile, reconcileJob } from '../workflows/jobs/reconcile.job.js';
 import { weeklyDigestJob } from '../workflows/jobs/weekly-digest.job.js';
 import { syncDigestSchedulers } from '../workflows/digest-schedule.js';
 import type { Deps } from './deps.js';
+import { Metrics } from './metrics.js';
 import { HttpServer } from './http-server.js';
 import { OrgRuntime, Organisations } from './organisations.js';
 
@@ -43,6 +43,18 @@ export interface CreateOptions {
 
 /** Every few minutes Postgres is compared with the queue and missing jobs are re-created. */
 export const RECONCILE_EVERY_MS = 2 * 60_000;
+/** How often each worker process checks that the reconciler's schedule is still in Redis (a flush drops it). */
+export const MAINTENANCE_CHECK_MS = 30_000;
+/** A dependency that does not answer within this long is not ready (Redis commands otherwise wait for a reconnect). */
+const READY_CHECK_MS = 2_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * The running service: built once from the validated config, then started in the parts the
@@ -51,10 +63,14 @@ export const RECONCILE_EVERY_MS = 2 * 60_000;
 export class EscalatorService {
   readonly deps: Deps;
   readonly queues: JobQueues;
-  readonly registry = new Registry();
+  /** Prometheus metrics of this process: counted by the jobs, gauges read at scrape time. */
+  readonly metrics = new Metrics();
+  private maintenanceTimer: NodeJS.Timeout | undefined;
   private readonly transports = new Map<string, MailTransport>();
   private workers: WorkerHost | undefined;
   private readonly watchers: ImapWatcher[] = [];
+  /** Which mailbox folder each watcher reads, for /readyz and the metrics. */
+  private readonly watcherKeys = new Map<ImapWatcher, string>();
   private readonly listeners: SmtpListener[] = [];
   private http: HttpServer | undefined;
   private readonly redis: Redis;
@@ -84,6 +100,7 @@ export class EscalatorService {
       trust: cfg.trust,
       transportFor: (orgId) => this.transportFor(orgId),
       limiter: new MailboxRateLimiter(this.redis, { prefix: cfg.redis.prefix, clock }),
+      metrics: this.metrics,
     };
   }
 
@@ -141,14 +158,41 @@ export class EscalatorService {
     return t;
   }
 
+  get registry() {
+    return this.metrics.registry;
+  }
+
   handlers(): JobHandlers {
-    return {
-      'ingest-message': ingestMessageJob(this.deps),
-      'advance-case': advanceCaseJob(this.deps),
-      'send-mail': sendMailJob(this.deps),
-      reconcile: reconcileJob(this.deps),
-      'weekly-digest': weeklyDigestJob(this.deps),
+    const counted = <P, J>(job: string, fn: (payload: P, j: J) => Promise<void>) => async (payload: P, j: J) => {
+      try {
+        await fn(payload, j);
+      } catch (error) {
+        // A job put back to sleep (DelayedError) did not fail.
+        if ((error as Error)?.name !== 'DelayedError') this.metrics.jobFailures.inc({ job });
+        throw error;
+      }
     };
+    return {
+      'ingest-message': counted('ingest-message', ingestMessageJob(this.deps)),
+      'advance-case': counted('advance-case', advanceCaseJob(this.deps)),
+      'send-mail': counted('send-mail', sendMailJob(this.deps)),
+      reconcile: counted('reconcile', reconcileJob(this.deps)),
+      'weekly-digest': counted('weekly-digest', weeklyDigestJob(this.deps)),
+    };
+  }
+
+  /**
+   * Redis may have lost everything (a restart without persistence, FLUSHALL): the reconciler's own
+   * schedule with it. Each worker process checks now and then, and after every reconnection, and
+   * when the schedule is gone it reconciles at once and puts the schedules back.
+   */
+  private async ensureMaintenance(): Promise<void> {
+    const maintenance = this.queues.queue('maintenance');
+    if (await maintenance.getJobScheduler('reconcile')) return;
+    this.logger.warn('the reconciler schedule is missing from Redis (flushed or restarted); reconciling now');
+    await reconcile(this.deps);
+    await maintenance.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
+    await syncDigestSchedulers(maintenance, this.orgs.all());
   }
 
   async start(parts: ServiceParts = { watcher: true, worker: true, http: true }): Promise<void> {
@@ -160,6 +204,11 @@ export class EscalatorService {
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
       // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
       await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());
+      const check = () =>
+        void this.ensureMaintenance().catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'could not check the reconciler schedule'));
+      this.maintenanceTimer = setInterval(check, MAINTENANCE_CHECK_MS);
+      this.maintenanceTimer.unref();
+      this.redis.on('ready', check);
     }
     if (parts.watcher) {
       for (const org of this.orgs.all()) {
@@ -178,6 +227,7 @@ export class EscalatorService {
           });
           watcher.start();
           this.watchers.push(watcher);
+          this.watcherKeys.set(watcher, `${org.mailbox}/${inbound.mailbox}`);
         } else {
           const listener = new SmtpListener({
             host: inbound.host,
@@ -198,18 +248,46 @@ export class EscalatorService {
       }
     }
     if (parts.http) {
-      collectDefaultMetrics({ register: this.registry });
+      this.metrics.collectProcessMetrics();
+      this.metrics.setSources(this.metricSources());
       this.http = new HttpServer(
         [
-          { name: 'postgres', check: async () => ({ ok: await this.orm.isConnected() }) },
-          { name: 'redis', check: async () => ({ ok: (await this.redis.ping()) === 'PONG' }) },
-          ...this.watchers.map((w, i) => ({ name: `imap-${i}`, check: async () => ({ ok: w.state === 'idle' || w.state === 'syncing', detail: w.state }) })),
+          { name: 'postgres', check: async () => ({ ok: await withTimeout(this.orm.isConnected(), READY_CHECK_MS, 'PostgreSQL') }) },
+          { name: 'redis', check: async () => ({ ok: (await withTimeout(this.redis.ping(), READY_CHECK_MS, 'Redis')) === 'PONG' }) },
+          // A watcher waiting for the lock is ready: another process is watching that mailbox.
+          ...this.watchers.map((w) => ({
+            name: `imap:${this.watcherKeys.get(w) ?? '?'}`,
+            check: async () => ({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
+          })),
         ],
         this.registry,
       );
       await this.http.start(cfg.http.host, cfg.http.port);
     }
     this.logger.info({ parts, organisations: this.orgs.all().map((o) => o.id) }, 'escalator started');
+  }
+
+  /** Gauges read at scrape time: the queues, the oldest overdue case and mail, the watchers. */
+  private metricSources() {
+    const secondsSince = async (sql: string): Promise<number> => {
+      const now = this.clock.now();
+      const rows = await withTimeout(this.orm.em.fork().getConnection().execute<Array<{ at: Date | null }>>(sql, [now]), READY_CHECK_MS, 'PostgreSQL');
+      const at = rows[0]?.at;
+      return at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : 0;
+    };
+    return {
+      queueDepths: async () => {
+        const out: Array<{ queue: string; state: string; count: number }> = [];
+        for (const [name, queue] of this.queues.queues) {
+          const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), READY_CHECK_MS, 'Redis');
+          for (const [state, count] of Object.entries(counts)) out.push({ queue: name, state, count });
+        }
+        return out;
+      },
+      oldestOverdueCaseSeconds: () => secondsSince(`select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`),
+      oldestDueMailSeconds: () => secondsSince(`select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`),
+      imapWatchers: () => this.watchers.map((w) => ({ mailbox: this.watcherKeys.get(w) ?? '?', state: w.state })),
+    };
   }
 
   get httpPort(): number | undefined {
@@ -226,6 +304,7 @@ export class EscalatorService {
 
   /** Stops taking new work, lets running jobs finish, closes connections. */
   async stop(): Promise<void> {
+    if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
     await Promise.all(this.watchers.map((w) => w.stop()));
     await Promise.all(this.listeners.map((l) => l.stop()));
     await this.http?.stop();

@@ -35,12 +35,32 @@ export const REDACT_PATHS = [
   '*.raw',
 ];
 
+/**
+ * A failed query's error message carries its SQL with the values written in (knex formats it as
+ * `<sql with values> - <reason>`), and those values can be a message body or a child reference.
+ * Only the reason is kept; anything very long is cut.
+ */
+export function scrubErrorMessage(message: string): string {
+  const withoutSql = message.replace(/^\s*(insert|update|select|delete|with|begin|commit|rollback|savepoint|set|lock)\b[\s\S]* - /i, '[query] - ');
+  return withoutSql.length > 500 ? `${withoutSql.slice(0, 500)}…` : withoutSql;
+}
+
+function scrubLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  for (const key of ['err', 'error']) {
+    const e = object[key] as { message?: unknown } | undefined;
+    if (e && typeof e === 'object' && typeof e.message === 'string') object[key] = { ...e, message: scrubErrorMessage(e.message) };
+  }
+  if (typeof object.reason === 'string') object.reason = scrubErrorMessage(object.reason);
+  return object;
+}
+
 export function createLogger(level: LoggerOptions['level'] = 'info', destination?: NodeJS.WritableStream): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'escalator' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { log: scrubLogObject },
   };
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }

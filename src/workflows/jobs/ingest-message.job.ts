@@ -22,7 +22,7 @@ import { matchCase, routeFacts } from '../ingest/message-facts.js';
 import { openingInput } from '../ingest/opening-request.js';
 import type { JobPayload } from '../job-catalogue.js';
 
-type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust'>;
+type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust' | 'metrics'>;
 
 /**
  * One stored message: parse it, find its case, decide what it is and apply that — the case's
@@ -81,6 +81,7 @@ export function ingestMessageJob(deps: IngestDeps) {
       return result;
     });
     if (!after) return;
+    deps.metrics?.messageIngested(routeName(route), classOf(route, analysis));
     const level = route.kind === 'quarantine' || route.kind === 'reject' || route.kind === 'flag' ? 'warn' : 'info';
     deps.logger[level](
       { message: messageId, route: routeName(route), reason: 'reason' in route ? route.reason : undefined, case: after.caseRef },
@@ -153,6 +154,14 @@ async function applyRoute(
   return { caseId: row.id, caseRef: row.ref, work };
 }
 
+/** The metric's second label: what kind of reply or automatic mail it was (never its content). */
+function classOf(route: Route, analysis: MessageAnalysis): string {
+  if (route.kind === 'recipient-reply') return analysis.classification.class;
+  if (route.kind === 'automatic') return route.automatic;
+  if (route.kind === 'bounce') return 'bounce';
+  return 'none';
+}
+
 function routeName(route: Route): string {
   switch (route.kind) {
     case 'open-case':
@@ -193,5 +202,6 @@ function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): 
 
 async function finish(em: EntityManager, id: string, fields: { status: string; route: string; reason: string }, deps: IngestDeps): Promise<void> {
   await em.nativeUpdate(Message, { id, status: 'pending' }, { ...fields, processedAt: deps.clock.now() });
+  deps.metrics?.messageIngested(fields.route, 'none');
   deps.logger.warn({ message: id, route: fields.route, reason: fields.reason }, 'message not ingested');
 }

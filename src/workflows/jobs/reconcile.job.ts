@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../app/deps.js';
 
-type ReconcileDeps = Pick<Deps, 'orm' | 'scheduler' | 'clock' | 'logger'>;
+type ReconcileDeps = Pick<Deps, 'orm' | 'scheduler' | 'clock' | 'logger' | 'metrics'>;
 
 /** How long a row may sit in `sending` before we assume its worker died mid-send. */
 export const STUCK_SENDING_MS = 5 * 60_000;
@@ -40,6 +40,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   );
   for (const m of messages) await deps.scheduler.ingest(m.id);
   const report = { cases: cases.length, outbox: outbox.length, unstuck: unstuck.length, messages: messages.length };
+  if (unstuck.length) deps.metrics?.recovered.inc({ what: 'stuck-sending' }, unstuck.length);
+  if (messages.length) deps.metrics?.recovered.inc({ what: 'pending-message' }, messages.length);
   deps.logger.info(report, 'reconciled');
   return report;
 }

@@ -10,7 +10,7 @@ import { SendError, type SendResult } from '../../outbound/transport/mail-transp
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import type { JobPayload } from '../job-catalogue.js';
 
-type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter'>;
+type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter' | 'metrics'>;
 
 /** Waits between attempts after a temporary failure: 1, 2, 4 … minutes, at most an hour. */
 export function retryDelayMs(attempts: number): number {
@@ -74,10 +74,51 @@ export function sendMailJob(deps: SendDeps) {
       await onFailure(em, deps, row, failure);
       return;
     }
-    await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'sent', sentAt: deps.clock.now(), smtpResponse: result.response.slice(0, 1000), lastError: null, updatedAt: deps.clock.now() });
+    await markSent(em, deps, row, result);
     deps.logger.info({ outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length }, 'mail sent');
+    if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' ? await rungOf(em, row) : undefined);
     if (result.rejected.length > 0) await recordRejections(em, deps, row, result.rejected);
   };
+}
+
+/** How long recording a send may keep retrying through a database outage (a restart, a dropped connection). */
+export const MARK_SENT_RETRY_MS = 60_000;
+
+/**
+ * The server has accepted the mail: recording that is the first thing done, before logging or
+ * counting, because a row left in `sending` is sent again by the reconciler (the one window in
+ * which a crash sends a mail twice). A database blip at this moment must not widen that window,
+ * so the update is retried, on a fresh connection each time, for up to a minute.
+ */
+async function markSent(em: EntityManager, deps: SendDeps, row: OutboxRow, result: SendResult): Promise<void> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await em.nativeUpdate(
+        OutboxMail,
+        { id: row.id },
+        { status: 'sent', sentAt: deps.clock.now(), smtpResponse: result.response.slice(0, 1000), lastError: null, updatedAt: deps.clock.now() },
+      );
+      return;
+    } catch (error) {
+      if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
+      deps.logger.warn({ outbox: row.id, attempt, err: { message: (error as Error).message } }, 'mail sent but not yet recorded; retrying');
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+    }
+  }
+}
+
+/** The ladder and rung a chaser was for, for the metric (read from the case's steps). */
+async function rungOf(em: EntityManager, row: OutboxRow): Promise<{ ladder: string; rung: string } | undefined> {
+  if (!row.case || row.step === null || row.step === undefined) return undefined;
+  const rows = await em
+    .execute<Array<{ ladder_id: string; rung: string | null }>>(
+      `select ladder_id, (select s->>'rungId' from jsonb_array_elements(state->'steps') s where (s->>'n')::int = ? limit 1) as rung
+       from escalation_case where id = ?`,
+      [row.step, row.case],
+    )
+    .catch(() => []);
+  return rows[0] ? { ladder: rows[0].ladder_id, rung: rows[0].rung ?? `step-${row.step}` } : undefined;
 }
 
 /**
@@ -99,6 +140,7 @@ async function sleepUntil(deps: SendDeps, job: Job | undefined, outboxId: string
 async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, failure: SendError): Promise<void> {
   const now = deps.clock.now();
   const attempts = row.attempts;
+  deps.metrics?.sendFailed(row.kind, failure.temporary && attempts < MAX_ATTEMPTS);
   if (failure.temporary && attempts < MAX_ATTEMPTS) {
     const at = new Date(now.getTime() + retryDelayMs(attempts));
     await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'pending', notBefore: at, lastError: failure.message.slice(0, 1000), updatedAt: now });
