@@ -49,7 +49,7 @@ describe('weekly digest', () => {
   const c: Record<string, OpenedCase> = {};
 
   beforeAll(async () => {
-    h = await EscalatorHarness.start({ name: 'digest', start: '2026-11-16T08:00:00Z' });
+    h = await EscalatorHarness.start({ name: 'digest', start: '2026-11-16T08:00:00Z', org: { digest: { enabled: true, day: 'monday', time: '08:00' } } });
     mail = new CaseMail(h);
   });
   afterAll(async () => {

@@ -84,6 +84,8 @@ export class EscalatorHarness {
           manager: { name: 'Alex Morgan', email: RM },
           staff: { domains: ['sunrise-homes.org.uk'] },
           defaultLadder: 'childrens-home-reg5',
+          // A real Monday 08:00 must not send a digest into an unrelated test; digest tests turn it on.
+          digest: { enabled: false },
           mailbox: {
             address: INBOX,
             name: 'Sunrise escalations',
