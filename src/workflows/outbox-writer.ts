@@ -9,12 +9,15 @@ import { rungOf } from '../domain/case/timetable.js';
 import { stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
 import { plusAddress } from '../domain/inbound/plus-address.js';
 import { OutboxMail } from '../db/entities/index.js';
+import { addEvents } from '../db/repositories/case-repository.js';
 import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
 import { buildMailContext } from '../outbound/render/mail-context.js';
 import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
+import type { Metrics } from '../app/metrics.js';
+import { loopVerdict, recentMailTo } from './loop-guard.js';
 
 export interface OutboxWork {
   /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
@@ -23,6 +26,8 @@ export interface OutboxWork {
 
 export interface WriterDeps {
   secret: string;
+  /** Counts mails the loop guard held back, when the service passes its metrics. */
+  metrics?: Pick<Metrics, 'mailsHeldByLoopGuard'>;
 }
 
 /**
@@ -43,7 +48,21 @@ export async function writeOutbox(
     const dedupeKey = `${state.id}:${intent.key}`;
     const existing = await em.findOne(OutboxMail, { dedupeKey });
     if (existing) continue;
-    const row = await composeIntent(em, org, state, intent, ctx, deps, rendered);
+    let earliest: Date | undefined;
+    if (!intent.held) {
+      // Loop protection: too much mail to one person on one case in a short time is held back.
+      await em.flush(); // this decision's own earlier mails count too
+      const recipients = [...intent.to, ...intent.cc].map((c) => c.email.toLowerCase());
+      const verdict = loopVerdict(intent.kind, recipients, await recentMailTo(em, state.id, recipients, ctx.now), ctx.now);
+      if (verdict.action !== 'send') {
+        const until = verdict.action === 'defer' ? verdict.until : undefined;
+        addEvents(em, state.id, [{ type: 'mail-held-back', actor: 'system', at: ctx.now.toISOString(), detail: { kind: intent.kind, key: intent.key, recipients: verdict.recipients, action: verdict.action === 'drop' ? 'dropped' : 'deferred', ...(until ? { until: until.toISOString() } : {}), reason: 'loop protection: more than 10 mails in 10 minutes or 25 in an hour to this recipient on this case' } }], 'loop-guard');
+        deps.metrics?.mailsHeldByLoopGuard.inc({ kind: intent.kind, action: verdict.action === 'drop' ? 'dropped' : 'deferred' });
+        if (verdict.action === 'drop') continue;
+        earliest = until;
+      }
+    }
+    const row = await composeIntent(em, org, state, intent, ctx, deps, rendered, earliest);
     if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
   }
   for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(em, org, state.id, action, ctx.now)));
@@ -58,6 +77,7 @@ async function composeIntent(
   ctx: CaseContext,
   deps: WriterDeps,
   rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
+  earliest?: Date,
 ): Promise<OutboxRow> {
   const context = buildMailContext(state, intent, ctx, org.mailbox);
   if (intent.kind === 'approval-request' || intent.kind === 'approval-reminder') {
@@ -94,7 +114,8 @@ async function composeIntent(
   });
   const list = (cs: typeof intent.to) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
   rendered.set(intent.key, { mail, to: list(intent.to), cc: list(intent.cc), from: `${fromContact.name} <${fromContact.email}>` });
-  const notBefore = intent.timing === 'window' ? org.calendar.nextOpening(ctx.now) : ctx.now;
+  const from = earliest && earliest > ctx.now ? earliest : ctx.now;
+  const notBefore = intent.timing === 'window' ? org.calendar.nextOpening(from) : from;
   const row = em.create(OutboxMail, {
     id: newId(),
     organisationId: org.id,
