@@ -12,6 +12,7 @@ import { OutboxMail } from '../db/entities/index.js';
 import { addEvents } from '../db/repositories/case-repository.js';
 import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';
+import { BUNDLE_GATHER_MS } from './chaser-bundle.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
 import { buildMailContext } from '../outbound/render/mail-context.js';
@@ -115,7 +116,9 @@ async function composeIntent(
   const list = (cs: typeof intent.to) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
   rendered.set(intent.key, { mail, to: list(intent.to), cc: list(intent.cc), from: `${fromContact.name} <${fromContact.email}>` });
   const from = earliest && earliest > ctx.now ? earliest : ctx.now;
-  const notBefore = intent.timing === 'window' ? org.calendar.nextOpening(from) : from;
+  let notBefore = intent.timing === 'window' ? org.calendar.nextOpening(from) : from;
+  // Chasers wait a moment so that others to the same people falling due together can go as one mail.
+  if (intent.kind === 'chaser' && org.config.bundleChasers) notBefore = new Date(notBefore.getTime() + BUNDLE_GATHER_MS);
   const row = em.create(OutboxMail, {
     id: newId(),
     organisationId: org.id,

@@ -8,6 +8,8 @@ import { applyBounce, recordDeliveryFailure } from '../../domain/case/apply-repl
 import { reserveSendSlot } from '../../outbound/rate-limit/mailbox-limit.js';
 import { SendError, type SendResult } from '../../outbound/transport/mail-transport.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
+import { claimWithBundle, composeBundle, recordBundle, releaseBundle, type Bundle } from '../chaser-bundle.js';
+import type { OrgRuntime } from '../../app/organisations.js';
 import type { JobPayload } from '../job-catalogue.js';
 
 type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter' | 'metrics'>;
@@ -30,11 +32,20 @@ export function sendMailJob(deps: SendDeps) {
   return async ({ outboxId }: JobPayload<'send-mail'>, job?: Job): Promise<void> => {
     const em = deps.orm.em.fork() as EntityManager;
     const now = deps.clock.now();
-    const claimed = await em.execute<Array<{ id: string }>>(
-      `update outbox_mail set status = 'sending', claimed_at = ?, attempts = attempts + 1, updated_at = ?
-       where id = ? and status = 'pending' and not_before <= ? returning id`,
-      [now, now, outboxId, now],
-    );
+    const bundling = await bundlingOrg(em, deps, outboxId);
+    let others: OutboxRow[] = [];
+    let claimed: Array<{ id: string }>;
+    if (bundling) {
+      const taken = await claimWithBundle(em, bundling, outboxId, now);
+      claimed = taken.claimed ? [{ id: outboxId }] : [];
+      others = taken.others;
+    } else {
+      claimed = await em.execute<Array<{ id: string }>>(
+        `update outbox_mail set status = 'sending', claimed_at = ?, attempts = attempts + 1, updated_at = ?
+         where id = ? and status = 'pending' and not_before <= ? returning id`,
+        [now, now, outboxId, now],
+      );
+    }
     if (claimed.length === 0) {
       const row = await em.findOne(OutboxMail, { id: outboxId });
       // Woken early (a promoted job, or a clock change): go back to sleep until it may go.
@@ -66,6 +77,10 @@ export function sendMailJob(deps: SendDeps) {
       return;
     }
     const transport = deps.transportFor(row.organisationId);
+    if (bundling && others.length > 0) {
+      await sendBundle(em, deps, bundling, [row, ...others], now);
+      return;
+    }
     let result: SendResult;
     try {
       result = await transport.send({ from: row.envelopeFrom, to: row.envelopeTo }, raw);
@@ -79,6 +94,49 @@ export function sendMailJob(deps: SendDeps) {
     if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' ? await rungOf(em, row) : undefined);
     if (result.rejected.length > 0) await recordRejections(em, deps, row, result.rejected);
   };
+}
+
+/** The organisation, when this row is a chaser of an organisation that bundles chasers. */
+async function bundlingOrg(em: EntityManager, deps: SendDeps, outboxId: string): Promise<OrgRuntime | undefined> {
+  const rows = await em.execute<Array<{ organisation_id: string; kind: string }>>(`select organisation_id, kind from outbox_mail where id = ?`, [outboxId]);
+  const org = rows[0] && rows[0].kind === 'chaser' ? deps.orgs.find(rows[0].organisation_id) : undefined;
+  return org?.config.bundleChasers ? org : undefined;
+}
+
+/** Several chasers to the same people go as one combined mail (organisations with `bundleChasers`). */
+async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, rows: OutboxRow[], now: Date): Promise<void> {
+  const [row, ...others] = rows as [OutboxRow, ...OutboxRow[]];
+  let bundle: Bundle;
+  try {
+    bundle = await composeBundle(em, org, deps.secret, rows, now);
+  } catch (error) {
+    await releaseBundle(em, others, now);
+    throw error;
+  }
+  let result: SendResult;
+  try {
+    result = await deps.transportFor(org.id).send(bundle.composed.envelope, bundle.composed.raw);
+  } catch (error) {
+    // Each case's chaser goes back to its own sending (and its own retries).
+    await releaseBundle(em, others, now);
+    await onFailure(em, deps, row, error instanceof SendError ? error : new SendError(String(error), true));
+    return;
+  }
+  // Accepted: recording it comes first and is retried through a database blip, as for one mail.
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await recordBundle(em, org, bundle, result.response, deps.clock.now());
+      break;
+    } catch (error) {
+      if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
+      deps.logger.warn({ outbox: row.id, attempt, err: { message: (error as Error).message } }, 'combined mail sent but not yet recorded; retrying');
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+    }
+  }
+  deps.logger.info({ outbox: rows.map((r) => r.id), kind: 'chaser-bundle', cases: rows.length }, 'chasers sent as one mail');
+  if (deps.metrics) for (const r of rows) deps.metrics.mailSent(r.kind, await rungOf(em, r));
+  if (result.rejected.length > 0) for (const r of rows) await recordRejections(em, deps, r, result.rejected);
 }
 
 /** How long recording a send may keep retrying through a database outage (a restart, a dropped connection). */
