@@ -245,7 +245,7 @@ describe('replies, automatic mail, commands and sender trust on the real service
     const m = await verdict('<spoof-1@attacker.example>');
     expect(m.route).toBe('flagged');
     expect(m.reason).toContain('DMARC');
-    const flagged = await h.sink.waitFor((x) => x.parsed.subject?.startsWith('Reply received') ?? false);
+    const flagged = await h.sink.waitFor((x) => x.parsed.subject?.startsWith('Not acted on — please check:') ?? false);
     expect(flagged.parsed.text).toContain('has not changed anything');
     await h.settle();
     expect(await state(c.ref)).toEqual(before);

@@ -39,8 +39,8 @@ const KINDS: string[] = [
       .names()
       .filter((n) => n.startsWith('mails/') && store.has(n, 'subject') && store.has(n, 'html') && n !== 'mails/chaser')
       .map((n) => n.slice('mails/'.length))
-      // The digest is rendered from its own model (src/reports), not from a case.
-      .filter((k) => k !== 'weekly-digest'),
+      // The digest and the combined chaser are rendered from their own models, not from one case.
+      .filter((k) => k !== 'weekly-digest' && k !== 'chaser-bundle'),
   ]),
 ];
 
