@@ -4,6 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { SendRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
 import type { MailTransport } from '../outbound/transport/mail-transport.js';
+import type { DeliveryEvidence } from '../workflows/delivery-evidence.js';
 import type { JobScheduler } from '../workflows/job-queues.js';
 import type { Metrics } from './metrics.js';
 import type { Organisations } from './organisations.js';
@@ -21,6 +22,11 @@ export interface Deps {
   transportFor(orgId: string): MailTransport;
   /** Per-mailbox send limit shared across processes; without it mail is not rate limited. */
   limiter?: SendRateLimiter;
+  /**
+   * Looks in the server's Sent folder for a mail abandoned mid-send (organisations with
+   * `outbound.serverSentFolder`); undefined result: no such record for this organisation.
+   */
+  deliveryEvidence?(orgId: string, messageId: string): Promise<DeliveryEvidence | undefined>;
   /** Prometheus counters; jobs count what they did when it is there (unit tests leave it out). */
   metrics?: Metrics;
 }

@@ -21,6 +21,7 @@ import { advanceCaseJob } from '../workflows/jobs/advance-case.job.js';
 import { sendMailJob } from '../workflows/jobs/send-mail.job.js';
 import { reconcile, reconcileJob } from '../workflows/jobs/reconcile.job.js';
 import { weeklyDigestJob } from '../workflows/jobs/weekly-digest.job.js';
+import { SentFolderProbe } from '../workflows/delivery-evidence.js';
 import { syncDigestSchedulers } from '../workflows/digest-schedule.js';
 import type { Deps } from './deps.js';
 import { Metrics } from './metrics.js';
@@ -101,7 +102,26 @@ export class EscalatorService {
       transportFor: (orgId) => this.transportFor(orgId),
       limiter: new MailboxRateLimiter(this.redis, { prefix: cfg.redis.prefix, clock }),
       metrics: this.metrics,
+      deliveryEvidence: (orgId, messageId) => this.sentFolderProbe(orgId)?.lookFor(messageId) ?? Promise.resolve(undefined),
     };
+  }
+
+  private readonly probes = new Map<string, SentFolderProbe | null>();
+
+  /** The organisation's server-kept Sent folder, when it has one we can read (see delivery-evidence.ts). */
+  private sentFolderProbe(orgId: string): SentFolderProbe | undefined {
+    if (!this.probes.has(orgId)) {
+      const { inbound, outbound } = this.orgs.get(orgId).config.mailbox;
+      const folder = outbound.type === 'smtp' ? outbound.serverSentFolder : undefined;
+      const tokens = inbound.type === 'imap' ? this.tokens.forAuth(inbound.auth) : undefined;
+      this.probes.set(
+        orgId,
+        folder && inbound.type === 'imap'
+          ? new SentFolderProbe({ host: inbound.host, port: inbound.port, secure: inbound.secure, tlsRejectUnauthorized: inbound.tlsRejectUnauthorized, auth: inbound.auth, ...(tokens ? { tokens } : {}), folder, logger: this.logger })
+          : null,
+      );
+    }
+    return this.probes.get(orgId) ?? undefined;
   }
 
   static async create(opts: CreateOptions): Promise<EscalatorService> {

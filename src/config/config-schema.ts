@@ -72,6 +72,13 @@ const smtpOutbound = z
     auth: mailAuth.optional(),
     /** Per-mailbox sends per minute across all workers (Exchange Online allows 30). 0 = no limit. */
     rateLimitPerMinute: z.number().int().min(0).default(30),
+    /**
+     * The IMAP folder where the SMTP server itself files every message it accepts from this
+     * mailbox (Exchange Online: `Sent Items`; Gmail: `[Gmail]/Sent Mail`). When set (with
+     * `inbound.type: imap` on the same account), a mail whose worker died mid-send is looked for
+     * there before it is sent again. Not for `appendToSent` folders: our own copy comes too late.
+     */
+    serverSentFolder: z.string().optional(),
     /** Append each sent message to this IMAP folder (needs `inbound.type: imap`). */
     appendToSent: z.string().optional(),
     tlsRejectUnauthorized: z.boolean().default(true),

@@ -34,6 +34,8 @@ export const OutboxMail = defineEntity({
     lastError: p.text().nullable(),
     smtpResponse: p.text().nullable(),
     claimedAt: p.datetime().nullable(),
+    /** Set when the reconciler took the row back from a worker that died mid-send (outcome unknown). */
+    abandonedAt: p.datetime().nullable(),
     sentAt: p.datetime().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
     updatedAt: p.datetime().defaultRaw('now()'),

@@ -23,8 +23,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const em = deps.orm.em.fork() as EntityManager;
   const now = deps.clock.now();
   const unstuck = await em.execute<Array<{ id: string }>>(
-    `update outbox_mail set status = 'pending', updated_at = ? where status = 'sending' and claimed_at < ? returning id`,
-    [now, new Date(now.getTime() - STUCK_SENDING_MS)],
+    // The server may have accepted what the dead worker was sending: marked abandoned, the next
+    // attempt asks the server's Sent folder first (see delivery-evidence.ts).
+    `update outbox_mail set status = 'pending', abandoned_at = coalesce(abandoned_at, ?), updated_at = ? where status = 'sending' and claimed_at < ? returning id`,
+    [now, now, new Date(now.getTime() - STUCK_SENDING_MS)],
   );
   const cases = await em.execute<Array<{ id: string; next_action_at: Date }>>(
     `select id, next_action_at from escalation_case where next_action_at is not null and status in ('open', 'paused')`,

@@ -12,7 +12,7 @@ import { claimWithBundle, composeBundle, recordBundle, releaseBundle, type Bundl
 import type { OrgRuntime } from '../../app/organisations.js';
 import type { JobPayload } from '../job-catalogue.js';
 
-type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter' | 'metrics'>;
+type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter' | 'metrics' | 'deliveryEvidence'>;
 
 /** Waits between attempts after a temporary failure: 1, 2, 4 … minutes, at most an hour. */
 export function retryDelayMs(attempts: number): number {
@@ -21,6 +21,12 @@ export function retryDelayMs(attempts: number): number {
 
 /** After this many temporary failures the mail is given up on and the RM told. */
 export const MAX_ATTEMPTS = 12;
+
+/**
+ * How long a mail abandoned mid-send waits for the server's Sent folder to answer whether it went;
+ * after that it is sent again (a possible duplicate is better than a chaser never sent).
+ */
+export const EVIDENCE_PATIENCE_MS = 60 * 60_000;
 
 /**
  * Sends one outbox row. The row is claimed (pending → sending) before SMTP is touched, so a
@@ -60,6 +66,7 @@ export function sendMailJob(deps: SendDeps) {
       return;
     }
     const raw = Buffer.from(row.raw);
+    if (row.abandonedAt && (await acceptedBefore(em, deps, job, row, now))) return;
     const slotAt = await reserveSendSlot(deps.limiter, deps.orgs.get(row.organisationId).config).catch((error: unknown) => {
       // Redis trouble: sending is worth more than the count (the server's own limit still holds).
       deps.logger.warn({ outbox: row.id, err: { message: (error as Error).message } }, 'mailbox rate limiter unavailable; sending anyway');
@@ -164,6 +171,32 @@ async function markSent(em: EntityManager, deps: SendDeps, row: OutboxRow, resul
       await new Promise<void>((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
     }
   }
+}
+
+/**
+ * A row the reconciler took back from a worker that died mid-send: the server may already have
+ * it. Where the server keeps a Sent folder we ask it first. True when nothing more is to be done
+ * now (recorded as sent, or put back to wait for the folder to answer).
+ */
+async function acceptedBefore(em: EntityManager, deps: SendDeps, job: Job | undefined, row: OutboxRow, now: Date): Promise<boolean> {
+  const evidence = deps.deliveryEvidence ? await deps.deliveryEvidence(row.organisationId, row.messageId) : undefined;
+  if (evidence === 'found') {
+    await markSent(em, deps, row, { accepted: row.envelopeTo, rejected: [], response: 'not sent again: found in the server’s Sent folder after the sending worker died' });
+    deps.metrics?.recovered.inc({ what: 'found-in-sent-folder' });
+    deps.logger.warn({ outbox: row.id, kind: row.kind }, 'mail abandoned mid-send had been accepted by the server; not sent again');
+    return true;
+  }
+  if (evidence === 'unknown' && now.getTime() - row.abandonedAt!.getTime() < EVIDENCE_PATIENCE_MS) {
+    const at = new Date(now.getTime() + 2 * 60_000);
+    await em.execute(
+      `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
+      [at, now, row.id],
+    );
+    deps.logger.info({ outbox: row.id, kind: row.kind, retryAt: at.toISOString() }, 'cannot tell yet whether a mail abandoned mid-send went; asking the Sent folder again later');
+    await sleepUntil(deps, job, row.id, row.attempts - 1, at);
+    return true;
+  }
+  return false;
 }
 
 /** The ladder and rung a chaser was for, for the metric (read from the case's steps). */

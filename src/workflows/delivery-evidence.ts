@@ -1,0 +1,63 @@
+import { ImapFlow } from 'imapflow';
+import type { MailAuthConfig } from '../config/config-schema.js';
+import type { Logger } from '../lib/logger.js';
+import type { AccessTokenProvider } from '../outbound/oauth/access-token-provider.js';
+
+/**
+ * Did the SMTP server accept a message whose sender died before it could record the answer?
+ * SMTP itself cannot say (RFC 1047): a worker killed between the server's 250 and our update
+ * leaves a row in `sending` that, sent again, would arrive twice. Some servers keep their own
+ * record: Exchange Online and Gmail file every message submitted by a mailbox in that mailbox's
+ * Sent folder. Where one is configured (`outbound.serverSentFolder`), a mail abandoned mid-send is
+ * looked for there, by its Message-ID, before it is sent again.
+ *
+ * - `found`: the server has it; it is recorded as sent, not sent again.
+ * - `not-found`: the server never accepted it; it is sent.
+ * - `unknown`: the folder could not be read now; the caller waits and asks again.
+ */
+export type DeliveryEvidence = 'found' | 'not-found' | 'unknown';
+
+export interface SentFolderProbeOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  tlsRejectUnauthorized: boolean;
+  auth: MailAuthConfig;
+  tokens?: AccessTokenProvider;
+  folder: string;
+  logger: Logger;
+}
+
+export class SentFolderProbe {
+  constructor(private readonly o: SentFolderProbeOptions) {}
+
+  async lookFor(messageId: string): Promise<DeliveryEvidence> {
+    let client: ImapFlow | undefined;
+    try {
+      client = await this.connect();
+      const box = await client.mailboxOpen(this.o.folder, { readOnly: true });
+      if (box.exists === 0) return 'not-found';
+      const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
+      return Array.isArray(found) && found.length > 0 ? 'found' : 'not-found';
+    } catch (error) {
+      this.o.logger.warn({ folder: this.o.folder, err: { message: (error as Error).message } }, 'could not read the server’s Sent folder');
+      return 'unknown';
+    } finally {
+      await client?.logout().catch(() => client?.close());
+    }
+  }
+
+  private async connect(): Promise<ImapFlow> {
+    const a = this.o.auth;
+    let auth: { user: string; pass?: string; accessToken?: string };
+    if (a.type === 'password') auth = { user: a.user, pass: a.password };
+    else {
+      if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
+      auth = { user: a.user, accessToken: await this.o.tokens.getToken(false) };
+    }
+    const client = new ImapFlow({ host: this.o.host, port: this.o.port, secure: this.o.secure, auth, logger: false, tls: { rejectUnauthorized: this.o.tlsRejectUnauthorized } });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  }
+}
