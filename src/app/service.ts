@@ -220,7 +220,8 @@ export class EscalatorService {
     if (parts.worker) {
       this.workers = new WorkerHost(this.handlers(), { connection: this.redis, prefix: cfg.redis.prefix, logger: this.logger });
       this.workers.start();
-      await reconcile(this.deps);
+      // A database that is down at this moment must not stop the worker: the schedule below reconciles again.
+      await reconcile(this.deps).catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'could not reconcile at start; the schedule will'));
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
       // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
       await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());

@@ -34,7 +34,19 @@ export class JobQueues implements JobScheduler {
   }
 
   async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {
-    await this.queue(JOBS[name].queue).add(name, payload, { ...DEFAULTS, ...opts });
+    const queue = this.queue(JOBS[name].queue);
+    if (opts.jobId) {
+      // A job id already taken by a finished job (completed, or failed after its retries or a second
+      // crash) would make BullMQ ignore this add, and the work Postgres says is still to do would
+      // never run: the reconciler could not revive it. Every handler re-reads the truth, so running
+      // a finished job's id again is harmless.
+      const existing = await queue.getJob(opts.jobId);
+      if (existing && (existing.finishedOn || existing.failedReason)) {
+        const state = await existing.getState();
+        if (state === 'completed' || state === 'failed') await existing.remove().catch(() => undefined);
+      }
+    }
+    await queue.add(name, payload, { ...DEFAULTS, ...opts });
   }
 
   private delayUntil(at: Date): number {

@@ -17,6 +17,7 @@ import { DecisionBuilder } from '../../domain/case/decision.js';
 import { cloneState } from '../../domain/case/advance.js';
 import { newId, newToken } from '../../lib/ids.js';
 import { parseMessage } from '../../inbound/parse-message.js';
+import { scrubErrorMessage } from '../../lib/logger.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import { matchCase, routeFacts } from '../ingest/message-facts.js';
 import { openingInput } from '../ingest/opening-request.js';
@@ -40,12 +41,14 @@ export function ingestMessageJob(deps: IngestDeps) {
       return;
     }
     const oversized = !stored.raw;
-    const mail = await parseMessage(stored.raw ? Buffer.from(stored.raw) : Buffer.alloc(0), {
-      receivedAt: stored.receivedAt,
-      ...(stored.internalDate ? { internalDate: stored.internalDate } : {}),
-      ...(stored.envelopeTo ? { envelopeTo: stored.envelopeTo } : {}),
-      maxHtmlLength: deps.limits.maxHtmlLength,
-    });
+    const mail = withoutNul(
+      await parseMessage(stored.raw ? Buffer.from(stored.raw) : Buffer.alloc(0), {
+        receivedAt: stored.receivedAt,
+        ...(stored.internalDate ? { internalDate: stored.internalDate } : {}),
+        ...(stored.envelopeTo ? { envelopeTo: stored.envelopeTo } : {}),
+        maxHtmlLength: deps.limits.maxHtmlLength,
+      }),
+    );
     const roles = new Set(org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]));
     const analysis = analyseMessage(mail, {
       inboxAddress: org.mailbox,
@@ -79,6 +82,12 @@ export function ingestMessageJob(deps: IngestDeps) {
       });
       await tx.flush();
       return result;
+    }).catch(async (error: unknown) => {
+      // A message whose content the database refuses will be refused the same way every time:
+      // record why instead of retrying it for ever. Anything else (a dropped connection) is retried.
+      if (!isDataError(error)) throw error;
+      await finish(deps.orm.em.fork() as EntityManager, messageId, { status: 'rejected', route: 'rejected', reason: `could not be stored: ${scrubErrorMessage((error as Error).message).slice(0, 200)}` }, deps);
+      return null;
     });
     if (!after) return;
     deps.metrics?.messageIngested(routeName(route), classOf(route, analysis));
@@ -152,6 +161,25 @@ async function applyRoute(
   }
   const work = await persistDecision(tx, org, row as CaseRow, decision, ctx, deps, `message:${msg.id}`);
   return { caseId: row.id, caseRef: row.ref, work };
+}
+
+/**
+ * PostgreSQL text and JSON cannot hold U+0000, and a NUL in a header or body is never meaningful:
+ * it is dropped from every string the parser produced, before anything is analysed or stored.
+ */
+function withoutNul<T>(value: T): T {
+  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value) as T;
+  if (Array.isArray(value)) return value.map((v) => withoutNul(v)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
+  }
+  return value;
+}
+
+/** SQLSTATE class 22 (data exception) and protocol violations: the content, not the connection. */
+function isDataError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (typeof e.code === 'string' && (e.code.startsWith('22') || e.code === '08P01')) || /invalid message format|cannot be converted to text|invalid byte sequence/i.test(e.message ?? '');
 }
 
 /** The metric's second label: what kind of reply or automatic mail it was (never its content). */
