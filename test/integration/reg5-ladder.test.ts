@@ -135,7 +135,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     // Nothing is decided for a working day: a reminder, and still nothing to the Director.
     h.sink.clear();
     await h.advanceTo('2027-01-05T10:00:00Z');
-    const reminder = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Reminder — approval needed') ?? false);
+    const reminder = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Reminder 1 — approval needed') ?? false);
     expect(reminder.envelope.to).toEqual([RM]);
     await h.settle();
     expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
