@@ -153,6 +153,11 @@ describe('operations: health, metrics, loop protection, retention and export', (
     await mail.command(closed, ['RESOLVED']);
     expect((await h.caseByRef(closed.ref))!.status).toBe('resolved');
     const open = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-3005'] });
+    // Closed without resolution a day later: it counts from its close.
+    h.clock.set('2026-12-18T10:00:00Z');
+    const withdrawn = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-3007'] });
+    await mail.command(withdrawn, ['CLOSE']);
+    expect((await h.caseByRef(withdrawn.ref))!.status).toBe('closed');
     const outBefore = await h.em().execute<Array<{ id: string; raw: Buffer; status: string }>>(`select id, raw, status from outbox_mail where case_id = ?`, [closed.id]);
     expect(outBefore.length).toBeGreaterThan(0);
     const eventsBefore = await events(closed);
@@ -161,10 +166,14 @@ describe('operations: health, metrics, loop protection, retention and export', (
     h.clock.set('2032-12-17T10:00:00Z');
     expect((await cli('purge', '--dry-run')).out).toContain('0 case(s), 0 inbound and 0 outbound message(s)');
 
-    h.clock.set('2033-12-18T10:00:00Z');
+    h.clock.set('2033-12-18T09:59:00Z');
     const dry = await cli('purge', '--dry-run');
     expect(dry.code).toBe(0);
     expect(dry.out).toContain(`${closed.ref}  closed 2026-12-17  would purge 2 inbound, ${outBefore.length} outbound`);
+    expect(dry.out).not.toContain(withdrawn.ref);
+    h.clock.set('2033-12-18T10:01:00Z');
+    expect((await cli('purge', '--dry-run')).out).toContain(`${withdrawn.ref}  closed 2026-12-18  would purge 2 inbound`);
+    h.clock.set('2033-12-18T09:59:00Z');
     expect(dry.out).not.toContain(open.ref);
     expect(dry.out).toContain('Dry run: nothing changed.');
     expect((await h.em().execute(`select 1 from message where case_id = ? and raw is null`, [closed.id])).length).toBe(0);
