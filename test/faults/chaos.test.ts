@@ -33,9 +33,11 @@ const resolvesAfterRung1 = (i: number) => i % 3 === 0;
 
 describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
   let rig: FaultRig | undefined;
+  let passed = false;
 
   afterAll(async () => {
-    await rig?.close();
+    // The processes' logs stay for a failed run (their directory is printed), and go after a good one.
+    await rig?.close({ keepLogs: !passed || !!process.env.FAULT_KEEP_LOGS });
   });
 
   it(`survives kills, restarts and outages across ${CASES} cases`, async () => {
@@ -294,6 +296,7 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     const logs = r.processes.map((p) => p.logText()).join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const secret of [BODY_SENTENCE, 'FT-7', 'review minutes for', SECRET, 'apologies for the delay']) expect(logs).not.toContain(secret);
+    passed = true;
   });
 });
 

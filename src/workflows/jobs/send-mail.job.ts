@@ -31,8 +31,9 @@ export const EVIDENCE_PATIENCE_MS = 60 * 60_000;
 /**
  * Sends one outbox row. The row is claimed (pending → sending) before SMTP is touched, so a
  * second run of the same job finds nothing to do. A crash between the server's 250 and our
- * commit leaves the row in `sending`; the reconciler sends it again after a grace period, with
- * the same Message-ID, which receiving clients treat as the same message.
+ * update leaves the row in `sending`; the reconciler takes it back after a grace period, marked
+ * abandoned, and the next attempt first asks the server's Sent folder where there is one (see
+ * delivery-evidence.ts); elsewhere it is sent again, with the same Message-ID.
  */
 export function sendMailJob(deps: SendDeps) {
   return async ({ outboxId }: JobPayload<'send-mail'>, job?: Job): Promise<void> => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
@@ -386,7 +386,7 @@ export class FaultRig {
     }
   }
 
-  async close(): Promise<void> {
+  async close(opts: { keepLogs?: boolean } = {}): Promise<void> {
     this.filing = false;
     await this.filer;
     await Promise.all(this.processes.map((p) => p.kill().catch(() => undefined)));
@@ -397,5 +397,7 @@ export class FaultRig {
     await this.redis.stop().catch(() => undefined);
     await Promise.all([this.dovecot.dispose().catch(() => undefined), this.sink.stop().catch(() => undefined)]);
     await this.db.drop().catch(() => undefined);
+    if (opts.keepLogs) console.log(`fault suite: the processes' logs are in ${this.dir}`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }
