@@ -47,6 +47,8 @@ export class ImapWatcher {
   lastSyncAt: Date | undefined;
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
+  /** New mail was announced since the last sync began: sync again instead of waiting. */
+  private woken = false;
   private client: ImapFlow | undefined;
   private running: Promise<void> | undefined;
   private readonly lock: MailboxLock;
@@ -125,7 +127,12 @@ export class ImapWatcher {
     });
     this.client = client;
     let closed = false;
-    client.on('exists', () => this.wake?.());
+    // EXISTS also arrives while we sync (as an untagged answer to FETCH or STORE), when nobody is
+    // waiting: it is remembered, or mail delivered during a sync would wait for the next resync.
+    client.on('exists', () => {
+      this.woken = true;
+      this.wake?.();
+    });
     client.on('close', () => {
       closed = true;
       this.wake?.();
@@ -135,6 +142,7 @@ export class ImapWatcher {
     try {
       while (!signal.aborted && !closed && !this.lock.lost) {
         this.state = 'syncing';
+        this.woken = false;
         // The folder stays selected between syncs; the lock is held only while we read, because
         // imapflow starts IDLE (and so hears about new mail) only when no lock is held.
         const lock = await client.getMailboxLock(s.mailbox);
@@ -144,6 +152,7 @@ export class ImapWatcher {
           lock.release();
         }
         this.state = 'idle';
+        if (this.woken) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, s.resyncSeconds * 1000);
           this.wake = () => {
