@@ -54,14 +54,20 @@ export class TemplateStore {
         this.files.set(key, source);
       }
     }
+    // Partials are registered compiled, with the options every template of that instance is
+    // compiled with (see render): Handlebars compiles a partial registered as source again on
+    // every render that uses it (the result goes into that render's own partials object), which
+    // cost ~5 ms per chaser.
+    const html = (source: string) => this.html.compile(source, { strict: true, noEscape: false });
+    const text = (source: string) => this.text.compile(source, { strict: true, noEscape: true });
     for (const [key, source] of this.files) {
       if (!key.startsWith('partials/')) continue;
       const name = key.slice('partials/'.length);
-      if (name.endsWith('.html')) this.html.registerPartial(name.replace(/\.html$/, ''), source);
-      else if (name.endsWith('.text')) this.text.registerPartial(name.replace(/\.text$/, ''), source);
+      if (name.endsWith('.html')) this.html.registerPartial(name.replace(/\.html$/, ''), html(source));
+      else if (name.endsWith('.text')) this.text.registerPartial(name.replace(/\.text$/, ''), text(source));
       else {
-        this.html.registerPartial(name, source);
-        this.text.registerPartial(name, source);
+        this.html.registerPartial(name, html(source));
+        this.text.registerPartial(name, text(source));
       }
     }
     for (const hb of [this.html, this.text]) registerHelpers(hb);
