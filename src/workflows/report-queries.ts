@@ -3,6 +3,7 @@ import { simpleParser } from 'mailparser';
 import type { OrgRuntime, Organisations } from '../app/organisations.js';
 import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
 import type { CaseRow } from '../db/entities/types.js';
+import type { CaseState } from '../domain/case/case-state.js';
 import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
 import type { EvidenceEventInput, EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
 
@@ -19,19 +20,35 @@ export interface FactsFilter {
  * pure functions the tests check.
  */
 export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filter: FactsFilter, now: Date): Promise<CaseFacts[]> {
-  const where: Record<string, unknown> = {};
-  if (filter.org) where.organisation = filter.org;
-  const opened: Record<string, Date> = {};
-  if (filter.openedFrom) opened.$gte = filter.openedFrom;
-  if (filter.openedTo) opened.$lt = filter.openedTo;
-  if (Object.keys(opened).length) where.openedAt = opened;
-  const rows = await em.find(Case, where, { orderBy: { openedAt: 'asc', ref: 'asc' } });
+  // Plain SQL for the three columns the facts are derived from: read-only, so MikroORM's entities
+  // (identity map, change-tracking snapshot of each state) were pure cost — a third of the digest
+  // of an organisation with 5,000 open cases.
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.org) {
+    where.push('organisation_id = ?');
+    params.push(filter.org);
+  }
+  if (filter.openedFrom) {
+    where.push('opened_at >= ?');
+    params.push(filter.openedFrom);
+  }
+  if (filter.openedTo) {
+    where.push('opened_at < ?');
+    params.push(filter.openedTo);
+  }
+  const rows = await em
+    .getConnection()
+    .execute<Array<{ organisation_id: string; ladder_id: string; state: CaseState }>>(
+      `select organisation_id, ladder_id, state from escalation_case${where.length ? ` where ${where.join(' and ')}` : ''} order by opened_at asc, ref asc`,
+      params,
+    );
   const facts: CaseFacts[] = [];
   for (const row of rows) {
-    const org = orgs.find(row.organisation);
+    const org = orgs.find(row.organisation_id);
     // An organisation taken out of the config keeps its rows, but there is nobody to report to.
     if (!org) continue;
-    facts.push(caseFacts(row.state, org.caseContext(row.ladderId, now)));
+    facts.push(caseFacts(row.state, org.caseContext(row.ladder_id, now)));
   }
   return facts;
 }
