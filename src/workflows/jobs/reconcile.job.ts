@@ -8,6 +8,31 @@ export const STUCK_SENDING_MS = 5 * 60_000;
 /** A stored message not ingested within this long lost its job (Redis restarted, crash). */
 export const STUCK_MESSAGE_MS = 60_000;
 
+/**
+ * Jobs (re)created at once. One at a time, every job waited for its own Redis round trips: a
+ * pass over 100,000 open cases took ~30 s. Each add is idempotent (deterministic job ids), so
+ * their order does not matter.
+ */
+export const RECONCILE_CONCURRENCY = 64;
+
+/** Runs `fn` over the items, `RECONCILE_CONCURRENCY` at a time; the first failure stops the rest and is thrown. */
+async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RECONCILE_CONCURRENCY, items.length) }, lane));
+}
+
 export interface ReconcileReport {
   cases: number;
   outbox: number;
@@ -31,16 +56,16 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const cases = await em.execute<Array<{ id: string; next_action_at: Date }>>(
     `select id, next_action_at from escalation_case where next_action_at is not null and status in ('open', 'paused')`,
   );
-  for (const c of cases) await deps.scheduler.advance(c.id, new Date(c.next_action_at));
+  await inParallel(cases, (c) => deps.scheduler.advance(c.id, new Date(c.next_action_at)));
   const outbox = await em.execute<Array<{ id: string; attempts: number; not_before: Date }>>(
     `select id, attempts, not_before from outbox_mail where status = 'pending'`,
   );
-  for (const o of outbox) await deps.scheduler.send(o.id, o.attempts, new Date(o.not_before));
+  await inParallel(outbox, (o) => deps.scheduler.send(o.id, o.attempts, new Date(o.not_before)));
   const messages = await em.execute<Array<{ id: string }>>(
     `select id from message where status = 'pending' and created_at < ?`,
     [new Date(now.getTime() - STUCK_MESSAGE_MS)],
   );
-  for (const m of messages) await deps.scheduler.ingest(m.id);
+  await inParallel(messages, (m) => deps.scheduler.ingest(m.id));
   const report = { cases: cases.length, outbox: outbox.length, unstuck: unstuck.length, messages: messages.length };
   if (unstuck.length) deps.metrics?.recovered.inc({ what: 'stuck-sending' }, unstuck.length);
   if (messages.length) deps.metrics?.recovered.inc({ what: 'pending-message' }, messages.length);
