@@ -47,8 +47,12 @@ export async function writeOutbox(
   const rendered = new Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>();
   for (const intent of decision.mails) {
     const dedupeKey = `${state.id}:${intent.key}`;
-    const existing = await em.findOne(OutboxMail, { dedupeKey });
-    if (existing) continue;
+    // Written already: by this call (created, not yet flushed) or by an earlier run of the same
+    // decision. A plain existence query: through the entity API the lookup cost ~1.5 ms (hydration
+    // and a change-set pass over every entity the transaction holds) where the query is ~0.4 ms.
+    if (rendered.has(intent.key)) continue;
+    const existing = await em.execute<Array<{ found: number }>>(`select 1 as found from outbox_mail where dedupe_key = ? limit 1`, [dedupeKey]);
+    if (existing.length > 0) continue;
     let earliest: Date | undefined;
     if (!intent.held) {
       // Loop protection: too much mail to one person on one case in a short time is held back.
