@@ -58,7 +58,7 @@ const smtpListenerInbound = z
   .object({
     type: z.literal('smtp-listener'),
     host: z.string().default('127.0.0.1'),
-    port: z.number().int().positive().default(2525),
+    port: z.number().int().min(0).default(2525),
   })
   .strict();
 

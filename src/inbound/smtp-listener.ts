@@ -5,7 +5,7 @@ import type { Orm } from '../db/orm.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobScheduler } from '../workflows/job-queues.js';
-import { storeInbound } from './store-message.js';
+import { headerMessageId, storeInbound } from './store-message.js';
 
 export interface SmtpListenerOptions {
   host: string;
@@ -34,7 +34,9 @@ export class SmtpListener {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
-      size: o.maxMessageBytes,
+      // Beyond the limit a message is still accepted, but kept as a reference only (its head, for
+      // the Message-ID, and a reason); four times the limit is refused outright.
+      size: o.maxMessageBytes * 4,
       banner: 'Escalator inbound',
       logger: false,
       onRcptTo(address, _session, callback) {
@@ -46,16 +48,25 @@ export class SmtpListener {
       onData: (stream, session: SMTPServerSession, callback) => {
         const chunks: Buffer[] = [];
         let size = 0;
+        let kept = 0;
         stream.on('data', (c: Buffer) => {
           size += c.length;
-          if (size <= o.maxMessageBytes) chunks.push(c);
+          // Memory stays bounded: beyond the limit only the head is kept (for the Message-ID).
+          const room = o.maxMessageBytes - kept;
+          if (room > 0) {
+            const part = c.length <= room ? c : c.subarray(0, room);
+            chunks.push(part);
+            kept += part.length;
+          }
         });
         stream.on('error', (err) => callback(err));
         stream.on('end', () => {
           if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
             return callback(Object.assign(new Error('5.3.4 message too big'), { responseCode: 552 }));
           }
-          this.store(Buffer.concat(chunks), size, session).then(
+          const whole = Buffer.concat(chunks);
+          const oversized = size > o.maxMessageBytes;
+          this.store(oversized ? null : whole, size, session, oversized ? headerMessageId(whole) : undefined).then(
             () => callback(),
             (err: Error) => {
               o.logger.error({ err: { message: err.message } }, 'could not store inbound message');
@@ -74,7 +85,7 @@ export class SmtpListener {
     return this.port;
   }
 
-  private async store(raw: Buffer, size: number, session: SMTPServerSession): Promise<void> {
+  private async store(raw: Buffer | null, size: number, session: SMTPServerSession, messageIdHint?: string): Promise<void> {
     const rcpts = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
     const mailboxes = new Map<string, string[]>();
     for (const org of this.o.orgs.all()) {
@@ -83,7 +94,15 @@ export class SmtpListener {
     }
     for (const [mailbox, envelopeTo] of mailboxes) {
       const em = this.o.orm.em.fork() as EntityManager;
-      const stored = await storeInbound(em, { mailbox, raw, size, source: 'smtp-listener', receivedAt: this.o.clock.now(), envelopeTo });
+      const stored = await storeInbound(em, {
+        mailbox,
+        raw,
+        size,
+        source: 'smtp-listener',
+        receivedAt: this.o.clock.now(),
+        envelopeTo,
+        ...(messageIdHint ? { messageIdHint } : {}),
+      });
       if (stored.created) await this.o.scheduler.ingest(stored.id);
       this.o.logger.info({ message: stored.id, duplicate: !stored.created }, 'message received by SMTP');
     }
