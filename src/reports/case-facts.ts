@@ -103,9 +103,12 @@ export function localAuthorityOf(professionals: string[], ctx: Pick<CaseContext,
   return professionals[0] ? domainOf(professionals[0]) : 'unknown';
 }
 
-/** Derives the report facts of one case. Pure: the state, its ladder and `ctx.now` are all it reads. */
-export function caseFacts(state: CaseState, ctx: CaseContext): CaseFacts {
-  const ladder = ladderFor(state, ctx);
+/**
+ * Derives the report facts of one case. Pure: the state, its ladder and `ctx.now` are all it reads.
+ * `ladder` is the case's effective ladder (`ladderFor(state, ctx)`), for callers deriving the facts
+ * of many cases on the same ladders.
+ */
+export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveLadder = ladderFor(state, ctx)): CaseFacts {
   const def = ctx.ladder;
   const closed = isClosed(state);
   const professionals = state.participants.filter((p) => p.role === def.professionalRole).map((p) => p.email.toLowerCase());

@@ -3,7 +3,9 @@ import { simpleParser } from 'mailparser';
 import type { OrgRuntime, Organisations } from '../app/organisations.js';
 import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
 import type { CaseRow } from '../db/entities/types.js';
+import { ladderFor } from '../domain/case/advance.js';
 import type { CaseState } from '../domain/case/case-state.js';
+import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
 import type { EvidenceEventInput, EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
 
@@ -44,11 +46,17 @@ export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filt
       params,
     );
   const facts: CaseFacts[] = [];
+  // Thousands of cases run on a handful of ladders: each effective ladder is worked out once.
+  const ladders = new Map<string, EffectiveLadder>();
   for (const row of rows) {
     const org = orgs.find(row.organisation_id);
     // An organisation taken out of the config keeps its rows, but there is nobody to report to.
     if (!org) continue;
-    facts.push(caseFacts(row.state, org.caseContext(row.ladder_id, now)));
+    const ctx = org.caseContext(row.ladder_id, now);
+    const key = `${org.id}\u0000${row.ladder_id}\u0000${row.state.variant}`;
+    let ladder = ladders.get(key);
+    if (!ladder) ladders.set(key, (ladder = ladderFor(row.state, ctx)));
+    facts.push(caseFacts(row.state, ctx, ladder));
   }
   return facts;
 }
