@@ -1,0 +1,104 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a frame's code lives: an npm package, a directory of src/, or node itself. */
+function owner(url: string): string {
+  if (!url) return '(native: GC, syscalls, idle)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  const src = /\/(src\/[^/]+(?:\/[^/.]+)?)/.exec(url);
+  if (src) return src[1]!;
+  if (url.startsWith('node:')) return 'node (streams, sockets, timers)';
+  if (url.includes('/bench/')) return 'bench harness';
+  return url.split('/').slice(-2).join('/');
+}
+
+export interface ProfileSummary {
+  file: string;
+  totalMs: number;
+  idleMs: number;
+  /** Self time by owner, busiest first (idle excluded). */
+  byOwner: Array<{ owner: string; ms: number; share: number }>;
+  /** Self time by function, busiest first. */
+  byFunction: Array<{ fn: string; ms: number }>;
+}
+
+export function summarise(profile: CpuProfile, file: string, top = 15): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let total = 0;
+  let idle = 0;
+  const owners = new Map<string, number>();
+  const fns = new Map<string, number>();
+  for (const [id, us] of self) {
+    const node = byId.get(id)!;
+    total += us;
+    if (node.callFrame.functionName === '(idle)') {
+      idle += us;
+      continue;
+    }
+    const o = owner(node.callFrame.url);
+    owners.set(o, (owners.get(o) ?? 0) + us);
+    const fn = `${node.callFrame.functionName || '(anonymous)'} ${o}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + us);
+  }
+  const busy = total - idle;
+  return {
+    file,
+    totalMs: Math.round(total / 1000),
+    idleMs: Math.round(idle / 1000),
+    byOwner: [...owners.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([o, us]) => ({ owner: o, ms: Math.round(us / 1000), share: Math.round((us / busy) * 1000) / 10 })),
+    byFunction: [...fns.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000) })),
+  };
+}
+
+/** Samples this process's CPU (the service runs in it) around one measured phase. */
+export class Profiler {
+  private session: Session | undefined;
+
+  constructor(private readonly dir: string | undefined) {}
+
+  get enabled(): boolean {
+    return this.dir !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (!this.dir) return;
+    this.session = new Session();
+    this.session.connect();
+    await this.session.post('Profiler.enable');
+    await this.session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await this.session.post('Profiler.start');
+  }
+
+  async stop(name: string): Promise<ProfileSummary | undefined> {
+    if (!this.dir || !this.session) return undefined;
+    const { profile } = (await this.session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+    this.session.disconnect();
+    this.session = undefined;
+    await mkdir(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${name}.cpuprofile`);
+    await writeFile(file, JSON.stringify(profile));
+    return summarise(profile, file);
+  }
+}
