@@ -106,6 +106,8 @@ export function sendMailJob(deps: SendDeps) {
 
 /** The organisation, when this row is a chaser of an organisation that bundles chasers. */
 async function bundlingOrg(em: EntityManager, deps: SendDeps, outboxId: string): Promise<OrgRuntime | undefined> {
+  // No organisation bundles (the default): no need to read the row to know (a query per mail sent).
+  if (!deps.orgs.all().some((o) => o.config.bundleChasers)) return undefined;
   const rows = await em.execute<Array<{ organisation_id: string; kind: string }>>(`select organisation_id, kind from outbox_mail where id = ?`, [outboxId]);
   const org = rows[0] && rows[0].kind === 'chaser' ? deps.orgs.find(rows[0].organisation_id) : undefined;
   return org?.config.bundleChasers ? org : undefined;
