@@ -8,6 +8,7 @@ import type { Logger } from '../lib/logger.js';
 import type { AccessTokenProvider } from '../outbound/transport/smtp-transport.js';
 import type { JobScheduler } from '../workflows/job-queues.js';
 import { MailboxLock } from './mailbox-lock.js';
+import { batches } from './fetch-batches.js';
 import { storeInbound } from './store-message.js';
 
 export type WatcherState = 'stopped' | 'waiting-for-lock' | 'connecting' | 'syncing' | 'idle' | 'backoff';
@@ -200,30 +201,45 @@ export class ImapWatcher {
     }
     found.sort((a, b) => a.uid - b.uid);
     const processed: number[] = [];
-    for (const m of found) {
-      let raw: Buffer | null = null;
-      if (m.size <= this.o.maxMessageBytes) {
-        const full = await client.fetchOne(String(m.uid), { source: true }, { uid: true });
-        raw = full && full.source ? Buffer.from(full.source) : null;
-        if (!raw) continue;
+    for (const batch of batches(found, this.o.maxMessageBytes)) {
+      // One FETCH for the batch's sources, then one transaction that stores them all and moves the
+      // mailbox's last UID past them: a crash anywhere leaves either all of them or none stored.
+      const wanted = batch.filter((m) => m.size <= this.o.maxMessageBytes);
+      const sources = new Map<number, Buffer>();
+      if (wanted.length > 0) {
+        for await (const full of client.fetch(wanted.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })) {
+          if (full.source) sources.set(full.uid, Buffer.from(full.source));
+        }
       }
-      const stored = await em.transactional(async (tx) => {
-        const result = await storeInbound(tx, {
-          mailbox: this.o.mailbox,
-          raw,
-          size: m.size,
-          source: 'imap',
-          receivedAt: this.o.clock.now(),
-          ...(m.internalDate ? { internalDate: m.internalDate } : {}),
-          uid: m.uid,
-          uidValidity,
-          ...(m.messageId ? { messageIdHint: m.messageId } : {}),
-        });
-        await this.saveState(tx, uidValidity, m.uid);
-        return result;
+      const copies = batch.flatMap((m) => {
+        const raw = m.size <= this.o.maxMessageBytes ? sources.get(m.uid) : null;
+        // Expunged between the listing and the fetch: nothing to keep.
+        if (raw === undefined) return [];
+        return [{ m, raw }];
       });
-      if (stored.created) await this.o.scheduler.ingest(stored.id);
-      processed.push(m.uid);
+      if (copies.length === 0) continue;
+      const stored = await em.transactional(async (tx) => {
+        const results: Array<{ id: string; created: boolean }> = [];
+        for (const { m, raw } of copies) {
+          results.push(
+            await storeInbound(tx, {
+              mailbox: this.o.mailbox,
+              raw,
+              size: m.size,
+              source: 'imap',
+              receivedAt: this.o.clock.now(),
+              ...(m.internalDate ? { internalDate: m.internalDate } : {}),
+              uid: m.uid,
+              uidValidity,
+              ...(m.messageId ? { messageIdHint: m.messageId } : {}),
+            }),
+          );
+        }
+        await this.saveState(tx, uidValidity, copies.at(-1)!.m.uid);
+        return results;
+      });
+      for (const s of stored) if (s.created) await this.o.scheduler.ingest(s.id);
+      processed.push(...copies.map((c) => c.m.uid));
     }
     if (found.length === 0) await this.saveState(em, uidValidity, lastUid);
     if (processed.length > 0) await this.markProcessed(client, processed);
@@ -254,3 +270,4 @@ export class ImapWatcher {
     }
   }
 }
+

@@ -42,23 +42,26 @@ export async function writeOutbox(
   decision: Pick<Decision, 'mails' | 'drafts'>,
   ctx: CaseContext,
   deps: WriterDeps,
+  opts: { newCase?: boolean } = {},
 ): Promise<OutboxWork> {
   const work: OutboxWork = { sends: [] };
   const rendered = new Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>();
+  // A case created in this very transaction has no mail yet: nothing to look up. Otherwise one
+  // query finds which of the decision's mails an earlier run of it wrote already, and one more
+  // what the case sent each recipient in the last hour (a query per mail cost ~1 ms each).
+  const written = opts.newCase ? new Set<string>() : await writtenAlready(em, decision.mails.map((i) => `${state.id}:${i.key}`));
+  const toGuard = decision.mails.filter((i) => !i.held && !written.has(`${state.id}:${i.key}`));
+  const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => c.email.toLowerCase());
+  const history =
+    opts.newCase || toGuard.length === 0 ? new Map<string, Date[]>() : await recentMailTo(em, state.id, [...new Set(toGuard.flatMap(recipientsOf))], ctx.now);
   for (const intent of decision.mails) {
-    const dedupeKey = `${state.id}:${intent.key}`;
-    // Written already: by this call (created, not yet flushed) or by an earlier run of the same
-    // decision. A plain existence query: through the entity API the lookup cost ~1.5 ms (hydration
-    // and a change-set pass over every entity the transaction holds) where the query is ~0.4 ms.
-    if (rendered.has(intent.key)) continue;
-    const existing = await em.execute<Array<{ found: number }>>(`select 1 as found from outbox_mail where dedupe_key = ? limit 1`, [dedupeKey]);
-    if (existing.length > 0) continue;
+    // Written already: by this call, or by an earlier run of the same decision.
+    if (rendered.has(intent.key) || written.has(`${state.id}:${intent.key}`)) continue;
     let earliest: Date | undefined;
+    const recipients = recipientsOf(intent);
     if (!intent.held) {
       // Loop protection: too much mail to one person on one case in a short time is held back.
-      await em.flush(); // this decision's own earlier mails count too
-      const recipients = [...intent.to, ...intent.cc].map((c) => c.email.toLowerCase());
-      const verdict = loopVerdict(intent.kind, recipients, await recentMailTo(em, state.id, recipients, ctx.now), ctx.now);
+      const verdict = loopVerdict(intent.kind, recipients, history, ctx.now);
       if (verdict.action !== 'send') {
         const until = verdict.action === 'defer' ? verdict.until : undefined;
         addEvents(em, state.id, [{ type: 'mail-held-back', actor: 'system', at: ctx.now.toISOString(), detail: { kind: intent.kind, key: intent.key, recipients: verdict.recipients, action: verdict.action === 'drop' ? 'dropped' : 'deferred', ...(until ? { until: until.toISOString() } : {}), reason: 'loop protection: more than 10 mails in 10 minutes or 25 in an hour to this recipient on this case' } }], 'loop-guard');
@@ -68,10 +71,19 @@ export async function writeOutbox(
       }
     }
     const row = await composeIntent(em, org, state, intent, ctx, deps, rendered, earliest);
+    // This decision's own earlier mails count towards the limit for its later ones.
+    if (row.status !== 'held') for (const r of recipients) history.set(r, [...(history.get(r) ?? []), row.createdAt]);
     if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
   }
   for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(em, org, state.id, action, ctx.now)));
   return work;
+}
+
+/** Which of these dedupe keys have a row already. */
+async function writtenAlready(em: EntityManager, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await em.execute<Array<{ dedupe_key: string }>>(`select dedupe_key from outbox_mail where dedupe_key in (select jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(keys)]);
+  return new Set(rows.map((r) => r.dedupe_key));
 }
 
 async function composeIntent(

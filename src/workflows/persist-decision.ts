@@ -37,7 +37,7 @@ export async function persistDecision(
   else createCaseRow(em, state, ctx.now);
   await em.flush();
   addEvents(em, state.id, decision.events, cause);
-  const work = await writeOutbox(em, org, state, decision, ctx, deps);
+  const work = await writeOutbox(em, org, state, decision, ctx, deps, { newCase: row === null });
   await em.flush();
   const next = state.nextActionAt ? new Date(state.nextActionAt) : null;
   return {

@@ -33,8 +33,8 @@ type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' |
 export function ingestMessageJob(deps: IngestDeps) {
   return async ({ messageId }: JobPayload<'ingest-message'>): Promise<void> => {
     const em = deps.orm.em.fork() as EntityManager;
-    const stored = await em.findOne(Message, { id: messageId });
-    if (!stored || stored.status !== 'pending') return;
+    const stored = await loadPending(em, messageId);
+    if (!stored) return;
     const org = deps.orgs.forMailbox(stored.mailbox);
     if (!org) {
       await finish(em, stored.id, { status: 'rejected', route: 'quarantined', reason: `no organisation owns mailbox ${stored.mailbox}` }, deps);
@@ -42,7 +42,7 @@ export function ingestMessageJob(deps: IngestDeps) {
     }
     const oversized = !stored.raw;
     const mail = withoutNul(
-      await parseMessage(stored.raw ? Buffer.from(stored.raw) : Buffer.alloc(0), {
+      await parseMessage(stored.raw ?? Buffer.alloc(0), {
         receivedAt: stored.receivedAt,
         ...(stored.internalDate ? { internalDate: stored.internalDate } : {}),
         ...(stored.envelopeTo ? { envelopeTo: stored.envelopeTo } : {}),
@@ -61,7 +61,8 @@ export function ingestMessageJob(deps: IngestDeps) {
     const route = decideRoute(routeFacts(org, mail, analysis, matched, oversized));
 
     const after = await em.transactional(async (tx) => {
-      const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      // Without `raw`: the source was read above, and the ORM would otherwise copy and compare it on flush.
+      const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
       if (!msg || msg.status !== 'pending') return null;
       const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id);
       Object.assign(msg, {
@@ -100,6 +101,27 @@ export function ingestMessageJob(deps: IngestDeps) {
   };
 }
 
+interface PendingMessage {
+  id: string;
+  mailbox: string;
+  raw: Buffer | null;
+  receivedAt: Date;
+  internalDate: Date | null;
+  envelopeTo: string[] | null;
+}
+
+/** The stored message still waiting for its verdict, with its source (read once, by plain SQL). */
+async function loadPending(em: EntityManager, id: string): Promise<PendingMessage | undefined> {
+  const rows = await em.execute<Array<{ id: string; mailbox: string; raw: Buffer | null; received_at: Date; internal_date: Date | null; envelope_to: string[] | string | null }>>(
+    `select id, mailbox, raw, received_at, internal_date, envelope_to from message where id = ? and status = 'pending'`,
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  const envelopeTo = typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to;
+  return { id: r.id, mailbox: r.mailbox, raw: r.raw, receivedAt: new Date(r.received_at), internalDate: r.internal_date ? new Date(r.internal_date) : null, envelopeTo };
+}
+
 interface RouteResult {
   caseId?: string;
   caseRef?: string;
@@ -110,7 +132,7 @@ async function applyRoute(
   tx: EntityManager,
   deps: IngestDeps,
   org: OrgRuntime,
-  msg: MessageRow,
+  msg: Pick<MessageRow, 'id' | 'receivedAt'>,
   mail: InboundMail,
   analysis: MessageAnalysis,
   route: Route,
