@@ -11,9 +11,9 @@ export interface JobScheduler {
   cancelAdvance(caseId: string, at: Date): Promise<void>;
 }
 
+// How many finished jobs to keep is the workers' setting (worker-host.ts), not each job's: a
+// job's options are stored with it, and 100,000 pending cases each carried those ~70 bytes.
 const DEFAULTS: JobsOptions = {
-  removeOnComplete: { count: 1000 },
-  removeOnFail: { count: 5000 },
   attempts: 5,
   backoff: { type: 'exponential', delay: 5_000 },
 };

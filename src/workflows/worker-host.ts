@@ -50,7 +50,15 @@ export class WorkerHost {
           }
           await handler(payload, job);
         },
-        { connection, prefix, concurrency: this.options.concurrency?.[queue] ?? 4, autorun: true },
+        {
+          connection,
+          prefix,
+          concurrency: this.options.concurrency?.[queue] ?? 4,
+          autorun: true,
+          // Finished jobs kept for inspection (a job's own option, where set, wins).
+          removeOnComplete: { count: 1000 },
+          removeOnFail: { count: 5000 },
+        },
       );
       worker.on('failed', (job, error) => logger.error({ job: job?.id, name: job?.name, err: { message: error.message } }, 'job failed'));
       worker.on('error', (error) => logger.error({ queue, err: { message: error.message } }, 'worker error'));

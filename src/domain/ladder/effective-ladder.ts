@@ -54,7 +54,29 @@ function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' 
   };
 }
 
+// Thousands of cases run on a handful of ladders, and every step, mail and report asked for its
+// ladder afresh (~0.3 ms each time). A ladder definition is never changed once loaded, so each
+// (definition, variant) is worked out once; the result is frozen so no caller can alter the shared copy.
+const memo = new WeakMap<LadderDefinition, Map<VariantName, EffectiveLadder>>();
+
 export function effectiveLadder(ladder: LadderDefinition, variant: VariantName = 'standard'): EffectiveLadder {
+  let byVariant = memo.get(ladder);
+  if (!byVariant) memo.set(ladder, (byVariant = new Map()));
+  let result = byVariant.get(variant);
+  if (!result) byVariant.set(variant, (result = deepFreeze(buildEffectiveLadder(ladder, variant))));
+  return result;
+}
+
+function deepFreeze<T>(value: T, seen = new Set<unknown>()): T {
+  if (value && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    for (const v of Object.values(value)) deepFreeze(v, seen);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): EffectiveLadder {
   const v = variant === 'standard' ? undefined : ladder.variants[variant];
   if (variant !== 'standard' && !v) {
     throw new Error(`ladder ${ladder.id} has no ${variant} variant`);
