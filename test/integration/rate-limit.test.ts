@@ -46,6 +46,35 @@ describe('per-mailbox send limiter on Redis', () => {
     expect(await redisA.zcard(a.key(BOX))).toBe(3);
   });
 
+  it('gives a backlog of deferred mails a slot each, so they do not all wake at the same moment', async () => {
+    const box = 'backlog@sunrise-homes.org.uk';
+    clock.set(new Date(T0));
+    for (let i = 0; i < 3; i++) expect((await a.acquire(box, 3)).allowed).toBe(true);
+    // Six mails over the limit: three reserved for the next minute, three for the one after.
+    const slots = [];
+    for (let i = 1; i <= 6; i++) slots.push(await (i % 2 ? a : b).acquire(box, 3, `mail-${i}:1`));
+    expect(slots).toEqual([
+      ...Array.from({ length: 3 }, () => ({ allowed: false, retryAt: new Date(T0 + 60_000) })),
+      ...Array.from({ length: 3 }, () => ({ allowed: false, retryAt: new Date(T0 + 120_000) })),
+    ]);
+    // Asking again early keeps the same slot and takes no other.
+    expect(await a.acquire(box, 3, 'mail-4:1')).toEqual({ allowed: false, retryAt: new Date(T0 + 120_000) });
+    expect(await redisA.zcard(a.key(box))).toBe(9);
+
+    clock.set(new Date(T0 + 60_000));
+    expect((await b.acquire(box, 3, 'mail-1:1')).allowed).toBe(true);
+    // Its slot was counted when reserved: coming for it adds nothing.
+    expect(await redisA.zcard(a.key(box))).toBe(6);
+    // A newcomer queues behind the reservations rather than taking one of them.
+    expect(await a.acquire(box, 3)).toEqual({ allowed: false, retryAt: new Date(T0 + 180_000) });
+    expect(await a.acquire(box, 3, 'mail-4:1')).toEqual({ allowed: false, retryAt: new Date(T0 + 120_000) });
+    clock.set(new Date(T0 + 120_000));
+    expect((await a.acquire(box, 3, 'mail-4:1')).allowed).toBe(true);
+    // No window of a minute ever holds more than three sends.
+    const scores = (await redisA.zrange(a.key(box), 0, -1, 'WITHSCORES')).filter((_, i) => i % 2 === 1).map(Number);
+    for (const t of scores) expect(scores.filter((u) => u > t - 60_000 && u <= t).length).toBeLessThanOrEqual(3);
+  });
+
   it('counts each mailbox on its own, whatever the case of the address', async () => {
     clock.set(new Date(T0 + 10 * 60_000));
     const other = 'panel@sunrise-homes.org.uk';

@@ -14,10 +14,13 @@ export function mailboxLimit(org: OrganisationConfig): { mailbox: string; perMin
   return { mailbox: mailbox.toLowerCase(), perMinute: out.rateLimitPerMinute };
 }
 
-/** Takes a send slot for the organisation's mailbox: null if the mail may go now, else when it may. */
-export async function reserveSendSlot(limiter: SendRateLimiter | undefined, org: OrganisationConfig): Promise<Date | null> {
+/**
+ * Takes a send slot for the organisation's mailbox: null if the mail may go now, else when it may
+ * (that slot is then kept for `holder`, one attempt of one mail, until it comes back for it).
+ */
+export async function reserveSendSlot(limiter: SendRateLimiter | undefined, org: OrganisationConfig, holder: string): Promise<Date | null> {
   const limit = limiter ? mailboxLimit(org) : null;
   if (!limiter || !limit) return null;
-  const decision = await limiter.acquire(limit.mailbox, limit.perMinute);
+  const decision = await limiter.acquire(limit.mailbox, limit.perMinute, holder);
   return decision.allowed ? null : decision.retryAt;
 }

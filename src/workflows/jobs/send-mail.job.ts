@@ -68,7 +68,7 @@ export function sendMailJob(deps: SendDeps) {
     }
     const raw = Buffer.from(row.raw);
     if (row.abandonedAt && (await acceptedBefore(em, deps, job, row, now))) return;
-    const slotAt = await reserveSendSlot(deps.limiter, deps.orgs.get(row.organisationId).config).catch((error: unknown) => {
+    const slotAt = await reserveSendSlot(deps.limiter, deps.orgs.get(row.organisationId).config, `${row.id}:${row.attempts}`).catch((error: unknown) => {
       // Redis trouble: sending is worth more than the count (the server's own limit still holds).
       deps.logger.warn({ outbox: row.id, err: { message: (error as Error).message } }, 'mailbox rate limiter unavailable; sending anyway');
       return null;
