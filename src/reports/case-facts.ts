@@ -139,8 +139,12 @@ export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveL
   }
 
   const bouncedBy = new Map<string, CaseFacts['bounced'][number]>();
+  // A bounce the RM has dealt with (a new address given for that role since) is history, not an
+  // action: it stays on the case's events but leaves the digest's to-do list. Another person of the
+  // same role who was on the request all along (two professionals in To) is no replacement.
+  const replaced = (role: string) => state.participants.some((q) => q.role === role && !q.undeliverable && (q.source === 'directive' || q.source === 'learned'));
   for (const p of state.participants) {
-    if (!p.undeliverable) continue;
+    if (!p.undeliverable || replaced(p.role)) continue;
     const email = p.email.toLowerCase();
     const entry = bouncedBy.get(email) ?? { email, roles: [], at: p.undeliverable.at, reason: p.undeliverable.reason };
     entry.roles.push(roleLabel(p.role));

@@ -138,7 +138,7 @@ export function buildThemes(facts: CaseFacts[], opts: ThemesOptions): ThemesMode
   };
 }
 
-/** The report as one CSV table: section, label, value (then the cases opened in the quarter). */
+/** The report as one CSV table of section, label, value (one row per case is `escalator export`). */
 export function themesTable(m: ThemesModel): CsvValue[][] {
   const rows: CsvValue[][] = [['Section', 'Label', 'Value']];
   rows.push(['Quarter', m.quarter.key, `${m.quarter.from} to ${m.quarter.to}`]);

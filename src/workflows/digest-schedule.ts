@@ -1,4 +1,5 @@
 import { getNextMillis, type Queue } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
 import type { OrgRuntime } from '../app/organisations.js';
 import type { OrganisationConfig } from '../config/config-schema.js';
 
@@ -46,6 +47,17 @@ export function nextDigestRuns(repeat: DigestRepeat, from: Date, count = 1): Dat
     t = next;
   }
   return runs;
+}
+
+/**
+ * The latest moment at or before `now` the scheduler was due to fire: the slot a digest job
+ * running now (or retried after a failure) stands for. Its ISO week names the digest, so a Sunday
+ * 23:30 digest retried after midnight is still that week's, not the next one's.
+ */
+export function lastDigestRun(repeat: DigestRepeat, now: Date): Date {
+  // cron-parser's prev() is strictly before currentDate; a job running exactly on its slot is that slot.
+  const from = new Date(now.getTime() + 1);
+  return CronExpressionParser.parse(repeat.pattern, { currentDate: from, tz: repeat.tz }).prev().toDate();
 }
 
 /** A failed digest (database down at 08:00) is tried again; the week's dedupe key keeps it to one mail. */

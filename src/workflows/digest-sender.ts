@@ -49,12 +49,13 @@ export function digestContent(org: OrgRuntime, facts: CaseFacts[], now: Date): {
 /**
  * Writes this week's digest for one organisation to the outbox (an organisation-level row: no
  * case) and hands it to the send-mail job after commit. Only the send-mail job talks SMTP.
- * Running it twice in one ISO week sends once: the second run finds the week's row.
+ * Running it twice in one ISO week sends once: the second run finds the week's row. `weekOf` names
+ * the week (the scheduled slot a retried job stands for); the content is always as of now.
  */
-export async function sendWeeklyDigest(deps: DigestDeps, orgId: string): Promise<DigestResult> {
+export async function sendWeeklyDigest(deps: DigestDeps, orgId: string, options: { weekOf?: Date } = {}): Promise<DigestResult> {
   const org = deps.orgs.get(orgId);
   const now = deps.clock.now();
-  const week = isoWeekOf(now, org.calendar.timezone).key;
+  const week = isoWeekOf(options.weekOf ?? now, org.calendar.timezone).key;
   const dedupeKey = digestDedupeKey(org.id, week);
   const em = deps.orm.em.fork() as EntityManager;
   const existing = await em.findOne(OutboxMail, { dedupeKey });

@@ -1,5 +1,6 @@
 import type { JobPayload } from '../job-catalogue.js';
 import { sendWeeklyDigest, type DigestDeps } from '../digest-sender.js';
+import { digestRepeat, lastDigestRun } from '../digest-schedule.js';
 
 /**
  * The RM's weekly digest, fired by the organisation's job scheduler (see digest-schedule.ts).
@@ -17,7 +18,10 @@ export function weeklyDigestJob(deps: DigestDeps) {
       deps.logger.info({ org: orgId }, 'weekly digest is turned off for this organisation; skipped');
       return;
     }
-    const result = await sendWeeklyDigest(deps, orgId);
+    // The week is the one of the slot this run stands for, not of the moment it runs: a retry after
+    // midnight on Sunday must not take (and so block) the next week's digest.
+    const slot = lastDigestRun(digestRepeat(org.config), deps.clock.now());
+    const result = await sendWeeklyDigest(deps, orgId, { weekOf: slot });
     if (result.status === 'already-sent') deps.logger.info({ org: orgId, week: result.week }, 'weekly digest already sent this week');
   };
 }

@@ -11,7 +11,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.js';
 import { ManualClock } from '../../../src/lib/clock.js';
-import { digestPattern, digestRepeat, nextDigestRuns } from '../../../src/workflows/digest-schedule.js';
+import { isoWeekOf } from '../../../src/reports/week.js';
+import { digestPattern, digestRepeat, lastDigestRun, nextDigestRuns } from '../../../src/workflows/digest-schedule.js';
 
 const LONDON = { timezone: 'Europe/London', digest: { enabled: true, day: 'monday' as const, time: '08:00' } };
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -73,5 +74,27 @@ describe('digest.time validation', () => {
     expect(parseConfig(withTime('00:59'), {}).organisations[0]!.digest.time).toBe('00:59');
     expect(parseConfig(withTime('02:00'), {}).organisations[0]!.digest.time).toBe('02:00');
     expect(parseConfig(base, {}).organisations[0]!.digest).toEqual({ enabled: true, day: 'monday', time: '08:00' });
+  });
+});
+
+describe('the slot a digest run stands for', () => {
+  const SUNDAY_LATE = { timezone: 'Europe/London', digest: { enabled: true, day: 'sunday' as const, time: '23:30' } };
+
+  it('is the slot itself when the job runs on time', () => {
+    expect(lastDigestRun(digestRepeat(LONDON), new Date('2026-11-30T08:00:00Z')).toISOString()).toBe('2026-11-30T08:00:00.000Z');
+  });
+
+  it('stays the Sunday slot when a retry runs after midnight, so the week is not the next one', () => {
+    // Sunday 6 December 2026 23:30 GMT is ISO week 49; Monday 00:20 is week 50.
+    const retriedAt = new Date('2026-12-07T00:20:00Z');
+    const slot = lastDigestRun(digestRepeat(SUNDAY_LATE), retriedAt);
+    expect(slot.toISOString()).toBe('2026-12-06T23:30:00.000Z');
+    expect(isoWeekOf(slot, 'Europe/London').key).toBe('2026-W49');
+    expect(isoWeekOf(retriedAt, 'Europe/London').key).toBe('2026-W50');
+  });
+
+  it('follows local time in a BST week', () => {
+    // Monday 5 April 2027 08:00 BST is 07:00 UTC; a run at 07:45 UTC stands for it.
+    expect(lastDigestRun(digestRepeat(LONDON), new Date('2027-04-05T07:45:00Z')).toISOString()).toBe('2027-04-05T07:00:00.000Z');
   });
 });

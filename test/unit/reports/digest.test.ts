@@ -187,3 +187,26 @@ describe('the seven-day window', () => {
     expect(at('2026-12-07T10:01:00Z')).toBe(1);
   });
 });
+
+describe('a bounce in the digest', () => {
+  const bouncedCase = () => {
+    const x = reg5('ESC-2026-0020', '2026-11-23T10:00:00Z', { childRef: 'AB-0020' });
+    x.at('2026-11-23T10:30:00Z').command({ kind: 'escalate' });
+    x.at('2026-11-23T11:00:00Z').bounce(addr('professional'));
+    return x;
+  };
+  const bouncedRefs = (facts: CaseFacts[]) => refs(buildDigest(facts, { now: new Date(NOW), calendar: CAL, org: ORG }).action.bounced);
+
+  it('asks the RM for a new address while the bounced one is all the role has', () => {
+    expect(bouncedRefs([factsOf(bouncedCase(), NOW)])).toEqual(['ESC-2026-0020']);
+  });
+
+  it('leaves the to-do list once the RM has given the role a new address', () => {
+    const x = bouncedCase();
+    x.at('2026-11-24T09:00:00Z').command({ kind: 'directive', directive: { kind: 'contact', role: 'professional', contact: { email: 'new.worker@northshire.gov.uk', name: 'New Worker' } } });
+    const facts = factsOf(x, NOW);
+    expect(bouncedRefs([facts])).toEqual([]);
+    // The bounce is still on the case: only the action has gone.
+    expect(x.state.participants.find((p) => p.email === addr('professional'))?.undeliverable).toBeTruthy();
+  });
+});
