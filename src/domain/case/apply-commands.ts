@@ -5,6 +5,7 @@ import { roleLabel } from '../roles.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
+import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor } from './fire-step.js';
 import { withNextAction } from './next-action.js';
@@ -91,6 +92,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       state.pause = undefined;
       state.hold = undefined;
       state.awaitingConfirmationSince = undefined;
+      state.awaitingConfirmationFrom = undefined;
       b.draft({ kind: 'cancel-all' });
       b.event(state.status, actor, { by: 'command' });
       return command.kind === 'resolved' ? 'Marked resolved; no more chasers will be sent.' : 'Closed; no more chasers will be sent.';
@@ -131,9 +133,14 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
     }
     case 'escalate': {
       requireOpen(state, 'ESCALATE');
+      // Out of awaiting-confirmation, the response was given but found wanting: the rungs that
+      // would chase whoever gave it for that response are skipped (see skipRungsAlreadyAnswered).
+      let alreadyAnswered: string[] = [];
       if (state.status === 'awaiting-confirmation') {
         state.status = 'open';
+        alreadyAnswered = skipRungsAlreadyAnswered(b, ladder, actor, ctx);
         state.awaitingConfirmationSince = undefined;
+        state.awaitingConfirmationFrom = undefined;
       }
       if (state.status === 'paused') {
         throw new CommandRejected('ESCALATE: the case is paused. Reply RESUME first, or RESUME and ESCALATE together.');
@@ -154,7 +161,10 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
       const rung = rungOf(ladder, step);
       if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
-      return `Escalated: “${rung.title}” ${step.status === 'sent' ? 'is sent now' : step.status === 'awaiting-approval' ? 'is drafted for your approval' : `goes at ${cal.format(new Date(step.dueAt))}`}.`;
+      const skippedText = alreadyAnswered.length
+        ? `Skipped ${alreadyAnswered.map((t) => `“${t}”`).join(', ')}: they have already responded. `
+        : '';
+      return `${skippedText}Escalated: “${rung.title}” ${step.status === 'sent' ? 'is sent now' : step.status === 'awaiting-approval' ? 'is drafted for your approval' : `goes at ${cal.format(new Date(step.dueAt))}`}.`;
     }
     case 'extend': {
       requireOpen(state, 'EXTEND');

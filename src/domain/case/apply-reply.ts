@@ -53,6 +53,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
   } else if (cls.class === 'resolved') {
     s.status = 'awaiting-confirmation';
     s.awaitingConfirmationSince = ctx.now.toISOString();
+    s.awaitingConfirmationFrom = { email: input.from.email, role: input.role };
     const confirmers = resolveRoles(s, ctx.ladder.confirmers, ctx);
     const to = confirmers.contacts.length > 0 ? confirmers.contacts : staff.to;
     b.event('awaiting-confirmation', input.from.email, { confirmers: to.map((c) => c.email) });

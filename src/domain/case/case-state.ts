@@ -77,6 +77,8 @@ export interface CaseState {
   /** Promise from a recipient: nothing escalates before `until`. */
   hold?: { until: Instant; promisedFor: string; by: string };
   awaitingConfirmationSince?: Instant;
+  /** Who gave the "done" response the confirmers are asked about (ESCALATE does not chase them for it again). */
+  awaitingConfirmationFrom?: { email: string; role: string };
   resolvedAt?: Instant;
   closedAt?: Instant;
   /** Young person's views recorded by the RM (policy: at each step). */

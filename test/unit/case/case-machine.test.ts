@@ -594,6 +594,53 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     expect(d.step('senior-manager').deadlineAt).toBe('2026-12-15T10:00:00.000Z');
   });
 
+  it('ESCALATE before the reminder went: the responder is not reminded, a more senior manager is asked (step 6)', () => {
+    const d = new CaseDriver(ladder('fostering-panel'));
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...PANEL_PEOPLE) });
+    // The responsible manager responds on Wed 25 Nov, before the reminder (due Mon 30 Nov) went.
+    d.at('2026-11-25T11:00:00Z').reply('responsible-manager', 'resolved');
+    expect(d.state.status).toBe('awaiting-confirmation');
+    expect(d.at('2026-11-30T10:00:00Z').advance().mails).toEqual([]);
+
+    // Tue 1 Dec 14:00: the panel chair is not satisfied.
+    const esc = d.at('2026-12-01T14:00:00Z').command({ kind: 'escalate' }, { email: addr('panel-chair') });
+    expect(d.state.status).toBe('open');
+    const chasers = mailsOf(esc, 'chaser');
+    expect(chasers).toHaveLength(1);
+    expect(emails(chasers[0]!.to)).toEqual([addr('senior-manager')]);
+    expect(emails(chasers[0]!.cc)).toEqual(
+      [ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort(),
+    );
+    expect(d.plan()).toEqual([
+      ['responsible-manager-reminder', 'skipped', '2026-11-30T10:00:00+00:00'],
+      ['senior-manager', 'sent', '2026-12-01T14:00:00+00:00'],
+    ]);
+    // Recorded with the reason, before the escalation itself.
+    const types = esc.events.map((e) => e.type);
+    const skipped = esc.events.find((e) => e.type === 'skipped');
+    expect(skipped).toMatchObject({
+      actor: addr('panel-chair'),
+      detail: { step: 1, rung: 'responsible-manager-reminder', reason: 'already-responded', responder: addr('responsible-manager') },
+    });
+    expect(types.indexOf('skipped')).toBeLessThan(types.indexOf('escalated'));
+    // 5 working days from Tue 1 Dec 14:00: Tue 8 Dec 14:00.
+    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-08T14:00:00.000Z');
+    const [ack] = mailsOf(esc, 'command-ack');
+    expect(String((ack!.data.done as string[])[0])).toMatch(/already responded/);
+  });
+
+  it('ESCALATE out of awaiting-confirmation on a state saved before the responder was recorded', () => {
+    const d = new CaseDriver(ladder('fostering-panel'));
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...PANEL_PEOPLE) });
+    d.at('2026-11-25T11:00:00Z').reply('responsible-manager', 'resolved');
+    // A case stored by an earlier version: awaiting confirmation, but no record of who responded.
+    const { awaitingConfirmationFrom: _dropped, ...legacy } = d.state;
+    d.state = legacy;
+    const esc = d.at('2026-12-01T14:00:00Z').command({ kind: 'escalate' }, { email: addr('adm') });
+    expect(emails(mailsOf(esc, 'chaser')[0]!.to)).toEqual([addr('senior-manager')]);
+    expect(d.step('responsible-manager-reminder').status).toBe('skipped');
+  });
+
   it('RESOLVED from a confirmer closes it', () => {
     const d = panel();
     d.at('2026-12-02T12:00:00Z').reply('responsible-manager', 'resolved');
