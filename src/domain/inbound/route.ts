@@ -1,3 +1,4 @@
+import type { LadderDefinition } from '../ladder/ladder-schema.js';
 import { failsAuthentication } from './authentication.js';
 import type { MessageAnalysis } from './analyse-message.js';
 
@@ -16,6 +17,11 @@ export interface RouteFacts {
     senderRole?: string;
     /** The sender is one of the ladder's confirmers (e.g. the panel chair). */
     senderIsConfirmer: boolean;
+    /**
+     * The sender's role is one the ladder chases (see `chasedRoles`): their reply is a reply to
+     * be classified even when they are staff, and never a command.
+     */
+    senderIsChased: boolean;
   };
   /** The subject names a case reference we do not have. */
   unknownCaseTag?: string;
@@ -56,10 +62,13 @@ export function decideRoute(f: RouteFacts): Route {
     if (by === 'tag' && !senderRole && !f.senderIsStaff) {
       return { kind: 'flag', reason: 'case reference quoted by someone who is not on the case', notify: true };
     }
-    if (f.senderIsStaff || senderRole === 'originator' || senderRole === 'rm') {
-      const hasCommands = a.commands.lines.length > 0 || a.commands.errors.length > 0;
-      return hasCommands ? { kind: 'command' } : { kind: 'staff-message' };
-    }
+    const hasCommands = a.commands.lines.length > 0 || a.commands.errors.length > 0;
+    if (senderRole === 'originator' || senderRole === 'rm') return hasCommands ? { kind: 'command' } : { kind: 'staff-message' };
+    // Internal ladders chase colleagues on purpose: a chased manager's reply is read like any
+    // recipient's (their "done" resolves, their promise holds), and a command-looking line from
+    // them is reply text: nobody closes or skips the escalation about themselves.
+    if (senderRole && f.match.senderIsChased) return { kind: 'recipient-reply', role: senderRole };
+    if (f.senderIsStaff) return hasCommands ? { kind: 'command' } : { kind: 'staff-message' };
     if (senderIsConfirmer && a.commands.lines.length > 0) return { kind: 'command' };
     if (senderRole) return { kind: 'recipient-reply', role: senderRole };
     return { kind: 'flag', reason: 'reply from an address that is not on the case', notify: true };
@@ -75,4 +84,25 @@ export function decideRoute(f: RouteFacts): Route {
     return { kind: 'open-case' };
   }
   return { kind: 'ignore', reason: 'not tagged [escalate] and not part of a case' };
+}
+
+/**
+ * The roles a ladder asks to act: whoever the request is addressed to (`professionalRole`) and
+ * every rung's To, in every variant and the repeat. Never the originator or the RM (they run the
+ * case), and not roles that are only ever copied (a PSW, an IRO, the panel chair).
+ */
+export function chasedRoles(ladder: LadderDefinition): Set<string> {
+  const roles = new Set<string>([ladder.professionalRole]);
+  const add = (r: { to?: string[] } | undefined) => {
+    for (const x of r?.to ?? []) roles.add(x);
+  };
+  ladder.rungs.forEach(add);
+  add(ladder.repeat);
+  for (const v of Object.values(ladder.variants)) {
+    v?.rungs?.forEach(add);
+    for (const o of Object.values(v?.overrides ?? {})) add(o);
+  }
+  roles.delete('originator');
+  roles.delete('rm');
+  return roles;
 }

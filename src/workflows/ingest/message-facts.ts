@@ -6,7 +6,7 @@ import { Case } from '../../db/entities/index.js';
 import { roleOfAddress } from '../../domain/case/role-resolution.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
-import type { MatchedBy, RouteFacts } from '../../domain/inbound/route.js';
+import { chasedRoles, type MatchedBy, type RouteFacts } from '../../domain/inbound/route.js';
 
 export interface MatchedCase {
   row: CaseRow;
@@ -55,6 +55,7 @@ export function routeFacts(org: OrgRuntime, mail: InboundMail, analysis: Message
       by: matched.by,
       ...(role ? { senderRole: role } : {}),
       senderIsConfirmer: !!role && ctx.ladder.confirmers.includes(role),
+      senderIsChased: !!role && chasedRoles(ctx.ladder).has(role),
     };
   } else if (analysis.caseTag) {
     facts.unknownCaseTag = analysis.caseTag;

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { readLadderDir } from '../../../src/config/load-ladders.js';
+import { analyseMessage } from '../../../src/domain/inbound/analyse-message.js';
+import type { InboundMail } from '../../../src/domain/inbound/inbound-mail.js';
+import { chasedRoles, decideRoute, type RouteFacts } from '../../../src/domain/inbound/route.js';
+import { ANALYSIS_OPTIONS } from './support.js';
+
+function mail(text: string, from = 'jo.bennett@sunrise-homes.org.uk'): InboundMail {
+  return {
+    messageId: '<m@x>',
+    inReplyTo: '<chaser@escalations.sunrise-homes.org.uk>',
+    references: ['<chaser@escalations.sunrise-homes.org.uk>'],
+    from: { address: from },
+    replyTo: [],
+    to: [{ address: 'escalations@sunrise-homes.org.uk' }],
+    cc: [],
+    deliveredTo: [],
+    subject: 'RE: Disagreement about the plan for AB-1234 [ESC-2026-0007]',
+    date: new Date('2026-12-01T10:00:00Z'),
+    dateFromHeader: true,
+    headers: {},
+    text,
+    contentType: 'text/plain',
+    attachments: [],
+    parseProblems: [],
+  };
+}
+
+function facts(text: string, match: Partial<NonNullable<RouteFacts['match']>>, staff: boolean): RouteFacts {
+  const m = mail(text);
+  return {
+    analysis: analyseMessage(m, ANALYSIS_OPTIONS),
+    parseProblems: [],
+    sender: m.from!.address,
+    senderIsStaff: staff,
+    match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, ...match },
+  };
+}
+
+describe('who a reply is from decides what it is', () => {
+  const chasedStaff = { senderRole: 'team-manager', senderIsChased: true };
+
+  it('a colleague the ladder chases has their reply classified, not read as staff chatter', () => {
+    const route = decideRoute(facts('Hi Alex,\n\nThis is now done.\n\nJo', chasedStaff, true));
+    expect(route).toEqual({ kind: 'recipient-reply', role: 'team-manager' });
+  });
+
+  it('a chased colleague cannot CLOSE or SKIP the escalation about themselves: the line is reply text', () => {
+    for (const text of ['CLOSE', 'SKIP', 'RESOLVED', 'PAUSE until 4 January 2027', 'ESCALATE\n\nNot needed.']) {
+      const f = facts(text, chasedStaff, true);
+      expect(f.analysis.commands.lines.length, text).toBeGreaterThan(0);
+      expect(decideRoute(f), text).toEqual({ kind: 'recipient-reply', role: 'team-manager' });
+    }
+  });
+
+  it('the originator and the RM keep their commands even when they also hold a ladder role', () => {
+    expect(decideRoute(facts('CLOSE', { senderRole: 'originator' }, true))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('CLOSE', { senderRole: 'rm' }, true))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('Thanks, noted.', { senderRole: 'rm' }, true))).toEqual({ kind: 'staff-message' });
+  });
+
+  it('staff who are on the case but not chased (a copied PSW) or not on it at all still command', () => {
+    expect(decideRoute(facts('ESCALATE', { senderRole: 'psw', senderIsChased: false }, true))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('ESCALATE', {}, true))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('Spoke to Jo today.', {}, true))).toEqual({ kind: 'staff-message' });
+  });
+
+  it('an outside professional is a recipient as before, and a confirmer still confirms', () => {
+    expect(decideRoute(facts('CLOSE', { senderRole: 'professional', senderIsChased: true }, false))).toEqual({ kind: 'recipient-reply', role: 'professional' });
+    expect(decideRoute(facts('RESOLVED', { senderRole: 'panel-chair', senderIsConfirmer: true }, false))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('Thanks', { senderRole: 'iro' }, false))).toEqual({ kind: 'recipient-reply', role: 'iro' });
+  });
+
+  it('a chased colleague quoting the case tag is still on the case; DMARC failure still blocks', () => {
+    expect(decideRoute(facts('This is now done.', { ...chasedStaff, by: 'tag' }, true))).toEqual({ kind: 'recipient-reply', role: 'team-manager' });
+    const f = facts('This is now done.', chasedStaff, true);
+    f.analysis.authentication = { trusted: true, authservId: 'mx.sunrise-homes.org.uk', dmarc: 'fail', verdict: 'fail' };
+    expect(decideRoute(f).kind).toBe('flag');
+  });
+});
+
+describe('chasedRoles: the roles a ladder asks to act', () => {
+  const ladders = readLadderDir('config/ladders').ladders;
+  const of = (id: string) => [...chasedRoles(ladders.get(id)!)].sort();
+
+  it('is the professional and every rung’s To, in every variant; never the originator, the RM or a role only copied', () => {
+    expect(of('practice-disagreement')).toEqual(['deputy-director', 'director', 'head-of-service', 'service-manager', 'team-manager']);
+    expect(of('practice-disagreement')).not.toContain('psw');
+    expect(of('childrens-home-reg5')).toEqual(['assistant-director', 'dcs', 'lscp', 'ofsted-inspector', 'professional', 'team-manager']);
+    expect(of('firo-dispute-resolution')).not.toContain('ssw');
+    expect(of('fostering-panel')).not.toContain('panel-chair');
+    for (const id of ladders.keys()) {
+      expect(of(id)).not.toContain('originator');
+      expect(of(id)).not.toContain('rm');
+    }
+  });
+});
