@@ -91,6 +91,8 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
       const o = v?.overrides?.[base.id];
       if (o?.skip) continue;
       const rung = toRung(ladder, base, from);
+      if (o?.title) rung.title = o.title;
+      if (o?.policyRef) rung.policyRef = o.policyRef;
       if (o?.after) rung.after = parseDuration(o.after);
       if (o?.from) rung.from = o.from;
       if (o?.to) rung.to = o.to;

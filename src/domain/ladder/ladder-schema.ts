@@ -85,6 +85,9 @@ const repeatOverride = z
 
 const rungOverride = z
   .object({
+    /** The variant's own title and policy reference (urgent reg 5 cites Limitations, not "2 weeks"). */
+    title: z.string().min(1).optional(),
+    policyRef: z.string().min(1).optional(),
     after: duration.optional(),
     from: z.enum(['opening', 'previous']).optional(),
     to: z.array(role).min(1).optional(),

@@ -127,6 +127,29 @@ describe('childrens-home-reg5', () => {
       expect(sim.repeatEvery).toBe('2 working days');
     });
 
+    it('cites the policy’s safeguarding limitation, not the standard weeks, and titles the repeat for what it is', () => {
+      const sim = simulate(def, 'urgent', '2026-11-23T10:00:00Z', 'england-and-wales');
+      for (const step of sim.steps) {
+        expect(step.policyRef, step.rung).toMatch(/^Limitations, "Where there are safeguarding concerns"/);
+        expect(step.policyRef, step.rung).not.toMatch(/weeks|Fortnightly/i);
+      }
+      const repeat = sim.steps.find((s) => s.repeat)!;
+      expect(repeat.title).toBe('Repeated email to the Director of Children’s Services');
+      expect(repeat.title).not.toMatch(/fortnight/i);
+      // The standard timescales are unchanged.
+      const standard = simulate(def, 'standard', '2026-11-23T10:00:00Z', 'england-and-wales');
+      expect(standard.steps.map((s) => s.policyRef)).toEqual([
+        'Procedure, "2 weeks"',
+        'Procedure, "3 weeks"',
+        'Procedure, "4 weeks"',
+        'Procedure, "6 weeks"',
+        'Procedure, "8 weeks", Ofsted inspector',
+        'Procedure, "8 weeks", child protection',
+        'Procedure, "Ongoing"',
+      ]);
+      expect(standard.steps.at(-1)!.title).toBe('Fortnightly email to the Director of Children’s Services');
+    });
+
     it('Scotland from the same Friday evening: St Andrew’s Day first', () => {
       const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'scotland');
       expect(sim.clockStart).toBe('2026-12-01T09:00:00+00:00');

@@ -150,6 +150,40 @@ describe('readLadderDir', () => {
     ]);
   });
 
+  it('a variant may retitle a rung and cite its own policy reference, for the rung and the repeat', () => {
+    const l = base('variant-titles');
+    l.variants = {
+      urgent: {
+        label: 'Urgent',
+        description: 'Faster.',
+        policyRef: 'Limitations',
+        overrides: { first: { after: '1wd', title: 'First, urgently', policyRef: 'Limitations, urgent' } },
+        repeat: { every: '1wd', title: 'Daily', policyRef: 'Limitations, ongoing' },
+      },
+    };
+    write('variant-titles', l);
+    const r = readLadderDir(dir, 'config/ladders');
+    expect(r.problems).toEqual([]);
+    const def = r.ladders.get('variant-titles')!;
+    const urgent = effectiveLadder(def, 'urgent');
+    expect(urgent.rungs.map((x) => [x.id, x.title, x.policyRef])).toEqual([
+      ['first', 'First, urgently', 'Limitations, urgent'],
+      ['second', 'Second', 'Stage 3'],
+    ]);
+    expect(urgent.repeat).toMatchObject({ title: 'Daily', policyRef: 'Limitations, ongoing', asks: 'it again' });
+    // The standard ladder keeps its own.
+    expect(effectiveLadder(def, 'standard').rungs[0]).toMatchObject({ title: 'First', policyRef: 'Stage 2' });
+  });
+
+  it('an empty title or policy reference in a variant override is refused', () => {
+    const l = base('variant-empty-title');
+    l.variants = { urgent: { label: 'Urgent', description: 'Faster.', policyRef: 'Limitations', overrides: { first: { title: '' } } } };
+    write('variant-empty-title', l);
+    const r = readLadderDir(dir, 'config/ladders');
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]).toMatch(/variant-empty-title\.yaml: variants\.urgent\.overrides\.first\.title: /);
+  });
+
   it('a variant repeat that gives only `every` keeps the standard repeat’s copy list, approval and duties', () => {
     const l = base('variant-repeat');
     l.variants = { urgent: { label: 'Urgent', description: 'Faster.', policyRef: 'Limitations', repeat: { every: '1wd' } } };
