@@ -1,0 +1,153 @@
+// The operator's CLI contract on the real services: `migrate`, `cases list`, `cases show` (text and
+// the JSON fields scripts rely on) and `cases advance`, run as an operator would, on the harness's
+// clock (shared through the test-only clock file).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { CaseMail, captureIo, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { adminPgUrl } from '../support/database.js';
+import { EscalatorHarness, INBOX, RM } from '../support/escalator-harness.js';
+
+const SAM = 'sam.patel@northshire.gov.uk';
+const JO = 'jo.bennett@northshire.gov.uk';
+
+describe('escalator cases and migrate', () => {
+  let h: EscalatorHarness;
+  let mail: CaseMail;
+  let config: string;
+  let c: OpenedCase;
+  const clockFile = join(mkdtempSync(join(tmpdir(), 'cli-clock-')), 'clock.json');
+
+  beforeAll(async () => {
+    h = await EscalatorHarness.start({ name: 'cli_cases', start: '2026-11-23T10:00:00Z' });
+    mail = new CaseMail(h);
+    config = writeHarnessConfig(h);
+    c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4001', `Team manager: Jo Bennett <${JO}>`] });
+    await h.settle();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    writeFileSync(clockFile, JSON.stringify({ offsetMs: h.clock.now().getTime() - Date.now() }));
+    const run = captureIo(h.loaded.baseDir);
+    run.io.env.ESCALATOR_CLOCK_FILE = clockFile;
+    const code = await runCli(['--config', config, ...args], run.io);
+    return { code, out: run.out.join('\n'), err: run.err.join('\n') };
+  }
+
+  it('cases list shows the case with its ladder, rung and next action, in text and JSON', async () => {
+    const text = await cli('cases', 'list');
+    expect(text.code).toBe(0);
+    expect(text.out).toContain(c.ref);
+    expect(text.out).toContain('childrens-home-reg5');
+    expect(text.out).toContain('professional-reminder');
+    // Two calendar weeks after Monday 23 November 10:00.
+    expect(text.out).toContain('2026-12-07T10:00:00.000Z');
+
+    const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Array<Record<string, unknown>>;
+    expect(json).toEqual([
+      expect.objectContaining({ ref: c.ref, status: 'open', ladder: 'childrens-home-reg5', rung: 'professional-reminder', nextActionAt: '2026-12-07T10:00:00.000Z' }),
+    ]);
+    expect(JSON.parse((await cli('cases', 'list', '--status', 'resolved', '--json')).out)).toEqual([]);
+  });
+
+  it('cases show --json carries the fields scripts rely on', async () => {
+    const r = await cli('cases', 'show', c.ref, '--json');
+    expect(r.code).toBe(0);
+    const view = JSON.parse(r.out) as {
+      ref: string;
+      status: string;
+      ladder: string;
+      rung: string;
+      nextActionAt: string;
+      childRef: string;
+      participants: Array<{ role: string; email: string }>;
+      events: Array<{ at: string; type: string; actor: string }>;
+      messages: Array<{ direction: string; messageId: string; from: string; to: string[]; cc: string[]; subject: string }>;
+    };
+    expect(view).toMatchObject({ ref: c.ref, status: 'open', ladder: 'childrens-home-reg5', rung: 'professional-reminder', nextActionAt: '2026-12-07T10:00:00.000Z', childRef: 'AB-4001' });
+    expect(view.participants).toEqual(
+      expect.arrayContaining([expect.objectContaining({ role: 'professional', email: SAM }), expect.objectContaining({ role: 'team-manager', email: JO })]),
+    );
+    expect(view.events[0]).toMatchObject({ type: 'case-opened', actor: RM });
+    for (const e of view.events) expect(Number.isNaN(Date.parse(e.at))).toBe(false);
+    const request = view.messages.find((m) => m.direction === 'in')!;
+    expect(request).toMatchObject({ messageId: c.requestId, from: RM, to: [SAM], cc: [INBOX], subject: c.subject });
+    const confirmation = view.messages.find((m) => m.direction === 'out')!;
+    expect(confirmation).toMatchObject({ from: INBOX, to: [RM] });
+    expect(confirmation.subject).toContain(`[${c.ref}]`);
+  });
+
+  it('cases show prints participants, the dated timetable, events and messages for a person', async () => {
+    const r = await cli('cases', 'show', c.ref);
+    expect(r.code).toBe(0);
+    for (const heading of ['Participants:', 'Timetable:', 'Events:', 'Messages:']) expect(r.out).toContain(heading);
+    expect(r.out).toContain(`Jo Bennett <${JO}>`);
+    expect(r.out).toMatch(/1\. Reminder to the professional — .*7 December 2026/);
+  });
+
+  it('cases advance sends the next chaser now, threaded onto the request', async () => {
+    const r = await cli('cases', 'advance', c.ref);
+    expect(r.code).toBe(0);
+    // The CLI's clock is the file clock (wall time plus the offset), a moment ahead of the
+    // harness's: move the harness on a minute so the mail it wrote is due.
+    await h.advanceTo(new Date(h.clock.now().getTime() + 60_000).toISOString());
+    const chaser = await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1));
+    expect(chaser.envelope.to).toEqual(expect.arrayContaining([SAM, JO]));
+    expect(chaser.parsed.inReplyTo).toBe(c.requestId);
+    await h.settle();
+    const after = JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { rung: string; events: Array<{ type: string; actor: string }> };
+    expect(after.rung).toBe('team-manager-reminder');
+    expect(after.events.some((e) => e.actor.startsWith('cli:'))).toBe(true);
+  });
+
+  it('an unknown reference is a clear error and changes nothing', async () => {
+    for (const args of [['cases', 'show', 'ESC-1999-0001'], ['cases', 'advance', 'ESC-1999-0001']]) {
+      const r = await cli(...args);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('ESC-1999-0001');
+    }
+  });
+
+  describe('migrate', () => {
+    // A database that does not exist yet: migrate must create it.
+    const name = `escalator_test_cli_migrate_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const url = new URL(adminPgUrl());
+    url.pathname = `/${name}`;
+    afterAll(async () => {
+      const admin = new pg.Client({ connectionString: adminPgUrl() });
+      await admin.connect();
+      try {
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+        await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+      } finally {
+        await admin.end();
+      }
+    });
+
+    it('creates a missing database, applies every migration, and is a no-op the second time', async () => {
+      const own = parse(readFileSync(config, 'utf8')) as { database: { url: string } };
+      own.database = { ...own.database, url: url.toString() };
+      const file = join(mkdtempSync(join(tmpdir(), 'cli-migrate-')), 'escalator.yaml');
+      writeFileSync(file, stringify(own));
+      const run = async () => {
+        const io = captureIo(h.loaded.baseDir);
+        const code = await runCli(['--config', file, 'migrate'], io.io);
+        return { code, out: io.out.join('\n'), err: io.err.join('\n') };
+      };
+      const first = await run();
+      expect(first.code, first.err).toBe(0);
+      expect(first.out).toMatch(/^database created; applied Migration\d+/);
+      const second = await run();
+      expect(second).toMatchObject({ code: 0, out: 'nothing to apply' });
+    });
+  });
+});
