@@ -1,7 +1,20 @@
 import type { ReplyClass } from '../case/apply-reply.js';
 import { findAllEnGbDates, localDate } from './en-gb-dates.js';
 import { plainForMatching } from './new-text.js';
-import { BUT_NOT, CLASS_ORDER, CLAUSE_BREAK, COMMITMENT, NEGATION, NOT_YET, PROMISE_NEGATION, REPLY_RULES, type ReplyRule } from './reply-rules.js';
+import {
+  BUT_NOT,
+  CLASS_ORDER,
+  CLAUSE_BREAK,
+  COMMITMENT,
+  CONDITIONAL,
+  DELIVERED_HERE,
+  LATER_DELIVERY,
+  NEGATION,
+  NOT_YET,
+  PROMISE_NEGATION,
+  REPLY_RULES,
+  type ReplyRule,
+} from './reply-rules.js';
 
 export interface Classification {
   class: ReplyClass;
@@ -48,8 +61,16 @@ function clauseEnd(sentence: string, at: number): number {
   return m ? m.index : sentence.length;
 }
 
-function matchRule(rule: ReplyRule, sentences: string[]): Classification | undefined {
-  for (const sentence of sentences) {
+/** Where in the sentences a phrase was found: sentence number, then offset in it. */
+interface At {
+  sentence: number;
+  index: number;
+}
+
+type Found = Classification & { at: At; end: At };
+
+function matchRule(rule: ReplyRule, sentences: string[]): Found | undefined {
+  for (const [i, sentence] of sentences.entries()) {
     const question = /\?\s*$/.test(sentence);
     if (rule.notInQuestions && question) continue;
     for (const pattern of rule.patterns) {
@@ -66,8 +87,11 @@ function matchRule(rule: ReplyRule, sentences: string[]): Classification | undef
         if (rule.negatable && (NEGATION.test(before) || NEGATION.test(m[0]))) continue;
         if (rule.pastOnly && NOT_YET.test(before)) continue;
         if (rule.unless?.some((u) => u.test(clause))) continue;
-        if (rule.class === 'resolved' && BUT_NOT.test(sentence.slice(m.index + m[0].length))) continue;
-        return { class: rule.class, evidence: m[0] };
+        if (rule.partialBefore?.test(before)) continue;
+        const end = m.index + m[0].length;
+        if (rule.cancelledAfter?.test([sentence.slice(end), ...sentences.slice(i + 1)].join(' '))) continue;
+        if (rule.class === 'resolved' && BUT_NOT.test(sentence.slice(end))) continue;
+        return { class: rule.class, evidence: m[0], at: { sentence: i, index: m.index }, end: { sentence: i, index: end } };
       }
     }
   }
@@ -78,13 +102,20 @@ function matchRule(rule: ReplyRule, sentences: string[]): Classification | undef
  * A dated commitment: a commitment word, then (within a short distance, in the same sentence)
  * a date that has not passed, with no negation in between ("I won't have them by Friday").
  */
-function findPromise(sentences: string[], messageDate: Date, timezone: string): Classification | undefined {
+function findPromise(
+  sentences: string[],
+  messageDate: Date,
+  timezone: string,
+  opts: { after?: At; accept?: (evidence: string, sentence: string) => boolean } = {},
+): (Classification & { at: At }) | undefined {
   const today = localDate(messageDate, timezone);
-  for (const sentence of sentences) {
+  for (const [i, sentence] of sentences.entries()) {
+    if (opts.after && i < opts.after.sentence) continue;
     if (/\?\s*$/.test(sentence)) continue;
     const dates = findAllEnGbDates(sentence, messageDate, timezone);
     if (dates.length === 0) continue;
     const commitments = new RegExp(COMMITMENT.source, 'gi');
+    if (opts.after && i === opts.after.sentence) commitments.lastIndex = opts.after.index;
     let c: RegExpExecArray | null;
     while ((c = commitments.exec(sentence))) {
       const at = c.index;
@@ -94,7 +125,9 @@ function findPromise(sentences: string[], messageDate: Date, timezone: string): 
       const from = clauseStart(sentence, at);
       if (PROMISE_NEGATION.test(sentence.slice(from, end))) continue;
       if (date.date < today) continue;
-      return { class: 'promise', evidence: sentence.slice(at, end).slice(0, 200), promiseDate: date.date };
+      const evidence = sentence.slice(at, end).slice(0, 200);
+      if (opts.accept && !opts.accept(evidence, sentence.slice(from))) continue;
+      return { class: 'promise', evidence, promiseDate: date.date, at: { sentence: i, index: at } };
     }
   }
   return undefined;
@@ -110,12 +143,30 @@ export function classifyReply(newText: string, messageDate: Date, timezone: stri
   for (const cls of CLASS_ORDER) {
     if (cls === 'promise') {
       const promise = findPromise(parts, messageDate, timezone);
-      if (promise) return promise;
+      if (promise) return plain(promise);
       continue;
     }
     const rule = REPLY_RULES.find((r) => r.class === cls);
     const found = rule ? matchRule(rule, parts) : undefined;
-    if (found) return found;
+    if (found && cls === 'resolved' && !DELIVERED_HERE.test(found.evidence ?? '')) {
+      // "Completed, and I will send them by Friday": something is still to come by a date, so
+      // the ladder holds until then rather than stopping on a part that was done.
+      const later = findPromise(parts, messageDate, timezone, {
+        after: found.end,
+        accept: (evidence, clause) => LATER_DELIVERY.test(evidence) && !CONDITIONAL.test(clause),
+      });
+      if (later) return plain(later);
+    }
+    if (found) return plain(found);
   }
   return { class: 'other' };
+}
+
+/** The classification without where it was found. */
+function plain(c: Classification & { at?: At; end?: At }): Classification {
+  return {
+    class: c.class,
+    ...(c.evidence !== undefined ? { evidence: c.evidence } : {}),
+    ...(c.promiseDate !== undefined ? { promiseDate: c.promiseDate } : {}),
+  };
 }

@@ -6,8 +6,11 @@ import type { ReplyClass } from '../case/apply-reply.js';
  * dashes are made plain ("haven’t" → "haven't"), one clause at a time.
  *
  * Precedence (see `CLASS_ORDER`): a dispute outranks everything ("please find attached our
- * letter: this is not our responsibility"); "done" outranks a promise; a dated promise outranks
- * an acknowledgement ("I will look into it and send them by Friday" is a promise).
+ * letter: this is not our responsibility"); "done" outranks a promise, except that a dated
+ * delivery written after the done phrase wins ("the minutes are completed and I will send them
+ * by Friday": see `LATER_DELIVERY`) unless the document came with the reply itself
+ * (`DELIVERED_HERE`); a dated promise outranks an acknowledgement ("I will look into it and send
+ * them by Friday" is a promise).
  */
 export interface ReplyRule {
   class: Exclude<ReplyClass, 'promise' | 'other'>;
@@ -20,6 +23,10 @@ export interface ReplyRule {
   notInQuestions: boolean;
   /** Clauses that look like the class but are not ("I have sent an email to the chair"). */
   unless?: RegExp[];
+  /** Words before the phrase, in its clause, that make it only part of the whole ("part of the minutes have been sent"). */
+  partialBefore?: RegExp;
+  /** Words anywhere after the phrase that say the rest is still to come ("the rest will follow"). */
+  cancelledAfter?: RegExp;
 }
 
 export const CLASS_ORDER: ReadonlyArray<Exclude<ReplyClass, 'other'>> = ['disputed', 'resolved', 'promise', 'acknowledged'];
@@ -52,6 +59,10 @@ export const REPLY_RULES: ReplyRule[] = [
       /\b(?:has|have|was|were) (?:been )?transferred to\b|\bcase (?:has been |was |is )?closed (?:to|with|by) (?:us|our|the)\b/i,
       /\b(?:we|i) (?:do not|don't) hold (?:this|these|that|the|any)\b/i,
     ],
+    unless: [
+      // "I am not responsible for the delay, but I will send them by Friday" disowns the delay, not the task.
+      /\bresponsible for (?:the |this |these |any |all (?:the |of the )?)?(?:delays?|wait|hold[- ]ups?|lateness|late (?:reply|response))\b/i,
+    ],
   },
   {
     class: 'resolved',
@@ -77,7 +88,15 @@ export const REPLY_RULES: ReplyRule[] = [
       /\b(?:sent|emailed|forwarded) (?:a|an|another|the) (?:e-?mail|message|reminder|request|chaser|note|query)\b/i,
       /\b(?:sent|passed|forwarded) (?:it|this|your (?:e-?mail|message)) (?:on|over|to (?:my|our|the) (?:manager|team|admin|business support))\b/i,
       /\b(?:attached|see attached) (?:is|are)? ?(?:my|our|a) (?:letter|response|reply) (?:explaining|setting out)\b/i,
+      // In transit, not with the requester: "sent to the chair for signing", "submitted for approval".
+      /\b(?:sent|passed|forwarded|gone|submitted|returned|given|emailed|e-mailed|uploaded|shared)\b(?: [\w'-]+){0,5}? (?:for|to be) (?:her |his |their |its )?(?:signing|signature|sign(?:ed)?[- ]off|signed|approval|approved|authorisation|authorization|authorised|authorized|checking|checked|review|reviewing|quality assurance|qa|comments?|ratification|agreement|proofreading|proof-reading)\b/i,
+      // A draft is not the document asked for ("I have sent the draft plan").
+      /\bdrafts?\b/i,
+      /\b(?:first|second|1st|2nd|opening) (?:part|half|section|batch|instalment|installment|page)s?\b/i,
     ],
+    partialBefore: /\b(?:part|parts|some|half|most|a few|a couple|a number|a portion|a section|the first (?:part|half|section|few|batch|page)s?|(?:first|second) (?:part|half|section|batch|page)s?) of\b/i,
+    cancelledAfter:
+      /\b(?:the|a) (?:rest|remainder|remaining|outstanding|others?)\b[^.?!]{0,60}?\b(?:will|to|should|shall|is to|are to|'ll)\b[^.?!]{0,25}?\b(?:follow|come|be (?:sent|uploaded|completed|done|shared|provided|forwarded|finished|finalised|finalized))\b/i,
   },
   {
     class: 'acknowledged',
@@ -116,6 +135,20 @@ export const CLAUSE_BREAK = /[,;:()]|\s-\s|\b(?:but|however|although|though|wher
 
 /** What stops a commitment with a date being a promise ("I won't be able to send them by Friday"). */
 export const PROMISE_NEGATION = /\b(?:not|never|won't|can't|cannot|couldn't|unable|unlikely)\b|n't\b/i;
+
+/**
+ * A promise whose words deliver something ("I will send them", "to follow", "will be with you"):
+ * written after a done phrase, with a date, it wins ("the minutes are completed and I will send
+ * them by Friday"). A date that delivers nothing ("I will be on leave from 4 December") does not.
+ */
+export const LATER_DELIVERY =
+  /\b(?:send|sent|forward|follow|provide|share|upload|circulate|complete|finish|finalise|finalize|sign|email|e-mail|post|return|let you have|get (?:it|them|these|this|those|the \w+)(?: \w+)? (?:to|over)|be with you|have (?:it|them|these|this|those) (?:to|with)|be (?:sent|uploaded|completed|done|shared|provided|forwarded|finished|finalised|finalized|with you))\b/i;
+
+/** A conditional later promise ("I will resend them by Friday if they have not arrived") is no override. */
+export const CONDITIONAL = /\b(?:if|unless|in case|should (?:they|it) not)\b/i;
+
+/** Done phrases that mean the document came with this very reply: a later promise of an extra ("the signed copy by Friday") does not undo them. */
+export const DELIVERED_HERE = /\b(?:attach(?:ed)?|enclosed|please find|here (?:are|is))\b/i;
 
 /** After "done", these mean it is not really done ("completed but not yet signed off"). */
 export const BUT_NOT = /^[^.?!]*?\b(?:but|however|although|except|though)\b[^.?!]*\b(?:not|n't|yet to|still|awaiting|pending|outstanding|draft)\b/i;

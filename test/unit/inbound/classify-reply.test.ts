@@ -98,9 +98,11 @@ describe('classifyReply', () => {
     expect(classify(text)).toEqual({ class: 'disputed', evidence });
   });
 
-  it('ranks dispute over done, and done over a promise', () => {
+  it('ranks dispute over done, and a later dated delivery over an earlier done phrase', () => {
     expect(classify('Please find attached our letter: this is not our responsibility.').class).toBe('disputed');
-    expect(classify('The minutes have been sent and the plan will follow by Friday.').class).toBe('resolved');
+    // Something is still to come by a date: hold until then (the RM is told and can close it),
+    // rather than stop chasing on a part that was done.
+    expect(classify('The minutes have been sent and the plan will follow by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
   });
 
   it('says other when nothing matches', () => {
@@ -117,5 +119,53 @@ describe('classifyReply', () => {
     expect(sentencesOf('Hi Alex\nNo\n\nThe minutes have been sent. Thanks!')).toEqual(['Hi Alex', 'No', 'The minutes have been sent.', 'Thanks!']);
     const wrapped = 'I am sorry this has taken so long, the chair has been on leave and\nthe minutes have now been sent to the home.';
     expect(sentencesOf(wrapped)).toHaveLength(1);
+  });
+});
+
+describe('done, half done, or on its way', () => {
+  it.each([
+    ['The minutes have been sent to the chair for signing and I will forward them to you by 4 December.', '2026-12-04'],
+    ['Part of the minutes have been sent; the rest will follow by Friday.', '2026-12-04'],
+    ['I am not responsible for the delay, but I will send them by Friday.', '2026-12-04'],
+    ['The minutes have been completed and I will send them to you by Friday.', '2026-12-04'],
+    ['Some of the actions have been completed, the rest will follow by 11 December.', '2026-12-11'],
+    ['The first section of the pathway plan has been uploaded; the remaining sections will be uploaded by Friday.', '2026-12-04'],
+    ['The report is with the service manager for sign-off and should be with you by the end of next week.', '2026-12-11'],
+    ['I have sent an interim response to the chair and will send the minutes by 4 December.', '2026-12-04'],
+    ['The minutes are done. I will send them over by Thursday once the chair has signed them.', '2026-12-03'],
+  ])('%j is a promise, not done', (text, promiseDate) => {
+    expect(classify(text)).toMatchObject({ class: 'promise', promiseDate });
+  });
+
+  it.each([
+    'The assessment has been submitted to the team manager for approval.',
+    'The minutes have gone to the IRO for checking.',
+    'I have sent the draft plan to the IRO.',
+    'Half of the actions are now completed.',
+    'Please find attached the first part of the minutes. The rest will follow.',
+  ])('%j is not done (in transit, a draft, or partial)', (text) => {
+    expect(classify(text).class).not.toBe('resolved');
+  });
+
+  it.each([
+    // The document is in this very reply: a signed copy to come is an extra, not what was asked.
+    ['Please find the minutes attached. I will send the signed copy by Friday.', 'Please find the minutes attached'],
+    ["I've attached the minutes and will send the signed copy by Friday.", "I've attached"],
+    ['The minutes have been sent to you and the IRO today.', 'minutes have been sent'],
+    ['The minutes have been approved and sent to you.', 'minutes have been approved'],
+    ['The approved minutes are attached.', 'minutes are attached'],
+    ['The plan was signed off by the service manager yesterday and has been sent to Oak House.', 'plan was signed off'],
+    // A later date that promises no delivery changes nothing.
+    ['I have now sent the minutes. I will be on leave from 4 December, so please contact Jo after that.', 'I have now sent'],
+    ['I sent the minutes to the home on 20 November; I will resend them by Friday if they have not arrived.', 'I sent'],
+    ['The minutes were sent to the chair for signing last week and have now been sent to you.', 'now been sent'],
+  ])('%j is still done', (text, evidence) => {
+    expect(classify(text)).toEqual({ class: 'resolved', evidence });
+  });
+
+  it('keeps a real dispute about responsibility, and reads the delay apology as none', () => {
+    expect(classify('I am not responsible for the minutes; the IRO service is.').class).toBe('disputed');
+    expect(classify('We are not responsible for the delays in the IRO service.').class).not.toBe('disputed');
+    expect(classify("I'm not responsible for the delay, the chair was off sick. I will chase.").class).toBe('acknowledged');
   });
 });
