@@ -7,7 +7,7 @@ import { readLadderDir } from '../../config/load-ladders.js';
 import { NATIONS, type Nation } from '../../domain/calendar/nation.js';
 import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
-import type { LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
+import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { simulateLadder, type Simulation } from '../../domain/ladder/simulate.js';
 import { roleLabel } from '../../domain/roles.js';
 import { TemplateStore, DEFAULT_TEMPLATE_DIR } from '../../outbound/render/template-store.js';
@@ -59,6 +59,18 @@ function loadLadder(id: string, opts: GlobalOptions & { dir?: string }, io: CliI
   throw new CliError(`no ladder "${id}"`);
 }
 
+/** The directive that sets a case flag, as the RM would write it. */
+const FLAG_DIRECTIVE: Record<CaseFlag, string> = { psw: 'PSW: yes', 'child-protection': 'Child protection: yes', safeguarding: 'Safeguarding: yes' };
+
+/** "iro, Principal Social Worker (if PSW: yes)": the conditional copies said to be so. */
+function ccText(step: Simulation['steps'][number]): string {
+  const parts = step.cc.map(roleLabel);
+  for (const [flag, roles] of Object.entries(step.ccWhen ?? {}) as Array<[CaseFlag, string[] | undefined]>) {
+    for (const role of roles ?? []) parts.push(`${roleLabel(role)} (if ${FLAG_DIRECTIVE[flag]})`);
+  }
+  return parts.join(', ');
+}
+
 function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar): string {
   const lines = [
     `${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`,
@@ -68,7 +80,8 @@ function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalen
   sim.steps.forEach((s, i) => {
     const when = s.dueAt ? cal.format(new Date(s.dueAt)) : 'only by ESCALATE';
     lines.push(`${String(i + 1).padStart(2)}. ${when.padEnd(36)} ${s.title}${s.approval ? ' [approval]' : ''}${s.when ? ` [only if ${s.when}]` : ''}${s.repeat ? ` [then every ${sim.repeatEvery}]` : ''}`);
-    lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${s.cc.length ? `; cc: ${s.cc.map(roleLabel).join(', ')}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
+    const cc = ccText(s);
+    lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${cc ? `; cc: ${cc}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
     lines.push(`    policy: ${s.policyRef}`);
   });
   return lines.join('\n');

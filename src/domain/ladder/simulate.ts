@@ -2,14 +2,17 @@ import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { describeDuration } from '../calendar/duration.js';
 import { planSteps } from '../case/timetable.js';
 import { effectiveLadder } from './effective-ladder.js';
-import type { LadderDefinition, VariantName } from './ladder-schema.js';
+import type { CaseFlag, LadderDefinition, VariantName } from './ladder-schema.js';
 
 export interface SimulatedStep {
   rung: string;
   title: string;
   dueAt: string | null;
   to: string[];
+  /** Roles copied whatever the case's flags (on this variant). */
   cc: string[];
+  /** Roles copied only when the case has the flag (`PSW: yes`); absent when there are none. */
+  ccWhen?: Partial<Record<CaseFlag, string[]>>;
   approval: boolean;
   policyRef: string;
   deadline?: string;
@@ -29,8 +32,31 @@ export interface Simulation {
 }
 
 /** The dated timetable a case opened at `start` would follow (what `escalator simulate` prints). */
+/**
+ * A rung's copies as the timetable should state them: its cc, plus the flag-dependent copies the
+ * variant always sets (imminent risk sets `psw`), and apart from them, under their flag, the
+ * copies that depend on how the case is marked. The PSW was listed as always copied on the
+ * practice-disagreement ladder, though only `PSW: yes` copies them.
+ */
+function copies(rung: { cc: string[]; ccWhen: Partial<Record<CaseFlag, string[]>> }, setByVariant: readonly CaseFlag[]) {
+  const cc = [...rung.cc];
+  const ccWhen: Partial<Record<CaseFlag, string[]>> = {};
+  for (const [flag, roles] of Object.entries(rung.ccWhen) as Array<[CaseFlag, string[] | undefined]>) {
+    if (setByVariant.includes(flag)) {
+      for (const role of roles ?? []) if (!cc.includes(role)) cc.push(role);
+    }
+  }
+  for (const [flag, roles] of Object.entries(rung.ccWhen) as Array<[CaseFlag, string[] | undefined]>) {
+    if (setByVariant.includes(flag)) continue;
+    const conditional = (roles ?? []).filter((role) => !cc.includes(role));
+    if (conditional.length > 0) ccWhen[flag] = conditional;
+  }
+  return { cc, ...(Object.keys(ccWhen).length > 0 ? { ccWhen } : {}) };
+}
+
 export function simulateLadder(def: LadderDefinition, variant: VariantName, start: Date, cal: WorkCalendar): Simulation {
   const ladder = effectiveLadder(def, variant);
+  const setByVariant = variant === 'standard' ? [] : (def.variants[variant]?.setsFlags ?? []);
   const clockStart = cal.nextOpening(start);
   const steps = planSteps(ladder, clockStart, cal);
   const out: SimulatedStep[] = steps.map((step, i) => {
@@ -40,7 +66,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
       title: rung.title,
       dueAt: step.dueAt ? cal.iso(new Date(step.dueAt)) : null,
       to: rung.to,
-      cc: [...rung.cc, ...Object.entries(rung.ccWhen).flatMap(([, r]) => r ?? [])],
+      ...copies(rung, setByVariant),
       approval: rung.approval,
       policyRef: rung.policyRef,
       ...(rung.deadline ? { deadline: describeDuration(rung.deadline) } : {}),
@@ -56,7 +82,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
       title: r.title,
       dueAt: cal.iso(cal.due(new Date(lastTimed.dueAt), r.every)),
       to: r.to,
-      cc: r.cc,
+      ...copies(r, setByVariant),
       approval: r.approval,
       policyRef: r.policyRef,
       ...(r.deadline ? { deadline: describeDuration(r.deadline) } : {}),

@@ -90,6 +90,33 @@ describe('escalator simulate', () => {
     expect(s.steps.at(-1)).toMatchObject({ approval: true });
   });
 
+  it('practice-disagreement: the PSW is shown as copied only with PSW: yes, and always on the imminent timescales', async () => {
+    const s = await simulate(['--ladder', 'practice-disagreement', '--start', '2026-11-23T10:00']);
+    for (const step of s.steps) {
+      // Not in the unconditional copy list; marked as conditional on the flag instead.
+      expect(step.cc, step.rung).toEqual([]);
+      expect((step as { ccWhen?: unknown }).ccWhen, step.rung).toEqual({ psw: ['psw'] });
+    }
+    // The imminent variant sets the flag itself: there the PSW is simply copied.
+    const imminent = await simulate(['--ladder', 'practice-disagreement', '--start', '2026-11-23T10:00', '--imminent']);
+    for (const step of imminent.steps) {
+      expect(step.cc, step.rung).toEqual(['psw']);
+      expect(step, step.rung).not.toHaveProperty('ccWhen');
+    }
+    // A ladder with no conditional copies has no ccWhen at all (the JSON shape is unchanged).
+    const reg5 = await simulate(['--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00']);
+    for (const step of reg5.steps) expect(Object.keys(step).sort()).not.toContain('ccWhen');
+
+    const io = captureIo();
+    expect(await runCli(['simulate', '--ladder', 'practice-disagreement', '--start', '2026-11-23T10:00'], io)).toBe(0);
+    const text = io.stdout();
+    expect(text).toContain('to: service manager; cc: Principal Social Worker (if PSW: yes); deadline 1 working day');
+    expect(text).not.toMatch(/cc: Principal Social Worker;/);
+    const io2 = captureIo();
+    expect(await runCli(['simulate', '--ladder', 'practice-disagreement', '--start', '2026-11-23T10:00', '--imminent'], io2)).toBe(0);
+    expect(io2.stdout()).toContain('to: Deputy Director; cc: Principal Social Worker; deadline 1 working day');
+  });
+
   it('refuses an unknown ladder, nation or date with a clear message and a non-zero exit', async () => {
     for (const [args, message] of [
       [['--ladder', 'nope', '--start', '2026-11-23T10:00'], 'no ladder "nope"'],

@@ -25,12 +25,14 @@ describe('practice-disagreement', () => {
 
   it('England and Wales from Christmas Eve 2026, 15:00', () => {
     const sim = simulate(def, 'standard', '2026-12-24T15:00:00Z', 'england-and-wales');
+    // The PSW is copied only when the case says `PSW: yes`: not in the plain copy list.
     expect(rows(sim)).toEqual([
-      ['service-manager', '2026-12-29T15:00:00+00:00', ['service-manager'], PSW, false],
-      ['head-of-service', '2026-12-30T15:00:00+00:00', ['head-of-service'], PSW, false],
-      ['deputy-director', '2026-12-31T15:00:00+00:00', ['deputy-director'], PSW, false],
-      ['director', null, ['director'], PSW, true],
+      ['service-manager', '2026-12-29T15:00:00+00:00', ['service-manager'], [], false],
+      ['head-of-service', '2026-12-30T15:00:00+00:00', ['head-of-service'], [], false],
+      ['deputy-director', '2026-12-31T15:00:00+00:00', ['deputy-director'], [], false],
+      ['director', null, ['director'], [], true],
     ]);
+    expect(sim.steps.map((s) => s.ccWhen)).toEqual(Array(4).fill({ psw: PSW }));
     expect(sim.steps.map((s) => s.trigger)).toEqual(['time', 'time', 'time', 'command']);
     expect(sim.steps.map((s) => s.deadline)).toEqual(['1 working day', '1 working day', '1 working day', undefined]);
   });
@@ -59,11 +61,12 @@ describe('practice-disagreement', () => {
     it('the service manager the same day, then one working day per level', () => {
       const sim = simulate(def, 'urgent', '2026-11-23T10:30:00Z', 'england-and-wales');
       expect(rows(sim)).toEqual([
-        ['service-manager', '2026-11-23T10:30:00+00:00', ['service-manager'], PSW, false],
-        ['head-of-service', '2026-11-24T10:30:00+00:00', ['head-of-service'], PSW, false],
-        ['deputy-director', '2026-11-25T10:30:00+00:00', ['deputy-director'], PSW, false],
-        ['director', null, ['director'], PSW, true],
+        ['service-manager', '2026-11-23T10:30:00+00:00', ['service-manager'], [], false],
+        ['head-of-service', '2026-11-24T10:30:00+00:00', ['head-of-service'], [], false],
+        ['deputy-director', '2026-11-25T10:30:00+00:00', ['deputy-director'], [], false],
+        ['director', null, ['director'], [], true],
       ]);
+      expect(sim.steps.map((s) => s.ccWhen)).toEqual(Array(4).fill({ psw: PSW }));
     });
 
     it('raised at 20:00: the same day becomes the next morning', () => {
@@ -94,6 +97,7 @@ describe('practice-disagreement', () => {
         ['deputy-director', '2026-11-23T10:30:00+00:00', ['deputy-director'], PSW, false],
         ['director', null, ['director'], PSW, true],
       ]);
+      expect(sim.steps.map((s) => s.ccWhen)).toEqual([undefined, undefined]);
     });
 
     it('raised on the Twelfth in Northern Ireland: the next morning (BST)', () => {
