@@ -33,8 +33,23 @@ export function hasEscalateTag(subject: string): boolean {
  * Spanish, Italian, Polish, Turkish…), repeated, numbered or bracketed, and the tags mail
  * gateways add: "RE: AW: Fwd: [EXT] …", "Re[2]:", "RE :", "**EXTERNAL**", "[SPAM]".
  */
-const PREFIX =
-  /^\s*(?:(?:re|aw|wg|fw|fwd|tr|sv|vs|antw|antwort|doorst|rv|res|enc|ynt|odp|pd|vl|r|rif|i|ref|réf|fs|vb|إعادة توجيه|回复|回覆|转发|轉寄|답장|전달)\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]|\[\s*(?:ext|external|external email|external sender|spam|suspected spam|possible spam|caution|warning|secure|encrypt|official|official-sensitive)\s*\]|\(\s*(?:ext|external)\s*\)|\*{1,3}\s*(?:ext|external|spam)\s*\*{1,3}:?|(?:external|ext)\s*:)\s*/i;
+const REPLY_PREFIX =
+  '(?:re|aw|wg|fw|fwd|tr|sv|vs|antw|antwort|doorst|rv|res|enc|ynt|odp|pd|vl|r|rif|i|ref|réf|fs|vb|إعادة توجيه|回复|回覆|转发|轉寄|답장|전달)\\s*(?:\\[\\d+\\]|\\(\\d+\\)|\\^\\d+)?\\s*[:：]';
+const GATEWAY_TAG =
+  '\\[\\s*(?:ext|external|external email|external sender|spam|suspected spam|possible spam|caution|warning|secure|encrypt|official|official-sensitive)\\s*\\]|\\(\\s*(?:ext|external)\\s*\\)|\\*{1,3}\\s*(?:ext|external|spam)\\s*\\*{1,3}:?|(?:external|ext)\\s*:';
+const PREFIX = new RegExp(`^\\s*(?:${REPLY_PREFIX}|${GATEWAY_TAG})\\s*`, 'i');
+const GATEWAY_PREFIX = new RegExp(`^\\s*(?:${GATEWAY_TAG})\\s*`, 'i');
+
+/** The subject without the tags mail gateways put in front ("[EXTERNAL] …"), reply prefixes kept. */
+export function stripGatewayTags(subject: string): string {
+  let s = subject;
+  for (let i = 0; i < 10; i++) {
+    const next = s.replace(GATEWAY_PREFIX, '');
+    if (next === s) break;
+    s = next;
+  }
+  return s.trim();
+}
 
 export function stripSubjectPrefixes(subject: string): string {
   let s = subject;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bounceRecipients, detectAutomatic, returnDateOf } from '../../../src/domain/inbound/automatic.js';
 import type { InboundMail } from '../../../src/domain/inbound/inbound-mail.js';
+import { analyseMessage } from '../../../src/domain/inbound/analyse-message.js';
+import { parseMessage } from '../../../src/inbound/parse-message.js';
+import { ANALYSIS_OPTIONS, readFixture, receivedAtOf } from './support.js';
 
 const TZ = 'Europe/London';
 const TUE_8_DEC = new Date('2026-12-08T09:00:00Z');
@@ -52,12 +55,60 @@ describe('detectAutomatic', () => {
     expect(kind(mail({ h }))).toBe('auto-reply');
   });
 
-  it.each(['Automatic reply: LAC minutes', 'Auto-Reply: LAC minutes', 'Out of Office: LAC minutes', 'RE: Out of office reply', 'Autoreply: x', 'Abwesenheitsnotiz: x', 'Réponse automatique : x'])(
+  it.each([
+    'Automatic reply: LAC minutes',
+    'Auto-Reply: LAC minutes',
+    'Out of Office: LAC minutes',
+    'Out of Office AutoReply: RE: LAC minutes [ESC-2026-0001]',
+    'Autoreply: x',
+    'Abwesenheitsnotiz: x',
+    'Réponse automatique : x',
+    'Autosvar: SV: Stödplan [ESC-2026-0001]',
+    'Automatische Antwort: AW: Protokoll [ESC-2026-0001]',
+    'Automatic reply: RE: Annual leave: cover plan for AB-1234 [ESC-2026-0001]',
+    '[EXTERNAL] Automatic reply: RE: LAC minutes [ESC-2026-0001]',
+    'Out of the office',
+    'Out of office until 4 January',
+    'I am currently out of the office',
+    'On annual leave until Monday 7 December',
+    'Annual leave - back 7 December',
+  ])(
     'the subject %j is an out-of-office',
     (subject) => {
       expect(detectAutomatic(mail({ subject }), TZ)).toMatchObject({ kind: 'auto-reply', reason: 'out-of-office subject' });
     },
   );
+
+  it.each([
+    // The case's own subject, in a person's reply: the thread is about leave or out-of-hours cover.
+    'RE: Annual leave: cover plan for AB-1234 [ESC-2026-0001]',
+    'Annual leave: cover plan for AB-1234 [ESC-2026-0001]',
+    'RE: Out of office hours contact plan [ESC-2026-0001]',
+    'Out of office hours contact plan [escalate]',
+    'AW: Out of Office: handover [ESC-2026-0001]',
+    'RE: Automatic reply: LAC minutes [ESC-2026-0001]',
+    // A person answering an out-of-office.
+    'RE: Out of office reply',
+    'Fwd: On leave until Monday',
+    'On leave: cover for Oak House',
+    'Away day agenda [ESC-2026-0001]',
+  ])('the subject %j is no out-of-office', (subject) => {
+    expect(kind(mail({ subject }))).toBe('none');
+  });
+
+  it('reads a real reply on a thread titled "Annual leave: …" as a reply, end to end through the parser', async () => {
+    for (const subject of ['RE: Annual leave: cover plan for AB-1234 [ESC-2026-0001]', 'Re: Out of office hours contact plan [ESC-2026-0001]']) {
+      const raw = Buffer.from(readFixture('reply-gmail-promise-4-december.eml').toString('utf8').replace(/^Subject: .*$/m, `Subject: ${subject}`));
+      const parsed = await parseMessage(raw, { receivedAt: receivedAtOf(raw), maxHtmlLength: ANALYSIS_OPTIONS.maxHtmlLength! });
+      const a = analyseMessage(parsed, ANALYSIS_OPTIONS);
+      expect(a.automatic, subject).toEqual({ kind: 'none' });
+      expect(a.classification, subject).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    }
+  });
+
+  it('still knows an out-of-office on a leave-titled thread by its headers', () => {
+    expect(kind(mail({ subject: 'RE: Annual leave: cover plan [ESC-2026-0001]', h: { 'Auto-Submitted': 'auto-replied' } }))).toBe('auto-reply');
+  });
 
   it('reads read receipts (multipart/report disposition-notification) as automatic', () => {
     expect(detectAutomatic(mail({ contentType: 'multipart/report; report-type=disposition-notification; boundary="b"' }), TZ)).toMatchObject({ kind: 'auto-reply', reason: /read receipt/ });
