@@ -62,7 +62,9 @@ function normaliseResult(value: string): AuthResult {
  * Reads the receiving server's verdicts (RFC 8601). Only headers whose authserv-id we trust
  * count: anyone can write an Authentication-Results header into a message they send. The
  * topmost trusted header is the one our own server added (headers are prepended on the way in).
- * A header without an authserv-id (Microsoft 365 writes them so) is never trusted.
+ * A header without an authserv-id (Microsoft 365 writes them so) is never trusted: on an Exchange
+ * Online mailbox nothing here is trusted and spoofed mail has to be stopped by Exchange itself
+ * (docs/microsoft-365.md, "Sender authentication").
  */
 export function readAuthentication(mail: Pick<InboundMail, 'headers'> & Partial<Pick<InboundMail, 'from'>>, trustedIds: string[]): Authentication {
   const trusted = new Set(trustedIds.map((t) => t.trim().toLowerCase()).filter(Boolean));
