@@ -4,6 +4,7 @@ import type { Authentication } from '../domain/inbound/authentication.js';
 import type { BounceRecipient } from '../domain/inbound/automatic.js';
 import type { Classification } from '../domain/inbound/classify-reply.js';
 import type { DirectiveParse } from '../domain/inbound/directives.js';
+import type { WorkingDays } from '../domain/inbound/en-gb-dates.js';
 import { isTnef, type Address } from '../domain/inbound/inbound-mail.js';
 import { parseMessage } from './parse-message.js';
 
@@ -13,6 +14,8 @@ export interface InspectOptions {
   roles: Iterable<string>;
   ladderIds: Iterable<string>;
   trustedAuthservIds: string[];
+  /** The organisation's working days (its calendar), as the ingest job uses them. */
+  workingDays?: WorkingDays;
   /** Stands in for the IMAP internal date: used when the Date header is missing or invalid. */
   receivedAt: Date;
   maxHtmlLength: number;
@@ -69,6 +72,7 @@ export async function inspectMessage(raw: Buffer, opts: InspectOptions): Promise
       roles: opts.roles,
       ladderIds: opts.ladderIds,
       trustedAuthservIds: opts.trustedAuthservIds,
+      ...(opts.workingDays ? { workingDays: opts.workingDays } : {}),
       maxHtmlLength: opts.maxHtmlLength,
     });
   } catch (error) {

@@ -100,4 +100,23 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     expect(events.map((e) => e.type)).not.toContain('closed');
     expect(events.at(-1)?.type).toBe('reply-received');
   });
+
+  it('the chased team manager promises "within 5 working days" at Christmas: held to the date on the bank-holiday calendar', async () => {
+    h.clock.set('2026-12-22T10:00:00Z');
+    const c = await open();
+    h.sink.clear();
+    await h.append(fromTeamManager(c, '<tm-promise@sunrise-homes.org.uk>', 'Hi Chris,\r\n\r\nI will send you the meeting notes within 5 working days.\r\n\r\nTaylor'));
+    const notice = await h.sink.waitFor((m) => (m.parsed.subject?.startsWith('Reply received') ?? false) && (m.parsed.subject?.includes(c.ref) ?? false));
+    expect(notice.envelope.to).toContain(RM);
+    await h.settle();
+    const m = await verdict('<tm-promise@sunrise-homes.org.uk>');
+    expect(m.route).toBe('reply');
+    // 25 and 28 December are bank holidays in England: 23, 24, 29, 30, 31 (not 29 December).
+    expect(m.analysis).toMatchObject({ classification: { class: 'promise', promiseDate: '2026-12-31' } });
+    const row = (await h.caseByRef(c.ref))!;
+    expect(row.state.hold).toMatchObject({ promisedFor: '2026-12-31', by: TEAM_MANAGER });
+    // One working day of grace after 31 December, and 1 January is a bank holiday.
+    expect(row.state.hold?.until).toBe('2027-01-04T09:00:00.000Z');
+    expect(notice.parsed.text).toContain('held until Monday 4 January 2027 at 09:00');
+  });
 });

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import nodemailer from 'nodemailer';
 import { resolveFrom } from '../../config/load-config.js';
 import { LadderRegistry } from '../../config/load-ladders.js';
+import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { rolesOf } from '../../domain/ladder/effective-ladder.js';
 import { formatInspectReport, inspectMessage } from '../../inbound/inspect-message.js';
 import { topReceivedDate } from '../../inbound/parse-message.js';
@@ -38,6 +39,7 @@ export function registerMailCommands(program: Command, io: CliIo): void {
         roles: new Set(ladders.all(org.id).flatMap((l) => [...rolesOf(l)])),
         ladderIds: ladders.ids(org.id),
         trustedAuthservIds: cfg.trust.authservIds,
+        workingDays: new WorkCalendar({ nation: org.nation, timezone: org.timezone, window: org.sendWindow }),
         receivedAt,
         maxHtmlLength: cfg.limits.maxHtmlLength,
       });

@@ -3,6 +3,7 @@ import { bounceRecipients, detectAutomatic, type AutomaticVerdict, type BounceRe
 import { classifyReply, type Classification } from './classify-reply.js';
 import { parseCommands, type CommandParse } from './commands.js';
 import { parseDirectives, type DirectiveOptions, type DirectiveParse } from './directives.js';
+import type { WorkingDays } from './en-gb-dates.js';
 import { allAddresses, isTnef, type InboundMail } from './inbound-mail.js';
 import { splitReply } from './new-text.js';
 import { plusDetails, TOKEN_PATTERN } from './plus-address.js';
@@ -14,6 +15,11 @@ export interface AnalysisOptions {
   roles: Iterable<string>;
   ladderIds: Iterable<string>;
   trustedAuthservIds: string[];
+  /**
+   * The organisation's working days (its `WorkCalendar`), so a promise "within 5 working days"
+   * skips its nation's bank holidays. Without it, Monday to Friday.
+   */
+  workingDays?: WorkingDays;
   /** HTML longer than this is not used for finding the new text (the plain text is). */
   maxHtmlLength?: number;
 }
@@ -87,7 +93,7 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
     ...(caseTag ? { caseTag } : {}),
     directives,
     commands: human ? parseCommands(newText, dirOpts) : { lines: [], errors: [] },
-    classification: human ? classifyReply(newText, mail.date, opts.timezone) : { class: 'other' },
+    classification: human ? classifyReply(newText, mail.date, opts.timezone, opts.workingDays) : { class: 'other' },
     authentication: readAuthentication(mail, opts.trustedAuthservIds),
     threadIds: [...new Set(threadIds)],
     tnef: mail.attachments.some(isTnef),

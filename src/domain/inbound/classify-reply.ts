@@ -1,5 +1,5 @@
 import type { ReplyClass } from '../case/apply-reply.js';
-import { findAllEnGbDates, localDate } from './en-gb-dates.js';
+import { findAllEnGbDates, localDate, type WorkingDays } from './en-gb-dates.js';
 import { plainForMatching } from './new-text.js';
 import {
   BUT_NOT,
@@ -106,13 +106,13 @@ function findPromise(
   sentences: string[],
   messageDate: Date,
   timezone: string,
-  opts: { after?: At; accept?: (evidence: string, sentence: string) => boolean } = {},
+  opts: { after?: At; accept?: (evidence: string, sentence: string) => boolean; workingDays?: WorkingDays } = {},
 ): (Classification & { at: At }) | undefined {
   const today = localDate(messageDate, timezone);
   for (const [i, sentence] of sentences.entries()) {
     if (opts.after && i < opts.after.sentence) continue;
     if (/\?\s*$/.test(sentence)) continue;
-    const dates = findAllEnGbDates(sentence, messageDate, timezone);
+    const dates = findAllEnGbDates(sentence, messageDate, timezone, { workingDays: opts.workingDays });
     if (dates.length === 0) continue;
     const commitments = new RegExp(COMMITMENT.source, 'gi');
     if (opts.after && i === opts.after.sentence) commitments.lastIndex = opts.after.index;
@@ -136,13 +136,14 @@ function findPromise(
 /**
  * Classifies a chased recipient's new text: disputed, resolved, a dated promise, acknowledged,
  * or other (see `reply-rules.ts` for the phrases and the order). Dates are read in en-GB
- * relative to the message's own date in the organisation's timezone.
+ * relative to the message's own date in the organisation's timezone, and "within 5 working
+ * days" on its working days (`WorkCalendar`: weekends and its nation's bank holidays) when given.
  */
-export function classifyReply(newText: string, messageDate: Date, timezone: string): Classification {
+export function classifyReply(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays): Classification {
   const parts = sentencesOf(newText.slice(0, 20_000));
   for (const cls of CLASS_ORDER) {
     if (cls === 'promise') {
-      const promise = findPromise(parts, messageDate, timezone);
+      const promise = findPromise(parts, messageDate, timezone, { workingDays });
       if (promise) return plain(promise);
       continue;
     }
@@ -152,6 +153,7 @@ export function classifyReply(newText: string, messageDate: Date, timezone: stri
       // "Completed, and I will send them by Friday": something is still to come by a date, so
       // the ladder holds until then rather than stopping on a part that was done.
       const later = findPromise(parts, messageDate, timezone, {
+        workingDays,
         after: found.end,
         accept: (evidence, clause) => LATER_DELIVERY.test(evidence) && !CONDITIONAL.test(clause),
       });

@@ -77,12 +77,27 @@ function nextWeekday(ref: DateTime, weekday: number): DateTime {
   return d;
 }
 
-function addWorkingDays(ref: DateTime, n: number): DateTime {
+/**
+ * The organisation's working days, for "within 5 working days": its nation's bank holidays as
+ * well as weekends. `WorkCalendar` is one; the reader stays pure (it is only asked about dates).
+ */
+export interface WorkingDays {
+  /** A local calendar date, YYYY-MM-DD. */
+  isWorkingDay(localDate: string): boolean;
+}
+
+export interface DateReadingOptions {
+  /** Without it, working days are Monday to Friday. */
+  workingDays?: WorkingDays;
+}
+
+function addWorkingDays(ref: DateTime, n: number, workingDays?: WorkingDays): DateTime {
   let d = ref;
   let left = n;
-  while (left > 0) {
+  // Ten years of days: far more than any "within N working days" needs; it bounds a bad calendar.
+  for (let guard = 0; left > 0 && guard < 3660; guard++) {
     d = d.plus({ days: 1 });
-    if (d.weekday <= 5) left--;
+    if (workingDays ? workingDays.isWorkingDay(d.toISODate()!) : d.weekday <= 5) left--;
   }
   return d;
 }
@@ -116,7 +131,7 @@ interface Candidate {
  * Every date in en-GB prose, in the order written, relative to `reference` in `timezone`.
  * See `findEnGbDate` for what is understood.
  */
-export function findAllEnGbDates(text: string, reference: Date, timezone: string): ParsedDate[] {
+export function findAllEnGbDates(text: string, reference: Date, timezone: string, opts: DateReadingOptions = {}): ParsedDate[] {
   const start = DateTime.fromJSDate(reference, { zone: timezone });
   const ref = (start.isValid ? start : DateTime.fromJSDate(reference, { zone: 'Europe/London' })).startOf('day');
   if (!ref.isValid) return [];
@@ -194,7 +209,7 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
         const n = /^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word] ?? 0);
         if (n <= 0 || n > 366) return undefined;
         const unit = x[2]!;
-        if (unit.startsWith('working') || unit.startsWith('business')) return addWorkingDays(ref, n);
+        if (unit.startsWith('working') || unit.startsWith('business')) return addWorkingDays(ref, n, opts.workingDays);
         return unit.startsWith('week') ? ref.plus({ weeks: n }) : ref.plus({ days: n });
       },
     ],
@@ -275,9 +290,10 @@ function merge(found: Candidate[], lower: string): Candidate[] {
  * "next week", "early next week", "end of the month", "in 3 days", "within two weeks",
  * "in 5 working days", "a fortnight", "the 4th", "by 3pm" (today). Day/month order is British:
  * 04/12 is the 4th of December. A date without a year is the nearest such date (see `nearest`).
+ * Working days skip the bank holidays of `opts.workingDays` when given, else weekends only.
  */
-export function findEnGbDate(text: string, reference: Date, timezone: string): ParsedDate | undefined {
-  return findAllEnGbDates(text, reference, timezone)[0];
+export function findEnGbDate(text: string, reference: Date, timezone: string, opts: DateReadingOptions = {}): ParsedDate | undefined {
+  return findAllEnGbDates(text, reference, timezone, opts)[0];
 }
 
 /** The reference instant's own local date (YYYY-MM-DD) in `timezone`. */

@@ -53,6 +53,7 @@ export function ingestMessageJob(deps: IngestDeps) {
     const analysis = analyseMessage(mail, {
       inboxAddress: org.mailbox,
       timezone: org.calendar.timezone,
+      workingDays: org.calendar,
       roles,
       ladderIds: org.ladders.ids(org.id),
       trustedAuthservIds: deps.trust.authservIds,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { WorkCalendar } from '../../../src/domain/calendar/work-calendar.js';
+import { analyseMessage } from '../../../src/domain/inbound/analyse-message.js';
 import { classifyReply, sentencesOf } from '../../../src/domain/inbound/classify-reply.js';
 import { REPLY_RULES } from '../../../src/domain/inbound/reply-rules.js';
+import { ANALYSIS_OPTIONS } from './support.js';
 
 const TZ = 'Europe/London';
 const TUE_1_DEC = new Date('2026-12-01T10:00:00Z');
@@ -167,5 +170,40 @@ describe('done, half done, or on its way', () => {
     expect(classify('I am not responsible for the minutes; the IRO service is.').class).toBe('disputed');
     expect(classify('We are not responsible for the delays in the IRO service.').class).not.toBe('disputed');
     expect(classify("I'm not responsible for the delay, the chair was off sick. I will chase.").class).toBe('acknowledged');
+  });
+});
+
+describe('a promise "within N working days" counts the organisation’s bank holidays', () => {
+  const TUE_22_DEC = new Date('2026-12-22T10:00:00Z');
+  const text = 'Sorry for the wait. I will send the minutes within 5 working days.';
+  const calendar = new WorkCalendar({ nation: 'england-and-wales', timezone: TZ, window: { start: '09:00', end: '17:00' } });
+
+  it('classifyReply takes the calendar', () => {
+    expect(classifyReply(text, TUE_22_DEC, TZ, calendar)).toMatchObject({ class: 'promise', promiseDate: '2026-12-31' });
+    expect(classifyReply(text, TUE_22_DEC, TZ)).toMatchObject({ class: 'promise', promiseDate: '2026-12-29' });
+  });
+
+  it('analyseMessage passes the organisation’s working days to it', () => {
+    const a = analyseMessage(
+      {
+        messageId: '<m@x>',
+        references: [],
+        from: { address: 'sam.patel@northshire.gov.uk' },
+        replyTo: [],
+        to: [{ address: 'escalations@sunrise-homes.org.uk' }],
+        cc: [],
+        deliveredTo: [],
+        subject: 'RE: LAC review minutes [ESC-2026-0001]',
+        date: TUE_22_DEC,
+        dateFromHeader: true,
+        headers: {},
+        text,
+        contentType: 'text/plain',
+        attachments: [],
+        parseProblems: [],
+      },
+      { ...ANALYSIS_OPTIONS, workingDays: calendar },
+    );
+    expect(a.classification).toMatchObject({ class: 'promise', promiseDate: '2026-12-31' });
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { WorkCalendar } from '../../../src/domain/calendar/work-calendar.js';
+import type { Nation } from '../../../src/domain/calendar/nation.js';
 import { findAllEnGbDates, findEnGbDate, localDate } from '../../../src/domain/inbound/en-gb-dates.js';
 
 const TZ = 'Europe/London';
@@ -142,5 +144,37 @@ describe('findEnGbDate', () => {
     ]);
     expect(text.slice(all[1]!.index, all[1]!.index + all[1]!.matched.length)).toBe('Monday 7 Dec');
     expect(findEnGbDate('by 4 December.', TUE_1_DEC, TZ)?.matched).toBe('4 December');
+  });
+});
+
+describe('working days on the organisation’s calendar', () => {
+  const calendar = (nation: Nation) => new WorkCalendar({ nation, timezone: TZ, window: { start: '09:00', end: '17:00' } });
+  const TUE_22_DEC = new Date('2026-12-22T10:00:00Z');
+  const on = (text: string, ref: Date, nation?: Nation) => findEnGbDate(text, ref, TZ, nation ? { workingDays: calendar(nation) } : {})?.date;
+
+  it.each([
+    // 25 and 28 December are bank holidays everywhere in 2026 (Boxing Day falls on a Saturday).
+    ['within 5 working days', '2026-12-22', 'england-and-wales', '2026-12-31'],
+    ['within 5 working days', '2026-12-22', 'scotland', '2026-12-31'],
+    ['within 5 working days', '2026-12-22', 'northern-ireland', '2026-12-31'],
+    // Scotland also has 2 January, on a Saturday in 2027, so Monday 4 January off.
+    ['in 7 working days', '2026-12-22', 'england-and-wales', '2027-01-05'],
+    ['in 7 working days', '2026-12-22', 'scotland', '2027-01-06'],
+    ['in 5 business days', '2026-12-30', 'england-and-wales', '2027-01-07'],
+    ['in 5 business days', '2026-12-30', 'scotland', '2027-01-08'],
+    ['in 5 business days', '2026-12-30', 'northern-ireland', '2027-01-07'],
+    // St Patrick's Day is a bank holiday in Northern Ireland only.
+    ['within three working days', '2027-03-15', 'england-and-wales', '2027-03-18'],
+    ['within three working days', '2027-03-15', 'scotland', '2027-03-18'],
+    ['within three working days', '2027-03-15', 'northern-ireland', '2027-03-19'],
+  ] as const)('%j from %s in %s is %s', (text, ref, nation, expected) => {
+    expect(on(text, new Date(`${ref}T10:00:00Z`), nation)).toBe(expected);
+  });
+
+  it('counts weekends only when no calendar is given, and leaves calendar days and weeks alone', () => {
+    expect(on('within 5 working days', TUE_22_DEC)).toBe('2026-12-29');
+    expect(on('in 5 days', TUE_22_DEC, 'england-and-wales')).toBe('2026-12-27');
+    expect(on('within two weeks', TUE_22_DEC, 'scotland')).toBe('2027-01-05');
+    expect(findAllEnGbDates('in 5 working days, or 4 January at the latest', TUE_22_DEC, TZ, { workingDays: calendar('scotland') }).map((d) => d.date)).toEqual(['2026-12-31', '2027-01-04']);
   });
 });
