@@ -150,6 +150,7 @@ const EVENT_LABELS: Record<string, string> = {
   'reply-received': 'Reply received',
   'promise-recorded': 'Promise recorded',
   'promise-lapsed': 'Promise lapsed',
+  'meeting-date-noted': 'Meeting date noted',
   'awaiting-confirmation': 'Awaiting confirmation',
   resolved: 'Resolved',
   closed: 'Closed',
@@ -274,6 +275,9 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
         break;
       case 'promise-recorded':
         summary = `Promised for ${valueText(d.promisedFor)}; nothing escalates before ${d.holdUntil ? stamp(cal, new Date(String(d.holdUntil))) : '–'}`;
+        break;
+      case 'meeting-date-noted':
+        summary = `Meeting on ${valueText(d.meetingOn)}${d.holdUntil ? `; nothing escalates before ${stamp(cal, new Date(String(d.holdUntil)))}` : ''}`;
         break;
       case 'reply-received':
         summary = `From the ${roleLabel(valueText(d.role))}, read as: ${valueText(d.class)}`;

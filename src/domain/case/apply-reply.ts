@@ -3,6 +3,7 @@ import { cloneState, runDue } from './advance.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
+import { noteMeetingDate } from './meeting-hold.js';
 import { withNextAction } from './next-action.js';
 import { resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
@@ -13,7 +14,7 @@ export interface RecipientReplyInput {
   from: Contact;
   /** The role the sender holds on this case (professional, team-manager, dcs, …). */
   role: string;
-  classification: { class: ReplyClass; evidence?: string; promiseDate?: string };
+  classification: { class: ReplyClass; evidence?: string; promiseDate?: string; meetingDate?: string; meetingEvidence?: string };
   messageKey: string;
   /** The reply's new text, forwarded to the RM (never logged). */
   newText: string;
@@ -40,8 +41,13 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
   b.event('reply-received', input.from.email, { role: input.role, class: cls.class, evidence: cls.evidence ?? null, message: input.messageKey });
 
   const closed = s.status === 'resolved' || s.status === 'closed';
+  const meeting = closed ? undefined : noteMeetingDate(b, cls, input.from.email, ctx);
   if (closed) {
     notice('reply-notice', { caseClosed: true });
+  } else if (meeting?.holds) {
+    // The meeting a rung asked for has a date: the ladder waits for it, and its outcome, whatever
+    // else the words read as ("it has been arranged" is no resolution). See meeting-hold.ts.
+    notice('reply-notice', { holdUntil: s.hold?.until ?? null, meetingOn: meeting.meetingOn });
   } else if (cls.class === 'resolved' && ctx.ladder.onRecipientDone === 'resolve') {
     s.status = 'resolved';
     s.resolvedAt = ctx.now.toISOString();

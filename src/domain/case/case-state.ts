@@ -75,7 +75,13 @@ export interface CaseState {
   steps: Step[];
   pause?: { from: Instant; until: Instant };
   /** Promise from a recipient: nothing escalates before `until`. */
-  hold?: { until: Instant; promisedFor: string; by: string };
+  hold?: {
+    until: Instant;
+    promisedFor: string;
+    by: string;
+    /** Held for a meeting confirmed for this local date (YYYY-MM-DD), not for a promise. */
+    meetingOn?: string;
+  };
   awaitingConfirmationSince?: Instant;
   /** Who gave the "done" response the confirmers are asked about (ESCALATE does not chase them for it again). */
   awaitingConfirmationFrom?: { email: string; role: string };

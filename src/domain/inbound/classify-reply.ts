@@ -1,5 +1,6 @@
 import type { ReplyClass } from '../case/apply-reply.js';
 import { findAllEnGbDates, localDate, type WorkingDays } from './en-gb-dates.js';
+import { findMeetingDate } from './meeting-date.js';
 import { plainForMatching } from './new-text.js';
 import {
   BUT_NOT,
@@ -22,6 +23,9 @@ export interface Classification {
   evidence?: string;
   /** For a promise: the promised local date (YYYY-MM-DD). */
   promiseDate?: string;
+  /** Whatever the class: the date a meeting is confirmed for, and the words (see meeting-date.ts). */
+  meetingDate?: string;
+  meetingEvidence?: string;
 }
 
 /**
@@ -139,7 +143,7 @@ function findPromise(
  * relative to the message's own date in the organisation's timezone, and "within 5 working
  * days" on its working days (`WorkCalendar`: weekends and its nation's bank holidays) when given.
  */
-export function classifyReply(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays): Classification {
+function classifyWords(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays): Classification {
   const parts = sentencesOf(newText.slice(0, 20_000));
   for (const cls of CLASS_ORDER) {
     if (cls === 'promise') {
@@ -171,4 +175,11 @@ function plain(c: Classification & { at?: At; end?: At }): Classification {
     ...(c.evidence !== undefined ? { evidence: c.evidence } : {}),
     ...(c.promiseDate !== undefined ? { promiseDate: c.promiseDate } : {}),
   };
+}
+
+/** The class of the reply's words, plus any meeting date it confirms (meeting-date.ts). */
+export function classifyReply(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays): Classification {
+  const words = classifyWords(newText, messageDate, timezone, workingDays);
+  const meeting = findMeetingDate(sentencesOf(newText.slice(0, 20_000)), messageDate, timezone);
+  return meeting ? { ...words, meetingDate: meeting.date, meetingEvidence: meeting.evidence } : words;
 }

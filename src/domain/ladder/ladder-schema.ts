@@ -37,7 +37,7 @@ const rungFields = {
   asks: z.string().min(1),
   /** Optional consequence stated in the mail (e.g. the regulator warning). */
   warning: z.string().optional(),
-  /** The rung asks for a meeting (FIRO stage 2 and 3, practice disagreement). */
+  /** The rung asks for a meeting (FIRO stage 2 and 3, practice disagreement); see `holdForMeetings`. */
   meeting: z.boolean().default(false),
 };
 
@@ -140,6 +140,12 @@ export const ladderSchema = z
     confirmers: z.array(role).default(['originator']),
     /** How long after a promised date the ladder waits before going on. */
     promiseGrace: duration.default('1wd'),
+    /**
+     * A chased recipient's reply confirming the date of the meeting a `meeting` rung asked for
+     * holds the ladder until that date plus `promiseGrace` (FIRO: the next stage follows only if the
+     * meeting brings no resolution). Otherwise the date is only noted.
+     */
+    holdForMeetings: z.boolean().default(false),
     /** Roles copied on every chaser (the RM sees everything sent in their name). */
     alwaysCc: z.array(role).default(['originator']),
     /** Roles told, at every step, what was sent and to whom (e.g. the foster carer). */

@@ -213,7 +213,8 @@ function statusText(state: CaseState, cal: WorkCalendar): string {
     case 'awaiting-confirmation':
       return 'waiting for confirmation that the response resolves the concerns';
     case 'open':
-      return state.hold ? `open, held until ${cal.format(new Date(state.hold.until))} for a promise` : 'open';
+      if (!state.hold) return 'open';
+      return `open, held until ${cal.format(new Date(state.hold.until))} for ${state.hold.meetingOn ? `the meeting on ${formatLocalDate(cal, state.hold.meetingOn)}` : 'a promise'}`;
     default:
       return state.status;
   }
@@ -491,6 +492,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       base.classification = { class: 'other', evidence: '', ...(d.classification ?? {}) };
       base.holdUntilText = d.holdUntil ? cal.format(new Date(d.holdUntil)) : '';
       base.promisedForText = formatLocalDate(cal, d.classification?.promiseDate) ?? '';
+      base.meetingOnText = formatLocalDate(cal, d.meetingOn) ?? '';
       base.caseClosed = d.caseClosed ?? false;
       base.flagged = d.flagged ?? '';
       base.newText = d.newText ?? '';

@@ -10,7 +10,7 @@ import type { Nation } from '../../../src/domain/calendar/nation.js';
 import { WorkCalendar } from '../../../src/domain/calendar/work-calendar.js';
 import { advanceCase } from '../../../src/domain/case/advance.js';
 import { applyCommands } from '../../../src/domain/case/apply-commands.js';
-import { applyBounce, applyRecipientReply, type ReplyClass } from '../../../src/domain/case/apply-reply.js';
+import { applyBounce, applyRecipientReply, type RecipientReplyInput, type ReplyClass } from '../../../src/domain/case/apply-reply.js';
 import type { CaseContext } from '../../../src/domain/case/case-context.js';
 import type { CaseState, Contact, Participant, Step } from '../../../src/domain/case/case-state.js';
 import type { Decision, MailIntent } from '../../../src/domain/case/decision.js';
@@ -152,6 +152,12 @@ export class CaseDriver {
         this.ctx(),
       ),
     );
+  }
+
+  /** A chased recipient's reply with a classification given in full (a meeting date, evidence). */
+  replyAs(role: string, classification: RecipientReplyInput['classification'], newText = 'reply text'): Decision {
+    const key = `r${++this.messages}`;
+    return this.take(applyRecipientReply(this.state, { from: { email: addr(role) }, role, classification, messageKey: key, newText }, this.ctx()));
   }
 
   bounce(...addresses: string[]): Decision {

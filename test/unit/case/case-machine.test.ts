@@ -191,6 +191,103 @@ describe('a promise from the chased recipient', () => {
   });
 });
 
+describe('a meeting date confirmed at a FIRO meeting rung', () => {
+  /** FIRO opened Mon 23 Nov; stage 2 (the meeting request to the FSM) went Mon 30 Nov 10:00. */
+  function afterStage2(): CaseDriver {
+    const d = firo();
+    d.at('2026-11-30T10:00:00Z').advance();
+    expect(d.step('stage-2-meeting').status).toBe('sent');
+    return d;
+  }
+  const meeting = (date: string, cls: 'other' | 'resolved' = 'other') => ({ class: cls, meetingDate: date, meetingEvidence: 'confirm the meeting for …' });
+
+  it('holds stage 3 until the meeting date plus the grace, noting the date; then stage 3 goes', () => {
+    const d = afterStage2();
+    // Wed 2 Dec: the FSM confirms the meeting for Thu 10 Dec. Held until Thu 10 Dec 09:00 + 1wd = Fri 11 Dec 09:00.
+    const r = d.at('2026-12-02T11:00:00Z').replyAs('fostering-service-manager', meeting('2026-12-10'));
+    expect(d.state.status).toBe('open');
+    expect(d.state.hold).toMatchObject({ until: '2026-12-11T09:00:00.000Z', meetingOn: '2026-12-10', by: addr('fostering-service-manager') });
+    const noted = r.events.find((e) => e.type === 'meeting-date-noted');
+    expect(noted).toMatchObject({
+      actor: addr('fostering-service-manager'),
+      detail: { meetingOn: '2026-12-10', step: 1, rung: 'stage-2-meeting', holdUntil: '2026-12-11T09:00:00.000Z' },
+    });
+    const [notice] = mailsOf(r, 'reply-notice');
+    expect(notice!.data).toMatchObject({ meetingOn: '2026-12-10', holdUntil: '2026-12-11T09:00:00.000Z' });
+    expect(d.state.nextAction).toBe('hold-ends');
+    expect(d.state.nextActionAt).toBe('2026-12-11T09:00:00.000Z');
+    expect(timetableRows(d.state, d.ctx()).find((row) => row.rung === 'stage-3-head-of-service')!.atText).toBe(
+      'Friday 11 December 2026 at 09:00 (held for the meeting on Thursday 10 December 2026)',
+    );
+
+    // Stage 3 was due Mon 7 Dec; the meeting has not happened yet, so nothing goes.
+    expect(mailsOf(d.at('2026-12-07T10:00:00Z').advance(), 'chaser')).toEqual([]);
+    expect(mailsOf(d.at('2026-12-10T16:00:00Z').advance(), 'chaser')).toEqual([]);
+    // No resolution from the meeting by Fri 11 Dec 09:00: stage 3 to the Head of Service.
+    const stage3 = d.at('2026-12-11T09:00:00Z').advance();
+    expect(emails(mailsOf(stage3, 'chaser')[0]!.to)).toEqual([addr('head-of-service')]);
+    // The notice of intention counts from then: Fri 11 Dec + 5wd = Fri 18 Dec 09:00.
+    expect(d.due('legal-advice-or-ofsted')).toBe('2026-12-18T09:00:00+00:00');
+
+    // Mon 14 Dec: the Head of Service confirms the stage 3 meeting for Wed 6 Jan 2027 (after
+    // Christmas, Boxing Day's substitute and New Year's Day). Held until Thu 7 Jan 09:00.
+    d.at('2026-12-14T15:00:00Z').replyAs('head-of-service', meeting('2027-01-06'));
+    expect(d.state.hold?.until).toBe('2027-01-07T09:00:00.000Z');
+    expect(d.at('2026-12-18T09:00:00Z').advance().mails).toEqual([]);
+    d.at('2027-01-07T09:00:00Z').advance();
+    expect(d.step('legal-advice-or-ofsted').status).toBe('awaiting-approval');
+  });
+
+  it('a confirmation the reply rules read as done does not resolve: the resolution comes from the meeting', () => {
+    const d = afterStage2();
+    // "It has been arranged for 10 December."
+    d.at('2026-12-02T11:00:00Z').replyAs('fostering-service-manager', meeting('2026-12-10', 'resolved'));
+    expect(d.state.status).toBe('open');
+    expect(d.state.hold?.until).toBe('2026-12-11T09:00:00.000Z');
+    // The RM (or the FIRO) still closes it with RESOLVED when the meeting settles it.
+    d.at('2026-12-10T16:00:00Z').command({ kind: 'resolved' });
+    expect(d.state.status).toBe('resolved');
+    expect(d.at('2026-12-11T09:00:00Z').advance().mails).toEqual([]);
+  });
+
+  it('ESCALATE still goes on at once (a child at immediate risk need not wait for the meeting)', () => {
+    const d = afterStage2();
+    d.at('2026-12-02T11:00:00Z').replyAs('fostering-service-manager', meeting('2026-12-10'));
+    const esc = d.at('2026-12-03T10:00:00Z').command({ kind: 'escalate' });
+    expect(emails(mailsOf(esc, 'chaser')[0]!.to)).toEqual([addr('head-of-service')]);
+    expect(d.state.hold).toBeUndefined();
+  });
+
+  it('a meeting date in a reply before any meeting was asked for changes nothing', () => {
+    const d = firo();
+    // Stage 1 (the opening request to the SSW's team manager) asks for a response, not a meeting.
+    const r = d.at('2026-11-26T11:00:00Z').replyAs('ssw-team-manager', meeting('2026-12-10'));
+    expect(r.events.map((e) => e.type)).not.toContain('meeting-date-noted');
+    expect(d.state.hold).toBeUndefined();
+    expect(mailsOf(d.at('2026-11-30T10:00:00Z').advance(), 'chaser')).toHaveLength(1);
+  });
+
+  it('a date that is no later than the next rung still notes the meeting, and the ladder keeps its time', () => {
+    const d = afterStage2();
+    // Meeting Thu 3 Dec: held until Fri 4 Dec 09:00, before stage 3 (Mon 7 Dec 10:00).
+    const r = d.at('2026-12-01T11:00:00Z').replyAs('fostering-service-manager', meeting('2026-12-03'));
+    expect(r.events.map((e) => e.type)).toContain('meeting-date-noted');
+    expect(d.state.nextActionAt).toBe('2026-12-07T10:00:00.000Z');
+    expect(mailsOf(d.at('2026-12-07T10:00:00Z').advance(), 'chaser')).toHaveLength(1);
+  });
+
+  it('practice disagreement notes the meeting date but keeps its one-working-day timescales (5.2, 5.4)', () => {
+    const d = new CaseDriver(ladder('practice-disagreement'));
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...PRACTICE_PEOPLE) });
+    d.at('2026-11-24T10:00:00Z').advance();
+    expect(d.step('service-manager').status).toBe('sent');
+    const r = d.at('2026-11-24T12:00:00Z').replyAs('service-manager', meeting('2026-12-01'));
+    expect(r.events.find((e) => e.type === 'meeting-date-noted')).toMatchObject({ detail: { meetingOn: '2026-12-01', holdUntil: null } });
+    expect(d.state.hold).toBeUndefined();
+    expect(mailsOf(d.at('2026-11-25T10:00:00Z').advance(), 'chaser')).toHaveLength(1);
+  });
+});
+
 describe('SAFEGUARDING switch', () => {
   it('mid-ladder: the remaining rungs follow the urgent spacing from the switch', () => {
     const d = reg5();
