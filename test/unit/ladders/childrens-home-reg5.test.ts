@@ -108,6 +108,68 @@ describe('childrens-home-reg5', () => {
     expect(sim.steps[2]!.dueAt).toBe('2026-12-29T09:00:00+00:00');
   });
 
+  it('England and Wales from Friday 12 March 2027: Easter 2027 and the spring clock change on Easter Sunday', () => {
+    const sim = simulate(def, 'standard', '2027-03-12T10:00:00Z', 'england-and-wales');
+    expect(sim.clockStart).toBe('2027-03-12T10:00:00+00:00');
+    expect(dueMoments(sim)).toEqual([
+      // +2w is Good Friday 26 March; Easter Monday 29 March too: Tuesday 30 March at the opening,
+      // in BST (the clocks went forward on Sunday 28 March).
+      ['professional-reminder', '2027-03-30T09:00:00+01:00'],
+      // Calendar weeks keep the local time: 10:00 GMT on the 12th, 10:00 BST from April.
+      ['team-manager-reminder', '2027-04-02T10:00:00+01:00'],
+      ['assistant-director', '2027-04-09T10:00:00+01:00'],
+      ['dcs', '2027-04-23T10:00:00+01:00'],
+      ['ofsted-inspector', '2027-05-07T10:00:00+01:00'],
+      ['lscp', '2027-05-07T10:00:00+01:00'],
+      ['repeat', '2027-05-21T10:00:00+01:00'],
+    ]);
+    // Easter Monday is no holiday in Scotland; Northern Ireland keeps both, as England does.
+    const sct = simulate(def, 'standard', '2027-03-12T10:00:00Z', 'scotland');
+    expect(sct.steps[0]!.dueAt).toBe('2027-03-29T09:00:00+01:00');
+    const nir = simulate(def, 'standard', '2027-03-12T10:00:00Z', 'northern-ireland');
+    expect(nir.steps[0]!.dueAt).toBe('2027-03-30T09:00:00+01:00');
+  });
+
+  it('from Monday 12 October 2026, 10:00 BST: the rungs after the autumn clock change (25 October) stay at 10:00', () => {
+    const sim = simulate(def, 'standard', '2026-10-12T09:00:00Z', 'england-and-wales');
+    expect(sim.clockStart).toBe('2026-10-12T10:00:00+01:00');
+    expect(dueMoments(sim)).toEqual([
+      ['professional-reminder', '2026-10-26T10:00:00+00:00'],
+      ['team-manager-reminder', '2026-11-02T10:00:00+00:00'],
+      ['assistant-director', '2026-11-09T10:00:00+00:00'],
+      ['dcs', '2026-11-23T10:00:00+00:00'],
+      ['ofsted-inspector', '2026-12-07T10:00:00+00:00'],
+      ['lscp', '2026-12-07T10:00:00+00:00'],
+      ['repeat', '2026-12-21T10:00:00+00:00'],
+    ]);
+  });
+
+  it('opened on a bank holiday, New Year’s Day 2027: the clock starts Monday 4 January (Tuesday 5 in Scotland)', () => {
+    const eng = simulate(def, 'standard', '2027-01-01T11:00:00Z', 'england-and-wales');
+    expect(eng.clockStart).toBe('2027-01-04T09:00:00+00:00');
+    expect(dueMoments(eng)).toEqual([
+      ['professional-reminder', '2027-01-18T09:00:00+00:00'],
+      ['team-manager-reminder', '2027-01-25T09:00:00+00:00'],
+      ['assistant-director', '2027-02-01T09:00:00+00:00'],
+      ['dcs', '2027-02-15T09:00:00+00:00'],
+      ['ofsted-inspector', '2027-03-01T09:00:00+00:00'],
+      ['lscp', '2027-03-01T09:00:00+00:00'],
+      ['repeat', '2027-03-15T09:00:00+00:00'],
+    ]);
+    // Scotland: 2 January 2027 is a Saturday, so Monday 4 January is its substitute holiday.
+    const sct = simulate(def, 'standard', '2027-01-01T11:00:00Z', 'scotland');
+    expect(sct.clockStart).toBe('2027-01-05T09:00:00+00:00');
+    expect(dueMoments(sct).map(([, at]) => at)).toEqual([
+      '2027-01-19T09:00:00+00:00',
+      '2027-01-26T09:00:00+00:00',
+      '2027-02-02T09:00:00+00:00',
+      '2027-02-16T09:00:00+00:00',
+      '2027-03-02T09:00:00+00:00',
+      '2027-03-02T09:00:00+00:00',
+      '2027-03-16T09:00:00+00:00',
+    ]);
+  });
+
   describe('urgent (safeguarding)', () => {
     it('England and Wales, opened on a Friday evening: 1–5 working days from Monday, repeat every 2', () => {
       const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'england-and-wales');
@@ -161,6 +223,32 @@ describe('childrens-home-reg5', () => {
         '2026-12-08T09:00:00+00:00',
         '2026-12-08T09:00:00+00:00',
         '2026-12-10T09:00:00+00:00',
+      ]);
+    });
+
+    it('Northern Ireland from Thursday 8 July 2027 (BST): the Twelfth, a Monday, is skipped', () => {
+      const nir = simulate(def, 'urgent', '2027-07-08T09:00:00Z', 'northern-ireland');
+      expect(nir.clockStart).toBe('2027-07-08T10:00:00+01:00');
+      expect(dueMoments(nir)).toEqual([
+        ['professional-reminder', '2027-07-09T10:00:00+01:00'],
+        ['team-manager-reminder', '2027-07-13T10:00:00+01:00'],
+        ['assistant-director', '2027-07-14T10:00:00+01:00'],
+        ['dcs', '2027-07-15T10:00:00+01:00'],
+        ['ofsted-inspector', '2027-07-16T10:00:00+01:00'],
+        ['lscp', '2027-07-16T10:00:00+01:00'],
+        // Two working days after Friday 16 July: Tuesday 20 July.
+        ['repeat', '2027-07-20T10:00:00+01:00'],
+      ]);
+      // In England and Wales 12 July is a working day.
+      const eng = simulate(def, 'urgent', '2027-07-08T09:00:00Z', 'england-and-wales');
+      expect(dueMoments(eng).map(([, at]) => at)).toEqual([
+        '2027-07-09T10:00:00+01:00',
+        '2027-07-12T10:00:00+01:00',
+        '2027-07-13T10:00:00+01:00',
+        '2027-07-14T10:00:00+01:00',
+        '2027-07-15T10:00:00+01:00',
+        '2027-07-15T10:00:00+01:00',
+        '2027-07-19T10:00:00+01:00',
       ]);
     });
 

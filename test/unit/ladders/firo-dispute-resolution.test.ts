@@ -19,6 +19,8 @@ describe('firo-dispute-resolution', () => {
     expect(def.professionalRole).toBe('ssw-team-manager');
     expect(def.keepInformed).toEqual(['foster-carer']);
     expect(def.rungs.map((r) => r.meeting)).toEqual([true, true, false]);
+    // Stage 3 and the legal/Ofsted notice follow only if the meeting brought no resolution.
+    expect(def.holdForMeetings).toBe(true);
     expect(def.variants).toEqual({});
   });
 
@@ -54,6 +56,44 @@ describe('firo-dispute-resolution', () => {
       '2026-07-14T11:00:00+01:00',
       '2026-07-21T11:00:00+01:00',
       '2026-07-28T11:00:00+01:00',
+    ]);
+  });
+
+  it('Christmas and New Year 2026–27 from Monday 21 December: 4 January is Scotland’s substitute for 2 January', () => {
+    // 22, 23, 24, 29, 30 December (25 and the Boxing Day substitute 28 off) → Wed 30 Dec;
+    // then 31 December, 4, 5, 6, 7 January (1 January off) → Thu 7 Jan; then 8, 11, 12, 13, 14 → Thu 14 Jan.
+    const eng = simulate(def, 'standard', '2026-12-21T11:00:00Z', 'england-and-wales');
+    expect(dueMoments(eng)).toEqual([
+      ['stage-2-meeting', '2026-12-30T11:00:00+00:00'],
+      ['stage-3-head-of-service', '2027-01-07T11:00:00+00:00'],
+      ['legal-advice-or-ofsted', '2027-01-14T11:00:00+00:00'],
+    ]);
+    // Scotland: 2 January 2027 is a Saturday, its holiday moves to Monday 4 January:
+    // 31 December, 5, 6, 7, 8 January → Fri 8 Jan; 11–15 → Fri 15 Jan.
+    const sct = simulate(def, 'standard', '2026-12-21T11:00:00Z', 'scotland');
+    expect(dueMoments(sct)).toEqual([
+      ['stage-2-meeting', '2026-12-30T11:00:00+00:00'],
+      ['stage-3-head-of-service', '2027-01-08T11:00:00+00:00'],
+      ['legal-advice-or-ofsted', '2027-01-15T11:00:00+00:00'],
+    ]);
+    const nir = simulate(def, 'standard', '2026-12-21T11:00:00Z', 'northern-ireland');
+    expect(dueMoments(nir)).toEqual(dueMoments(eng));
+  });
+
+  it('opened at 16:59 the clock starts then; at 17:01, at 09:00 the next working day', () => {
+    const before = simulate(def, 'standard', '2026-11-23T16:59:00Z', 'england-and-wales');
+    expect(before.clockStart).toBe('2026-11-23T16:59:00+00:00');
+    expect(dueMoments(before).map(([, at]) => at)).toEqual([
+      '2026-11-30T16:59:00+00:00',
+      '2026-12-07T16:59:00+00:00',
+      '2026-12-14T16:59:00+00:00',
+    ]);
+    const after = simulate(def, 'standard', '2026-11-23T17:01:00Z', 'england-and-wales');
+    expect(after.clockStart).toBe('2026-11-24T09:00:00+00:00');
+    expect(dueMoments(after).map(([, at]) => at)).toEqual([
+      '2026-12-01T09:00:00+00:00',
+      '2026-12-08T09:00:00+00:00',
+      '2026-12-15T09:00:00+00:00',
     ]);
   });
 
