@@ -8,7 +8,7 @@ import type { MailIntent } from '../../domain/case/decision.js';
 import { ccRolesFor } from '../../domain/case/fire-step.js';
 import { timetableRows } from '../../domain/case/timetable-view.js';
 import { currentStep, rungOf } from '../../domain/case/timetable.js';
-import { stripSubjectPrefixes } from '../../domain/inbound/subject-tags.js';
+import { caseSubject } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { roleLabel } from '../../domain/roles.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
@@ -43,8 +43,13 @@ export interface MailContext {
   today: string;
   case: {
     ref: string;
-    /** The request's subject, without Re:/Fwd: and the [escalate] tag. User text. */
+    /**
+     * The request's subject without Re:/Fwd:, the [escalate] tag or any case tag it already carried
+     * ("Escalation" when it had none). User text.
+     */
     subject: string;
+    /** What every subject we send ends with: `subject` and this case's tag, once (caseSubject()). */
+    taggedSubject: string;
     childRef: string | null;
     category: string | null;
     ladderId: string;
@@ -264,6 +269,10 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
   const calendarDays = Math.max(0, Math.floor((ctx.now.getTime() - opened.getTime()) / 86_400_000));
   const workingDays = cal.workingDaysBetween(opened, ctx.now);
   const originatorName = state.originator.name?.trim();
+  // One rule for the subject everywhere: caseSubject() strips prefixes and every tag (ours, another
+  // case's, [escalate]) and appends this case's tag once; `subject` is the same without the tag.
+  const taggedSubject = caseSubject(state.subject, state.ref);
+  const subject = taggedSubject.slice(0, -` [${state.ref}]`.length);
   return {
     kind: intent.kind,
     org: {
@@ -276,7 +285,8 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     today: cal.formatDate(ctx.now),
     case: {
       ref: state.ref,
-      subject: stripSubjectPrefixes(state.subject).replace(/\s*\[\s*escalate\s*\]|\s*#escalate\b/gi, '').trim(),
+      subject,
+      taggedSubject,
       childRef: state.childRef ?? null,
       category: state.category ?? null,
       ladderId: def.id,
