@@ -50,11 +50,15 @@ export async function writeOutbox(
   // query finds which of the decision's mails an earlier run of it wrote already, and one more
   // what the case sent each recipient in the last hour (a query per mail cost ~1 ms each).
   const written = opts.newCase ? new Set<string>() : await writtenAlready(em, decision.mails.map((i) => `${state.id}:${i.key}`));
-  const toGuard = decision.mails.filter((i) => !i.held && !written.has(`${state.id}:${i.key}`));
+  const toGuard = decision.mails.filter((i) => !i.held && !i.replacesDraft && !written.has(`${state.id}:${i.key}`));
   const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => c.email.toLowerCase());
   const history =
     opts.newCase || toGuard.length === 0 ? new Map<string, Date[]>() : await recentMailTo(em, state.id, [...new Set(toGuard.flatMap(recipientsOf))], ctx.now);
   for (const intent of decision.mails) {
+    if (intent.replacesDraft) {
+      await replaceDraft(em, org, state, intent, ctx, deps, rendered);
+      continue;
+    }
     // Written already: by this call, or by an earlier run of the same decision.
     if (rendered.has(intent.key) || written.has(`${state.id}:${intent.key}`)) continue;
     let earliest: Date | undefined;
@@ -86,7 +90,13 @@ async function writtenAlready(em: EntityManager, keys: string[]): Promise<Set<st
   return new Set(rows.map((r) => r.dedupe_key));
 }
 
-async function composeIntent(
+/**
+ * An approved draft that leaves on a later day than it was drafted: composed again from the case as
+ * it now stands (its deadline and dates counted from when it goes), in place of the held row, with
+ * the same Message-ID. The release that follows in the same decision sends it. A replayed decision
+ * finds the row released already and changes nothing.
+ */
+async function replaceDraft(
   em: EntityManager,
   org: OrgRuntime,
   state: CaseState,
@@ -94,8 +104,28 @@ async function composeIntent(
   ctx: CaseContext,
   deps: WriterDeps,
   rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
-  earliest?: Date,
-): Promise<OutboxRow> {
+): Promise<void> {
+  const row = await em.findOne(OutboxMail, { dedupeKey: `${state.id}:${intent.key}` });
+  if (!row || row.status !== 'held') return;
+  const { mail, composed } = await composeRaw(em, org, state, intent, ctx, deps, rendered);
+  row.envelopeFrom = composed.envelope.from;
+  row.envelopeTo = composed.envelope.to;
+  row.to = intent.to.map((c) => c.email);
+  row.cc = intent.cc.map((c) => c.email);
+  row.subject = mail.subject;
+  row.raw = composed.raw;
+  row.updatedAt = ctx.now;
+}
+
+async function composeRaw(
+  em: EntityManager,
+  org: OrgRuntime,
+  state: CaseState,
+  intent: MailIntent,
+  ctx: CaseContext,
+  deps: WriterDeps,
+  rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
+) {
   const context = buildMailContext(state, intent, ctx, org.mailbox);
   if (intent.kind === 'approval-request' || intent.kind === 'approval-reminder') {
     const draftKey = String((intent.data as { draftKey?: string }).draftKey);
@@ -131,6 +161,20 @@ async function composeIntent(
   });
   const list = (cs: typeof intent.to) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
   rendered.set(intent.key, { mail, to: list(intent.to), cc: list(intent.cc), from: `${fromContact.name} <${fromContact.email}>` });
+  return { mail, composed, messageId };
+}
+
+async function composeIntent(
+  em: EntityManager,
+  org: OrgRuntime,
+  state: CaseState,
+  intent: MailIntent,
+  ctx: CaseContext,
+  deps: WriterDeps,
+  rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
+  earliest?: Date,
+): Promise<OutboxRow> {
+  const { mail, composed, messageId } = await composeRaw(em, org, state, intent, ctx, deps, rendered);
   const from = earliest && earliest > ctx.now ? earliest : ctx.now;
   let notBefore = intent.timing === 'window' ? org.calendar.nextOpening(from) : from;
   // Chasers wait a moment so that others to the same people falling due together can go as one mail.

@@ -102,6 +102,8 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(m, 's1-chaser');
     expect(addresses(m, 'to')).toEqual([SAM]);
     expect(addresses(m, 'cc')).toEqual([JO, RM].sort());
+    // One week from Monday 7 December.
+    expect(m.parsed.text).toContain('Please have this completed by Monday 14 December 2026 (within 1 week)');
   });
 
   it('3 weeks: the team manager, copying the professional, with a one-week deadline', async () => {
@@ -109,7 +111,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(m, 's2-chaser');
     expect(addresses(m, 'to')).toEqual([JO]);
     expect(addresses(m, 'cc')).toEqual([SAM, RM].sort());
-    expect(m.parsed.text).toContain('Monday 21 December 2026');
+    expect(m.parsed.text).toContain('Please have this completed by Monday 21 December 2026 (within 1 week)');
   });
 
   it('4 weeks: the Assistant Director from the directory, copying the IRO, professional and team manager', async () => {
@@ -117,10 +119,10 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(m, 's3-chaser');
     expect(addresses(m, 'cc')).toEqual([IRO, SAM, JO, RM].sort());
     // A two-week window: Monday 4 January 2027.
-    expect(m.parsed.text).toContain('Monday 4 January 2027');
+    expect(m.parsed.text).toContain('Please have this completed by Monday 4 January 2027 (within 2 weeks)');
   });
 
-  it('6 weeks: the DCS letter waits for the RM’s APPROVE and then goes exactly as drafted', async () => {
+  it('6 weeks: the DCS letter waits for the RM’s APPROVE; approved the next day, its dates count from then', async () => {
     h.sink.clear();
     await h.advanceTo('2027-01-04T10:00:00Z');
     const request = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Approval needed') ?? false);
@@ -131,6 +133,8 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
     const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
     expect(draft.status).toBe('held');
+    // As drafted on Monday 4 January: a two-week window to Monday 18 January.
+    expect(Buffer.from(draft.raw!).toString('utf8')).toContain('Please have this completed by Monday 18 January 2027');
 
     // Nothing is decided for a working day: a reminder, and still nothing to the Director.
     h.sink.clear();
@@ -140,6 +144,8 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     await h.settle();
     expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
 
+    // APPROVE on Tuesday 5 January at 10:05: the letter is written again with its window counted
+    // from today, under the same Message-ID, and the RM is told so.
     h.sink.clear();
     await rmReplies(request.messageId, 'APPROVE\r\n\r\nThanks', 1);
     const letter = await h.sink.waitFor((m) => m.envelope.to.includes(DCS));
@@ -147,20 +153,36 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(letter, 's4-chaser');
     expect(addresses(letter, 'to')).toEqual([DCS]);
     expect(addresses(letter, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
-    expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(true);
+    expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(false);
+    expect(letter.parsed.text).toContain('Please have this completed by Tuesday 19 January 2027 (within 2 weeks)');
+    expect(letter.parsed.text).not.toContain('Monday 18 January 2027');
+    // The next rung moved with it: not before the letter's own deadline.
+    expect(letter.parsed.text).toMatch(/the next step under our policy is to write to [^.]*Ofsted inspector on Tuesday 19 January 2027/);
     expect(letter.parsed.text).toContain('notify the regulator');
+    const sent = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
+    expect(sent.status).toBe('sent');
+    expect(letter.raw.equals(Buffer.from(sent.raw!))).toBe(true);
     const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
     expect(ack.parsed.text).toContain('Approved');
+    expect(ack.parsed.text).toContain('sent with its dates counted from today');
+    const row = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(row.nextActionAt?.toISOString()).toBe('2027-01-19T10:05:00.000Z');
   });
 
-  it('8 weeks: the Ofsted inspector (approved), then the LSCP (skipped: nothing sent)', async () => {
+  it('8 weeks, a day later with the DCS letter: the Ofsted inspector (approved), then the LSCP (skipped: nothing sent)', async () => {
     h.sink.clear();
-    await h.advanceTo('2027-01-18T10:00:00Z');
+    await h.advanceTo('2027-01-19T10:05:00Z');
     const first = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Seek the support'));
     await h.settle();
+    const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s5-chaser` }))!;
     await rmReplies(first.messageId, 'approve', 2);
     const toInspector = await h.sink.waitFor((m) => m.envelope.to.includes(INSPECTOR));
     expectThreaded(toInspector, 's5-chaser');
+    expect(addresses(toInspector, 'to')).toEqual([INSPECTOR]);
+    expect(addresses(toInspector, 'cc')).toEqual([DCS, AD, RM].sort());
+    // Approved the day it was drafted: byte for byte. The rung states no deadline of its own.
+    expect(toInspector.raw.equals(Buffer.from(draft.raw!))).toBe(true);
+    expect(toInspector.parsed.text).not.toContain('Please have this completed by');
     const second = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Escalation to the Local'));
     await h.settle();
     h.sink.clear();
@@ -174,12 +196,129 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
 
   it('then fortnightly to the DCS, copying everyone above', async () => {
     const row = (await h.caseByRef('ESC-2026-0001'))!;
-    // Two weeks after the LSCP step was skipped (Monday 18 January, 10:10).
-    expect(row.nextActionAt?.toISOString()).toBe('2027-02-01T10:10:00.000Z');
-    const m = await chaserAt('2027-02-01T10:10:00Z', DCS);
+    // Two weeks after the LSCP step was skipped (Tuesday 19 January, 10:15).
+    expect(row.nextActionAt?.toISOString()).toBe('2027-02-02T10:15:00.000Z');
+    const m = await chaserAt('2027-02-02T10:15:00Z', DCS);
     expectThreaded(m, 's7-chaser');
+    expect(addresses(m, 'to')).toEqual([DCS]);
     expect(addresses(m, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
+    expect(m.parsed.text).toContain('Please have this completed by Tuesday 16 February 2027 (within 2 weeks)');
     const next = (await h.caseByRef('ESC-2026-0001'))!;
-    expect(next.nextActionAt?.toISOString()).toBe('2027-02-15T10:10:00.000Z');
+    expect(next.nextActionAt?.toISOString()).toBe('2027-02-16T10:15:00.000Z');
+  });
+});
+
+describe('childrens-home-reg5 on a child protection case: the LSCP is written to after approval', () => {
+  let h: EscalatorHarness;
+  let caseId: string;
+  const id = (key: string) => messageIdFor(SECRET, caseId, 'ESC-2026-0001', key, INBOX);
+  const isChaser = (m: CapturedMessage) => (m.parsed.subject ?? '') === SUBJECT;
+
+  beforeAll(async () => {
+    h = await EscalatorHarness.start({ name: 'reg5-cp', start: '2026-11-23T10:00:00Z' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
+  });
+
+  async function rmReplies(inReplyTo: string, body: string, n: number) {
+    h.clock.advance(5 * 60_000);
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: 'RE: Approval needed [ESC-2026-0001]',
+        messageId: `<rm-cp-${n}@sunrise-homes.org.uk>`,
+        date: h.clock.now(),
+        inReplyTo,
+        references: `${REQUEST} ${inReplyTo}`,
+        body,
+      }),
+    );
+  }
+
+  /** Moves the clock to a rung's due moment; the chaser to `to`, or the approval request for it. */
+  async function dueAt(iso: string, wait: (m: CapturedMessage) => boolean): Promise<CapturedMessage> {
+    h.sink.clear();
+    await h.advanceTo(iso);
+    const m = await h.sink.waitFor(wait);
+    await h.settle();
+    return m;
+  }
+
+  it('walks to the DCS letter, approved the day it was drafted and sent byte for byte', async () => {
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: `Sam Patel <${SAM}>`,
+        cc: INBOX,
+        subject: 'Care plan: dentist referral for AB-1234 [escalate]',
+        messageId: REQUEST,
+        date: h.clock.now(),
+        body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\nChild protection: yes\r\n`,
+      }),
+    );
+    await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
+    await h.settle();
+    caseId = (await h.caseByRef('ESC-2026-0001'))!.id;
+    const deadlines: Array<[string, string, string]> = [
+      ['2026-12-07T10:00:00Z', SAM, 'Monday 14 December 2026'],
+      ['2026-12-14T10:00:00Z', JO, 'Monday 21 December 2026'],
+      ['2026-12-21T10:00:00Z', AD, 'Monday 4 January 2027'],
+    ];
+    for (const [at, to, by] of deadlines) {
+      const m = await dueAt(at, (x) => isChaser(x) && addresses(x, 'to').includes(to));
+      expect(m.parsed.text).toContain(`Please have this completed by ${by}`);
+    }
+    const request = await dueAt('2027-01-04T10:00:00Z', (m) => m.parsed.subject?.startsWith('Approval needed') ?? false);
+    const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
+    h.sink.clear();
+    await rmReplies(request.messageId, 'APPROVE', 1);
+    const letter = await h.sink.waitFor((m) => m.envelope.to.includes(DCS));
+    await h.settle();
+    expect(letter.messageId).toBe(id('s4-chaser'));
+    expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(true);
+    expect(letter.parsed.text).toContain('Please have this completed by Monday 18 January 2027 (within 2 weeks)');
+    const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
+    expect(ack.parsed.text).toContain('exactly as drafted');
+  });
+
+  it('8 weeks: the Ofsted inspector, then the LSCP draft waits for APPROVE and goes to the LSCP, copying the DCS, AD and IRO', async () => {
+    const first = await dueAt('2027-01-18T10:00:00Z', (m) => (m.parsed.subject ?? '').startsWith('Approval needed: Seek the support'));
+    h.sink.clear();
+    await rmReplies(first.messageId, 'APPROVE', 2);
+    const toInspector = await h.sink.waitFor((m) => m.envelope.to.includes(INSPECTOR));
+    expect(toInspector.messageId).toBe(id('s5-chaser'));
+    expect(addresses(toInspector, 'to')).toEqual([INSPECTOR]);
+    expect(addresses(toInspector, 'cc')).toEqual([DCS, AD, RM].sort());
+
+    const ask = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Escalation to the Local'));
+    await h.settle();
+    expect(ask.envelope.to).toEqual([RM]);
+    expect(ask.parsed.text).toContain(`To: Northshire Safeguarding Children Partnership <${LSCP}>`);
+    // Approval-gated: nothing has gone to the LSCP, and the draft is held.
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(LSCP))).toBe(false);
+    const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s6-chaser` }))!;
+    expect(draft.status).toBe('held');
+
+    h.sink.clear();
+    await rmReplies(ask.messageId, 'APPROVE', 3);
+    const toLscp = await h.sink.waitFor((m) => m.envelope.to.includes(LSCP));
+    await h.settle();
+    expect(toLscp.messageId).toBe(id('s6-chaser'));
+    expect(toLscp.parsed.subject).toBe(SUBJECT);
+    expect(toLscp.parsed.inReplyTo).toBe(REQUEST);
+    expect(refsOf(toLscp)).toEqual([REQUEST, ...['s1', 's2', 's3', 's4', 's5'].map((s) => id(`${s}-chaser`))]);
+    expect(addresses(toLscp, 'to')).toEqual([LSCP]);
+    expect(addresses(toLscp, 'cc')).toEqual([DCS, AD, IRO, RM].sort());
+    expect(toLscp.raw.equals(Buffer.from(draft.raw!))).toBe(true);
+    expect(toLscp.parsed.text).toContain('child protection matter');
+    expect(toLscp.parsed.text).not.toContain('Please have this completed by');
+    // Then fortnightly, from the LSCP letter (approved Monday 18 January, 10:10).
+    const row = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(row.nextActionAt?.toISOString()).toBe('2027-02-01T10:10:00.000Z');
   });
 });

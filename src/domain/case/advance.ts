@@ -15,10 +15,16 @@ export function ladderFor(state: CaseState, ctx: CaseContext): EffectiveLadder {
   return effectiveLadder(ctx.ladder, state.variant);
 }
 
-/** Runs whatever has fallen due by `ctx.now`: steps, the end of a pause or a promise, reminders. */
+/**
+ * Runs whatever has fallen due by `ctx.now`: steps, the end of a pause or a promise, reminders.
+ * It sends (or drafts) at most one rung of the case: when several are overdue (the service was
+ * down), the earliest goes and the rest move back with it (see fireStep), and anything still due
+ * waits for the next run rather than going in the same instant.
+ */
 export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
   const ladder = ladderFor(b.state, ctx);
   const now = ctx.now.toISOString();
+  let fired = false;
   // Each pass either moves the ladder on or returns; the bound only guards against a bad ladder.
   for (let guard = 0; guard < 100; guard++) {
     const state = b.state;
@@ -42,7 +48,9 @@ export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
     }
     if (step.status !== 'planned' || !step.dueAt) return;
     if (step.dueAt > now || (state.hold && state.hold.until > now)) return;
-    fireStep(b, ladder, step, ctx, 'system');
+    if (fired) return;
+    const outcome = fireStep(b, ladder, step, ctx, 'system');
+    fired = outcome !== 'held' && outcome !== 'not-applicable';
   }
   throw new Error(`case ${b.state.ref}: the ladder did not settle`);
 }

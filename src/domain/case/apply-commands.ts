@@ -9,7 +9,7 @@ import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor } from './fire-step.js';
 import { withNextAction } from './next-action.js';
-import { appendRepeat, currentStep, extendPlanned, planSteps, replanAfter, replanFromNow, rungOf, shiftPlanned } from './timetable.js';
+import { appendRepeat, currentStep, extendPlanned, planSteps, pushBackAfter, replanAfter, replanFromNow, rungOf, shiftBack, shiftPlanned } from './timetable.js';
 
 export interface CommandsInput {
   from: Contact;
@@ -168,10 +168,12 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
     }
     case 'extend': {
       requireOpen(state, 'EXTEND');
-      const first = extendPlanned(state, cal, command.by);
+      // "EXTEND 3 days" counts in the ladder's own clock: working days on a working-day ladder.
+      const by = command.ladderClock && command.by.unit === 'd' && ladder.clock === 'working-days' ? { unit: 'wd' as const, n: command.by.n } : command.by;
+      const first = extendPlanned(state, cal, by);
       if (!first) throw new CommandRejected('EXTEND: there is no planned step to extend.');
-      b.event('extended', actor, { by: describeDuration(command.by) });
-      return `Extended by ${describeDuration(command.by)}; the next step is now due ${cal.format(new Date(first))}.`;
+      b.event('extended', actor, { by: describeDuration(by) });
+      return `Extended by ${describeDuration(by)}; the next step is now due ${cal.format(new Date(first))}.`;
     }
     case 'approve':
     case 'skip': {
@@ -187,8 +189,13 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       const rung = rungOf(ladder, step);
       if (command.kind === 'approve') {
         b.event('approved', actor, { step: step.n, rung: rung.id });
-        fireStep(b, ladder, step, ctx, actor);
-        return `Approved: “${rung.title}” goes ${cal.isOpen(now) ? 'now' : `at ${cal.format(cal.nextOpening(now))}`}, exactly as drafted.`;
+        const draftedFor = step.dueAt ? new Date(step.dueAt) : now;
+        const outcome = fireStep(b, ladder, step, ctx, actor);
+        const goes = cal.isOpen(now) ? 'now' : `at ${cal.format(cal.nextOpening(now))}`;
+        if (outcome === 'redrafted') {
+          return `Approved: “${rung.title}” goes ${goes}, sent with its dates counted from ${cal.isOpen(now) ? 'today' : 'then'} (it was drafted to go on ${cal.formatDate(draftedFor)}); the steps after it move back by the same time.`;
+        }
+        return `Approved: “${rung.title}” goes ${goes}, exactly as drafted.`;
       }
       const wasDraft = step.status === 'awaiting-approval';
       step.status = 'skipped';
@@ -213,21 +220,6 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       return 'Noted on the case.';
     case 'directive':
       return applyDirective(b, command.directive, actor, ctx);
-  }
-}
-
-/** RESUME before the pause ran out: planned steps come forward by the part not used. */
-function shiftBack(state: CaseState, clock: 'calendar' | 'working-days', cal: CaseContext['calendar'], until: Date, now: Date): void {
-  if (until <= now) return;
-  const workingDays = cal.workingDaysBetween(now, until);
-  for (const step of state.steps) {
-    if (step.status !== 'planned' || !step.dueAt) continue;
-    const due = new Date(step.dueAt);
-    const moved =
-      clock === 'working-days'
-        ? cal.subtractWorkingDays(due, workingDays)
-        : new Date(due.getTime() - (until.getTime() - now.getTime()));
-    step.dueAt = cal.nextOpening(moved < now ? now : moved).toISOString();
   }
 }
 
@@ -306,8 +298,14 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
     step.missingRoles = missingTo;
     return;
   }
+  // Held since it fell due: it goes now (or at the next opening), and the rungs after it move back
+  // by the time it was held, rather than all falling due together.
+  const goesAt = ctx.calendar.nextOpening(ctx.now);
+  const wasDue = step.dueAt ? new Date(step.dueAt) : goesAt;
+  pushBackAfter(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), wasDue, goesAt);
   step.status = 'planned';
-  step.dueAt = ctx.calendar.nextOpening(ctx.now).toISOString();
+  step.dueAt = goesAt.toISOString();
+  delete step.timingAt;
   b.event('step-released', actor, { step: step.n });
 }
 

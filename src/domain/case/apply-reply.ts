@@ -1,5 +1,5 @@
 import { parseDuration } from '../calendar/duration.js';
-import { cloneState, runDue } from './advance.js';
+import { cloneState, ladderFor, runDue } from './advance.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
@@ -7,6 +7,7 @@ import { noteMeetingDate } from './meeting-hold.js';
 import { withNextAction } from './next-action.js';
 import { resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
+import { holdUntil } from './timetable.js';
 
 export type ReplyClass = 'resolved' | 'promise' | 'acknowledged' | 'disputed' | 'other';
 
@@ -76,6 +77,8 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
     const until = ctx.calendar.due(promised, parseDuration(ctx.ladder.promiseGrace));
     if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString())) {
       s.hold = { until: until.toISOString(), promisedFor: cls.promiseDate, by: input.from.email };
+      // The held span moves the step it holds and every later one: they keep their spacing after it.
+      holdUntil(s, ladderFor(s, ctx), ctx.calendar, until);
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
     }
     notice('reply-notice', { holdUntil: s.hold?.until ?? null });

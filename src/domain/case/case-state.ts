@@ -29,8 +29,13 @@ export interface Step {
   /** 1-based position on this case; stable, so Message-IDs and job ids can be derived from it. */
   n: number;
   rungId: string;
-  /** Null for command-only rungs until ESCALATE sets it. */
+  /** Null for command-only rungs until ESCALATE sets it. Always inside the send window. */
   dueAt: Instant | null;
+  /**
+   * When the ladder's timing put the step, before the send window moved it to `dueAt` (a rung
+   * falling on a bank holiday); shifts and EXTEND count from here. Absent when the two agree.
+   */
+  timingAt?: Instant;
   status: StepStatus;
   sentAt?: Instant;
   /** The addresses it went to, as sent (evidence). */

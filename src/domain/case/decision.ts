@@ -38,6 +38,11 @@ export interface MailIntent {
   timing: 'window' | 'now';
   /** Approval drafts are stored but held until APPROVE releases them. */
   held?: boolean;
+  /**
+   * An approved draft composed again (its dates count from the day it goes): it replaces the held
+   * draft of the same key, keeping its Message-ID, before the release sends it.
+   */
+  replacesDraft?: boolean;
   step?: number;
   /** Extra facts for the template beyond the case itself. */
   data: Record<string, unknown>;

@@ -4,7 +4,7 @@ import type { Step } from './case-state.js';
 import type { DecisionBuilder } from './decision.js';
 import { dedupe, resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
-import { appendRepeat, replanAfter, rungOf } from './timetable.js';
+import { appendRepeat, keepAfterDeadline, pushBackAfter, replanAfter, rungOf } from './timetable.js';
 
 /** The roles a rung copies on this case: its cc, its flag-dependent cc, and the ladder's always-cc. */
 export function ccRolesFor(ladder: EffectiveLadder, step: Step, flags: Record<string, boolean>): string[] {
@@ -23,11 +23,35 @@ export function recipientsFor(b: DecisionBuilder, ladder: EffectiveLadder, step:
 }
 
 /**
+ * What firing a step did: sent it (or released an approved draft), put the draft to the RM, held
+ * it for an address, or set it aside. `redrafted`: an approved draft was composed again because
+ * it leaves on a later day than it was drafted, so its dates count from when it goes.
+ */
+export type FireOutcome = 'sent' | 'redrafted' | 'drafted' | 'held' | 'not-applicable';
+
+/**
+ * The step went (or goes) later than it was due, on a later day: the moment it was due, else
+ * undefined. A step that goes on the day it was due, if a little after, counts as on time, so a
+ * job that runs a few seconds late moves nothing.
+ */
+function lateSince(step: Step, goesAt: Date, cal: CaseContext['calendar']): Date | undefined {
+  if (!step.dueAt) return undefined;
+  const due = new Date(step.dueAt);
+  return due < goesAt && cal.localDate(due) < cal.localDate(goesAt) ? due : undefined;
+}
+
+/**
  * A step has fallen due (or been escalated to, or approved): send its chaser, or hold it for a
  * missing address, or put the draft to the RM when the rung is approval-gated.
+ *
+ * A step that goes on a later day than it was due (the ladder was held by a promise, the service
+ * was down, the RM approved the draft days later) counts its deadline from when it actually goes,
+ * and every later step moves back by the same span: the ladder keeps its spacing and never sends
+ * its overdue rungs together.
  */
-export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext, actor: string): void {
+export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext, actor: string): FireOutcome {
   const state = b.state;
+  const cal = ctx.calendar;
   const rung = rungOf(ladder, step);
   const index = state.steps.indexOf(step);
   const now = ctx.now.toISOString();
@@ -36,11 +60,11 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     step.status = 'not-applicable';
     step.decidedAt = now;
     b.event('step-not-applicable', 'system', { step: step.n, rung: rung.id, when: rung.when });
-    replanAfter(state, ladder, ctx.calendar, index);
+    replanAfter(state, ladder, cal, index);
     // Set aside as the last rung (reg 5's LSCP rung on a case that is not child protection), the
     // ladder still goes on to its repeat; without this the fortnightly emails never started.
-    if (index === state.steps.length - 1) appendRepeat(state, ladder, ctx.calendar, ctx.now);
-    return;
+    if (index === state.steps.length - 1) appendRepeat(state, ladder, cal, ctx.now);
+    return 'not-applicable';
   }
 
   const { to, cc, missingTo, missingCc } = recipientsFor(b, ladder, step, ctx);
@@ -54,15 +78,22 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
       const staff = staffRecipients(state, ctx);
       b.mail({ kind: 'contact-request', key: `s${step.n}-contact`, ...staff, timing: 'now', step: step.n, data: { missingRoles: missingTo } });
     }
-    return;
+    return 'held';
   }
   step.missingRoles = undefined;
 
-  // The chaser waits for the send window, so its deadline counts from when it actually goes: a step
+  // The chaser waits for the send window, so everything counts from when it actually goes: a step
   // fired (or approved) at night or at a weekend otherwise stated a deadline up to a day short.
-  const deadlineAt = rung.deadline
-    ? ctx.calendar.due(ctx.calendar.nextOpening(ctx.now), rung.deadline).toISOString()
-    : undefined;
+  // For a draft being approved, `dueAt` is when it was drafted to go.
+  const goesAt = cal.nextOpening(ctx.now);
+  const late = lateSince(step, goesAt, cal);
+  if (late) {
+    pushBackAfter(state, ladder, cal, index, late, goesAt);
+    step.dueAt = goesAt.toISOString();
+    delete step.timingAt;
+  }
+  const countFrom = step.dueAt && new Date(step.dueAt) <= goesAt ? new Date(step.dueAt) : goesAt;
+  const deadlineAt = rung.deadline ? cal.due(countFrom, rung.deadline).toISOString() : undefined;
   const chaser = {
     kind: 'chaser' as const,
     key: `s${step.n}-chaser`,
@@ -88,16 +119,21 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
       data: { draftKey: chaser.key, rungId: rung.id },
     });
     b.event('approval-requested', actor, { step: step.n, rung: rung.id, to: to.map((c) => c.email), cc: cc.map((c) => c.email) });
-    return;
+    return 'drafted';
   }
 
-  // Approved drafts were composed when they were put to the RM; only fresh chasers are composed now.
+  // An approved draft goes byte for byte as it was put to the RM when it leaves on the day it was
+  // drafted for. Approved on a later day, its deadline and the dates in it would be stale (a
+  // "two-week window" with days left), so it is composed again, counted from when it goes.
   const approved = step.status === 'awaiting-approval';
+  const redrafted = approved && late !== undefined;
   step.status = 'sent';
   step.sentAt = now;
   step.sentTo = to.map((c) => c.email);
   step.sentCc = cc.map((c) => c.email);
-  step.deadlineAt ??= deadlineAt;
+  if (!approved || redrafted) step.deadlineAt = deadlineAt;
+  else step.deadlineAt ??= deadlineAt;
+  if (redrafted) b.mail({ ...chaser, replacesDraft: true });
   if (approved) b.draft({ kind: 'release', step: step.n });
   else b.mail(chaser);
   b.event('step-sent', actor, {
@@ -107,10 +143,14 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     cc: step.sentCc,
     notCopied: missingCc,
     deadlineAt: step.deadlineAt ?? null,
+    ...(late ? { dueAt: late.toISOString() } : {}),
+    ...(redrafted ? { redrafted: true } : {}),
   });
   notifyStep(b, ladder, step, ctx);
-  replanAfter(state, ladder, ctx.calendar, index);
-  if (index === state.steps.length - 1) appendRepeat(state, ladder, ctx.calendar, ctx.now);
+  replanAfter(state, ladder, cal, index);
+  if (index === state.steps.length - 1) appendRepeat(state, ladder, cal, ctx.now);
+  keepAfterDeadline(state, ladder, cal, index);
+  return redrafted ? 'redrafted' : 'sent';
 }
 
 /** The originator is told what was sent and to whom, with the policy's duties for this step. */

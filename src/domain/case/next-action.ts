@@ -23,7 +23,8 @@ export function nextAction(state: CaseState, cal: WorkCalendar): { at: string; k
     return { at: cal.nextOpening(at).toISOString(), kind: 'approval-reminder' };
   }
   if (step.status !== 'planned' || !step.dueAt) return null;
-  if (state.hold && state.hold.until > step.dueAt) return { at: state.hold.until, kind: 'hold-ends' };
+  // A promise moves the step it holds to the end of the hold (see holdUntil): it then waits for that.
+  if (state.hold && state.hold.until >= step.dueAt) return { at: state.hold.until, kind: 'hold-ends' };
   return { at: step.dueAt, kind: 'step' };
 }
 

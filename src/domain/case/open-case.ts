@@ -6,7 +6,7 @@ import type { CaseState, Contact, Participant } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { withNextAction } from './next-action.js';
 import { runDue } from './advance.js';
-import { planSteps, shiftPlanned } from './timetable.js';
+import { planSteps, shiftPlanned, timingOf } from './timetable.js';
 
 export interface OpenCaseInput {
   id: string;
@@ -87,7 +87,9 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
   // rungs at once: the first overdue rung goes now and the later ones keep their spacing from it.
   const first = b.state.steps.find((s) => s.status === 'planned' && s.dueAt);
   if (first?.dueAt && new Date(first.dueAt) < ctx.now) {
-    const from = new Date(first.dueAt);
+    // From where its timing fell (a rung due on a bank holiday counts from the holiday), so that
+    // the first rung lands on now and the others keep their spacing from it.
+    const from = timingOf(first, ctx.calendar)!;
     shiftPlanned(b.state, ladder.clock === 'working-days' ? 'working-days' : 'calendar', ctx.calendar, from, ctx.now);
     b.event('timetable-shifted', 'system', { reason: 'request dated before its first rung was due', from: first.dueAt });
   }

@@ -1,3 +1,4 @@
+import type { DateTime } from 'luxon';
 import type { Duration } from '../calendar/duration.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { effectiveLadder, type EffectiveLadder, type EffectiveRung } from '../ladder/effective-ladder.js';
@@ -37,13 +38,13 @@ export function planSteps(ladder: EffectiveLadder, clockStart: Date, cal: WorkCa
   const steps: Step[] = [];
   let previous: Date | null = clockStart;
   ladder.rungs.forEach((rung, i) => {
-    let dueAt: Date | null = null;
+    const step: Step = { n: firstN + i, rungId: rung.id, dueAt: null, status: 'planned' };
     if (rung.trigger === 'time') {
       const base = rung.from === 'opening' || i === 0 ? clockStart : previous;
-      dueAt = base ? cal.due(base, rung.after) : null;
+      if (base) setTiming(step, cal.add(base, rung.after), cal);
     }
-    steps.push({ n: firstN + i, rungId: rung.id, dueAt: dueAt?.toISOString() ?? null, status: 'planned' });
-    previous = dueAt;
+    steps.push(step);
+    previous = step.dueAt ? new Date(step.dueAt) : null;
   });
   return steps;
 }
@@ -73,13 +74,18 @@ export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: Work
       continue;
     }
     if (rung.from === 'previous' || rung.repeat) {
-      step.dueAt = previous ? cal.due(previous, rung.after).toISOString() : null;
+      if (previous) setTiming(step, cal.add(previous, rung.after), cal);
+      else clearTiming(step);
     }
     previous = step.dueAt ? new Date(step.dueAt) : null;
   }
 }
 
-/** Moves every planned step later by the time between `from` and `to` (a pause, a reopening). */
+/**
+ * Moves every planned step later by the time between `from` and `to` (a pause, a reopening): on a
+ * calendar ladder by the same local calendar time (days and time of day, so 09:00 stays 09:00
+ * across a clock change), on a working-day ladder by the same number of working days.
+ */
 export function shiftPlanned(
   state: CaseState,
   clock: EffectiveLadder['clock'],
@@ -88,27 +94,85 @@ export function shiftPlanned(
   to: Date,
 ): void {
   if (to <= from) return;
-  const workingDays = cal.workingDaysBetween(from, to);
   for (const step of state.steps) {
     if (step.status !== 'planned' || !step.dueAt) continue;
-    const due = new Date(step.dueAt);
-    const moved =
-      clock === 'working-days'
-        ? cal.addWorkingDays(due, workingDays)
-        : new Date(due.getTime() + (to.getTime() - from.getTime()));
-    step.dueAt = cal.nextOpening(moved).toISOString();
+    setTiming(step, carrySpan(cal, clock, timingOf(step, cal)!, from, to, { wholeWorkingDays: true }), cal);
   }
 }
 
-/** EXTEND: the next step (and, so the spacing holds, the ones after it) by a policy duration. */
+/** RESUME before the pause ran out: planned steps come back by the unused part (never before `now`). */
+export function shiftBack(state: CaseState, clock: EffectiveLadder['clock'], cal: WorkCalendar, until: Date, now: Date): void {
+  if (until <= now) return;
+  for (const step of state.steps) {
+    if (step.status !== 'planned' || !step.dueAt) continue;
+    const moved = carrySpan(cal, clock, timingOf(step, cal)!, now, until, { back: true, wholeWorkingDays: true });
+    setTiming(step, moved < now ? now : moved, cal);
+  }
+}
+
+/**
+ * EXTEND: the next step (and, so the spacing holds, the ones after it) by a policy duration,
+ * counted from where each step's timing really is, not from the window opening it was moved
+ * to: EXTEND 2 days twice lands where EXTEND 4 days does.
+ */
 export function extendPlanned(state: CaseState, cal: WorkCalendar, by: Duration): Instant | null {
   let first: Instant | null = null;
   for (const step of state.steps) {
     if (step.status !== 'planned' || !step.dueAt) continue;
-    step.dueAt = cal.due(new Date(step.dueAt), by).toISOString();
+    setTiming(step, cal.add(timingOf(step, cal)!, by), cal);
     first ??= step.dueAt;
   }
   return first;
+}
+
+/**
+ * The step at `index` goes (or will go) at `to` rather than at `from`, when it was due: every
+ * planned step after it moves by the same span, so the ladder keeps its spacing instead of
+ * sending the overdue rungs together. Exact on both clocks (days and time of day; working days
+ * on a working-day ladder).
+ */
+export function pushBackAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number, from: Date, to: Date): void {
+  if (to <= from) return;
+  for (let i = index + 1; i < state.steps.length; i++) {
+    const step = state.steps[i]!;
+    if (step.status !== 'planned' || !step.dueAt) continue;
+    setTiming(step, carrySpan(cal, ladder.clock, timingOf(step, cal)!, from, to), cal);
+  }
+}
+
+/**
+ * A dated promise holds the ladder: the step standing due before `until` now goes at `until`, and
+ * every later step moves back by the same span (the held span), so the rungs after it keep
+ * their spacing rather than all falling due the moment the hold ends.
+ */
+export function holdUntil(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, until: Date): void {
+  const step = currentStep(state);
+  if (!step || step.status !== 'planned' || !step.dueAt) return;
+  const due = new Date(step.dueAt);
+  if (due >= until) return;
+  const index = state.steps.indexOf(step);
+  pushBackAfter(state, ladder, cal, index, due, until);
+  setTiming(step, until, cal);
+}
+
+/**
+ * The invariant between rungs: no later rung falls due before the deadline the last step sent
+ * (the one at `index`) stated to its recipient. A rung that would is moved to that deadline and
+ * the ones after it with it. Reg 5 is laid out so each rung falls due on the previous rung's
+ * deadline, so on its normal timetable this moves nothing.
+ */
+export function keepAfterDeadline(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): void {
+  const sent = state.steps[index];
+  if (!sent || sent.status !== 'sent' || !sent.deadlineAt) return;
+  const floor = new Date(sent.deadlineAt);
+  for (let i = index + 1; i < state.steps.length; i++) {
+    const step = state.steps[i]!;
+    if (step.status !== 'planned' || !step.dueAt) continue;
+    const due = new Date(step.dueAt);
+    if (due >= floor) continue;
+    pushBackAfter(state, ladder, cal, i, due, floor);
+    setTiming(step, floor, cal);
+  }
 }
 
 /**
@@ -139,16 +203,18 @@ export function replanFromNow(
   const open = state.steps.filter((s) => !isDone(s));
   const planned: Step[] = remaining.map(({ r, i }) => {
     const existing = open.find((s) => s.rungId === r.id);
-    let dueAt: Date | null = null;
-    if (r.trigger === 'time' && previous) dueAt = cal.due(previous, gapBefore(ladder.rungs, i));
-    previous = dueAt;
-    return { n: existing?.n ?? n++, rungId: r.id, dueAt: dueAt?.toISOString() ?? null, status: 'planned' };
+    const step: Step = { n: existing?.n ?? n++, rungId: r.id, dueAt: null, status: 'planned' };
+    if (r.trigger === 'time' && previous) setTiming(step, cal.add(previous, gapBefore(ladder.rungs, i)), cal);
+    previous = step.dueAt ? new Date(step.dueAt) : null;
+    return step;
   });
   // At the repeat stage no rung is left to plan: the planned repeat used to be dropped here, which
   // stopped the chasing altogether. Keep it, on the new variant's spacing from now.
   const openRepeat = open.find((s) => s.rungId === 'repeat');
   if (planned.length === 0 && openRepeat && ladder.repeat) {
-    planned.push({ n: openRepeat.n, rungId: 'repeat', dueAt: cal.due(now, ladder.repeat.every).toISOString(), status: 'planned' });
+    const repeat: Step = { n: openRepeat.n, rungId: 'repeat', dueAt: null, status: 'planned' };
+    setTiming(repeat, cal.add(now, ladder.repeat.every), cal);
+    planned.push(repeat);
   }
   state.steps = [...done, ...planned].sort((a, b) => a.n - b.n);
 }
@@ -158,7 +224,81 @@ export function appendRepeat(state: CaseState, ladder: EffectiveLadder, cal: Wor
   if (!ladder.repeat) return undefined;
   const n = Math.max(0, ...state.steps.map((s) => s.n)) + 1;
   // Counted from when the last mail actually goes (the next opening, if `from` is outside the window).
-  const step: Step = { n, rungId: 'repeat', dueAt: cal.due(cal.nextOpening(from), ladder.repeat.every).toISOString(), status: 'planned' };
+  const step: Step = { n, rungId: 'repeat', dueAt: null, status: 'planned' };
+  setTiming(step, cal.add(cal.nextOpening(from), ladder.repeat.every), cal);
   state.steps.push(step);
   return step;
+}
+
+/**
+ * Where a planned step's timing really is: its due moment before the send window moved it (a
+ * rung falling on a Saturday or a bank holiday is due at the next opening, but the time after it
+ * still counts from the Saturday). Ignored once anything else has re-dated the step.
+ */
+export function timingOf(step: Step, cal: WorkCalendar): Date | null {
+  if (!step.dueAt) return null;
+  if (step.timingAt && cal.nextOpening(new Date(step.timingAt)).toISOString() === step.dueAt) return new Date(step.timingAt);
+  return new Date(step.dueAt);
+}
+
+/** Dates a step: `raw` moved into the send window, keeping `raw` when the window moved it. */
+export function setTiming(step: Step, raw: Date, cal: WorkCalendar): void {
+  const due = cal.nextOpening(raw);
+  step.dueAt = due.toISOString();
+  if (due.getTime() !== raw.getTime()) step.timingAt = raw.toISOString();
+  else delete step.timingAt;
+}
+
+function clearTiming(step: Step): void {
+  step.dueAt = null;
+  delete step.timingAt;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Milliseconds since local midnight, by the wall clock. */
+function wallMs(dt: DateTime): number {
+  return ((dt.hour * 60 + dt.minute) * 60 + dt.second) * 1000 + dt.millisecond;
+}
+
+/** Days since the epoch of a local calendar date. */
+function dayNumber(dt: DateTime): number {
+  return Date.UTC(dt.year, dt.month - 1, dt.day) / DAY_MS;
+}
+
+/**
+ * `at` moved by the span from `from` to `to` (back by it with `back`), as the ladder's clock counts:
+ * on a calendar ladder in local calendar days and wall-clock time (a rung due at 09:00 stays at
+ * 09:00 when the span crosses a clock change); on a working-day ladder in working days, keeping
+ * the time of day with `wholeWorkingDays` (PAUSE), else also moving it by the span's change in
+ * time of day. The result may fall outside the send window; `setTiming` moves it in.
+ */
+export function carrySpan(
+  cal: WorkCalendar,
+  clock: EffectiveLadder['clock'],
+  at: Date,
+  from: Date,
+  to: Date,
+  opts: { back?: boolean; wholeWorkingDays?: boolean } = {},
+): Date {
+  const sign = opts.back ? -1 : 1;
+  const f = cal.local(from);
+  const t = cal.local(to);
+  let base = cal.local(at);
+  let days = 0;
+  if (clock === 'working-days') {
+    const n = cal.workingDaysBetween(from, to);
+    base = cal.local(opts.back ? cal.subtractWorkingDays(at, n) : cal.addWorkingDays(at, n));
+    if (opts.wholeWorkingDays) return base.toJSDate();
+  } else {
+    days = sign * (dayNumber(t) - dayNumber(f));
+  }
+  let ms = wallMs(base) + sign * (wallMs(t) - wallMs(f));
+  days += Math.floor(ms / DAY_MS);
+  ms = ((ms % DAY_MS) + DAY_MS) % DAY_MS;
+  return base
+    .startOf('day')
+    .plus({ days })
+    .set({ hour: Math.floor(ms / 3_600_000), minute: Math.floor(ms / 60_000) % 60, second: Math.floor(ms / 1000) % 60, millisecond: ms % 1000 })
+    .toJSDate();
 }

@@ -20,7 +20,11 @@ export type Command =
   | { kind: 'pause'; until: string }
   | { kind: 'resume' }
   | { kind: 'escalate' }
-  | { kind: 'extend'; by: Duration }
+  /**
+   * `ladderClock`: the RM wrote plain days ("EXTEND 3 days"), which count in the ladder's own
+   * clock: `by` is then in days, read as working days on a working-day ladder.
+   */
+  | { kind: 'extend'; by: Duration; ladderClock?: boolean }
   | { kind: 'approve' }
   | { kind: 'skip' }
   | { kind: 'safeguarding' }

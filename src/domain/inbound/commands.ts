@@ -85,15 +85,20 @@ function parseExtend(rest: string, line: string): Command | string {
     .split(/\s+-\s+|[,;]|\.\s/)[0]!
     .replace(/[\s.!]*(?:please|thanks|thank you)?[\s.!]*$/i, '')
     .trim();
-  const m = /^(\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|twenty|thirty)\s*(working days?|business days?|wd|days?|d|weeks?|wks?|w)?$/i.exec(text);
-  if (!m) return `"${line}": EXTEND needs how long, e.g. EXTEND 5 days, EXTEND 3 working days or EXTEND 2 weeks.`;
+  const m = /^(\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|twenty|thirty)\s*(working days?|business days?|wd|calendar days?|days?|d|weeks?|wks?|w)?$/i.exec(text);
+  if (!m) return `"${line}": EXTEND needs how long, e.g. EXTEND 5 days, EXTEND 3 working days, EXTEND 5 calendar days or EXTEND 2 weeks.`;
   const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : NUMBER_WORDS[m[1]!.toLowerCase()]!;
   const unit = (m[2] ?? 'days').toLowerCase();
   const working = unit.startsWith('working') || unit.startsWith('business') || unit === 'wd';
+  const calendar = unit.startsWith('calendar');
   const weeks = !working && (unit.startsWith('week') || unit.startsWith('wk') || unit === 'w');
   const days = weeks ? n * 7 : n;
   if (n < 1 || days > 365) return `"${line}": EXTEND by between 1 day and 52 weeks.`;
-  return { kind: 'extend', by: parseDuration(weeks ? `${n}w` : working ? `${n}wd` : `${n}d`) };
+  if (weeks) return { kind: 'extend', by: parseDuration(`${n}w`) };
+  if (working) return { kind: 'extend', by: parseDuration(`${n}wd`) };
+  // Plain days count in the ladder's own clock (working days on a working-day ladder); only
+  // "calendar days" asks for calendar days whatever the ladder.
+  return calendar ? { kind: 'extend', by: parseDuration(`${n}d`) } : { kind: 'extend', by: parseDuration(`${n}d`), ladderClock: true };
 }
 
 function parsePause(rest: string, line: string, opts: DirectiveOptions): Command | string {

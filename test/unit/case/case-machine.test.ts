@@ -444,18 +444,32 @@ describe('approval-gated rungs', () => {
     return d;
   }
 
-  it('wait for APPROVE (with working-day reminders), then the draft is released as it was', () => {
+  it('APPROVE on the day it was drafted: the draft is released as it was', () => {
+    const d = atDcs();
+    const approved = d.at('2026-12-14T15:00:00Z').command({ kind: 'approve' });
+    expect(approved.drafts).toEqual([{ kind: 'release', step: d.step('dcs').n }]);
+    expect(mailsOf(approved, 'chaser')).toEqual([]);
+    expect(d.step('dcs').status).toBe('sent');
+    expect(d.step('dcs').decidedBy).toBe(RM.email);
+    expect(String((mailsOf(approved, 'command-ack')[0]!.data.done as string[])[0])).toMatch(/exactly as drafted/);
+    // The Ofsted rung still counts from the opening: +8w = Mon 28 Dec (holiday) → Tue 29 Dec.
+    expect(d.due('ofsted-inspector')).toBe('2026-12-29T09:00:00+00:00');
+  });
+
+  it('wait for APPROVE with working-day reminders; approved the next day, its dates count from then', () => {
     const d = atDcs();
     expect(d.state.nextAction).toBe('approval-reminder');
     expect(d.state.nextActionAt).toBe('2026-12-15T10:00:00.000Z');
     expect(mailsOf(d.at('2026-12-15T10:00:00Z').advance(), 'approval-reminder')).toHaveLength(1);
     const approved = d.at('2026-12-15T11:00:00Z').command({ kind: 'approve' });
     expect(approved.drafts).toEqual([{ kind: 'release', step: d.step('dcs').n }]);
-    expect(mailsOf(approved, 'chaser')).toEqual([]);
+    // Composed again in place of the draft: two weeks from Tue 15 Dec 11:00.
+    const [again] = mailsOf(approved, 'chaser');
+    expect(again).toMatchObject({ key: `s${d.step('dcs').n}-chaser`, replacesDraft: true, data: { deadlineAt: '2026-12-29T11:00:00.000Z' } });
     expect(d.step('dcs').status).toBe('sent');
     expect(d.step('dcs').decidedBy).toBe(RM.email);
-    // The Ofsted rung still counts from the opening: +8w = Mon 28 Dec (holiday) → Tue 29 Dec.
-    expect(d.due('ofsted-inspector')).toBe('2026-12-29T09:00:00+00:00');
+    // The Ofsted rung moves back by the day and hour the draft waited: Mon 28 Dec 10:00 (holiday) → Tue 29 Dec 11:00.
+    expect(d.due('ofsted-inspector')).toBe('2026-12-29T11:00:00+00:00');
   });
 
   it('SKIP moves on without sending anything', () => {
@@ -542,8 +556,11 @@ describe('urgent reg 5 run to the end', () => {
     d.at('2026-11-27T11:00:00Z').command({ kind: 'approve' });
     d.at('2026-11-30T10:00:00Z').advance();
     expect(d.step('ofsted-inspector').status).toBe('awaiting-approval');
-    // Approved Sat 5 Dec: the mail goes Mon 7 Dec 09:00; the repeat 2 working days later, Wed 9 Dec 09:00.
+    // Approved Sat 5 Dec: the mail goes Mon 7 Dec 09:00, and the LSCP rung (due with it) moves with it;
+    // set aside then, the repeat 2 working days later, Wed 9 Dec 09:00.
     d.at('2026-12-05T10:00:00Z').command({ kind: 'approve' });
+    expect(d.due('lscp')).toBe('2026-12-07T09:00:00+00:00');
+    d.at('2026-12-07T09:00:00Z').advance();
     expect(d.step('lscp').status).toBe('not-applicable');
     expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2026-12-09T09:00:00+00:00']);
     const rep = d.at('2026-12-09T09:00:00Z').advance();

@@ -232,6 +232,7 @@ describe('what each kind of mail says', () => {
     for (const kind of ['approval-request', 'approval-reminder'] as const) {
       const m = render(kind);
       expect(m.text).toContain('Reply APPROVE to send it exactly as it is');
+      expect(m.text).toContain('If it goes on a later day, its deadline and the dates in it are counted from the day it goes instead');
       expect(m.text).toContain('reply SKIP to move on without sending it');
       expect(m.text).toContain('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]');
       expect(m.text).toContain('Dear Morgan Hale,');
