@@ -24,9 +24,10 @@ export interface Deps {
   limiter?: SendRateLimiter;
   /**
    * Looks in the server's Sent folder for a mail abandoned mid-send (organisations with
-   * `outbound.serverSentFolder`); undefined result: no such record for this organisation.
+   * `outbound.serverSentFolder`); undefined result: no such record for this organisation. Found
+   * means at least `copies` messages with that Message-ID (default 1; more for a follow-up send).
    */
-  deliveryEvidence?(orgId: string, messageId: string): Promise<DeliveryEvidence | undefined>;
+  deliveryEvidence?(orgId: string, messageId: string, copies?: number): Promise<DeliveryEvidence | undefined>;
   /** Prometheus counters; jobs count what they did when it is there (unit tests leave it out). */
   metrics?: Metrics;
 }

@@ -102,7 +102,7 @@ export class EscalatorService {
       transportFor: (orgId) => this.transportFor(orgId),
       limiter: new MailboxRateLimiter(this.redis, { prefix: cfg.redis.prefix, clock }),
       metrics: this.metrics,
-      deliveryEvidence: (orgId, messageId) => this.sentFolderProbe(orgId)?.lookFor(messageId) ?? Promise.resolve(undefined),
+      deliveryEvidence: (orgId, messageId, copies) => this.sentFolderProbe(orgId)?.lookFor(messageId, copies) ?? Promise.resolve(undefined),
     };
   }
 

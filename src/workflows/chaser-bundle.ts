@@ -7,6 +7,7 @@ import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';
 import { composeMail, type ComposedMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
+import { insertResend, type Resend } from './outbox-resend.js';
 
 /** How long a chaser waits (when bundling is on) for others to the same people due at the same moment. */
 export const BUNDLE_GATHER_MS = 2 * 60_000;
@@ -14,6 +15,8 @@ export const BUNDLE_GATHER_MS = 2 * 60_000;
 export const MAX_BUNDLE = 20;
 
 export interface Bundle {
+  /** The id the combined mail's own outbox row gets when it is recorded. */
+  rowId: string;
   rows: OutboxRow[];
   composed: ComposedMail;
   subject: string;
@@ -33,7 +36,7 @@ export async function claimBundle(em: EntityManager, org: OrgRuntime, row: Outbo
      where id in (
        select id from outbox_mail
        where organisation_id = ? and kind = 'chaser' and status = 'pending' and not_before <= ?
-         and id <> ? and case_id <> ? and "to" = ?::jsonb and cc = ?::jsonb and raw is not null
+         and id <> ? and case_id <> ? and "to" = ?::jsonb and cc = ?::jsonb and raw is not null and resend_of is null
        order by created_at, id limit ? for update skip locked)
      returning id`,
     [now, now, org.id, now, row.id, row.case, JSON.stringify(row.to), JSON.stringify(row.cc), MAX_BUNDLE - 1],
@@ -109,14 +112,24 @@ export async function composeBundle(em: EntityManager, org: OrgRuntime, secret: 
     references: items.map((i) => i.request).slice(0, 20),
     rendered,
   });
-  return { rows, composed, subject };
+  return { rowId: newId(), rows, composed, subject };
 }
 
-/** The combined mail was accepted: it is stored, and every case's chaser row is marked sent by it. */
-export async function recordBundle(em: EntityManager, org: OrgRuntime, bundle: Bundle, response: string, now: Date): Promise<void> {
+/**
+ * The combined mail was accepted: it is stored, and every case's chaser row is marked sent by it.
+ * Recipients it was refused for with a 4xx get a follow-up of it, written in the same transaction.
+ */
+export async function recordBundle(
+  em: EntityManager,
+  org: OrgRuntime,
+  bundle: Bundle,
+  response: string,
+  now: Date,
+  follow?: { resend: Resend; cases: Array<{ caseId: string; kind: string }> },
+): Promise<void> {
   await em.transactional(async (tx) => {
     tx.create(OutboxMail, {
-      id: newId(),
+      id: bundle.rowId,
       organisationId: org.id,
       case: null,
       kind: 'chaser-bundle',
@@ -131,6 +144,7 @@ export async function recordBundle(em: EntityManager, org: OrgRuntime, bundle: B
       raw: bundle.composed.raw,
       status: 'sent',
       notBefore: now,
+      waitsForWindow: true,
       attempts: 1,
       lastError: null,
       smtpResponse: response.slice(0, 1000),
@@ -145,5 +159,6 @@ export async function recordBundle(em: EntityManager, org: OrgRuntime, bundle: B
        where id::text in (select jsonb_array_elements_text(?::jsonb))`,
       [now, `sent in the combined mail ${bundle.composed.messageId}`, now, JSON.stringify(bundle.rows.map((r) => r.id))],
     );
+    if (follow) await insertResend(tx, bundle.rowId, follow.resend, now, follow.cases);
   });
 }

@@ -31,14 +31,18 @@ export interface SentFolderProbeOptions {
 export class SentFolderProbe {
   constructor(private readonly o: SentFolderProbeOptions) {}
 
-  async lookFor(messageId: string): Promise<DeliveryEvidence> {
+  /**
+   * `copies`: how many messages with this Message-ID the folder must hold to count as found (more
+   * than one for a follow-up, whose Message-ID the server also filed for the submissions before it).
+   */
+  async lookFor(messageId: string, copies = 1): Promise<DeliveryEvidence> {
     let client: ImapFlow | undefined;
     try {
       client = await this.connect();
       const box = await client.mailboxOpen(this.o.folder, { readOnly: true });
       if (box.exists === 0) return 'not-found';
       const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
-      return Array.isArray(found) && found.length > 0 ? 'found' : 'not-found';
+      return Array.isArray(found) && found.length >= Math.max(1, copies) ? 'found' : 'not-found';
     } catch (error) {
       this.o.logger.warn({ folder: this.o.folder, err: { message: (error as Error).message } }, 'could not read the server’s Sent folder');
       return 'unknown';

@@ -50,7 +50,8 @@ export function loopVerdict(kind: MailKind, recipients: string[], history: Map<s
 
 /**
  * When this case wrote to each of these addresses in the last hour (rows already written, in any
- * state but cancelled or an unreleased approval draft). Runs inside the transaction that holds
+ * state but cancelled or an unreleased approval draft; a follow-up to a recipient refused for a
+ * while is the same mail, already counted). Runs inside the transaction that holds
  * the case row, so two workers can never both slip under the limit.
  */
 export async function recentMailTo(em: EntityManager, caseId: string, recipients: string[], now: Date): Promise<Map<string, Date[]>> {
@@ -59,7 +60,7 @@ export async function recentMailTo(em: EntityManager, caseId: string, recipients
   const rows = await em.execute<Array<{ addr: string; created_at: Date }>>(
     `select lower(addr) as addr, o.created_at
        from outbox_mail o, jsonb_array_elements_text(o."to" || o.cc) addr
-      where o.case_id = ? and o.status not in ('cancelled', 'held') and o.created_at > ?
+      where o.case_id = ? and o.status not in ('cancelled', 'held') and o.resend_of is null and o.created_at > ?
         and lower(addr) in (select jsonb_array_elements_text(?::jsonb))`,
     [caseId, new Date(now.getTime() - longest), JSON.stringify(wanted)],
   );

@@ -64,4 +64,60 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     const events = await h.em().execute<Array<{ n: number }>>(`select count(*)::int as n from case_event where type = 'step-sent'`);
     expect(events[0]!.n).toBe(4);
   });
+
+  it('sends the combined mail again, alone, to a recipient the server refused with 450 while it accepted the others', async () => {
+    const TM = 'ola.nowak@northshire.gov.uk';
+    h.clock.set('2026-12-07T11:00:00Z');
+    const ids: string[] = [];
+    for (const i of [0, 1]) {
+      await h.append(
+        rfc822({
+          from: `Alex Morgan <${RM}>`,
+          to: `Sam Patel <${SAM}>`,
+          cc: INBOX,
+          subject: `Health assessment for CD-40${i} [escalate]`,
+          messageId: `<bundle-busy-${i}@sunrise-homes.org.uk>`,
+          date: h.clock.now(),
+          body: `Child: CD-40${i}\r\nTeam manager: ${TM}\r\nSafeguarding: yes\r\n`,
+        }),
+      );
+    }
+    await h.sink.waitFor((m) => m.parsed.subject?.includes('Health assessment for CD-401') ?? false);
+    await h.settle();
+    for (const i of [0, 1]) {
+      const rows = await h.em().execute<Array<{ id: string }>>(`select id from escalation_case where subject like ?`, [`%CD-40${i}%`]);
+      ids.push(rows[0]!.id);
+    }
+    h.sink.clear();
+    h.sink.refuseRecipientNext(TM, 1, 450);
+
+    // The urgent first rungs fall due together on Tuesday 8 December at 11:00 and gather until 11:02.
+    await h.advanceTo('2026-12-08T11:00:00Z');
+    await h.settle();
+    await h.advanceTo('2026-12-08T11:02:00Z');
+    const combined = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Still outstanding: 2 requests') ?? false);
+    await h.settle();
+    expect(combined.envelope.to.sort()).toEqual([SAM, RM].sort());
+    const stored = (await h.em().findOne(OutboxMail, { messageId: combined.messageId, resendOf: null }))!;
+    expect(stored.status).toBe('sent');
+    const followUp = (await h.em().findOne(OutboxMail, { resendOf: stored.id }))!;
+    expect(followUp.kind).toBe('chaser-bundle');
+    expect(followUp.envelopeTo).toEqual([TM]);
+    expect(followUp.status).toBe('pending');
+    expect(followUp.notBefore.toISOString()).toBe('2026-12-08T11:03:00.000Z');
+    for (const id of ids) {
+      const types = (await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [id])).map((e) => e.type);
+      expect(types).toContain('mail-recipients-deferred');
+      expect(types).not.toContain('bounce');
+    }
+
+    await h.advanceTo('2026-12-08T11:03:00Z');
+    const again = await h.sink.waitFor((m) => m.messageId === combined.messageId && m.envelope.to.includes(TM));
+    await h.settle();
+    expect(again.envelope.to).toEqual([TM]);
+    expect(again.raw.equals(combined.raw)).toBe(true);
+    expect(h.sink.messages.filter((m) => m.messageId === combined.messageId)).toHaveLength(2);
+    expect((await h.em().findOne(OutboxMail, { id: followUp.id }))!.status).toBe('sent');
+    expect(h.sink.messages.some((m) => m.parsed.subject?.startsWith('Could not deliver:'))).toBe(false);
+  });
 });

@@ -35,6 +35,20 @@ describe('the server’s Sent folder as evidence of delivery', () => {
     expect(await probe(dovecot.port, 'No Such Folder').lookFor('<x@y>')).toBe('unknown');
     expect(await probe(await freePort()).lookFor('<x@y>')).toBe('unknown');
   });
+
+  it('for a follow-up send (the same Message-ID filed before) counts as found only with one copy more', async () => {
+    const id = '<esc-2026-0002.s1-chaser.def@sunrise-homes.org.uk>';
+    const copy = ['From: a@b.example', 'To: c@d.example, e@f.example', 'Subject: y', `Message-ID: ${id}`, '', 'body'].join('\r\n');
+    const client = await dovecot.connect();
+    // The first submission, accepted for c@ and refused for a while for e@: the server filed it.
+    await client.append('Sent Items', copy, ['\\Seen']);
+    expect(await probe(dovecot.port).lookFor(id, 2)).toBe('not-found');
+    // The follow-up to e@ was accepted too before its worker died: a second copy.
+    await client.append('Sent Items', copy, ['\\Seen']);
+    await client.logout();
+    expect(await probe(dovecot.port).lookFor(id, 2)).toBe('found');
+    expect(await probe(dovecot.port).lookFor(id, 3)).toBe('not-found');
+  });
 });
 
 describe('the send job with a mail abandoned mid-send', () => {

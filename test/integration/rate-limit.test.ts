@@ -7,6 +7,7 @@ import { mailboxLimit } from '../../src/outbound/rate-limit/mailbox-limit.js';
 import { MailboxRateLimiter } from '../../src/outbound/rate-limit/mailbox-rate-limiter.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { flushPrefix, testRedisUrl, uniquePrefix } from '../support/redis.js';
+import { waitFor } from '../support/wait.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const BOX = 'escalations@sunrise-homes.org.uk';
@@ -188,6 +189,59 @@ describe('the send-mail job waits for room in the mailbox window', () => {
     const sent = await h.sink.waitFor((m) => m.envelope.to.includes(RM));
     expect(sent.parsed.subject).toMatch(/^Case opened/);
     const row = await waitForRow(h, (r) => r.id === deferred.id && r.status === 'sent');
+    expect(row.attempts).toBe(1);
+  });
+
+  it('defers a chaser whose slot falls after 17:00 to the next window opening (Friday 16:59 → Monday 09:00)', async () => {
+    const KIM = 'kim.lee@northshire.gov.uk';
+    // Opened on Thursday 26 November at 16:59:30: the urgent first rung is due Friday at 16:59:30.
+    h.clock.set('2026-11-26T16:59:30Z');
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: `Kim Lee <${KIM}>`,
+        cc: INBOX,
+        subject: 'Care plan action for AB-2345 [escalate]',
+        messageId: '<rate-limit-late@sunrise-homes.org.uk>',
+        date: h.clock.now(),
+        body: 'Child: AB-2345\r\nSafeguarding: yes\r\n',
+      }),
+    );
+    await h.sink.waitFor((m) => m.parsed.subject === 'Case opened: Care plan action for AB-2345 [ESC-2026-0002]');
+    await h.settle();
+    h.sink.clear();
+
+    // Friday 16:59:30: another worker has just used the minute's one send.
+    h.clock.set('2026-11-27T16:59:30Z');
+    const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+    try {
+      expect((await new MailboxRateLimiter(redis, { prefix: h.prefix, clock: h.clock }).acquire(INBOX, 1)).allowed).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+    await h.promoteDue();
+    const chaser = await waitFor(async () => {
+      const [found] = await h.em().execute<Array<{ id: string }>>(`select id from outbox_mail where kind = 'chaser' and "to" @> ?::jsonb`, [JSON.stringify([KIM])]);
+      const r = found ? await h.em().findOne(OutboxMail, { id: found.id }) : null;
+      return r && r.status === 'pending' && r.notBefore > h.clock.now() ? r : undefined;
+    }, { what: 'the chaser to be deferred' });
+    await h.settle();
+    // Its slot (17:00:30 or after) is outside the send window: it waits for Monday's opening, no attempt used.
+    expect(chaser.notBefore.toISOString()).toBe('2026-11-30T09:00:00.000Z');
+    expect(chaser.attempts).toBe(0);
+
+    // The step notice to the RM is not window mail: it goes as soon as the mailbox has room.
+    await h.advanceTo('2026-11-27T17:05:00Z');
+    await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Sent:') ?? false);
+    await h.settle();
+    await h.advanceTo('2026-11-28T10:00:00Z');
+    await h.settle();
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(KIM))).toBe(false);
+
+    await h.advanceTo('2026-11-30T09:00:00Z');
+    const sent = await h.sink.waitFor((m) => m.envelope.to.includes(KIM));
+    expect(sent.messageId).toBe(chaser.messageId);
+    const row = await waitForRow(h, (r) => r.id === chaser.id && r.status === 'sent');
     expect(row.attempts).toBe(1);
   });
 });

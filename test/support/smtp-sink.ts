@@ -75,9 +75,14 @@ export interface SmtpSink {
   failNextTo(address: string, n: number, code?: number, message?: string): void;
   /** RCPT TO for this address is refused (case-insensitive) until heal(). */
   rejectRecipient(address: string, code?: number, message?: string): void;
+  /**
+   * The next `n` RCPT TO for this address are refused with `code` (default 450, a temporary
+   * refusal), then it is accepted again: one recipient of a mail turned away for a while.
+   */
+  refuseRecipientNext(address: string, n: number, code?: number, message?: string): void;
   /** Refuses every connection and command with `code` until heal(); 421 also drops the connection. */
   failAll(code?: number, message?: string): void;
-  /** Clears every programmed failure: failAll, failNext and rejected recipients. */
+  /** Clears every programmed failure: failAll, failNext and rejected or refused recipients. */
   heal(): void;
 }
 
@@ -117,6 +122,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   let failNextError: SmtpError | null = null;
   let outage: SmtpError | null = null;
   const rejectedRecipients = new Map<string, SmtpError>();
+  const refusedNext = new Map<string, { remaining: number; error: SmtpError }>();
 
   const reject = (stage: SmtpStage, error: SmtpError, address?: string): SmtpError => {
     rejections.push({ stage, code: error.responseCode, ...(address === undefined ? {} : { address }), at: new Date() });
@@ -168,6 +174,11 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     },
     onRcptTo(address, _session, callback) {
       if (outage) return callback(reject('rcpt', outage, address.address));
+      const next = refusedNext.get(address.address.toLowerCase());
+      if (next && next.remaining > 0) {
+        next.remaining--;
+        return callback(reject('rcpt', next.error, address.address));
+      }
       const refusal = rejectedRecipients.get(address.address.toLowerCase());
       callback(refusal ? reject('rcpt', refusal, address.address) : null);
     },
@@ -266,6 +277,9 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     rejectRecipient(address, code = 550, message = `Mailbox unavailable: ${address} (smtp-sink)`) {
       rejectedRecipients.set(address.toLowerCase(), smtpError(code, message));
     },
+    refuseRecipientNext(address, n, code = 450, message = `Mailbox busy, try again later: ${address} (smtp-sink)`) {
+      refusedNext.set(address.toLowerCase(), { remaining: n, error: smtpError(code, message) });
+    },
     failAll(code = 421, message = 'Service not available (smtp-sink failAll)') {
       outage = smtpError(code, message);
     },
@@ -275,6 +289,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       failNextError = null;
       failTo.clear();
       rejectedRecipients.clear();
+      refusedNext.clear();
     },
   };
   return sink;

@@ -16,7 +16,11 @@ export const OutboxMail = defineEntity({
     kind: p.string(),
     /** Unique per case (or organisation): a decision replayed writes nothing new. */
     dedupeKey: p.string().unique(),
-    messageId: p.string().unique(),
+    /**
+     * Unique among first submissions; a follow-up to recipients the server turned away for a while
+     * (`resendOf`) carries the same Message-ID (partial unique index, see Migration20261215000000).
+     */
+    messageId: p.string().index(),
     step: p.integer().nullable(),
     envelopeFrom: p.string(),
     envelopeTo: p.json<string[]>(),
@@ -30,6 +34,17 @@ export const OutboxMail = defineEntity({
     /** held (approval draft) | pending | sending | sent | failed | cancelled */
     status: p.string(),
     notBefore: p.datetime(),
+    /**
+     * Chasers and notices to people outside the organisation: never sent outside the organisation's
+     * send window on a working day, first try, retry or deferral alike (the intent's `timing`).
+     */
+    waitsForWindow: p.boolean().default(false),
+    /**
+     * A follow-up: the row whose submission the server accepted for some recipients and turned
+     * away with a 4xx for these (`envelopeTo`; `to`/`cc` are those of them in the headers). The
+     * same stored bytes, the same Message-ID, sent to those recipients only.
+     */
+    resendOf: p.uuid().nullable(),
     attempts: p.integer().default(0),
     lastError: p.text().nullable(),
     smtpResponse: p.text().nullable(),

@@ -5,12 +5,14 @@ import { OutboxMail } from '../../db/entities/index.js';
 import type { OutboxRow } from '../../db/entities/types.js';
 import { lockCase } from '../../db/repositories/case-repository.js';
 import { applyBounce, recordDeliveryFailure } from '../../domain/case/apply-reply.js';
+import type { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { reserveSendSlot } from '../../outbound/rate-limit/mailbox-limit.js';
 import { SendError, type SendResult } from '../../outbound/transport/mail-transport.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import { claimWithBundle, composeBundle, recordBundle, releaseBundle, type Bundle } from '../chaser-bundle.js';
 import type { OrgRuntime } from '../../app/organisations.js';
 import type { JobPayload } from '../job-catalogue.js';
+import { bundleMembers, insertResend, planResend, splitRefusals, type Refusal, type Resend } from '../outbox-resend.js';
 
 type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter' | 'metrics' | 'deliveryEvidence'>;
 
@@ -21,6 +23,17 @@ export function retryDelayMs(attempts: number): number {
 
 /** After this many temporary failures the mail is given up on and the RM told. */
 export const MAX_ATTEMPTS = 12;
+
+/**
+ * When a mail not sent now may be tried again, at the earliest `at`. Mail that waits for the send
+ * window (chasers, notices to people outside the organisation: the row's `waitsForWindow`, from
+ * the intent's timing) never goes outside it: a retry or deferral that would fall in the evening,
+ * at night, at a weekend or on a bank holiday of the organisation's nation waits for the next
+ * opening. Waiting is never an attempt: only sends count towards MAX_ATTEMPTS.
+ */
+export function mayGoAt(row: { waitsForWindow: boolean }, calendar: WorkCalendar, at: Date): Date {
+  return row.waitsForWindow ? calendar.nextOpening(at) : at;
+}
 
 /**
  * How long a mail abandoned mid-send waits for the server's Sent folder to answer whether it went;
@@ -67,21 +80,33 @@ export function sendMailJob(deps: SendDeps) {
       return;
     }
     const raw = Buffer.from(row.raw);
-    if (row.abandonedAt && (await acceptedBefore(em, deps, job, row, now))) return;
-    const slotAt = await reserveSendSlot(deps.limiter, deps.orgs.get(row.organisationId).config, `${row.id}:${row.attempts}`).catch((error: unknown) => {
+    const org = deps.orgs.get(row.organisationId);
+    if (row.abandonedAt) {
+      const verdict = await acceptedBefore(em, deps, row, now);
+      if (verdict === 'recorded') {
+        await releaseBundle(em, others, now);
+        return;
+      }
+      if (verdict !== 'send') {
+        await putBack(em, deps, job, row, others, verdict.askAgainAt, now, 'cannot tell yet whether a mail abandoned mid-send went; asking the Sent folder again later');
+        return;
+      }
+    }
+    // Outside the send window (a retry or a job that ran late, a clock moved): wait for the opening.
+    const opening = mayGoAt(row, org.calendar, now);
+    if (opening > now) {
+      await putBack(em, deps, job, row, others, opening, now, 'outside the send window; mail waits for the next opening');
+      return;
+    }
+    const slotAt = await reserveSendSlot(deps.limiter, org.config, `${row.id}:${row.attempts}`).catch((error: unknown) => {
       // Redis trouble: sending is worth more than the count (the server's own limit still holds).
       deps.logger.warn({ outbox: row.id, err: { message: (error as Error).message } }, 'mailbox rate limiter unavailable; sending anyway');
       return null;
     });
     if (slotAt) {
-      // The mailbox is at its per-minute limit: back to pending until the window has room, and
-      // the claim's attempt is given back (a wait is not a failure).
-      await em.execute(
-        `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
-        [slotAt, now, row.id],
-      );
-      deps.logger.info({ outbox: row.id, kind: row.kind, retryAt: slotAt.toISOString() }, 'mailbox at its send rate limit; mail deferred');
-      await sleepUntil(deps, job, row.id, row.attempts - 1, slotAt);
+      // The mailbox is at its per-minute limit: back to pending until the window has room (and,
+      // for mail that waits for it, the send window is open), the claim's attempt given back.
+      await putBack(em, deps, job, row, others, mayGoAt(row, org.calendar, slotAt), now, 'mailbox at its send rate limit; mail deferred');
       return;
     }
     const transport = deps.transportFor(row.organisationId);
@@ -97,19 +122,52 @@ export function sendMailJob(deps: SendDeps) {
       await onFailure(em, deps, row, failure);
       return;
     }
-    await markSent(em, deps, row, result);
-    deps.logger.info({ outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length }, 'mail sent');
-    if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' ? await rungOf(em, row) : undefined);
-    if (result.rejected.length > 0) await recordRejections(em, deps, row, result.rejected);
+    // Recipients refused with a 4xx get the same message again, alone, on the retry schedule; on
+    // the last attempt they are given up on with the 5xx ones.
+    const { bounced, deferred } = splitRefusals(result.rejected);
+    const resend =
+      deferred.length > 0 && row.attempts < MAX_ATTEMPTS ? planResend(row, deferred, mayGoAt(row, org.calendar, new Date(now.getTime() + retryDelayMs(row.attempts)))) : undefined;
+    await markSent(em, deps, row, result, resend ? { resend, cases: row.case ? [{ caseId: row.case, kind: row.kind }] : [] } : undefined);
+    deps.logger.info({ outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length, ...(resend ? { resend: resend.id } : {}) }, 'mail sent');
+    // A follow-up is another submission of the same mail, not another chaser.
+    if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' && !row.resendOf ? await rungOf(em, row) : undefined);
+    if (resend) await scheduleResend(deps, row, resend);
+    const givenUp = resend ? [] : deferred;
+    if (bounced.length + givenUp.length > 0) {
+      await recordRejections(em, deps, row, [...bounced, ...givenUp], givenUp.length > 0 ? `recipients refused (temporary refusals given up on after ${row.attempts} attempts)` : undefined);
+    }
   };
+}
+
+/**
+ * Back to pending until `at`, the claim's attempt given back (waiting is not a failure), chasers
+ * claimed with it for a combined mail released to their own jobs.
+ */
+async function putBack(em: EntityManager, deps: SendDeps, job: Job | undefined, row: OutboxRow, others: OutboxRow[], at: Date, now: Date, why: string): Promise<void> {
+  await releaseBundle(em, others, now);
+  await em.execute(
+    `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
+    [at, now, row.id],
+  );
+  deps.logger.info({ outbox: row.id, kind: row.kind, retryAt: at.toISOString() }, why);
+  await sleepUntil(deps, job, row.id, row.attempts - 1, at);
+}
+
+/** The follow-up's job (after the commit that wrote it; the reconciler re-creates it if this is lost). */
+async function scheduleResend(deps: SendDeps, row: OutboxRow, resend: Resend): Promise<void> {
+  deps.logger.info({ outbox: row.id, resend: resend.id, recipients: resend.envelopeTo.length, retryAt: resend.notBefore.toISOString() }, 'recipients refused for now; the mail goes to them again later');
+  await deps.scheduler.send(resend.id, resend.attempts, resend.notBefore).catch((error: unknown) => {
+    deps.logger.warn({ outbox: resend.id, err: { message: (error as Error).message } }, 'could not queue the follow-up send; the reconciler will');
+  });
 }
 
 /** The organisation, when this row is a chaser of an organisation that bundles chasers. */
 async function bundlingOrg(em: EntityManager, deps: SendDeps, outboxId: string): Promise<OrgRuntime | undefined> {
   // No organisation bundles (the default): no need to read the row to know (a query per mail sent).
   if (!deps.orgs.all().some((o) => o.config.bundleChasers)) return undefined;
-  const rows = await em.execute<Array<{ organisation_id: string; kind: string }>>(`select organisation_id, kind from outbox_mail where id = ?`, [outboxId]);
-  const org = rows[0] && rows[0].kind === 'chaser' ? deps.orgs.find(rows[0].organisation_id) : undefined;
+  // A follow-up to recipients refused for a while goes alone, as it is.
+  const rows = await em.execute<Array<{ organisation_id: string; kind: string; resend_of: string | null }>>(`select organisation_id, kind, resend_of from outbox_mail where id = ?`, [outboxId]);
+  const org = rows[0] && rows[0].kind === 'chaser' && !rows[0].resend_of ? deps.orgs.find(rows[0].organisation_id) : undefined;
   return org?.config.bundleChasers ? org : undefined;
 }
 
@@ -133,10 +191,17 @@ async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, ro
     return;
   }
   // Accepted: recording it comes first and is retried through a database blip, as for one mail.
+  // Recipients refused with a 4xx get the combined mail again, alone (a follow-up of its row).
+  const { bounced, deferred } = splitRefusals(result.rejected);
+  const at = new Date(now.getTime() + retryDelayMs(row.attempts));
+  const resend =
+    deferred.length > 0 && row.attempts < MAX_ATTEMPTS
+      ? planResend({ id: bundle.rowId, envelopeTo: bundle.composed.envelope.to, to: row.to, cc: row.cc, attempts: row.attempts }, deferred, mayGoAt({ waitsForWindow: true }, org.calendar, at))
+      : undefined;
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      await recordBundle(em, org, bundle, result.response, deps.clock.now());
+      await recordBundle(em, org, bundle, result.response, deps.clock.now(), resend ? { resend, cases: rows.map((r) => ({ caseId: r.case!, kind: r.kind })) } : undefined);
       break;
     } catch (error) {
       if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
@@ -146,7 +211,12 @@ async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, ro
   }
   deps.logger.info({ outbox: rows.map((r) => r.id), kind: 'chaser-bundle', cases: rows.length }, 'chasers sent as one mail');
   if (deps.metrics) for (const r of rows) deps.metrics.mailSent(r.kind, await rungOf(em, r));
-  if (result.rejected.length > 0) for (const r of rows) await recordRejections(em, deps, r, result.rejected);
+  if (resend) await scheduleResend(deps, row, resend);
+  const givenUp = resend ? [] : deferred;
+  if (bounced.length + givenUp.length > 0) {
+    const reason = givenUp.length > 0 ? `recipients refused (temporary refusals given up on after ${row.attempts} attempts)` : undefined;
+    for (const r of rows) await recordRejections(em, deps, r, [...bounced, ...givenUp], reason);
+  }
 }
 
 /** How long recording a send may keep retrying through a database outage (a restart, a dropped connection). */
@@ -158,15 +228,26 @@ export const MARK_SENT_RETRY_MS = 60_000;
  * which a crash sends a mail twice). A database blip at this moment must not widen that window,
  * so the update is retried, on a fresh connection each time, for up to a minute.
  */
-async function markSent(em: EntityManager, deps: SendDeps, row: OutboxRow, result: SendResult): Promise<void> {
+async function markSent(
+  em: EntityManager,
+  deps: SendDeps,
+  row: OutboxRow,
+  result: SendResult,
+  follow?: { resend: Resend; cases: Array<{ caseId: string; kind: string }> },
+): Promise<void> {
   const started = Date.now();
+  const update = () => ({ status: 'sent', sentAt: deps.clock.now(), smtpResponse: result.response.slice(0, 1000), lastError: null, updatedAt: deps.clock.now() });
   for (let attempt = 1; ; attempt++) {
     try {
-      await em.nativeUpdate(
-        OutboxMail,
-        { id: row.id },
-        { status: 'sent', sentAt: deps.clock.now(), smtpResponse: result.response.slice(0, 1000), lastError: null, updatedAt: deps.clock.now() },
-      );
+      if (!follow) await em.nativeUpdate(OutboxMail, { id: row.id }, update());
+      else {
+        // The refused recipients' follow-up is written with the acceptance, never after it: a crash
+        // in between would leave them never sent and never told of.
+        await em.transactional(async (tx) => {
+          await tx.nativeUpdate(OutboxMail, { id: row.id }, update());
+          await insertResend(tx, row.id, follow.resend, deps.clock.now(), follow.cases);
+        });
+      }
       return;
     } catch (error) {
       if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
@@ -178,28 +259,29 @@ async function markSent(em: EntityManager, deps: SendDeps, row: OutboxRow, resul
 
 /**
  * A row the reconciler took back from a worker that died mid-send: the server may already have
- * it. Where the server keeps a Sent folder we ask it first. True when nothing more is to be done
- * now (recorded as sent, or put back to wait for the folder to answer).
+ * it. Where the server keeps a Sent folder we ask it first: `recorded` (it was there, now recorded
+ * as sent), ask again at `askAgainAt` (the folder could not be read), or `send`.
+ *
+ * A follow-up carries the Message-ID of submissions the server accepted before (the row it
+ * follows, and any earlier follow-up), each filed in the Sent folder: it counts as found only when
+ * the folder holds one copy more than those.
  */
-async function acceptedBefore(em: EntityManager, deps: SendDeps, job: Job | undefined, row: OutboxRow, now: Date): Promise<boolean> {
-  const evidence = deps.deliveryEvidence ? await deps.deliveryEvidence(row.organisationId, row.messageId) : undefined;
+async function acceptedBefore(em: EntityManager, deps: SendDeps, row: OutboxRow, now: Date): Promise<'recorded' | 'send' | { askAgainAt: Date }> {
+  if (!deps.deliveryEvidence) return 'send';
+  let copies = 1;
+  if (row.resendOf) {
+    const earlier = await em.execute<Array<{ n: string }>>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [row.messageId, row.id]);
+    copies += Number(earlier[0]?.n ?? 0);
+  }
+  const evidence = await deps.deliveryEvidence(row.organisationId, row.messageId, copies);
   if (evidence === 'found') {
     await markSent(em, deps, row, { accepted: row.envelopeTo, rejected: [], response: 'not sent again: found in the server’s Sent folder after the sending worker died' });
     deps.metrics?.recovered.inc({ what: 'found-in-sent-folder' });
     deps.logger.warn({ outbox: row.id, kind: row.kind }, 'mail abandoned mid-send had been accepted by the server; not sent again');
-    return true;
+    return 'recorded';
   }
-  if (evidence === 'unknown' && now.getTime() - row.abandonedAt!.getTime() < EVIDENCE_PATIENCE_MS) {
-    const at = new Date(now.getTime() + 2 * 60_000);
-    await em.execute(
-      `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
-      [at, now, row.id],
-    );
-    deps.logger.info({ outbox: row.id, kind: row.kind, retryAt: at.toISOString() }, 'cannot tell yet whether a mail abandoned mid-send went; asking the Sent folder again later');
-    await sleepUntil(deps, job, row.id, row.attempts - 1, at);
-    return true;
-  }
-  return false;
+  if (evidence === 'unknown' && now.getTime() - row.abandonedAt!.getTime() < EVIDENCE_PATIENCE_MS) return { askAgainAt: new Date(now.getTime() + 2 * 60_000) };
+  return 'send';
 }
 
 /** The ladder and rung a chaser was for, for the metric (read from the case's steps). */
@@ -236,7 +318,7 @@ async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, fail
   const attempts = row.attempts;
   deps.metrics?.sendFailed(row.kind, failure.temporary && attempts < MAX_ATTEMPTS);
   if (failure.temporary && attempts < MAX_ATTEMPTS) {
-    const at = new Date(now.getTime() + retryDelayMs(attempts));
+    const at = mayGoAt(row, deps.orgs.get(row.organisationId).calendar, new Date(now.getTime() + retryDelayMs(attempts)));
     await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'pending', notBefore: at, lastError: failure.message.slice(0, 1000), updatedAt: now });
     deps.logger.warn({ outbox: row.id, code: failure.code, attempts, retryAt: at.toISOString() }, 'mail deferred after a temporary failure');
     await deps.scheduler.send(row.id, attempts, at);
@@ -249,54 +331,59 @@ async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, fail
   else await recordFailure(em, deps, row, failure.temporary ? `gave up after ${attempts} attempts: ${failure.message}` : failure.message);
 }
 
+/**
+ * The cases a failed row is about, with the kind and step to record: its own case, or for a
+ * follow-up of a combined mail (which belongs to no case) every case whose chaser it carried.
+ */
+async function casesAbout(em: EntityManager, row: OutboxRow): Promise<Array<{ caseId: string; kind: string; step: number | null }>> {
+  if (row.case) return [{ caseId: row.case, kind: row.kind, step: row.step ?? null }];
+  if (row.kind === 'chaser-bundle' && row.resendOf) return bundleMembers(em, row.messageId);
+  return [];
+}
+
 /** Mail to people outside the organisation that could not be sent: the RM is told, with the server's reason. */
 async function recordFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, reason: string): Promise<void> {
-  if (!row.case) return;
-  const caseId = row.case;
   const org = deps.orgs.get(row.organisationId);
   const external = row.envelopeTo.some((a) => !org.isStaff(a));
-  const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
-    const caseRow = await lockCase(tx, caseId);
-    if (!caseRow) return null;
-    const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
-    const decision = recordDeliveryFailure(
-      caseRow.state,
-      { kind: row.kind, ...(row.step !== null && row.step !== undefined ? { step: row.step } : {}), to: row.to, reason: reason.slice(0, 300), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}`, notify: external },
-      ctx,
-    );
-    return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
-  });
-  await dispatch(deps.scheduler, after);
+  for (const about of await casesAbout(em, row)) {
+    const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
+      const caseRow = await lockCase(tx, about.caseId);
+      if (!caseRow) return null;
+      const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
+      const decision = recordDeliveryFailure(
+        caseRow.state,
+        { kind: about.kind, ...(about.step !== null ? { step: about.step } : {}), to: row.to, reason: reason.slice(0, 300), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}`, notify: external },
+        ctx,
+      );
+      return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
+    });
+    await dispatch(deps.scheduler, after);
+  }
 }
 
 /**
  * Refused recipients are handled like a bounce: the address is marked undeliverable on the case
- * and the RM is told. Failures of mail to the organisation itself only go on the case record
- * (telling the RM that mail to the RM failed would loop).
+ * and the RM is told. Only a 5xx refusal gets here at once; a 4xx one only when its retries are
+ * used up (see outbox-resend.ts). Failures of mail to the organisation itself only go on the case
+ * record (telling the RM that mail to the RM failed would loop).
  */
-async function recordRejections(
-  em: EntityManager,
-  deps: SendDeps,
-  row: OutboxRow,
-  rejected: Array<{ address: string; code?: number; response?: string }>,
-  reason?: string,
-): Promise<void> {
-  if (!row.case) return;
-  const caseId = row.case;
+async function recordRejections(em: EntityManager, deps: SendDeps, row: OutboxRow, rejected: Refusal[], reason?: string): Promise<void> {
   const org = deps.orgs.get(row.organisationId);
   const external = rejected.filter((r) => !org.isStaff(r.address));
-  const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
-    const caseRow = await lockCase(tx, caseId);
-    if (!caseRow) return null;
-    const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
-    const decision = applyBounce(
-      caseRow.state,
-      { recipients: rejected.map((r) => ({ address: r.address, status: r.code ? String(r.code) : 'rejected', action: 'failed' })), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}` },
-      ctx,
-    );
-    decision.events.unshift({ type: 'mail-failed', actor: 'system', at: ctx.now.toISOString(), detail: { outbox: row.id, kind: row.kind, reason: reason ?? 'recipients refused', recipients: rejected } });
-    if (external.length === 0) decision.mails = [];
-    return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
-  });
-  await dispatch(deps.scheduler, after);
+  for (const about of await casesAbout(em, row)) {
+    const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
+      const caseRow = await lockCase(tx, about.caseId);
+      if (!caseRow) return null;
+      const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
+      const decision = applyBounce(
+        caseRow.state,
+        { recipients: rejected.map((r) => ({ address: r.address, status: r.code ? String(r.code) : 'rejected', action: 'failed' })), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}` },
+        ctx,
+      );
+      decision.events.unshift({ type: 'mail-failed', actor: 'system', at: ctx.now.toISOString(), detail: { outbox: row.id, kind: about.kind, reason: reason ?? 'recipients refused', recipients: rejected } });
+      if (external.length === 0) decision.mails = [];
+      return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
+    });
+    await dispatch(deps.scheduler, after);
+  }
 }
