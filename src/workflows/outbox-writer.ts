@@ -176,7 +176,10 @@ async function composeIntent(
 ): Promise<OutboxRow> {
   const { mail, composed, messageId } = await composeRaw(em, org, state, intent, ctx, deps, rendered);
   const from = earliest && earliest > ctx.now ? earliest : ctx.now;
-  let notBefore = intent.timing === 'window' ? org.calendar.nextOpening(from) : from;
+  // Which mail waits for the send window is the domain's call (the intent's timing); the row keeps
+  // it, so every retry and deferral of the send waits for the window too (send-mail.job.ts).
+  const waitsForWindow = intent.timing === 'window';
+  let notBefore = waitsForWindow ? org.calendar.nextOpening(from) : from;
   // Chasers wait a moment so that others to the same people falling due together can go as one mail.
   if (intent.kind === 'chaser' && org.config.bundleChasers) notBefore = new Date(notBefore.getTime() + BUNDLE_GATHER_MS);
   const row = em.create(OutboxMail, {
@@ -195,6 +198,7 @@ async function composeIntent(
     raw: composed.raw,
     status: intent.held ? 'held' : 'pending',
     notBefore,
+    waitsForWindow,
     attempts: 0,
     createdAt: ctx.now,
     updatedAt: ctx.now,
