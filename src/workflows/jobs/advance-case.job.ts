@@ -13,7 +13,7 @@ type AdvanceDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' 
  * timetable) finds nothing due and does nothing, so running twice sends once.
  */
 export function advanceCaseJob(deps: AdvanceDeps) {
-  return async ({ caseId }: JobPayload<'advance-case'>): Promise<void> => {
+  const pass = async (caseId: string) => {
     const em = deps.orm.em.fork() as EntityManager;
     const result = await em.transactional(async (tx) => {
       const row = await lockCase(tx, caseId);
@@ -23,10 +23,21 @@ export function advanceCaseJob(deps: AdvanceDeps) {
       const ctx = org.caseContext(row.ladderId, now);
       const decision = advanceCase(row.state, ctx);
       const work = await persistDecision(tx, org, row, decision, ctx, deps, 'job:advance-case');
-      return { work, ref: row.ref, events: decision.events.map((e) => e.type) };
+      return { work, ref: row.ref, events: decision.events.map((e) => e.type), next: row.nextActionAt ?? null, now };
     });
-    if (!result) return;
+    if (!result) return null;
     deps.logger.info({ case: result.ref, events: result.events }, 'case advanced');
     await dispatch(deps.scheduler, result.work);
+    return result;
+  };
+  return async ({ caseId }: JobPayload<'advance-case'>): Promise<void> => {
+    // One decision sends at most one rung. Two rungs due at the very same moment (the Ofsted
+    // inspector and the LSCP at eight weeks) would give the second the id of this running job,
+    // which BullMQ ignores; so while the case is still due, take another pass here. Each pass is
+    // its own claimed transaction, and a pass that finds nothing due ends the loop.
+    for (let passes = 0; passes < 10; passes++) {
+      const result = await pass(caseId);
+      if (!result || result.events.length === 0 || !result.next || result.next > result.now) return;
+    }
   };
 }
