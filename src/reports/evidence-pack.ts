@@ -150,6 +150,7 @@ const EVENT_LABELS: Record<string, string> = {
   'reply-received': 'Reply received',
   'promise-recorded': 'Promise recorded',
   'promise-lapsed': 'Promise lapsed',
+  'meeting-hold-ended': 'Meeting date passed; the ladder goes on',
   'meeting-date-noted': 'Meeting date noted',
   'awaiting-confirmation': 'Awaiting confirmation',
   resolved: 'Resolved',

@@ -37,7 +37,8 @@ export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
       continue;
     }
     if (state.hold && state.hold.until <= now) {
-      b.event('promise-lapsed', 'system', { promisedFor: state.hold.promisedFor, by: state.hold.by });
+      if (state.hold.meetingOn) b.event('meeting-hold-ended', 'system', { meetingOn: state.hold.meetingOn, by: state.hold.by });
+      else b.event('promise-lapsed', 'system', { promisedFor: state.hold.promisedFor, by: state.hold.by });
       state.hold = undefined;
     }
     const step = currentStep(state);

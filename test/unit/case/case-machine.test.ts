@@ -216,6 +216,10 @@ describe('a meeting date confirmed at a FIRO meeting rung', () => {
     expect(notice!.data).toMatchObject({ meetingOn: '2026-12-10', holdUntil: '2026-12-11T09:00:00.000Z' });
     expect(d.state.nextAction).toBe('hold-ends');
     expect(d.state.nextActionAt).toBe('2026-12-11T09:00:00.000Z');
+    // Held like a dated promise: stage 3 itself moves to the end of the hold, and the notice of
+    // intention after it keeps its five working days (Fri 11 Dec + 5wd = Fri 18 Dec).
+    expect(d.due('stage-3-head-of-service')).toBe('2026-12-11T09:00:00+00:00');
+    expect(d.due('legal-advice-or-ofsted')).toBe('2026-12-18T09:00:00+00:00');
     expect(timetableRows(d.state, d.ctx()).find((row) => row.rung === 'stage-3-head-of-service')!.atText).toBe(
       'Friday 11 December 2026 at 09:00 (held for the meeting on Thursday 10 December 2026)',
     );
@@ -226,6 +230,9 @@ describe('a meeting date confirmed at a FIRO meeting rung', () => {
     // No resolution from the meeting by Fri 11 Dec 09:00: stage 3 to the Head of Service.
     const stage3 = d.at('2026-12-11T09:00:00Z').advance();
     expect(emails(mailsOf(stage3, 'chaser')[0]!.to)).toEqual([addr('head-of-service')]);
+    // The audit trail says the meeting's hold ended, not that a promise lapsed.
+    expect(stage3.events.map((e) => e.type)).toContain('meeting-hold-ended');
+    expect(stage3.events.map((e) => e.type)).not.toContain('promise-lapsed');
     // The notice of intention counts from then: Fri 11 Dec + 5wd = Fri 18 Dec 09:00.
     expect(d.due('legal-advice-or-ofsted')).toBe('2026-12-18T09:00:00+00:00');
 
