@@ -7,7 +7,7 @@ import { currentStep, isDone, rungOf } from '../domain/case/timetable.js';
 import { authorityForAddress, domainOf } from '../domain/directory.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { roleLabel } from '../domain/roles.js';
-import { stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
+import { baseSubject } from '../domain/inbound/subject-tags.js';
 import { concernOf, type Concern } from './concern.js';
 
 export interface RungRef {
@@ -78,7 +78,7 @@ export interface CaseFacts {
 
 /** The request's subject as people read it: without Re:/Fwd: and the [escalate] tag. */
 export function displaySubject(subject: string): string {
-  return stripSubjectPrefixes(subject).replace(/\s*\[\s*escalate\s*\]|\s*#escalate\b/gi, '').trim() || subject;
+  return baseSubject(subject) || subject;
 }
 
 /** Duties that ask for the young person's views: the reg 5 `young-person` duty, or any that says VIEWS. */

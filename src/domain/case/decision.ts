@@ -34,7 +34,10 @@ export interface MailIntent {
   key: string;
   to: Contact[];
   cc: Contact[];
-  /** `window`: waits for the send window. `now`: mail the RM asked for (acks, confirmations). */
+  /**
+   * `window`: waits for the send window (mail to people outside the organisation). `now`: goes at
+   * once (mail to the RM and staff: acknowledgements, confirmations, notices; README, Send window).
+   */
   timing: 'window' | 'now';
   /** Approval drafts are stored but held until APPROVE releases them. */
   held?: boolean;

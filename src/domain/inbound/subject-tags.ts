@@ -61,12 +61,16 @@ export function stripSubjectPrefixes(subject: string): string {
   return s.trim();
 }
 
-/** The subject our mails carry: the original, without prefixes or our tags, plus `[ESC-…]` once. */
-export function caseSubject(original: string, ref: string): string {
-  const base = stripSubjectPrefixes(original)
+/** The request's own words: no reply prefixes, gateway tags, case tags or `[escalate]`. */
+export function baseSubject(original: string): string {
+  return stripSubjectPrefixes(original)
     .replace(/\s*\[\s*ESC-\d{4}-\d{4,6}\s*\]/gi, '')
     .replace(/\s*\[\s*escalate\s*\]|\s*#escalate\b/gi, '')
     .replace(/\s+/g, ' ')
     .trim();
-  return `${base || 'Escalation'} [${ref}]`;
+}
+
+/** The subject our mails carry: the original, without prefixes or our tags, plus `[ESC-…]` once. */
+export function caseSubject(original: string, ref: string): string {
+  return `${baseSubject(original) || 'Escalation'} [${ref}]`;
 }
