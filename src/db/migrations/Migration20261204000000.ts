@@ -11,7 +11,7 @@ import { Migration } from '@mikro-orm/migrations';
  * Message-ID and an envelope of that recipient only. The Message-ID is therefore unique among
  * first submissions only.
  */
-export class Migration20261215000000 extends Migration {
+export class Migration20261204000000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "outbox_mail" add column "waits_for_window" boolean not null default false, add column "resend_of" uuid null;`);
     this.addSql(`update "outbox_mail" set "waits_for_window" = true where "kind" in ('chaser', 'kept-informed', 'confirm-request', 'chaser-bundle');`);
