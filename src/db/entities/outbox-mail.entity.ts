@@ -18,7 +18,7 @@ export const OutboxMail = defineEntity({
     dedupeKey: p.string().unique(),
     /**
      * Unique among first submissions; a follow-up to recipients the server turned away for a while
-     * (`resendOf`) carries the same Message-ID (partial unique index, see Migration20261215000000).
+     * (`resendOf`) carries the same Message-ID (partial unique index, see Migration20261204000000).
      */
     messageId: p.string().index(),
     step: p.integer().nullable(),
