@@ -10,7 +10,7 @@ export default defineConfig({
     include: ['test/faults/**/*.test.ts'],
     fileParallelism: false,
     maxWorkers: 1,
-    testTimeout: 15 * 60_000,
+    testTimeout: 30 * 60_000,
     hookTimeout: 3 * 60_000,
     allowOnly: false,
     passWithNoTests: false,

@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { ImapFlow } from 'imapflow';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import { configSchema } from '../../../src/config/config-schema.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openOrm } from '../../../src/db/orm.js';
 import { QUEUE_NAMES } from '../../../src/workflows/job-catalogue.js';
-import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { startDovecot, type DovecotServer } from '../../support/dovecot.js';
 import { REPO_ROOT } from '../../support/repo-root.js';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
+import { PrivatePostgres } from './private-postgres.js';
 import { PrivateRedis } from './private-redis.js';
 import { CHILD_APPLICATION_NAME, ServiceProcess, type ProcessKind } from './service-process.js';
 
@@ -22,6 +23,8 @@ export const SECRET = 'fault-suite-secret-0123456789';
 export const PREFIX = 'faults';
 /** Where the SMTP sink, playing Exchange Online or Gmail, files every message it accepts from the inbox. */
 export const SENT_FOLDER = 'Sent';
+/** The run's database, in the suite's own PostgreSQL cluster. */
+export const DATABASE = 'escalator_faults';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -70,10 +73,10 @@ export interface Counts {
 }
 
 /**
- * Everything the fault run needs: PostgreSQL (a private database), a private Redis, Dovecot, the
- * SMTP sink, the shared clock, and the service as 2 watcher and 3 worker processes that can be
- * killed and restarted. The test process keeps its own connections (not named like the
- * children's, so cutting theirs leaves the test's alone).
+ * Everything the fault run needs: a private PostgreSQL cluster (stopped and started for real
+ * outages), a private Redis, Dovecot, the SMTP sink, the shared clock, and the service as 2
+ * watcher and 3 worker processes that can be killed and restarted. The test process keeps its own
+ * connections (not named like the children's, so cutting theirs leaves the test's alone).
  */
 export class FaultRig {
   readonly processes: ServiceProcess[] = [];
@@ -83,10 +86,18 @@ export class FaultRig {
   private filed = 0;
   private filing = false;
   private filer: Promise<void> | undefined;
+  /**
+   * Whether drive() asks for a reconciliation itself (every 5 s and after moving the clock), as a
+   * stand-in for the service's two-minute schedule. Switched off after a Redis fault, so that what
+   * Redis lost is re-created by the service alone (its schedule, its 30 s check, its reconnection
+   * handler).
+   */
+  reconcileHelp = true;
 
   private constructor(
     readonly dir: string,
-    readonly db: TestDatabase,
+    readonly postgres: PrivatePostgres,
+    readonly db: { url: string; name: string },
     readonly pool: pg.Pool,
     readonly redis: PrivateRedis,
     readonly dovecot: DovecotServer,
@@ -97,7 +108,26 @@ export class FaultRig {
 
   static async start(opts: { start: string; workers: number; watchers: number }): Promise<FaultRig> {
     const dir = mkdtempSync(join(tmpdir(), 'escalator-faults-'));
-    const [db, redis, dovecot, sink] = await Promise.all([createTestDatabase('escalator_faults'), PrivateRedis.start(), startDovecot(), startSmtpSink()]);
+    const started = await Promise.allSettled([PrivatePostgres.start(), PrivateRedis.start(), startDovecot(), startSmtpSink()] as const);
+    if (started.some((s) => s.status === 'rejected')) {
+      // Nothing may outlive a failed start: stop what did come up.
+      const [pgs, rs, ds, ss] = started;
+      if (pgs.status === 'fulfilled') await pgs.value.close().catch(() => undefined);
+      if (rs.status === 'fulfilled') await rs.value.stop().catch(() => undefined);
+      if (ds.status === 'fulfilled') await ds.value.dispose().catch(() => undefined);
+      if (ss.status === 'fulfilled') await ss.value.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+    }
+    const [postgres, redis, dovecot, sink] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [PrivatePostgres, PrivateRedis, DovecotServer, SmtpSink];
+    let db: { url: string; name: string };
+    try {
+      db = { url: await postgres.createDatabase(DATABASE), name: DATABASE };
+    } catch (error) {
+      await Promise.all([postgres.close(), redis.stop(), dovecot.dispose(), sink.stop()].map((p) => p.catch(() => undefined)));
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
     const clock = new SharedClock(join(dir, 'clock.json'));
     clock.set(opts.start);
     const config = {
@@ -132,12 +162,19 @@ export class FaultRig {
     configSchema.parse(config);
     const configPath = join(dir, 'escalator.yaml');
     writeFileSync(configPath, stringify(config));
-    // Migrate once from here, so the processes (started with --no-migrate) race for nothing.
-    const orm = await openOrm(db.url);
-    await migrate(orm);
-    await orm.close();
     const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-    const rig = new FaultRig(dir, db, pool, redis, dovecot, sink, clock, configPath);
+    // An idle connection of the test's own dies with every PostgreSQL outage: the pool replaces it.
+    pool.on('error', () => undefined);
+    const rig = new FaultRig(dir, postgres, db, pool, redis, dovecot, sink, clock, configPath);
+    try {
+      // Migrate once from here, so the processes (started with --no-migrate) race for nothing.
+      const orm = await openOrm(db.url);
+      await migrate(orm);
+      await orm.close();
+    } catch (error) {
+      await rig.close({ keepLogs: false });
+      throw error;
+    }
     rig.fileAcceptedMail();
     for (const name of QUEUE_NAMES) rig.queues.set(name, new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: PREFIX }));
     for (const q of rig.queues.values()) q.on('error', () => undefined);
@@ -203,13 +240,15 @@ export class FaultRig {
     this.faults.push(what);
   }
 
+  /** A query of the test's own, waiting through a PostgreSQL outage (up to 90 s). */
   async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-    for (let attempt = 0; ; attempt++) {
+    const giveUpAt = Date.now() + 90_000;
+    for (;;) {
       try {
         return (await this.pool.query<T>(sql, params)).rows;
       } catch (error) {
-        if (attempt >= 5) throw error;
-        await sleep(200);
+        if (Date.now() > giveUpAt) throw error;
+        await sleep(250);
       }
     }
   }
@@ -278,6 +317,33 @@ export class FaultRig {
     return rows.length;
   }
 
+  /**
+   * A real PostgreSQL outage: the suite's cluster is stopped with `pg_ctl stop -m immediate` (every
+   * connection dies, new ones are refused), stays down for `downMs`, and is started again.
+   */
+  async restartPostgres(downMs: number): Promise<void> {
+    await this.postgres.outage(downMs);
+  }
+
+  /** FLUSHALL on the live Redis: every key gone while every process stays connected (no reconnection to notice); how many keys there were. */
+  async flushRedis(): Promise<number> {
+    const client = new Redis(this.redis.url, { maxRetriesPerRequest: 3 });
+    client.on('error', () => undefined);
+    try {
+      const keys = await client.dbsize();
+      await client.flushall();
+      return keys;
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  /** The ids of the job schedulers in the maintenance queue (the reconciler's, each organisation's digest). */
+  async schedulers(): Promise<string[]> {
+    const list = await this.queues.get('maintenance')!.getJobSchedulers(0, -1, true);
+    return list.map((s) => s.key).sort();
+  }
+
   /** Promotes every delayed job that has fallen due by the shared clock (BullMQ delays run on the wall clock). */
   async promoteDue(): Promise<number> {
     const now = this.clock.now().getTime();
@@ -329,8 +395,8 @@ export class FaultRig {
 
   /**
    * Runs the system until it has done everything it can by the shared clock: promotes due jobs,
-   * asks for a reconciliation now and then (as the workers' own schedule does every two minutes),
-   * and when nothing moves and no job is running moves the clock just far enough for the
+   * asks for a reconciliation now and then while `reconcileHelp` is on (standing in for the
+   * workers' own two-minute schedule; off, only the service's own reconciles run), and when nothing moves and no job is running moves the clock just far enough for the
    * service's own recovery to act: past a retry's not-before, past the 5 minutes after which a
    * mail left in `sending` by a killed worker counts as abandoned, past the minute after which a
    * stored message without its job is queued again. Never past `limit`.
@@ -357,7 +423,7 @@ export class FaultRig {
         lastKey = key;
         stillSince = Date.now();
       }
-      if (Date.now() - lastReconcile > 5_000 && !idle) {
+      if (this.reconcileHelp && Date.now() - lastReconcile > 5_000 && !idle) {
         await this.requestReconcile();
         lastReconcile = Date.now();
       }
@@ -374,8 +440,10 @@ export class FaultRig {
         if (move > 0 && this.clock.now().getTime() + move <= opts.limit.getTime()) {
           this.clock.advance(move);
           clockMoves++;
-          await this.requestReconcile();
-          lastReconcile = Date.now();
+          if (this.reconcileHelp) {
+            await this.requestReconcile();
+            lastReconcile = Date.now();
+          }
           stillSince = Date.now();
         }
       }
@@ -396,7 +464,8 @@ export class FaultRig {
     await this.pool.end().catch(() => undefined);
     await this.redis.stop().catch(() => undefined);
     await Promise.all([this.dovecot.dispose().catch(() => undefined), this.sink.stop().catch(() => undefined)]);
-    await this.db.drop().catch(() => undefined);
+    // The whole cluster goes, its data directory with it.
+    await this.postgres.close().catch(() => undefined);
     if (opts.keepLogs) console.log(`fault suite: the processes' logs are in ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
   }

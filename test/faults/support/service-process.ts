@@ -21,6 +21,8 @@ export class ServiceProcess {
   /** Exits nobody asked for (a crash at start while the database was cut, say); restarted like a supervisor would. */
   unexpectedExits = 0;
   private expectingExit = false;
+  /** Whether the process running now has logged that it started (its start() returned: schedulers upserted, workers on). */
+  booted = false;
 
   constructor(
     readonly kind: ProcessKind,
@@ -54,6 +56,14 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(this.log, { end: false });
+    this.booted = false;
+    let tail = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (this.child !== child || this.booted) return;
+      const text = tail + chunk.toString();
+      if (text.includes('"msg":"escalator started"')) this.booted = true;
+      tail = text.slice(-64);
+    });
     child.stderr!.on('data', (chunk: Buffer) => this.log?.write(`[stderr] ${chunk.toString()}`));
     child.once('exit', (code, signal) => {
       if (this.expectingExit || this.child !== child) return;
