@@ -93,6 +93,7 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
       const rung = toRung(ladder, base, from);
       if (o?.title) rung.title = o.title;
       if (o?.policyRef) rung.policyRef = o.policyRef;
+      if (o?.asks) rung.asks = o.asks;
       if (o?.after) rung.after = parseDuration(o.after);
       if (o?.from) rung.from = o.from;
       if (o?.to) rung.to = o.to;

@@ -88,6 +88,8 @@ const rungOverride = z
     /** The variant's own title and policy reference (urgent reg 5 cites Limitations, not "2 weeks"). */
     title: z.string().min(1).optional(),
     policyRef: z.string().min(1).optional(),
+    /** What the rung asks, where it names the standard timescale ("within a two-week window"). */
+    asks: z.string().min(1).optional(),
     after: duration.optional(),
     from: z.enum(['opening', 'previous']).optional(),
     to: z.array(role).min(1).optional(),

@@ -189,6 +189,15 @@ describe('childrens-home-reg5', () => {
       expect(sim.repeatEvery).toBe('2 working days');
     });
 
+    it('never asks in the standard weeks what the urgent timescale gives in working days', async () => {
+      const { effectiveLadder } = await import('../../../src/domain/ladder/effective-ladder.js');
+      const urgent = effectiveLadder(def, 'urgent');
+      for (const rung of [...urgent.rungs, urgent.repeat!]) expect(rung.asks, rung.id).not.toMatch(/\bweeks?\b|fortnight/i);
+      expect(urgent.rungs.find((r) => r.id === 'assistant-director')!.asks).toContain('within one working day');
+      // The standard ladder keeps its own words.
+      expect(effectiveLadder(def, 'standard').rungs.find((r) => r.id === 'assistant-director')!.asks).toContain('two-week window');
+    });
+
     it('cites the policy’s safeguarding limitation, not the standard weeks, and titles the repeat for what it is', () => {
       const sim = simulate(def, 'urgent', '2026-11-23T10:00:00Z', 'england-and-wales');
       for (const step of sim.steps) {
