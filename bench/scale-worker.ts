@@ -10,7 +10,7 @@ import { ManualClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/logger.js';
 import { reconcile } from '../src/workflows/jobs/reconcile.job.js';
 
-export type WorkerCommand = { type: 'reconcile' } | { type: 'start' } | { type: 'memory' } | { type: 'stop' };
+export type WorkerCommand = { type: 'reconcile' } | { type: 'start' } | { type: 'memory' } | { type: 'memory-after-gc' } | { type: 'stop' };
 
 export interface WorkerMemory {
   rssBytes: number;
@@ -53,7 +53,11 @@ process.on('message', (cmd: WorkerCommand) => {
         break;
       }
       case 'memory':
-        // A settled worker: what a garbage collection would leave (when --expose-gc is on), as ps shows it.
+        // The worker as ps shows it, garbage and all.
+        reply({ type: 'memory', memory: memory() });
+        break;
+      case 'memory-after-gc':
+        // What it holds live: a full collection first (the worker is forked with --expose-gc).
         (globalThis as { gc?: () => void }).gc?.();
         reply({ type: 'memory', memory: memory() });
         break;
