@@ -40,6 +40,8 @@ export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' 
     if (step.status === 'awaiting-approval') atText = 'drafted, waiting for your APPROVE or SKIP';
     if (step.status === 'skipped') atText = 'skipped';
     if (step.status === 'not-applicable') atText = `not needed (only ${rung.when?.replace(/-/g, ' ')} cases)`;
+    // A conditional rung the case does not (yet) qualify for: say so, or the RM reads the LSCP as coming.
+    else if (step.status === 'planned' && rung.when && !state.flags[rung.when]) atText += ` (only in ${rung.when.replace(/-/g, ' ')} cases)`;
     if (state.hold && step.status === 'planned' && step.dueAt && state.hold.until >= step.dueAt) {
       const meetingOn = state.hold.meetingOn ? ctx.calendar.openingOf(state.hold.meetingOn) : undefined;
       atText = `${ctx.calendar.format(new Date(state.hold.until))} (held for ${meetingOn ? `the meeting on ${ctx.calendar.formatDate(meetingOn)}` : 'a promise'})`;

@@ -805,3 +805,12 @@ describe('foster carer concern', () => {
     expect(d.state.nextActionAt).toBeNull();
   });
 });
+
+describe('the timetable people read', () => {
+  it('marks a conditional rung as conditional until the case qualifies, then as due', () => {
+    const plain = reg5();
+    const lscp = (d: CaseDriver) => timetableRows(d.state, d.ctx()).find((row) => row.rung === 'lscp')!.atText;
+    expect(lscp(plain)).toMatch(/ \(only in child protection cases\)$/);
+    expect(lscp(reg5({ 'child-protection': true }))).not.toContain('only in');
+  });
+});
