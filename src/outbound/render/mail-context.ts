@@ -86,6 +86,11 @@ export interface MailContext {
     deadline: string;
     /** The date that deadline fell on: "Monday 7 December 2026". */
     deadlineDate: string;
+    /**
+     * Where the ladder's clock starts: the request's date, or, for a request sent outside the
+     * send window, the opening after it ("Monday 7 December 2026 at 09:00").
+     */
+    countedFrom: string;
     policyRef: string;
   };
   greeting: string;
@@ -313,6 +318,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
         : withArticle(roleLabel(def.professionalRole)),
       deadline: describeDuration(requestDeadline),
       deadlineDate: cal.formatDate(cal.due(clockStart, requestDeadline)),
+      countedFrom: clockStart.getTime() === opened.getTime() ? openedOn : cal.format(clockStart),
       policyRef: def.request.policyRef,
     },
     greeting: greetingFor(intent.to),

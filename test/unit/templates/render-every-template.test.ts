@@ -201,6 +201,14 @@ describe('what each kind of mail says', () => {
   const def = ladder('childrens-home-reg5');
   const render = (kind: MailKind, rung = 'dcs') => renderSample(store, kind, { ladder: def, rung });
 
+  it('confirmation of a request sent after hours: the timetable counts from the next opening, and says so', () => {
+    // Friday 4 December 2026 19:03: the clock starts on Monday 7 December at 09:00.
+    const m = renderSample(store, 'confirmation', { ladder: def, rung: 'dcs', start: new Date('2026-12-04T19:03:00Z') });
+    expect(m.text).toContain('these steps follow, counted from Monday 7 December 2026 at 09:00 on England and Wales');
+    expect(m.text).toContain('1. Reminder to the professional — Monday 21 December 2026 at 09:00');
+    expect(render('confirmation').text).toContain('counted from Monday 2 November 2026 on England and Wales');
+  });
+
   it('confirmation: the reference, what was understood, the dated timetable and the duties', () => {
     const m = render('confirmation');
     const c = m.sample.context;
