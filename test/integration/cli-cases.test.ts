@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { CaseMail, captureIo, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
+import { CaseMail, captureIo, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { adminPgUrl } from '../support/database.js';
@@ -22,26 +22,19 @@ describe('escalator cases and migrate', () => {
   let mail: CaseMail;
   let config: string;
   let c: OpenedCase;
-  const clockFile = join(mkdtempSync(join(tmpdir(), 'cli-clock-')), 'clock.json');
+  let cli: ReturnType<typeof operatorCli>;
 
   beforeAll(async () => {
     h = await EscalatorHarness.start({ name: 'cli_cases', start: '2026-11-23T10:00:00Z' });
     mail = new CaseMail(h);
     config = writeHarnessConfig(h);
+    cli = operatorCli(h, config);
     c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4001', `Team manager: Jo Bennett <${JO}>`] });
     await h.settle();
   });
   afterAll(async () => {
     await h?.close();
   });
-
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    writeFileSync(clockFile, JSON.stringify({ offsetMs: h.clock.now().getTime() - Date.now() }));
-    const run = captureIo(h.loaded.baseDir);
-    run.io.env.ESCALATOR_CLOCK_FILE = clockFile;
-    const code = await runCli(['--config', config, ...args], run.io);
-    return { code, out: run.out.join('\n'), err: run.err.join('\n') };
-  }
 
   it('cases list shows the case with its ladder, rung and next action, in text and JSON', async () => {
     const text = await cli('cases', 'list');

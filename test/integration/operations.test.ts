@@ -1,12 +1,8 @@
 // Operating the service: health and metrics, loop protection, the retention purge and a case's
 // full export, on the real services.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
-import { CaseMail, captureIo, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
+import { CaseMail, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
 
@@ -17,12 +13,13 @@ describe('operations: health, metrics, loop protection, retention and export', (
   let h: EscalatorHarness;
   let mail: CaseMail;
   let config: string;
-  const clockFile = join(mkdtempSync(join(tmpdir(), 'ops-clock-')), 'clock.json');
+  let cli: ReturnType<typeof operatorCli>;
 
   beforeAll(async () => {
     h = await EscalatorHarness.start({ name: 'operations', start: '2026-11-23T10:00:00Z' });
     mail = new CaseMail(h);
     config = writeHarnessConfig(h);
+    cli = operatorCli(h, config);
   });
   afterAll(async () => {
     await h?.close();
@@ -35,15 +32,6 @@ describe('operations: health, metrics, loop protection, retention and export', (
     const res = await fetch(`http://127.0.0.1:${h.service.httpPort}${path}`);
     return { status: res.status, body: await res.text() };
   };
-
-  /** The CLI, run as an operator would, on the harness's clock (shared through the test-only clock file). */
-  async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    writeFileSync(clockFile, JSON.stringify({ offsetMs: h.clock.now().getTime() - Date.now() }));
-    const run = captureIo(h.loaded.baseDir);
-    run.io.env.ESCALATOR_CLOCK_FILE = clockFile;
-    const code = await runCli(['--config', config, ...args], run.io);
-    return { code, out: run.out.join('\n'), err: run.err.join('\n') };
-  }
 
   async function events(c: OpenedCase): Promise<Array<{ type: string; detail: Record<string, unknown> }>> {
     return h.em().execute(`select type, detail from case_event where case_id = ? order by id`, [c.id]);

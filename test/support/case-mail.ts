@@ -2,11 +2,12 @@
  * Drives cases the way people do: a tagged request, the RM's commands and recipients' replies,
  * each appended to the real Dovecot inbox and ingested by the running service.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
+import { runCli } from '../../src/cli/program.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
 import { EscalatorHarness, INBOX, REPO_ROOT, RM, SECRET, rfc822 } from './escalator-harness.js';
 import { waitFor } from './wait.js';
@@ -144,4 +145,19 @@ export function captureIo(cwd: string) {
   delete env.REDIS_URL;
   delete env.ESCALATOR_CONFIG;
   return { io: { out: (t: string) => void out.push(t), err: (t: string) => void err.push(t), env, cwd }, out, err };
+}
+
+/**
+ * The CLI run as an operator would, against the harness's services and on the harness's clock
+ * (shared through the test-only clock file, rewritten before each run).
+ */
+export function operatorCli(h: EscalatorHarness, config: string): (...args: string[]) => Promise<{ code: number; out: string; err: string }> {
+  const clockFile = join(mkdtempSync(join(tmpdir(), 'cli-clock-')), 'clock.json');
+  return async (...args) => {
+    writeFileSync(clockFile, JSON.stringify({ offsetMs: h.clock.now().getTime() - Date.now() }));
+    const run = captureIo(h.loaded.baseDir);
+    run.io.env.ESCALATOR_CLOCK_FILE = clockFile;
+    const code = await runCli(['--config', config, ...args], run.io);
+    return { code, out: run.out.join('\n'), err: run.err.join('\n') };
+  };
 }

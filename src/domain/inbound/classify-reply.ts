@@ -1,4 +1,5 @@
 import type { ReplyClass } from '../case/apply-reply.js';
+import { clauseEnd as endOfClause, clauseStart as startOfClause } from './clauses.js';
 import { findAllEnGbDates, localDate, type WorkingDays } from './en-gb-dates.js';
 import { findMeetingDate } from './meeting-date.js';
 import { plainForMatching } from './new-text.js';
@@ -49,21 +50,8 @@ export function sentencesOf(text: string): string[] {
   return out.flatMap((s) => s.split(/(?<=[.!?])\s+(?=["'(]?[A-Z0-9])/)).map((s) => s.trim()).filter(Boolean);
 }
 
-/** Start of the clause that contains position `at`. */
-function clauseStart(sentence: string, at: number): number {
-  let start = 0;
-  const breaks = new RegExp(CLAUSE_BREAK.source, 'gi');
-  let m: RegExpExecArray | null;
-  while ((m = breaks.exec(sentence)) && m.index < at) start = m.index + m[0].length;
-  return start;
-}
-
-function clauseEnd(sentence: string, at: number): number {
-  const breaks = new RegExp(CLAUSE_BREAK.source, 'gi');
-  breaks.lastIndex = at;
-  const m = breaks.exec(sentence);
-  return m ? m.index : sentence.length;
-}
+const clauseStart = (sentence: string, at: number) => startOfClause(sentence, at, CLAUSE_BREAK);
+const clauseEnd = (sentence: string, at: number) => endOfClause(sentence, at, CLAUSE_BREAK);
 
 /** Where in the sentences a phrase was found: sentence number, then offset in it. */
 interface At {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { clauseStart as startOfClause } from './clauses.js';
 import { findAllEnGbDates, localDate } from './en-gb-dates.js';
 
 /**
@@ -69,13 +70,7 @@ function dayNameAndOrdinal(sentence: string, reference: Date, timezone: string):
   return out;
 }
 
-function clauseStart(sentence: string, at: number): number {
-  let start = 0;
-  const breaks = new RegExp(CLAUSE_BREAK.source, 'gi');
-  let m: RegExpExecArray | null;
-  while ((m = breaks.exec(sentence)) && m.index < at) start = m.index + m[0].length;
-  return start;
-}
+const clauseStart = (sentence: string, at: number) => startOfClause(sentence, at, CLAUSE_BREAK);
 
 /**
  * The date a meeting is confirmed for, if the text confirms one: meeting wording (see
