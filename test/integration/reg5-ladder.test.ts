@@ -14,6 +14,20 @@ const INSPECTOR = 'casey.inspector@ofsted.gov.uk';
 const REQUEST = '<reg5-request@sunrise-homes.org.uk>';
 const SUBJECT = 'Re: Care plan: dentist referral for AB-1234 [ESC-2026-0001]';
 
+/** The RM's tagged request, copying the inbox: the team manager named, child protection flagged. */
+const appendRequest = (h: EscalatorHarness) =>
+  h.append(
+    rfc822({
+      from: `Alex Morgan <${RM}>`,
+      to: `Sam Patel <${SAM}>`,
+      cc: INBOX,
+      subject: 'Care plan: dentist referral for AB-1234 [escalate]',
+      messageId: REQUEST,
+      date: h.clock.now(),
+      body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\nChild protection: yes\r\n`,
+    }),
+  );
+
 const addresses = (m: CapturedMessage, field: 'to' | 'cc') => {
   const v = m.parsed[field] as { value: Array<{ address: string }> } | undefined;
   return (v?.value ?? []).map((a) => a.address).sort();
@@ -80,17 +94,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
   }
 
   it('opens the case with the team manager named and child protection flagged', async () => {
-    await h.append(
-      rfc822({
-        from: `Alex Morgan <${RM}>`,
-        to: `Sam Patel <${SAM}>`,
-        cc: INBOX,
-        subject: 'Care plan: dentist referral for AB-1234 [escalate]',
-        messageId: REQUEST,
-        date: h.clock.now(),
-        body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\nChild protection: yes\r\n`,
-      }),
-    );
+    await appendRequest(h);
     const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
     expect(confirmation.parsed.text).toContain('Escalation to the Local Safeguarding Children Partnership');
     await h.settle();
@@ -250,17 +254,7 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
   }
 
   it('walks to the DCS letter, approved the day it was drafted and sent byte for byte', async () => {
-    await h.append(
-      rfc822({
-        from: `Alex Morgan <${RM}>`,
-        to: `Sam Patel <${SAM}>`,
-        cc: INBOX,
-        subject: 'Care plan: dentist referral for AB-1234 [escalate]',
-        messageId: REQUEST,
-        date: h.clock.now(),
-        body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\nChild protection: yes\r\n`,
-      }),
-    );
+    await appendRequest(h);
     await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
     await h.settle();
     caseId = (await h.caseByRef('ESC-2026-0001'))!.id;
