@@ -111,7 +111,10 @@ function html(paragraphs: string[]): string {
     '.MsoChpDefault {mso-style-type:export-only; font-size:11.0pt;}\r\n@page WordSection1 {size:612.0pt 792.0pt; margin:72.0pt 72.0pt 72.0pt 72.0pt;}\r\n' +
     'div.WordSection1 {page:WordSection1;}\r\n--></style>';
   const body = paragraphs
-    .map((p) => `<p class="MsoNormal">${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>\r\n')}<o:p></o:p></p>\r\n<p class="MsoNormal"><o:p>&nbsp;</o:p></p>`)
+    .map(
+      (p) =>
+        `<p class="MsoNormal">${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\n/g, '<br>\r\n')}<o:p></o:p></p>\r\n<p class="MsoNormal"><o:p>&nbsp;</o:p></p>`,
+    )
     .join('\r\n');
   return (
     '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word" ' +
@@ -336,7 +339,12 @@ export class CorpusGenerator {
     const [, line] = this.rng.pick(REPLIES);
     const messageId = this.outlookId();
     const sentAt = new Date(Math.max(req.sentAt.getTime() + 60_000, this.date().getTime()));
-    const text = [`Hi ${req.from.name.split(' ')[0]},`, line, `Many thanks\n${req.professional.name}\nSocial Worker, Children in Care Team`, this.quoted(req)].join('\n\n');
+    const text = [
+      `Hi ${req.from.name.split(' ')[0]},`,
+      line,
+      `Many thanks\n${req.professional.name}\nSocial Worker, Children in Care Team`,
+      this.quoted(req),
+    ].join('\n\n');
     const headers = [
       ...this.received(req.professional.email, sentAt),
       `From: ${req.professional.name} <${req.professional.email}>`,
@@ -447,7 +455,14 @@ export class CorpusGenerator {
 }
 
 /** Sizes and kinds of a corpus, for the report. */
-export function describeCorpus(messages: CorpusMessage[]): { count: number; bytes: number; minBytes: number; medianBytes: number; maxBytes: number; kinds: Record<CorpusKind, number> } {
+export function describeCorpus(messages: CorpusMessage[]): {
+  count: number;
+  bytes: number;
+  minBytes: number;
+  medianBytes: number;
+  maxBytes: number;
+  kinds: Record<CorpusKind, number>;
+} {
   const sizes = messages.map((m) => m.raw.length).sort((a, b) => a - b);
   const kinds: Record<CorpusKind, number> = { request: 0, reply: 0, ooo: 0, bounce: 0 };
   for (const m of messages) kinds[m.kind]++;

@@ -31,9 +31,13 @@ export interface RedisServer {
 
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--loglevel', 'warning'],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   const url = `redis://127.0.0.1:${port}`;
   const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
   admin.on('error', () => undefined);
@@ -223,7 +227,14 @@ export function benchConfig(infra: Pick<Infra, 'redis' | 'dovecot' | 'sink'>, db
                 resyncSeconds: 30,
               }
             : { type: 'smtp-listener', host: '127.0.0.1', port: 2525 },
-        outbound: { type: 'smtp', host: '127.0.0.1', port: infra.sink.port, secure: false, requireTLS: false, rateLimitPerMinute: opts.rateLimitPerMinute ?? 0 },
+        outbound: {
+          type: 'smtp',
+          host: '127.0.0.1',
+          port: infra.sink.port,
+          secure: false,
+          requireTLS: false,
+          rateLimitPerMinute: opts.rateLimitPerMinute ?? 0,
+        },
       },
     })),
   });
@@ -248,13 +259,19 @@ export class ServiceRig {
     const db = opts.db ?? (await createTestDatabase(`escalator_bench_${opts.name}`));
     const prefix = uniquePrefix(`bench-${opts.name}`);
     const rig = new ServiceRig(infra, db, prefix, new ManualClock(opts.start), benchConfig(infra, db.url, prefix, opts), !opts.db);
-    rig.service = await EscalatorService.create({ loaded: rig.loaded, clock: rig.clock, logger: createLogger(opts.logLevel ?? 'info', rig.logs), migrate: true });
+    rig.service = await EscalatorService.create({
+      loaded: rig.loaded,
+      clock: rig.clock,
+      logger: createLogger(opts.logLevel ?? 'info', rig.logs),
+      migrate: true,
+    });
     return rig;
   }
 
   async start(parts: ServiceParts): Promise<void> {
     await this.service.start(parts);
-    if (parts.watcher) await waitFor(() => this.service.imapWatchers.every((w) => w.state === 'idle'), { what: 'the IMAP watcher to be idle', timeout: 15_000 });
+    if (parts.watcher)
+      await waitFor(() => this.service.imapWatchers.every((w) => w.state === 'idle'), { what: 'the IMAP watcher to be idle', timeout: 15_000 });
   }
 
   /** Waits until no job is waiting, running or prioritised (delayed ones may remain). */

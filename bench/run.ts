@@ -66,7 +66,12 @@ async function main(): Promise<void> {
   const runOne = async (name: Scenario, fn: () => Promise<ScenarioResult>) => {
     if (!only.has(name)) return;
     const t0 = Date.now();
-    log(`\n▶ ${name} (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    log(
+      `\n▶ ${name} (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
     try {
       const r = await fn();
       results.push(r);
@@ -81,9 +86,17 @@ async function main(): Promise<void> {
     await runOne('ingest', () =>
       ingestScenario(infra, { count: SIZES.ingest, warmup: SIZES.ingestWarmup, seed, now: '2026-11-24T10:00:00Z', timeoutMs: 15 * 60_000, profiler }),
     );
-    await runOne('latency', () => latencyScenario(infra, { samples: SIZES.latency, warmup: SIZES.latencyWarmup, seed: seed + 100, now: '2026-11-24T10:00:00Z', timeoutMs: 60_000 }));
+    await runOne('latency', () =>
+      latencyScenario(infra, { samples: SIZES.latency, warmup: SIZES.latencyWarmup, seed: seed + 100, now: '2026-11-24T10:00:00Z', timeoutMs: 60_000 }),
+    );
     await runOne('burst', () =>
-      burstScenario(infra, { cases: SIZES.burst, seed: seed + 200, timeoutMs: 20 * 60_000, limited: { cases: SIZES.limited, minutes: 3, perMinute: 30 }, profiler }),
+      burstScenario(infra, {
+        cases: SIZES.burst,
+        seed: seed + 200,
+        timeoutMs: 20 * 60_000,
+        limited: { cases: SIZES.limited, minutes: 3, perMinute: 30 },
+        profiler,
+      }),
     );
     await runOne('scale', () =>
       scaleScenario(infra, {

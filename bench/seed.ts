@@ -65,7 +65,11 @@ export interface SeedResult {
  * `batch` cases per transaction. The confirmations are then marked sent (they went when the
  * cases opened, weeks before the burst); nothing is queued here — the caller reconciles.
  */
-export async function seedOpenedCases(orm: Orm, org: OrgRuntime, o: { count: number; from: Date; to: Date; seed: number; batch?: number }): Promise<SeedResult> {
+export async function seedOpenedCases(
+  orm: Orm,
+  org: OrgRuntime,
+  o: { count: number; from: Date; to: Date; seed: number; batch?: number },
+): Promise<SeedResult> {
   const rng = new Prng(o.seed);
   const batch = o.batch ?? 250;
   const span = o.to.getTime() - o.from.getTime();
@@ -123,7 +127,11 @@ export interface ScaleSeedResult extends SeedResult {
  * counter set after, instead of one round trip per case to `allocateRef`. No outbox rows: the
  * measured operations (reconcile, list, digest) never read sent mail.
  */
-export async function seedAgedCases(orm: Orm, plan: Array<{ org: OrgRuntime; count: number }>, o: { now: Date; weeks: number; seed: number; batch?: number; onProgress?: (done: number) => void }): Promise<ScaleSeedResult> {
+export async function seedAgedCases(
+  orm: Orm,
+  plan: Array<{ org: OrgRuntime; count: number }>,
+  o: { now: Date; weeks: number; seed: number; batch?: number; onProgress?: (done: number) => void },
+): Promise<ScaleSeedResult> {
   const rng = new Prng(o.seed);
   const batch = o.batch ?? 1000;
   const year = o.now.getUTCFullYear();

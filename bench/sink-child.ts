@@ -59,7 +59,11 @@ process.on('message', (req: SinkRequest) => {
   switch (req.type) {
     case 'stats': {
       const cpu = process.cpuUsage();
-      send({ type: 'stats', id: req.id, stats: { accepted, bytes, lastAt, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, rssBytes: process.memoryUsage().rss } });
+      send({
+        type: 'stats',
+        id: req.id,
+        stats: { accepted, bytes, lastAt, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, rssBytes: process.memoryUsage().rss },
+      });
       break;
     }
     case 'track':

@@ -72,7 +72,10 @@ async function bareBaseline(infra: Infra, rig: ServiceRig, at: Date, maxConnecti
   const rows = await rig.service.orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ envelope_from: string; envelope_to: string[]; raw: Buffer }>>(`select envelope_from, envelope_to, raw from outbox_mail where created_at >= ? and status = 'sent' order by created_at, id`, [at]);
+    .execute<Array<{ envelope_from: string; envelope_to: string[]; raw: Buffer }>>(
+      `select envelope_from, envelope_to, raw from outbox_mail where created_at >= ? and status = 'sent' order by created_at, id`,
+      [at],
+    );
   const transport = nodemailer.createTransport({ host: '127.0.0.1', port: infra.sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections });
   try {
     await infra.sink.reset();
@@ -228,7 +231,9 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
       }
     }
     const total = (await mailKinds(rig, new Date(DUE))) as Record<string, number>;
-    const mails = Object.entries(total).filter(([k]) => k !== 'held').reduce((n, [, v]) => n + v, 0);
+    const mails = Object.entries(total)
+      .filter(([k]) => k !== 'held')
+      .reduce((n, [, v]) => n + v, 0);
     const perSecond = round(o.limited.perMinute / 60, 2);
     const drainMinutes = Math.ceil(mails / o.limited.perMinute);
     const fullMails = Math.round((mails / o.limited.cases) * o.cases);

@@ -21,9 +21,11 @@ export interface IngestOptions {
 
 /** Delivers a corpus with a child process and resolves with its timings. */
 async function deliver(infra: Infra, args: Omit<DeliverArgs, 'host' | 'port' | 'user' | 'password'>, onStart?: () => void): Promise<DeliverResult> {
-  const child = fork(fileURLToPath(new URL('../deliver-child.ts', import.meta.url)), [
-    JSON.stringify({ ...args, host: infra.dovecot.host, port: infra.dovecot.port, user: 'escalations', password: 'secret' } satisfies DeliverArgs),
-  ], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(
+    fileURLToPath(new URL('../deliver-child.ts', import.meta.url)),
+    [JSON.stringify({ ...args, host: infra.dovecot.host, port: infra.dovecot.port, user: 'escalations', password: 'secret' } satisfies DeliverArgs)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
   return new Promise<DeliverResult>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {

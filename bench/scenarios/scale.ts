@@ -46,7 +46,10 @@ class WorkerProcess {
     const flags = ['--expose-gc', ...workerNodeFlags()];
     const child = script
       ? fork(script, [JSON.stringify(rig.loaded), now], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: flags })
-      : fork(fileURLToPath(new URL('../scale-worker.ts', import.meta.url)), [JSON.stringify(rig.loaded), now], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...flags] });
+      : fork(fileURLToPath(new URL('../scale-worker.ts', import.meta.url)), [JSON.stringify(rig.loaded), now], {
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          execArgv: [...process.execArgv, ...flags],
+        });
     const worker = new WorkerProcess(child);
     const ready = await worker.next<Extract<WorkerReply, { type: 'ready' }>>();
     return { worker, memory: ready.memory };
@@ -155,7 +158,9 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
     const tableBytes = await conn.execute<Array<{ cases: string; events: string }>>(
       `select pg_total_relation_size('escalation_case') as cases, pg_total_relation_size('case_event') as events`,
     );
-    const pending = await conn.execute<Array<{ n: string }>>(`select count(*) as n from escalation_case where next_action_at is not null and status in ('open', 'paused')`);
+    const pending = await conn.execute<Array<{ n: string }>>(
+      `select count(*) as n from escalation_case where next_action_at is not null and status in ('open', 'paused')`,
+    );
     const pendingCases = Number(pending[0]!.n);
 
     // The worker: its own process, so its RSS is its own.
@@ -197,7 +202,9 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
     const orgId = orgs[0]!.id;
     const list = await median(o.repeats, async () => {
       const cases = await listCases(em(), rig.service.orgs, { org: orgId });
-      return cases.map((c) => `${c.ref}  ${c.status.padEnd(10)} ${c.ladder.padEnd(24)} ${(c.rung ?? '–').padEnd(24)} ${c.nextActionAt ?? '–'}  ${c.subject}`).join('\n');
+      return cases
+        .map((c) => `${c.ref}  ${c.status.padEnd(10)} ${c.ladder.padEnd(24)} ${(c.rung ?? '–').padEnd(24)} ${c.nextActionAt ?? '–'}  ${c.subject}`)
+        .join('\n');
     });
     const bareRows = await median(o.repeats, () => conn.execute(`select * from escalation_case where organisation_id = ? order by opened_at, ref`, [orgId]));
 
@@ -272,7 +279,14 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
           met: cold.ms <= 10_000,
           note: 'building block: BullMQ addBulk of as many delayed jobs',
         },
-        { scenario: '4 scale', metric: 'reconcile pass, warm (every job present)', value: round(warm.ms / 1000, 2), unit: 's', target: '≤ 10 s', met: warm.ms <= 10_000 },
+        {
+          scenario: '4 scale',
+          metric: 'reconcile pass, warm (every job present)',
+          value: round(warm.ms / 1000, 2),
+          unit: 's',
+          target: '≤ 10 s',
+          met: warm.ms <= 10_000,
+        },
         {
           scenario: '4 scale',
           metric: `cases list, ${o.orgCases} open cases of one organisation`,
@@ -312,7 +326,14 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
         redis: { before: memBefore, after: memAfter, bytesPerCase, tunedBytesPerCase, tunedColdReconcileMs: tunedCold.ms },
         bareBullmq: bare,
         reconcile: { coldMs: cold.ms, warmMs: warm.ms, serviceStartMs: start.ms },
-        worker: { beforeReconcile: started.memory, afterCold: cold.memory, afterWarm: warm.memory, threeSecondsAfterStart: memSoon, twentySecondsAfterStart: mem, afterFullGc: live },
+        worker: {
+          beforeReconcile: started.memory,
+          afterCold: cold.memory,
+          afterWarm: warm.memory,
+          threeSecondsAfterStart: memSoon,
+          twentySecondsAfterStart: mem,
+          afterFullGc: live,
+        },
         casesList: list,
         bareSelect: bareRows,
         digest: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, { median: round(percentile(v, 50), 1), samples: v.map((x) => round(x, 1)) }])),

@@ -117,7 +117,16 @@ export class EscalatorService {
       this.probes.set(
         orgId,
         folder && inbound.type === 'imap'
-          ? new SentFolderProbe({ host: inbound.host, port: inbound.port, secure: inbound.secure, tlsRejectUnauthorized: inbound.tlsRejectUnauthorized, auth: inbound.auth, ...(tokens ? { tokens } : {}), folder, logger: this.logger })
+          ? new SentFolderProbe({
+              host: inbound.host,
+              port: inbound.port,
+              secure: inbound.secure,
+              tlsRejectUnauthorized: inbound.tlsRejectUnauthorized,
+              auth: inbound.auth,
+              ...(tokens ? { tokens } : {}),
+              folder,
+              logger: this.logger,
+            })
           : null,
       );
     }
@@ -183,15 +192,17 @@ export class EscalatorService {
   }
 
   handlers(): JobHandlers {
-    const counted = <P, J>(job: string, fn: (payload: P, j: J) => Promise<void>) => async (payload: P, j: J) => {
-      try {
-        await fn(payload, j);
-      } catch (error) {
-        // A job put back to sleep (DelayedError) did not fail.
-        if ((error as Error)?.name !== 'DelayedError') this.metrics.jobFailures.inc({ job });
-        throw error;
-      }
-    };
+    const counted =
+      <P, J>(job: string, fn: (payload: P, j: J) => Promise<void>) =>
+      async (payload: P, j: J) => {
+        try {
+          await fn(payload, j);
+        } catch (error) {
+          // A job put back to sleep (DelayedError) did not fail.
+          if ((error as Error)?.name !== 'DelayedError') this.metrics.jobFailures.inc({ job });
+          throw error;
+        }
+      };
     return {
       'ingest-message': counted('ingest-message', ingestMessageJob(this.deps)),
       'advance-case': counted('advance-case', advanceCaseJob(this.deps)),
@@ -305,7 +316,8 @@ export class EscalatorService {
         }
         return out;
       },
-      oldestOverdueCaseSeconds: () => secondsSince(`select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`),
+      oldestOverdueCaseSeconds: () =>
+        secondsSince(`select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`),
       oldestDueMailSeconds: () => secondsSince(`select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`),
       imapWatchers: () => this.watchers.map((w) => ({ mailbox: this.watcherKeys.get(w) ?? '?', state: w.state })),
     };

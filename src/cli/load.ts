@@ -24,7 +24,12 @@ export function clockFor(env: NodeJS.ProcessEnv): Clock {
 /** Opens the service's connections for a one-off command and always closes them. */
 export async function withService<T>(opts: GlobalOptions, io: CliIo, fn: (service: EscalatorService) => Promise<T>): Promise<T> {
   const loaded = load(opts, io);
-  const service = await EscalatorService.create({ loaded, logger: createLogger(io.env.ESCALATOR_LOG_LEVEL === undefined ? 'warn' : (io.env.ESCALATOR_LOG_LEVEL as 'info')) , clock: clockFor(io.env), migrate: true });
+  const service = await EscalatorService.create({
+    loaded,
+    logger: createLogger(io.env.ESCALATOR_LOG_LEVEL === undefined ? 'warn' : (io.env.ESCALATOR_LOG_LEVEL as 'info')),
+    clock: clockFor(io.env),
+    migrate: true,
+  });
   try {
     return await fn(service);
   } finally {

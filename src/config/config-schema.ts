@@ -115,7 +115,11 @@ const organisation = z
       .superRefine((d, ctx) => {
         // UK clocks change at 01:00 GMT: in March 01:00–02:00 never happens, in October it happens twice.
         if (d.time >= '01:00' && d.time < '02:00') {
-          ctx.addIssue({ code: 'custom', path: ['time'], message: `digest.time ${d.time} is in the 01:00–02:00 hour when the clocks change (the digest would be skipped or sent twice); choose another time, e.g. 08:00` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['time'],
+            message: `digest.time ${d.time} is in the 01:00–02:00 hour when the clocks change (the digest would be skipped or sent twice); choose another time, e.g. 08:00`,
+          });
         }
       })
       .default({ enabled: true, day: 'monday', time: '08:00' }),
@@ -136,7 +140,15 @@ const organisation = z
 export const configSchema = z
   .object({
     database: z.object({ url: z.string().min(1) }).strict(),
-    redis: z.object({ url: z.string().min(1), prefix: z.string().regex(/^[A-Za-z0-9_-]+$/).default('escalator') }).strict(),
+    redis: z
+      .object({
+        url: z.string().min(1),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/)
+          .default('escalator'),
+      })
+      .strict(),
     http: z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).default(8025) })
       .strict()
@@ -149,8 +161,16 @@ export const configSchema = z
     directory: z.string().default('config/directory.yaml'),
     limits: z
       .object({
-        maxMessageBytes: z.number().int().positive().default(25 * 1024 * 1024),
-        maxHtmlLength: z.number().int().positive().default(2 * 1024 * 1024),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(25 * 1024 * 1024),
+        maxHtmlLength: z
+          .number()
+          .int()
+          .positive()
+          .default(2 * 1024 * 1024),
       })
       .strict()
       .default({ maxMessageBytes: 25 * 1024 * 1024, maxHtmlLength: 2 * 1024 * 1024 }),

@@ -24,7 +24,5 @@ export function domainOf(email: string): string {
 /** The authority whose domains include the address's domain or a parent of it. */
 export function authorityForAddress(directory: Directory, email: string): Authority | undefined {
   const domain = domainOf(email);
-  return directory.authorities.find((a) =>
-    a.domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`)),
-  );
+  return directory.authorities.find((a) => a.domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`)));
 }

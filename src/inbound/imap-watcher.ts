@@ -30,10 +30,14 @@ export interface ImapWatcherOptions {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -179,7 +183,10 @@ export class ImapWatcher {
     const saved = await em.findOne(MailboxState, { mailbox: this.key });
     let lastUid = saved?.lastUid ?? 0;
     if (saved && saved.uidValidity !== uidValidity) {
-      this.o.logger.warn({ mailbox: this.key, was: saved.uidValidity, now: uidValidity }, 'UIDVALIDITY changed; re-scanning the folder (stored Message-IDs prevent reprocessing)');
+      this.o.logger.warn(
+        { mailbox: this.key, was: saved.uidValidity, now: uidValidity },
+        'UIDVALIDITY changed; re-scanning the folder (stored Message-IDs prevent reprocessing)',
+      );
       lastUid = 0;
     }
     if (box.exists === 0) {
@@ -270,4 +277,3 @@ export class ImapWatcher {
     }
   }
 }
-

@@ -185,10 +185,14 @@ export function formatInspectReport(r: InspectReport): string {
   if (r.bounce) {
     out.push('Bounce:');
     for (const b of r.bounce.recipients) {
-      out.push(`  - ${b.address}: ${b.action ?? '?'} ${b.status ?? ''}${b.permanent ? ' (permanent)' : ' (temporary)'}${b.diagnostic ? ` — ${b.diagnostic}` : ''}`);
+      out.push(
+        `  - ${b.address}: ${b.action ?? '?'} ${b.status ?? ''}${b.permanent ? ' (permanent)' : ' (temporary)'}${b.diagnostic ? ` — ${b.diagnostic}` : ''}`,
+      );
     }
     if (r.bounce.recipients.length === 0) out.push('  (no recipients listed)');
-    out.push(`  returned message: ${r.bounce.originalMessageId ?? '(no Message-ID returned)'}${r.bounce.originalCaseTag ? ` [${r.bounce.originalCaseTag}]` : ''}`);
+    out.push(
+      `  returned message: ${r.bounce.originalMessageId ?? '(no Message-ID returned)'}${r.bounce.originalCaseTag ? ` [${r.bounce.originalCaseTag}]` : ''}`,
+    );
   }
   out.push(`Case tag:     ${r.caseTag ?? '(none)'}`);
   out.push(`Escalate tag: ${r.escalateTag ? 'yes' : 'no'}`);

@@ -39,7 +39,12 @@ export function normaliseReferences(value: string | string[] | undefined | null)
   for (const v of list) {
     if (typeof v !== 'string') continue;
     const bracketed = v.match(/<[^<>\s]+>/g);
-    const ids = bracketed ?? v.split(/[\s,]+/).filter((t) => t.includes('@')).map((t) => `<${t.replace(/^<|>$/g, '')}>`);
+    const ids =
+      bracketed ??
+      v
+        .split(/[\s,]+/)
+        .filter((t) => t.includes('@'))
+        .map((t) => `<${t.replace(/^<|>$/g, '')}>`);
     for (const id of ids) if (!out.includes(id)) out.push(id);
   }
   return out.slice(-200);
@@ -62,7 +67,10 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
 function headerMap(parsed: ParsedMail): Record<string, string[]> {
   const map: Record<string, string[]> = {};
   for (const { key, line } of parsed.headerLines ?? []) {
-    const value = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    const value = line
+      .slice(line.indexOf(':') + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim();
     (map[key.toLowerCase()] ??= []).push(value.slice(0, 64 * 1024));
   }
   return map;
@@ -70,7 +78,10 @@ function headerMap(parsed: ParsedMail): Record<string, string[]> {
 
 /** RFC 3464 fields: one record per recipient block (the per-message block is merged into each). */
 export function parseDeliveryStatus(text: string): Array<Record<string, string>> {
-  const blocks = text.replace(/\r\n/g, '\n').split(/\n\s*\n/).filter((b) => b.trim());
+  const blocks = text
+    .replace(/\r\n/g, '\n')
+    .split(/\n\s*\n/)
+    .filter((b) => b.trim());
   const parsedBlocks = blocks.map((block) => {
     const fields: Record<string, string> = {};
     let last = '';
@@ -94,7 +105,10 @@ type ReturnedHeaders = NonNullable<InboundMail['returnedHeaders']>;
 
 /** Message-ID, In-Reply-To, References and Subject from a block of header lines. */
 function readReturnedHeaders(text: string): ReturnedHeaders | undefined {
-  const head = text.replace(/\r\n/g, '\n').split(/\n\n/)[0]!.replace(/\n[ \t]+/g, ' ');
+  const head = text
+    .replace(/\r\n/g, '\n')
+    .split(/\n\n/)[0]!
+    .replace(/\n[ \t]+/g, ' ');
   const get = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
   const messageId = normaliseMessageId(get('Message-ID'));
   const inReplyTo = normaliseMessageId(get('In-Reply-To'));
@@ -244,12 +258,7 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
   const isReport = /^\s*multipart\/report/i.test(contentTypeValue ?? '');
   const returnedHeaders = returnedHeadersOf(attachments) ?? (isReport || deliveryStatus.length ? returnedHeadersFromRaw(raw) : undefined);
   const sender = addresses(parsed.headers.get('sender') as AddressObject | undefined)[0];
-  const deliveredTo = [
-    ...(opts.envelopeTo ?? []),
-    ...(headers['delivered-to'] ?? []),
-    ...(headers['x-original-to'] ?? []),
-    ...(headers['envelope-to'] ?? []),
-  ]
+  const deliveredTo = [...(opts.envelopeTo ?? []), ...(headers['delivered-to'] ?? []), ...(headers['x-original-to'] ?? []), ...(headers['envelope-to'] ?? [])]
     .flatMap((a) => a.split(','))
     .map((a) => a.replace(/[<>]/g, '').trim().toLowerCase())
     .filter((a) => a.includes('@'));

@@ -21,7 +21,10 @@ export interface InboundCopy {
 /** The Message-ID from the header section only (cheap; the full parse happens in the ingest job). */
 export function headerMessageId(raw: Buffer): string | undefined {
   const end = raw.indexOf('\r\n\r\n') >= 0 ? raw.indexOf('\r\n\r\n') : raw.indexOf('\n\n');
-  const head = raw.subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024)).toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+  const head = raw
+    .subarray(0, end >= 0 ? end : Math.min(raw.length, 64 * 1024))
+    .toString('latin1')
+    .replace(/\r?\n[ \t]+/g, ' ');
   const m = /^message-id:[ \t]*(.*)$/im.exec(head);
   return normaliseMessageId(m?.[1]);
 }

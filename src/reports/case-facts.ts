@@ -48,16 +48,18 @@ export interface CaseFacts {
   /** The directory's name for the first professional's authority, else their email domain. */
   localAuthority: string;
   /** The step the ladder stands on: the next to go (null once every rung is done and there is no repeat). */
-  current: (RungRef & {
-    status: StepStatus;
-    /** When it goes: its due moment, or the end of a promise hold when that is later. */
-    dueAt: Instant | null;
-    to: Recipient[];
-    approval: boolean;
-    repeat: boolean;
-    /** False for a rung that only applies to flagged cases (it will be set aside when it falls due). */
-    applies: boolean;
-  }) | null;
+  current:
+    | (RungRef & {
+        status: StepStatus;
+        /** When it goes: its due moment, or the end of a promise hold when that is later. */
+        dueAt: Instant | null;
+        to: Recipient[];
+        approval: boolean;
+        repeat: boolean;
+        /** False for a rung that only applies to flagged cases (it will be set aside when it falls due). */
+        applies: boolean;
+      })
+    | null;
   /** The highest step sent so far (a repeat counts as itself). */
   highest: RungRef | null;
   chasersSent: number;
@@ -142,7 +144,8 @@ export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveL
   // A bounce the RM has dealt with (a new address given for that role since) is history, not an
   // action: it stays on the case's events but leaves the digest's to-do list. Another person of the
   // same role who was on the request all along (two professionals in To) is no replacement.
-  const replaced = (role: string) => state.participants.some((q) => q.role === role && !q.undeliverable && (q.source === 'directive' || q.source === 'learned'));
+  const replaced = (role: string) =>
+    state.participants.some((q) => q.role === role && !q.undeliverable && (q.source === 'directive' || q.source === 'learned'));
   for (const p of state.participants) {
     if (!p.undeliverable || replaced(p.role)) continue;
     const email = p.email.toLowerCase();
@@ -188,7 +191,15 @@ export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveL
       .filter((s) => s.approvalRequestedAt)
       .flatMap((s) => {
         const decision =
-          s.status === 'awaiting-approval' ? ('pending' as const) : !s.decidedBy ? undefined : s.status === 'skipped' ? ('skipped' as const) : s.status === 'sent' ? ('approved' as const) : undefined;
+          s.status === 'awaiting-approval'
+            ? ('pending' as const)
+            : !s.decidedBy
+              ? undefined
+              : s.status === 'skipped'
+                ? ('skipped' as const)
+                : s.status === 'sent'
+                  ? ('approved' as const)
+                  : undefined;
         if (!decision) return [];
         return [{ n: s.n, title: titleOf(ladder, s), requestedAt: s.approvalRequestedAt ?? null, decision, by: s.decidedBy ?? null, at: s.decidedAt ?? null }];
       }),

@@ -34,7 +34,7 @@ export interface CsvOptions {
 /** The whole file as a string: every record, header included, ends with CRLF. */
 export function toCsv(rows: ReadonlyArray<ReadonlyArray<CsvValue>>, opts: CsvOptions = {}): string {
   const body = rows.map((r) => `${r.map((v) => csvField(v, opts.neutralise ?? true)).join(',')}\r\n`).join('');
-  return (opts.bom ?? true ? BOM : '') + body;
+  return ((opts.bom ?? true) ? BOM : '') + body;
 }
 
 export function toCsvBuffer(rows: ReadonlyArray<ReadonlyArray<CsvValue>>, opts: CsvOptions = {}): Buffer {

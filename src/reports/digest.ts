@@ -142,9 +142,19 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
     });
   const views = open
     .filter((f) => f.viewsDue)
-    .map((f) => item(f, `${f.viewsDue!.n}. ${f.viewsDue!.title} was sent on ${cal.formatDate(new Date(f.viewsDue!.sentAt))}; record the young person's views (reply VIEWS: …)`));
+    .map((f) =>
+      item(
+        f,
+        `${f.viewsDue!.n}. ${f.viewsDue!.title} was sent on ${cal.formatDate(new Date(f.viewsDue!.sentAt))}; record the young person's views (reply VIEWS: …)`,
+      ),
+    );
   const bounced = open.flatMap((f) =>
-    f.bounced.map((b) => item(f, `${b.email}${b.roles.length ? ` (${b.roles.join(', ')})` : ''} bounced on ${cal.formatDate(new Date(b.at))}: ${b.reason}; reply with a new address`)),
+    f.bounced.map((b) =>
+      item(
+        f,
+        `${b.email}${b.roles.length ? ` (${b.roles.join(', ')})` : ''} bounced on ${cal.formatDate(new Date(b.at))}: ${b.reason}; reply with a new address`,
+      ),
+    ),
   );
   const confirmations = open
     .filter((f) => f.status === 'awaiting-confirmation')
@@ -155,7 +165,14 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
   const needsAction = new Set([...approvals, ...missingContacts, ...views, ...bounced, ...confirmations].map((i) => i.ref));
 
   const escalating: EscalatingItem[] = open
-    .filter((f) => (f.status === 'open' || f.status === 'paused') && f.current?.status === 'planned' && f.current.applies && f.current.dueAt && new Date(f.current.dueAt) < horizon)
+    .filter(
+      (f) =>
+        (f.status === 'open' || f.status === 'paused') &&
+        f.current?.status === 'planned' &&
+        f.current.applies &&
+        f.current.dueAt &&
+        new Date(f.current.dueAt) < horizon,
+    )
     .map((f) => {
       const c = f.current!;
       return {

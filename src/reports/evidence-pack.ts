@@ -303,10 +303,28 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   let order = 0;
   for (const m of input.messages) {
     const view = messageView(m);
-    entries.push({ seq: 0, at: view.at, atIso: view.atIso, kind: m.direction, message: view, event: null, t: m.at.getTime(), rank: RANK[m.direction] * 1e9 + order++ });
+    entries.push({
+      seq: 0,
+      at: view.at,
+      atIso: view.atIso,
+      kind: m.direction,
+      message: view,
+      event: null,
+      t: m.at.getTime(),
+      rank: RANK[m.direction] * 1e9 + order++,
+    });
   }
   for (const e of [...input.events].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id)) {
-    entries.push({ seq: 0, at: stamp(cal, e.at), atIso: e.at.toISOString(), kind: 'event', message: null, event: eventView(e), t: e.at.getTime(), rank: RANK.event * 1e9 + order++ });
+    entries.push({
+      seq: 0,
+      at: stamp(cal, e.at),
+      atIso: e.at.toISOString(),
+      kind: 'event',
+      message: null,
+      event: eventView(e),
+      t: e.at.getTime(),
+      rank: RANK.event * 1e9 + order++,
+    });
   }
   // By time; at the same instant the message that caused something, then what it did, then the mails it wrote.
   entries.sort((a, b) => a.t - b.t || a.rank - b.rank);
@@ -316,7 +334,10 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   const messages = chronology.filter((c) => c.message).map((c) => c.message!);
   const describeRung = (r: EffectiveRung) => ({
     title: r.title,
-    when: r.trigger === 'command' ? 'only on ESCALATE' : `${describeDuration(r.after)} after ${r.from === 'opening' ? 'the opening' : 'the previous step'}${r.when ? ` (only ${r.when.replace(/-/g, ' ')} cases)` : ''}`,
+    when:
+      r.trigger === 'command'
+        ? 'only on ESCALATE'
+        : `${describeDuration(r.after)} after ${r.from === 'opening' ? 'the opening' : 'the previous step'}${r.when ? ` (only ${r.when.replace(/-/g, ' ')} cases)` : ''}`,
     to: r.to.map(roleLabel).join(', '),
     cc: r.cc.map(roleLabel).join(', '),
     deadline: r.deadline ? describeDuration(r.deadline) : '',
@@ -343,7 +364,10 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       resolved: state.resolvedAt ? stamp(cal, new Date(state.resolvedAt)) : '',
       closed: state.closedAt ? stamp(cal, new Date(state.closedAt)) : '',
       originator: contact(state.originator),
-      flags: Object.entries(state.flags).filter(([, on]) => on).map(([f]) => f.replace(/-/g, ' ')).join(', '),
+      flags: Object.entries(state.flags)
+        .filter(([, on]) => on)
+        .map(([f]) => f.replace(/-/g, ' '))
+        .join(', '),
       participants: state.participants.map((p) => ({
         role: roleLabel(p.role),
         contact: contact(p),

@@ -74,9 +74,7 @@ const compareText = new Intl.Collator().compare;
 
 /** Every case, oldest first, as rows of the spreadsheet. */
 export function spreadsheetRows(facts: CaseFacts[], calendarFor: (orgId: string) => WorkCalendar, now: Date): SpreadsheetRow[] {
-  return [...facts]
-    .sort((a, b) => compareText(a.openedAt, b.openedAt) || compareText(a.ref, b.ref))
-    .map((f) => spreadsheetRow(f, calendarFor(f.orgId), now));
+  return [...facts].sort((a, b) => compareText(a.openedAt, b.openedAt) || compareText(a.ref, b.ref)).map((f) => spreadsheetRow(f, calendarFor(f.orgId), now));
 }
 
 /** Header plus rows, ready for `toCsv`. */

@@ -30,7 +30,18 @@ export interface ThemesModel {
   byHighestRung: CountRow[];
   resolution: { count: number; median: number | null; p90: number | null; min: number | null; max: number | null };
   approvals: { given: number; skipped: number; pending: number };
-  cases: Array<{ ref: string; organisation: string; childRef: string; category: string; concern: string; authority: string; opened: string; status: string; highest: string; workingDaysToResolution: string }>;
+  cases: Array<{
+    ref: string;
+    organisation: string;
+    childRef: string;
+    category: string;
+    concern: string;
+    authority: string;
+    opened: string;
+    status: string;
+    highest: string;
+    workingDaysToResolution: string;
+  }>;
 }
 
 /** The median: the middle value, or the mean of the two middle values. Null for no values. */

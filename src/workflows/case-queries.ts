@@ -47,7 +47,20 @@ function rungName(state: CaseState, orgs: Organisations): string | null {
   return step ? rungOf(ladder, step).id : null;
 }
 
-function summary(row: { ref: string; organisation: string; status: string; ladderId: string; variant: string; subject: string; nextActionAt?: Date | null; openedAt: Date; state: CaseState }, orgs: Organisations): CaseSummary {
+function summary(
+  row: {
+    ref: string;
+    organisation: string;
+    status: string;
+    ladderId: string;
+    variant: string;
+    subject: string;
+    nextActionAt?: Date | null;
+    openedAt: Date;
+    state: CaseState;
+  },
+  orgs: Organisations,
+): CaseSummary {
   return {
     ref: row.ref,
     organisation: row.organisation,
@@ -76,8 +89,16 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
   const org = orgs.get(row.organisation);
   const ctx = org.caseContext(row.ladderId, now);
   const events = await em.find(CaseEvent, { case: row.id }, { orderBy: { at: 'asc', id: 'asc' } });
-  const inbound = await em.find(Message, { case: row.id }, { orderBy: { receivedAt: 'asc' }, fields: ['messageId', 'receivedAt', 'fromAddress', 'to', 'cc', 'subject', 'status', 'route'] as never });
-  const outbound = await em.find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' }, fields: ['messageId', 'createdAt', 'sentAt', 'envelopeFrom', 'to', 'cc', 'subject', 'status', 'kind'] as never });
+  const inbound = await em.find(
+    Message,
+    { case: row.id },
+    { orderBy: { receivedAt: 'asc' }, fields: ['messageId', 'receivedAt', 'fromAddress', 'to', 'cc', 'subject', 'status', 'route'] as never },
+  );
+  const outbound = await em.find(
+    OutboxMail,
+    { case: row.id },
+    { orderBy: { createdAt: 'asc' }, fields: ['messageId', 'createdAt', 'sentAt', 'envelopeFrom', 'to', 'cc', 'subject', 'status', 'kind'] as never },
+  );
   const messages: CaseView['messages'] = [
     ...inbound.map((m) => ({
       direction: 'in' as const,
@@ -108,8 +129,20 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
     ...summary(row, orgs),
     childRef: row.childRef ?? null,
     participants: [
-      { role: 'originator', email: state.originator.email, ...(state.originator.name ? { name: state.originator.name } : {}), source: 'request', undeliverable: false },
-      ...state.participants.map((p) => ({ role: p.role, email: p.email, ...(p.name ? { name: p.name } : {}), source: p.source, undeliverable: !!p.undeliverable })),
+      {
+        role: 'originator',
+        email: state.originator.email,
+        ...(state.originator.name ? { name: state.originator.name } : {}),
+        source: 'request',
+        undeliverable: false,
+      },
+      ...state.participants.map((p) => ({
+        role: p.role,
+        email: p.email,
+        ...(p.name ? { name: p.name } : {}),
+        source: p.source,
+        undeliverable: !!p.undeliverable,
+      })),
     ],
     timetable: timetableRows(state, ctx),
     events: events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, detail: e.detail })),

@@ -50,12 +50,7 @@ export async function claimBundle(em: EntityManager, org: OrgRuntime, row: Outbo
  * group), so the first to run claims its own row and every other one due with it; the rest then
  * find their rows already taken. Without the lock two jobs would each send part of the group.
  */
-export async function claimWithBundle(
-  em: EntityManager,
-  org: OrgRuntime,
-  outboxId: string,
-  now: Date,
-): Promise<{ claimed: boolean; others: OutboxRow[] }> {
+export async function claimWithBundle(em: EntityManager, org: OrgRuntime, outboxId: string, now: Date): Promise<{ claimed: boolean; others: OutboxRow[] }> {
   return em.transactional(async (tx) => {
     const found = await tx.execute<Array<{ to: string[]; cc: string[] }>>(`select "to", cc from outbox_mail where id = ?`, [outboxId]);
     if (!found[0]) return { claimed: false, others: [] };
@@ -100,7 +95,15 @@ export async function composeBundle(em: EntityManager, org: OrgRuntime, secret: 
     text: `${org.templates.render('mails/chaser-bundle', 'text', context).trim()}\n`,
     html: org.templates.render('mails/chaser-bundle', 'html', context),
   };
-  const key = createHash('sha256').update(rows.map((r) => r.id).sort().join(',')).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(
+      rows
+        .map((r) => r.id)
+        .sort()
+        .join(','),
+    )
+    .digest('hex')
+    .slice(0, 16);
   const first = rows[0]!;
   const composed = await composeMail({
     from: { email: org.mailbox, name: org.config.mailbox.name ?? `${org.name} escalations` },

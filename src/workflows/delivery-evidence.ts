@@ -59,7 +59,14 @@ export class SentFolderProbe {
       if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
       auth = { user: a.user, accessToken: await this.o.tokens.getToken(false) };
     }
-    const client = new ImapFlow({ host: this.o.host, port: this.o.port, secure: this.o.secure, auth, logger: false, tls: { rejectUnauthorized: this.o.tlsRejectUnauthorized } });
+    const client = new ImapFlow({
+      host: this.o.host,
+      port: this.o.port,
+      secure: this.o.secure,
+      auth,
+      logger: false,
+      tls: { rejectUnauthorized: this.o.tlsRejectUnauthorized },
+    });
     client.on('error', () => undefined);
     await client.connect();
     return client;

@@ -18,12 +18,16 @@ export const LOOP_LIMITS: ReadonlyArray<{ windowMs: number; max: number }> = [
  * answers an inbound message (acknowledgements, error replies, forwarded replies) — that is what
  * a loop feeds on — so beyond the limit it is dropped, with an event on the case.
  */
-const DEFERRED_KINDS: ReadonlySet<MailKind> = new Set<MailKind>(['chaser', 'step-notice', 'kept-informed', 'approval-request', 'approval-reminder', 'contact-request']);
+const DEFERRED_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
+  'chaser',
+  'step-notice',
+  'kept-informed',
+  'approval-request',
+  'approval-reminder',
+  'contact-request',
+]);
 
-export type LoopVerdict =
-  | { action: 'send' }
-  | { action: 'defer'; until: Date; recipients: string[] }
-  | { action: 'drop'; recipients: string[] };
+export type LoopVerdict = { action: 'send' } | { action: 'defer'; until: Date; recipients: string[] } | { action: 'drop'; recipients: string[] };
 
 /**
  * The pure rule: given when each recipient was last written to on this case (any order), may one

@@ -71,7 +71,18 @@ export async function insertResend(
             'pending', ?, waits_for_window, id, ?, ?, ?
        from outbox_mail where id = ?
      on conflict (dedupe_key) do nothing`,
-    [resend.id, resend.dedupeKey, JSON.stringify(resend.envelopeTo), JSON.stringify(resend.to), JSON.stringify(resend.cc), resend.notBefore, resend.attempts, now, now, parentId],
+    [
+      resend.id,
+      resend.dedupeKey,
+      JSON.stringify(resend.envelopeTo),
+      JSON.stringify(resend.to),
+      JSON.stringify(resend.cc),
+      resend.notBefore,
+      resend.attempts,
+      now,
+      now,
+      parentId,
+    ],
   );
   for (const c of cases) {
     addEvents(

@@ -49,7 +49,12 @@ export async function writeOutbox(
   // A case created in this very transaction has no mail yet: nothing to look up. Otherwise one
   // query finds which of the decision's mails an earlier run of it wrote already, and one more
   // what the case sent each recipient in the last hour (a query per mail cost ~1 ms each).
-  const written = opts.newCase ? new Set<string>() : await writtenAlready(em, decision.mails.map((i) => `${state.id}:${i.key}`));
+  const written = opts.newCase
+    ? new Set<string>()
+    : await writtenAlready(
+        em,
+        decision.mails.map((i) => `${state.id}:${i.key}`),
+      );
   const toGuard = decision.mails.filter((i) => !i.held && !i.replacesDraft && !written.has(`${state.id}:${i.key}`));
   const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => c.email.toLowerCase());
   const history =
@@ -68,7 +73,26 @@ export async function writeOutbox(
       const verdict = loopVerdict(intent.kind, recipients, history, ctx.now);
       if (verdict.action !== 'send') {
         const until = verdict.action === 'defer' ? verdict.until : undefined;
-        addEvents(em, state.id, [{ type: 'mail-held-back', actor: 'system', at: ctx.now.toISOString(), detail: { kind: intent.kind, key: intent.key, recipients: verdict.recipients, action: verdict.action === 'drop' ? 'dropped' : 'deferred', ...(until ? { until: until.toISOString() } : {}), reason: 'loop protection: more than 10 mails in 10 minutes or 25 in an hour to this recipient on this case' } }], 'loop-guard');
+        addEvents(
+          em,
+          state.id,
+          [
+            {
+              type: 'mail-held-back',
+              actor: 'system',
+              at: ctx.now.toISOString(),
+              detail: {
+                kind: intent.kind,
+                key: intent.key,
+                recipients: verdict.recipients,
+                action: verdict.action === 'drop' ? 'dropped' : 'deferred',
+                ...(until ? { until: until.toISOString() } : {}),
+                reason: 'loop protection: more than 10 mails in 10 minutes or 25 in an hour to this recipient on this case',
+              },
+            },
+          ],
+          'loop-guard',
+        );
         deps.metrics?.mailsHeldByLoopGuard.inc({ kind: intent.kind, action: verdict.action === 'drop' ? 'dropped' : 'deferred' });
         if (verdict.action === 'drop') continue;
         earliest = until;
@@ -86,7 +110,10 @@ export async function writeOutbox(
 /** Which of these dedupe keys have a row already. */
 async function writtenAlready(em: EntityManager, keys: string[]): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const rows = await em.execute<Array<{ dedupe_key: string }>>(`select dedupe_key from outbox_mail where dedupe_key in (select jsonb_array_elements_text(?::jsonb))`, [JSON.stringify(keys)]);
+  const rows = await em.execute<Array<{ dedupe_key: string }>>(
+    `select dedupe_key from outbox_mail where dedupe_key in (select jsonb_array_elements_text(?::jsonb))`,
+    [JSON.stringify(keys)],
+  );
   return new Set(rows.map((r) => r.dedupe_key));
 }
 
@@ -221,13 +248,7 @@ async function loadDraft(em: EntityManager, caseId: string, key: string) {
 /** Kinds addressed to people outside the organisation: withdrawn when a case closes. */
 const RECIPIENT_KINDS = ['chaser', 'kept-informed', 'confirm-request'];
 
-async function applyDraftAction(
-  em: EntityManager,
-  org: OrgRuntime,
-  caseId: string,
-  action: DraftAction,
-  now: Date,
-): Promise<OutboxWork['sends']> {
+async function applyDraftAction(em: EntityManager, org: OrgRuntime, caseId: string, action: DraftAction, now: Date): Promise<OutboxWork['sends']> {
   await em.flush();
   if (action.kind === 'release') {
     const notBefore = org.calendar.nextOpening(now);
@@ -239,7 +260,11 @@ async function applyDraftAction(
     return rows.map((r) => ({ id: r.id, attempt: r.attempts, at: notBefore }));
   }
   if (action.kind === 'cancel') {
-    await em.execute(`update outbox_mail set status = 'cancelled', updated_at = ? where case_id = ? and step = ? and status = 'held'`, [now, caseId, action.step]);
+    await em.execute(`update outbox_mail set status = 'cancelled', updated_at = ? where case_id = ? and step = ? and status = 'held'`, [
+      now,
+      caseId,
+      action.step,
+    ]);
     return [];
   }
   await em.execute(

@@ -62,7 +62,21 @@ export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filt
 }
 
 /** Outbound mails written at the same instant, in the order a reader expects them. */
-const KIND_ORDER = ['confirmation', 'chaser', 'approval-request', 'approval-reminder', 'step-notice', 'kept-informed', 'contact-request', 'confirm-request', 'reply-notice', 'resolved-notice', 'bounce-notice', 'command-ack', 'command-error'];
+const KIND_ORDER = [
+  'confirmation',
+  'chaser',
+  'approval-request',
+  'approval-reminder',
+  'step-notice',
+  'kept-informed',
+  'contact-request',
+  'confirm-request',
+  'reply-notice',
+  'resolved-notice',
+  'bounce-notice',
+  'command-ack',
+  'command-error',
+];
 
 function kindRank(kind: string): number {
   const i = KIND_ORDER.indexOf(kind);
@@ -93,7 +107,13 @@ export async function loadEvidence(em: EntityManager, orgs: Organisations, ref: 
   const events = await em.find(CaseEvent, { case: row.id }, { orderBy: { at: 'asc', id: 'asc' } });
   const inbound = await em.find(Message, { case: row.id }, { orderBy: { receivedAt: 'asc', createdAt: 'asc' } });
   const outbound = await em.find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' } });
-  outbound.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || kindRank(a.kind) - kindRank(b.kind) || (a.step ?? 0) - (b.step ?? 0) || a.messageId.localeCompare(b.messageId));
+  outbound.sort(
+    (a, b) =>
+      a.createdAt.getTime() - b.createdAt.getTime() ||
+      kindRank(a.kind) - kindRank(b.kind) ||
+      (a.step ?? 0) - (b.step ?? 0) ||
+      a.messageId.localeCompare(b.messageId),
+  );
 
   const messages: EvidenceMessageInput[] = [];
   for (const m of inbound) {

@@ -120,7 +120,18 @@ export async function purge(em: EntityManager, policy: RetentionPolicy, now: Dat
       addEvents(
         tx,
         row.id,
-        [{ type: 'raw-messages-purged', actor: opts.actor, at: now.toISOString(), detail: { messages: messages.length, outbox: outbox.length, policy: `raw messages of cases closed more than ${policy.rawMessagesAfterClosedYears} years ago` } }],
+        [
+          {
+            type: 'raw-messages-purged',
+            actor: opts.actor,
+            at: now.toISOString(),
+            detail: {
+              messages: messages.length,
+              outbox: outbox.length,
+              policy: `raw messages of cases closed more than ${policy.rawMessagesAfterClosedYears} years ago`,
+            },
+          },
+        ],
         'retention',
       );
     }

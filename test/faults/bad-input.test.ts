@@ -26,7 +26,13 @@ describe('bad input through the real ingest', () => {
     h = await EscalatorHarness.start({ name: 'bad-input', start: '2026-12-01T10:00:00Z' });
     mail = new CaseMail(h);
     // Cases the fixtures' replies and tags may point at (ESC-2026-0001 … 0003).
-    for (let i = 0; i < 3; i++) open.push(await mail.open({ professional: `Sam Patel <sam.patel@northshire.gov.uk>`, directives: [`Child: AB-90${i}`, 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>'] }));
+    for (let i = 0; i < 3; i++)
+      open.push(
+        await mail.open({
+          professional: `Sam Patel <sam.patel@northshire.gov.uk>`,
+          directives: [`Child: AB-90${i}`, 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>'],
+        }),
+      );
     corpus = malformedCorpus(SEED, MIN_MESSAGES);
   });
   afterAll(async () => {
@@ -48,7 +54,9 @@ describe('bad input through the real ingest', () => {
       }
       // What the IMAP watcher does with a fetched message: store it (deduplicated), then queue its ingest.
       const em = h.em() as EntityManager;
-      const stored = await em.transactional((tx) => storeInbound(tx, { mailbox: 'escalations@sunrise-homes.org.uk', raw: m.raw, size: m.raw.length, source: 'imap', receivedAt: deliveredAt }));
+      const stored = await em.transactional((tx) =>
+        storeInbound(tx, { mailbox: 'escalations@sunrise-homes.org.uk', raw: m.raw, size: m.raw.length, source: 'imap', receivedAt: deliveredAt }),
+      );
       expect(stored.created, m.name).toBe(true);
       ids.set(stored.id, m.name);
       await h.service.queues.ingest(stored.id);
@@ -57,7 +65,9 @@ describe('bad input through the real ingest', () => {
     try {
       await waitFor(
         async () => {
-          const rows = await h.em().execute<Array<{ total: string; pending: string }>>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
+          const rows = await h
+            .em()
+            .execute<Array<{ total: string; pending: string }>>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
           return Number(rows[0]!.total) >= open.length + corpus.length && Number(rows[0]!.pending) === 0;
         },
         { timeout: 240_000, interval: 500, what: `all ${corpus.length} messages to get a verdict (${viaImap} of them through IMAP)` },
@@ -65,14 +75,25 @@ describe('bad input through the real ingest', () => {
     } catch (error) {
       const pending = await h.em().execute<Array<{ id: string; message_id: string }>>(`select id, message_id from message where status = 'pending'`);
       const stored = await h.em().execute<Array<{ message_id: string }>>(`select message_id from message where message_id like '<nasty-%'`);
-      console.log({ pending: pending.map((p) => ids.get(p.id) ?? p.message_id).slice(0, 30), nastiesStored: stored.length, logs: h.logs.raw.filter((l) => !l.includes('"level":30')).slice(-20) });
+      console.log({
+        pending: pending.map((p) => ids.get(p.id) ?? p.message_id).slice(0, 30),
+        nastiesStored: stored.length,
+        logs: h.logs.raw.filter((l) => !l.includes('"level":30')).slice(-20),
+      });
       throw error;
     }
     await h.settle(60_000);
 
-    const rows = await h.em().execute<Array<{ id: string; status: string; route: string | null; reason: string | null; case_id: string | null; analysis: { parseProblems?: string[] } | null }>>(
-      `select id, status, route, reason, case_id, analysis from message where message_id like '<fuzz-%' or message_id like '<nasty-%'`,
-    );
+    const rows = await h.em().execute<
+      Array<{
+        id: string;
+        status: string;
+        route: string | null;
+        reason: string | null;
+        case_id: string | null;
+        analysis: { parseProblems?: string[] } | null;
+      }>
+    >(`select id, status, route, reason, case_id, analysis from message where message_id like '<fuzz-%' or message_id like '<nasty-%'`);
     expect(rows).toHaveLength(corpus.length);
     const routes = new Map<string, number>();
     for (const r of rows) routes.set(`${r.status}/${r.route}`, (routes.get(`${r.status}/${r.route}`) ?? 0) + 1);
@@ -80,14 +101,18 @@ describe('bad input through the real ingest', () => {
 
     // A verdict for every one, and a reason for every refusal.
     expect(rows.filter((r) => r.status === 'pending')).toEqual([]);
-    const unexplained = rows.filter((r) => (r.status === 'rejected' || ['quarantined', 'ignored', 'flagged', 'rejected'].includes(r.route ?? '')) && !r.reason?.trim());
+    const unexplained = rows.filter(
+      (r) => (r.status === 'rejected' || ['quarantined', 'ignored', 'flagged', 'rejected'].includes(r.route ?? '')) && !r.reason?.trim(),
+    );
     expect(unexplained.map((r) => ids.get(r.id) ?? r.id)).toEqual([]);
     const rejected = rows.filter((r) => r.status === 'rejected');
     expect(rejected.length).toBeGreaterThan(100);
 
     // A message that could not be read changed no case: it opened none and caused no event (it may
     // be filed with the case it seems to belong to, as evidence, without acting on it).
-    const causedByRejected = await h.em().execute(`select cause from case_event where cause = any(?::text[])`, [`{${rejected.map((r) => `"message:${r.id}"`).join(',')}}`]);
+    const causedByRejected = await h
+      .em()
+      .execute(`select cause from case_event where cause = any(?::text[])`, [`{${rejected.map((r) => `"message:${r.id}"`).join(',')}}`]);
     expect(causedByRejected).toEqual([]);
     // Every event since the fuzzing began was caused by a message that was read and processed.
     const since = await h.em().execute<Array<{ cause: string | null }>>(`select cause from case_event order by id offset ?`, [eventsBefore]);
@@ -114,9 +139,15 @@ describe('bad input through the real ingest', () => {
     await h.settle(60_000);
     expect(h.sink.messages.length).toBeGreaterThan(0);
     for (const m of h.sink.messages) {
-      expect(m.envelope.to.some((a) => a.toLowerCase().endsWith(`@${INJECTED_DOMAIN}`)), m.parsed.subject ?? '').toBe(false);
+      expect(
+        m.envelope.to.some((a) => a.toLowerCase().endsWith(`@${INJECTED_DOMAIN}`)),
+        m.parsed.subject ?? '',
+      ).toBe(false);
       const head = m.raw.toString('latin1').split('\r\n\r\n')[0]!;
-      const names = head.split('\r\n').filter((l) => /^[\w-]+:/.test(l)).map((l) => l.slice(0, l.indexOf(':')).toLowerCase());
+      const names = head
+        .split('\r\n')
+        .filter((l) => /^[\w-]+:/.test(l))
+        .map((l) => l.slice(0, l.indexOf(':')).toLowerCase());
       expect(names).not.toContain('bcc');
       expect(names).not.toContain('x-evil');
       // The sender's own words may be quoted in a subject, on one line; never as an address.

@@ -163,9 +163,14 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
           expect(await r.schedulers(), 'the job schedulers right after FLUSHALL').toEqual([]);
           r.fault(FAULT.redisFlush);
         }
-        await waitUntil(async () => SCHEDULERS.every((id) => schedulersNow.includes(id)), 90_000, `the service to put its job schedulers back after ${kind}`, async () => {
-          schedulersNow = await r.schedulers();
-        });
+        await waitUntil(
+          async () => SCHEDULERS.every((id) => schedulersNow.includes(id)),
+          90_000,
+          `the service to put its job schedulers back after ${kind}`,
+          async () => {
+            schedulersNow = await r.schedulers();
+          },
+        );
         const noticed = occurrences(workerLogs(), SCHEDULE_MISSING) - noticedBefore;
         recoveries.push(`Redis ${kind}: schedulers back in ${((Date.now() - t0) / 1000).toFixed(1)} s, noticed by ${noticed} worker(s)`);
         expect(noticed, `a worker noticed the missing schedule after ${kind}`).toBeGreaterThan(0);
@@ -182,7 +187,9 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
       await r.restartPostgres(downMs);
       r.fault(FAULT.pgOutage);
       await waitUntil(async () => (await r.mailboxLocksHeld()) === 1, 120_000, 'a watcher to take the mailbox lock again after the PostgreSQL outage');
-      recoveries.push(`PostgreSQL down ${(downMs / 1000).toFixed(1)} s: mailbox lock held again ${((Date.now() - t0 - downMs) / 1000).toFixed(1)} s after the start`);
+      recoveries.push(
+        `PostgreSQL down ${(downMs / 1000).toFixed(1)} s: mailbox lock held again ${((Date.now() - t0 - downMs) / 1000).toFixed(1)} s after the start`,
+      );
     }
 
     /** The SMTP server answers 421 to everything until it has refused at least one mail (and for 2.5 s at least). */
@@ -236,7 +243,10 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
       const killed = kills - killsBefore;
       killsBefore = kills;
       const c = await r.counts();
-      expect({ messagesPending: c.messagesPending, outboxPending: c.outboxDue, outboxSending: c.outboxSending, casesOverdue: c.casesDue }, `${name}: nothing stuck`).toEqual({
+      expect(
+        { messagesPending: c.messagesPending, outboxPending: c.outboxDue, outboxSending: c.outboxSending, casesOverdue: c.casesDue },
+        `${name}: nothing stuck`,
+      ).toEqual({
         messagesPending: 0,
         outboxPending: 0,
         outboxSending: 0,
@@ -245,7 +255,10 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
       const schedulers = await r.schedulers();
       expect(schedulers, `${name}: the job schedulers in Redis`).toEqual(expect.arrayContaining(SCHEDULERS));
       const atSink = sinkCounts();
-      expect([...atSink.entries()].filter(([, n]) => n > 1), `${name}: Message-IDs accepted twice`).toEqual([]);
+      expect(
+        [...atSink.entries()].filter(([, n]) => n > 1),
+        `${name}: Message-IDs accepted twice`,
+      ).toEqual([]);
       const notAccepted: string[] = [];
       let accepted = 0;
       for (let i = 1; i <= CASES; i++) {
@@ -258,7 +271,9 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
         }
       }
       expect(notAccepted.slice(0, 20), `${name}: due chasers not accepted exactly once`).toEqual([]);
-      phaseLog.push(`${name} (${((Date.now() - phaseStartedAt) / 60_000).toFixed(1)} min, ${killed} workers killed): ${accepted} chasers due so far, each accepted once; nothing stuck; schedulers ${schedulers.join(', ')}; suite's reconcile help ${r.reconcileHelp ? 'on' : 'off (after a Redis fault)'}`);
+      phaseLog.push(
+        `${name} (${((Date.now() - phaseStartedAt) / 60_000).toFixed(1)} min, ${killed} workers killed): ${accepted} chasers due so far, each accepted once; nothing stuck; schedulers ${schedulers.join(', ')}; suite's reconcile help ${r.reconcileHelp ? 'on' : 'off (after a Redis fault)'}`,
+      );
     }
 
     // Every process is up and one watcher has the mailbox.
@@ -314,7 +329,10 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     cases = await r.query<{ id: string; ref: string; child_ref: string; status: string }>(`select id, ref, child_ref, status from escalation_case`);
     expect(cases).toHaveLength(CASES);
     byRequest = new Map(
-      (await r.query<{ message_id: string; case_id: string }>(`select message_id, case_id from message where route = 'new-case'`)).map((m) => [m.message_id, m.case_id]),
+      (await r.query<{ message_id: string; case_id: string }>(`select message_id, case_id from message where route = 'new-case'`)).map((m) => [
+        m.message_id,
+        m.case_id,
+      ]),
     );
     await checkpoint('opening', []);
 
@@ -325,14 +343,16 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     r.clock.set(RUNG_1);
     r.reconcileHelp = true;
     phaseStartedAt = Date.now();
-    let phase = background(Promise.all([
-      chaos(20_000, 1_200),
-      faultsAt([
-        [1_500, smtpOutage],
-        [4_500, () => smtpBurst(15)],
-        [7_000, () => redisFault('restart')],
+    let phase = background(
+      Promise.all([
+        chaos(20_000, 1_200),
+        faultsAt([
+          [1_500, smtpOutage],
+          [4_500, () => smtpBurst(15)],
+          [7_000, () => redisFault('restart')],
+        ]),
       ]),
-    ]));
+    );
     await r.drive('rung 1', { timeoutMs: slow.main, limit: limit(RUNG_1, 5), onTick: watch });
     await phase;
     await r.drive('rung 1 (after the chaos)', { timeoutMs: slow.after, limit: limit(RUNG_1, 6), onTick: watch });
@@ -376,14 +396,16 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     r.clock.set(RUNG_2);
     r.reconcileHelp = true;
     phaseStartedAt = Date.now();
-    phase = background(Promise.all([
-      chaos(25_000, 1_000),
-      faultsAt([
-        [1_000, () => smtpBurst(25)],
-        [3_000, postgresOutage],
-        [6_000, cutDatabase],
+    phase = background(
+      Promise.all([
+        chaos(25_000, 1_000),
+        faultsAt([
+          [1_000, () => smtpBurst(25)],
+          [3_000, postgresOutage],
+          [6_000, cutDatabase],
+        ]),
       ]),
-    ]));
+    );
     await r.drive('rung 2', { timeoutMs: 240_000, limit: limit(RUNG_2, 5), onTick: watch });
     await phase;
     await r.drive('rung 2 (after the chaos)', { timeoutMs: 120_000, limit: limit(RUNG_2, 6), onTick: watch });
@@ -393,15 +415,17 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     r.clock.set(RUNG_3);
     r.reconcileHelp = true;
     phaseStartedAt = Date.now();
-    phase = background(Promise.all([
-      chaos(20_000, 1_200),
-      faultsAt([
-        [1_000, smtpOutage],
-        [5_000, () => redisFault('restart')],
-        [8_000, cutDatabase],
-        [10_000, postgresOutage],
+    phase = background(
+      Promise.all([
+        chaos(20_000, 1_200),
+        faultsAt([
+          [1_000, smtpOutage],
+          [5_000, () => redisFault('restart')],
+          [8_000, cutDatabase],
+          [10_000, postgresOutage],
+        ]),
       ]),
-    ]));
+    );
     await r.drive('rung 3', { timeoutMs: slow.main, limit: limit(RUNG_3, 5), onTick: watch });
     await phase;
     await r.drive('rung 3 (after the chaos)', { timeoutMs: slow.after, limit: limit(RUNG_3, 6), onTick: watch });
@@ -432,9 +456,16 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
         if (!expected && atSink.has(id)) unexpectedChasers.push(`${c.ref} s${step}`);
       }
     }
-    const outbox = await r.query<{ message_id: string; status: string; kind: string; last_error: string | null; not_before: Date; attempts: number; smtp_response: string | null; abandoned_at: Date | null }>(
-      `select message_id, status, kind, last_error, not_before, attempts, smtp_response, abandoned_at from outbox_mail`,
-    );
+    const outbox = await r.query<{
+      message_id: string;
+      status: string;
+      kind: string;
+      last_error: string | null;
+      not_before: Date;
+      attempts: number;
+      smtp_response: string | null;
+      abandoned_at: Date | null;
+    }>(`select message_id, status, kind, last_error, not_before, attempts, smtp_response, abandoned_at from outbox_mail`);
     const abandoned = outbox.filter((o) => o.abandoned_at);
     const foundInSent = abandoned.filter((o) => o.smtp_response?.startsWith('not sent again'));
     const crashes = r.processes.reduce((n, p) => n + p.unexpectedExits, 0);
@@ -474,7 +505,22 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
         [lostChasers.map((l) => l.split(' ')[0])],
       );
       const dupRows = outbox.filter((o) => duplicates.some(([id]) => id === o.message_id));
-      console.log(JSON.stringify({ missingCases, lostChasers: lostChasers.slice(0, 20), lostStates: lostStates.slice(0, 5), sentButNotAtSink: sentButNotAtSink.slice(0, 10), stuck: stuck.slice(0, 10), duplicates: dupRows.slice(0, 10), kills: killLog.slice(-10), logs: r.dir }, null, 1));
+      console.log(
+        JSON.stringify(
+          {
+            missingCases,
+            lostChasers: lostChasers.slice(0, 20),
+            lostStates: lostStates.slice(0, 5),
+            sentButNotAtSink: sentButNotAtSink.slice(0, 10),
+            stuck: stuck.slice(0, 10),
+            duplicates: dupRows.slice(0, 10),
+            kills: killLog.slice(-10),
+            logs: r.dir,
+          },
+          null,
+          1,
+        ),
+      );
     }
 
     // Every planned fault really happened, as often as planned (worker kills: at least MIN_KILLS).

@@ -47,7 +47,13 @@ describe('escalator cases and migrate', () => {
 
     const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Array<Record<string, unknown>>;
     expect(json).toEqual([
-      expect.objectContaining({ ref: c.ref, status: 'open', ladder: 'childrens-home-reg5', rung: 'professional-reminder', nextActionAt: '2026-12-07T10:00:00.000Z' }),
+      expect.objectContaining({
+        ref: c.ref,
+        status: 'open',
+        ladder: 'childrens-home-reg5',
+        rung: 'professional-reminder',
+        nextActionAt: '2026-12-07T10:00:00.000Z',
+      }),
     ]);
     expect(JSON.parse((await cli('cases', 'list', '--status', 'resolved', '--json')).out)).toEqual([]);
   });
@@ -66,7 +72,14 @@ describe('escalator cases and migrate', () => {
       events: Array<{ at: string; type: string; actor: string }>;
       messages: Array<{ direction: string; messageId: string; from: string; to: string[]; cc: string[]; subject: string }>;
     };
-    expect(view).toMatchObject({ ref: c.ref, status: 'open', ladder: 'childrens-home-reg5', rung: 'professional-reminder', nextActionAt: '2026-12-07T10:00:00.000Z', childRef: 'AB-4001' });
+    expect(view).toMatchObject({
+      ref: c.ref,
+      status: 'open',
+      ladder: 'childrens-home-reg5',
+      rung: 'professional-reminder',
+      nextActionAt: '2026-12-07T10:00:00.000Z',
+      childRef: 'AB-4001',
+    });
     expect(view.participants).toEqual(
       expect.arrayContaining([expect.objectContaining({ role: 'professional', email: SAM }), expect.objectContaining({ role: 'team-manager', email: JO })]),
     );
@@ -103,7 +116,10 @@ describe('escalator cases and migrate', () => {
   });
 
   it('an unknown reference is a clear error and changes nothing', async () => {
-    for (const args of [['cases', 'show', 'ESC-1999-0001'], ['cases', 'advance', 'ESC-1999-0001']]) {
+    for (const args of [
+      ['cases', 'show', 'ESC-1999-0001'],
+      ['cases', 'advance', 'ESC-1999-0001'],
+    ]) {
       const r = await cli(...args);
       expect(r.code).toBe(1);
       expect(r.err).toContain('ESC-1999-0001');

@@ -19,7 +19,11 @@ describe('the server’s Sent folder as evidence of delivery', () => {
     dovecot = await startDovecot();
     const client = await dovecot.connect();
     await client.mailboxCreate('Sent Items');
-    await client.append('Sent Items', ['From: a@b.example', 'To: c@d.example', 'Subject: x', 'Message-ID: <esc-2026-0001.s1-chaser.abc@sunrise-homes.org.uk>', '', 'body'].join('\r\n'), ['\\Seen']);
+    await client.append(
+      'Sent Items',
+      ['From: a@b.example', 'To: c@d.example', 'Subject: x', 'Message-ID: <esc-2026-0001.s1-chaser.abc@sunrise-homes.org.uk>', '', 'body'].join('\r\n'),
+      ['\\Seen'],
+    );
     await client.logout();
   });
   afterAll(async () => {
@@ -27,7 +31,15 @@ describe('the server’s Sent folder as evidence of delivery', () => {
   });
 
   const probe = (port: number, folder = 'Sent Items') =>
-    new SentFolderProbe({ host: dovecot.host, port, secure: false, tlsRejectUnauthorized: false, auth: { type: 'password', user: 'escalations', password: 'secret' }, folder, logger: silentLogger });
+    new SentFolderProbe({
+      host: dovecot.host,
+      port,
+      secure: false,
+      tlsRejectUnauthorized: false,
+      auth: { type: 'password', user: 'escalations', password: 'secret' },
+      folder,
+      logger: silentLogger,
+    });
 
   it('finds a message the server filed, by Message-ID, and says when it is not there or cannot tell', async () => {
     expect(await probe(dovecot.port).lookFor('<esc-2026-0001.s1-chaser.abc@sunrise-homes.org.uk>')).toBe('found');
@@ -66,13 +78,24 @@ describe('the send job with a mail abandoned mid-send', () => {
   /** The real queues, except that sends are not queued: the test runs the send job itself. */
   const noSends = () => {
     const q = h.service.queues;
-    return { ingest: (id: string) => q.ingest(id), advance: (id: string, at: Date) => q.advance(id, at), cancelAdvance: (id: string, at: Date) => q.cancelAdvance(id, at), send: async () => undefined };
+    return {
+      ingest: (id: string) => q.ingest(id),
+      advance: (id: string, at: Date) => q.advance(id, at),
+      cancelAdvance: (id: string, at: Date) => q.cancelAdvance(id, at),
+      send: async () => undefined,
+    };
   };
 
   /** The case's confirmation, as a killed worker would leave it: claimed, then silence. */
   async function abandonConfirmation(): Promise<{ id: string; messageId: string }> {
-    const row = (await h.em().execute<Array<{ id: string; message_id: string }>>(`select id, message_id from outbox_mail where case_id = ? and kind = 'confirmation'`, [c.id]))[0]!;
-    await h.em().execute(`update outbox_mail set status = 'sending', claimed_at = ?, abandoned_at = null, smtp_response = null where id = ?`, [h.clock.now(), row.id]);
+    const row = (
+      await h
+        .em()
+        .execute<Array<{ id: string; message_id: string }>>(`select id, message_id from outbox_mail where case_id = ? and kind = 'confirmation'`, [c.id])
+    )[0]!;
+    await h
+      .em()
+      .execute(`update outbox_mail set status = 'sending', claimed_at = ?, abandoned_at = null, smtp_response = null where id = ?`, [h.clock.now(), row.id]);
     h.clock.set(new Date(h.clock.now().getTime() + STUCK_SENDING_MS + 1_000).toISOString());
     const report = await reconcile({ ...h.service.deps, scheduler: noSends() });
     expect(report.unstuck).toBe(1);
@@ -80,7 +103,14 @@ describe('the send job with a mail abandoned mid-send', () => {
   }
 
   const outboxRow = async (id: string) =>
-    (await h.em().execute<Array<{ status: string; smtp_response: string | null; abandoned_at: Date | null; attempts: number; not_before: Date }>>(`select status, smtp_response, abandoned_at, attempts, not_before from outbox_mail where id = ?`, [id]))[0]!;
+    (
+      await h
+        .em()
+        .execute<Array<{ status: string; smtp_response: string | null; abandoned_at: Date | null; attempts: number; not_before: Date }>>(
+          `select status, smtp_response, abandoned_at, attempts, not_before from outbox_mail where id = ?`,
+          [id],
+        )
+    )[0]!;
   const copies = (messageId: string) => h.sink.messages.filter((m) => m.messageId === messageId).length;
 
   it('records it as sent, without sending it again, when the server has it', async () => {

@@ -94,7 +94,15 @@ describe('weekly digest', () => {
     c.confirm = await mail.open({
       professional: NORTH('rob.five'),
       subject: 'Panel escalation form [escalate]',
-      directives: ['Ladder: fostering-panel', 'Child: AB-1005', 'Category: Adherence to timescales', `Panel adviser: Pam Adviser <${NORTH('pam.adviser')}>`, `ADM: Ada Decision <${NORTH('ada.adm')}>`, `Panel chair: Cy Chair <${NORTH('cy.chair')}>`, `Senior manager: Sue Senior <${NORTH('sue.senior')}>`],
+      directives: [
+        'Ladder: fostering-panel',
+        'Child: AB-1005',
+        'Category: Adherence to timescales',
+        `Panel adviser: Pam Adviser <${NORTH('pam.adviser')}>`,
+        `ADM: Ada Decision <${NORTH('ada.adm')}>`,
+        `Panel chair: Cy Chair <${NORTH('cy.chair')}>`,
+        `Senior manager: Sue Senior <${NORTH('sue.senior')}>`,
+      ],
     });
     await open('top', NORTH('ann.seven'), 'AB-1007');
     await open('resolvedLastWeek', NORTH('bo.nine'), 'AB-1009');
@@ -109,7 +117,9 @@ describe('weekly digest', () => {
     await mail.command(c.views!, ['ESCALATE']);
     h.sink.rejectRecipient(NORTH('lee.four'));
     await mail.command(c.bounced!, ['ESCALATE', 'VIEWS: Cross about it']);
-    await waitFor(async () => (await h.caseByRef(c.bounced!.ref))!.state.participants.some((p) => p.email === NORTH('lee.four') && p.undeliverable), { what: 'the refused address to be marked undeliverable' });
+    await waitFor(async () => (await h.caseByRef(c.bounced!.ref))!.state.participants.some((p) => p.email === NORTH('lee.four') && p.undeliverable), {
+      what: 'the refused address to be marked undeliverable',
+    });
     await h.settle();
     h.sink.heal();
     await mail.command(c.top!, ['ESCALATE', 'ESCALATE', 'ESCALATE', 'ESCALATE', 'APPROVE', 'ESCALATE', 'APPROVE', 'ESCALATE', 'VIEWS: Fed up']);
@@ -164,7 +174,9 @@ describe('weekly digest', () => {
     const text = digest.parsed.text ?? '';
     const ref = (k: string) => c[k]!.ref;
     expect(digest.envelope.to).toEqual([RM]);
-    expect(digest.parsed.subject).toBe('Weekly escalations digest, Sunrise Children’s Homes: 9 open, 5 need your action (week commencing Monday 14 December 2026)');
+    expect(digest.parsed.subject).toBe(
+      'Weekly escalations digest, Sunrise Children’s Homes: 9 open, 5 need your action (week commencing Monday 14 December 2026)',
+    );
     expect(section(html, 'approvals')).toEqual([ref('approval')]);
     expect(section(html, 'missing-contacts')).toEqual([ref('missing')]);
     expect(section(html, 'views')).toEqual([ref('views')]);
@@ -175,13 +187,27 @@ describe('weekly digest', () => {
     expect(section(html, 'opened')).toEqual([ref('openedAndResolved'), ref('openedLastWeek')]);
     expect(section(html, 'resolved')).toEqual([ref('resolvedLastWeek'), ref('openedAndResolved')]);
     // Every open case: eastshire.gov.uk (not in the directory) first, then Northshire by child reference.
-    expect(section(html, 'open')).toEqual([ref('missing'), ref('approval'), ref('paused'), ref('views'), ref('bounced'), ref('confirm'), ref('soon'), ref('top'), ref('openedLastWeek')]);
+    expect(section(html, 'open')).toEqual([
+      ref('missing'),
+      ref('approval'),
+      ref('paused'),
+      ref('views'),
+      ref('bounced'),
+      ref('confirm'),
+      ref('soon'),
+      ref('top'),
+      ref('openedLastWeek'),
+    ]);
     expect(html).toContain('Northshire County Council (8)');
 
     expect(text).toContain(`${ref('resolvedLastWeek')} (child AB-1009), resolved Thursday 10 December 2026: 13 working days to resolution, 1 chaser sent`);
     expect(text).toContain(`${ref('openedAndResolved')} (child AB-1013), resolved Friday 11 December 2026: 3 working days to resolution, 0 chasers sent`);
-    expect(text).toContain(`Monday 14 December 2026 at 10:00: ${ref('missing')} (child AB-1002), 2. Reminder to the team manager, to team manager (no address yet)`);
-    expect(text).toContain(`Tuesday 15 December 2026 at 10:00: ${ref('soon')} (child AB-1006), 1. Reminder to the professional, to the professional (${NORTH('fay.six')})`);
+    expect(text).toContain(
+      `Monday 14 December 2026 at 10:00: ${ref('missing')} (child AB-1002), 2. Reminder to the team manager, to team manager (no address yet)`,
+    );
+    expect(text).toContain(
+      `Tuesday 15 December 2026 at 10:00: ${ref('soon')} (child AB-1006), 1. Reminder to the professional, to the professional (${NORTH('fay.six')})`,
+    );
     expect(text).toContain(`${ref('bounced')} (child AB-1004): ${NORTH('lee.four')} (the professional) bounced`);
   });
 
@@ -196,17 +222,56 @@ describe('weekly digest', () => {
     const rows = parseCsv(bytes);
     const now = h.clock.now();
     const facts = await loadCaseFacts(h.em(), h.service.orgs, { org: ORG }, now);
-    expect(rows).toEqual(spreadsheetTable(spreadsheetRows(facts, () => h.service.orgs.get(ORG).calendar, now)).map((r) => r.map((v) => (/^[=+\-@]/.test(v) ? `'${v}` : v))));
+    expect(rows).toEqual(
+      spreadsheetTable(spreadsheetRows(facts, () => h.service.orgs.get(ORG).calendar, now)).map((r) => r.map((v) => (/^[=+\-@]/.test(v) ? `'${v}` : v))),
+    );
     expect(rows).toHaveLength(1 + 13);
     const header = rows[0]!;
-    for (const column of ['Reference', 'Organisation', 'Child reference', 'Category', 'Ladder', 'Opened', 'Professional', 'Local authority', 'Current rung', 'Next action date', 'Status', 'Resolved date', 'Working days open', 'Chasers sent', 'Highest rung reached']) {
+    for (const column of [
+      'Reference',
+      'Organisation',
+      'Child reference',
+      'Category',
+      'Ladder',
+      'Opened',
+      'Professional',
+      'Local authority',
+      'Current rung',
+      'Next action date',
+      'Status',
+      'Resolved date',
+      'Working days open',
+      'Chasers sent',
+      'Highest rung reached',
+    ]) {
       expect(header).toContain(column);
     }
     const row = (k: string) => Object.fromEntries(header.map((col, i) => [col, rows.find((r) => r[0] === c[k]!.ref)![i]!]));
-    expect(row('resolvedLastWeek')).toMatchObject({ Status: 'resolved', Opened: '2026-11-23', 'Resolved date': '2026-12-10', 'Working days open': '13', 'Chasers sent': '1', 'Highest rung reached': '1. Reminder to the professional', 'Local authority': 'Northshire County Council' });
-    expect(row('approval')).toMatchObject({ Status: 'open', 'Chasers sent': '3', 'Current rung': '4. Email to the Director of Children’s Services', 'Highest rung reached': '3. Email to the Assistant Director' });
-    expect(row('missing')).toMatchObject({ 'Local authority': 'eastshire.gov.uk', 'Next action date': '2026-12-14 10:00', Professional: 'sam.two@eastshire.gov.uk' });
-    expect(row('confirm')).toMatchObject({ Category: 'Adherence to timescales', 'Concern type': 'Procedural', Ladder: 'Fostering panel — escalation of a concern to a manager' });
+    expect(row('resolvedLastWeek')).toMatchObject({
+      Status: 'resolved',
+      Opened: '2026-11-23',
+      'Resolved date': '2026-12-10',
+      'Working days open': '13',
+      'Chasers sent': '1',
+      'Highest rung reached': '1. Reminder to the professional',
+      'Local authority': 'Northshire County Council',
+    });
+    expect(row('approval')).toMatchObject({
+      Status: 'open',
+      'Chasers sent': '3',
+      'Current rung': '4. Email to the Director of Children’s Services',
+      'Highest rung reached': '3. Email to the Assistant Director',
+    });
+    expect(row('missing')).toMatchObject({
+      'Local authority': 'eastshire.gov.uk',
+      'Next action date': '2026-12-14 10:00',
+      Professional: 'sam.two@eastshire.gov.uk',
+    });
+    expect(row('confirm')).toMatchObject({
+      Category: 'Adherence to timescales',
+      'Concern type': 'Procedural',
+      Ladder: 'Fostering panel — escalation of a concern to a manager',
+    });
     // A category that Excel would run as a formula is neutralised.
     expect(row('openedLastWeek').Category).toBe("'=cmd|calc");
   });
@@ -248,7 +313,9 @@ describe('weekly digest', () => {
     const config = writeHarnessConfig(h);
     const dir = mkdtempSync(join(tmpdir(), 'escalator-export-'));
     const exp = captureIo(dir);
-    expect(await runCli(['--config', config, 'export', '--format', 'csv', '--org', ORG, '--from', '2026-12-01', '--to', '2026-12-09', '--out', 'cases.csv'], exp.io)).toBe(0);
+    expect(
+      await runCli(['--config', config, 'export', '--format', 'csv', '--org', ORG, '--from', '2026-12-01', '--to', '2026-12-09', '--out', 'cases.csv'], exp.io),
+    ).toBe(0);
     const bytes = readFileSync(join(dir, 'cases.csv'));
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const rows = parseCsv(bytes);

@@ -60,7 +60,10 @@ describe('evidence pack', () => {
     await mail.reply(c, `Pat Reid <${AD}>`, 'I will make sure the minutes are sent to you by 8 January 2027.', { step: 3 });
     await h.advanceTo('2027-01-06T10:00:00Z');
     await h.settle();
-    await mail.reply(c, `Sam Patel <${PROFESSIONAL}>`, 'Please find the minutes attached.', { step: 3, attachment: { filename: 'minutes-AB-1234.pdf', content: '%PDF-1.4 minutes' } });
+    await mail.reply(c, `Sam Patel <${PROFESSIONAL}>`, 'Please find the minutes attached.', {
+      step: 3,
+      attachment: { filename: 'minutes-AB-1234.pdf', content: '%PDF-1.4 minutes' },
+    });
 
     const row = (await h.caseByRef(c.ref))!;
     expect(row.status).toBe('resolved');
@@ -83,22 +86,35 @@ describe('evidence pack', () => {
     expect(html).not.toMatch(/<script|<link|<img|src=|@import/i);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
 
-    const inbound = await h.em().execute<Array<{ message_id: string; hash: string; received_at: Date }>>(
-      `select message_id, encode(sha256(raw), 'hex') as hash, received_at from message where case_id = ? order by received_at, created_at`,
-      [c.id],
-    );
-    const outbound = await h.em().execute<Array<{ message_id: string; hash: string; kind: string }>>(
-      `select message_id, encode(sha256(raw), 'hex') as hash, kind from outbox_mail where case_id = ? order by created_at`,
-      [c.id],
-    );
+    const inbound = await h
+      .em()
+      .execute<Array<{ message_id: string; hash: string; received_at: Date }>>(
+        `select message_id, encode(sha256(raw), 'hex') as hash, received_at from message where case_id = ? order by received_at, created_at`,
+        [c.id],
+      );
+    const outbound = await h
+      .em()
+      .execute<Array<{ message_id: string; hash: string; kind: string }>>(
+        `select message_id, encode(sha256(raw), 'hex') as hash, kind from outbox_mail where case_id = ? order by created_at`,
+        [c.id],
+      );
     const events = await h.em().execute<Array<{ type: string; actor: string }>>(`select type, actor from case_event where case_id = ? order by at, id`, [c.id]);
     expect(inbound).toHaveLength(4); // the request, the VIEWS command, the promise and the resolution
     expect(outbound.length).toBeGreaterThan(8);
 
-    const entries = [...html.matchAll(/<div class="entry (in|out|event)" data-seq="(\d+)" data-kind="(?:in|out|event)"(?: data-message-id="([^"]*)")?(?: data-event="([^"]*)")?>\s*<h3>\d+\. [^<]*· ([0-9-]+ [0-9:]+ \w+)<\/h3>/g)].map((m) => ({
+    const entries = [
+      ...html.matchAll(
+        /<div class="entry (in|out|event)" data-seq="(\d+)" data-kind="(?:in|out|event)"(?: data-message-id="([^"]*)")?(?: data-event="([^"]*)")?>\s*<h3>\d+\. [^<]*· ([0-9-]+ [0-9:]+ \w+)<\/h3>/g,
+      ),
+    ].map((m) => ({
       kind: m[1]!,
       seq: Number(m[2]),
-      messageId: m[3] ? m[3].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x3D;/g, '=') : undefined,
+      messageId: m[3]
+        ? m[3]
+            .replace(/&lt;/g, '<')
+            .replace(/&gt;/g, '>')
+            .replace(/&#x3D;/g, '=')
+        : undefined,
       event: m[4],
       at: m[5]!,
     }));
@@ -114,7 +130,12 @@ describe('evidence pack', () => {
     // Events in the order they were recorded; inbound mail in the order it arrived; every outbox row.
     expect(entries.filter((e) => e.kind === 'event').map((e) => e.event)).toEqual(events.map((e) => e.type));
     expect(entries.filter((e) => e.kind === 'in').map((e) => e.messageId)).toEqual(inbound.map((m) => m.message_id));
-    expect(entries.filter((e) => e.kind === 'out').map((e) => e.messageId).sort()).toEqual(outbound.map((o) => o.message_id).sort());
+    expect(
+      entries
+        .filter((e) => e.kind === 'out')
+        .map((e) => e.messageId)
+        .sort(),
+    ).toEqual(outbound.map((o) => o.message_id).sort());
     // Each step is sent after the one before it, and the resolution is the last thing that happened to the case.
     const eventAt = (type: string) => entries.findIndex((e) => e.event === type);
     expect(eventAt('promise-recorded')).toBeGreaterThan(entries.findIndex((e) => e.messageId === mail.chaserId(c, 3)));
@@ -128,7 +149,13 @@ describe('evidence pack', () => {
       [c.id, c.id],
     );
     const listed = new Map(
-      [...html.matchAll(/data-message-id="([^"]+)">[\s\S]*?data-sha256="([0-9a-f]{64})"/g)].map((m) => [m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#x3D;/g, '='), m[2]!]),
+      [...html.matchAll(/data-message-id="([^"]+)">[\s\S]*?data-sha256="([0-9a-f]{64})"/g)].map((m) => [
+        m[1]!
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&#x3D;/g, '='),
+        m[2]!,
+      ]),
     );
     expect(listed.size).toBe(stored.length);
     for (const m of stored) expect(listed.get(m.message_id), m.message_id).toBe(m.hash);

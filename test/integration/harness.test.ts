@@ -102,35 +102,43 @@ describe('dovecot harness', () => {
     expect(dovecot.log()).toContain('Login: user=<escalations>');
   });
 
-  it('keeps messages, UIDs and UIDVALIDITY across stop() and start() on the same port', async () => {
-    const before = await readInbox(dovecot);
-    const port = dovecot.port;
+  it(
+    'keeps messages, UIDs and UIDVALIDITY across stop() and start() on the same port',
+    async () => {
+      const before = await readInbox(dovecot);
+      const port = dovecot.port;
 
-    await dovecot.stop();
-    expect(await isPortOpen(port)).toBe(false);
-    // A client that tries during the outage gets a connection error, as the service would.
-    const offline = new ImapFlow({ ...dovecot.imapOptions(), connectionTimeout: 2000 });
-    offline.on('error', () => undefined);
-    await expect(offline.connect()).rejects.toThrow();
+      await dovecot.stop();
+      expect(await isPortOpen(port)).toBe(false);
+      // A client that tries during the outage gets a connection error, as the service would.
+      const offline = new ImapFlow({ ...dovecot.imapOptions(), connectionTimeout: 2000 });
+      offline.on('error', () => undefined);
+      await expect(offline.connect()).rejects.toThrow();
 
-    await dovecot.start();
-    expect(dovecot.port).toBe(port);
-    const after = await readInbox(dovecot);
-    expect(after.uidValidity).toBe(before.uidValidity);
-    expect(after.messages.map((m) => [m.uid, m.subject])).toEqual(before.messages.map((m) => [m.uid, m.subject]));
-  }, SLOW);
+      await dovecot.start();
+      expect(dovecot.port).toBe(port);
+      const after = await readInbox(dovecot);
+      expect(after.uidValidity).toBe(before.uidValidity);
+      expect(after.messages.map((m) => [m.uid, m.subject])).toEqual(before.messages.map((m) => [m.uid, m.subject]));
+    },
+    SLOW,
+  );
 
-  it('resetUidValidity gives the INBOX a new UIDVALIDITY and keeps its messages', async () => {
-    const before = await readInbox(dovecot);
-    const { before: oldValidity, after: newValidity } = await dovecot.resetUidValidity('escalations');
-    expect(oldValidity).toBe(before.uidValidity);
-    expect(newValidity).not.toBe(oldValidity);
+  it(
+    'resetUidValidity gives the INBOX a new UIDVALIDITY and keeps its messages',
+    async () => {
+      const before = await readInbox(dovecot);
+      const { before: oldValidity, after: newValidity } = await dovecot.resetUidValidity('escalations');
+      expect(oldValidity).toBe(before.uidValidity);
+      expect(newValidity).not.toBe(oldValidity);
 
-    const after = await readInbox(dovecot);
-    expect(after.uidValidity).toBe(newValidity);
-    expect(after.messages.map((m) => m.subject).sort()).toEqual(before.messages.map((m) => m.subject).sort());
-    expect(after.messages.find((m) => m.subject === 'Referral two')?.source).toContain('second body');
-  }, SLOW);
+      const after = await readInbox(dovecot);
+      expect(after.uidValidity).toBe(newValidity);
+      expect(after.messages.map((m) => m.subject).sort()).toEqual(before.messages.map((m) => m.subject).sort());
+      expect(after.messages.find((m) => m.subject === 'Referral two')?.source).toContain('second body');
+    },
+    SLOW,
+  );
 
   it('serves users added while running', async () => {
     await dovecot.addUser('duty-team', 'pw2');
@@ -140,17 +148,21 @@ describe('dovecot harness', () => {
 });
 
 describe('two dovecot instances side by side', () => {
-  it('run independently on different ports and maildirs', async () => {
-    const [a, b] = await Promise.all([startDovecot(), startDovecot({ users: [{ user: 'other', password: 'pw' }] })]);
-    try {
-      expect(a.port).not.toBe(b.port);
-      expect(a.root).not.toBe(b.root);
-      await a.append('escalations', rawMessage('Only in A', 'a'));
-      expect((await readInbox(b)).messages).toEqual([]);
-    } finally {
-      await Promise.all([a.dispose(), b.dispose()]);
-    }
-  }, SLOW);
+  it(
+    'run independently on different ports and maildirs',
+    async () => {
+      const [a, b] = await Promise.all([startDovecot(), startDovecot({ users: [{ user: 'other', password: 'pw' }] })]);
+      try {
+        expect(a.port).not.toBe(b.port);
+        expect(a.root).not.toBe(b.root);
+        await a.append('escalations', rawMessage('Only in A', 'a'));
+        expect((await readInbox(b)).messages).toEqual([]);
+      } finally {
+        await Promise.all([a.dispose(), b.dispose()]);
+      }
+    },
+    SLOW,
+  );
 });
 
 /** Reads the EHLO reply, to check what the sink really advertises. */
@@ -224,9 +236,7 @@ describe('smtp sink harness', () => {
     expect(captured.authenticatedUser).toBeNull();
     expect(captured.receivedAt).toBeInstanceOf(Date);
 
-    await expect(smtp.waitFor((m) => m.parsed.subject === 'never sent', { timeout: 100 })).rejects.toThrow(
-      /received 1: "Case 42: first chase"/,
-    );
+    await expect(smtp.waitFor((m) => m.parsed.subject === 'never sent', { timeout: 100 })).rejects.toThrow(/received 1: "Case 42: first chase"/);
   });
 
   it('failNext(1, 451) fails the first DATA temporarily and accepts the retry', async () => {
@@ -249,9 +259,9 @@ describe('smtp sink harness', () => {
     const mailer = transport(smtp);
     smtp.rejectRecipient('Gone@Example.org');
 
-    await expect(
-      mailer.sendMail({ from: 'escalations@example.org', to: 'gone@example.org', subject: 'bounce', text: 'x' }),
-    ).rejects.toMatchObject({ responseCode: 550 });
+    await expect(mailer.sendMail({ from: 'escalations@example.org', to: 'gone@example.org', subject: 'bounce', text: 'x' })).rejects.toMatchObject({
+      responseCode: 550,
+    });
 
     // With another valid recipient the message goes out and the refusal is reported per address.
     const info = await mailer.sendMail({
@@ -267,9 +277,9 @@ describe('smtp sink harness', () => {
   it('failAll(421) simulates an outage until heal()', async () => {
     const smtp = await sink();
     smtp.failAll(421);
-    await expect(
-      transport(smtp).sendMail({ from: 'escalations@example.org', to: 'manager@example.org', subject: 'outage', text: 'x' }),
-    ).rejects.toMatchObject({ responseCode: 421 });
+    await expect(transport(smtp).sendMail({ from: 'escalations@example.org', to: 'manager@example.org', subject: 'outage', text: 'x' })).rejects.toMatchObject({
+      responseCode: 421,
+    });
     smtp.heal();
     await transport(smtp).sendMail({ from: 'escalations@example.org', to: 'manager@example.org', subject: 'after outage', text: 'x' });
     expect((await smtp.waitForCount(1))[0]?.parsed.subject).toBe('after outage');
@@ -281,9 +291,10 @@ describe('smtp sink harness', () => {
     expect(ehloReply).toMatch(/^250[- ]AUTH XOAUTH2\r$/m);
 
     const mail = { from: 'escalations@example.org', to: 'manager@example.org', subject: 'oauth', text: 'x' };
-    await expect(
-      transport(smtp, { type: 'OAuth2', user: 'escalations@example.org', accessToken: 'bad-token' }).sendMail(mail),
-    ).rejects.toMatchObject({ code: 'EAUTH', responseCode: 535 });
+    await expect(transport(smtp, { type: 'OAuth2', user: 'escalations@example.org', accessToken: 'bad-token' }).sendMail(mail)).rejects.toMatchObject({
+      code: 'EAUTH',
+      responseCode: 535,
+    });
     await expect(transport(smtp).sendMail(mail)).rejects.toMatchObject({ responseCode: 530 });
 
     await transport(smtp, { type: 'OAuth2', user: 'escalations@example.org', accessToken: 'good-token' }).sendMail(mail);
@@ -355,8 +366,6 @@ describe('waitFor', () => {
   it('resolves with the first truthy value and names what it timed out on', async () => {
     let calls = 0;
     await expect(waitFor(() => (++calls >= 3 ? calls : false), { interval: 1 })).resolves.toBe(3);
-    await expect(waitFor(async () => undefined, { timeout: 50, what: 'the reply' })).rejects.toThrow(
-      'timed out waiting for the reply',
-    );
+    await expect(waitFor(async () => undefined, { timeout: 50, what: 'the reply' })).rejects.toThrow('timed out waiting for the reply');
   });
 });

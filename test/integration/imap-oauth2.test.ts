@@ -15,7 +15,8 @@ async function sentFolder(imap: OAuthDovecot) {
     try {
       const out: Array<{ source: Buffer; seen: boolean }> = [];
       if (client.mailbox && client.mailbox.exists === 0) return out;
-      for await (const m of client.fetch('1:*', { source: true, flags: true })) out.push({ source: Buffer.from(m.source!), seen: m.flags?.has('\\Seen') ?? false });
+      for await (const m of client.fetch('1:*', { source: true, flags: true }))
+        out.push({ source: Buffer.from(m.source!), seen: m.flags?.has('\\Seen') ?? false });
       return out;
     } finally {
       lock.release();
@@ -81,10 +82,13 @@ describe('IMAP with OAuth2: one token provider for the watcher, the Sent folder 
       }),
     );
     const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
-    const sent = await waitFor(async () => {
-      const s = await sentFolder(imap);
-      return s.length > 0 && s;
-    }, { what: 'the confirmation in Sent' });
+    const sent = await waitFor(
+      async () => {
+        const s = await sentFolder(imap);
+        return s.length > 0 && s;
+      },
+      { what: 'the confirmation in Sent' },
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]!.source.equals(confirmation.raw)).toBe(true);
     expect(sent[0]!.seen).toBe(true);

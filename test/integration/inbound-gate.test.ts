@@ -20,10 +20,13 @@ describe('what opens a case, and what survives a restart', () => {
   });
 
   async function verdict(messageId: string) {
-    return waitFor(async () => {
-      const m = await h.em().findOne(Message, { messageId });
-      return m && m.status !== 'pending' ? m : undefined;
-    }, { what: `a verdict on ${messageId}` });
+    return waitFor(
+      async () => {
+        const m = await h.em().findOne(Message, { messageId });
+        return m && m.status !== 'pending' ? m : undefined;
+      },
+      { what: `a verdict on ${messageId}` },
+    );
   }
 
   it('logs an untagged email that merely copies the inbox, and opens nothing', async () => {

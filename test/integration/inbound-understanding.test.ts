@@ -49,10 +49,13 @@ describe('replies, automatic mail, commands and sender trust on the real service
   }
 
   async function verdict(messageId: string) {
-    return waitFor(async () => {
-      const m = await h.em().findOne(Message, { messageId });
-      return m && m.status !== 'pending' ? m : undefined;
-    }, { what: `a verdict on ${messageId}` });
+    return waitFor(
+      async () => {
+        const m = await h.em().findOne(Message, { messageId });
+        return m && m.status !== 'pending' ? m : undefined;
+      },
+      { what: `a verdict on ${messageId}` },
+    );
   }
 
   function reply(h2: { from: string; subject: string; messageId: string; inReplyTo: string; body: string; headers?: Record<string, string> }) {
@@ -116,7 +119,9 @@ describe('replies, automatic mail, commands and sender trust on the real service
     await h.settle();
     const after = await state(c.ref);
     expect({ ...after, nextActionAt: after.nextActionAt }).toEqual(before);
-    const events = await h.em().execute<Array<{ type: string; detail: { returnDate: string } }>>(`select type, detail from case_event where case_id = ? order by id`, [c.id]);
+    const events = await h
+      .em()
+      .execute<Array<{ type: string; detail: { returnDate: string } }>>(`select type, detail from case_event where case_id = ? order by id`, [c.id]);
     expect(events.at(-1)).toMatchObject({ type: 'auto-reply', detail: { returnDate: '2027-01-04' } });
     expect(h.sink.messages).toHaveLength(0);
   });
@@ -189,7 +194,16 @@ describe('replies, automatic mail, commands and sender trust on the real service
     ]);
     h.sink.clear();
     h.clock.set('2027-01-05T10:00:00Z');
-    await h.append(rfc822({ from: `Alex Morgan <${RM}>`, to: INBOX, subject: `Re: Case opened [${c.ref}]`, messageId: '<pause-1@sunrise-homes.org.uk>', date: h.clock.now(), body: 'PAUSE until 12 January 2027\r\n\r\nThe social worker is on leave.' }));
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: `Re: Case opened [${c.ref}]`,
+        messageId: '<pause-1@sunrise-homes.org.uk>',
+        date: h.clock.now(),
+        body: 'PAUSE until 12 January 2027\r\n\r\nThe social worker is on leave.',
+      }),
+    );
     const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
     expect(ack.parsed.text).toContain('Paused until Tuesday 12 January 2027 at 09:00');
     await h.settle();
@@ -208,7 +222,16 @@ describe('replies, automatic mail, commands and sender trust on the real service
 
     h.sink.clear();
     h.clock.set('2027-01-07T10:00:00Z');
-    await h.append(rfc822({ from: `Alex Morgan <${RM}>`, to: INBOX, subject: `Re: Done [${c.ref}]`, messageId: '<resume-1@sunrise-homes.org.uk>', date: h.clock.now(), body: 'resume' }));
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: `Re: Done [${c.ref}]`,
+        messageId: '<resume-1@sunrise-homes.org.uk>',
+        date: h.clock.now(),
+        body: 'resume',
+      }),
+    );
     await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
     await h.settle();
     const resumed = (await h.caseByRef(c.ref))!;
@@ -238,7 +261,10 @@ describe('replies, automatic mail, commands and sender trust on the real service
         messageId: '<spoof-1@attacker.example>',
         date: h.clock.now(),
         inReplyTo: c.request,
-        headers: { 'Authentication-Results': 'mx.sunrise-homes.org.uk; spf=fail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail (p=reject) header.from=sunrise-homes.org.uk' },
+        headers: {
+          'Authentication-Results':
+            'mx.sunrise-homes.org.uk; spf=fail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail (p=reject) header.from=sunrise-homes.org.uk',
+        },
         body: 'RESOLVED',
       }),
     );

@@ -60,10 +60,13 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
   }
 
   async function verdict(messageId: string) {
-    return waitFor(async () => {
-      const m = await h.em().findOne(Message, { messageId });
-      return m && m.status !== 'pending' ? m : undefined;
-    }, { what: `a verdict on ${messageId}` });
+    return waitFor(
+      async () => {
+        const m = await h.em().findOne(Message, { messageId });
+        return m && m.status !== 'pending' ? m : undefined;
+      },
+      { what: `a verdict on ${messageId}` },
+    );
   }
 
   it('the chased team manager (staff) says it is done: the case resolves and the RM is told', async () => {
@@ -105,7 +108,9 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     h.clock.set('2026-12-22T10:00:00Z');
     const c = await open();
     h.sink.clear();
-    await h.append(fromTeamManager(c, '<tm-promise@sunrise-homes.org.uk>', 'Hi Chris,\r\n\r\nI will send you the meeting notes within 5 working days.\r\n\r\nTaylor'));
+    await h.append(
+      fromTeamManager(c, '<tm-promise@sunrise-homes.org.uk>', 'Hi Chris,\r\n\r\nI will send you the meeting notes within 5 working days.\r\n\r\nTaylor'),
+    );
     const notice = await h.sink.waitFor((m) => (m.parsed.subject?.startsWith('Reply received') ?? false) && (m.parsed.subject?.includes(c.ref) ?? false));
     expect(notice.envelope.to).toContain(RM);
     await h.settle();

@@ -58,7 +58,12 @@ describe('job ids carry no ":"', () => {
       staff: { domains: ['x.org.uk'] },
       mailbox: { address: 'e@x.org.uk', inbound: { type: 'smtp', host: '127.0.0.1', port: 2525 }, outbound: { type: 'smtp', host: '127.0.0.1', port: 25 } },
     });
-    const config = (id: string) => ({ database: { url: 'postgres://x@127.0.0.1/x' }, redis: { url: 'redis://127.0.0.1:6379' }, secret: 's'.repeat(32), organisations: [org(id)] });
+    const config = (id: string) => ({
+      database: { url: 'postgres://x@127.0.0.1/x' },
+      redis: { url: 'redis://127.0.0.1:6379' },
+      secret: 's'.repeat(32),
+      organisations: [org(id)],
+    });
     const bad = configSchema.safeParse(config('sunrise:homes'));
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.some((i) => i.path.join('.') === 'organisations.0.id')).toBe(true);
@@ -90,13 +95,18 @@ describe('job ids carry no ":"', () => {
     /** Ids the service chose; a job made by a job scheduler gets BullMQ's own id (`repeat:<scheduler>:<ms>`), checked by its scheduler's id. */
     function problems(all: { jobs: Job[]; schedulers: string[] }): string[] {
       const own = all.jobs.filter((j) => !j.repeatJobKey);
-      return [...own.map((j) => idProblem(j.id ?? '')), ...all.jobs.filter((j) => j.repeatJobKey).map((j) => idProblem(j.repeatJobKey!)), ...all.schedulers.map(idProblem)].filter(
-        (p): p is string => !!p,
-      );
+      return [
+        ...own.map((j) => idProblem(j.id ?? '')),
+        ...all.jobs.filter((j) => j.repeatJobKey).map((j) => idProblem(j.repeatJobKey!)),
+        ...all.schedulers.map(idProblem),
+      ].filter((p): p is string => !!p);
     }
 
     it('opening a case, chasing it and reconciling after Redis lost its jobs create only such ids', async () => {
-      const c = await mail.open({ professional: 'Sam Patel <sam.patel@northshire.gov.uk>', directives: ['Child: AB-4100', 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>'] });
+      const c = await mail.open({
+        professional: 'Sam Patel <sam.patel@northshire.gov.uk>',
+        directives: ['Child: AB-4100', 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>'],
+      });
       await h.advanceTo('2026-12-07T11:00:00Z');
       await h.settle();
       await h.promoteDue();

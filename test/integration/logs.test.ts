@@ -61,7 +61,21 @@ describe('logs carry no message text, child reference, names or secrets', () => 
     expect(h.logs.lines.some((l) => l.msg === 'mail sent')).toBe(true);
     expect(logs).toContain(c.ref);
 
-    for (const forbidden of [BODY, REPLY, NOTE, 'paediatric', CHILD, 'Health assessment referral', SUBJECT, 'Jo Bennett', 'Sam Patel', 'Alex Morgan', 'Priya Shah', SECRET, token]) {
+    for (const forbidden of [
+      BODY,
+      REPLY,
+      NOTE,
+      'paediatric',
+      CHILD,
+      'Health assessment referral',
+      SUBJECT,
+      'Jo Bennett',
+      'Sam Patel',
+      'Alex Morgan',
+      'Priya Shah',
+      SECRET,
+      token,
+    ]) {
       expect(logs, `the logs contain "${forbidden}"`).not.toContain(forbidden);
     }
     expect(RM).toBeTruthy();

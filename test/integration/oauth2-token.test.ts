@@ -132,10 +132,12 @@ describe('Microsoft client-credentials token provider', () => {
         correlation_id: '9d2c1f00-aaaa-bbbb-cccc-ddddeeeeffff',
       },
     });
-    const error = await microsoft().getToken().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await microsoft()
+      .getToken()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(TokenRequestError);
     const e = error as TokenRequestError;
     expect(e.status).toBe(401);
@@ -151,12 +153,16 @@ describe('Microsoft client-credentials token provider', () => {
 
   it('scrubs the secret even if the issuer echoes it, and reports a non-JSON error page', async () => {
     endpoint.override = () => ({ status: 400, body: { error: 'invalid_request', error_description: `AADSTS900144: bad value ${SECRET}` } });
-    const echoed = await microsoft().getToken().catch((e: Error) => e);
+    const echoed = await microsoft()
+      .getToken()
+      .catch((e: Error) => e);
     expect((echoed as Error).message).toContain('AADSTS900144');
     expect((echoed as Error).message).not.toContain(SECRET);
 
     endpoint.override = () => ({ status: 502, body: '<html><body>Bad gateway</body></html>' });
-    const proxy = await microsoft().getToken().catch((e: Error) => e);
+    const proxy = await microsoft()
+      .getToken()
+      .catch((e: Error) => e);
     expect(proxy).toBeInstanceOf(TokenRequestError);
     expect((proxy as Error).message).toMatch(new RegExp(`tenant ${TENANT}.*HTTP 502: <html><body>Bad gateway`));
   });
@@ -165,7 +171,9 @@ describe('Microsoft client-credentials token provider', () => {
     const closed = await startTokenEndpoint();
     const url = `${closed.origin}/${TENANT}/oauth2/v2.0/token`;
     await closed.stop();
-    const error = await microsoft({ tokenUrl: url }).getToken().catch((e: Error) => e);
+    const error = await microsoft({ tokenUrl: url })
+      .getToken()
+      .catch((e: Error) => e);
     expect(error).toBeInstanceOf(TokenRequestError);
     expect((error as Error).message).toContain(`Microsoft 365 tenant ${TENANT}, client ${CLIENT}: token request to ${url} failed`);
     expect((error as Error).message).not.toContain(SECRET);
@@ -229,7 +237,10 @@ describe('Google service account token provider', () => {
   it('explains unauthorized_client as missing domain-wide delegation', async () => {
     endpoint.override = () => ({
       status: 401,
-      body: { error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.' },
+      body: {
+        error: 'unauthorized_client',
+        error_description: 'Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.',
+      },
     });
     const tokens = new GoogleServiceAccountTokenProvider({ serviceAccountEmail: SA, privateKey: pem, user: USER, tokenUrl: `${endpoint.origin}/token`, clock });
     const error = (await tokens.getToken().catch((e: Error) => e)) as TokenRequestError;

@@ -54,7 +54,11 @@ describe('operations: health, metrics, loop protection, retention and export', (
     // The first chaser meets a 451 once, then goes.
     h.sink.failNextTo(SAM, 1, 451);
     await h.advanceTo('2026-12-07T10:00:00Z');
-    await waitFor(async () => (await h.em().execute(`select 1 from outbox_mail where case_id = ? and kind = 'chaser' and attempts = 1 and status = 'pending'`, [c.id])).length > 0, { what: 'the chaser to be deferred' });
+    await waitFor(
+      async () =>
+        (await h.em().execute(`select 1 from outbox_mail where case_id = ? and kind = 'chaser' and attempts = 1 and status = 'pending'`, [c.id])).length > 0,
+      { what: 'the chaser to be deferred' },
+    );
     await h.advanceTo('2026-12-07T10:01:00Z');
     await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1));
     await h.settle();
@@ -146,7 +150,9 @@ describe('operations: health, metrics, loop protection, retention and export', (
     const withdrawn = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-3007'] });
     await mail.command(withdrawn, ['CLOSE']);
     expect((await h.caseByRef(withdrawn.ref))!.status).toBe('closed');
-    const outBefore = await h.em().execute<Array<{ id: string; raw: Buffer; status: string }>>(`select id, raw, status from outbox_mail where case_id = ?`, [closed.id]);
+    const outBefore = await h
+      .em()
+      .execute<Array<{ id: string; raw: Buffer; status: string }>>(`select id, raw, status from outbox_mail where case_id = ?`, [closed.id]);
     expect(outBefore.length).toBeGreaterThan(0);
     const eventsBefore = await events(closed);
 
@@ -170,12 +176,21 @@ describe('operations: health, metrics, loop protection, retention and export', (
     expect(done.code).toBe(0);
     expect(done.out).toContain(`${closed.ref}  closed 2026-12-17  purged 2 inbound`);
 
-    const inbound = await h.em().execute<Array<{ raw: Buffer | null; new_text: string | null; sha256: string; subject: string; raw_purged_at: Date | null; from_address: string }>>(
-      `select raw, new_text, sha256, subject, raw_purged_at, from_address from message where case_id = ?`,
-      [closed.id],
+    const inbound = await h
+      .em()
+      .execute<Array<{ raw: Buffer | null; new_text: string | null; sha256: string; subject: string; raw_purged_at: Date | null; from_address: string }>>(
+        `select raw, new_text, sha256, subject, raw_purged_at, from_address from message where case_id = ?`,
+        [closed.id],
+      );
+    expect(inbound.every((m) => m.raw === null && m.new_text === null && m.raw_purged_at !== null && m.sha256.length === 64 && m.from_address === RM)).toBe(
+      true,
     );
-    expect(inbound.every((m) => m.raw === null && m.new_text === null && m.raw_purged_at !== null && m.sha256.length === 64 && m.from_address === RM)).toBe(true);
-    const outAfter = await h.em().execute<Array<{ id: string; raw: Buffer | null; sha256: string | null; subject: string }>>(`select id, raw, sha256, subject from outbox_mail where case_id = ?`, [closed.id]);
+    const outAfter = await h
+      .em()
+      .execute<Array<{ id: string; raw: Buffer | null; sha256: string | null; subject: string }>>(
+        `select id, raw, sha256, subject from outbox_mail where case_id = ?`,
+        [closed.id],
+      );
     for (const o of outAfter) {
       const original = outBefore.find((b) => b.id === o.id)!;
       expect(o.raw).toBeNull();
@@ -213,7 +228,11 @@ describe('operations: health, metrics, loop protection, retention and export', (
     expect(raw.length).toBe(request.raw_bytes);
     expect(createHash('sha256').update(raw).digest('hex')).toBe(request.sha256);
     const confirmation = data.outbox.find((o) => o.kind === 'confirmation')!;
-    expect(Buffer.from(confirmation.raw_base64, 'base64').toString().replace(/\r\n\s+/g, ' ')).toContain(`Message-ID: ${confirmation.message_id}`);
+    expect(
+      Buffer.from(confirmation.raw_base64, 'base64')
+        .toString()
+        .replace(/\r\n\s+/g, ' '),
+    ).toContain(`Message-ID: ${confirmation.message_id}`);
 
     const lean = JSON.parse((await cli('cases', 'export', c.ref, '--no-raw')).out) as typeof data;
     expect(lean.messages[0]).not.toHaveProperty('raw_base64');

@@ -58,10 +58,13 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     h.sink.clear();
     h.sink.failNextTo(SAM, 1, 451);
     await h.advanceTo('2026-12-02T10:00:00Z');
-    const row = await waitFor(async () => {
-      const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
-      return r && r.attempts === 1 && r.status === 'pending' ? r : undefined;
-    }, { what: 'the chaser to be deferred' });
+    const row = await waitFor(
+      async () => {
+        const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
+        return r && r.attempts === 1 && r.status === 'pending' ? r : undefined;
+      },
+      { what: 'the chaser to be deferred' },
+    );
     expect(row.lastError).toContain('451');
     expect(row.notBefore.toISOString()).toBe('2026-12-02T10:01:00.000Z');
     expect(h.sink.messages.filter((m) => m.envelope.to.includes(SAM))).toHaveLength(0);
@@ -109,7 +112,11 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     await h.settle();
     const state = (await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` }))!;
     expect(state.status).toBe('sent');
-    const c = (await h.em().execute<Array<{ state: { participants: Array<{ email: string; undeliverable?: unknown }> } }>>(`select state from escalation_case where id = ?`, [id]))[0]!;
+    const c = (
+      await h
+        .em()
+        .execute<Array<{ state: { participants: Array<{ email: string; undeliverable?: unknown }> } }>>(`select state from escalation_case where id = ?`, [id])
+    )[0]!;
     expect(c.state.participants.find((p) => p.email === JO)?.undeliverable).toBeTruthy();
     h.sink.heal();
   });
@@ -155,16 +162,22 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     // The server turns the chaser away at 16:58 and again at its first retry, 16:59.
     h.sink.failNextTo(PRO_LATE, 2, 451);
     await h.advanceTo('2026-12-18T16:58:00Z');
-    const first = await waitFor(async () => {
-      const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
-      return r && r.attempts === 1 && r.status === 'pending' ? r : undefined;
-    }, { what: 'the first 451' });
+    const first = await waitFor(
+      async () => {
+        const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
+        return r && r.attempts === 1 && r.status === 'pending' ? r : undefined;
+      },
+      { what: 'the first 451' },
+    );
     expect(first.notBefore.toISOString()).toBe('2026-12-18T16:59:00.000Z');
     await h.advanceTo('2026-12-18T16:59:00Z');
-    const second = await waitFor(async () => {
-      const r = await h.em().findOne(OutboxMail, { id: first.id });
-      return r && r.attempts === 2 && r.status === 'pending' ? r : undefined;
-    }, { what: 'the second 451' });
+    const second = await waitFor(
+      async () => {
+        const r = await h.em().findOne(OutboxMail, { id: first.id });
+        return r && r.attempts === 2 && r.status === 'pending' ? r : undefined;
+      },
+      { what: 'the second 451' },
+    );
     // The next retry (2 minutes on, 17:01) would be after the window closes: it waits for Monday's opening.
     expect(second.notBefore.toISOString()).toBe('2026-12-21T09:00:00.000Z');
     expect(second.lastError).toContain('451');
@@ -194,7 +207,13 @@ describe('outbound delivery: retries, refusals and the send window', () => {
   });
 
   async function participant(caseId: string, email: string) {
-    const c = (await h.em().execute<Array<{ state: { participants: Array<{ email: string; undeliverable?: unknown }> } }>>(`select state from escalation_case where id = ?`, [caseId]))[0]!;
+    const c = (
+      await h
+        .em()
+        .execute<Array<{ state: { participants: Array<{ email: string; undeliverable?: unknown }> } }>>(`select state from escalation_case where id = ?`, [
+          caseId,
+        ])
+    )[0]!;
     return c.state.participants.find((p) => p.email === email);
   }
 
@@ -210,10 +229,13 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     h.sink.clear();
     h.sink.refuseRecipientNext(TM_BUSY, 1, 450);
     await h.advanceTo('2026-12-23T10:00:00Z');
-    const parent = await waitFor(async () => {
-      const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
-      return r?.status === 'sent' ? r : undefined;
-    }, { what: 'the chaser to be sent' });
+    const parent = await waitFor(
+      async () => {
+        const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
+        return r?.status === 'sent' ? r : undefined;
+      },
+      { what: 'the chaser to be sent' },
+    );
     const firstCopy = await h.sink.waitFor((m) => m.messageId === parent.messageId);
     expect(firstCopy.envelope.to).toContain(PRO_BUSY);
     expect(firstCopy.envelope.to).not.toContain(TM_BUSY);
@@ -264,10 +286,13 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     h.sink.clear();
     h.sink.refuseRecipientNext(TM_FULL, 100, 450);
     await h.advanceTo('2026-12-30T10:00:00Z');
-    const parent = await waitFor(async () => {
-      const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
-      return r?.status === 'sent' ? r : undefined;
-    }, { what: 'the chaser to be sent' });
+    const parent = await waitFor(
+      async () => {
+        const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
+        return r?.status === 'sent' ? r : undefined;
+      },
+      { what: 'the chaser to be sent' },
+    );
     const followUp = await waitFor(() => h.em().findOne(OutboxMail, { resendOf: parent.id }), { what: 'the follow-up row' });
     await h.settle();
     // Drive the clock from retry to retry (1, 2, 4 … minutes) until the follow-up gives up.
@@ -276,10 +301,13 @@ describe('outbound delivery: retries, refusals and the send window', () => {
       if (r.status !== 'pending') break;
       expect(await participant(id, TM_FULL)).not.toHaveProperty('undeliverable');
       await h.advanceTo(r.notBefore.toISOString());
-      await waitFor(async () => {
-        const now = (await h.em().findOne(OutboxMail, { id: followUp.id }))!;
-        return now.attempts > r.attempts || now.status !== 'pending';
-      }, { what: `attempt ${r.attempts + 1}` });
+      await waitFor(
+        async () => {
+          const now = (await h.em().findOne(OutboxMail, { id: followUp.id }))!;
+          return now.attempts > r.attempts || now.status !== 'pending';
+        },
+        { what: `attempt ${r.attempts + 1}` },
+      );
       await h.settle();
     }
     const gaveUp = (await h.em().findOne(OutboxMail, { id: followUp.id }))!;

@@ -10,17 +10,24 @@ describe('messages over the size limit are kept as a reference with a reason, ne
   let h: EscalatorHarness;
 
   beforeAll(async () => {
-    h = await EscalatorHarness.start({ name: 'oversized', start: '2026-11-23T10:00:00Z', config: { limits: { maxMessageBytes: LIMIT, maxHtmlLength: 100_000 } } });
+    h = await EscalatorHarness.start({
+      name: 'oversized',
+      start: '2026-11-23T10:00:00Z',
+      config: { limits: { maxMessageBytes: LIMIT, maxHtmlLength: 100_000 } },
+    });
   });
   afterAll(async () => {
     await h?.close();
   });
 
   const verdict = (messageId: string) =>
-    waitFor(async () => {
-      const m = await h.em().findOne(Message, { messageId });
-      return m && m.status !== 'pending' ? m : undefined;
-    }, { what: `a verdict on ${messageId}` });
+    waitFor(
+      async () => {
+        const m = await h.em().findOne(Message, { messageId });
+        return m && m.status !== 'pending' ? m : undefined;
+      },
+      { what: `a verdict on ${messageId}` },
+    );
 
   it('from the IMAP mailbox: stored without its body, rejected with the reason, no case opened', async () => {
     const big = rfc822({
@@ -65,7 +72,14 @@ describe('the inbound SMTP listener keeps an oversized message as a reference to
       name: 'oversized-smtp',
       start: '2026-11-23T10:00:00Z',
       config: { limits: { maxMessageBytes: LIMIT, maxHtmlLength: 100_000 } },
-      org: { mailbox: { address: INBOX, name: 'Sunrise escalations', inbound: { type: 'smtp-listener', host: '127.0.0.1', port: 0 }, outbound: { type: 'file', dir: '/tmp/escalator-oversized-outbox' } } },
+      org: {
+        mailbox: {
+          address: INBOX,
+          name: 'Sunrise escalations',
+          inbound: { type: 'smtp-listener', host: '127.0.0.1', port: 0 },
+          outbound: { type: 'file', dir: '/tmp/escalator-oversized-outbox' },
+        },
+      },
     });
   });
   afterAll(async () => {

@@ -220,11 +220,16 @@ describe('the send-mail job waits for room in the mailbox window', () => {
       redis.disconnect();
     }
     await h.promoteDue();
-    const chaser = await waitFor(async () => {
-      const [found] = await h.em().execute<Array<{ id: string }>>(`select id from outbox_mail where kind = 'chaser' and "to" @> ?::jsonb`, [JSON.stringify([KIM])]);
-      const r = found ? await h.em().findOne(OutboxMail, { id: found.id }) : null;
-      return r && r.status === 'pending' && r.notBefore > h.clock.now() ? r : undefined;
-    }, { what: 'the chaser to be deferred' });
+    const chaser = await waitFor(
+      async () => {
+        const [found] = await h
+          .em()
+          .execute<Array<{ id: string }>>(`select id from outbox_mail where kind = 'chaser' and "to" @> ?::jsonb`, [JSON.stringify([KIM])]);
+        const r = found ? await h.em().findOne(OutboxMail, { id: found.id }) : null;
+        return r && r.status === 'pending' && r.notBefore > h.clock.now() ? r : undefined;
+      },
+      { what: 'the chaser to be deferred' },
+    );
     await h.settle();
     // Its slot (17:00:30 or after) is outside the send window: it waits for Monday's opening, no attempt used.
     expect(chaser.notBefore.toISOString()).toBe('2026-11-30T09:00:00.000Z');

@@ -37,13 +37,24 @@ describe('security: who may change a case, and what the service echoes back', ()
   }
 
   async function verdict(messageId: string) {
-    return (await h.em().execute<Array<{ status: string; route: string; reason: string | null; case_id: string | null; analysis: { classification: { class: string } } }>>(
-      `select status, route, reason, case_id, analysis from message where message_id = ?`,
-      [messageId],
-    ))[0]!;
+    return (
+      await h
+        .em()
+        .execute<Array<{ status: string; route: string; reason: string | null; case_id: string | null; analysis: { classification: { class: string } } }>>(
+          `select status, route, reason, case_id, analysis from message where message_id = ?`,
+          [messageId],
+        )
+    )[0]!;
   }
 
-  async function deliver(headers: { from: string; to?: string; subject: string; body: string; inReplyTo?: string; headers?: Record<string, string> }): Promise<string> {
+  async function deliver(headers: {
+    from: string;
+    to?: string;
+    subject: string;
+    body: string;
+    inReplyTo?: string;
+    headers?: Record<string, string>;
+  }): Promise<string> {
     const id = `<security-${++n}@${headers.from.split('@')[1]!.replace('>', '')}>`;
     await mail.deliver(
       rfc822({ to: INBOX, date: h.clock.now(), messageId: id, ...(headers.inReplyTo ? { references: headers.inReplyTo } : {}), ...headers }),
@@ -58,7 +69,11 @@ describe('security: who may change a case, and what the service echoes back', ()
     const c = await openCase();
     const before = await state(c);
     h.sink.clear();
-    const id = await deliver({ from: `Mallory <${MALLORY}>`, subject: `Re: LAC review minutes [${c.ref}]`, body: 'RESOLVED\r\n\r\nThe minutes are attached and this is now done.' });
+    const id = await deliver({
+      from: `Mallory <${MALLORY}>`,
+      subject: `Re: LAC review minutes [${c.ref}]`,
+      body: 'RESOLVED\r\n\r\nThe minutes are attached and this is now done.',
+    });
     const v = await verdict(id);
     expect(v).toMatchObject({ status: 'processed', route: 'flagged', reason: 'case reference quoted by someone who is not on the case', case_id: c.id });
     expect(await state(c)).toEqual(before);
@@ -73,7 +88,12 @@ describe('security: who may change a case, and what the service echoes back', ()
     const before = await state(c);
     const inThread = await deliver({ from: MALLORY, subject: 'Re: LAC review minutes', inReplyTo: c.requestId, body: 'RESOLVED' });
     expect(await verdict(inThread)).toMatchObject({ route: 'flagged', reason: 'reply from an address that is not on the case' });
-    const toToken = await deliver({ from: MALLORY, to: plusAddress(INBOX, before.token), subject: 'minutes', body: 'Please find the minutes attached, this is now done.' });
+    const toToken = await deliver({
+      from: MALLORY,
+      to: plusAddress(INBOX, before.token),
+      subject: 'minutes',
+      body: 'Please find the minutes attached, this is now done.',
+    });
     expect(await verdict(toToken)).toMatchObject({ route: 'flagged', case_id: c.id });
     expect(await state(c)).toEqual(before);
   });
@@ -85,7 +105,10 @@ describe('security: who may change a case, and what the service echoes back', ()
       from: `Alex Morgan <${RM}>`,
       to: plusAddress(INBOX, before.token),
       subject: `Re: Case opened [${c.ref}]`,
-      headers: { 'Authentication-Results': 'mx.sunrise-homes.org.uk; spf=fail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail (p=reject) header.from=sunrise-homes.org.uk' },
+      headers: {
+        'Authentication-Results':
+          'mx.sunrise-homes.org.uk; spf=fail smtp.mailfrom=attacker.example; dkim=none; dmarc=fail (p=reject) header.from=sunrise-homes.org.uk',
+      },
       body: 'RESOLVED',
     });
     expect(await verdict(forged)).toMatchObject({ route: 'flagged', reason: 'sender failed DMARC at our mail server; nothing was changed' });
@@ -105,10 +128,18 @@ describe('security: who may change a case, and what the service echoes back', ()
       expect(now.status, body).toBe('open');
       expect(now.nextActionAt, body).toBe(before.nextActionAt);
       expect(now.pause, body).toBeUndefined();
-      expect(now.steps.filter((s) => s.status === 'sent'), body).toHaveLength(0);
+      expect(
+        now.steps.filter((s) => s.status === 'sent'),
+        body,
+      ).toHaveLength(0);
     }
     // What does close it is the reply classifier reading that the work is done.
-    await deliver({ from: `Sam Patel <${SAM}>`, subject: `RE: LAC review minutes [${c.ref}]`, inReplyTo: c.requestId, body: 'Please find the minutes attached, apologies for the delay.' });
+    await deliver({
+      from: `Sam Patel <${SAM}>`,
+      subject: `RE: LAC review minutes [${c.ref}]`,
+      inReplyTo: c.requestId,
+      body: 'Please find the minutes attached, apologies for the delay.',
+    });
     expect((await h.caseByRef(c.ref))!.status).toBe('resolved');
   });
 

@@ -161,15 +161,18 @@ describe('the running service keeps what it sends in Sent', () => {
     );
     const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
     // A fresh session per look: a selected mailbox only learns of appends on its next command.
-    const sent = await waitFor(async () => {
-      const client = await h.dovecot.connect();
-      try {
-        const found = (await client.list()).some((b) => b.path === 'Sent') ? await folderContents(client, 'Sent') : [];
-        return found.length > 0 && found;
-      } finally {
-        await client.logout().catch(() => undefined);
-      }
-    }, { what: 'the confirmation in Sent' });
+    const sent = await waitFor(
+      async () => {
+        const client = await h.dovecot.connect();
+        try {
+          const found = (await client.list()).some((b) => b.path === 'Sent') ? await folderContents(client, 'Sent') : [];
+          return found.length > 0 && found;
+        } finally {
+          await client.logout().catch(() => undefined);
+        }
+      },
+      { what: 'the confirmation in Sent' },
+    );
     expect(sent).toHaveLength(1);
     expect(sent[0]!.source.equals(confirmation.raw)).toBe(true);
     expect(sent[0]!.flags.has('\\Seen')).toBe(true);

@@ -37,10 +37,23 @@ beforeEach(() => {
 });
 
 const provider = () =>
-  new ClientCredentialsTokenProvider({ tenantId: TENANT, clientId: CLIENT, clientSecret: SECRET, tokenUrl: `${endpoint.origin}/${TENANT}/oauth2/v2.0/token`, clock });
+  new ClientCredentialsTokenProvider({
+    tenantId: TENANT,
+    clientId: CLIENT,
+    clientSecret: SECRET,
+    tokenUrl: `${endpoint.origin}/${TENANT}/oauth2/v2.0/token`,
+    clock,
+  });
 
 const smtp = (tokens: ClientCredentialsTokenProvider) =>
-  new SmtpTransport({ host: sink.host, port: sink.port, secure: false, requireTLS: false, tlsRejectUnauthorized: true, auth: { type: 'oauth2', user: MAILBOX, tokens } });
+  new SmtpTransport({
+    host: sink.host,
+    port: sink.port,
+    secure: false,
+    requireTLS: false,
+    tlsRejectUnauthorized: true,
+    auth: { type: 'oauth2', user: MAILBOX, tokens },
+  });
 
 async function composed(subject: string) {
   counter++;
@@ -114,7 +127,10 @@ describe('SMTP with an OAuth2 (XOAUTH2) token from the client-credentials provid
   });
 
   it('turns a failing token endpoint into a temporary send failure that names the tenant, not the secret', async () => {
-    endpoint.override = () => ({ status: 401, body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.' } });
+    endpoint.override = () => ({
+      status: 401,
+      body: { error: 'invalid_client', error_description: 'AADSTS7000222: The provided client secret keys for app are expired.' },
+    });
     const transport = smtp(provider());
     try {
       const mail = await composed('token endpoint refuses');

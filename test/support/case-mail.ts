@@ -36,7 +36,9 @@ export class CaseMail {
     await this.h.append(raw);
     const row = await waitFor(
       async () => {
-        const rows = await this.h.em().execute<Array<{ status: string; case_id: string | null }>>(`select status, case_id from message where message_id = ?`, [messageId]);
+        const rows = await this.h
+          .em()
+          .execute<Array<{ status: string; case_id: string | null }>>(`select status, case_id from message where message_id = ?`, [messageId]);
         return rows[0] && rows[0].status !== 'pending' ? rows[0] : null;
       },
       { what: `message ${messageId} to be ingested`, timeout: 15_000 },
@@ -49,7 +51,14 @@ export class CaseMail {
   async open(opts: { professional: string; subject?: string; directives?: string[]; cc?: string; body?: string }): Promise<OpenedCase> {
     const requestId = this.nextId('request');
     const subject = opts.subject ?? `LAC review minutes [escalate]`;
-    const body = [opts.body ?? 'Could you send the minutes of the Looked After Review, please?', '', ...(opts.directives ?? []), '', 'Many thanks,', 'Alex'].join('\r\n');
+    const body = [
+      opts.body ?? 'Could you send the minutes of the Looked After Review, please?',
+      '',
+      ...(opts.directives ?? []),
+      '',
+      'Many thanks,',
+      'Alex',
+    ].join('\r\n');
     const caseId = await this.deliver(
       rfc822({ from: `Alex Morgan <${RM}>`, to: opts.professional, cc: opts.cc ?? INBOX, subject, messageId: requestId, date: this.h.clock.now(), body }),
       requestId,
@@ -63,7 +72,16 @@ export class CaseMail {
   async command(c: OpenedCase, lines: string[]): Promise<void> {
     const id = this.nextId('command');
     await this.deliver(
-      rfc822({ from: `Alex Morgan <${RM}>`, to: INBOX, subject: `Re: ${c.subject} [${c.ref}]`, messageId: id, date: this.h.clock.now(), inReplyTo: c.requestId, references: c.requestId, body: `${lines.join('\r\n')}\r\n\r\nAlex` }),
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: `Re: ${c.subject} [${c.ref}]`,
+        messageId: id,
+        date: this.h.clock.now(),
+        inReplyTo: c.requestId,
+        references: c.requestId,
+        body: `${lines.join('\r\n')}\r\n\r\nAlex`,
+      }),
       id,
     );
   }

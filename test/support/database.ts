@@ -45,7 +45,10 @@ async function retryInUse<T>(fn: () => Promise<T>): Promise<T> {
  * never collide with a later one.
  */
 export async function createTestDatabase(prefix = 'escalator_test'): Promise<TestDatabase> {
-  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+  const safePrefix = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
   const name = `${safePrefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const quoted = `"${name}"`; // safe: the name is [a-z0-9_] only
 

@@ -155,7 +155,11 @@ export async function startOAuthDovecot(opts: { introspectionUrl: string; user?:
     async stop() {
       if (!running) return;
       void dovecot(['-c', conf, 'stop'], path.join(root, 'stop.log')).catch(() => undefined);
-      await waitFor(async () => !existsSync(pidFile) && !(await isPortOpen(port, HOST, 200)), { timeout: 15_000, interval: 50, what: 'the OAuth Dovecot to stop' });
+      await waitFor(async () => !existsSync(pidFile) && !(await isPortOpen(port, HOST, 200)), {
+        timeout: 15_000,
+        interval: 50,
+        what: 'the OAuth Dovecot to stop',
+      });
       running = false;
     },
     async dispose() {

@@ -11,7 +11,10 @@ export function testRedisUrl(): string {
  * [a-z0-9_-], which is also free of SCAN glob characters.
  */
 export function uniquePrefix(name: string): string {
-  const safe = name.toLowerCase().replace(/[^a-z0-9_-]/g, '-').slice(0, 40);
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .slice(0, 40);
   return `${safe}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 

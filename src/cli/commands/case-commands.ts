@@ -15,7 +15,9 @@ function formatView(v: CaseView): string {
     `  child reference ${v.childRef ?? '–'} · opened ${v.openedAt}`,
     '',
     'Participants:',
-    ...v.participants.map((p) => `  ${roleLabel(p.role).padEnd(34)} ${p.name ? `${p.name} <${p.email}>` : p.email}${p.undeliverable ? ' (undeliverable)' : ''}`),
+    ...v.participants.map(
+      (p) => `  ${roleLabel(p.role).padEnd(34)} ${p.name ? `${p.name} <${p.email}>` : p.email}${p.undeliverable ? ' (undeliverable)' : ''}`,
+    ),
     '',
     'Timetable:',
     ...v.timetable.map((r) => `  ${String(r.n).padStart(2)}. ${r.title} — ${r.atText} [${r.status}]`),
@@ -45,7 +47,8 @@ export function registerCaseCommands(program: Command, io: CliIo): void {
         const list = await listCases(s.orm.em.fork() as EntityManager, s.orgs, { ...(o.org ? { org: o.org } : {}), ...(o.status ? { status: o.status } : {}) });
         if (o.json) return io.out(JSON.stringify(list, null, 2));
         if (list.length === 0) return io.out('no cases');
-        for (const c of list) io.out(`${c.ref}  ${c.status.padEnd(10)} ${c.ladder.padEnd(24)} ${(c.rung ?? '–').padEnd(24)} ${c.nextActionAt ?? '–'}  ${c.subject}`);
+        for (const c of list)
+          io.out(`${c.ref}  ${c.status.padEnd(10)} ${c.ladder.padEnd(24)} ${(c.rung ?? '–').padEnd(24)} ${c.nextActionAt ?? '–'}  ${c.subject}`);
       }),
     );
 

@@ -72,14 +72,12 @@ function ccText(step: Simulation['steps'][number]): string {
 }
 
 function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar): string {
-  const lines = [
-    `${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`,
-    `Opened ${sim.start}; the clock starts ${sim.clockStart}.`,
-    '',
-  ];
+  const lines = [`${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`, `Opened ${sim.start}; the clock starts ${sim.clockStart}.`, ''];
   sim.steps.forEach((s, i) => {
     const when = s.dueAt ? cal.format(new Date(s.dueAt)) : 'only by ESCALATE';
-    lines.push(`${String(i + 1).padStart(2)}. ${when.padEnd(36)} ${s.title}${s.approval ? ' [approval]' : ''}${s.when ? ` [only if ${s.when}]` : ''}${s.repeat ? ` [then every ${sim.repeatEvery}]` : ''}`);
+    lines.push(
+      `${String(i + 1).padStart(2)}. ${when.padEnd(36)} ${s.title}${s.approval ? ' [approval]' : ''}${s.when ? ` [only if ${s.when}]` : ''}${s.repeat ? ` [then every ${sim.repeatEvery}]` : ''}`,
+    );
     const cc = ccText(s);
     lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${cc ? `; cc: ${cc}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
     lines.push(`    policy: ${s.policyRef}`);

@@ -64,6 +64,8 @@ export function registerMailCommands(program: Command, io: CliIo): void {
         text: readFileSync(new URL('../../../config/demo-request.txt', import.meta.url), 'utf8'),
       });
       transport.close();
-      io.out(`sent ${info.messageId} to ${inbound.host}:${inbound.port}; watch the confirmation arrive in ${org.mailbox.outbound.type === 'file' ? org.mailbox.outbound.dir : 'the outbound mailbox'}, then run: npx escalator cases list`);
+      io.out(
+        `sent ${info.messageId} to ${inbound.host}:${inbound.port}; watch the confirmation arrive in ${org.mailbox.outbound.type === 'file' ? org.mailbox.outbound.dir : 'the outbound mailbox'}, then run: npx escalator cases list`,
+      );
     });
 }

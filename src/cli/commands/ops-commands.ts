@@ -40,7 +40,11 @@ export function registerOpsCommands(program: Command, io: CliIo): void {
       withService(global(), io, async (s) => {
         const policy = s.loaded.config.retention;
         const report = await purge(s.orm.em.fork() as EntityManager, policy, s.clock.now(), { dryRun: !!o.dryRun, actor: actor() });
-        io.out(o.json ? JSON.stringify(report, null, 2) : formatPurge(report, { cases: policy.rawMessagesAfterClosedYears, unmatched: policy.unmatchedMessagesAfterYears }));
+        io.out(
+          o.json
+            ? JSON.stringify(report, null, 2)
+            : formatPurge(report, { cases: policy.rawMessagesAfterClosedYears, unmatched: policy.unmatchedMessagesAfterYears }),
+        );
       }),
     );
 
@@ -69,7 +73,9 @@ export function registerOpsCommands(program: Command, io: CliIo): void {
     .action(() =>
       withService(global(), io, async (s) => {
         const r = await reconcile(s.deps);
-        io.out(`${r.cases} case timer(s) and ${r.outbox} pending mail(s) checked; ${r.unstuck} mail(s) stuck in sending and ${r.messages} message(s) never ingested queued again`);
+        io.out(
+          `${r.cases} case timer(s) and ${r.outbox} pending mail(s) checked; ${r.unstuck} mail(s) stuck in sending and ${r.messages} message(s) never ingested queued again`,
+        );
       }),
     );
 }

@@ -20,7 +20,13 @@ import { withService, type GlobalOptions } from '../load.js';
 function scope(service: EscalatorService, orgId: string | undefined): OrgRuntime[] {
   if (!orgId) return service.orgs.all();
   const org = service.orgs.find(orgId);
-  if (!org) throw new CliError(`no organisation "${orgId}" in the config (${service.orgs.all().map((o) => o.id).join(', ')})`);
+  if (!org)
+    throw new CliError(
+      `no organisation "${orgId}" in the config (${service.orgs
+        .all()
+        .map((o) => o.id)
+        .join(', ')})`,
+    );
   return [org];
 }
 
@@ -51,7 +57,10 @@ export function registerReportCommands(program: Command, io: CliIo): void {
       withService(global(), io, async (s) => {
         const orgs = scope(s, o.org);
         if (!o.now) {
-          const when = orgs.map((org) => `${org.id}: ${org.config.digest.enabled ? `${org.config.digest.day} at ${org.config.digest.time} (${org.calendar.timezone})` : 'turned off'}`);
+          const when = orgs.map(
+            (org) =>
+              `${org.id}: ${org.config.digest.enabled ? `${org.config.digest.day} at ${org.config.digest.time} (${org.calendar.timezone})` : 'turned off'}`,
+          );
           throw new CliError(`the digest goes on its schedule (${when.join('; ')}); add --now to send this week’s now`);
         }
         for (const org of orgs) {
@@ -61,7 +70,10 @@ export function registerReportCommands(program: Command, io: CliIo): void {
           }
           const r = await sendWeeklyDigest(s.deps, org.id);
           if (r.status === 'already-sent') io.out(`${org.id}: the digest for ${r.week} was already written; it is not sent twice`);
-          else io.out(`${org.id}: the digest for ${r.week} is written and queued for ${org.manager.email} (${r.counts?.open ?? 0} open, ${r.counts?.needsAction ?? 0} needing action); the workers send it`);
+          else
+            io.out(
+              `${org.id}: the digest for ${r.week} is written and queued for ${org.manager.email} (${r.counts?.open ?? 0} open, ${r.counts?.needsAction ?? 0} needing action); the workers send it`,
+            );
         }
       }),
     );
@@ -87,7 +99,14 @@ export function registerReportCommands(program: Command, io: CliIo): void {
           } catch (error) {
             throw new CliError((error as Error).message);
           }
-          facts.push(...(await loadCaseFacts(em, s.orgs, { org: org.id, ...(range.from ? { openedFrom: range.from } : {}), ...(range.to ? { openedTo: range.to } : {}) }, now)));
+          facts.push(
+            ...(await loadCaseFacts(
+              em,
+              s.orgs,
+              { org: org.id, ...(range.from ? { openedFrom: range.from } : {}), ...(range.to ? { openedTo: range.to } : {}) },
+              now,
+            )),
+          );
         }
         const rows = spreadsheetRows(facts, (id) => s.orgs.get(id).calendar, now);
         emit(io, o.out, toCsv(spreadsheetTable(rows)));
@@ -117,7 +136,13 @@ export function registerReportCommands(program: Command, io: CliIo): void {
         const em = s.orm.em.fork() as EntityManager;
         const facts: CaseFacts[] = [];
         for (const org of orgs) facts.push(...(await loadCaseFacts(em, s.orgs, { org: org.id }, now)));
-        const model = buildThemes(facts, { quarter, calendar: first.calendar, calendarFor: (id) => s.orgs.get(id).calendar, organisations: orgs.map((org) => org.name), now });
+        const model = buildThemes(facts, {
+          quarter,
+          calendar: first.calendar,
+          calendarFor: (id) => s.orgs.get(id).calendar,
+          organisations: orgs.map((org) => org.name),
+          now,
+        });
         emit(io, o.out, format === 'csv' ? toCsv(themesTable(model)) : renderThemesHtml(first.templates, model));
       }),
     );

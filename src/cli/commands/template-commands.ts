@@ -26,7 +26,10 @@ interface PreviewOptions {
  * that organisation's ladder folder, template overrides, name and calendar from the config;
  * otherwise the shipped ladders (./config/ladders) and templates, and a fictional organisation.
  */
-function previewSetup(opts: PreviewOptions & GlobalOptions, io: CliIo): {
+function previewSetup(
+  opts: PreviewOptions & GlobalOptions,
+  io: CliIo,
+): {
   ladderDirs: string[];
   templateDirs: string[];
   sample: Pick<SampleOptions, 'org' | 'calendar'>;
@@ -106,7 +109,13 @@ export function registerTemplateCommands(program: Command, io: CliIo): void {
       } catch (error) {
         throw new CliError((error as Error).message);
       }
-      const kinds = new Set<string>([...MAIL_KINDS, ...store.names().filter((n) => n.startsWith('mails/') && store.has(n, 'html')).map((n) => n.slice('mails/'.length))]);
+      const kinds = new Set<string>([
+        ...MAIL_KINDS,
+        ...store
+          .names()
+          .filter((n) => n.startsWith('mails/') && store.has(n, 'html'))
+          .map((n) => n.slice('mails/'.length)),
+      ]);
       if (!kinds.has(opts.kind)) throw new CliError(`--kind must be one of ${[...kinds].join(', ')}`);
 
       let mail;

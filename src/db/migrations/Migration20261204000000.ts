@@ -15,7 +15,9 @@ export class Migration20261204000000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table "outbox_mail" add column "waits_for_window" boolean not null default false, add column "resend_of" uuid null;`);
     this.addSql(`update "outbox_mail" set "waits_for_window" = true where "kind" in ('chaser', 'kept-informed', 'confirm-request', 'chaser-bundle');`);
-    this.addSql(`alter table "outbox_mail" add constraint "outbox_mail_resend_of_foreign" foreign key ("resend_of") references "outbox_mail" ("id") on update cascade on delete set null;`);
+    this.addSql(
+      `alter table "outbox_mail" add constraint "outbox_mail_resend_of_foreign" foreign key ("resend_of") references "outbox_mail" ("id") on update cascade on delete set null;`,
+    );
     this.addSql(`alter table "outbox_mail" drop constraint "outbox_mail_message_id_unique";`);
     this.addSql(`create unique index "outbox_mail_message_id_unique" on "outbox_mail" ("message_id") where "resend_of" is null;`);
     this.addSql(`create index "outbox_mail_message_id_index" on "outbox_mail" ("message_id");`);

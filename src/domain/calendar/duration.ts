@@ -2,11 +2,7 @@
  * Durations as policies state them: "2w", "3wd", "5d", "same-day".
  * `wd` counts working days of the organisation's nation; `d` and `w` count calendar days.
  */
-export type Duration =
-  | { unit: 'wd'; n: number }
-  | { unit: 'd'; n: number }
-  | { unit: 'w'; n: number }
-  | { unit: 'same-day'; n: 0 };
+export type Duration = { unit: 'wd'; n: number } | { unit: 'd'; n: number } | { unit: 'w'; n: number } | { unit: 'same-day'; n: 0 };
 
 const PATTERN = /^(\d{1,3})\s*(wd|d|w)$/;
 

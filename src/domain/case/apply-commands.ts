@@ -9,7 +9,18 @@ import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor } from './fire-step.js';
 import { withNextAction } from './next-action.js';
-import { appendRepeat, currentStep, extendPlanned, planSteps, pushBackAfter, replanAfter, replanFromNow, rungOf, shiftBack, shiftPlanned } from './timetable.js';
+import {
+  appendRepeat,
+  currentStep,
+  extendPlanned,
+  planSteps,
+  pushBackAfter,
+  replanAfter,
+  replanFromNow,
+  rungOf,
+  shiftBack,
+  shiftPlanned,
+} from './timetable.js';
 
 export interface CommandsInput {
   from: Contact;
@@ -33,14 +44,15 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   const reject = (problems: string[]): Decision => {
     const b = new DecisionBuilder(cloneState(state), ctx.now);
     b.event('command-rejected', input.from.email, { problems, lines: input.lines.map((l) => l.line) });
-    if (acknowledge) b.mail({
-      kind: 'command-error',
-      key: `m${input.messageKey}-error`,
-      to: [input.from],
-      cc: [],
-      timing: 'now',
-      data: { problems },
-    });
+    if (acknowledge)
+      b.mail({
+        kind: 'command-error',
+        key: `m${input.messageKey}-error`,
+        to: [input.from],
+        cc: [],
+        timing: 'now',
+        data: { problems },
+      });
     return b.build();
   };
   if (input.errors.length > 0) return reject(input.errors);
@@ -57,14 +69,15 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
   b.event('commands-applied', input.from.email, { done });
-  if (acknowledge) b.mail({
-    kind: 'command-ack',
-    key: `m${input.messageKey}-ack`,
-    to: [input.from],
-    cc: [],
-    timing: 'now',
-    data: { done },
-  });
+  if (acknowledge)
+    b.mail({
+      kind: 'command-ack',
+      key: `m${input.messageKey}-ack`,
+      to: [input.from],
+      cc: [],
+      timing: 'now',
+      data: { done },
+    });
   return b.build();
 }
 
@@ -151,9 +164,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
         throw new CommandRejected('ESCALATE: the next step is waiting for your APPROVE or SKIP.');
       }
       if (step?.status === 'held') {
-        throw new CommandRejected(
-          `ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`,
-        );
+        throw new CommandRejected(`ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`);
       }
       if (!step) step = appendRepeat(state, ladder, cal, now);
       if (!step) throw new CommandRejected('ESCALATE: the case is at the top of its ladder.');
@@ -161,9 +172,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
       const rung = rungOf(ladder, step);
       if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
-      const skippedText = alreadyAnswered.length
-        ? `Skipped ${alreadyAnswered.map((t) => `“${t}”`).join(', ')}: they have already responded. `
-        : '';
+      const skippedText = alreadyAnswered.length ? `Skipped ${alreadyAnswered.map((t) => `“${t}”`).join(', ')}: they have already responded. ` : '';
       return `${skippedText}Escalated: “${rung.title}” ${step.status === 'sent' ? 'is sent now' : step.status === 'awaiting-approval' ? 'is drafted for your approval' : `goes at ${cal.format(new Date(step.dueAt))}`}.`;
     }
     case 'extend': {
@@ -271,15 +280,11 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       return switchVariant(b, 'imminent', actor, ctx);
     case 'ladder': {
       if (d.ladderId === state.ladderId) return `Already on the ${ctx.ladder.title} ladder.`;
-      throw new CommandRejected(
-        `Ladder: ${d.ladderId}: a case cannot change ladder once opened. CLOSE it and send a new request with the right ladder.`,
-      );
+      throw new CommandRejected(`Ladder: ${d.ladderId}: a case cannot change ladder once opened. CLOSE it and send a new request with the right ladder.`);
     }
     case 'contact': {
       const email = d.contact.email.toLowerCase();
-      state.participants = state.participants.filter(
-        (p) => !(p.role === d.role && (d.role !== 'professional' || p.email.toLowerCase() === email)),
-      );
+      state.participants = state.participants.filter((p) => !(p.role === d.role && (d.role !== 'professional' || p.email.toLowerCase() === email)));
       state.participants.push({ role: d.role, ...d.contact, email, source: 'directive' });
       b.event('participant-set', actor, { role: d.role, email });
       releaseHeld(b, actor, ctx);
@@ -308,7 +313,6 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
   delete step.timingAt;
   b.event('step-released', actor, { step: step.n });
 }
-
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

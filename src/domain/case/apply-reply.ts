@@ -135,11 +135,7 @@ export function applyBounce(
 }
 
 /** Something about the case arrived that may not change it (stranger quoting the tag, failed authentication). */
-export function recordFlagged(
-  state: CaseState,
-  input: { from: string; reason: string; messageKey: string; notify: boolean },
-  ctx: CaseContext,
-): Decision {
+export function recordFlagged(state: CaseState, input: { from: string; reason: string; messageKey: string; notify: boolean }, ctx: CaseContext): Decision {
   const b = new DecisionBuilder(cloneState(state), ctx.now);
   b.event('message-flagged', input.from, { reason: input.reason, message: input.messageKey });
   if (input.notify) {

@@ -164,7 +164,11 @@ function notifyStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx
     step: step.n,
     data: { rungId: rung.id, duties: rung.duties },
   });
-  const informed = resolveRoles(b.state, ladder.def.keepInformed.filter((r) => r !== 'originator' && r !== 'rm'), ctx);
+  const informed = resolveRoles(
+    b.state,
+    ladder.def.keepInformed.filter((r) => r !== 'originator' && r !== 'rm'),
+    ctx,
+  );
   if (informed.contacts.length > 0) {
     b.mail({
       kind: 'kept-informed',

@@ -27,7 +27,10 @@ export function noteMeetingDate(
   const meetingOn = classification.meetingDate;
   if (!meetingOn || s.status === 'resolved' || s.status === 'closed') return undefined;
   const ladder = ladderFor(s, ctx);
-  const last = s.steps.filter((step) => step.status === 'sent').sort((x, y) => (x.sentAt ?? '').localeCompare(y.sentAt ?? '') || x.n - y.n).at(-1);
+  const last = s.steps
+    .filter((step) => step.status === 'sent')
+    .sort((x, y) => (x.sentAt ?? '').localeCompare(y.sentAt ?? '') || x.n - y.n)
+    .at(-1);
   if (!last || last.rungId === 'repeat' || !rungOf(ladder, last).meeting) return undefined;
 
   const holds = ctx.ladder.holdForMeetings;

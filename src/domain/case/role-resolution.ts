@@ -26,14 +26,8 @@ export function caseAuthority(state: CaseState, ctx: Pick<CaseContext, 'director
  * request's recipients, learned replies) first, then the directory (the professional's
  * authority, then the organisation's own entries).
  */
-export function resolveRole(
-  state: CaseState,
-  role: string,
-  ctx: Pick<CaseContext, 'directory' | 'org'>,
-): ResolvedContact[] {
-  const undeliverable = new Set(
-    state.participants.filter((p) => p.undeliverable).map((p) => p.email.toLowerCase()),
-  );
+export function resolveRole(state: CaseState, role: string, ctx: Pick<CaseContext, 'directory' | 'org'>): ResolvedContact[] {
+  const undeliverable = new Set(state.participants.filter((p) => p.undeliverable).map((p) => p.email.toLowerCase()));
   const usable = (c: Contact) => !undeliverable.has(c.email.toLowerCase());
   if (role === 'originator') return usable(state.originator) ? [{ ...state.originator, role, source: 'case' }] : [];
   if (role === 'rm') return usable(ctx.org.manager) ? [{ ...ctx.org.manager, role, source: 'config' }] : [];

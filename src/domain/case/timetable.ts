@@ -86,13 +86,7 @@ export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: Work
  * calendar ladder by the same local calendar time (days and time of day, so 09:00 stays 09:00
  * across a clock change), on a working-day ladder by the same number of working days.
  */
-export function shiftPlanned(
-  state: CaseState,
-  clock: EffectiveLadder['clock'],
-  cal: WorkCalendar,
-  from: Date,
-  to: Date,
-): void {
+export function shiftPlanned(state: CaseState, clock: EffectiveLadder['clock'], cal: WorkCalendar, from: Date, to: Date): void {
   if (to <= from) return;
   for (const step of state.steps) {
     if (step.status !== 'planned' || !step.dueAt) continue;
@@ -188,12 +182,7 @@ export function gapBefore(rungs: EffectiveRung[], i: number): Duration {
   return { ...rung.after, n } as Duration;
 }
 
-export function replanFromNow(
-  state: CaseState,
-  ladder: EffectiveLadder,
-  cal: WorkCalendar,
-  now: Date,
-): void {
+export function replanFromNow(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, now: Date): void {
   const done = state.steps.filter(isDone);
   const doneIds = new Set(done.map((s) => s.rungId));
   const lastDoneIndex = Math.max(-1, ...done.map((s) => ladder.rungs.findIndex((r) => r.id === s.rungId)));

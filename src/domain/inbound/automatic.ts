@@ -42,7 +42,8 @@ function isOutOfOfficeSubject(subject: string): boolean {
 }
 
 /** Subjects of delivery failures from servers that do not send a proper DSN. */
-const BOUNCE_SUBJECT = /undeliver|delivery (?:status|failure|has failed|failed|notification)|returned mail|failure notice|mail delivery (?:failed|subsystem)|non[- ]?delivery|message not delivered|could not be delivered/i;
+const BOUNCE_SUBJECT =
+  /undeliver|delivery (?:status|failure|has failed|failed|notification)|returned mail|failure notice|mail delivery (?:failed|subsystem)|non[- ]?delivery|message not delivered|could not be delivered/i;
 
 /** RFC 3834 and the markers real systems add. Automatic mail never changes a case and is never answered. */
 export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticVerdict {
@@ -72,7 +73,13 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
   if (autoSubmitted && autoSubmitted.toLowerCase().split(';')[0]!.trim() !== 'no') {
     return withReturn({ kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted.slice(0, 40)}` });
   }
-  if (header(mail, 'x-autoreply') || header(mail, 'x-autorespond') || header(mail, 'x-autoresponder') || header(mail, 'x-auto-reply-from') || precedence === 'auto_reply') {
+  if (
+    header(mail, 'x-autoreply') ||
+    header(mail, 'x-autorespond') ||
+    header(mail, 'x-autoresponder') ||
+    header(mail, 'x-auto-reply-from') ||
+    precedence === 'auto_reply'
+  ) {
     return withReturn({ kind: 'auto-reply', reason: 'auto-reply header' });
   }
   if (/^(?:all|oof|autoreply)\b/i.test(header(mail, 'x-auto-response-suppress') ?? '') && header(mail, 'x-ms-exchange-inbox-rules-loop')) {
@@ -83,7 +90,8 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
   }
   if (isOutOfOfficeSubject(mail.subject)) return withReturn({ kind: 'auto-reply', reason: 'out-of-office subject' });
   if (precedence && ['bulk', 'junk', 'list'].includes(precedence)) return { kind: 'bulk', reason: `Precedence: ${precedence}` };
-  if (header(mail, 'list-id') || header(mail, 'list-unsubscribe') || header(mail, 'list-post')) return { kind: 'bulk', reason: 'mailing list (List-* headers)' };
+  if (header(mail, 'list-id') || header(mail, 'list-unsubscribe') || header(mail, 'list-post'))
+    return { kind: 'bulk', reason: 'mailing list (List-* headers)' };
   return { kind: 'none' };
 }
 

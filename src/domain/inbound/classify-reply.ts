@@ -36,7 +36,10 @@ export interface Classification {
 export function sentencesOf(text: string): string[] {
   const out: string[] = [];
   for (const paragraph of plainForMatching(text).split(/\n\s*\n/)) {
-    const lines = paragraph.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = paragraph
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     let current = '';
     for (const line of lines) {
       current = current ? `${current} ${line}` : line;
@@ -47,7 +50,10 @@ export function sentencesOf(text: string): string[] {
     }
     if (current) out.push(current);
   }
-  return out.flatMap((s) => s.split(/(?<=[.!?])\s+(?=["'(]?[A-Z0-9])/)).map((s) => s.trim()).filter(Boolean);
+  return out
+    .flatMap((s) => s.split(/(?<=[.!?])\s+(?=["'(]?[A-Z0-9])/))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 const clauseStart = (sentence: string, at: number) => startOfClause(sentence, at, CLAUSE_BREAK);

@@ -37,15 +37,91 @@ export const COMMAND_HELP =
 
 /** Capitalised words that open ordinary mail, never meant as commands. */
 const NOT_COMMAND_WORDS = new Set([
-  'FYI', 'ASAP', 'URGENT', 'IMPORTANT', 'OFFICIAL', 'NB', 'PS', 'RE', 'FW', 'FWD', 'OK', 'OKAY', 'THANKS', 'THANK', 'HI', 'HELLO', 'DEAR', 'NOTED',
-  'LAC', 'CLA', 'CIC', 'IRO', 'PSW', 'LA', 'SW', 'TM', 'DCS', 'LADO', 'MASH', 'CP', 'CIN', 'PEP', 'EHCP', 'ADM', 'SSW', 'RM', 'YP', 'ESC', 'UPDATE', 'CAUTION', 'EXTERNAL', 'WARNING', 'SORRY', 'YES', 'NO',
+  'FYI',
+  'ASAP',
+  'URGENT',
+  'IMPORTANT',
+  'OFFICIAL',
+  'NB',
+  'PS',
+  'RE',
+  'FW',
+  'FWD',
+  'OK',
+  'OKAY',
+  'THANKS',
+  'THANK',
+  'HI',
+  'HELLO',
+  'DEAR',
+  'NOTED',
+  'LAC',
+  'CLA',
+  'CIC',
+  'IRO',
+  'PSW',
+  'LA',
+  'SW',
+  'TM',
+  'DCS',
+  'LADO',
+  'MASH',
+  'CP',
+  'CIN',
+  'PEP',
+  'EHCP',
+  'ADM',
+  'SSW',
+  'RM',
+  'YP',
+  'ESC',
+  'UPDATE',
+  'CAUTION',
+  'EXTERNAL',
+  'WARNING',
+  'SORRY',
+  'YES',
+  'NO',
 ]);
 
 /** Words of a friendly reply that sit close to a command word ("Noted" vs NOTE, "Closing" vs CLOSE). */
-const CONVERSATIONAL = new Set(['noted', 'notes', 'closing', 'closer', 'closely', 'approx', 'done.', 'doing', 'dome', 'sure', 'node', 'notice', 'nice', 'views.', 'view', 'viewed', 'resume.', 'pauses', 'extended', 'extends', 'nope', 'vote', 'lose', 'cause', 'chose', 'those', 'whose', 'skype', 'ship', 'slip', 'skin']);
+const CONVERSATIONAL = new Set([
+  'noted',
+  'notes',
+  'closing',
+  'closer',
+  'closely',
+  'approx',
+  'done.',
+  'doing',
+  'dome',
+  'sure',
+  'node',
+  'notice',
+  'nice',
+  'views.',
+  'view',
+  'viewed',
+  'resume.',
+  'pauses',
+  'extended',
+  'extends',
+  'nope',
+  'vote',
+  'lose',
+  'cause',
+  'chose',
+  'those',
+  'whose',
+  'skype',
+  'ship',
+  'slip',
+  'skin',
+]);
 
 /** What may follow a no-argument command: nothing, thanks, "please", "now", "this". */
-const POLITE_TAIL = /^[\s:.,!-]*(?:(?:please|pls|now|asap|thanks|thank you|many thanks|cheers|ta|this|it|this one|this case|the case|this rung|the draft|this draft|as discussed|for now)[\s.,!]*)*$/i;
+const POLITE_TAIL =
+  /^[\s:.,!-]*(?:(?:please|pls|now|asap|thanks|thank you|many thanks|cheers|ta|this|it|this one|this case|the case|this rung|the draft|this draft|as discussed|for now)[\s.,!]*)*$/i;
 
 /** Damerau–Levenshtein distance, capped: small typos in a command word ("RESLOVED", "EXTNED"). */
 function distance(a: string, b: string): number {
@@ -76,7 +152,22 @@ function closestCommand(word: string): string | undefined {
   return bestD > 0 && bestD <= allowed ? best : undefined;
 }
 
-const NUMBER_WORDS: Record<string, number> = { a: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, fourteen: 14, twenty: 20, thirty: 30 };
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  fourteen: 14,
+  twenty: 20,
+  thirty: 30,
+};
 
 function parseExtend(rest: string, line: string): Command | string {
   // A remark may follow after a dash, comma or full stop: "EXTEND 5 days - Sam asked for more time".
@@ -85,7 +176,10 @@ function parseExtend(rest: string, line: string): Command | string {
     .split(/\s+-\s+|[,;]|\.\s/)[0]!
     .replace(/[\s.!]*(?:please|thanks|thank you)?[\s.!]*$/i, '')
     .trim();
-  const m = /^(\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|twenty|thirty)\s*(working days?|business days?|wd|calendar days?|days?|d|weeks?|wks?|w)?$/i.exec(text);
+  const m =
+    /^(\d{1,3}|a|one|two|three|four|five|six|seven|eight|nine|ten|fourteen|twenty|thirty)\s*(working days?|business days?|wd|calendar days?|days?|d|weeks?|wks?|w)?$/i.exec(
+      text,
+    );
   if (!m) return `"${line}": EXTEND needs how long, e.g. EXTEND 5 days, EXTEND 3 working days, EXTEND 5 calendar days or EXTEND 2 weeks.`;
   const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : NUMBER_WORDS[m[1]!.toLowerCase()]!;
   const unit = (m[2] ?? 'days').toLowerCase();
@@ -136,7 +230,8 @@ function parseKeyword(word: string, rest: string, line: string, opts: DirectiveO
       return typeof r === 'string' ? { error: r } : { command: r };
     }
     case 'extend': {
-      if (!caps && !/^\s*(?::|-|by\b|for\b|\d|a\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|ten\b)/i.test(rest) && rest.trim() !== '') return { prose: true };
+      if (!caps && !/^\s*(?::|-|by\b|for\b|\d|a\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|ten\b)/i.test(rest) && rest.trim() !== '')
+        return { prose: true };
       const r = parseExtend(rest, line);
       return typeof r === 'string' ? { error: r } : { command: r };
     }
@@ -168,7 +263,8 @@ function unknownCommand(line: string): string | undefined {
   if (caps && !NOT_COMMAND_WORDS.has(word.toUpperCase()) && (words <= 6 || /^\s*:/.test(rest))) {
     // A shouted word that opens a short line: a command we do not know.
     const restWords = rest.trim().split(/\s+/).filter(Boolean);
-    const shouted = restWords.length === 0 || /^\s*:/.test(rest) || restWords.every((w) => w === w.toUpperCase()) || /^(?:until|till|for|by|to|on)\b/i.test(rest.trim());
+    const shouted =
+      restWords.length === 0 || /^\s*:/.test(rest) || restWords.every((w) => w === w.toUpperCase()) || /^(?:until|till|for|by|to|on)\b/i.test(rest.trim());
     if (shouted) return `"${line}": ${word} is not a command I know. ${COMMAND_HELP}`;
   }
   return undefined;
@@ -191,7 +287,9 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
   while (i < lines.length && lines[i]!.trim() === '') i++;
   if (i < lines.length && GREETING.test(lines[i]!.trim())) i++;
   for (; i < lines.length; i++) {
-    const line = lines[i]!.trim().replace(/^(?:[-•*]\s+)/, '').replace(/^\*+(?=[A-Za-z])|(?<=[A-Za-z:])\*+(?=\s|:|$)/g, '');
+    const line = lines[i]!.trim()
+      .replace(/^(?:[-•*]\s+)/, '')
+      .replace(/^\*+(?=[A-Za-z])|(?<=[A-Za-z:])\*+(?=\s|:|$)/g, '');
     if (line === '') {
       if (!found()) continue;
       // A blank line ends the block, unless another command follows it.

@@ -29,11 +29,20 @@ function monthIndex(word: string): number {
 function weekdayNumber(word: string): number {
   const w = word.toLowerCase().replace(/\.$/, '');
   const table: Record<string, number> = {
-    monday: 1, mon: 1,
-    tuesday: 2, tue: 2, tues: 2,
-    wednesday: 3, wed: 3, weds: 3,
-    thursday: 4, thu: 4, thur: 4, thurs: 4,
-    friday: 5, fri: 5,
+    monday: 1,
+    mon: 1,
+    tuesday: 2,
+    tue: 2,
+    tues: 2,
+    wednesday: 3,
+    wed: 3,
+    weds: 3,
+    thursday: 4,
+    thu: 4,
+    thur: 4,
+    thurs: 4,
+    friday: 5,
+    fri: 5,
     saturday: 6,
     sunday: 7,
   };
@@ -192,7 +201,10 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   }
 
   const relative: Array<[RegExp, (x: RegExpExecArray) => DateTime | undefined]> = [
-    [/\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|end of (?:the )?day|end of today|close of (?:business|play)(?: today)?|cob|eod)\b/g, () => ref],
+    [
+      /\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|end of (?:the )?day|end of today|close of (?:business|play)(?: today)?|cob|eod)\b/g,
+      () => ref,
+    ],
     [/\b(?:the )?day after tomorrow\b/g, () => ref.plus({ days: 2 })],
     [/\b(?:tomorrow|tmrw|tomorow)\b/g, () => ref.plus({ days: 1 })],
     [/\b(?:early|beginning of|start of) next week\b/g, () => ref.plus({ weeks: 1 }).set({ weekday: 2 })],
@@ -201,7 +213,10 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
     [/\b(?:(?:the )?end of (?:the|this) week|this week|later this week)\b/g, () => endOfThisWeek(ref)],
     [/\b(?:the )?end of next month\b/g, () => ref.plus({ months: 1 }).endOf('month').startOf('day')],
     [/\b(?:the )?end of (?:the |this )?month\b/g, () => ref.endOf('month').startOf('day')],
-    [/\b(?:in|within)\s+(?:a|one|the next|the coming)\s+fortnight\b|\bin a fortnight'?s? time\b|\bwithin (?:a|the next) fortnight\b/g, () => ref.plus({ days: 14 })],
+    [
+      /\b(?:in|within)\s+(?:a|one|the next|the coming)\s+fortnight\b|\bin a fortnight'?s? time\b|\bwithin (?:a|the next) fortnight\b/g,
+      () => ref.plus({ days: 14 }),
+    ],
     [
       /\b(?:in|within|in the next)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|an?|(?:a )?couple of)\s+(working days?|business days?|days?|weeks?)(?:'? time)?\b/g,
       (x) => {

@@ -49,9 +49,7 @@ export function header(mail: Pick<InboundMail, 'headers'>, name: string): string
 }
 
 export function allAddresses(mail: Pick<InboundMail, 'to' | 'cc' | 'deliveredTo'>): string[] {
-  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...mail.deliveredTo].map((a) =>
-    a.toLowerCase(),
-  );
+  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...mail.deliveredTo].map((a) => a.toLowerCase());
 }
 
 /** TNEF ("winmail.dat", application/ms-tnef): Outlook's rich-text wrapper, kept as an attachment. */

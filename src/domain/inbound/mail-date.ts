@@ -9,9 +9,14 @@ const ZONES: Record<string, number> = { ut: 0, utc: 0, gmt: 0, z: 0, est: -300, 
 
 export function parseMailDate(value: string | undefined): Date | undefined {
   if (!value) return undefined;
-  const v = value.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const v = value
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const m =
-    /^(?:(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*,?\s*)?(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|[a-z]{1,3})?$/i.exec(v);
+    /^(?:(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s*,?\s*)?(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{2,4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([+-]\d{4}|[a-z]{1,3})?$/i.exec(
+      v,
+    );
   if (!m) return undefined;
   const day = Number(m[2]);
   const month = MONTHS.indexOf(m[3]!.toLowerCase());

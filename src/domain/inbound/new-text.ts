@@ -135,7 +135,10 @@ function stripQuotes(text: string): string {
     reply = body;
   }
   reply = reply.replace(/(?:> )?\u0001L(\d+)\u0001/g, (_, i: string) => long[Number(i)] ?? '');
-  return reply.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+  return reply
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 function cutSignature(text: string): string {
@@ -155,7 +158,10 @@ function cutSignature(text: string): string {
     }
     // "Thanks." followed by more sentences is a thank-you, not the end of the message.
     if (i > firstWords && isSignOff(line)) {
-      const following = lines.slice(i + 1).filter((l) => l.trim() !== '').slice(0, 3);
+      const following = lines
+        .slice(i + 1)
+        .filter((l) => l.trim() !== '')
+        .slice(0, 3);
       if (!following.some((l) => looksLikeProse(l.trim()))) {
         cut = i;
         break;
@@ -163,7 +169,10 @@ function cutSignature(text: string): string {
     }
   }
   const kept = cut >= 0 ? lines.slice(0, cut) : lines;
-  return kept.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  return kept
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /**

@@ -31,7 +31,8 @@ export interface ReplyRule {
 
 export const CLASS_ORDER: ReadonlyArray<Exclude<ReplyClass, 'other'>> = ['disputed', 'resolved', 'promise', 'acknowledged'];
 
-const DOCUMENTS = '(?:minutes|notes|plan|care plan|pathway plan|report|review|document|documents|form|forms|paperwork|letter|assessment|referral|information|details|copy|copies|action|actions|task|request|it|this|these|they|that)';
+const DOCUMENTS =
+  '(?:minutes|notes|plan|care plan|pathway plan|report|review|document|documents|form|forms|paperwork|letter|assessment|referral|information|details|copy|copies|action|actions|task|request|it|this|these|they|that)';
 /** What "I have …" must be followed by to mean done ("I have sent", not "I have arranged a meeting"). */
 const DONE_VERBS =
   '(?:sent|completed|uploaded|attached|circulated|actioned|resolved|done|shared|submitted|finalised|finalized|signed off|issued|provided|dealt with|sorted|paid)';
@@ -39,7 +40,8 @@ const DONE_VERBS =
 const PASSIVE_DONE = `(?:${DONE_VERBS.slice(3, -1)}|approved|authorised|authorized|allocated|agreed|updated|arranged|booked)`;
 
 /** Done-words that read as "finished" after is/are/was/were ("the minutes are attached"). */
-const SHORT_DONE = '(?:sent|completed|complete|uploaded|attached|enclosed|circulated|finalised|finalized|signed off|done|actioned|resolved|dealt with|sorted|in place)';
+const SHORT_DONE =
+  '(?:sent|completed|complete|uploaded|attached|enclosed|circulated|finalised|finalized|signed off|done|actioned|resolved|dealt with|sorted|in place)';
 
 export const REPLY_RULES: ReplyRule[] = [
   {
@@ -94,7 +96,8 @@ export const REPLY_RULES: ReplyRule[] = [
       /\bdrafts?\b/i,
       /\b(?:first|second|1st|2nd|opening) (?:part|half|section|batch|instalment|installment|page)s?\b/i,
     ],
-    partialBefore: /\b(?:part|parts|some|half|most|a few|a couple|a number|a portion|a section|the first (?:part|half|section|few|batch|page)s?|(?:first|second) (?:part|half|section|batch|page)s?) of\b/i,
+    partialBefore:
+      /\b(?:part|parts|some|half|most|a few|a couple|a number|a portion|a section|the first (?:part|half|section|few|batch|page)s?|(?:first|second) (?:part|half|section|batch|page)s?) of\b/i,
     cancelledAfter:
       /\b(?:the|a) (?:rest|remainder|remaining|outstanding|others?)\b[^.?!]{0,60}?\b(?:will|to|should|shall|is to|are to|'ll)\b[^.?!]{0,25}?\b(?:follow|come|be (?:sent|uploaded|completed|done|shared|provided|forwarded|finished|finalised|finalized))\b/i,
   },

@@ -158,10 +158,7 @@ export const ladderSchema = z
     professionalRole: role.default('professional'),
     rungs: z.array(rungSchema).min(1),
     repeat: repeatSchema.optional(),
-    variants: z
-      .object({ urgent: variantSchema.optional(), imminent: variantSchema.optional() })
-      .strict()
-      .default({}),
+    variants: z.object({ urgent: variantSchema.optional(), imminent: variantSchema.optional() }).strict().default({}),
   })
   .strict()
   .superRefine((ladder, ctx) => {

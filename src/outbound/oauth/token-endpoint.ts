@@ -54,7 +54,11 @@ export async function requestToken(req: TokenEndpointRequest): Promise<IssuedTok
       typeof body.trace_id === 'string' ? `trace id ${body.trace_id}` : '',
       typeof body.correlation_id === 'string' ? `correlation id ${body.correlation_id}` : '',
     ].filter(Boolean);
-    throw fail(`HTTP ${response.status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}${ids.length ? ` (${ids.join(', ')})` : ''}`, response.status, code);
+    throw fail(
+      `HTTP ${response.status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}${ids.length ? ` (${ids.join(', ')})` : ''}`,
+      response.status,
+      code,
+    );
   }
 
   const accessToken = body?.access_token;

@@ -56,7 +56,9 @@ return {1, limit - count - 1}
 
 const COMMAND = 'escalatorMailboxAcquire';
 
-type WithAcquire = Redis & { [COMMAND](key: string, now: number, windowMs: number, limit: number, member: string, reserve: '0' | '1'): Promise<[number, number]> };
+type WithAcquire = Redis & {
+  [COMMAND](key: string, now: number, windowMs: number, limit: number, member: string, reserve: '0' | '1'): Promise<[number, number]>;
+};
 
 export interface MailboxRateLimiterOptions {
   /** Key prefix (the service's Redis prefix), so deployments and tests never share counts. */

@@ -328,14 +328,19 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       title: r.title,
       when: r.atText,
       to: r.to.map((t) => (t.emails.length ? `${t.label} (${t.emails.join(', ')})` : `${t.label} (no address yet)`)).join('; '),
-      cc: r.cc.filter((c) => c.emails.length).map((c) => c.label).join(', '),
+      cc: r.cc
+        .filter((c) => c.emails.length)
+        .map((c) => c.label)
+        .join(', '),
       approval: r.approval,
       status: r.status,
       statusText: ROW_STATUS[r.status] ?? r.status,
       deadline: r.deadline ?? '',
       policyRef: r.policyRef,
     })),
-    repeatNote: ladder.repeat ? `then every ${describeDuration(ladder.repeat.every)} to ${joinAnd(ladder.repeat.to.map((r) => withArticle(roleLabel(r))))} until it is done` : null,
+    repeatNote: ladder.repeat
+      ? `then every ${describeDuration(ladder.repeat.every)} to ${joinAnd(ladder.repeat.to.map((r) => withArticle(roleLabel(r))))} until it is done`
+      : null,
     repeatEvery: ladder.repeat ? describeDuration(ladder.repeat.every) : null,
     ladderDuties: Object.values(def.duties),
     contacts: { known, missing },
@@ -385,9 +390,7 @@ function buildStepView(
   const whyCopied = (role: string | undefined): string => {
     if (!role) return 'copied';
     const base =
-      role === def.professionalRole
-        ? `copied as the person first asked for this, on ${openedOn}`
-        : (WHY_COPIED[role] ?? `copied as ${roleLabel(role)}`);
+      role === def.professionalRole ? `copied as the person first asked for this, on ${openedOn}` : (WHY_COPIED[role] ?? `copied as ${roleLabel(role)}`);
     const earlier = writtenOn(writtenTo.get(role) ?? []);
     return earlier ? `${base}; ${earlier}` : base;
   };
@@ -404,8 +407,7 @@ function buildStepView(
   const roleContacts = (roles: string[], view: (c: Contact, role: string) => PersonView) =>
     roles.flatMap((role) => resolveRole(state, role, ctx).map((c) => view(c, role)));
 
-  const to =
-    intent.kind === 'chaser' ? intent.to.map((c) => toView(c, roleOf(c.email))) : roleContacts(rung.to, (c, role) => toView(c, role));
+  const to = intent.kind === 'chaser' ? intent.to.map((c) => toView(c, roleOf(c.email))) : roleContacts(rung.to, (c, role) => toView(c, role));
   const toEmails = new Set(to.map((p) => p.email.toLowerCase()));
   const copiedWithRoles = (
     intent.kind === 'chaser'
@@ -503,7 +505,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'resolved-notice':
     case 'confirm-request':
       base.fromText = who(d.from, d.role);
-      base.fromName = d.from ? (d.from.name?.trim() || d.from.email) : 'someone';
+      base.fromName = d.from ? d.from.name?.trim() || d.from.email : 'someone';
       base.classText = d.classification ? (CLASS_TEXT[d.classification.class] ?? '') : '';
       base.classification = { class: 'other', evidence: '', ...(d.classification ?? {}) };
       base.holdUntilText = d.holdUntil ? cal.format(new Date(d.holdUntil)) : '';

@@ -314,8 +314,7 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
   const staff = () => staffRecipients(state, sample.context(now));
   const rung = rungOf(ladderFor(state, sample.context(now)), step);
   const chaser = pick(sample.fired, 'chaser');
-  const replyText =
-    opts.text?.replyText ?? 'Thank you for the reminder. I am chasing this today and will send it to you by Friday.\n\nKind regards';
+  const replyText = opts.text?.replyText ?? 'Thank you for the reminder. I am chasing this today and will send it to you by Friday.\n\nKind regards';
   const replier: Contact = chaser?.to[0] ?? { email: 'someone@northshire.example' };
   const replierRole = rung.to[0] ?? def.professionalRole;
 
@@ -401,7 +400,12 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       now = cal.nextDayOpening(now);
       const d = applyCommands(
         state,
-        { from: org.manager, lines: [], errors: ['PAUSE until Fryday: "Fryday" is not a date I can read (try 4 December 2026 or 2026-12-04)'], messageKey: 'sample-error' },
+        {
+          from: org.manager,
+          lines: [],
+          errors: ['PAUSE until Fryday: "Fryday" is not a date I can read (try 4 December 2026 or 2026-12-04)'],
+          messageKey: 'sample-error',
+        },
         sample.context(now),
       );
       intent = pick(d, 'command-error');
@@ -412,7 +416,13 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       const promised = cal.localDate(cal.addWorkingDays(now, 3));
       const d = applyRecipientReply(
         state,
-        { from: replier, role: replierRole, classification: { class: 'promise', evidence: 'by Friday', promiseDate: promised }, messageKey: 'sample-reply', newText: replyText },
+        {
+          from: replier,
+          role: replierRole,
+          classification: { class: 'promise', evidence: 'by Friday', promiseDate: promised },
+          messageKey: 'sample-reply',
+          newText: replyText,
+        },
         sample.context(now),
       );
       state = d.state;
@@ -424,7 +434,13 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       now = cal.nextDayOpening(now);
       const d = applyRecipientReply(
         state,
-        { from: replier, role: replierRole, classification: { class: 'resolved', evidence: 'attached' }, messageKey: 'sample-done', newText: opts.text?.replyText ?? 'Please find it attached. Apologies for the delay.' },
+        {
+          from: replier,
+          role: replierRole,
+          classification: { class: 'resolved', evidence: 'attached' },
+          messageKey: 'sample-done',
+          newText: opts.text?.replyText ?? 'Please find it attached. Apologies for the delay.',
+        },
         sample.context(now),
       );
       intent = pick(d, kind);
@@ -435,7 +451,12 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
           key: 'mdone-resolved-notice',
           ...staff(),
           timing: 'now',
-          data: { from: replier, role: replierRole, classification: { class: 'resolved', evidence: 'attached' }, newText: 'Please find it attached. Apologies for the delay.' },
+          data: {
+            from: replier,
+            role: replierRole,
+            classification: { class: 'resolved', evidence: 'attached' },
+            newText: 'Please find it attached. Apologies for the delay.',
+          },
         };
       } else {
         const s = staff();
@@ -483,6 +504,9 @@ export function renderSample(store: TemplateStore, kind: MailKind, opts: SampleO
 
 /** The addresses a sample mail goes to, as headers show them. */
 export function recipientsOf(intent: MailIntent): { to: string; cc: string } {
-  const list = (cs: Contact[]) => dedupe(cs).map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
+  const list = (cs: Contact[]) =>
+    dedupe(cs)
+      .map((c) => (c.name ? `${c.name} <${c.email}>` : c.email))
+      .join(', ');
   return { to: list(intent.to), cc: list(intent.cc) };
 }

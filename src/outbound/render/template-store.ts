@@ -47,7 +47,10 @@ export class TemplateStore {
     for (const dir of dirs) {
       for (const file of walk(dir)) {
         if (!file.endsWith('.hbs')) continue;
-        const key = relative(dir, file).split(sep).join('/').replace(/\.hbs$/, '');
+        const key = relative(dir, file)
+          .split(sep)
+          .join('/')
+          .replace(/\.hbs$/, '');
         const source = readFileSync(file, 'utf8');
         const line = unescapedOutputLine(source);
         if (line) throw new Error(`template ${file}:${line}: unescaped output ({{{ }}} or {{& }}) is not allowed; use {{ }}`);
@@ -101,9 +104,7 @@ export class TemplateStore {
 
 function registerHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('join', (list: unknown, sepr: unknown) =>
-    Array.isArray(list) ? list.join(typeof sepr === 'string' ? sepr : ', ') : '',
-  );
+  hb.registerHelper('join', (list: unknown, sepr: unknown) => (Array.isArray(list) ? list.join(typeof sepr === 'string' ? sepr : ', ') : ''));
   hb.registerHelper('includes', (list: unknown, item: unknown) => Array.isArray(list) && list.includes(item));
   hb.registerHelper('plural', (n: unknown, one: unknown, many: unknown) => (n === 1 ? one : many));
   hb.registerHelper('upper', (s: unknown) => (typeof s === 'string' ? s.toUpperCase() : ''));
@@ -112,6 +113,11 @@ function registerHelpers(hb: typeof Handlebars): void {
   // Text mails wrap long paragraphs the way mail clients expect (RFC 3676 asks for ≤ 78).
   hb.registerHelper('indent', (s: unknown, n: unknown) => {
     const pad = ' '.repeat(typeof n === 'number' ? n : 2);
-    return typeof s === 'string' ? s.split('\n').map((l) => pad + l).join('\n') : '';
+    return typeof s === 'string'
+      ? s
+          .split('\n')
+          .map((l) => pad + l)
+          .join('\n')
+      : '';
   });
 }

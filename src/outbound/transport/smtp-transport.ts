@@ -95,7 +95,9 @@ export function toSendError(error: unknown): SendError {
   };
   const code = e.responseCode;
   const temporary =
-    AUTH_CODES.has(e.code ?? '') || SUBMISSION_QUOTA.test(e.response ?? '') || (code ? code >= 400 && code < 500 : TEMPORARY_CODES.has(e.code ?? '') || !e.code);
+    AUTH_CODES.has(e.code ?? '') ||
+    SUBMISSION_QUOTA.test(e.response ?? '') ||
+    (code ? code >= 400 && code < 500 : TEMPORARY_CODES.has(e.code ?? '') || !e.code);
   const rejected = (e.rejectedErrors ?? []).map((r) => ({
     address: (r.recipient ?? '').toLowerCase(),
     ...(r.responseCode ? { code: r.responseCode } : {}),

@@ -74,10 +74,12 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
     const external = mail.to.filter(outside);
     const professionals = external.length > 0 ? external : mail.to.filter(notUs);
     for (const a of professionals) participants.push({ role: professionalRole, email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
-    if (professionals.length === 0) warnings.push(`I could not tell who the request is addressed to. Reply "Professional: Name <address>" so the chasers have someone to go to.`);
+    if (professionals.length === 0)
+      warnings.push(`I could not tell who the request is addressed to. Reply "Professional: Name <address>" so the chasers have someone to go to.`);
   }
   for (const a of mail.cc.filter(outside)) {
-    if (!participants.some((p) => p.email === a.address)) participants.push({ role: 'copied', email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
+    if (!participants.some((p) => p.email === a.address))
+      participants.push({ role: 'copied', email: a.address, ...(a.name ? { name: a.name } : {}), source: 'request' });
   }
   if (ladderDirective && analysis.plusLadder && ladderDirective.kind === 'ladder' && ladderDirective.ladderId !== analysis.plusLadder) {
     warnings.push(`The address chose the ${analysis.plusLadder} ladder, so "Ladder: ${ladderDirective.ladderId}" was not used.`);
@@ -106,4 +108,3 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
     messageRef: ids.messageRowId,
   };
 }
-

@@ -61,36 +61,43 @@ export function ingestMessageJob(deps: IngestDeps) {
     const matched = oversized ? undefined : await matchCase(em, org, analysis);
     const route = decideRoute(routeFacts(org, mail, analysis, matched, oversized));
 
-    const after = await em.transactional(async (tx) => {
-      // Without `raw`: the source was read above, and the ORM would otherwise copy and compare it on flush.
-      const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
-      if (!msg || msg.status !== 'pending') return null;
-      const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id);
-      Object.assign(msg, {
-        status: route.kind === 'reject' ? 'rejected' : 'processed',
-        route: routeName(route),
-        reason: 'reason' in route ? route.reason : null,
-        case: result.caseId ?? null,
-        fromAddress: mail.from?.address ?? null,
-        subject: mail.subject || null,
-        sentAt: mail.date,
-        to: mail.to.map((a) => a.address),
-        cc: mail.cc.map((a) => a.address),
-        inReplyTo: mail.inReplyTo ?? null,
-        references: mail.references,
-        newText: analysis.newText || null,
-        analysis: summarise(analysis, mail, route),
-        processedAt: deps.clock.now(),
+    const after = await em
+      .transactional(async (tx) => {
+        // Without `raw`: the source was read above, and the ORM would otherwise copy and compare it on flush.
+        const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
+        if (!msg || msg.status !== 'pending') return null;
+        const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id);
+        Object.assign(msg, {
+          status: route.kind === 'reject' ? 'rejected' : 'processed',
+          route: routeName(route),
+          reason: 'reason' in route ? route.reason : null,
+          case: result.caseId ?? null,
+          fromAddress: mail.from?.address ?? null,
+          subject: mail.subject || null,
+          sentAt: mail.date,
+          to: mail.to.map((a) => a.address),
+          cc: mail.cc.map((a) => a.address),
+          inReplyTo: mail.inReplyTo ?? null,
+          references: mail.references,
+          newText: analysis.newText || null,
+          analysis: summarise(analysis, mail, route),
+          processedAt: deps.clock.now(),
+        });
+        await tx.flush();
+        return result;
+      })
+      .catch(async (error: unknown) => {
+        // A message whose content the database refuses will be refused the same way every time:
+        // record why instead of retrying it for ever. Anything else (a dropped connection) is retried.
+        if (!isDataError(error)) throw error;
+        await finish(
+          deps.orm.em.fork() as EntityManager,
+          messageId,
+          { status: 'rejected', route: 'rejected', reason: `could not be stored: ${scrubErrorMessage((error as Error).message).slice(0, 200)}` },
+          deps,
+        );
+        return null;
       });
-      await tx.flush();
-      return result;
-    }).catch(async (error: unknown) => {
-      // A message whose content the database refuses will be refused the same way every time:
-      // record why instead of retrying it for ever. Anything else (a dropped connection) is retried.
-      if (!isDataError(error)) throw error;
-      await finish(deps.orm.em.fork() as EntityManager, messageId, { status: 'rejected', route: 'rejected', reason: `could not be stored: ${scrubErrorMessage((error as Error).message).slice(0, 200)}` }, deps);
-      return null;
-    });
     if (!after) return;
     deps.metrics?.messageIngested(routeName(route), classOf(route, analysis));
     const level = route.kind === 'quarantine' || route.kind === 'reject' || route.kind === 'flag' ? 'warn' : 'info';
@@ -113,14 +120,20 @@ interface PendingMessage {
 
 /** The stored message still waiting for its verdict, with its source (read once, by plain SQL). */
 async function loadPending(em: EntityManager, id: string): Promise<PendingMessage | undefined> {
-  const rows = await em.execute<Array<{ id: string; mailbox: string; raw: Buffer | null; received_at: Date; internal_date: Date | null; envelope_to: string[] | string | null }>>(
-    `select id, mailbox, raw, received_at, internal_date, envelope_to from message where id = ? and status = 'pending'`,
-    [id],
-  );
+  const rows = await em.execute<
+    Array<{ id: string; mailbox: string; raw: Buffer | null; received_at: Date; internal_date: Date | null; envelope_to: string[] | string | null }>
+  >(`select id, mailbox, raw, received_at, internal_date, envelope_to from message where id = ? and status = 'pending'`, [id]);
   const r = rows[0];
   if (!r) return undefined;
   const envelopeTo = typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to;
-  return { id: r.id, mailbox: r.mailbox, raw: r.raw, receivedAt: new Date(r.received_at), internalDate: r.internal_date ? new Date(r.internal_date) : null, envelopeTo };
+  return {
+    id: r.id,
+    mailbox: r.mailbox,
+    raw: r.raw,
+    receivedAt: new Date(r.received_at),
+    internalDate: r.internal_date ? new Date(r.internal_date) : null,
+    envelopeTo,
+  };
 }
 
 interface RouteResult {
@@ -141,7 +154,13 @@ async function applyRoute(
 ): Promise<RouteResult> {
   const now = deps.clock.now();
   if (route.kind === 'open-case') {
-    const ids = { id: newId(), ref: await allocateRef(tx, Number(org.calendar.local(now).toFormat('yyyy'))), token: newToken(), messageRowId: msg.id, receivedAt: msg.receivedAt };
+    const ids = {
+      id: newId(),
+      ref: await allocateRef(tx, Number(org.calendar.local(now).toFormat('yyyy'))),
+      token: newToken(),
+      messageRowId: msg.id,
+      receivedAt: msg.receivedAt,
+    };
     const input = openingInput(org, mail, analysis, ids);
     const ctx = org.caseContext(input.ladderId, now);
     const decision = openCase(input, ctx);
@@ -162,13 +181,26 @@ async function applyRoute(
       decision = applyCommands(state, { from, lines: analysis.commands.lines, errors: analysis.commands.errors, messageKey: key }, ctx);
       break;
     case 'recipient-reply':
-      decision = applyRecipientReply(state, { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText }, ctx);
+      decision = applyRecipientReply(
+        state,
+        { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText },
+        ctx,
+      );
       break;
     case 'bounce':
       decision = applyBounce(state, { recipients: analysis.bounce?.recipients ?? [], messageKey: key }, ctx);
       break;
     case 'automatic':
-      decision = recordAutomatic(state, { from: sender.address, kind: route.automatic, ...(analysis.automatic.returnDate ? { returnDate: analysis.automatic.returnDate } : {}), messageKey: key }, ctx);
+      decision = recordAutomatic(
+        state,
+        {
+          from: sender.address,
+          kind: route.automatic,
+          ...(analysis.automatic.returnDate ? { returnDate: analysis.automatic.returnDate } : {}),
+          messageKey: key,
+        },
+        ctx,
+      );
       break;
     case 'flag':
       decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify }, ctx);
@@ -202,7 +234,10 @@ function withoutNul<T>(value: T): T {
 /** SQLSTATE class 22 (data exception) and protocol violations: the content, not the connection. */
 function isDataError(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
-  return (typeof e.code === 'string' && (e.code.startsWith('22') || e.code === '08P01')) || /invalid message format|cannot be converted to text|invalid byte sequence/i.test(e.message ?? '');
+  return (
+    (typeof e.code === 'string' && (e.code.startsWith('22') || e.code === '08P01')) ||
+    /invalid message format|cannot be converted to text|invalid byte sequence/i.test(e.message ?? '')
+  );
 }
 
 /** The metric's second label: what kind of reply or automatic mail it was (never its content). */

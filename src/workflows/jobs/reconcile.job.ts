@@ -82,10 +82,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     `select id, attempts, not_before from outbox_mail where status = 'pending'`,
     (page) => inParallel(page, (o) => deps.scheduler.send(o.id, o.attempts, new Date(o.not_before))),
   );
-  const messages = await em.execute<Array<{ id: string }>>(
-    `select id from message where status = 'pending' and created_at < ?`,
-    [new Date(now.getTime() - STUCK_MESSAGE_MS)],
-  );
+  const messages = await em.execute<Array<{ id: string }>>(`select id from message where status = 'pending' and created_at < ?`, [
+    new Date(now.getTime() - STUCK_MESSAGE_MS),
+  ]);
   await inParallel(messages, (m) => deps.scheduler.ingest(m.id));
   const report = { cases, outbox, unstuck: unstuck.length, messages: messages.length };
   if (unstuck.length) deps.metrics?.recovered.inc({ what: 'stuck-sending' }, unstuck.length);

@@ -88,7 +88,16 @@ export function sendMailJob(deps: SendDeps) {
         return;
       }
       if (verdict !== 'send') {
-        await putBack(em, deps, job, row, others, verdict.askAgainAt, now, 'cannot tell yet whether a mail abandoned mid-send went; asking the Sent folder again later');
+        await putBack(
+          em,
+          deps,
+          job,
+          row,
+          others,
+          verdict.askAgainAt,
+          now,
+          'cannot tell yet whether a mail abandoned mid-send went; asking the Sent folder again later',
+        );
         return;
       }
     }
@@ -126,15 +135,26 @@ export function sendMailJob(deps: SendDeps) {
     // the last attempt they are given up on with the 5xx ones.
     const { bounced, deferred } = splitRefusals(result.rejected);
     const resend =
-      deferred.length > 0 && row.attempts < MAX_ATTEMPTS ? planResend(row, deferred, mayGoAt(row, org.calendar, new Date(now.getTime() + retryDelayMs(row.attempts)))) : undefined;
+      deferred.length > 0 && row.attempts < MAX_ATTEMPTS
+        ? planResend(row, deferred, mayGoAt(row, org.calendar, new Date(now.getTime() + retryDelayMs(row.attempts))))
+        : undefined;
     await markSent(em, deps, row, result, resend ? { resend, cases: row.case ? [{ caseId: row.case, kind: row.kind }] : [] } : undefined);
-    deps.logger.info({ outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length, ...(resend ? { resend: resend.id } : {}) }, 'mail sent');
+    deps.logger.info(
+      { outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length, ...(resend ? { resend: resend.id } : {}) },
+      'mail sent',
+    );
     // A follow-up is another submission of the same mail, not another chaser.
     if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' && !row.resendOf ? await rungOf(em, row) : undefined);
     if (resend) await scheduleResend(deps, row, resend);
     const givenUp = resend ? [] : deferred;
     if (bounced.length + givenUp.length > 0) {
-      await recordRejections(em, deps, row, [...bounced, ...givenUp], givenUp.length > 0 ? `recipients refused (temporary refusals given up on after ${row.attempts} attempts)` : undefined);
+      await recordRejections(
+        em,
+        deps,
+        row,
+        [...bounced, ...givenUp],
+        givenUp.length > 0 ? `recipients refused (temporary refusals given up on after ${row.attempts} attempts)` : undefined,
+      );
     }
   };
 }
@@ -143,7 +163,16 @@ export function sendMailJob(deps: SendDeps) {
  * Back to pending until `at`, the claim's attempt given back (waiting is not a failure), chasers
  * claimed with it for a combined mail released to their own jobs.
  */
-async function putBack(em: EntityManager, deps: SendDeps, job: Job | undefined, row: OutboxRow, others: OutboxRow[], at: Date, now: Date, why: string): Promise<void> {
+async function putBack(
+  em: EntityManager,
+  deps: SendDeps,
+  job: Job | undefined,
+  row: OutboxRow,
+  others: OutboxRow[],
+  at: Date,
+  now: Date,
+  why: string,
+): Promise<void> {
   await releaseBundle(em, others, now);
   await em.execute(
     `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
@@ -155,7 +184,10 @@ async function putBack(em: EntityManager, deps: SendDeps, job: Job | undefined, 
 
 /** The follow-up's job (after the commit that wrote it; the reconciler re-creates it if this is lost). */
 async function scheduleResend(deps: SendDeps, row: OutboxRow, resend: Resend): Promise<void> {
-  deps.logger.info({ outbox: row.id, resend: resend.id, recipients: resend.envelopeTo.length, retryAt: resend.notBefore.toISOString() }, 'recipients refused for now; the mail goes to them again later');
+  deps.logger.info(
+    { outbox: row.id, resend: resend.id, recipients: resend.envelopeTo.length, retryAt: resend.notBefore.toISOString() },
+    'recipients refused for now; the mail goes to them again later',
+  );
   await deps.scheduler.send(resend.id, resend.attempts, resend.notBefore).catch((error: unknown) => {
     deps.logger.warn({ outbox: resend.id, err: { message: (error as Error).message } }, 'could not queue the follow-up send; the reconciler will');
   });
@@ -166,7 +198,10 @@ async function bundlingOrg(em: EntityManager, deps: SendDeps, outboxId: string):
   // No organisation bundles (the default): no need to read the row to know (a query per mail sent).
   if (!deps.orgs.all().some((o) => o.config.bundleChasers)) return undefined;
   // A follow-up to recipients refused for a while goes alone, as it is.
-  const rows = await em.execute<Array<{ organisation_id: string; kind: string; resend_of: string | null }>>(`select organisation_id, kind, resend_of from outbox_mail where id = ?`, [outboxId]);
+  const rows = await em.execute<Array<{ organisation_id: string; kind: string; resend_of: string | null }>>(
+    `select organisation_id, kind, resend_of from outbox_mail where id = ?`,
+    [outboxId],
+  );
   const org = rows[0] && rows[0].kind === 'chaser' && !rows[0].resend_of ? deps.orgs.find(rows[0].organisation_id) : undefined;
   return org?.config.bundleChasers ? org : undefined;
 }
@@ -196,12 +231,23 @@ async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, ro
   const at = new Date(now.getTime() + retryDelayMs(row.attempts));
   const resend =
     deferred.length > 0 && row.attempts < MAX_ATTEMPTS
-      ? planResend({ id: bundle.rowId, envelopeTo: bundle.composed.envelope.to, to: row.to, cc: row.cc, attempts: row.attempts }, deferred, mayGoAt({ waitsForWindow: true }, org.calendar, at))
+      ? planResend(
+          { id: bundle.rowId, envelopeTo: bundle.composed.envelope.to, to: row.to, cc: row.cc, attempts: row.attempts },
+          deferred,
+          mayGoAt({ waitsForWindow: true }, org.calendar, at),
+        )
       : undefined;
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      await recordBundle(em, org, bundle, result.response, deps.clock.now(), resend ? { resend, cases: rows.map((r) => ({ caseId: r.case!, kind: r.kind })) } : undefined);
+      await recordBundle(
+        em,
+        org,
+        bundle,
+        result.response,
+        deps.clock.now(),
+        resend ? { resend, cases: rows.map((r) => ({ caseId: r.case!, kind: r.kind })) } : undefined,
+      );
       break;
     } catch (error) {
       if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
@@ -236,7 +282,13 @@ async function markSent(
   follow?: { resend: Resend; cases: Array<{ caseId: string; kind: string }> },
 ): Promise<void> {
   const started = Date.now();
-  const update = () => ({ status: 'sent', sentAt: deps.clock.now(), smtpResponse: result.response.slice(0, 1000), lastError: null, updatedAt: deps.clock.now() });
+  const update = () => ({
+    status: 'sent',
+    sentAt: deps.clock.now(),
+    smtpResponse: result.response.slice(0, 1000),
+    lastError: null,
+    updatedAt: deps.clock.now(),
+  });
   for (let attempt = 1; ; attempt++) {
     try {
       if (!follow) await em.nativeUpdate(OutboxMail, { id: row.id }, update());
@@ -270,12 +322,19 @@ async function acceptedBefore(em: EntityManager, deps: SendDeps, row: OutboxRow,
   if (!deps.deliveryEvidence) return 'send';
   let copies = 1;
   if (row.resendOf) {
-    const earlier = await em.execute<Array<{ n: string }>>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [row.messageId, row.id]);
+    const earlier = await em.execute<Array<{ n: string }>>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [
+      row.messageId,
+      row.id,
+    ]);
     copies += Number(earlier[0]?.n ?? 0);
   }
   const evidence = await deps.deliveryEvidence(row.organisationId, row.messageId, copies);
   if (evidence === 'found') {
-    await markSent(em, deps, row, { accepted: row.envelopeTo, rejected: [], response: 'not sent again: found in the server’s Sent folder after the sending worker died' });
+    await markSent(em, deps, row, {
+      accepted: row.envelopeTo,
+      rejected: [],
+      response: 'not sent again: found in the server’s Sent folder after the sending worker died',
+    });
     deps.metrics?.recovered.inc({ what: 'found-in-sent-folder' });
     deps.logger.warn({ outbox: row.id, kind: row.kind }, 'mail abandoned mid-send had been accepted by the server; not sent again');
     return 'recorded';
@@ -324,7 +383,11 @@ async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, fail
     await deps.scheduler.send(row.id, attempts, at);
     return;
   }
-  await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'failed', lastError: failure.message.slice(0, 1000), smtpResponse: failure.response?.slice(0, 1000) ?? null, updatedAt: now });
+  await em.nativeUpdate(
+    OutboxMail,
+    { id: row.id },
+    { status: 'failed', lastError: failure.message.slice(0, 1000), smtpResponse: failure.response?.slice(0, 1000) ?? null, updatedAt: now },
+  );
   deps.logger.error({ outbox: row.id, kind: row.kind, code: failure.code, attempts }, 'mail failed permanently');
   // Refused addresses are undeliverable; a refused message (or one we gave up on) is not the addresses' fault.
   if (failure.rejected.length > 0) await recordRejections(em, deps, row, failure.rejected, failure.message);
@@ -352,7 +415,14 @@ async function recordFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, 
       const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
       const decision = recordDeliveryFailure(
         caseRow.state,
-        { kind: about.kind, ...(about.step !== null ? { step: about.step } : {}), to: row.to, reason: reason.slice(0, 300), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}`, notify: external },
+        {
+          kind: about.kind,
+          ...(about.step !== null ? { step: about.step } : {}),
+          to: row.to,
+          reason: reason.slice(0, 300),
+          messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}`,
+          notify: external,
+        },
         ctx,
       );
       return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
@@ -377,10 +447,18 @@ async function recordRejections(em: EntityManager, deps: SendDeps, row: OutboxRo
       const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
       const decision = applyBounce(
         caseRow.state,
-        { recipients: rejected.map((r) => ({ address: r.address, status: r.code ? String(r.code) : 'rejected', action: 'failed' })), messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}` },
+        {
+          recipients: rejected.map((r) => ({ address: r.address, status: r.code ? String(r.code) : 'rejected', action: 'failed' })),
+          messageKey: `o${row.id.replace(/-/g, '').slice(0, 16)}`,
+        },
         ctx,
       );
-      decision.events.unshift({ type: 'mail-failed', actor: 'system', at: ctx.now.toISOString(), detail: { outbox: row.id, kind: about.kind, reason: reason ?? 'recipients refused', recipients: rejected } });
+      decision.events.unshift({
+        type: 'mail-failed',
+        actor: 'system',
+        at: ctx.now.toISOString(),
+        detail: { outbox: row.id, kind: about.kind, reason: reason ?? 'recipients refused', recipients: rejected },
+      });
       if (external.length === 0) decision.mails = [];
       return persistDecision(tx, org, caseRow, decision, ctx, deps, `outbox:${row.id}`);
     });

@@ -119,7 +119,12 @@ export class FaultRig {
       rmSync(dir, { recursive: true, force: true });
       throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
     }
-    const [postgres, redis, dovecot, sink] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [PrivatePostgres, PrivateRedis, DovecotServer, SmtpSink];
+    const [postgres, redis, dovecot, sink] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+      PrivatePostgres,
+      PrivateRedis,
+      DovecotServer,
+      SmtpSink,
+    ];
     let db: { url: string; name: string };
     try {
       db = { url: await postgres.createDatabase(DATABASE), name: DATABASE };
@@ -151,10 +156,25 @@ export class FaultRig {
             address: INBOX,
             name: 'Sunrise escalations',
             plusAddressing: true,
-            inbound: { type: 'imap', host: dovecot.host, port: dovecot.port, secure: false, auth: { type: 'password', user: 'escalations', password: 'secret' }, resyncSeconds: 5 },
+            inbound: {
+              type: 'imap',
+              host: dovecot.host,
+              port: dovecot.port,
+              secure: false,
+              auth: { type: 'password', user: 'escalations', password: 'secret' },
+              resyncSeconds: 5,
+            },
             // The per-mailbox send limit would stretch a few thousand mails over an hour; it has its own tests.
             // The sink files what it accepts in the mailbox's Sent folder, as Exchange Online and Gmail do.
-            outbound: { type: 'smtp', host: sink.host, port: sink.port, secure: false, requireTLS: false, rateLimitPerMinute: 0, serverSentFolder: SENT_FOLDER },
+            outbound: {
+              type: 'smtp',
+              host: sink.host,
+              port: sink.port,
+              secure: false,
+              requireTLS: false,
+              rateLimitPerMinute: 0,
+              serverSentFolder: SENT_FOLDER,
+            },
           },
         },
       ],
@@ -176,7 +196,8 @@ export class FaultRig {
       throw error;
     }
     rig.fileAcceptedMail();
-    for (const name of QUEUE_NAMES) rig.queues.set(name, new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: PREFIX }));
+    for (const name of QUEUE_NAMES)
+      rig.queues.set(name, new Queue(name, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: PREFIX }));
     for (const q of rig.queues.values()) q.on('error', () => undefined);
     for (let i = 1; i <= opts.watchers; i++) rig.spawn('watch', `watcher-${i}`);
     for (let i = 1; i <= opts.workers; i++) rig.spawn('worker', `worker-${i}`);
@@ -373,7 +394,10 @@ export class FaultRig {
   }
 
   async requestReconcile(): Promise<void> {
-    await this.queues.get('maintenance')!.add('reconcile', {}, { removeOnComplete: true, removeOnFail: true }).catch(() => undefined);
+    await this.queues
+      .get('maintenance')!
+      .add('reconcile', {}, { removeOnComplete: true, removeOnFail: true })
+      .catch(() => undefined);
   }
 
   async counts(): Promise<Counts> {

@@ -99,11 +99,7 @@ describe('PAUSE and RESUME', () => {
     const d = firo();
     d.at('2026-11-25T11:00:00Z').command({ kind: 'pause', until: '2026-12-10' });
     d.command({ kind: 'resume' });
-    expect(d.plan().map(([, , at]) => at)).toEqual([
-      '2026-11-30T10:00:00+00:00',
-      '2026-12-07T10:00:00+00:00',
-      '2026-12-14T10:00:00+00:00',
-    ]);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-11-30T10:00:00+00:00', '2026-12-07T10:00:00+00:00', '2026-12-14T10:00:00+00:00']);
   });
 
   it('on the calendar clock the rungs move by the paused time, and off a bank holiday', () => {
@@ -137,21 +133,13 @@ describe('EXTEND', () => {
     const d = firo();
     const r = d.at('2026-11-24T10:00:00Z').command({ kind: 'extend', by: { unit: 'wd', n: 3 } });
     expect(mailsOf(r, 'command-ack')).toHaveLength(1);
-    expect(d.plan().map(([, , at]) => at)).toEqual([
-      '2026-12-03T10:00:00+00:00',
-      '2026-12-10T10:00:00+00:00',
-      '2026-12-17T10:00:00+00:00',
-    ]);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-12-03T10:00:00+00:00', '2026-12-10T10:00:00+00:00', '2026-12-17T10:00:00+00:00']);
   });
 
   it('EXTEND 1 week, then EXTEND 2 days landing on a Saturday, goes to the next opening', () => {
     const d = firo();
     d.at('2026-11-24T10:00:00Z').command({ kind: 'extend', by: { unit: 'w', n: 1 } });
-    expect(d.plan().map(([, , at]) => at)).toEqual([
-      '2026-12-07T10:00:00+00:00',
-      '2026-12-14T10:00:00+00:00',
-      '2026-12-21T10:00:00+00:00',
-    ]);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-12-07T10:00:00+00:00', '2026-12-14T10:00:00+00:00', '2026-12-21T10:00:00+00:00']);
     // Mon 7 Dec + 5 calendar days = Sat 12 Dec → Mon 14 Dec 09:00.
     d.command({ kind: 'extend', by: { unit: 'd', n: 5 } });
     expect(d.due('stage-2-meeting')).toBe('2026-12-14T09:00:00+00:00');
@@ -709,9 +697,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     expect(d.state.status).toBe('open');
     const [chaser] = mailsOf(esc, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('senior-manager')]);
-    expect(emails(chaser!.cc)).toEqual(
-      [ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort(),
-    );
+    expect(emails(chaser!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
     expect(d.step('senior-manager').deadlineAt).toBe('2026-12-15T10:00:00.000Z');
   });
 
@@ -729,9 +715,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     const chasers = mailsOf(esc, 'chaser');
     expect(chasers).toHaveLength(1);
     expect(emails(chasers[0]!.to)).toEqual([addr('senior-manager')]);
-    expect(emails(chasers[0]!.cc)).toEqual(
-      [ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort(),
-    );
+    expect(emails(chasers[0]!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
     expect(d.plan()).toEqual([
       ['responsible-manager-reminder', 'skipped', '2026-11-30T10:00:00+00:00'],
       ['senior-manager', 'sent', '2026-12-01T14:00:00+00:00'],

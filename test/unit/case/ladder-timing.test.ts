@@ -37,7 +37,10 @@ function fired(d: CaseDriver): string[] {
 }
 
 function pending(d: CaseDriver): Array<[string, string | null]> {
-  return d.plan().filter(([, status]) => status === 'planned').map(([rung, , at]) => [rung, at]);
+  return d
+    .plan()
+    .filter(([, status]) => status === 'planned')
+    .map(([rung, , at]) => [rung, at]);
 }
 
 describe('reg 5 (calendar weeks from the opening): a hold moves every later rung', () => {
@@ -139,9 +142,7 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
     d.at('2027-01-18T10:00:00Z').advance();
     d.at('2027-01-18T10:30:00Z').command({ kind: 'approve' });
     d.at('2027-01-18T11:00:00Z').command({ kind: 'approve' });
-    expect(d.state.steps.filter((s) => s.rungId !== 'repeat').map((s) => [s.rungId, s.status])).toEqual(
-      planned.map(([rung]) => [rung, 'sent']),
-    );
+    expect(d.state.steps.filter((s) => s.rungId !== 'repeat').map((s) => [s.rungId, s.status])).toEqual(planned.map(([rung]) => [rung, 'sent']));
     // Every rung went when the plan said, and stated the next rung's due moment as its deadline.
     expect(d.state.steps.filter((s) => s.rungId !== 'repeat').map((s) => [s.rungId, d.cal.iso(new Date(s.dueAt!))])).toEqual(planned);
     expect(d.state.steps.slice(0, 4).map((s) => s.deadlineAt)).toEqual([

@@ -72,12 +72,9 @@ describe('detectAutomatic', () => {
     'I am currently out of the office',
     'On annual leave until Monday 7 December',
     'Annual leave - back 7 December',
-  ])(
-    'the subject %j is an out-of-office',
-    (subject) => {
-      expect(detectAutomatic(mail({ subject }), TZ)).toMatchObject({ kind: 'auto-reply', reason: 'out-of-office subject' });
-    },
-  );
+  ])('the subject %j is an out-of-office', (subject) => {
+    expect(detectAutomatic(mail({ subject }), TZ)).toMatchObject({ kind: 'auto-reply', reason: 'out-of-office subject' });
+  });
 
   it.each([
     // The case's own subject, in a person's reply: the thread is about leave or out-of-hours cover.
@@ -98,7 +95,11 @@ describe('detectAutomatic', () => {
 
   it('reads a real reply on a thread titled "Annual leave: …" as a reply, end to end through the parser', async () => {
     for (const subject of ['RE: Annual leave: cover plan for AB-1234 [ESC-2026-0001]', 'Re: Out of office hours contact plan [ESC-2026-0001]']) {
-      const raw = Buffer.from(readFixture('reply-gmail-promise-4-december.eml').toString('utf8').replace(/^Subject: .*$/m, `Subject: ${subject}`));
+      const raw = Buffer.from(
+        readFixture('reply-gmail-promise-4-december.eml')
+          .toString('utf8')
+          .replace(/^Subject: .*$/m, `Subject: ${subject}`),
+      );
       const parsed = await parseMessage(raw, { receivedAt: receivedAtOf(raw), maxHtmlLength: ANALYSIS_OPTIONS.maxHtmlLength! });
       const a = analyseMessage(parsed, ANALYSIS_OPTIONS);
       expect(a.automatic, subject).toEqual({ kind: 'none' });
@@ -111,7 +112,10 @@ describe('detectAutomatic', () => {
   });
 
   it('reads read receipts (multipart/report disposition-notification) as automatic', () => {
-    expect(detectAutomatic(mail({ contentType: 'multipart/report; report-type=disposition-notification; boundary="b"' }), TZ)).toMatchObject({ kind: 'auto-reply', reason: /read receipt/ });
+    expect(detectAutomatic(mail({ contentType: 'multipart/report; report-type=disposition-notification; boundary="b"' }), TZ)).toMatchObject({
+      kind: 'auto-reply',
+      reason: /read receipt/,
+    });
   });
 
   it.each([
@@ -157,7 +161,13 @@ describe('bounceRecipients', () => {
   it('lists each failed recipient once with status, action and whether it is permanent', () => {
     const m = mail({
       deliveryStatus: [
-        { 'reporting-mta': 'dns; mx', 'final-recipient': 'rfc822; <Sam.Patell@Northshire.gov.uk>', action: 'failed', status: '5.1.10 (user unknown)', 'diagnostic-code': 'smtp; 550 5.1.10' },
+        {
+          'reporting-mta': 'dns; mx',
+          'final-recipient': 'rfc822; <Sam.Patell@Northshire.gov.uk>',
+          action: 'failed',
+          status: '5.1.10 (user unknown)',
+          'diagnostic-code': 'smtp; 550 5.1.10',
+        },
         { 'original-recipient': 'rfc822;jo@northshire.gov.uk', action: 'Delayed', status: '4.4.1' },
         { 'final-recipient': 'rfc822; sam.patell@northshire.gov.uk', action: 'failed', status: '5.1.10' },
         { 'final-recipient': 'x-local; nobody', action: 'failed' },

@@ -68,7 +68,10 @@ describe('classifyReply', () => {
 
   it('prefers a promise to the acknowledgement words around it', () => {
     expect(classify('I will look into this and send them by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
-    expect(classify('Thanks for the reminder. I will chase the chair and get them to you by 4 December.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    expect(classify('Thanks for the reminder. I will chase the chair and get them to you by 4 December.')).toMatchObject({
+      class: 'promise',
+      promiseDate: '2026-12-04',
+    });
   });
 
   it('does not read a negated, past or questioned date as a promise', () => {

@@ -80,7 +80,10 @@ describe('parseCommands', () => {
   });
 
   it('runs VIEWS and NOTE on over wrapped lines until a blank line or another command', () => {
-    expect(run('VIEWS: She feels let down\nand wants her IRO told.\nNOTE: done\n\nAlex').commands).toEqual(['views:She feels let down and wants her IRO told.', 'note:done']);
+    expect(run('VIEWS: She feels let down\nand wants her IRO told.\nNOTE: done\n\nAlex').commands).toEqual([
+      'views:She feels let down and wants her IRO told.',
+      'note:done',
+    ]);
   });
 
   it('gives an error saying what was not understood', () => {
@@ -108,7 +111,10 @@ describe('parseCommands', () => {
   });
 
   it('reports an unknown Key: line once commands have begun, and stops at prose', () => {
-    expect(run('RESOLVED\nColour: blue')).toEqual({ commands: ['resolved'], errors: [expect.stringMatching(/^"Colour: blue": not a command or directive I know/)] });
+    expect(run('RESOLVED\nColour: blue')).toEqual({
+      commands: ['resolved'],
+      errors: [expect.stringMatching(/^"Colour: blue": not a command or directive I know/)],
+    });
     expect(run('Update: spoke to Sam today')).toEqual({ commands: [], errors: [] });
   });
 

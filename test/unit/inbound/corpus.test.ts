@@ -76,7 +76,13 @@ const ROWS: Row[] = [
     automatic: 'none',
     class: 'other',
     commands: [],
-    directives: ['flag:safeguarding:true', 'flag:child-protection:true', 'contact:iro:kim.osei@northshire-iro.org.uk:Kim Osei', 'flag:psw:true', 'category:Care plan action'],
+    directives: [
+      'flag:safeguarding:true',
+      'flag:child-protection:true',
+      'contact:iro:kim.osei@northshire-iro.org.uk:Kim Osei',
+      'flag:psw:true',
+      'category:Care plan action',
+    ],
     unknown: [],
     escalateTag: true,
     auth: 'pass',
@@ -302,7 +308,8 @@ const ROWS: Row[] = [
     caseTag: 'ESC-2026-0002',
     auth: 'pass',
     newTextSource: 'text',
-    newText: 'Alex\n\nThe care plan action is now completed – the £250 setting-up allowance was paid on Monday and it’s all done.\n\nSam Patel\nNorthshire County Council',
+    newText:
+      'Alex\n\nThe care plan action is now completed – the £250 setting-up allowance was paid on Monday and it’s all done.\n\nSam Patel\nNorthshire County Council',
     facts: { staff: false, match: professional },
     route: 'recipient-reply',
     routeDetail: { role: 'professional' },
@@ -510,7 +517,10 @@ const ROWS: Row[] = [
     caseTag: ESC1,
     auth: 'pass',
     newText: {
-      contains: ['Team manager: Jo Bennett <jo.bennett@northshire.gov.uk<mailto:jo.bennett@northshire.gov.uk>>', 'IRO: kim.osei@northshire-iro.org.uk<mailto:kim.osei@northshire-iro.org.uk>'],
+      contains: [
+        'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk<mailto:jo.bennett@northshire.gov.uk>>',
+        'IRO: kim.osei@northshire-iro.org.uk<mailto:kim.osei@northshire-iro.org.uk>',
+      ],
       notContains: ['From:', 'chasing the chair'],
     },
     facts: { staff: true, match: originator },
@@ -619,7 +629,11 @@ const ROWS: Row[] = [
   {
     file: 'bounce-exchange-online-ndr.eml',
     automatic: 'bounce',
-    bounce: { recipients: [{ address: 'sam.patell@northshire.gov.uk', status: '5.1.10', action: 'failed', permanent: true }], originalMessageId: CHASER, originalCaseTag: ESC1 },
+    bounce: {
+      recipients: [{ address: 'sam.patell@northshire.gov.uk', status: '5.1.10', action: 'failed', permanent: true }],
+      originalMessageId: CHASER,
+      originalCaseTag: ESC1,
+    },
     class: 'other',
     caseTag: ESC1,
     auth: 'none',
@@ -630,7 +644,11 @@ const ROWS: Row[] = [
   {
     file: 'bounce-postfix-user-unknown.eml',
     automatic: 'bounce',
-    bounce: { recipients: [{ address: 'jo.bennet@northshire.gov.uk', status: '5.1.1', action: 'failed', permanent: true }], originalMessageId: CHASER, originalCaseTag: ESC1 },
+    bounce: {
+      recipients: [{ address: 'jo.bennet@northshire.gov.uk', status: '5.1.1', action: 'failed', permanent: true }],
+      originalMessageId: CHASER,
+      originalCaseTag: ESC1,
+    },
     class: 'other',
     auth: 'none',
     newText: { contains: ['This is the mail system at host smtp.sunrise-homes.org.uk.'], notContains: ['Dear Sam'] },
@@ -640,7 +658,11 @@ const ROWS: Row[] = [
   {
     file: 'bounce-gmail-dsn.eml',
     automatic: 'bounce',
-    bounce: { recipients: [{ address: 'kim.osei@northshire-iro.org.uk', status: '5.1.1', action: 'failed', permanent: true }], originalMessageId: CHASER, originalCaseTag: ESC1 },
+    bounce: {
+      recipients: [{ address: 'kim.osei@northshire-iro.org.uk', status: '5.1.1', action: 'failed', permanent: true }],
+      originalMessageId: CHASER,
+      originalCaseTag: ESC1,
+    },
     class: 'other',
     auth: 'pass',
     newText: { contains: ["Your message wasn't delivered to kim.osei@northshire-iro.org.uk"] },
@@ -650,7 +672,11 @@ const ROWS: Row[] = [
   {
     file: 'bounce-postfix-delayed.eml',
     automatic: 'bounce',
-    bounce: { recipients: [{ address: 'sam.patel@northshire.gov.uk', status: '4.4.1', action: 'delayed', permanent: false }], originalMessageId: CHASER, originalCaseTag: ESC1 },
+    bounce: {
+      recipients: [{ address: 'sam.patel@northshire.gov.uk', status: '4.4.1', action: 'delayed', permanent: false }],
+      originalMessageId: CHASER,
+      originalCaseTag: ESC1,
+    },
     class: 'other',
     auth: 'none',
     newText: { contains: ['THIS IS A WARNING ONLY'] },
@@ -721,7 +747,9 @@ const ROWS: Row[] = [
   },
 ];
 
-const fixtureFiles = readdirSync(FIXTURES).filter((f) => f.endsWith('.eml')).sort();
+const fixtureFiles = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.eml'))
+  .sort();
 
 describe('fixture corpus', () => {
   it('has a row for every fixture and a fixture for every row', () => {
@@ -747,7 +775,9 @@ describe('fixture corpus', () => {
       expect(a.automatic.kind).toBe(row.automatic);
       expect(a.automatic.returnDate).toBe(row.returnDate);
       if (row.bounce) {
-        expect(a.bounce?.recipients.map((r) => ({ address: r.address, status: r.status, action: r.action, permanent: r.permanent }))).toEqual(row.bounce.recipients);
+        expect(a.bounce?.recipients.map((r) => ({ address: r.address, status: r.status, action: r.action, permanent: r.permanent }))).toEqual(
+          row.bounce.recipients,
+        );
         expect(a.bounce?.originalMessageId).toBe(row.bounce.originalMessageId);
         expect(a.bounce?.originalCaseTag).toBe(row.bounce.originalCaseTag);
       } else {

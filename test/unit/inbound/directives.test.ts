@@ -61,7 +61,11 @@ describe('parseDirectives', () => {
   });
 
   it('cleans the bullets and bold that plain-text versions of rich mail carry', () => {
-    expect(parse('- *Child:* AB-1234\n• **Ladder**: childrens-home-reg5\n1. Due: 4 December').items).toEqual(['child:AB-1234', 'ladder:childrens-home-reg5', 'due:2026-12-04']);
+    expect(parse('- *Child:* AB-1234\n• **Ladder**: childrens-home-reg5\n1. Due: 4 December').items).toEqual([
+      'child:AB-1234',
+      'ladder:childrens-home-reg5',
+      'due:2026-12-04',
+    ]);
   });
 
   it('lists unknown keys so they can be said back, and ignores prose, signatures and header lines', () => {
@@ -87,7 +91,9 @@ describe('parseDirectives', () => {
     expect(parse('Team manager: Jo Bennett').problems).toEqual(['Team manager: no email address found']);
     expect(parse('IRO: a@x.org, b@y.org').problems).toEqual(['IRO: give one email address per line']);
     expect(parse('Child:').problems).toEqual(['Child: nothing after the colon']);
-    expect(parse('Child: see the attached referral form for details').problems).toEqual(['Child: use a reference of letters, digits and hyphens (e.g. AB-1234)']);
+    expect(parse('Child: see the attached referral form for details').problems).toEqual([
+      'Child: use a reference of letters, digits and hyphens (e.g. AB-1234)',
+    ]);
   });
 
   it("refuses a child's full name without repeating it anywhere", () => {
@@ -109,12 +115,23 @@ describe('looksLikeFullName', () => {
   it.each(['Jane Smith', 'jane smith', "Mary-Ann O'Neill", 'Jane Mary Smith', 'Polly Fictitious', 'Zoë Brontë'])('%j looks like a full name', (v) => {
     expect(looksLikeFullName(v)).toBe(true);
   });
-  it.each(['AB-1234', 'JS', 'child 12', 'Child A', 'J Smith', 'Jane', 'YP AB', '', 'AB 1234', 'Baby Smith', 'see below', 'jane.smith@x.org', 'LAC review minutes 2026'])(
-    '%j does not',
-    (v) => {
-      expect(looksLikeFullName(v)).toBe(false);
-    },
-  );
+  it.each([
+    'AB-1234',
+    'JS',
+    'child 12',
+    'Child A',
+    'J Smith',
+    'Jane',
+    'YP AB',
+    '',
+    'AB 1234',
+    'Baby Smith',
+    'see below',
+    'jane.smith@x.org',
+    'LAC review minutes 2026',
+  ])('%j does not', (v) => {
+    expect(looksLikeFullName(v)).toBe(false);
+  });
   it('is the helper the opening workflow imports', () => {
     expect(fromChildReference).toBe(looksLikeFullName);
   });
@@ -159,7 +176,9 @@ describe('directives in a whole message', () => {
 
   it('reads directives from the new text only, never from the quoted history', () => {
     const a = analyseMessage(
-      mail('Please chase.\nChild: AB-1234\n\nOn Tue, 24 Nov 2026 at 10:14, Sam Patel <sam.patel@northshire.gov.uk> wrote:\n> Child: ZZ-9999\n> Ladder: foster-carer-concern\n> Colour: blue\n'),
+      mail(
+        'Please chase.\nChild: AB-1234\n\nOn Tue, 24 Nov 2026 at 10:14, Sam Patel <sam.patel@northshire.gov.uk> wrote:\n> Child: ZZ-9999\n> Ladder: foster-carer-concern\n> Colour: blue\n',
+      ),
       ANALYSIS_OPTIONS,
     );
     expect(a.directives.items.map((i) => describeDirective(i.directive))).toEqual(['child:AB-1234']);
@@ -167,7 +186,10 @@ describe('directives in a whole message', () => {
   });
 
   it('uses a directive written below the sign-off, without reporting the signature', () => {
-    const a = analyseMessage(mail('Please chase.\n\nKind regards\nAlex Morgan\nPronouns: they/them\nMobile: 07700 900123\nChild: AB-1234\nDirect line: 01632 960555\n'), ANALYSIS_OPTIONS);
+    const a = analyseMessage(
+      mail('Please chase.\n\nKind regards\nAlex Morgan\nPronouns: they/them\nMobile: 07700 900123\nChild: AB-1234\nDirect line: 01632 960555\n'),
+      ANALYSIS_OPTIONS,
+    );
     expect(a.newText).toBe('Please chase.');
     expect(a.directives.items.map((i) => describeDirective(i.directive))).toEqual(['child:AB-1234']);
     expect(a.directives.unknown).toEqual([]);

@@ -120,12 +120,24 @@ describe('findEnGbDate', () => {
     expect(date('by 17:00', TUE_1_DEC)).toBe('2026-12-01');
   });
 
-  it.each(['at 10.30', 'support 24/7', 'about 1.5 hours', 'version 2.3', '5 days ago', '5 days', 'ext 1234', 'room 12', '31/11', '31 November', '30 February 2027', 'v1.2.3', 'Hi Sam', ''])(
-    'finds no date in %j',
-    (text) => {
-      expect(findEnGbDate(text, TUE_1_DEC, TZ)).toBeUndefined();
-    },
-  );
+  it.each([
+    'at 10.30',
+    'support 24/7',
+    'about 1.5 hours',
+    'version 2.3',
+    '5 days ago',
+    '5 days',
+    'ext 1234',
+    'room 12',
+    '31/11',
+    '31 November',
+    '30 February 2027',
+    'v1.2.3',
+    'Hi Sam',
+    '',
+  ])('finds no date in %j', (text) => {
+    expect(findEnGbDate(text, TUE_1_DEC, TZ)).toBeUndefined();
+  });
 
   it('reads the reference day in the given timezone', () => {
     // 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
@@ -175,6 +187,8 @@ describe('working days on the organisation’s calendar', () => {
     expect(on('within 5 working days', TUE_22_DEC)).toBe('2026-12-29');
     expect(on('in 5 days', TUE_22_DEC, 'england-and-wales')).toBe('2026-12-27');
     expect(on('within two weeks', TUE_22_DEC, 'scotland')).toBe('2027-01-05');
-    expect(findAllEnGbDates('in 5 working days, or 4 January at the latest', TUE_22_DEC, TZ, { workingDays: calendar('scotland') }).map((d) => d.date)).toEqual(['2026-12-31', '2027-01-04']);
+    expect(findAllEnGbDates('in 5 working days, or 4 January at the latest', TUE_22_DEC, TZ, { workingDays: calendar('scotland') }).map((d) => d.date)).toEqual(
+      ['2026-12-31', '2027-01-04'],
+    );
   });
 });

@@ -13,7 +13,10 @@ describe('the watcher fetches and stores new mail in batches', () => {
 
   it('starts a new batch before the bytes fetched together would pass 16 MiB', () => {
     const mb = 1024 * 1024;
-    expect(uids(batches(msgs(10 * mb, 5 * mb, 2 * mb, 1), 25 * mb))).toEqual([[1, 2], [3, 4]]);
+    expect(uids(batches(msgs(10 * mb, 5 * mb, 2 * mb, 1), 25 * mb))).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('gives a message bigger than the batch its own batch rather than losing it', () => {

@@ -76,7 +76,10 @@ describe('inspectMessage never throws', () => {
   });
 
   it('on NUL bytes in headers and body', async () => {
-    const raw = Buffer.from('From: Sam\u0000 Patel <sam.patel@northshire.gov.uk>\r\nSubject: RE: minutes\u0000 [ESC-2026-0001]\r\nMessage-ID: <n\u0000ul@x>\r\n\r\nRESOLVED\u0000\u0000 done\r\n', 'utf8');
+    const raw = Buffer.from(
+      'From: Sam\u0000 Patel <sam.patel@northshire.gov.uk>\r\nSubject: RE: minutes\u0000 [ESC-2026-0001]\r\nMessage-ID: <n\u0000ul@x>\r\n\r\nRESOLVED\u0000\u0000 done\r\n',
+      'utf8',
+    );
     const r = await inspect(raw);
     expectSane(r);
     expect(r.newText).not.toContain('\u0000');
@@ -104,7 +107,9 @@ describe('inspectMessage never throws', () => {
   it('on headers without a body, a body without headers, and bare line feeds', async () => {
     expectSane(await inspect(Buffer.from('From: a@b.c\r\nSubject: x\r\n')));
     expectSane(await inspect(Buffer.from('\r\n\r\nRESOLVED\r\n')));
-    const lf = await inspect(Buffer.from('From: Alex Morgan <alex.morgan@sunrise-homes.org.uk>\nSubject: RE: x [ESC-2026-0001]\nMessage-ID: <lf@x>\n\nRESOLVED\n'));
+    const lf = await inspect(
+      Buffer.from('From: Alex Morgan <alex.morgan@sunrise-homes.org.uk>\nSubject: RE: x [ESC-2026-0001]\nMessage-ID: <lf@x>\n\nRESOLVED\n'),
+    );
     expectSane(lf);
     expect(lf.command.lines.map((l) => l.command.kind)).toEqual(['resolved']);
   });

@@ -6,13 +6,25 @@ const REQUEST = 'Hi Sam,\n\nCould you send the minutes?\n\nAlex';
 
 describe('extractNewText: plain text', () => {
   it("cuts Outlook's From/Sent block, with or without an address", () => {
-    expect(extractNewText(`Minutes attached.\n\nSam\n\nFrom: Alex Morgan\nSent: 24 November 2026 10:14\nTo: Sam Patel\nSubject: LAC minutes\n\n${REQUEST}`)).toBe('Minutes attached.\n\nSam');
-    expect(extractNewText(`Minutes attached.\n\nFrom: Alex Morgan <alex.morgan@sunrise-homes.org.uk>\nSent: Tuesday, November 24, 2026 10:14 AM\n\n${REQUEST}`)).toBe('Minutes attached.');
-    expect(extractNewText(`Minutes attached.\n________________________________\nFrom: Escalations <escalations@sunrise-homes.org.uk>\nSent: 08 December 2026 09:00\n\n${REQUEST}`)).toBe('Minutes attached.');
+    expect(
+      extractNewText(`Minutes attached.\n\nSam\n\nFrom: Alex Morgan\nSent: 24 November 2026 10:14\nTo: Sam Patel\nSubject: LAC minutes\n\n${REQUEST}`),
+    ).toBe('Minutes attached.\n\nSam');
+    expect(
+      extractNewText(`Minutes attached.\n\nFrom: Alex Morgan <alex.morgan@sunrise-homes.org.uk>\nSent: Tuesday, November 24, 2026 10:14 AM\n\n${REQUEST}`),
+    ).toBe('Minutes attached.');
+    expect(
+      extractNewText(
+        `Minutes attached.\n________________________________\nFrom: Escalations <escalations@sunrise-homes.org.uk>\nSent: 08 December 2026 09:00\n\n${REQUEST}`,
+      ),
+    ).toBe('Minutes attached.');
   });
 
   it('cuts Gmail, Apple and Thunderbird attributions and > quoting', () => {
-    expect(extractNewText(`Will do.\n\nOn Tue, 24 Nov 2026 at 10:14, Alex Morgan <\nalex.morgan@sunrise-homes.org.uk> wrote:\n\n> Hi Sam,\n> Could you send the minutes?\n`)).toBe('Will do.');
+    expect(
+      extractNewText(
+        `Will do.\n\nOn Tue, 24 Nov 2026 at 10:14, Alex Morgan <\nalex.morgan@sunrise-homes.org.uk> wrote:\n\n> Hi Sam,\n> Could you send the minutes?\n`,
+      ),
+    ).toBe('Will do.');
     expect(extractNewText(`Will do.\n\n> On 24 Nov 2026, at 10:14, Alex Morgan <alex.morgan@sunrise-homes.org.uk> wrote:\n> \n> Hi Sam,\n`)).toBe('Will do.');
     expect(extractNewText(`Will do.\n\nOn 24/11/2026 10:14, Alex Morgan wrote:\n> Hi Sam,\n> Could you?\n`)).toBe('Will do.');
     expect(extractNewText(`Will do.\n\n-----Original Message-----\nFrom: Alex\n\n${REQUEST}`)).toBe('Will do.');
@@ -24,17 +36,23 @@ describe('extractNewText: plain text', () => {
     expect(extractNewText('Minutes attached.\n-- \nSam Patel\nSocial Worker')).toBe('Minutes attached.');
     expect(extractNewText('Minutes attached.\n\nKind regards\n\nSam Patel\nSocial Worker\nTel: 01632 960 123')).toBe('Minutes attached.');
     expect(extractNewText('Minutes attached.\n\nMany thanks, Sam')).toBe('Minutes attached.');
-    expect(extractNewText('Minutes attached.\n\nThis email and any attachments are confidential and intended solely for the addressee.')).toBe('Minutes attached.');
+    expect(extractNewText('Minutes attached.\n\nThis email and any attachments are confidential and intended solely for the addressee.')).toBe(
+      'Minutes attached.',
+    );
   });
 
   it('keeps a thank-you followed by more of the message, and a first line that is a thank-you', () => {
-    expect(extractNewText('Hi Alex,\n\nThanks.\nI will send the minutes by Friday.\n\nKind regards\nSam')).toBe('Hi Alex,\n\nThanks.\nI will send the minutes by Friday.');
+    expect(extractNewText('Hi Alex,\n\nThanks.\nI will send the minutes by Friday.\n\nKind regards\nSam')).toBe(
+      'Hi Alex,\n\nThanks.\nI will send the minutes by Friday.',
+    );
     expect(extractNewText('Thanks, will wait.\n\nAlex')).toBe('Thanks, will wait.\n\nAlex');
     expect(extractNewText('Hi Alex,\nThanks, will wait to hear from Sam.')).toBe('Hi Alex,\nThanks, will wait to hear from Sam.');
   });
 
   it('cuts a forwarded message: what follows is somebody else’s words', () => {
-    expect(extractNewText('FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Sam Patel <sam@x>\nDate: Tue\n\nChild: ZZ-9999')).toBe('FYI, see below.');
+    expect(extractNewText('FYI, see below.\n\n---------- Forwarded message ---------\nFrom: Sam Patel <sam@x>\nDate: Tue\n\nChild: ZZ-9999')).toBe(
+      'FYI, see below.',
+    );
     expect(extractNewText('FYI\n\nBegin forwarded message:\n\nFrom: Sam Patel <sam@x>\n\nhello')).toBe('FYI');
   });
 
@@ -42,7 +60,11 @@ describe('extractNewText: plain text', () => {
     const text =
       'CAUTION: This email originated from outside of the organisation. Do not click links or open attachments\nunless you recognise the sender and know the content is safe.\n\nOFFICIAL-SENSITIVE\n\nHi Alex,\n\nMinutes attached.\n\nOFFICIAL';
     expect(extractNewText(text)).toBe('Hi Alex,\n\nMinutes attached.');
-    expect(extractNewText("You don't often get email from sam.patel@northshire.gov.uk. Learn why this is important<https://aka.ms/LearnAboutSenderIdentification>\n\nMinutes attached.")).toBe('Minutes attached.');
+    expect(
+      extractNewText(
+        "You don't often get email from sam.patel@northshire.gov.uk. Learn why this is important<https://aka.ms/LearnAboutSenderIdentification>\n\nMinutes attached.",
+      ),
+    ).toBe('Minutes attached.');
     expect(extractNewText('Classification: OFFICIAL\nMinutes attached.')).toBe('Minutes attached.');
   });
 
@@ -68,7 +90,8 @@ describe('extractNewText: HTML first', () => {
     '<html><head><style><!-- p.MsoNormal {margin:0cm} --></style><!--[if gte mso 9]><xml><o:shapedefaults v:ext="edit" spidmax="1026" /></xml><![endif]--></head><body lang="EN-GB"><div class="WordSection1"><p class="MsoNormal">Hi Alex,<o:p></o:p></p><p class="MsoNormal"><o:p>&nbsp;</o:p></p><p class="MsoNormal">Minutes attached &#8211; sorry for the wait.<o:p></o:p></p><p class="MsoNormal"><o:p>&nbsp;</o:p></p><div><div style="border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal"><b>From:</b> Alex Morgan<br><b>Sent:</b> 24 November 2026 10:14</p></div></div><p class="MsoNormal">Hi Sam</p></div></body></html>';
   const owa =
     '<div class="elementToProof">Done.</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%" tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><b>From:</b> Escalations<br></div><div>Dear Sam</div>';
-  const apple = '<html><body>Thanks – will look into it.<div><br></div><div>Kim</div><div><br><blockquote type="cite"><div>On 24 Nov 2026, at 10:14, Alex wrote:</div><div>Hi Sam</div></blockquote></div></body></html>';
+  const apple =
+    '<html><body>Thanks – will look into it.<div><br></div><div>Kim</div><div><br><blockquote type="cite"><div>On 24 Nov 2026, at 10:14, Alex wrote:</div><div>Hi Sam</div></blockquote></div></body></html>';
 
   it.each([
     ['Gmail', gmail, 'Will do by Friday.\n\nKim'],
@@ -80,16 +103,28 @@ describe('extractNewText: HTML first', () => {
   });
 
   it('uses the plain text when the HTML has no quote marker, and converts HTML-only mail', () => {
-    expect(splitReply('Plain words.\n\nOn Tue, 1 Dec 2026 at 09:00, A <a@b.c> wrote:\n> old', '<p>Rich words.</p>')).toMatchObject({ newText: 'Plain words.', source: 'text' });
-    expect(splitReply('', '<div>Rich words.</div><div>Child: AB-1234</div>', { textFromHtml: true })).toMatchObject({ newText: 'Rich words.\nChild: AB-1234', source: 'html' });
+    expect(splitReply('Plain words.\n\nOn Tue, 1 Dec 2026 at 09:00, A <a@b.c> wrote:\n> old', '<p>Rich words.</p>')).toMatchObject({
+      newText: 'Plain words.',
+      source: 'text',
+    });
+    expect(splitReply('', '<div>Rich words.</div><div>Child: AB-1234</div>', { textFromHtml: true })).toMatchObject({
+      newText: 'Rich words.\nChild: AB-1234',
+      source: 'html',
+    });
   });
 
   it('falls back to the plain text when the reply sits below the quote (nothing above the marker)', () => {
-    expect(splitReply('My answer below the quote.', '<blockquote type="cite">old</blockquote><div>My answer below the quote.</div>')).toMatchObject({ source: 'text', newText: 'My answer below the quote.' });
+    expect(splitReply('My answer below the quote.', '<blockquote type="cite">old</blockquote><div>My answer below the quote.</div>')).toMatchObject({
+      source: 'text',
+      newText: 'My answer below the quote.',
+    });
   });
 
   it('does not read HTML over the length limit', () => {
-    expect(splitReply('Plain.', `<div>Rich.</div><div class="gmail_quote">${'x'.repeat(100)}</div>`, { maxHtmlLength: 50 })).toMatchObject({ newText: 'Plain.', source: 'text' });
+    expect(splitReply('Plain.', `<div>Rich.</div><div class="gmail_quote">${'x'.repeat(100)}</div>`, { maxHtmlLength: 50 })).toMatchObject({
+      newText: 'Plain.',
+      source: 'text',
+    });
   });
 
   it('finds the earliest marker', () => {
@@ -100,7 +135,7 @@ describe('extractNewText: HTML first', () => {
 
 describe('htmlToText', () => {
   it('decodes entities', () => {
-    expect(decodeEntities('&pound;250 &amp; it&rsquo;s &#163;5 &#x2019; &nbsp;&unknown; &#0;')).toBe("£250 & it’s £5 ’  &unknown; ");
+    expect(decodeEntities('&pound;250 &amp; it&rsquo;s &#163;5 &#x2019; &nbsp;&unknown; &#0;')).toBe('£250 & it’s £5 ’  &unknown; ');
   });
 
   it('turns blocks, breaks, lists, cells and rules into lines', () => {
@@ -115,9 +150,11 @@ describe('htmlToText', () => {
   });
 
   it('drops head, style, script and comments, and prefixes blockquotes', () => {
-    expect(htmlToText('<html><head><title>t</title><style>p{}</style></head><body><script>alert(1)</script><!--[if mso]>hidden<![endif]-->Shown<blockquote>quoted<br>more</blockquote></body></html>')).toBe(
-      'Shown\n> quoted\n> more',
-    );
+    expect(
+      htmlToText(
+        '<html><head><title>t</title><style>p{}</style></head><body><script>alert(1)</script><!--[if mso]>hidden<![endif]-->Shown<blockquote>quoted<br>more</blockquote></body></html>',
+      ),
+    ).toBe('Shown\n> quoted\n> more');
   });
 
   it('collapses whitespace, keeps <pre>, and treats a stray < as text', () => {

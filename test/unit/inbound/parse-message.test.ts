@@ -5,8 +5,10 @@ import { normaliseMessageId, normaliseReferences, parseDeliveryStatus, parseMess
 import { ANALYSIS_OPTIONS } from './support.js';
 
 const RECEIVED = new Date('2026-12-04T16:40:11Z');
-const parse = (raw: string, maxHtmlLength = 1_000_000) => parseMessage(Buffer.from(raw.replace(/\r?\n/g, '\r\n'), 'utf8'), { receivedAt: RECEIVED, maxHtmlLength });
-const head = (extra = '') => `From: Sam Patel <sam.patel@northshire.gov.uk>\nTo: escalations@sunrise-homes.org.uk\nSubject: RE: minutes [ESC-2026-0001]\nMessage-ID: <a@b>\n${extra}`;
+const parse = (raw: string, maxHtmlLength = 1_000_000) =>
+  parseMessage(Buffer.from(raw.replace(/\r?\n/g, '\r\n'), 'utf8'), { receivedAt: RECEIVED, maxHtmlLength });
+const head = (extra = '') =>
+  `From: Sam Patel <sam.patel@northshire.gov.uk>\nTo: escalations@sunrise-homes.org.uk\nSubject: RE: minutes [ESC-2026-0001]\nMessage-ID: <a@b>\n${extra}`;
 
 describe('parseMailDate', () => {
   it.each([
@@ -22,12 +24,19 @@ describe('parseMailDate', () => {
     expect(parseMailDate(value)?.toISOString()).toBe(iso);
   });
 
-  it.each(['Tue, 31 Nov 2026 09:12:33 +0000', 'Mon, 30 Feb 2026 10:00 +0000', 'Tue, 1 Dec 2026 09:12:33 BST', 'sometime yesterday', '2026-12-01T09:00:00Z', 'Tue, 1 Dec 2026 25:00:00 +0000', 'Tue, 1 Foo 2026 09:12 +0000', '', undefined])(
-    'refuses %j',
-    (value) => {
-      expect(parseMailDate(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    'Tue, 31 Nov 2026 09:12:33 +0000',
+    'Mon, 30 Feb 2026 10:00 +0000',
+    'Tue, 1 Dec 2026 09:12:33 BST',
+    'sometime yesterday',
+    '2026-12-01T09:00:00Z',
+    'Tue, 1 Dec 2026 25:00:00 +0000',
+    'Tue, 1 Foo 2026 09:12 +0000',
+    '',
+    undefined,
+  ])('refuses %j', (value) => {
+    expect(parseMailDate(value)).toBeUndefined();
+  });
 });
 
 describe('parseMessage dates', () => {
@@ -96,13 +105,18 @@ describe('structure', () => {
     const big = `<div>${'x'.repeat(5000)}</div>`;
     const htmlOnly = await parse(`${head()}MIME-Version: 1.0\nContent-Type: text/html\n\n${big}\n`, 1000);
     expect(htmlOnly.parseProblems).toEqual([expect.stringMatching(/^the HTML body could not be read as text \(HTML too long/)]);
-    const withText = await parse(`${head()}MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="m"\n\n--m\nContent-Type: text/plain\n\nRESOLVED\n--m\nContent-Type: text/html\n\n${big}\n--m--\n`, 1000);
+    const withText = await parse(
+      `${head()}MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="m"\n\n--m\nContent-Type: text/plain\n\nRESOLVED\n--m\nContent-Type: text/html\n\n${big}\n--m--\n`,
+      1000,
+    );
     expect(withText.parseProblems).toEqual([]);
     expect(withText.parseWarnings).toContainEqual(expect.stringMatching(/^part of the HTML body could not be read as text \(HTML too long/));
   });
 
   it('treats a multipart message whose boundary never appears, or two From headers, as unreadable', async () => {
-    const broken = await parse(`${head()}MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="abc"\n\n--xyz\nContent-Type: text/plain\n\nRESOLVED\n--xyz--\n`);
+    const broken = await parse(
+      `${head()}MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="abc"\n\n--xyz\nContent-Type: text/plain\n\nRESOLVED\n--xyz--\n`,
+    );
     expect(broken.parseProblems).toEqual(['multipart message whose boundary "abc" never appears in the body']);
     const twoFrom = await parse(`From: a@b.c\n${head()}\nRESOLVED\n`);
     expect(twoFrom.parseProblems).toEqual(['2 From headers (a message has exactly one)']);
@@ -154,13 +168,15 @@ describe('structure', () => {
   });
 
   it('merges the per-message DSN fields into each recipient', () => {
-    expect(parseDeliveryStatus('Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b.c\nAction: failed\nDiagnostic-Code: smtp; 550\n  user unknown\n')).toEqual([
-      { 'reporting-mta': 'dns; mx', 'final-recipient': 'rfc822; a@b.c', action: 'failed', 'diagnostic-code': 'smtp; 550 user unknown' },
-    ]);
+    expect(
+      parseDeliveryStatus('Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b.c\nAction: failed\nDiagnostic-Code: smtp; 550\n  user unknown\n'),
+    ).toEqual([{ 'reporting-mta': 'dns; mx', 'final-recipient': 'rfc822; a@b.c', action: 'failed', 'diagnostic-code': 'smtp; 550 user unknown' }]);
   });
 
   it('collects envelope recipients from Delivered-To, X-Original-To and the SMTP envelope', async () => {
-    const raw = Buffer.from(`Delivered-To: escalations+foster-carer-concern@sunrise-homes.org.uk\r\nX-Original-To: Escalations@Sunrise-Homes.org.uk\r\n${head().replace(/\n/g, '\r\n')}\r\nbody\r\n`);
+    const raw = Buffer.from(
+      `Delivered-To: escalations+foster-carer-concern@sunrise-homes.org.uk\r\nX-Original-To: Escalations@Sunrise-Homes.org.uk\r\n${head().replace(/\n/g, '\r\n')}\r\nbody\r\n`,
+    );
     const m = await parseMessage(raw, { receivedAt: RECEIVED, maxHtmlLength: 1000, envelopeTo: ['escalations@sunrise-homes.org.uk'] });
     expect(m.deliveredTo).toEqual(['escalations@sunrise-homes.org.uk', 'escalations+foster-carer-concern@sunrise-homes.org.uk']);
     expect(analyseMessage(m, ANALYSIS_OPTIONS).plusLadder).toBe('foster-carer-concern');

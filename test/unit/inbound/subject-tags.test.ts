@@ -21,9 +21,12 @@ describe('stripSubjectPrefixes', () => {
     expect(stripSubjectPrefixes(subject)).toBe(expected);
   });
 
-  it.each(['Research findings', 'Results of the review', 'Reg5 escalation', 'Review: minutes outstanding', 'Swap rota', 'Trust board'])('leaves %j alone', (subject) => {
-    expect(stripSubjectPrefixes(subject)).toBe(subject);
-  });
+  it.each(['Research findings', 'Results of the review', 'Reg5 escalation', 'Review: minutes outstanding', 'Swap rota', 'Trust board'])(
+    'leaves %j alone',
+    (subject) => {
+      expect(stripSubjectPrefixes(subject)).toBe(subject);
+    },
+  );
 });
 
 describe('caseTagOf', () => {
@@ -48,12 +51,17 @@ describe('caseTagOf', () => {
 });
 
 describe('hasEscalateTag', () => {
-  it.each(['LAC minutes [escalate]', '[ESCALATE] LAC minutes', 'LAC minutes [ Escalate ]', 'LAC minutes #escalate', '#Escalate LAC minutes', 'LAC minutes (#escalate)', 'RE: LAC minutes [escalate]'])(
-    '%j is tagged',
-    (s) => {
-      expect(hasEscalateTag(s)).toBe(true);
-    },
-  );
+  it.each([
+    'LAC minutes [escalate]',
+    '[ESCALATE] LAC minutes',
+    'LAC minutes [ Escalate ]',
+    'LAC minutes #escalate',
+    '#Escalate LAC minutes',
+    'LAC minutes (#escalate)',
+    'RE: LAC minutes [escalate]',
+  ])('%j is tagged', (s) => {
+    expect(hasEscalateTag(s)).toBe(true);
+  });
   it.each(['Please escalate this', '[escalated] LAC minutes', 'LAC minutes #escalated', 'foo#escalate', 'Escalate: LAC'])('%j is not', (s) => {
     expect(hasEscalateTag(s)).toBe(false);
   });
@@ -71,7 +79,14 @@ describe('plusDetails', () => {
   it('finds the +detail of the inbox in any recipient, any case, once each', () => {
     expect(
       plusDetails(
-        ['sam.patel@northshire.gov.uk', 'Escalations+Foster-Carer-Concern@Sunrise-Homes.org.uk', 'escalations+foster-carer-concern@sunrise-homes.org.uk', 'escalations@sunrise-homes.org.uk', 'escalations+x@other.example', 'other+y@sunrise-homes.org.uk'],
+        [
+          'sam.patel@northshire.gov.uk',
+          'Escalations+Foster-Carer-Concern@Sunrise-Homes.org.uk',
+          'escalations+foster-carer-concern@sunrise-homes.org.uk',
+          'escalations@sunrise-homes.org.uk',
+          'escalations+x@other.example',
+          'other+y@sunrise-homes.org.uk',
+        ],
         'escalations@sunrise-homes.org.uk',
       ),
     ).toEqual(['foster-carer-concern']);

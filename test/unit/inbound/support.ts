@@ -7,7 +7,20 @@ export const FIXTURES = new URL('../../fixtures/mail/', import.meta.url);
 
 export const INBOX = 'escalations@sunrise-homes.org.uk';
 export const TZ = 'Europe/London';
-export const ROLES = ['professional', 'originator', 'rm', 'team-manager', 'iro', 'assistant-director', 'dcs', 'lscp', 'ofsted-inspector', 'psw', 'foster-carer', 'ssw'];
+export const ROLES = [
+  'professional',
+  'originator',
+  'rm',
+  'team-manager',
+  'iro',
+  'assistant-director',
+  'dcs',
+  'lscp',
+  'ofsted-inspector',
+  'psw',
+  'foster-carer',
+  'ssw',
+];
 export const LADDERS = ['childrens-home-reg5', 'foster-carer-concern', 'fostering-panel', 'firo-dispute-resolution', 'practice-disagreement'];
 export const TRUSTED = ['mx.sunrise-homes.org.uk'];
 

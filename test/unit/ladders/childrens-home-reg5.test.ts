@@ -184,7 +184,13 @@ describe('childrens-home-reg5', () => {
         ['repeat', '2026-12-09T09:00:00+00:00', ['dcs'], DCS_CC, false],
       ]);
       expect(sim.steps.map((s) => s.deadline)).toEqual([
-        '1 working day', '1 working day', '1 working day', '1 working day', undefined, undefined, '2 working days',
+        '1 working day',
+        '1 working day',
+        '1 working day',
+        '1 working day',
+        undefined,
+        undefined,
+        '2 working days',
       ]);
       expect(sim.repeatEvery).toBe('2 working days');
     });

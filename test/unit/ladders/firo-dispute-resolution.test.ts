@@ -43,20 +43,12 @@ describe('firo-dispute-resolution', () => {
       ['legal-advice-or-ofsted', '2026-12-15T09:00:00+00:00'],
     ]);
     const eng = simulate(def, 'standard', '2026-11-23T09:00:00Z', 'england-and-wales');
-    expect(dueMoments(eng).map(([, at]) => at)).toEqual([
-      '2026-11-30T09:00:00+00:00',
-      '2026-12-07T09:00:00+00:00',
-      '2026-12-14T09:00:00+00:00',
-    ]);
+    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2026-11-30T09:00:00+00:00', '2026-12-07T09:00:00+00:00', '2026-12-14T09:00:00+00:00']);
   });
 
   it('Northern Ireland from Monday 6 July 2026: the Twelfth’s substitute, Monday 13 July', () => {
     const sim = simulate(def, 'standard', '2026-07-06T10:00:00Z', 'northern-ireland');
-    expect(dueMoments(sim).map(([, at]) => at)).toEqual([
-      '2026-07-14T11:00:00+01:00',
-      '2026-07-21T11:00:00+01:00',
-      '2026-07-28T11:00:00+01:00',
-    ]);
+    expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-07-14T11:00:00+01:00', '2026-07-21T11:00:00+01:00', '2026-07-28T11:00:00+01:00']);
   });
 
   it('Christmas and New Year 2026–27 from Monday 21 December: 4 January is Scotland’s substitute for 2 January', () => {
@@ -83,18 +75,10 @@ describe('firo-dispute-resolution', () => {
   it('opened at 16:59 the clock starts then; at 17:01, at 09:00 the next working day', () => {
     const before = simulate(def, 'standard', '2026-11-23T16:59:00Z', 'england-and-wales');
     expect(before.clockStart).toBe('2026-11-23T16:59:00+00:00');
-    expect(dueMoments(before).map(([, at]) => at)).toEqual([
-      '2026-11-30T16:59:00+00:00',
-      '2026-12-07T16:59:00+00:00',
-      '2026-12-14T16:59:00+00:00',
-    ]);
+    expect(dueMoments(before).map(([, at]) => at)).toEqual(['2026-11-30T16:59:00+00:00', '2026-12-07T16:59:00+00:00', '2026-12-14T16:59:00+00:00']);
     const after = simulate(def, 'standard', '2026-11-23T17:01:00Z', 'england-and-wales');
     expect(after.clockStart).toBe('2026-11-24T09:00:00+00:00');
-    expect(dueMoments(after).map(([, at]) => at)).toEqual([
-      '2026-12-01T09:00:00+00:00',
-      '2026-12-08T09:00:00+00:00',
-      '2026-12-15T09:00:00+00:00',
-    ]);
+    expect(dueMoments(after).map(([, at]) => at)).toEqual(['2026-12-01T09:00:00+00:00', '2026-12-08T09:00:00+00:00', '2026-12-15T09:00:00+00:00']);
   });
 
   it('copies no one the policy does not name (not the FIRO team manager, not the Safeguarding and Reviewing SM)', () => {

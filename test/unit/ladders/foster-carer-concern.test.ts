@@ -87,7 +87,11 @@ describe('foster-carer-concern', () => {
     // Every weekday from November 2026 to January 2027, at 10:00 and 16:59 local, in each nation.
     for (const nation of NATIONS) {
       const cal = calendar(nation);
-      for (let d = DateTime.fromISO('2026-11-02T10:00', { zone: 'Europe/London' }); d < DateTime.fromISO('2027-02-01', { zone: 'Europe/London' }); d = d.plus({ days: 1 })) {
+      for (
+        let d = DateTime.fromISO('2026-11-02T10:00', { zone: 'Europe/London' });
+        d < DateTime.fromISO('2027-02-01', { zone: 'Europe/London' });
+        d = d.plus({ days: 1 })
+      ) {
         for (const start of [d, d.set({ hour: 16, minute: 59 })]) {
           const sim = simulate(def, 'standard', start.toUTC().toISO()!, nation);
           const last = sim.steps.at(-1)!;

@@ -20,11 +20,20 @@ describe('organisations add or override ladders in their own folder', () => {
   it('an organisation may add a ladder of its own, which other organisations do not see', () => {
     const own = mkdtempSync(join(tmpdir(), 'ladders-'));
     cpSync(join(shared, 'fostering-panel.yaml'), join(own, 'adoption-panel.yaml'));
-    writeFileSync(join(own, 'adoption-panel.yaml'), readFileSync(join(own, 'adoption-panel.yaml'), 'utf8').replace('id: fostering-panel', 'id: adoption-panel'));
+    writeFileSync(
+      join(own, 'adoption-panel.yaml'),
+      readFileSync(join(own, 'adoption-panel.yaml'), 'utf8').replace('id: fostering-panel', 'id: adoption-panel'),
+    );
     const registry = LadderRegistry.load(shared, { north: own, south: undefined });
     expect(registry.ids('north')).toContain('adoption-panel');
     expect(registry.ids('south')).not.toContain('adoption-panel');
-    expect(registry.ids('south')).toEqual(['childrens-home-reg5', 'firo-dispute-resolution', 'foster-carer-concern', 'fostering-panel', 'practice-disagreement']);
+    expect(registry.ids('south')).toEqual([
+      'childrens-home-reg5',
+      'firo-dispute-resolution',
+      'foster-carer-concern',
+      'fostering-panel',
+      'practice-disagreement',
+    ]);
   });
 
   it('an invalid organisation ladder stops the load, naming the file, rung and key', () => {

@@ -22,9 +22,27 @@ function base(id: string): Record<string, any> {
     duties: { record: 'Record it.' },
     rungs: [
       { id: 'first', title: 'First', after: '3wd', to: ['professional'], policyRef: 'Stage 2', asks: 'the first thing', duties: ['record'] },
-      { id: 'second', title: 'Second', after: '2wd', to: ['team-manager'], cc: ['professional'], policyRef: 'Stage 3', asks: 'the second thing', duties: ['record'] },
+      {
+        id: 'second',
+        title: 'Second',
+        after: '2wd',
+        to: ['team-manager'],
+        cc: ['professional'],
+        policyRef: 'Stage 3',
+        asks: 'the second thing',
+        duties: ['record'],
+      },
     ],
-    repeat: { every: '2wd', title: 'Again', to: ['team-manager'], cc: ['professional'], approval: true, policyRef: 'Ongoing', asks: 'it again', duties: ['record'] },
+    repeat: {
+      every: '2wd',
+      title: 'Again',
+      to: ['team-manager'],
+      cc: ['professional'],
+      approval: true,
+      policyRef: 'Ongoing',
+      asks: 'it again',
+      duties: ['record'],
+    },
   };
 }
 
@@ -54,9 +72,7 @@ describe('readLadderDir', () => {
     l.rungs[1].after = '2 fortnights';
     write('bad-duration', l);
     const r = readLadderDir(dir, 'config/ladders');
-    expect(r.problems).toEqual([
-      `${join('config/ladders', 'bad-duration.yaml')}: rungs[1] (second).after: not a duration (use e.g. 2w, 3wd, 5d or same-day)`,
-    ]);
+    expect(r.problems).toEqual([`${join('config/ladders', 'bad-duration.yaml')}: rungs[1] (second).after: not a duration (use e.g. 2w, 3wd, 5d or same-day)`]);
     expect(r.ladders.size).toBe(0);
   });
 
@@ -145,9 +161,7 @@ describe('readLadderDir', () => {
     l.rungs[1].after = '2w';
     write('order', l);
     const r = readLadderDir(dir, 'config/ladders');
-    expect(r.problems).toEqual([
-      `${join('config/ladders', 'order.yaml')}: rungs[1] (second).after: falls before the rung it follows (first)`,
-    ]);
+    expect(r.problems).toEqual([`${join('config/ladders', 'order.yaml')}: rungs[1] (second).after: falls before the rung it follows (first)`]);
   });
 
   it('a variant may retitle a rung and cite its own policy reference, for the rung and the repeat', () => {

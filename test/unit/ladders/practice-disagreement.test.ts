@@ -71,22 +71,12 @@ describe('practice-disagreement', () => {
 
     it('raised at 20:00: the same day becomes the next morning', () => {
       const sim = simulate(def, 'urgent', '2026-11-23T20:00:00Z', 'england-and-wales');
-      expect(dueMoments(sim).map(([, at]) => at)).toEqual([
-        '2026-11-24T09:00:00+00:00',
-        '2026-11-25T09:00:00+00:00',
-        '2026-11-26T09:00:00+00:00',
-        null,
-      ]);
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-11-24T09:00:00+00:00', '2026-11-25T09:00:00+00:00', '2026-11-26T09:00:00+00:00', null]);
     });
 
     it('raised on a Friday evening in Scotland before St Andrew’s Day', () => {
       const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'scotland');
-      expect(dueMoments(sim).map(([, at]) => at)).toEqual([
-        '2026-12-01T09:00:00+00:00',
-        '2026-12-02T09:00:00+00:00',
-        '2026-12-03T09:00:00+00:00',
-        null,
-      ]);
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-12-01T09:00:00+00:00', '2026-12-02T09:00:00+00:00', '2026-12-03T09:00:00+00:00', null]);
     });
   });
 

@@ -16,7 +16,9 @@ describe('loop guard (10 in 10 minutes, 25 in an hour, per recipient per case)',
 
   it('does not count mail older than the window, nor mail to someone else', () => {
     const old = minutesAgo(11, 12, 13, 14, 15, 16, 17, 18, 19, 20);
-    expect(loopVerdict('command-ack', [SAM], history({ [SAM]: old, 'jo@la.gov.uk': minutesAgo(1, 1, 1, 1, 1, 1, 1, 1, 1, 1) }), NOW)).toEqual({ action: 'send' });
+    expect(loopVerdict('command-ack', [SAM], history({ [SAM]: old, 'jo@la.gov.uk': minutesAgo(1, 1, 1, 1, 1, 1, 1, 1, 1, 1) }), NOW)).toEqual({
+      action: 'send',
+    });
   });
 
   it('holds back the 26th in an hour even when the last ten minutes were quiet', () => {

@@ -7,7 +7,8 @@ import { WorkCalendar } from '../../../src/domain/calendar/work-calendar.js';
 import { mayGoAt, retryDelayMs } from '../../../src/workflows/jobs/send-mail.job.js';
 import { planResend, splitRefusals } from '../../../src/workflows/outbox-resend.js';
 
-const calendar = (nation: 'england-and-wales' | 'scotland') => new WorkCalendar({ nation, timezone: 'Europe/London', window: { start: '09:00', end: '17:00' } });
+const calendar = (nation: 'england-and-wales' | 'scotland') =>
+  new WorkCalendar({ nation, timezone: 'Europe/London', window: { start: '09:00', end: '17:00' } });
 const ew = calendar('england-and-wales');
 const at = (iso: string) => new Date(iso);
 
@@ -53,9 +54,22 @@ describe('refused recipients', () => {
   });
 
   it('the follow-up goes to the refused recipients only, keeping whether each was in To or Cc', () => {
-    const row = { id: 'p1', envelopeTo: ['Sam@X.example', 'jo@x.example', 'rm@home.example'], to: ['Sam@X.example'], cc: ['jo@x.example', 'rm@home.example'], attempts: 3 };
+    const row = {
+      id: 'p1',
+      envelopeTo: ['Sam@X.example', 'jo@x.example', 'rm@home.example'],
+      to: ['Sam@X.example'],
+      cc: ['jo@x.example', 'rm@home.example'],
+      attempts: 3,
+    };
     const next = at('2026-12-21T09:00:00Z');
-    const resend = planResend(row, [{ address: 'sam@x.example', code: 450 }, { address: 'rm@home.example', code: 421 }], next)!;
+    const resend = planResend(
+      row,
+      [
+        { address: 'sam@x.example', code: 450 },
+        { address: 'rm@home.example', code: 421 },
+      ],
+      next,
+    )!;
     expect(resend.envelopeTo).toEqual(['Sam@X.example', 'rm@home.example']);
     expect(resend.to).toEqual(['Sam@X.example']);
     expect(resend.cc).toEqual(['rm@home.example']);

@@ -38,7 +38,11 @@ describe('the digest schedule', () => {
   it('keeps to 08:00 local across both clock changes', () => {
     const clock = new ManualClock('2026-10-12T09:00:00Z');
     // 19 October is BST; the clocks go back on 25 October; 26 October is GMT.
-    expect(iso(nextDigestRuns(digestRepeat(LONDON), clock.now(), 3))).toEqual(['2026-10-19T07:00:00.000Z', '2026-10-26T08:00:00.000Z', '2026-11-02T08:00:00.000Z']);
+    expect(iso(nextDigestRuns(digestRepeat(LONDON), clock.now(), 3))).toEqual([
+      '2026-10-19T07:00:00.000Z',
+      '2026-10-26T08:00:00.000Z',
+      '2026-11-02T08:00:00.000Z',
+    ]);
     clock.set('2027-03-16T12:00:00Z');
     // The clocks go forward on Sunday 28 March; the very next morning is BST.
     const spring = nextDigestRuns(digestRepeat(LONDON), clock.now(), 3);
@@ -62,11 +66,14 @@ describe('the digest schedule', () => {
 
 describe('digest.time validation', () => {
   const base = readFileSync('config/escalator.local.yaml', 'utf8');
-  const withTime = (time: string) => base.replace('    defaultLadder: childrens-home-reg5', `    defaultLadder: childrens-home-reg5\n    digest:\n      time: "${time}"`);
+  const withTime = (time: string) =>
+    base.replace('    defaultLadder: childrens-home-reg5', `    defaultLadder: childrens-home-reg5\n    digest:\n      time: "${time}"`);
 
   it('refuses a time in the 01:00–02:00 clock-change hour, naming the key', () => {
     for (const time of ['01:00', '01:30', '01:59']) {
-      expect(() => parseConfig(withTime(time), {}, 'escalator.yaml')).toThrow(/organisations\[0\]\.digest\.time: digest\.time 01:\d\d is in the 01:00–02:00 hour when the clocks change/);
+      expect(() => parseConfig(withTime(time), {}, 'escalator.yaml')).toThrow(
+        /organisations\[0\]\.digest\.time: digest\.time 01:\d\d is in the 01:00–02:00 hour when the clocks change/,
+      );
     }
   });
 

@@ -14,13 +14,24 @@ import { addr } from '../case/case-driver.js';
 import { CAL, factsOf, fosteringPanel, reg5 } from './report-fixtures.js';
 
 const NOW = '2026-12-14T08:00:00Z';
-const ORG = { id: 'org-1', name: 'Example Home', mailbox: 'escalations@home.example.org', manager: { email: 'rm@home.example.org', name: 'Registered Manager' } };
+const ORG = {
+  id: 'org-1',
+  name: 'Example Home',
+  mailbox: 'escalations@home.example.org',
+  manager: { email: 'rm@home.example.org', name: 'Registered Manager' },
+};
 
 function fixture(): CaseFacts[] {
   const cases = [];
   // 0001: escalated to the DCS rung, which is approval-gated; views recorded at rung 3.
   const a = reg5('ESC-2026-0001', '2026-11-23T10:00:00Z', { childRef: 'AB-0001' });
-  a.at('2026-11-23T10:30:00Z').commands([{ kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'views', text: 'Wants it sorted' }, { kind: 'escalate' }]);
+  a.at('2026-11-23T10:30:00Z').commands([
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'views', text: 'Wants it sorted' },
+    { kind: 'escalate' },
+  ]);
   cases.push(a);
   // 0002: only the professional is known, at an authority the directory does not list.
   const b = reg5('ESC-2026-0002', '2026-11-23T10:00:00Z', { roles: ['professional'], professional: 'sam@eastshire.gov.uk', childRef: 'AB-0002' });
@@ -44,8 +55,15 @@ function fixture(): CaseFacts[] {
   // 0007: every rung done (the LSCP rung does not apply), on the fortnightly repeat.
   const g = reg5('ESC-2026-0007', '2026-11-23T10:00:00Z', { childRef: 'AB-0007' });
   g.at('2026-11-23T10:30:00Z').commands([
-    { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'approve' },
-    { kind: 'escalate' }, { kind: 'approve' }, { kind: 'escalate' }, { kind: 'views', text: 'Ok' },
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'approve' },
+    { kind: 'escalate' },
+    { kind: 'approve' },
+    { kind: 'escalate' },
+    { kind: 'views', text: 'Ok' },
   ]);
   g.at('2026-12-07T10:30:00Z').advance();
   g.at('2026-12-08T10:00:00Z').command({ kind: 'views', text: 'Still waiting' });
@@ -132,7 +150,11 @@ describe('weekly digest model', () => {
       ],
     ]);
     const line = (ref: string) => digest.groups.flatMap((g) => g.children.flatMap((c) => c.cases)).find((c) => c.ref === ref)!;
-    expect(line('ESC-2026-0003')).toMatchObject({ daysOutstanding: 20, workingDaysOutstanding: 15, nextStep: '2. Reminder to the team manager on Monday 14 December 2026 at 10:00' });
+    expect(line('ESC-2026-0003')).toMatchObject({
+      daysOutstanding: 20,
+      workingDaysOutstanding: 15,
+      nextStep: '2. Reminder to the team manager on Monday 14 December 2026 at 10:00',
+    });
     expect(line('ESC-2026-0001').nextStep).toBe('4. Email to the Director of Children’s Services: drafted, waiting for your APPROVE or SKIP');
     expect(line('ESC-2026-0012').nextStep).toBe('Paused until Monday 11 January 2027');
     expect(line('ESC-2026-0005').nextStep).toContain('waiting for confirmation');
@@ -143,7 +165,14 @@ describe('weekly digest model', () => {
     const f = facts.map((x) => (x.ref === 'ESC-2026-0003' ? { ...x, subject: '<script>alert(1)</script> & minutes' } : x));
     const mail = renderDigestMail(store, buildDigest(f, { now: new Date(NOW), calendar: CAL, org: ORG }));
     expect(mail.subject).toBe('Weekly escalations digest, Example Home: 9 open, 5 need your action (week commencing Monday 14 December 2026)');
-    for (const heading of ['NEEDS YOUR ACTION', 'ESCALATING IN THE NEXT 7 DAYS', 'AT THE TOP OF ITS LADDER', 'OPENED LAST WEEK', 'RESOLVED LAST WEEK', 'EVERY OPEN CASE']) {
+    for (const heading of [
+      'NEEDS YOUR ACTION',
+      'ESCALATING IN THE NEXT 7 DAYS',
+      'AT THE TOP OF ITS LADDER',
+      'OPENED LAST WEEK',
+      'RESOLVED LAST WEEK',
+      'EVERY OPEN CASE',
+    ]) {
       expect(mail.text).toContain(heading);
     }
     expect(mail.text).toContain('ESC-2026-0009 (child AB-0009), resolved Thursday 10 December 2026: 13 working days to resolution, 1 chaser sent');
@@ -203,7 +232,10 @@ describe('a bounce in the digest', () => {
 
   it('leaves the to-do list once the RM has given the role a new address', () => {
     const x = bouncedCase();
-    x.at('2026-11-24T09:00:00Z').command({ kind: 'directive', directive: { kind: 'contact', role: 'professional', contact: { email: 'new.worker@northshire.gov.uk', name: 'New Worker' } } });
+    x.at('2026-11-24T09:00:00Z').command({
+      kind: 'directive',
+      directive: { kind: 'contact', role: 'professional', contact: { email: 'new.worker@northshire.gov.uk', name: 'New Worker' } },
+    });
     const facts = factsOf(x, NOW);
     expect(bouncedRefs([facts])).toEqual([]);
     // The bounce is still on the case: only the action has gone.

@@ -23,9 +23,21 @@ function walk() {
   const messages: EvidenceMessageInput[] = [];
   const request = Buffer.from(`Subject: LAC minutes ${SCRIPT}\r\n\r\nPlease send the minutes.\r\n`);
   messages.push({
-    direction: 'in', messageId: '<req@home.example.org>', at: new Date('2026-11-23T10:00:00Z'), sentAt: new Date('2026-11-23T10:00:00Z'),
-    from: 'raiser@home.example.org', to: [addr('professional')], cc: [], subject: `LAC minutes ${SCRIPT}`, text: `Please send the minutes. ${SCRIPT}`,
-    attachments: [`${SCRIPT}.pdf`], raw: request, storedSha256: sha(request), size: request.length, label: 'new-case', status: 'processed',
+    direction: 'in',
+    messageId: '<req@home.example.org>',
+    at: new Date('2026-11-23T10:00:00Z'),
+    sentAt: new Date('2026-11-23T10:00:00Z'),
+    from: 'raiser@home.example.org',
+    to: [addr('professional')],
+    cc: [],
+    subject: `LAC minutes ${SCRIPT}`,
+    text: `Please send the minutes. ${SCRIPT}`,
+    attachments: [`${SCRIPT}.pdf`],
+    raw: request,
+    storedSha256: sha(request),
+    size: request.length,
+    label: 'new-case',
+    status: 'processed',
   });
   let id = 0;
   for (const decision of d.decisions) {
@@ -33,7 +45,23 @@ function walk() {
     for (const m of decision.mails) {
       const raw = Buffer.from(`Subject: ${m.kind} ${m.key}\r\n\r\n${m.kind}\r\n`);
       const at = new Date(decision.events[0]?.at ?? decision.state.openedAt);
-      messages.push({ direction: 'out', messageId: `<${m.key}@home.example.org>`, at, sentAt: at, from: 'escalations@home.example.org', to: m.to.map((c) => c.email), cc: m.cc.map((c) => c.email), subject: `${m.kind} ${m.key}`, text: m.kind, attachments: [], raw, storedSha256: null, size: raw.length, label: m.kind, status: 'sent' });
+      messages.push({
+        direction: 'out',
+        messageId: `<${m.key}@home.example.org>`,
+        at,
+        sentAt: at,
+        from: 'escalations@home.example.org',
+        to: m.to.map((c) => c.email),
+        cc: m.cc.map((c) => c.email),
+        subject: `${m.kind} ${m.key}`,
+        text: m.kind,
+        attachments: [],
+        raw,
+        storedSha256: null,
+        size: raw.length,
+        label: m.kind,
+        status: 'sent',
+      });
     }
   }
   return { d, events, messages };
@@ -41,7 +69,14 @@ function walk() {
 
 describe('evidence pack', () => {
   const { d, events, messages } = walk();
-  const model = buildEvidencePack({ state: d.state, ctx: d.ctx(), org: { name: 'Example Home', mailbox: 'escalations@home.example.org' }, events, messages, generatedBy: 'cli:test' });
+  const model = buildEvidencePack({
+    state: d.state,
+    ctx: d.ctx(),
+    org: { name: 'Example Home', mailbox: 'escalations@home.example.org' },
+    events,
+    messages,
+    generatedBy: 'cli:test',
+  });
 
   it('lists every message and event once, in time order, causes before effects', () => {
     expect(model.chronology).toHaveLength(events.length + messages.length);
@@ -81,7 +116,9 @@ describe('evidence pack', () => {
   });
 
   it('records the views, the ladder and the policy', () => {
-    expect(model.views).toEqual([{ at: '2026-12-14 11:00:00 GMT', step: '2. Reminder to the team manager', text: `Wants to see them ${SCRIPT}`, by: 'rm@home.example.org' }]);
+    expect(model.views).toEqual([
+      { at: '2026-12-14 11:00:00 GMT', step: '2. Reminder to the team manager', text: `Wants to see them ${SCRIPT}`, by: 'rm@home.example.org' },
+    ]);
     expect(model.ladder.title).toBe('Children’s home — challenge to a placing authority (Regulation 5)');
     expect(model.ladder.citation).toBe('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
     expect(model.case.status).toBe('resolved');
@@ -92,7 +129,7 @@ describe('evidence pack', () => {
     const html = renderEvidenceHtml(new TemplateStore(), model);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
-    expect(html).toContain("Content-Security-Policy");
+    expect(html).toContain('Content-Security-Policy');
     expect(html.match(/data-seq="/g)).toHaveLength(model.chronology.length);
     for (const m of messages) expect(html).toContain(`data-sha256="${sha(m.raw!)}"`);
   });
@@ -103,7 +140,13 @@ describe('evidence pack', () => {
     a.at('2026-11-24T10:30:00Z').command({ kind: 'approve' }, { email: 'deputy@home.example.org' });
     const pack = buildEvidencePack({ state: a.state, ctx: a.ctx(), org: { name: 'x', mailbox: 'y' }, events: [], messages: [], generatedBy: 'x' });
     expect(pack.approvals).toEqual([
-      { rung: '4. Email to the Director of Children’s Services', requested: '2026-11-23 10:30:00 GMT', decision: 'approved', by: 'deputy@home.example.org', at: '2026-11-24 10:30:00 GMT' },
+      {
+        rung: '4. Email to the Director of Children’s Services',
+        requested: '2026-11-23 10:30:00 GMT',
+        decision: 'approved',
+        by: 'deputy@home.example.org',
+        at: '2026-11-24 10:30:00 GMT',
+      },
     ]);
     expect(pack.request).toBeNull();
     expect(renderEvidenceHtml(new TemplateStore(), pack)).toContain('The opening message is not stored with the case.');

@@ -84,7 +84,15 @@ describe('quarterly themes', () => {
   a.at('2026-11-16T10:00:00Z').advance();
   a.at('2026-11-18T10:00:00Z').reply('professional', 'resolved');
   const b = reg5('ESC-2026-0003', '2026-11-02T10:00:00Z', { category: 'lac review minutes ' });
-  b.at('2026-11-03T10:00:00Z').commands([{ kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'escalate' }, { kind: 'approve' }, { kind: 'escalate' }, { kind: 'skip' }]);
+  b.at('2026-11-03T10:00:00Z').commands([
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'escalate' },
+    { kind: 'approve' },
+    { kind: 'escalate' },
+    { kind: 'skip' },
+  ]);
   const c = reg5('ESC-2026-0004', '2026-12-01T10:00:00Z', { professional: 'x@eastshire.gov.uk' });
   const facts = [q3, a, b, c].map((d) => factsOf(d, NOW));
   const model = buildThemes(facts, { quarter: parseQuarter('2026Q4', 'Europe/London'), calendar: CAL, organisations: ['Example Home'], now: new Date(NOW) });

@@ -13,7 +13,11 @@ const TAG = /\[\s*ESC-\d{4}-\d{4,6}\s*\]/gi;
 
 describe('the subject of every mail', () => {
   it('a request already tagged with another case: the chaser carries this case’s tag once', () => {
-    const mail = sampleMail('chaser', { ladder: reg5, rung: 'professional-reminder', text: { subject: 'Re: LAC review minutes [ESC-2026-0007] [escalate]' } }, store);
+    const mail = sampleMail(
+      'chaser',
+      { ladder: reg5, rung: 'professional-reminder', text: { subject: 'Re: LAC review minutes [ESC-2026-0007] [escalate]' } },
+      store,
+    );
     const ref = mail.state.ref;
     expect(ref).not.toBe('ESC-2026-0007');
     const rendered = renderMail(store, mail.names, mail.context);
@@ -26,7 +30,11 @@ describe('the subject of every mail', () => {
   it('a request already tagged with this very case: still one tag', () => {
     const first = sampleMail('chaser', { ladder: reg5, rung: 'professional-reminder' }, store);
     const ref = first.state.ref;
-    const mail = sampleMail('chaser', { ladder: reg5, rung: 'professional-reminder', text: { subject: `RE: Fwd: LAC review minutes [${ref}] #escalate` } }, store);
+    const mail = sampleMail(
+      'chaser',
+      { ladder: reg5, rung: 'professional-reminder', text: { subject: `RE: Fwd: LAC review minutes [${ref}] #escalate` } },
+      store,
+    );
     expect(renderMail(store, mail.names, mail.context).subject).toBe(`Re: LAC review minutes [${ref}]`);
   });
 

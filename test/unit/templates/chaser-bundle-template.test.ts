@@ -14,7 +14,9 @@ describe('the combined chaser template', () => {
   };
 
   it('lists every case with its reference and its own chaser', () => {
-    expect(store.render('mails/chaser-bundle', 'subject', context)).toContain('Still outstanding: 2 requests from Sunrise Children’s Homes [ESC-2026-0001] [ESC-2026-0002]');
+    expect(store.render('mails/chaser-bundle', 'subject', context)).toContain(
+      'Still outstanding: 2 requests from Sunrise Children’s Homes [ESC-2026-0001] [ESC-2026-0002]',
+    );
     const text = store.render('mails/chaser-bundle', 'text', context);
     expect(text).toContain('==================== ESC-2026-0001 ====================');
     expect(text).toContain('Second chaser');

@@ -89,7 +89,13 @@ describe('the shipped templates', () => {
     const rungs = files.filter((f) => relative(DEFAULT_TEMPLATE_DIR, f).startsWith('rungs/'));
     const folders = new Set(rungs.map((f) => dirname(f)));
     for (const folder of folders) {
-      expect(rungs.filter((f) => dirname(f) === folder).map((f) => f.slice(folder.length + 1)).sort(), relative(DEFAULT_TEMPLATE_DIR, folder)).toEqual(['html.hbs', 'text.hbs']);
+      expect(
+        rungs
+          .filter((f) => dirname(f) === folder)
+          .map((f) => f.slice(folder.length + 1))
+          .sort(),
+        relative(DEFAULT_TEMPLATE_DIR, folder),
+      ).toEqual(['html.hbs', 'text.hbs']);
     }
   });
 });

@@ -170,8 +170,12 @@ describe('the shipped templates', () => {
 
   it('FIRO stages name the LCS record; the panel chaser refers to the form and its 5 working days', () => {
     const firo = ladder('firo-dispute-resolution');
-    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-2-meeting' }).text).toContain('recorded this on LCS as “FIRO Dispute Resolution Stage 2”');
-    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-3-head-of-service' }).text).toContain('recorded this on LCS as “FIRO Dispute Resolution Stage 3”');
+    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-2-meeting' }).text).toContain(
+      'recorded this on LCS as “FIRO Dispute Resolution Stage 2”',
+    );
+    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-3-head-of-service' }).text).toContain(
+      'recorded this on LCS as “FIRO Dispute Resolution Stage 3”',
+    );
     const panel = renderSample(store, 'chaser', { ladder: ladder('fostering-panel'), rung: 'responsible-manager-reminder' });
     expect(panel.text).toContain('the fostering panel’s escalation form was sent to you, asking for a response within 5 working days');
     const practice = renderSample(store, 'chaser', { ladder: ladder('practice-disagreement'), rung: 'service-manager' });
