@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrgRuntime } from '../src/app/organisations.js';
+import type { OrgRuntime } from '../src/runtime/organisations.js';
 import type { Orm } from '../src/db/orm.js';
 import { addEvents, allocateRef, createCaseRow } from '../src/db/repositories/case-repository.js';
 import { advanceCase } from '../src/domain/case/advance.js';

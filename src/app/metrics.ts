@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics, RecoveredWork } from '../runtime/metrics.js';
 
 /** What the scrape-time gauges read; the service fills it in once its parts are running. */
 export interface MetricSources {
@@ -21,7 +22,7 @@ export const IMAP_STATES = ['stopped', 'waiting-for-lock', 'connecting', 'syncin
  * so they are right even in a process that has just started. Labels never carry addresses,
  * subjects or child references.
  */
-export class Metrics {
+export class PromMetrics implements Metrics {
   readonly registry = new Registry();
   private sources: MetricSources = {};
 
@@ -67,7 +68,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly recovered = new Counter({
+  readonly recoveredWork = new Counter({
     name: 'escalator_reconciler_recovered_total',
     help: 'Work the reconciler found abandoned and queued again: stuck-sending (a worker died mid-send), pending-message (ingest job lost)',
     labelNames: ['what'] as const,
@@ -148,5 +149,13 @@ export class Metrics {
 
   sendFailed(kind: string, temporary: boolean): void {
     this.sendFailures.inc({ kind, type: temporary ? 'temporary' : 'permanent' });
+  }
+
+  mailHeldByLoopGuard(kind: string, action: 'dropped' | 'deferred'): void {
+    this.mailsHeldByLoopGuard.inc({ kind, action });
+  }
+
+  recovered(what: RecoveredWork, count = 1): void {
+    this.recoveredWork.inc({ what }, count);
   }
 }

@@ -10,9 +10,9 @@ import { ImapWatcher } from '../inbound/imap-watcher.js';
 import { SmtpListener } from '../inbound/smtp-listener.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
-import { TokenProviders } from '../outbound/oauth/token-provider-factory.js';
+import { TokenProviders } from '../mail-account/oauth/token-provider-factory.js';
 import { MailboxRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
-import type { MailTransport } from '../outbound/transport/mail-transport.js';
+import type { MailTransport } from '../runtime/mail-transport.js';
 import { createTransport } from '../outbound/transport/transport-factory.js';
 import { JobQueues } from '../workflows/job-queues.js';
 import { WorkerHost, type JobHandlers } from '../workflows/worker-host.js';
@@ -21,12 +21,12 @@ import { advanceCaseJob } from '../workflows/jobs/advance-case.job.js';
 import { sendMailJob } from '../workflows/jobs/send-mail.job.js';
 import { reconcile, reconcileJob } from '../workflows/jobs/reconcile.job.js';
 import { weeklyDigestJob } from '../workflows/jobs/weekly-digest.job.js';
-import { SentFolderProbe } from '../workflows/delivery-evidence.js';
+import { SentFolderProbe } from '../mail-account/sent-folder-probe.js';
 import { syncDigestSchedulers } from '../workflows/digest-schedule.js';
-import type { Deps } from './deps.js';
-import { Metrics } from './metrics.js';
+import type { Deps } from '../runtime/deps.js';
+import { PromMetrics } from './metrics.js';
 import { HttpServer } from './http-server.js';
-import { OrgRuntime, Organisations } from './organisations.js';
+import { OrgRuntime, Organisations } from '../runtime/organisations.js';
 
 export interface ServiceParts {
   watcher: boolean;
@@ -65,7 +65,7 @@ export class EscalatorService {
   readonly deps: Deps;
   readonly queues: JobQueues;
   /** Prometheus metrics of this process: counted by the jobs, gauges read at scrape time. */
-  readonly metrics = new Metrics();
+  readonly metrics = new PromMetrics();
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private readonly transports = new Map<string, MailTransport>();
   private workers: WorkerHost | undefined;

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
-import type { Organisations } from '../app/organisations.js';
+import type { Organisations } from '../runtime/organisations.js';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { JobScheduler } from '../workflows/job-queues.js';
+import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { headerMessageId, storeInbound } from './store-message.js';
 
 export interface SmtpListenerOptions {

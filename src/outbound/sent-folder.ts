@@ -2,7 +2,7 @@ import { ImapFlow } from 'imapflow';
 import type { MailAuthConfig } from '../config/config-schema.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { AccessTokenProvider } from './oauth/access-token-provider.js';
+import type { AccessTokenProvider } from '../mail-account/oauth/access-token-provider.js';
 
 export interface SentFolderOptions {
   host: string;

@@ -1,4 +1,4 @@
-import type { TemplateStore } from '../outbound/render/template-store.js';
+import type { TemplateStore } from '../lib/template-store.js';
 import type { RenderedMail } from '../outbound/render/render-mail.js';
 import type { DigestModel } from './digest.js';
 import type { EvidenceModel } from './evidence-pack.js';

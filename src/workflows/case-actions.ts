@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Deps } from '../app/deps.js';
+import type { Deps } from '../runtime/deps.js';
 import { findCaseByRef, lockCase } from '../db/repositories/case-repository.js';
 import { applyCommands } from '../domain/case/apply-commands.js';
 import type { CaseState } from '../domain/case/case-state.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Organisations } from '../app/organisations.js';
+import type { Organisations } from '../runtime/organisations.js';
 import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
 import { ladderFor } from '../domain/case/advance.js';
 import { currentStep, rungOf } from '../domain/case/timetable.js';

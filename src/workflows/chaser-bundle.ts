@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { simpleParser } from 'mailparser';
-import type { OrgRuntime } from '../app/organisations.js';
+import type { OrgRuntime } from '../runtime/organisations.js';
 import { Case, OutboxMail } from '../db/entities/index.js';
 import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';

@@ -1,6 +1,6 @@
 import { getNextMillis, type Queue } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
-import type { OrgRuntime } from '../app/organisations.js';
+import type { OrgRuntime } from '../runtime/organisations.js';
 import type { OrganisationConfig } from '../config/config-schema.js';
 
 const DAY_NUMBER: Record<OrganisationConfig['digest']['day'], number> = {

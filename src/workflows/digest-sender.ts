@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Deps } from '../app/deps.js';
-import type { OrgRuntime } from '../app/organisations.js';
+import type { Deps } from '../runtime/deps.js';
+import type { OrgRuntime } from '../runtime/organisations.js';
 import { OutboxMail } from '../db/entities/index.js';
 import { newId } from '../lib/ids.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';

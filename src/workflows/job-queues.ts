@@ -1,15 +1,7 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Clock } from '../lib/clock.js';
+import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { jobIds, JOBS, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './job-catalogue.js';
-
-/** What workflows may ask of the queue: run this later. The delayed jobs are a cache of Postgres. */
-export interface JobScheduler {
-  ingest(messageId: string): Promise<void>;
-  advance(caseId: string, at: Date): Promise<void>;
-  send(outboxId: string, attempt: number, at: Date): Promise<void>;
-  /** Drops a delayed advance job that no longer matches the case (best effort: a stale job is a no-op anyway). */
-  cancelAdvance(caseId: string, at: Date): Promise<void>;
-}
 
 // How many finished jobs to keep is the workers' setting (worker-host.ts), not each job's: a
 // job's options are stored with it, and 100,000 pending cases each carried those ~70 bytes.

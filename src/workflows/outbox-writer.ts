@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { simpleParser } from 'mailparser';
-import type { OrgRuntime } from '../app/organisations.js';
+import type { OrgRuntime } from '../runtime/organisations.js';
 import { ladderFor } from '../domain/case/advance.js';
 import type { CaseContext } from '../domain/case/case-context.js';
 import type { CaseState } from '../domain/case/case-state.js';
@@ -17,7 +17,7 @@ import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
 import { buildMailContext } from '../outbound/render/mail-context.js';
 import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
-import type { Metrics } from '../app/metrics.js';
+import type { Metrics } from '../runtime/metrics.js';
 import { loopVerdict, recentMailTo } from './loop-guard.js';
 
 export interface OutboxWork {
@@ -28,7 +28,7 @@ export interface OutboxWork {
 export interface WriterDeps {
   secret: string;
   /** Counts mails the loop guard held back, when the service passes its metrics. */
-  metrics?: Pick<Metrics, 'mailsHeldByLoopGuard'>;
+  metrics?: Pick<Metrics, 'mailHeldByLoopGuard'>;
 }
 
 /**
@@ -93,7 +93,7 @@ export async function writeOutbox(
           ],
           'loop-guard',
         );
-        deps.metrics?.mailsHeldByLoopGuard.inc({ kind: intent.kind, action: verdict.action === 'drop' ? 'dropped' : 'deferred' });
+        deps.metrics?.mailHeldByLoopGuard(intent.kind, verdict.action === 'drop' ? 'dropped' : 'deferred');
         if (verdict.action === 'drop') continue;
         earliest = until;
       }

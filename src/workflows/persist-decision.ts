@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrgRuntime } from '../app/organisations.js';
+import type { OrgRuntime } from '../runtime/organisations.js';
 import type { CaseContext } from '../domain/case/case-context.js';
 import type { Decision } from '../domain/case/decision.js';
 import { addEvents, createCaseRow, updateCaseRow } from '../db/repositories/case-repository.js';
 import type { CaseRow } from '../db/entities/types.js';
-import type { JobScheduler } from './job-queues.js';
+import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { writeOutbox, type OutboxWork } from './outbox-writer.js';
 
 /** Work to hand to the queue once the transaction has committed (never before: a job must find its rows). */

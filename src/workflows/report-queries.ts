@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { simpleParser } from 'mailparser';
-import type { OrgRuntime, Organisations } from '../app/organisations.js';
+import type { OrgRuntime, Organisations } from '../runtime/organisations.js';
 import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
 import type { CaseRow } from '../db/entities/types.js';
 import { ladderFor } from '../domain/case/advance.js';

@@ -4,7 +4,7 @@
 // database and SMTP sink.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/lib/logger.js';
-import { SentFolderProbe } from '../../src/workflows/delivery-evidence.js';
+import { SentFolderProbe } from '../../src/mail-account/sent-folder-probe.js';
 import { reconcile, STUCK_SENDING_MS } from '../../src/workflows/jobs/reconcile.job.js';
 import { EVIDENCE_PATIENCE_MS, sendMailJob } from '../../src/workflows/jobs/send-mail.job.js';
 import { CaseMail, type OpenedCase } from '../support/case-mail.js';

@@ -1,12 +1,12 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/lib/clock.js';
-import { TokenRequestError } from '../../src/outbound/oauth/access-token-provider.js';
-import { ClientCredentialsTokenProvider, MICROSOFT_OUTLOOK_SCOPE, microsoftTokenUrl } from '../../src/outbound/oauth/client-credentials-provider.js';
-import { GOOGLE_MAIL_SCOPE, GoogleServiceAccountTokenProvider } from '../../src/outbound/oauth/google-service-account-provider.js';
-import { refreshMarginMs } from '../../src/outbound/oauth/refreshing-token-provider.js';
-import { StaticTokenProvider } from '../../src/outbound/oauth/static-token-provider.js';
-import { TokenProviders, type OAuth2AuthConfig } from '../../src/outbound/oauth/token-provider-factory.js';
+import { TokenRequestError } from '../../src/mail-account/oauth/access-token-provider.js';
+import { ClientCredentialsTokenProvider, MICROSOFT_OUTLOOK_SCOPE, microsoftTokenUrl } from '../../src/mail-account/oauth/client-credentials-provider.js';
+import { GOOGLE_MAIL_SCOPE, GoogleServiceAccountTokenProvider } from '../../src/mail-account/oauth/google-service-account-provider.js';
+import { refreshMarginMs } from '../../src/mail-account/oauth/refreshing-token-provider.js';
+import { StaticTokenProvider } from '../../src/mail-account/oauth/static-token-provider.js';
+import { TokenProviders, type OAuth2AuthConfig } from '../../src/mail-account/oauth/token-provider-factory.js';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint.js';
 
 const TENANT = 'sunrise-homes.onmicrosoft.com';

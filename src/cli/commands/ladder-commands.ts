@@ -10,7 +10,7 @@ import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { simulateLadder, type Simulation } from '../../domain/ladder/simulate.js';
 import { roleLabel } from '../../domain/roles.js';
-import { TemplateStore, DEFAULT_TEMPLATE_DIR } from '../../outbound/render/template-store.js';
+import { TemplateStore, DEFAULT_TEMPLATE_DIR } from '../../lib/template-store.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import type { GlobalOptions } from '../load.js';
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
-import type { OrgRuntime } from '../../app/organisations.js';
+import type { OrgRuntime } from '../../runtime/organisations.js';
 import type { EscalatorService } from '../../app/service.js';
 import type { CaseFacts } from '../../reports/case-facts.js';
 import { toCsv } from '../../reports/csv.js';

@@ -8,7 +8,7 @@ import type { MailKind } from '../../domain/case/decision.js';
 import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import type { LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { MAIL_KINDS, recipientsOf, renderSample, sampleCalendar, sampleOrgFor, type SampleOptions } from '../../outbound/render/sample-case.js';
-import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../outbound/render/template-store.js';
+import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../lib/template-store.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import type { GlobalOptions } from '../load.js';
 

@@ -1,5 +1,5 @@
 import type { OrganisationConfig } from '../../config/config-schema.js';
-import type { SendRateLimiter } from './mailbox-rate-limiter.js';
+import type { SendRateLimiter } from '../../runtime/send-rate-limiter.js';
 
 /**
  * Which account's send limit an organisation's mail counts against: the SMTP login when there is

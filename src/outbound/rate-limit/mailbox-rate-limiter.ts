@@ -1,19 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../../lib/clock.js';
-
-/** Whether a send may go now, and if not, when the window will have room. */
-export type RateDecision = { allowed: true; remaining: number } | { allowed: false; retryAt: Date };
-
-/** Counts sends per mailbox across every worker process. */
-export interface SendRateLimiter {
-  /**
-   * Takes a slot for `mailbox` if fewer than `limit` were taken in the last window. With a
-   * `holder` (one send attempt of one mail), a refusal also reserves that holder the slot it is
-   * told to come back at, and the holder's next call at or after that moment is let through on it.
-   */
-  acquire(mailbox: string, limit: number, holder?: string): Promise<RateDecision>;
-}
+import type { RateDecision, SendRateLimiter } from '../../runtime/send-rate-limiter.js';
 
 /**
  * Sliding window log in a sorted set, one per mailbox: member = one send (or a reserved future

@@ -1,7 +1,7 @@
 import type { MailIntent } from '../../domain/case/decision.js';
 import type { MailContext } from './mail-context.js';
 import { strictContext } from './strict-context.js';
-import type { TemplateStore } from './template-store.js';
+import type { TemplateStore } from '../../lib/template-store.js';
 
 export interface RenderedMail {
   subject: string;

@@ -22,7 +22,7 @@ import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladde
 import { roleLabel } from '../../domain/roles.js';
 import { buildMailContext, type MailContext } from './mail-context.js';
 import { renderMail, templateNameFor, type RenderedMail } from './render-mail.js';
-import type { TemplateStore } from './template-store.js';
+import type { TemplateStore } from '../../lib/template-store.js';
 
 /**
  * The kinds of mail a case sends, in the order a case usually meets them. Kinds added later get a

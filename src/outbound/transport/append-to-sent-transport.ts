@@ -1,5 +1,5 @@
 import type { SentFolder } from '../sent-folder.js';
-import type { MailTransport, SendResult } from './mail-transport.js';
+import type { MailTransport, SendResult } from '../../runtime/mail-transport.js';
 
 /** How long closing waits for copies still on their way to the Sent folder. */
 const FLUSH_ON_CLOSE_MS = 10_000;

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MailTransport, SendResult } from './mail-transport.js';
+import type { MailTransport, SendResult } from '../../runtime/mail-transport.js';
 
 /**
  * Local development: every "sent" message is written as an .eml file you can open in a mail

@@ -1,10 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { AccessTokenProvider } from '../oauth/access-token-provider.js';
-import type { MailTransport, SendResult } from './mail-transport.js';
-import { SendError } from './mail-transport.js';
-
-// Moved to src/outbound/oauth; re-exported so existing imports keep working.
-export type { AccessTokenProvider } from '../oauth/access-token-provider.js';
+import type { AccessTokenProvider } from '../../mail-account/oauth/access-token-provider.js';
+import type { MailTransport, SendResult } from '../../runtime/mail-transport.js';
+import { SendError } from '../../runtime/mail-transport.js';
 
 export interface SmtpSettings {
   host: string;

@@ -2,11 +2,11 @@ import { resolve } from 'node:path';
 import type { OrganisationConfig } from '../../config/config-schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { silentLogger, type Logger } from '../../lib/logger.js';
-import type { AccessTokenProvider } from '../oauth/access-token-provider.js';
+import type { AccessTokenProvider } from '../../mail-account/oauth/access-token-provider.js';
 import { SentFolder } from '../sent-folder.js';
 import { AppendToSentTransport } from './append-to-sent-transport.js';
 import { FileTransport } from './file-transport.js';
-import type { MailTransport } from './mail-transport.js';
+import type { MailTransport } from '../../runtime/mail-transport.js';
 import { SmtpTransport } from './smtp-transport.js';
 
 export interface TransportOptions {

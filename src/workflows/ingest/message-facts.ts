@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrgRuntime } from '../../app/organisations.js';
+import type { OrgRuntime } from '../../runtime/organisations.js';
 import { findCaseByRef, findCaseByToken, findCaseIdByMessageIds } from '../../db/repositories/case-repository.js';
 import type { CaseRow } from '../../db/entities/types.js';
 import { Case } from '../../db/entities/index.js';

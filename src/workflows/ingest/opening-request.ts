@@ -1,4 +1,4 @@
-import type { OrgRuntime } from '../../app/organisations.js';
+import type { OrgRuntime } from '../../runtime/organisations.js';
 import type { Participant } from '../../domain/case/case-state.js';
 import type { OpenCaseInput } from '../../domain/case/open-case.js';
 import type { CaseFlag, VariantName } from '../../domain/ladder/ladder-schema.js';

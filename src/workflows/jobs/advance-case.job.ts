@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Deps } from '../../app/deps.js';
+import type { Deps } from '../../runtime/deps.js';
 import { lockCase } from '../../db/repositories/case-repository.js';
 import { advanceCase } from '../../domain/case/advance.js';
 import { dispatch, persistDecision } from '../persist-decision.js';

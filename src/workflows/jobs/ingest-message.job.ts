@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode } from '@mikro-orm/core';
-import type { Deps } from '../../app/deps.js';
-import type { OrgRuntime } from '../../app/organisations.js';
+import type { Deps } from '../../runtime/deps.js';
+import type { OrgRuntime } from '../../runtime/organisations.js';
 import { Message } from '../../db/entities/index.js';
 import type { CaseRow, MessageRow } from '../../db/entities/types.js';
 import { allocateRef, lockCase } from '../../db/repositories/case-repository.js';

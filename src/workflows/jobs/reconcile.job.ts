@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Deps } from '../../app/deps.js';
+import type { Deps } from '../../runtime/deps.js';
 
 type ReconcileDeps = Pick<Deps, 'orm' | 'scheduler' | 'clock' | 'logger' | 'metrics'>;
 
@@ -87,8 +87,8 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   ]);
   await inParallel(messages, (m) => deps.scheduler.ingest(m.id));
   const report = { cases, outbox, unstuck: unstuck.length, messages: messages.length };
-  if (unstuck.length) deps.metrics?.recovered.inc({ what: 'stuck-sending' }, unstuck.length);
-  if (messages.length) deps.metrics?.recovered.inc({ what: 'pending-message' }, messages.length);
+  if (unstuck.length) deps.metrics?.recovered('stuck-sending', unstuck.length);
+  if (messages.length) deps.metrics?.recovered('pending-message', messages.length);
   deps.logger.info(report, 'reconciled');
   return report;
 }

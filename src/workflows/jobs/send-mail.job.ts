@@ -1,16 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DelayedError, type Job } from 'bullmq';
-import type { Deps } from '../../app/deps.js';
+import type { Deps } from '../../runtime/deps.js';
 import { OutboxMail } from '../../db/entities/index.js';
 import type { OutboxRow } from '../../db/entities/types.js';
 import { lockCase } from '../../db/repositories/case-repository.js';
 import { applyBounce, recordDeliveryFailure } from '../../domain/case/apply-reply.js';
 import type { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { reserveSendSlot } from '../../outbound/rate-limit/mailbox-limit.js';
-import { SendError, type SendResult } from '../../outbound/transport/mail-transport.js';
+import { SendError, type SendResult } from '../../runtime/mail-transport.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import { claimWithBundle, composeBundle, recordBundle, releaseBundle, type Bundle } from '../chaser-bundle.js';
-import type { OrgRuntime } from '../../app/organisations.js';
+import type { OrgRuntime } from '../../runtime/organisations.js';
 import type { JobPayload } from '../job-catalogue.js';
 import { bundleMembers, insertResend, planResend, splitRefusals, type Refusal, type Resend } from '../outbox-resend.js';
 
@@ -335,7 +335,7 @@ async function acceptedBefore(em: EntityManager, deps: SendDeps, row: OutboxRow,
       rejected: [],
       response: 'not sent again: found in the server’s Sent folder after the sending worker died',
     });
-    deps.metrics?.recovered.inc({ what: 'found-in-sent-folder' });
+    deps.metrics?.recovered('found-in-sent-folder');
     deps.logger.warn({ outbox: row.id, kind: row.kind }, 'mail abandoned mid-send had been accepted by the server; not sent again');
     return 'recorded';
   }

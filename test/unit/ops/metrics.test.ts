@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../../../src/app/metrics.js';
+import { PromMetrics as Metrics } from '../../../src/app/metrics.js';
 
 describe('Metrics', () => {
   it('counts ingests, sends by rung and failures, and reads gauges at scrape time', async () => {

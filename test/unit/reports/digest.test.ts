@@ -6,7 +6,7 @@
  * their second rung (the team manager) due on Monday 14 December at 10:00.
  */
 import { describe, expect, it } from 'vitest';
-import { TemplateStore } from '../../../src/outbound/render/template-store.js';
+import { TemplateStore } from '../../../src/lib/template-store.js';
 import { buildDigest, type DigestModel } from '../../../src/reports/digest.js';
 import { renderDigestMail } from '../../../src/reports/render.js';
 import type { CaseFacts } from '../../../src/reports/case-facts.js';

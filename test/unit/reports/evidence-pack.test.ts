@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TemplateStore } from '../../../src/outbound/render/template-store.js';
+import { TemplateStore } from '../../../src/lib/template-store.js';
 import { buildEvidencePack, type EvidenceEventInput, type EvidenceMessageInput } from '../../../src/reports/evidence-pack.js';
 import { renderEvidenceHtml } from '../../../src/reports/render.js';
 import { addr } from '../case/case-driver.js';

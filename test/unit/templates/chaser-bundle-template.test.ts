@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TemplateStore } from '../../../src/outbound/render/template-store.js';
+import { TemplateStore } from '../../../src/lib/template-store.js';
 
 describe('the combined chaser template', () => {
   const store = new TemplateStore();

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATE_DIR, TemplateStore, UNESCAPED_OUTPUT } from '../../../src/outbound/render/template-store.js';
+import { DEFAULT_TEMPLATE_DIR, TemplateStore, UNESCAPED_OUTPUT } from '../../../src/lib/template-store.js';
 import { renderSample } from '../../../src/outbound/render/sample-case.js';
 import { hbsFiles, ladder, store } from './template-helpers.js';
 

@@ -4,7 +4,7 @@ import { readLadderDir } from '../../../src/config/load-ladders.js';
 import { effectiveLadder } from '../../../src/domain/ladder/effective-ladder.js';
 import type { LadderDefinition, VariantName } from '../../../src/domain/ladder/ladder-schema.js';
 import { strictContext } from '../../../src/outbound/render/strict-context.js';
-import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../../src/outbound/render/template-store.js';
+import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../../src/lib/template-store.js';
 
 const loaded = readLadderDir('config/ladders');
 if (loaded.problems.length > 0) throw new Error(`ladders are not valid:\n${loaded.problems.join('\n')}`);

@@ -2,10 +2,10 @@ import type { Config } from '../config/config-schema.js';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { SendRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
-import type { MailTransport } from '../outbound/transport/mail-transport.js';
-import type { DeliveryEvidence } from '../workflows/delivery-evidence.js';
-import type { JobScheduler } from '../workflows/job-queues.js';
+import type { SendRateLimiter } from './send-rate-limiter.js';
+import type { MailTransport } from './mail-transport.js';
+import type { DeliveryEvidence } from './delivery-evidence.js';
+import type { JobScheduler } from './job-scheduler.js';
 import type { Metrics } from './metrics.js';
 import type { Organisations } from './organisations.js';
 

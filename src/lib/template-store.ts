@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 
 /** The templates shipped with the service (src/templates, copied to dist/templates on build). */
-export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+export const DEFAULT_TEMPLATE_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
 export type TemplateFormat = 'subject' | 'text' | 'html';
 

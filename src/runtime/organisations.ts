@@ -5,7 +5,7 @@ import type { CaseContext } from '../domain/case/case-context.js';
 import type { Contact } from '../domain/case/case-state.js';
 import type { Directory } from '../domain/directory.js';
 import { domainOf } from '../domain/directory.js';
-import { TemplateStore, DEFAULT_TEMPLATE_DIR } from '../outbound/render/template-store.js';
+import { TemplateStore, DEFAULT_TEMPLATE_DIR } from '../lib/template-store.js';
 
 /** One organisation as the running service sees it: its calendar, staff rule, ladders, templates. */
 export class OrgRuntime {

@@ -1,0 +1,16 @@
+/** Why the reconciler queued work again: a worker died mid-send, an ingest job was lost, a Sent folder answered. */
+export type RecoveredWork = 'stuck-sending' | 'pending-message' | 'found-in-sent-folder';
+
+/**
+ * What the workflows count. The service's Prometheus registry implements it (src/app/metrics.ts);
+ * jobs count when it is there, and unit tests leave it out. Labels never carry addresses,
+ * subjects or child references.
+ */
+export interface Metrics {
+  messageIngested(route: string, cls: string): void;
+  /** A mail the server accepted; a chaser also names its ladder and rung. */
+  mailSent(kind: string, chaser?: { ladder: string; rung: string }): void;
+  sendFailed(kind: string, temporary: boolean): void;
+  mailHeldByLoopGuard(kind: string, action: 'dropped' | 'deferred'): void;
+  recovered(what: RecoveredWork, count?: number): void;
+}
