@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { ImapInboundConfig } from '../config/config-schema.js';
 import type { Orm } from '../db/orm.js';
 import { MailboxState } from '../db/entities/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
+import { ImapAccount } from '../mail-account/imap-account.js';
 import type { AccessTokenProvider } from '../mail-account/oauth/access-token-provider.js';
 import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { MailboxLock } from './mailbox-lock.js';
@@ -58,12 +59,12 @@ export class ImapWatcher {
   private running: Promise<void> | undefined;
   private readonly lock: MailboxLock;
   private readonly key: string;
-  /** The server refused our OAuth2 token: ask the issuer for a new one before the next login. */
-  private refreshToken = false;
+  private readonly account: ImapAccount;
 
   constructor(private readonly o: ImapWatcherOptions) {
     this.key = `${o.mailbox}/${o.settings.mailbox}`;
     this.lock = new MailboxLock(o.databaseUrl, this.key);
+    this.account = new ImapAccount({ ...o.settings, ...(o.tokens ? { tokens: o.tokens } : {}) });
   }
 
   start(): void {
@@ -93,7 +94,6 @@ export class ImapWatcher {
         backoff = this.o.initialBackoffMs ?? 1000;
       } catch (error) {
         if (signal.aborted) break;
-        if (this.o.settings.auth.type === 'oauth2' && (error as { authenticationFailed?: boolean }).authenticationFailed) this.refreshToken = true;
         this.o.logger.warn({ mailbox: this.key, err: { message: (error as Error).message } }, 'IMAP session ended; reconnecting');
       }
       if (signal.aborted) break;
@@ -108,42 +108,29 @@ export class ImapWatcher {
     return this.lock.held || this.lock.tryAcquire();
   }
 
-  private async auth(): Promise<{ user: string; pass?: string; accessToken?: string }> {
-    const a = this.o.settings.auth;
-    if (a.type === 'password') return { user: a.user, pass: a.password };
-    if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
-    const accessToken = await this.o.tokens.getToken(this.refreshToken);
-    this.refreshToken = false;
-    return { user: a.user, accessToken };
-  }
-
   /** One connection's life: connect, sync, then sync again on every wake-up until it drops. */
   private async session(signal: AbortSignal): Promise<void> {
     const s = this.o.settings;
     this.state = 'connecting';
-    const client = new ImapFlow({
-      host: s.host,
-      port: s.port,
-      secure: s.secure,
-      auth: await this.auth(),
-      logger: false,
-      autoIdleDelay: 200,
-      tls: { rejectUnauthorized: s.tlsRejectUnauthorized },
-    });
-    this.client = client;
     let closed = false;
-    // EXISTS also arrives while we sync (as an untagged answer to FETCH or STORE), when nobody is
-    // waiting: it is remembered, or mail delivered during a sync would wait for the next resync.
-    client.on('exists', () => {
-      this.woken = true;
-      this.wake?.();
+    // A token the server refused is not offered again: the next login (after the backoff) asks for a new one.
+    const client = await this.account.connect({
+      autoIdleDelayMs: 200,
+      setup: (c) => {
+        // EXISTS also arrives while we sync (as an untagged answer to FETCH or STORE), when nobody is
+        // waiting: it is remembered, or mail delivered during a sync would wait for the next resync.
+        c.on('exists', () => {
+          this.woken = true;
+          this.wake?.();
+        });
+        c.on('close', () => {
+          closed = true;
+          this.wake?.();
+        });
+        c.on('error', (err: Error) => this.o.logger.warn({ mailbox: this.key, err: { message: err.message } }, 'IMAP error'));
+        this.client = c;
+      },
     });
-    client.on('close', () => {
-      closed = true;
-      this.wake?.();
-    });
-    client.on('error', (err: Error) => this.o.logger.warn({ mailbox: this.key, err: { message: err.message } }, 'IMAP error'));
-    await client.connect();
     try {
       while (!signal.aborted && !closed && !this.lock.lost) {
         this.state = 'syncing';

@@ -1,23 +1,20 @@
-import { ImapFlow } from 'imapflow';
-import type { MailAuthConfig } from '../config/config-schema.js';
+import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../lib/logger.js';
 import type { DeliveryEvidence } from '../runtime/delivery-evidence.js';
-import type { AccessTokenProvider } from './oauth/access-token-provider.js';
+import { ImapAccount, type ImapAccountSettings } from './imap-account.js';
 
-export interface SentFolderProbeOptions {
-  host: string;
-  port: number;
-  secure: boolean;
-  tlsRejectUnauthorized: boolean;
-  auth: MailAuthConfig;
-  tokens?: AccessTokenProvider;
+export interface SentFolderProbeOptions extends ImapAccountSettings {
   folder: string;
   logger: Logger;
 }
 
 /** Looks for a mail abandoned mid-send in the account's Sent folder (see src/runtime/delivery-evidence.ts). */
 export class SentFolderProbe {
-  constructor(private readonly o: SentFolderProbeOptions) {}
+  private readonly account: ImapAccount;
+
+  constructor(private readonly o: SentFolderProbeOptions) {
+    this.account = new ImapAccount(o);
+  }
 
   /**
    * `copies`: how many messages with this Message-ID the folder must hold to count as found (more
@@ -26,7 +23,7 @@ export class SentFolderProbe {
   async lookFor(messageId: string, copies = 1): Promise<DeliveryEvidence> {
     let client: ImapFlow | undefined;
     try {
-      client = await this.connect();
+      client = await this.account.connect({ setup: (c) => c.on('error', () => undefined) });
       const box = await client.mailboxOpen(this.o.folder, { readOnly: true });
       if (box.exists === 0) return 'not-found';
       const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
@@ -37,26 +34,5 @@ export class SentFolderProbe {
     } finally {
       await client?.logout().catch(() => client?.close());
     }
-  }
-
-  private async connect(): Promise<ImapFlow> {
-    const a = this.o.auth;
-    let auth: { user: string; pass?: string; accessToken?: string };
-    if (a.type === 'password') auth = { user: a.user, pass: a.password };
-    else {
-      if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
-      auth = { user: a.user, accessToken: await this.o.tokens.getToken(false) };
-    }
-    const client = new ImapFlow({
-      host: this.o.host,
-      port: this.o.port,
-      secure: this.o.secure,
-      auth,
-      logger: false,
-      tls: { rejectUnauthorized: this.o.tlsRejectUnauthorized },
-    });
-    client.on('error', () => undefined);
-    await client.connect();
-    return client;
   }
 }

@@ -1,19 +1,11 @@
-import { ImapFlow } from 'imapflow';
-import type { MailAuthConfig } from '../config/config-schema.js';
+import type { ImapFlow } from 'imapflow';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
-import type { AccessTokenProvider } from '../mail-account/oauth/access-token-provider.js';
+import { ImapAccount, type ImapAccountSettings } from '../mail-account/imap-account.js';
 
-export interface SentFolderOptions {
-  host: string;
-  port: number;
-  secure: boolean;
-  tlsRejectUnauthorized: boolean;
-  auth: MailAuthConfig;
+export interface SentFolderOptions extends ImapAccountSettings {
   /** The folder sent mail is appended to (created if missing). */
   folder: string;
-  /** Needed when `auth` is OAuth2. */
-  tokens?: AccessTokenProvider;
   logger: Logger;
   /** Dates each copy (the IMAP internal date) with the moment it was sent; the server's time otherwise. */
   clock?: Clock;
@@ -37,9 +29,11 @@ export class SentFolder {
   private readonly queue: Pending[] = [];
   private draining: Promise<void> | undefined;
   private folderReady = false;
-  private forceRefresh = false;
+  private readonly account: ImapAccount;
 
-  constructor(private readonly o: SentFolderOptions) {}
+  constructor(private readonly o: SentFolderOptions) {
+    this.account = new ImapAccount(o);
+  }
 
   get folder(): string {
     return this.o.folder;
@@ -99,37 +93,11 @@ export class SentFolder {
   }
 
   /** Logs in; an OAuth2 login the server refuses is tried once more with a fresh token. */
-  private async connect(): Promise<ImapFlow> {
-    try {
-      return await this.login(this.forceRefresh);
-    } catch (error) {
-      if (this.o.auth.type !== 'oauth2' || !(error as { authenticationFailed?: boolean }).authenticationFailed) throw error;
-      this.forceRefresh = true;
-      const client = await this.login(true);
-      return client;
-    }
-  }
-
-  private async login(forceRefresh: boolean): Promise<ImapFlow> {
-    const a = this.o.auth;
-    let auth: { user: string; pass?: string; accessToken?: string };
-    if (a.type === 'password') {
-      auth = { user: a.user, pass: a.password };
-    } else {
-      if (!this.o.tokens) throw new Error('OAuth2 configured but no token provider');
-      auth = { user: a.user, accessToken: await this.o.tokens.getToken(forceRefresh) };
-    }
-    const client = new ImapFlow({
-      host: this.o.host,
-      port: this.o.port,
-      secure: this.o.secure,
-      auth,
-      logger: false,
-      tls: { rejectUnauthorized: this.o.tlsRejectUnauthorized },
+  private connect(): Promise<ImapFlow> {
+    return this.account.connect({
+      retryRefusedToken: true,
+      setup: (client) =>
+        client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: { message: err.message } }, 'IMAP error while keeping sent mail')),
     });
-    client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: { message: err.message } }, 'IMAP error while keeping sent mail'));
-    await client.connect();
-    this.forceRefresh = false;
-    return client;
   }
 }
