@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../runtime/deps.js';
 import { findCaseByRef, lockCase } from '../db/repositories/case-repository.js';
 import { applyCommands } from '../domain/case/apply-commands.js';
+import { findEvent } from '../domain/case/case-events.js';
 import type { CaseState } from '../domain/case/case-state.js';
 import type { Command } from '../domain/commands/command.js';
 import { dispatch, persistDecision } from './persist-decision.js';
@@ -34,10 +35,10 @@ export async function runCaseCommand(
       { from: { email: actor }, lines: [{ line: command.kind, command }], errors: [], messageKey: `cli${ctx.now.getTime()}`, acknowledge: false },
       ctx,
     );
-    const rejected = decision.events.find((e) => e.type === 'command-rejected');
+    const rejected = findEvent(decision.events, 'command-rejected');
     const work = await persistDecision(tx, org, row, decision, ctx, deps, `cli:${actor}`);
-    const done = decision.events.find((e) => e.type === 'commands-applied')?.detail.done as string[] | undefined;
-    return { ok: !rejected, messages: rejected ? (rejected.detail.problems as string[]) : (done ?? []), state: decision.state, work };
+    const done = findEvent(decision.events, 'commands-applied')?.detail.done;
+    return { ok: !rejected, messages: rejected ? rejected.detail.problems : (done ?? []), state: decision.state, work };
   });
   await dispatch(deps.scheduler, result.work);
   return { ok: result.ok, messages: result.messages, state: result.state };

@@ -7,6 +7,7 @@ import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';
 import { composeMail, type ComposedMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
+import type { OutboxKind } from '../domain/case/mail-intents.js';
 import { insertResend, type Resend } from './outbox-resend.js';
 
 /** How long a chaser waits (when bundling is on) for others to the same people due at the same moment. */
@@ -128,7 +129,7 @@ export async function recordBundle(
   bundle: Bundle,
   response: string,
   now: Date,
-  follow?: { resend: Resend; cases: Array<{ caseId: string; kind: string }> },
+  follow?: { resend: Resend; cases: Array<{ caseId: string; kind: OutboxKind }> },
 ): Promise<void> {
   await em.transactional(async (tx) => {
     tx.create(OutboxMail, {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addEvents } from '../db/repositories/case-repository.js';
+import { outboxKindSchema, type OutboxKind } from '../domain/case/mail-intents.js';
 import { newId } from '../lib/ids.js';
 
 /** A recipient the server refused at RCPT while it accepted the message for others. */
@@ -62,7 +63,7 @@ export async function insertResend(
   parentId: string,
   resend: Resend,
   now: Date,
-  cases: Array<{ caseId: string; kind: string }>,
+  cases: Array<{ caseId: string; kind: OutboxKind }>,
 ): Promise<void> {
   await tx.execute(
     `insert into outbox_mail (id, organisation_id, case_id, kind, dedupe_key, message_id, step, envelope_from, envelope_to, "to", cc, subject, raw, sha256,
@@ -106,10 +107,10 @@ export async function insertResend(
  * The chaser rows a combined mail was sent for (they are marked sent "in the combined mail <id>",
  * see chaser-bundle.ts): what a failure of a follow-up of that combined mail is recorded on.
  */
-export async function bundleMembers(em: EntityManager, bundleMessageId: string): Promise<Array<{ caseId: string; kind: string; step: number | null }>> {
+export async function bundleMembers(em: EntityManager, bundleMessageId: string): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
   const rows = await em.execute<Array<{ case_id: string | null; kind: string; step: number | null }>>(
     `select case_id, kind, step from outbox_mail where smtp_response = ? and case_id is not null order by created_at, id`,
     [`sent in the combined mail ${bundleMessageId}`],
   );
-  return rows.map((r) => ({ caseId: r.case_id!, kind: r.kind, step: r.step }));
+  return rows.map((r) => ({ caseId: r.case_id!, kind: outboxKindSchema.parse(r.kind), step: r.step }));
 }

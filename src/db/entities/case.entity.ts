@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { CaseState } from '../../domain/case/case-state.js';
+import type { CaseState, CaseStatus, NextAction } from '../../domain/case/case-state.js';
 import { Organisation } from './organisation.entity.js';
 
 /**
@@ -15,7 +15,7 @@ export const Case = defineEntity({
     organisation: () => p.manyToOne(Organisation).mapToPk().fieldName('organisation_id'),
     ladderId: p.string(),
     variant: p.string(),
-    status: p.string().index(),
+    status: p.string().$type<CaseStatus>().index(),
     token: p.string().unique(),
     subject: p.text(),
     childRef: p.string().nullable(),
@@ -23,7 +23,7 @@ export const Case = defineEntity({
     openedAt: p.datetime(),
     resolvedAt: p.datetime().nullable(),
     nextActionAt: p.datetime().nullable().index(),
-    nextAction: p.string().nullable(),
+    nextAction: p.string().$type<NextAction>().nullable(),
     /** Highest rung sent so far (0 before the first chaser). */
     highestStep: p.integer().default(0),
     state: p.json<CaseState>(),

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import type { MessageStatus, RouteName } from '../../domain/inbound/route-name.js';
 import { Case } from './case.entity.js';
 
 /**
@@ -38,10 +39,10 @@ export const Message = defineEntity({
     raw: p.blob().nullable(),
     /** Set when `raw` (and `newText`) were purged under the retention policy; `sha256` stays. */
     rawPurgedAt: p.datetime().nullable(),
-    /** pending → processed | rejected */
-    status: p.string().index(),
-    /** new-case | reply | command | automatic | bounce | ignored | quarantined | flagged */
-    route: p.string().nullable(),
+    /** pending → processed | rejected (MESSAGE_STATUSES; a check constraint holds the column to them). */
+    status: p.string().$type<MessageStatus>().index(),
+    /** What it was taken for (ROUTE_NAMES; a check constraint holds the column to them); null while pending. */
+    route: p.string().$type<RouteName>().nullable(),
     reason: p.text().nullable(),
     newText: p.text().nullable(),
     analysis: p.json<Record<string, unknown>>().nullable(),

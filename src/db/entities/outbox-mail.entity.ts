@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import type { OutboxKind, OutboxStatus } from '../../domain/case/mail-intents.js';
 import { Case } from './case.entity.js';
 
 /**
@@ -13,7 +14,7 @@ export const OutboxMail = defineEntity({
     id: p.uuid().primary(),
     organisationId: p.string(),
     case: () => p.manyToOne(Case).mapToPk().nullable().fieldName('case_id').index(),
-    kind: p.string(),
+    kind: p.string().$type<OutboxKind>(),
     /** Unique per case (or organisation): a decision replayed writes nothing new. */
     dedupeKey: p.string().unique(),
     /**
@@ -31,8 +32,8 @@ export const OutboxMail = defineEntity({
     raw: p.blob().nullable(),
     sha256: p.string().nullable(),
     rawPurgedAt: p.datetime().nullable(),
-    /** held (approval draft) | pending | sending | sent | failed | cancelled */
-    status: p.string(),
+    /** See OUTBOX_STATUSES; a check constraint holds the column to them. */
+    status: p.string().$type<OutboxStatus>(),
     notBefore: p.datetime(),
     /**
      * Chasers and notices to people outside the organisation: never sent outside the organisation's

@@ -7,9 +7,11 @@ import { noteMeetingDate } from './meeting-hold.js';
 import { withNextAction } from './next-action.js';
 import { resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
+import type { OutboxKind } from './mail-intents.js';
+import type { ReplyClass } from './reply-class.js';
 import { holdUntil } from './timetable.js';
 
-export type ReplyClass = 'resolved' | 'promise' | 'acknowledged' | 'disputed' | 'other';
+export type { ReplyClass } from './reply-class.js';
 
 export interface RecipientReplyInput {
   from: Contact;
@@ -156,7 +158,7 @@ export function recordFlagged(state: CaseState, input: { from: string; reason: s
  */
 export function recordDeliveryFailure(
   state: CaseState,
-  input: { kind: string; step?: number; to: string[]; reason: string; messageKey: string; notify: boolean },
+  input: { kind: OutboxKind; step?: number; to: string[]; reason: string; messageKey: string; notify: boolean },
   ctx: CaseContext,
 ): Decision {
   const b = new DecisionBuilder(cloneState(state), ctx.now);

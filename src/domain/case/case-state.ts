@@ -3,27 +3,34 @@ import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
 /** ISO 8601 instant in UTC. The state is stored as JSON, so instants stay strings here. */
 export type Instant = string;
 
-export type CaseStatus = 'open' | 'paused' | 'awaiting-confirmation' | 'resolved' | 'closed';
+/** Every status a case can have; the database holds `escalation_case.status` to these (Migration20261205110000). */
+export const CASE_STATUSES = ['open', 'paused', 'awaiting-confirmation', 'resolved', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 export interface Contact {
   email: string;
   name?: string;
 }
 
+/** Where we learned a participant's address: the request's recipients, a directive, the directory, a reply, the config. */
+export const PARTICIPANT_SOURCES = ['request', 'directive', 'directory', 'learned', 'config'] as const;
+export type ParticipantSource = (typeof PARTICIPANT_SOURCES)[number];
+
 export interface Participant extends Contact {
   role: string;
   /** Where we learned it: the request's recipients, a directive, the directory, a reply. */
-  source: 'request' | 'directive' | 'directory' | 'learned' | 'config';
+  source: ParticipantSource;
   undeliverable?: { at: Instant; reason: string };
 }
 
-export type StepStatus =
-  | 'planned'
-  | 'held' // a To role has no address; waits for the RM to supply one
-  | 'awaiting-approval' // draft with the RM for APPROVE / SKIP
-  | 'sent'
-  | 'skipped'
-  | 'not-applicable'; // its `when` flag was not set when it fell due
+/**
+ * - `held`: a To role has no address; waits for the RM to supply one.
+ * - `awaiting-approval`: the draft is with the RM for APPROVE / SKIP.
+ * - `not-applicable`: its `when` flag was not set when it fell due.
+ * The database holds every step of `escalation_case.state` to these (Migration20261205110000).
+ */
+export const STEP_STATUSES = ['planned', 'held', 'awaiting-approval', 'sent', 'skipped', 'not-applicable'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
 
 export interface Step {
   /** 1-based position on this case; stable, so Message-IDs and job ids can be derived from it. */
@@ -98,7 +105,8 @@ export interface CaseState {
   nextAction: NextAction | null;
 }
 
-export type NextAction = 'step' | 'resume' | 'approval-reminder' | 'hold-ends';
+export const NEXT_ACTIONS = ['step', 'resume', 'approval-reminder', 'hold-ends'] as const;
+export type NextAction = (typeof NEXT_ACTIONS)[number];
 
 export const CLOSED_STATUSES: readonly CaseStatus[] = ['resolved', 'closed'];
 

@@ -1,55 +1,9 @@
-import type { CaseState, Contact, Instant } from './case-state.js';
+import type { CaseEventDetail, CaseEventType, EventDraft } from './case-events.js';
+import type { CaseState } from './case-state.js';
+import type { MailIntent } from './mail-intents.js';
 
-/** An immutable audit row the workflow stores with the new state. */
-export interface EventDraft {
-  type: string;
-  actor: string;
-  at: Instant;
-  detail: Record<string, unknown>;
-}
-
-export type MailKind =
-  | 'confirmation'
-  | 'chaser'
-  | 'step-notice'
-  | 'kept-informed'
-  | 'approval-request'
-  | 'approval-reminder'
-  | 'contact-request'
-  | 'command-ack'
-  | 'command-error'
-  | 'resolved-notice'
-  | 'reply-notice'
-  | 'confirm-request'
-  | 'bounce-notice'
-  | 'delivery-failure';
-
-/**
- * A mail the domain wants sent. The workflow renders it (template named by kind, or the rung's
- * template for chasers), composes it and writes an outbox row in the same transaction.
- */
-export interface MailIntent {
-  kind: MailKind;
-  /** Unique per case: with the case id it derives the Message-ID and outbox dedupe key. */
-  key: string;
-  to: Contact[];
-  cc: Contact[];
-  /**
-   * `window`: waits for the send window (mail to people outside the organisation). `now`: goes at
-   * once (mail to the RM and staff: acknowledgements, confirmations, notices; README, Send window).
-   */
-  timing: 'window' | 'now';
-  /** Approval drafts are stored but held until APPROVE releases them. */
-  held?: boolean;
-  /**
-   * An approved draft composed again (its dates count from the day it goes): it replaces the held
-   * draft of the same key, keeping its Message-ID, before the release sends it.
-   */
-  replacesDraft?: boolean;
-  step?: number;
-  /** Extra facts for the template beyond the case itself. */
-  data: Record<string, unknown>;
-}
+export type { EventDraft } from './case-events.js';
+export type { MailIntent, MailKind } from './mail-intents.js';
 
 export type DraftAction = { kind: 'release'; step: number } | { kind: 'cancel'; step: number } | { kind: 'cancel-all' };
 
@@ -71,8 +25,11 @@ export class DecisionBuilder {
     readonly now: Date,
   ) {}
 
-  event(type: string, actor: string, detail: Record<string, unknown> = {}): void {
-    this.events.push({ type, actor, at: this.now.toISOString(), detail });
+  /** Records an event of one of the kinds in case-events.ts, with that kind's fields. */
+  event<T extends CaseEventType>(type: T, actor: string, detail: CaseEventDetail<T>): void {
+    // The compiler checks `detail` against `type` at every call; it cannot follow the pair into
+    // the object, so the union member is asserted here once.
+    this.events.push({ type, actor, at: this.now.toISOString(), detail } as EventDraft);
   }
 
   mail(intent: MailIntent): void {

@@ -211,7 +211,8 @@ export const ladderSchema = z
 export type LadderDefinition = z.infer<typeof ladderSchema>;
 export type RungDefinition = z.infer<typeof rungSchema>;
 export type RepeatDefinition = z.infer<typeof repeatSchema>;
-export type VariantName = 'standard' | 'urgent' | 'imminent';
+export const VARIANT_NAMES = ['standard', 'urgent', 'imminent'] as const;
+export type VariantName = (typeof VARIANT_NAMES)[number];
 
 /**
  * Turns a schema failure into lines that name the file, the rung (by index and id) and the key,

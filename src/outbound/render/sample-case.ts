@@ -10,7 +10,8 @@ import { applyCommands } from '../../domain/case/apply-commands.js';
 import { applyBounce, applyRecipientReply } from '../../domain/case/apply-reply.js';
 import type { CaseContext } from '../../domain/case/case-context.js';
 import type { CaseState, Contact, Participant, Step } from '../../domain/case/case-state.js';
-import type { Decision, MailIntent, MailKind } from '../../domain/case/decision.js';
+import type { Decision } from '../../domain/case/decision.js';
+import type { MailData, MailIntent, MailKind } from '../../domain/case/mail-intents.js';
 import { openCase } from '../../domain/case/open-case.js';
 import { dedupe } from '../../domain/case/role-resolution.js';
 import { staffRecipients } from '../../domain/case/staff-recipients.js';
@@ -45,12 +46,10 @@ export const MAIL_KINDS: readonly MailKind[] = [
 ];
 
 /** Sample facts for kinds the switch in `sampleMail` does not build from the case machine. */
-const GENERIC_DATA: Record<string, Record<string, unknown>> = {
-  'delivery-failure': {
-    failedKind: 'chaser',
-    failedTo: ['sam.patel@northshire.example'],
-    reason: '550 5.1.1 <sam.patel@northshire.example>: Recipient address rejected: User unknown',
-  },
+const DELIVERY_FAILURE: MailData<'delivery-failure'> = {
+  failedKind: 'chaser',
+  failedTo: ['sam.patel@northshire.example'],
+  reason: '550 5.1.1 <sam.patel@northshire.example>: Recipient address rejected: User unknown',
 };
 
 export interface SampleOrg {
@@ -479,8 +478,13 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       intent = pick(d, 'bounce-notice');
       break;
     }
-    default:
-      intent = { kind, key: `sample-${kind}`, ...staff(), timing: 'now', step: step.n, data: GENERIC_DATA[kind] ?? {} };
+    case 'delivery-failure':
+      intent = { kind, key: `sample-${kind}`, ...staff(), timing: 'now', step: step.n, data: DELIVERY_FAILURE };
+      break;
+    default: {
+      const unknown: never = kind;
+      throw new Error(`no sample for mail kind ${String(unknown)}`);
+    }
   }
   if (!intent) throw new Error(`ladder ${def.id}, rung ${opts.rung}: no ${kind} mail`);
   const ctx = sample.context(now);

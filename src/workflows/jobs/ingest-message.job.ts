@@ -12,6 +12,7 @@ import { openCase } from '../../domain/case/open-case.js';
 import { analyseMessage, type MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { decideRoute, type Route } from '../../domain/inbound/route.js';
+import { routeName, type MessageStatus, type RouteName } from '../../domain/inbound/route-name.js';
 import { rolesOf } from '../../domain/ladder/effective-ladder.js';
 import { DecisionBuilder } from '../../domain/case/decision.js';
 import { cloneState } from '../../domain/case/advance.js';
@@ -248,25 +249,6 @@ function classOf(route: Route, analysis: MessageAnalysis): string {
   return 'none';
 }
 
-function routeName(route: Route): string {
-  switch (route.kind) {
-    case 'open-case':
-      return 'new-case';
-    case 'recipient-reply':
-      return 'reply';
-    case 'quarantine':
-      return 'quarantined';
-    case 'ignore':
-      return 'ignored';
-    case 'flag':
-      return 'flagged';
-    case 'reject':
-      return 'rejected';
-    default:
-      return route.kind;
-  }
-}
-
 /** What is kept on the message row: verdicts and evidence, not the body (that is in `raw` and `newText`). */
 function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): Record<string, unknown> {
   return {
@@ -286,7 +268,7 @@ function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): 
   };
 }
 
-async function finish(em: EntityManager, id: string, fields: { status: string; route: string; reason: string }, deps: IngestDeps): Promise<void> {
+async function finish(em: EntityManager, id: string, fields: { status: MessageStatus; route: RouteName; reason: string }, deps: IngestDeps): Promise<void> {
   await em.nativeUpdate(Message, { id, status: 'pending' }, { ...fields, processedAt: deps.clock.now() });
   deps.metrics?.messageIngested(fields.route, 'none');
   deps.logger.warn({ message: id, route: fields.route, reason: fields.reason }, 'message not ingested');

@@ -5,6 +5,7 @@ import { OutboxMail } from '../../db/entities/index.js';
 import type { OutboxRow } from '../../db/entities/types.js';
 import { lockCase } from '../../db/repositories/case-repository.js';
 import { applyBounce, recordDeliveryFailure } from '../../domain/case/apply-reply.js';
+import type { OutboxKind } from '../../domain/case/mail-intents.js';
 import type { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { reserveSendSlot } from '../../outbound/rate-limit/mailbox-limit.js';
 import { SendError, type SendResult } from '../../runtime/mail-transport.js';
@@ -279,11 +280,11 @@ async function markSent(
   deps: SendDeps,
   row: OutboxRow,
   result: SendResult,
-  follow?: { resend: Resend; cases: Array<{ caseId: string; kind: string }> },
+  follow?: { resend: Resend; cases: Array<{ caseId: string; kind: OutboxKind }> },
 ): Promise<void> {
   const started = Date.now();
   const update = () => ({
-    status: 'sent',
+    status: 'sent' as const,
     sentAt: deps.clock.now(),
     smtpResponse: result.response.slice(0, 1000),
     lastError: null,
@@ -398,7 +399,7 @@ async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, fail
  * The cases a failed row is about, with the kind and step to record: its own case, or for a
  * follow-up of a combined mail (which belongs to no case) every case whose chaser it carried.
  */
-async function casesAbout(em: EntityManager, row: OutboxRow): Promise<Array<{ caseId: string; kind: string; step: number | null }>> {
+async function casesAbout(em: EntityManager, row: OutboxRow): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
   if (row.case) return [{ caseId: row.case, kind: row.kind, step: row.step ?? null }];
   if (row.kind === 'chaser-bundle' && row.resendOf) return bundleMembers(em, row.messageId);
   return [];

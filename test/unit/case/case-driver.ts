@@ -189,6 +189,6 @@ export class CaseDriver {
   }
 }
 
-export function mailsOf(d: Decision, kind: MailIntent['kind']): MailIntent[] {
-  return d.mails.filter((m) => m.kind === kind);
+export function mailsOf<K extends MailIntent['kind']>(d: Decision, kind: K): Array<Extract<MailIntent, { kind: K }>> {
+  return d.mails.filter((m): m is Extract<MailIntent, { kind: K }> => m.kind === kind);
 }

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { CASE_FLAGS, VARIANT_NAMES } from '../ladder/ladder-schema.js';
+import type { Instant } from './case-state.js';
+import { PARTICIPANT_SOURCES } from './case-state.js';
+import { MAIL_KINDS, outboxKindSchema } from './mail-intents.js';
+import { REPLY_CLASSES } from './reply-class.js';
+
+/**
+ * Every kind of event on a case's audit trail, with its fields. This file is the list: a new
+ * kind is added here, and the compiler then points at every reader that must say what it shows
+ * (the evidence pack's label and summary switch over every kind).
+ *
+ * Events are stored as they are written (`case_event.type` and `.detail`) and never changed, so a
+ * kind's fields only ever grow, as optional ones: rows written by every earlier version must
+ * still read. The schemas check each row when it is read back from PostgreSQL; a row that does
+ * not match (older than anything listed here, or written by a newer version) reads as
+ * `UnreadableEvent` with its stored type, and readers show it as such rather than fail.
+ */
+
+const instant = z.string();
+const step = z.number().int().nonnegative();
+const addresses = z.array(z.string());
+
+function kind<T extends string, D extends z.ZodType>(type: T, detail: D) {
+  return z.object({ type: z.literal(type), detail });
+}
+const stepOf = { step, rung: z.string() };
+const none = z.object({});
+
+export const caseEventSchema = z.discriminatedUnion('type', [
+  // Opening and the timetable.
+  kind(
+    'case-opened',
+    z.object({
+      ladder: z.string(),
+      variant: z.enum(VARIANT_NAMES),
+      /** The message row that opened it. */
+      message: z.string(),
+      participants: z.array(z.object({ role: z.string(), email: z.string(), source: z.enum(PARTICIPANT_SOURCES) })),
+      warnings: z.array(z.string()),
+    }),
+  ),
+  /** A request dated some time ago: the first overdue rung goes now, the rest keep their spacing. */
+  kind('timetable-shifted', z.object({ reason: z.string(), from: instant })),
+
+  // Steps.
+  kind(
+    'step-sent',
+    z.object({
+      ...stepOf,
+      to: addresses,
+      cc: addresses,
+      notCopied: z.array(z.string()),
+      deadlineAt: instant.nullable(),
+      /** It went on a later day than it was due: when it was due. */
+      dueAt: instant.optional(),
+      /** An approved draft composed again, its dates counted from when it went. */
+      redrafted: z.literal(true).optional(),
+    }),
+  ),
+  kind('step-held', z.object({ ...stepOf, missingRoles: z.array(z.string()) })),
+  kind('step-not-applicable', z.object({ ...stepOf, when: z.enum(CASE_FLAGS) })),
+  kind('step-released', z.object({ step })),
+  kind('approval-requested', z.object({ ...stepOf, to: addresses, cc: addresses })),
+  kind('approval-reminded', z.object({ step, reminder: z.number().int().positive() })),
+  kind('approved', z.object(stepOf)),
+  kind(
+    'skipped',
+    z.object({
+      ...stepOf,
+      /** Skipped by ESCALATE out of awaiting-confirmation: the rung would chase who already responded. */
+      reason: z.literal('already-responded').optional(),
+      responder: z.string().optional(),
+    }),
+  ),
+  kind('escalated', z.object(stepOf)),
+  kind('extended', z.object({ by: z.string() })),
+
+  // Replies and holds.
+  kind('reply-received', z.object({ role: z.string(), class: z.enum(REPLY_CLASSES), evidence: z.string().nullable(), message: z.string() })),
+  kind('promise-recorded', z.object({ promisedFor: z.string(), holdUntil: instant })),
+  kind('promise-lapsed', z.object({ promisedFor: z.string(), by: z.string() })),
+  kind('meeting-date-noted', z.object({ meetingOn: z.string(), step, rung: z.string(), holdUntil: instant.nullable(), evidence: z.string().nullable() })),
+  kind('meeting-hold-ended', z.object({ meetingOn: z.string(), by: z.string() })),
+  kind('awaiting-confirmation', z.object({ confirmers: addresses })),
+  kind('auto-reply', z.object({ returnDate: z.string().nullable(), message: z.string() })),
+  kind('bulk-mail', z.object({ returnDate: z.string().nullable(), message: z.string() })),
+  kind(
+    'bounce',
+    z.object({
+      recipients: z.array(
+        z.object({
+          address: z.string(),
+          status: z.string().optional(),
+          action: z.string().optional(),
+          diagnostic: z.string().optional(),
+          permanent: z.boolean().optional(),
+        }),
+      ),
+      message: z.string(),
+    }),
+  ),
+  kind('message-flagged', z.object({ reason: z.string(), message: z.string() })),
+  kind('staff-message', z.object({ message: z.string() })),
+
+  // The case's status.
+  kind('resolved', z.union([z.object({ by: z.literal('command') }), z.object({ by: z.literal('reply'), evidence: z.string().nullable() })])),
+  kind('closed', z.object({ by: z.literal('command') })),
+  kind('reopened', none),
+  kind('paused', z.object({ until: instant })),
+  kind('resumed', z.union([z.object({ reason: z.literal('pause ended'), pausedFrom: instant }), z.object({ reason: z.literal('command') })])),
+
+  // Commands and directives.
+  kind('commands-applied', z.object({ done: z.array(z.string()) })),
+  kind('command-rejected', z.object({ problems: z.array(z.string()), lines: z.array(z.string()) })),
+  kind('variant-switched', z.object({ from: z.enum(VARIANT_NAMES), to: z.enum(VARIANT_NAMES) })),
+  /** `imminent` on a ladder without imminent-risk timescales is recorded as a flag. */
+  kind('flag-set', z.object({ flag: z.enum([...CASE_FLAGS, 'imminent']), value: z.boolean().optional() })),
+  kind('views-recorded', z.object({ step, text: z.string() })),
+  kind('note-added', z.object({ text: z.string() })),
+  kind('participant-set', z.object({ role: z.string(), email: z.string() })),
+  /** The reference itself is not repeated on the trail. */
+  kind('child-ref-set', none),
+  kind('category-set', z.object({ category: z.string() })),
+  kind('due-set', z.object({ due: z.string() })),
+
+  // Delivery (written by the workflows around the outbox).
+  kind(
+    'mail-failed',
+    z.union([
+      /** The server refused the message, or it was given up on after repeated temporary failures. */
+      z.object({ kind: outboxKindSchema, step: step.nullable(), to: addresses, reason: z.string() }),
+      /** The server refused some recipients outright (5xx) while it accepted the message. */
+      z.object({
+        outbox: z.string(),
+        kind: outboxKindSchema,
+        reason: z.string(),
+        recipients: z.array(z.object({ address: z.string(), code: z.number().optional(), response: z.string().optional() })),
+      }),
+    ]),
+  ),
+  /** Loop protection held a mail back (dropped, or deferred `until`). */
+  kind(
+    'mail-held-back',
+    z.object({
+      kind: z.enum(MAIL_KINDS),
+      key: z.string(),
+      recipients: addresses,
+      action: z.enum(['dropped', 'deferred']),
+      until: instant.optional(),
+      reason: z.string(),
+    }),
+  ),
+  /** The server turned some recipients away for a while (4xx): the same message goes to them again at `retryAt`. */
+  kind(
+    'mail-recipients-deferred',
+    z.object({
+      outbox: z.string(),
+      kind: outboxKindSchema,
+      resend: z.string(),
+      recipients: z.array(z.object({ address: z.string(), code: z.number().optional(), response: z.string().optional() })),
+      retryAt: instant,
+    }),
+  ),
+  /** Retention dropped the raw copies of the case's messages; hashes and metadata stay. */
+  kind('raw-messages-purged', z.object({ messages: z.number().int().nonnegative(), outbox: z.number().int().nonnegative(), policy: z.string() })),
+]);
+
+/** What happened, without who and when: one of the kinds above. */
+export type CaseEventBody = z.infer<typeof caseEventSchema>;
+export type CaseEventType = CaseEventBody['type'];
+export type CaseEventDetail<T extends CaseEventType> = Extract<CaseEventBody, { type: T }>['detail'];
+
+export const CASE_EVENT_TYPES: readonly CaseEventType[] = caseEventSchema.options.map((o) => o.shape.type.value);
+
+/** An immutable audit row the workflow stores with the new state. */
+export type EventDraft = CaseEventBody & {
+  /** An email address, `system`, `mailer-daemon` or `cli:<user>`. */
+  actor: string;
+  at: Instant;
+};
+
+/**
+ * A stored event this version cannot read: its type is unknown here or its detail does not match
+ * the type's fields (a row from a newer version, or damaged). Shown as it is, never acted on.
+ */
+export interface UnreadableEvent {
+  type: 'unreadable';
+  storedType: string;
+  /** The detail as stored. */
+  stored: unknown;
+  /** Why it did not read, without the content: "unknown type", or the fields that did not match. */
+  problem: string;
+}
+
+/**
+ * Reads one stored event back (`case_event.type` and `.detail`). Never throws: a row that does not
+ * match its kind's schema reads as `UnreadableEvent`, and the caller logs it by row id.
+ */
+export function readCaseEvent(type: string, detail: unknown): CaseEventBody | UnreadableEvent {
+  const result = caseEventSchema.safeParse({ type, detail });
+  if (result.success) return result.data;
+  const known = (CASE_EVENT_TYPES as readonly string[]).includes(type);
+  const problem = known ? `fields do not match: ${[...new Set(result.error.issues.map((i) => i.path.join('.') || '(detail)'))].join(', ')}` : 'unknown type';
+  return { type: 'unreadable', storedType: type, stored: detail, problem };
+}
+
+/** The first event of one kind among a decision's events, typed as that kind. */
+export function findEvent<T extends CaseEventType>(events: readonly EventDraft[], type: T): Extract<EventDraft, { type: T }> | undefined {
+  return events.find((e): e is Extract<EventDraft, { type: T }> => e.type === type);
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { REPLY_CLASSES } from './reply-class.js';
+
+/**
+ * Every mail the domain asks for, by kind, with the facts its template gets beyond the case
+ * itself (`data`). This file is the list: a new kind is added here, and the compiler then points
+ * at every switch over kinds that must say what to do with it (its template is
+ * `templates/mails/<kind>`; the template checks run every kind against a sample case).
+ *
+ * The schemas check an intent where one is read back or built from outside the domain (tests
+ * drive a whole case life and parse every intent it produced).
+ */
+
+const contact = z.object({ email: z.string(), name: z.string().optional() });
+
+/** A recipient's reply as it was read: the class, the words that decided it, and any dates. */
+const classification = z.object({
+  class: z.enum(REPLY_CLASSES),
+  evidence: z.string().optional(),
+  promiseDate: z.string().optional(),
+  meetingDate: z.string().optional(),
+  meetingEvidence: z.string().optional(),
+});
+
+/**
+ * `window`: waits for the send window (mail to people outside the organisation). `now`: goes at
+ * once (mail to the RM and staff: acknowledgements, confirmations, notices; README, Send window).
+ */
+export const MAIL_TIMINGS = ['window', 'now'] as const;
+export type MailTiming = (typeof MAIL_TIMINGS)[number];
+
+const common = {
+  /** Unique per case: with the case id it derives the Message-ID and outbox dedupe key. */
+  key: z.string().min(1),
+  to: z.array(contact),
+  cc: z.array(contact),
+  timing: z.enum(MAIL_TIMINGS),
+  /** Approval drafts are stored but held until APPROVE releases them. */
+  held: z.boolean().optional(),
+  /**
+   * An approved draft composed again (its dates count from the day it goes): it replaces the held
+   * draft of the same key, keeping its Message-ID, before the release sends it.
+   */
+  replacesDraft: z.boolean().optional(),
+  /** The step the mail is about; the template's `step` (else the case's current step). */
+  step: z.number().int().positive().optional(),
+};
+/** Mail about one step of the ladder always names it. */
+const stepped = { ...common, step: z.number().int().positive() };
+
+function mail<K extends string, D extends z.ZodType, B extends typeof common | typeof stepped>(kind: K, base: B, data: D) {
+  return z.object({ kind: z.literal(kind), ...base, data });
+}
+
+/** The sender of a reply the RM is told about, with the reply as it was read. */
+const replyFacts = { from: contact, role: z.string(), classification, newText: z.string() };
+
+export const mailIntentSchema = z.discriminatedUnion('kind', [
+  /** To the originator (cc the RM): the case is open, with its timetable and anything not understood. */
+  mail('confirmation', common, z.object({ warnings: z.array(z.string()) })),
+  /** A rung's letter to the people it chases (its template is the rung's own). */
+  mail('chaser', stepped, z.object({ rungId: z.string(), deadlineAt: z.string().optional(), missingCc: z.array(z.string()) })),
+  /** To the originator and RM: what a step sent and to whom, with the policy's duties for it. */
+  mail('step-notice', stepped, z.object({ rungId: z.string(), duties: z.array(z.string()) })),
+  /** To the people the ladder keeps informed (a foster carer): a step was taken. */
+  mail('kept-informed', stepped, z.object({ rungId: z.string() })),
+  /** To the RM: a rung's draft waits for APPROVE or SKIP (`draftKey`: the held chaser's key). */
+  mail('approval-request', stepped, z.object({ draftKey: z.string(), rungId: z.string() })),
+  mail('approval-reminder', stepped, z.object({ draftKey: z.string(), reminder: z.number().int().positive(), rungId: z.string() })),
+  /** To the RM: a step is held until these roles have an address. */
+  mail('contact-request', stepped, z.object({ missingRoles: z.array(z.string()) })),
+  mail('command-ack', common, z.object({ done: z.array(z.string()) })),
+  mail('command-error', common, z.object({ problems: z.array(z.string()) })),
+  mail('resolved-notice', common, z.object(replyFacts)),
+  /**
+   * To the RM: a reply came in (read as a promise, a meeting date, or nothing the ladder acts on),
+   * or a message about the case was flagged and changed nothing (`flagged`: why).
+   */
+  mail(
+    'reply-notice',
+    common,
+    z.union([
+      z.object({
+        ...replyFacts,
+        caseClosed: z.boolean().optional(),
+        holdUntil: z.string().nullable().optional(),
+        meetingOn: z.string().optional(),
+      }),
+      z.object({ from: z.object({ email: z.string() }), flagged: z.string() }),
+    ]),
+  ),
+  /** To the ladder's confirmers: a reply says it is done; RESOLVED or ESCALATE. */
+  mail('confirm-request', common, z.object({ from: contact, role: z.string(), newText: z.string(), missingConfirmers: z.array(z.string()) })),
+  /** To the RM: these addresses bounced (each only once). */
+  mail('bounce-notice', common, z.object({ failed: z.array(z.object({ address: z.string(), status: z.string().optional(), roles: z.array(z.string()) })) })),
+  /** To the RM: a mail of the case could not be delivered (`failedKind`: the outbox row's kind). */
+  mail('delivery-failure', common, z.object({ failedKind: z.string(), failedTo: z.array(z.string()), reason: z.string() })),
+]);
+
+/** A mail the domain wants sent. The workflow renders it, composes it and writes an outbox row in the same transaction. */
+export type MailIntent = z.infer<typeof mailIntentSchema>;
+export type MailKind = MailIntent['kind'];
+/** The `data` of one kind of mail. */
+export type MailData<K extends MailKind> = Extract<MailIntent, { kind: K }>['data'];
+
+export const MAIL_KINDS: readonly MailKind[] = mailIntentSchema.options.map((o) => o.shape.kind.value);
+
+/**
+ * What an outbox row can be: a case's mail intent, several chasers to the same people sent as one
+ * (`chaser-bundle`, no case), or the organisation's weekly digest (no case).
+ */
+export const OUTBOX_KINDS: readonly (MailKind | 'chaser-bundle' | 'weekly-digest')[] = [...MAIL_KINDS, 'chaser-bundle', 'weekly-digest'];
+export const outboxKindSchema = z.enum(OUTBOX_KINDS);
+export type OutboxKind = z.infer<typeof outboxKindSchema>;
+
+/**
+ * An outbox row's life: `held` (an approval draft) → `pending` → `sending` → `sent` | `failed`, or
+ * `cancelled` (a draft skipped, a case closed). The database holds the column to these
+ * (Migration20261205110000).
+ */
+export const OUTBOX_STATUSES = ['held', 'pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export const outboxStatusSchema = z.enum(OUTBOX_STATUSES);
+export type OutboxStatus = z.infer<typeof outboxStatusSchema>;

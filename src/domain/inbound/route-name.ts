@@ -1,0 +1,35 @@
+import type { Route } from './route.js';
+
+/**
+ * What a stored message was taken for (`message.route`), by name. `rejected` is also written
+ * for a message that could not be parsed or stored, `quarantined` for one no organisation owns.
+ * The database holds the column to these (Migration20261205110000).
+ */
+export const ROUTE_NAMES = ['new-case', 'reply', 'command', 'staff-message', 'automatic', 'bounce', 'ignored', 'quarantined', 'flagged', 'rejected'] as const;
+export type RouteName = (typeof ROUTE_NAMES)[number];
+
+/** A stored message waits as `pending` until ingest has taken it (`processed`) or turned it away (`rejected`). */
+export const MESSAGE_STATUSES = ['pending', 'processed', 'rejected'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export function routeName(route: Route): RouteName {
+  switch (route.kind) {
+    case 'open-case':
+      return 'new-case';
+    case 'recipient-reply':
+      return 'reply';
+    case 'quarantine':
+      return 'quarantined';
+    case 'ignore':
+      return 'ignored';
+    case 'flag':
+      return 'flagged';
+    case 'reject':
+      return 'rejected';
+    case 'command':
+    case 'staff-message':
+    case 'automatic':
+    case 'bounce':
+      return route.kind;
+  }
+}
