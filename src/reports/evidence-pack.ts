@@ -3,6 +3,7 @@ import { describeDuration } from '../domain/calendar/duration.js';
 import { NATION_LABEL } from '../domain/calendar/nation.js';
 import type { WorkCalendar } from '../domain/calendar/work-calendar.js';
 import type { CaseContext } from '../domain/case/case-context.js';
+import type { CaseEventType, RecordedEvent } from '../domain/case/case-events.js';
 import { isClosed, type CaseState, type Step } from '../domain/case/case-state.js';
 import { timetableRows } from '../domain/case/timetable-view.js';
 import { rungOf } from '../domain/case/timetable.js';
@@ -36,14 +37,8 @@ export interface EvidenceMessageInput {
   status: string;
 }
 
-export interface EvidenceEventInput {
-  id: number;
-  at: Date;
-  type: string;
-  actor: string;
-  cause: string | null;
-  detail: Record<string, unknown>;
-}
+/** One event of the case's trail, as read back (see case-event-reader.ts). */
+export type EvidenceEventInput = RecordedEvent;
 
 export interface EvidenceInput {
   state: CaseState;
@@ -137,7 +132,7 @@ export function sha256Hex(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-const EVENT_LABELS: Record<string, string> = {
+const EVENT_LABELS: Record<CaseEventType, string> = {
   'case-opened': 'Case opened',
   'step-sent': 'Step sent',
   'step-held': 'Step on hold (no address)',
@@ -176,10 +171,19 @@ const EVENT_LABELS: Record<string, string> = {
   'child-ref-set': 'Child reference set',
   'category-set': 'Category set',
   'due-set': 'Due date set',
+  'timetable-shifted': 'Timetable shifted',
+  'mail-held-back': 'Mail held back',
+  'mail-recipients-deferred': 'Mail recipients deferred',
+  'raw-messages-purged': 'Raw messages purged',
 };
 
-function labelOf(type: string): string {
-  return EVENT_LABELS[type] ?? type.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase());
+/** Each field of a detail as stored, for the pack's small print (empty values left out). */
+function detailLines(detail: unknown): Array<{ key: string; value: string }> {
+  if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+    return detail === null || detail === undefined ? [] : [{ key: 'stored', value: valueText(detail) }];
+  return Object.entries(detail)
+    .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([key, v]) => ({ key, value: valueText(v) }));
 }
 
 function valueText(v: unknown): string {
@@ -206,9 +210,9 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   const cal = ctx.calendar;
   const def = ctx.ladder;
   const ladder = effectiveLadder(def, state.variant);
-  const stepTitle = (n: unknown): string => {
+  const stepTitle = (n: number): string => {
     const step = state.steps.find((s) => s.n === n);
-    if (!step) return n === 0 ? 'before the first step' : `step ${String(n)}`;
+    if (!step) return n === 0 ? 'before the first step' : `step ${n}`;
     try {
       return `${step.n}. ${rungOf(ladder, step).title}`;
     } catch {
@@ -253,12 +257,19 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   };
 
   const eventView = (e: EvidenceEventInput): EventView => {
-    const d = e.detail;
-    let summary = '';
+    const view = (type: string, label: string, summary: string, detail: unknown): EventView => ({
+      type,
+      label,
+      actor: e.actor,
+      cause: e.cause ?? '',
+      summary,
+      details: detailLines(detail),
+    });
+    const of = (summary: string): EventView =>
+      e.type === 'unreadable' ? view(e.type, e.type, summary, e.stored) : view(e.type, EVENT_LABELS[e.type], summary, e.detail);
     switch (e.type) {
       case 'step-sent':
-        summary = `${stepTitle(d.step)} to ${valueText(d.to) || '–'}${valueText(d.cc) ? `, cc ${valueText(d.cc)}` : ''}`;
-        break;
+        return of(`${stepTitle(e.detail.step)} to ${valueText(e.detail.to) || '–'}${valueText(e.detail.cc) ? `, cc ${valueText(e.detail.cc)}` : ''}`);
       case 'approval-requested':
       case 'approved':
       case 'skipped':
@@ -266,37 +277,61 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       case 'step-not-applicable':
       case 'approval-reminded':
       case 'escalated':
-        summary = stepTitle(d.step);
-        break;
+        return of(stepTitle(e.detail.step));
       case 'views-recorded':
-        summary = `At ${stepTitle(d.step)}: ${valueText(d.text)}`;
-        break;
+        return of(`At ${stepTitle(e.detail.step)}: ${e.detail.text}`);
       case 'note-added':
-        summary = valueText(d.text);
-        break;
+        return of(e.detail.text);
       case 'promise-recorded':
-        summary = `Promised for ${valueText(d.promisedFor)}; nothing escalates before ${d.holdUntil ? stamp(cal, new Date(String(d.holdUntil))) : '–'}`;
-        break;
+        return of(`Promised for ${e.detail.promisedFor}; nothing escalates before ${e.detail.holdUntil ? stamp(cal, new Date(e.detail.holdUntil)) : '–'}`);
       case 'meeting-date-noted':
-        summary = `Meeting on ${valueText(d.meetingOn)}${d.holdUntil ? `; nothing escalates before ${stamp(cal, new Date(String(d.holdUntil)))}` : ''}`;
-        break;
+        return of(`Meeting on ${e.detail.meetingOn}${e.detail.holdUntil ? `; nothing escalates before ${stamp(cal, new Date(e.detail.holdUntil))}` : ''}`);
       case 'reply-received':
-        summary = `From the ${roleLabel(valueText(d.role))}, read as: ${valueText(d.class)}`;
-        break;
+        return of(`From the ${roleLabel(e.detail.role)}, read as: ${e.detail.class}`);
       case 'commands-applied':
-        summary = valueText(d.done);
-        break;
+        return of(valueText(e.detail.done));
+      case 'unreadable':
+        // Stored by another version, or damaged: shown as it was stored, never interpreted.
+        return view(
+          e.storedType,
+          `Unreadable record (${e.storedType})`,
+          `This version of Escalator cannot read this event (${e.problem}); its details are shown as stored.`,
+          e.stored,
+        );
+      case 'case-opened':
+      case 'timetable-shifted':
+      case 'step-released':
+      case 'extended':
+      case 'promise-lapsed':
+      case 'meeting-hold-ended':
+      case 'awaiting-confirmation':
+      case 'auto-reply':
+      case 'bulk-mail':
+      case 'bounce':
+      case 'message-flagged':
+      case 'staff-message':
+      case 'resolved':
+      case 'closed':
+      case 'reopened':
+      case 'paused':
+      case 'resumed':
+      case 'command-rejected':
+      case 'variant-switched':
+      case 'flag-set':
+      case 'participant-set':
+      case 'child-ref-set':
+      case 'category-set':
+      case 'due-set':
+      case 'mail-failed':
+      case 'mail-held-back':
+      case 'mail-recipients-deferred':
+      case 'raw-messages-purged':
+        return of('');
+      default: {
+        const unhandled: never = e;
+        throw new Error(`no view for event ${JSON.stringify(unhandled)}`);
+      }
     }
-    return {
-      type: e.type,
-      label: labelOf(e.type),
-      actor: e.actor,
-      cause: e.cause ?? '',
-      summary,
-      details: Object.entries(d)
-        .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
-        .map(([key, v]) => ({ key, value: valueText(v) })),
-    };
   };
 
   const entries: Array<ChronologyEntry & { t: number; rank: number }> = [];

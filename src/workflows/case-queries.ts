@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Organisations } from '../runtime/organisations.js';
-import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
+import { Case, Message, OutboxMail } from '../db/entities/index.js';
+import { loadCaseEvents, type EventReadWarnings } from '../db/repositories/case-event-reader.js';
 import { ladderFor } from '../domain/case/advance.js';
 import { currentStep, rungOf } from '../domain/case/timetable.js';
 import { timetableRows, type TimetableRow } from '../domain/case/timetable-view.js';
@@ -22,7 +23,8 @@ export interface CaseView extends CaseSummary {
   childRef: string | null;
   participants: Array<{ role: string; email: string; name?: string; source: string; undeliverable: boolean }>;
   timetable: TimetableRow[];
-  events: Array<{ at: string; type: string; actor: string; detail: Record<string, unknown> }>;
+  /** The trail as stored; an event this version cannot read keeps its stored type and detail, and says why (`unreadable`). */
+  events: Array<{ at: string; type: string; actor: string; detail: unknown; unreadable?: string }>;
   messages: Array<{
     direction: 'in' | 'out';
     messageId: string;
@@ -82,13 +84,13 @@ export async function listCases(em: EntityManager, orgs: Organisations, filter: 
   return rows.map((r) => summary(r, orgs));
 }
 
-export async function showCase(em: EntityManager, orgs: Organisations, ref: string, now: Date): Promise<CaseView | undefined> {
+export async function showCase(em: EntityManager, orgs: Organisations, ref: string, now: Date, logger: EventReadWarnings): Promise<CaseView | undefined> {
   const row = await em.findOne(Case, { ref: ref.toUpperCase() });
   if (!row) return undefined;
   const state = row.state;
   const org = orgs.get(row.organisation);
   const ctx = org.caseContext(row.ladderId, now);
-  const events = await em.find(CaseEvent, { case: row.id }, { orderBy: { at: 'asc', id: 'asc' } });
+  const events = await loadCaseEvents(em, row.id, logger);
   const inbound = await em.find(
     Message,
     { case: row.id },
@@ -145,7 +147,11 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
       })),
     ],
     timetable: timetableRows(state, ctx),
-    events: events.map((e) => ({ at: e.at.toISOString(), type: e.type, actor: e.actor, detail: e.detail })),
+    events: events.map((e) =>
+      e.type === 'unreadable'
+        ? { at: e.at.toISOString(), type: e.storedType, actor: e.actor, detail: e.stored, unreadable: e.problem }
+        : { at: e.at.toISOString(), type: e.type, actor: e.actor, detail: e.detail },
+    ),
     messages,
   };
 }

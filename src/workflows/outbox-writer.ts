@@ -155,7 +155,7 @@ async function composeRaw(
 ) {
   const context = buildMailContext(state, intent, ctx, org.mailbox);
   if (intent.kind === 'approval-request' || intent.kind === 'approval-reminder') {
-    const draftKey = String((intent.data as { draftKey?: string }).draftKey);
+    const draftKey = intent.data.draftKey;
     const draft = rendered.get(draftKey) ?? (await loadDraft(em, state.id, draftKey));
     context.data.draft = draft
       ? { from: draft.from, to: draft.to, cc: draft.cc, subject: draft.mail.subject, text: draft.mail.text }

@@ -1,13 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { simpleParser } from 'mailparser';
 import type { OrgRuntime, Organisations } from '../runtime/organisations.js';
-import { Case, CaseEvent, Message, OutboxMail } from '../db/entities/index.js';
+import { Case, Message, OutboxMail } from '../db/entities/index.js';
+import { loadCaseEvents, type EventReadWarnings } from '../db/repositories/case-event-reader.js';
 import type { CaseRow } from '../db/entities/types.js';
 import { ladderFor } from '../domain/case/advance.js';
 import type { CaseState } from '../domain/case/case-state.js';
+import type { OutboxKind } from '../domain/case/mail-intents.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
-import type { EvidenceEventInput, EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
+import type { EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
 
 export interface FactsFilter {
   org?: string;
@@ -62,7 +64,7 @@ export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filt
 }
 
 /** Outbound mails written at the same instant, in the order a reader expects them. */
-const KIND_ORDER = [
+const KIND_ORDER: readonly OutboxKind[] = [
   'confirmation',
   'chaser',
   'approval-request',
@@ -78,7 +80,7 @@ const KIND_ORDER = [
   'command-error',
 ];
 
-function kindRank(kind: string): number {
+function kindRank(kind: OutboxKind): number {
   const i = KIND_ORDER.indexOf(kind);
   return i < 0 ? KIND_ORDER.length : i;
 }
@@ -99,12 +101,19 @@ export interface EvidenceData {
 }
 
 /** Everything stored about one case, for its evidence pack: state, events, and every raw message in and out. */
-export async function loadEvidence(em: EntityManager, orgs: Organisations, ref: string, now: Date, generatedBy: string): Promise<EvidenceData | undefined> {
+export async function loadEvidence(
+  em: EntityManager,
+  orgs: Organisations,
+  ref: string,
+  now: Date,
+  generatedBy: string,
+  logger: EventReadWarnings,
+): Promise<EvidenceData | undefined> {
   const row = await em.findOne(Case, { ref: ref.toUpperCase() });
   if (!row) return undefined;
   const org = orgs.get(row.organisation);
   const ctx = org.caseContext(row.ladderId, now);
-  const events = await em.find(CaseEvent, { case: row.id }, { orderBy: { at: 'asc', id: 'asc' } });
+  const events = await loadCaseEvents(em, row.id, logger);
   const inbound = await em.find(Message, { case: row.id }, { orderBy: { receivedAt: 'asc', createdAt: 'asc' } });
   const outbound = await em.find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' } });
   outbound.sort(
@@ -163,10 +172,9 @@ export async function loadEvidence(em: EntityManager, orgs: Organisations, ref: 
       status: o.status,
     });
   }
-  const eventInputs: EvidenceEventInput[] = events.map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, cause: e.cause ?? null, detail: e.detail }));
   return {
     row,
     org,
-    input: { state: row.state, ctx, org: { name: org.name, mailbox: org.mailbox }, events: eventInputs, messages, generatedBy },
+    input: { state: row.state, ctx, org: { name: org.name, mailbox: org.mailbox }, events, messages, generatedBy },
   };
 }

@@ -23,7 +23,7 @@ function formatView(v: CaseView): string {
     ...v.timetable.map((r) => `  ${String(r.n).padStart(2)}. ${r.title} — ${r.atText} [${r.status}]`),
     '',
     'Events:',
-    ...v.events.map((e) => `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}`),
+    ...v.events.map((e) => `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}${e.unreadable ? `  (unreadable: ${e.unreadable})` : ''}`),
     '',
     'Messages:',
     ...v.messages.map((m) => `  ${m.at}  ${m.direction === 'in' ? '←' : '→'} ${(m.kind ?? m.route ?? '').padEnd(16)} ${m.subject ?? ''} (${m.status})`),
@@ -58,7 +58,7 @@ export function registerCaseCommands(program: Command, io: CliIo): void {
     .option('--json', 'JSON output')
     .action((ref: string, o: { json?: boolean }) =>
       withService(global(), io, async (s) => {
-        const view = await showCase(s.orm.em.fork() as EntityManager, s.orgs, ref, s.clock.now());
+        const view = await showCase(s.orm.em.fork() as EntityManager, s.orgs, ref, s.clock.now(), s.logger);
         if (!view) throw new CliError(`no case ${ref}`);
         io.out(o.json ? JSON.stringify(view, null, 2) : formatView(view));
       }),

@@ -155,7 +155,7 @@ export function registerReportCommands(program: Command, io: CliIo): void {
     .action((ref: string, o: { format?: string; out?: string }) =>
       withService(global(), io, async (s) => {
         const format = formatOption(o.format, ['html', 'pdf'], 'html');
-        const data = await loadEvidence(s.orm.em.fork() as EntityManager, s.orgs, ref, s.clock.now(), actor());
+        const data = await loadEvidence(s.orm.em.fork() as EntityManager, s.orgs, ref, s.clock.now(), actor(), s.logger);
         if (!data) throw new CliError(`no case ${ref}`);
         const html = renderEvidenceHtml(data.org.templates, buildEvidencePack(data.input));
         if (format === 'html') return emit(io, o.out, html);

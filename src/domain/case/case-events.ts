@@ -193,6 +193,16 @@ export interface UnreadableEvent {
   problem: string;
 }
 
+/** An event as stored on the case's trail: what it is (or that it could not be read), who, when and why. */
+export type RecordedEvent = {
+  /** The row's id: events of one instant are in the order they were written. */
+  id: number;
+  at: Date;
+  actor: string;
+  /** What caused it: a message id, a job, a CLI command. */
+  cause: string | null;
+} & (CaseEventBody | UnreadableEvent);
+
 /**
  * Reads one stored event back (`case_event.type` and `.detail`). Never throws: a row that does not
  * match its kind's schema reads as `UnreadableEvent`, and the caller logs it by row id.

@@ -4,7 +4,8 @@ import type { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { ladderFor } from '../../domain/case/advance.js';
 import type { CaseContext } from '../../domain/case/case-context.js';
 import type { CaseState, Contact, Step } from '../../domain/case/case-state.js';
-import type { MailIntent } from '../../domain/case/decision.js';
+import type { MailData, MailIntent } from '../../domain/case/mail-intents.js';
+import type { ReplyClass } from '../../domain/case/reply-class.js';
 import { ccRolesFor } from '../../domain/case/fire-step.js';
 import { timetableRows } from '../../domain/case/timetable-view.js';
 import { currentStep, rungOf } from '../../domain/case/timetable.js';
@@ -376,8 +377,10 @@ function buildStepView(
   const cal = ctx.calendar;
   const def = ctx.ladder;
   const rung = rungOf(ladder, step);
-  const data = intent.data as { deadlineAt?: string; missingCc?: string[] };
-  const deadlineAt = data.deadlineAt ?? step.deadlineAt;
+  // A chaser carries the deadline it states and the roles it could not copy; other mail about the
+  // step reads the step's own deadline.
+  const chaser = intent.kind === 'chaser' ? intent.data : undefined;
+  const deadlineAt = chaser?.deadlineAt ?? step.deadlineAt;
   const sent = state.steps.filter((s) => s.status === 'sent' && s.sentAt && s.n < step.n);
 
   // The dates each role was written to (as a To recipient) before this step.
@@ -466,7 +469,7 @@ function buildStepView(
     toText: joinAnd(to.map((p) => (p.label ? `${p.name} (${p.label})` : p.name))),
     copied,
     copiedRoles,
-    notCopied: (data.missingCc ?? []).map(roleLabel),
+    notCopied: (chaser?.missingCc ?? []).map(roleLabel),
     duties: rung.duties.map((d) => def.duties[d] ?? d),
     previous: sent.map((s) => ({
       n: s.n,
@@ -479,7 +482,7 @@ function buildStepView(
   };
 }
 
-const CLASS_TEXT: Record<string, string> = {
+const CLASS_TEXT: Record<ReplyClass, string> = {
   resolved: 'it reads as done',
   promise: 'it reads as a promise',
   acknowledged: 'it reads as an acknowledgement',
@@ -487,57 +490,71 @@ const CLASS_TEXT: Record<string, string> = {
   other: 'it does not say whether it is done',
 };
 
+/** Every fact a reply-like mail (reply notice, resolved notice, confirm request) may carry. */
+interface ReplyLikeData {
+  from?: Contact;
+  role?: string;
+  classification?: MailData<'resolved-notice'>['classification'];
+  newText?: string;
+  holdUntil?: string | null;
+  meetingOn?: string;
+  caseClosed?: boolean;
+  flagged?: string;
+  missingConfirmers?: string[];
+}
+
 /**
  * The intent's facts, plus the wording templates need, with every key a template may read
  * present (templates are strict: a missing key is an error, never a blank in a letter).
  */
 function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unknown> {
-  const d = intent.data as Record<string, any>;
   const cal = ctx.calendar;
-  const who = (c: { email: string; name?: string } | undefined, role?: string) =>
+  const who = (c: Contact | undefined, role?: string) =>
     c ? `${c.name ? `${c.name} <${c.email}>` : c.email}${role ? ` (${roleLabel(role)})` : ''}` : 'someone';
-  const base: Record<string, unknown> = { ...d };
   switch (intent.kind) {
-    case 'confirmation':
-      base.warnings = d.warnings ?? [];
-      break;
     case 'reply-notice':
     case 'resolved-notice':
-    case 'confirm-request':
-      base.fromText = who(d.from, d.role);
-      base.fromName = d.from ? d.from.name?.trim() || d.from.email : 'someone';
-      base.classText = d.classification ? (CLASS_TEXT[d.classification.class] ?? '') : '';
-      base.classification = { class: 'other', evidence: '', ...(d.classification ?? {}) };
-      base.holdUntilText = d.holdUntil ? cal.format(new Date(d.holdUntil)) : '';
-      base.promisedForText = formatLocalDate(cal, d.classification?.promiseDate) ?? '';
-      base.meetingOnText = formatLocalDate(cal, d.meetingOn) ?? '';
-      base.caseClosed = d.caseClosed ?? false;
-      base.flagged = d.flagged ?? '';
-      base.newText = d.newText ?? '';
-      base.missingConfirmerLabels = (d.missingConfirmers ?? []).map(roleLabel);
-      break;
+    case 'confirm-request': {
+      const d: ReplyLikeData = intent.data;
+      return {
+        ...d,
+        fromText: who(d.from, d.role),
+        fromName: d.from ? d.from.name?.trim() || d.from.email : 'someone',
+        classText: d.classification ? CLASS_TEXT[d.classification.class] : '',
+        classification: { class: 'other', evidence: '', ...(d.classification ?? {}) },
+        holdUntilText: d.holdUntil ? cal.format(new Date(d.holdUntil)) : '',
+        promisedForText: formatLocalDate(cal, d.classification?.promiseDate) ?? '',
+        meetingOnText: formatLocalDate(cal, d.meetingOn) ?? '',
+        caseClosed: d.caseClosed ?? false,
+        flagged: d.flagged ?? '',
+        newText: d.newText ?? '',
+        missingConfirmerLabels: (d.missingConfirmers ?? []).map(roleLabel),
+      };
+    }
     case 'contact-request':
-      base.missingLabels = (d.missingRoles ?? []).map(roleLabel);
-      break;
+      return { ...intent.data, missingLabels: intent.data.missingRoles.map(roleLabel) };
     case 'bounce-notice':
-      base.failed = (d.failed ?? []).map((f: { address: string; status?: string; roles?: string[] }) => ({
-        address: f.address,
-        status: f.status ?? '',
-        roleText: (f.roles ?? []).map(roleLabel).join(', '),
-      }));
-      base.single = (d.failed ?? []).length === 1;
-      break;
-    case 'command-ack':
-      base.done = d.done ?? [];
-      break;
-    case 'command-error':
-      base.problems = d.problems ?? [];
-      break;
+      return {
+        ...intent.data,
+        failed: intent.data.failed.map((f) => ({ address: f.address, status: f.status ?? '', roleText: f.roles.map(roleLabel).join(', ') })),
+        single: intent.data.failed.length === 1,
+      };
     case 'approval-request':
+      // The draft itself is added by the outbox writer, which has it rendered (see outbox-writer.ts).
+      return { ...intent.data, reminder: 0, draft: { from: '', to: '', cc: '', subject: '', text: '' } };
     case 'approval-reminder':
-      base.reminder = d.reminder ?? 0;
-      base.draft = d.draft ?? { from: '', to: '', cc: '', subject: '', text: '' };
-      break;
+      return { ...intent.data, draft: { from: '', to: '', cc: '', subject: '', text: '' } };
+    case 'confirmation':
+    case 'chaser':
+    case 'step-notice':
+    case 'kept-informed':
+    case 'command-ack':
+    case 'command-error':
+    case 'delivery-failure':
+      return { ...intent.data };
+    default: {
+      const unknown: never = intent;
+      throw new Error(`no template data for mail ${JSON.stringify(unknown)}`);
+    }
   }
-  return base;
 }

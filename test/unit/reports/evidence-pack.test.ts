@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { readCaseEvent } from '../../../src/domain/case/case-events.js';
 import { TemplateStore } from '../../../src/lib/template-store.js';
 import { buildEvidencePack, type EvidenceEventInput, type EvidenceMessageInput } from '../../../src/reports/evidence-pack.js';
 import { renderEvidenceHtml } from '../../../src/reports/render.js';
@@ -41,7 +42,7 @@ function walk() {
   });
   let id = 0;
   for (const decision of d.decisions) {
-    for (const e of decision.events) events.push({ id: ++id, at: new Date(e.at), type: e.type, actor: e.actor, cause: null, detail: e.detail });
+    for (const e of decision.events) events.push({ ...e, id: ++id, at: new Date(e.at), cause: null });
     for (const m of decision.mails) {
       const raw = Buffer.from(`Subject: ${m.kind} ${m.key}\r\n\r\n${m.kind}\r\n`);
       const at = new Date(decision.events[0]?.at ?? decision.state.openedAt);
@@ -132,6 +133,44 @@ describe('evidence pack', () => {
     expect(html).toContain('Content-Security-Policy');
     expect(html.match(/data-seq="/g)).toHaveLength(model.chronology.length);
     for (const m of messages) expect(html).toContain(`data-sha256="${sha(m.raw!)}"`);
+  });
+
+  it('shows an event it cannot read as unreadable, with its stored type and details, among the others', () => {
+    const odd = readCaseEvent('case-teleported', { to: 'Mars', steps: [1, 2] });
+    const damaged = readCaseEvent('step-sent', { step: 'two', rung: 'x' });
+    const at = new Date('2026-12-08T10:00:00Z');
+    const withOdd = [...events, { id: 9001, at, actor: 'system', cause: 'message:m1', ...odd }, { id: 9002, at, actor: 'system', cause: null, ...damaged }];
+    const pack = buildEvidencePack({ state: d.state, ctx: d.ctx(), org: { name: 'x', mailbox: 'y' }, events: withOdd, messages, generatedBy: 'x' });
+    expect(pack.chronology).toHaveLength(withOdd.length + messages.length);
+    const views = pack.chronology.filter((c) => c.event?.label.startsWith('Unreadable')).map((c) => c.event);
+    expect(views).toEqual([
+      {
+        type: 'case-teleported',
+        label: 'Unreadable record (case-teleported)',
+        actor: 'system',
+        cause: 'message:m1',
+        summary: 'This version of Escalator cannot read this event (unknown type); its details are shown as stored.',
+        details: [
+          { key: 'to', value: 'Mars' },
+          { key: 'steps', value: '[1,2]' },
+        ],
+      },
+      {
+        type: 'step-sent',
+        label: 'Unreadable record (step-sent)',
+        actor: 'system',
+        cause: '',
+        summary:
+          'This version of Escalator cannot read this event (fields do not match: detail.step, detail.to, detail.cc, detail.notCopied, detail.deadlineAt); its details are shown as stored.',
+        details: [
+          { key: 'step', value: 'two' },
+          { key: 'rung', value: 'x' },
+        ],
+      },
+    ]);
+    const html = renderEvidenceHtml(new TemplateStore(), pack);
+    expect(html).toContain('data-event="case-teleported"');
+    expect(html).toContain('Unreadable record (case-teleported)');
   });
 
   it('records approvals and who gave them', () => {
