@@ -75,9 +75,9 @@ export async function scoreEntry(entry: CorpusEntry & { file?: string }, calenda
   const receivedAt = new Date(entry.receivedAt);
   const mail = await parseMessage(raw, { receivedAt, internalDate: receivedAt, maxHtmlLength: MAX_HTML });
   if (mail.parseProblems.length) throw new Error(`${entry.id}: the composed message did not parse: ${mail.parseProblems.join('; ')}`);
-  // The case's category goes in as well: the analysis reads it once it can tell a done statement
-  // about another item from one about the thing asked for. (Extra keys are ignored until then.)
-  const options: AnalysisOptions & { category: string } = {
+  // What the case asks for (its category) goes in as well, as the ingest job passes it: the
+  // analysis reads it to tell a done statement about another item from one about the thing asked for.
+  const options: AnalysisOptions & { category?: string } = {
     inboxAddress: CORPUS_INBOX,
     timezone: calendar.timezone,
     workingDays: calendar,
