@@ -75,8 +75,8 @@ export async function scoreEntry(entry: CorpusEntry & { file?: string }, calenda
   const receivedAt = new Date(entry.receivedAt);
   const mail = await parseMessage(raw, { receivedAt, internalDate: receivedAt, maxHtmlLength: MAX_HTML });
   if (mail.parseProblems.length) throw new Error(`${entry.id}: the composed message did not parse: ${mail.parseProblems.join('; ')}`);
-  // What the case asks for (its category) goes in as well, as the ingest job passes it: the
-  // analysis reads it to tell a done statement about another item from one about the thing asked for.
+  // The case's category goes in as well, where the analysis takes it: it tells a done statement
+  // about another item from one about the thing the case asks for.
   const options: AnalysisOptions & { category?: string } = {
     inboxAddress: CORPUS_INBOX,
     timezone: calendar.timezone,
