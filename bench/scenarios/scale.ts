@@ -215,7 +215,7 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
     await o.profiler?.start();
     for (let i = 0; i < o.repeats; i++) {
       const t0 = performance.now();
-      const facts = await loadCaseFacts(em(), rig.service.orgs, { org: orgId }, now);
+      const { facts } = await loadCaseFacts(em(), rig.service.orgs, { org: orgId }, now, rig.service.logger);
       const t1 = performance.now();
       const { model, csv } = digestContent(org, facts, now);
       const t2 = performance.now();

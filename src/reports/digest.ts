@@ -10,6 +10,8 @@ export interface DigestOptions {
   now: Date;
   calendar: WorkCalendar;
   org: { id: string; name: string; mailbox: string; manager: Contact };
+  /** References of cases that could not be read, left out of the facts: the digest names them. */
+  unreadable?: string[];
 }
 
 /** One line of "needs your action". */
@@ -64,6 +66,8 @@ export interface DigestModel {
   resolvedLastWeek: Array<{ ref: string; childRef: string; openedOn: string; resolvedOn: string; workingDays: number; chasersSent: number }>;
   /** Every open case, by local authority, then child reference. */
   groups: Array<{ authority: string; count: number; children: Array<{ childRef: string; cases: OpenCaseLine[] }> }>;
+  /** References of cases left out because they could not be read (the service log says why). */
+  unreadable: string[];
 }
 
 const NO_CHILD = 'no child reference';
@@ -277,5 +281,6 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
     openedLastWeek,
     resolvedLastWeek,
     groups,
+    unreadable: [...(opts.unreadable ?? [])].sort(compareText),
   };
 }

@@ -40,8 +40,13 @@ export function digestAttachmentName(orgId: string, week: string): string {
 }
 
 /** The digest's content for one organisation at `now`: the mail's model and the spreadsheet's bytes. */
-export function digestContent(org: OrgRuntime, facts: CaseFacts[], now: Date): { model: DigestModel; csv: Buffer } {
-  const model = buildDigest(facts, { now, calendar: org.calendar, org: { id: org.id, name: org.name, mailbox: org.mailbox, manager: org.manager } });
+export function digestContent(org: OrgRuntime, facts: CaseFacts[], now: Date, unreadable: string[] = []): { model: DigestModel; csv: Buffer } {
+  const model = buildDigest(facts, {
+    now,
+    calendar: org.calendar,
+    org: { id: org.id, name: org.name, mailbox: org.mailbox, manager: org.manager },
+    unreadable,
+  });
   const rows = spreadsheetRows(facts, () => org.calendar, now);
   return { model, csv: toCsvBuffer(spreadsheetTable(rows)) };
 }
@@ -61,8 +66,13 @@ export async function sendWeeklyDigest(deps: DigestDeps, orgId: string, options:
   const existing = await em.findOne(OutboxMail, { dedupeKey });
   if (existing) return { orgId: org.id, week, status: 'already-sent', outboxId: existing.id };
 
-  const facts = await loadCaseFacts(em, deps.orgs, { org: org.id }, now);
-  const { model, csv } = digestContent(org, facts, now);
+  const { facts, unreadable } = await loadCaseFacts(em, deps.orgs, { org: org.id }, now, deps.logger);
+  const { model, csv } = digestContent(
+    org,
+    facts,
+    now,
+    unreadable.map((c) => c.ref),
+  );
   const rendered = renderDigestMail(org.templates, model);
   const messageId = digestMessageId(deps.secret, org.id, week, org.mailbox);
   const composed = await composeMail({

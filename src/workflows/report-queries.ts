@@ -18,12 +18,26 @@ export interface FactsFilter {
   openedTo?: Date;
 }
 
+/** A case the reports could not derive facts for (its ladder gone from the config, a damaged state …). */
+export interface UnreadableCase {
+  id: string;
+  ref: string;
+  orgId: string;
+}
+
+export interface LoadedFacts {
+  facts: CaseFacts[];
+  /** Left out of `facts`, each logged with why: a report says they are missing rather than fail for all. */
+  unreadable: UnreadableCase[];
+}
+
 /**
  * The report facts of every case that matches, oldest first. Cases are few (tens per home, a
  * few hundred a year per service), so they are read whole and derived in memory by the same
- * pure functions the tests check.
+ * pure functions the tests check. One case that cannot be read does not stop the others: it is
+ * listed in `unreadable`, and a warning names it (its id and reference, never its content).
  */
-export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filter: FactsFilter, now: Date): Promise<CaseFacts[]> {
+export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filter: FactsFilter, now: Date, logger: EventReadWarnings): Promise<LoadedFacts> {
   // Plain SQL for the three columns the facts are derived from: read-only, so MikroORM's entities
   // (identity map, change-tracking snapshot of each state) were pure cost — a third of the digest
   // of an organisation with 5,000 open cases.
@@ -43,24 +57,33 @@ export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filt
   }
   const rows = await em
     .getConnection()
-    .execute<Array<{ organisation_id: string; ladder_id: string; state: CaseState }>>(
-      `select organisation_id, ladder_id, state from escalation_case${where.length ? ` where ${where.join(' and ')}` : ''} order by opened_at asc, ref asc`,
+    .execute<Array<{ id: string; ref: string; organisation_id: string; ladder_id: string; state: CaseState }>>(
+      `select id, ref, organisation_id, ladder_id, state from escalation_case${where.length ? ` where ${where.join(' and ')}` : ''} order by opened_at asc, ref asc`,
       params,
     );
   const facts: CaseFacts[] = [];
+  const unreadable: UnreadableCase[] = [];
   // Thousands of cases run on a handful of ladders: each effective ladder is worked out once.
   const ladders = new Map<string, EffectiveLadder>();
   for (const row of rows) {
     const org = orgs.find(row.organisation_id);
     // An organisation taken out of the config keeps its rows, but there is nobody to report to.
     if (!org) continue;
-    const ctx = org.caseContext(row.ladder_id, now);
-    const key = `${org.id}\u0000${row.ladder_id}\u0000${row.state.variant}`;
-    let ladder = ladders.get(key);
-    if (!ladder) ladders.set(key, (ladder = ladderFor(row.state, ctx)));
-    facts.push(caseFacts(row.state, ctx, ladder));
+    try {
+      const ctx = org.caseContext(row.ladder_id, now);
+      const key = `${org.id}\u0000${row.ladder_id}\u0000${row.state.variant}`;
+      let ladder = ladders.get(key);
+      if (!ladder) ladders.set(key, (ladder = ladderFor(row.state, ctx)));
+      facts.push(caseFacts(row.state, ctx, ladder));
+    } catch (error) {
+      logger.warn(
+        { case: row.id, ref: row.ref, problem: error instanceof Error ? error.message.slice(0, 200) : 'not an error' },
+        'case left out of a report: it could not be read',
+      );
+      unreadable.push({ id: row.id, ref: row.ref, orgId: row.organisation_id });
+    }
   }
-  return facts;
+  return { facts, unreadable };
 }
 
 /** Outbound mails written at the same instant, in the order a reader expects them. */

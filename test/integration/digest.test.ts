@@ -221,7 +221,7 @@ describe('weekly digest', () => {
     expect(bytes.toString('utf8')).toContain('\r\n');
     const rows = parseCsv(bytes);
     const now = h.clock.now();
-    const facts = await loadCaseFacts(h.em(), h.service.orgs, { org: ORG }, now);
+    const { facts } = await loadCaseFacts(h.em(), h.service.orgs, { org: ORG }, now, h.service.logger);
     expect(rows).toEqual(
       spreadsheetTable(spreadsheetRows(facts, () => h.service.orgs.get(ORG).calendar, now)).map((r) => r.map((v) => (/^[=+\-@]/.test(v) ? `'${v}` : v))),
     );
@@ -350,5 +350,32 @@ describe('weekly digest', () => {
     const wrong = captureIo(dir);
     expect(await runCli(['--config', config, 'report', 'themes', '--quarter', '2026Q5'], wrong.io)).toBe(1);
     expect(wrong.err.join('\n')).toContain('is not a quarter');
+  });
+
+  it('names a case it cannot read and sends the digest of the others', async () => {
+    // A case on a ladder since taken out of the config: its facts cannot be derived.
+    await h
+      .em()
+      .getConnection()
+      .execute(
+        `insert into escalation_case (id, ref, organisation_id, ladder_id, variant, status, token, subject, opened_at, state)
+         select gen_random_uuid(), 'ESC-2026-0999', organisation_id, 'retired-ladder', variant, 'open', 'tok-retired', subject, opened_at, state
+           from escalation_case where ref = ?`,
+        [c.soon!.ref],
+      );
+    const now = h.clock.now();
+    const loaded = await loadCaseFacts(h.em(), h.service.orgs, { org: ORG }, now, h.service.logger);
+    expect(loaded.unreadable.map((u) => u.ref)).toEqual(['ESC-2026-0999']);
+    expect(loaded.facts.map((f) => f.ref)).not.toContain('ESC-2026-0999');
+    const warning = h.logs.lines.find((l) => l.msg === 'case left out of a report: it could not be read');
+    expect(warning).toMatchObject({ ref: 'ESC-2026-0999', level: 40 });
+    expect(JSON.stringify(warning)).not.toContain('state');
+
+    h.clock.set('2026-12-28T08:00:00Z');
+    expect(await sendWeeklyDigest(h.service.deps, ORG)).toMatchObject({ status: 'queued', week: '2026-W53' });
+    await h.settle();
+    const next = await h.sink.waitFor((m) => isDigest(m) && (m.parsed.text ?? '').includes('ESC-2026-0999'));
+    expect(next.parsed.text).toContain('Left out of this digest because it could not be read (the service log says why): ESC-2026-0999.');
+    expect(next.parsed.html).toContain('id="unreadable"');
   });
 });

@@ -13,7 +13,7 @@ import { spreadsheetRows, spreadsheetTable } from '../../reports/spreadsheet.js'
 import { buildThemes, themesTable } from '../../reports/themes.js';
 import { localDayRange, parseQuarter } from '../../reports/week.js';
 import { sendWeeklyDigest } from '../../workflows/digest-sender.js';
-import { loadCaseFacts, loadEvidence } from '../../workflows/report-queries.js';
+import { loadCaseFacts, loadEvidence, type UnreadableCase } from '../../workflows/report-queries.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { withService, type GlobalOptions } from '../load.js';
 
@@ -42,6 +42,11 @@ function emit(io: CliIo, out: string | undefined, content: string): void {
   const path = resolve(io.cwd, out);
   writeFileSync(path, content, 'utf8');
   io.out(`wrote ${path}`);
+}
+
+/** A report made without some cases says so (on standard error, so the report itself stays clean). */
+function leftOut(io: CliIo, cases: UnreadableCase[]): void {
+  for (const c of cases) io.err(`${c.ref} could not be read and is left out of this report (the log says why)`);
 }
 
 export function registerReportCommands(program: Command, io: CliIo): void {
@@ -99,14 +104,15 @@ export function registerReportCommands(program: Command, io: CliIo): void {
           } catch (error) {
             throw new CliError((error as Error).message);
           }
-          facts.push(
-            ...(await loadCaseFacts(
-              em,
-              s.orgs,
-              { org: org.id, ...(range.from ? { openedFrom: range.from } : {}), ...(range.to ? { openedTo: range.to } : {}) },
-              now,
-            )),
+          const loaded = await loadCaseFacts(
+            em,
+            s.orgs,
+            { org: org.id, ...(range.from ? { openedFrom: range.from } : {}), ...(range.to ? { openedTo: range.to } : {}) },
+            now,
+            s.logger,
           );
+          facts.push(...loaded.facts);
+          leftOut(io, loaded.unreadable);
         }
         const rows = spreadsheetRows(facts, (id) => s.orgs.get(id).calendar, now);
         emit(io, o.out, toCsv(spreadsheetTable(rows)));
@@ -135,7 +141,11 @@ export function registerReportCommands(program: Command, io: CliIo): void {
         const now = s.clock.now();
         const em = s.orm.em.fork() as EntityManager;
         const facts: CaseFacts[] = [];
-        for (const org of orgs) facts.push(...(await loadCaseFacts(em, s.orgs, { org: org.id }, now)));
+        for (const org of orgs) {
+          const loaded = await loadCaseFacts(em, s.orgs, { org: org.id }, now, s.logger);
+          facts.push(...loaded.facts);
+          leftOut(io, loaded.unreadable);
+        }
         const model = buildThemes(facts, {
           quarter,
           calendar: first.calendar,

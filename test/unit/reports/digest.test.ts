@@ -242,3 +242,19 @@ describe('a bounce in the digest', () => {
     expect(x.state.participants.find((p) => p.email === addr('professional'))?.undeliverable).toBeTruthy();
   });
 });
+
+describe('cases that could not be read', () => {
+  it('are named at the top, sorted, and nothing is said when there are none', () => {
+    const x = reg5('ESC-2026-0040', '2026-12-01T10:00:00Z', { childRef: 'AB-0040' });
+    const opts = { now: new Date(NOW), calendar: CAL, org: ORG };
+    const withOdd = buildDigest([factsOf(x, NOW)], { ...opts, unreadable: ['ESC-2026-0099', 'ESC-2026-0098'] });
+    expect(withOdd.unreadable).toEqual(['ESC-2026-0098', 'ESC-2026-0099']);
+    expect(withOdd.counts.open).toBe(1);
+    const mail = renderDigestMail(new TemplateStore(), withOdd);
+    expect(mail.text).toContain('Left out of this digest because they could not be read (the service log says why): ESC-2026-0098, ESC-2026-0099.');
+    expect(mail.html).toContain('<p id="unreadable">');
+    const plain = renderDigestMail(new TemplateStore(), buildDigest([factsOf(x, NOW)], opts));
+    expect(plain.text).not.toContain('Left out');
+    expect(plain.html).not.toContain('id="unreadable"');
+  });
+});
