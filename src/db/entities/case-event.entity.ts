@@ -15,7 +15,8 @@ export const CaseEvent = defineEntity({
     actor: p.string(),
     /** What caused it: a message id, a job, a CLI command. */
     cause: p.string().nullable(),
-    detail: p.json<Record<string, unknown>>(),
+    /** As written (see case-events.ts); read it back with readCaseEvent, which checks it against its kind. */
+    detail: p.json<unknown>(),
     recordedAt: p.datetime().defaultRaw('now()'),
   },
 });

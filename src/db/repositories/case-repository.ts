@@ -83,6 +83,6 @@ export async function findCaseIdByMessageIds(em: EntityManager, mailbox: string,
 
 export function addEvents(em: EntityManager, caseId: string, events: EventDraft[], cause: string | null): void {
   for (const e of events) {
-    em.create(CaseEvent, { case: caseId, at: new Date(e.at), type: e.type, actor: e.actor, cause, detail: e.detail } as never);
+    em.create(CaseEvent, { case: caseId, at: new Date(e.at), type: e.type, actor: e.actor, cause, detail: e.detail });
   }
 }
