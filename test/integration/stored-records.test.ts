@@ -5,7 +5,6 @@
  * an odd row included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadCaseEvents } from '../../src/db/repositories/case-event-reader.js';
 import { openOrm, type Orm } from '../../src/db/orm.js';
 import { CASE_STATUSES, NEXT_ACTIONS, STEP_STATUSES } from '../../src/domain/case/case-state.js';
@@ -61,7 +60,7 @@ beforeAll(async () => {
   db = await createTestDatabase('escalator_records');
   orm = await openOrm(db.url);
   // The schema as the previous release left it, holding every status any version wrote …
-  await orm.getMigrator().up({ to: 'Migration20261204000000' });
+  await orm.migrator.up({ to: 'Migration20261204000000' });
   await sql(`insert into organisation (id, name, mailbox) values ('org-1', 'Home', 'inbox@home.example.org')`);
   let n = 0;
   for (const status of CASE_STATUSES) await insertCase(`00000000-0000-4000-8000-0000000001${String(++n).padStart(2, '0')}`, status, null, STEP_STATUSES);
@@ -70,18 +69,18 @@ beforeAll(async () => {
   for (const route of ROUTE_NAMES) await insertMessage(++n, 'processed', route);
   for (const status of OUTBOX_STATUSES) await insertOutbox(++n, status);
   // … then this release's migration, which checks those rows as it adds the constraints.
-  await orm.getMigrator().up();
+  await orm.migrator.up();
   await insertCase(CASE_ID, 'open', 'step', ['planned']);
 });
 
 afterAll(async () => {
-  await orm?.close(true);
-  await db?.drop();
+  await orm.close(true);
+  await db.drop();
 });
 
 describe('status check constraints', () => {
   it('took a database holding every status the code has written', async () => {
-    const applied = await orm.getMigrator().getExecutedMigrations();
+    const applied = await orm.migrator.getExecutedMigrations();
     expect(applied.map((m) => m.name)).toContain('Migration20261205110000');
     const [counts] = await sql(
       `select (select count(*) from escalation_case)::int as cases, (select count(*) from message)::int as messages, (select count(*) from outbox_mail)::int as outbox`,
@@ -129,7 +128,7 @@ describe('status check constraints', () => {
   });
 
   it('the migration goes down and up again', async () => {
-    const migrator = orm.getMigrator();
+    const migrator = orm.migrator;
     await migrator.down();
     expect(await refused(() => sql(`update escalation_case set status = 'opened' where id = ?`, [CASE_ID]))).toBeUndefined();
     await sql(`update escalation_case set status = 'open' where id = ?`, [CASE_ID]);
@@ -152,10 +151,10 @@ describe('the audit trail read back', () => {
     await insert('note-added', { text: 'A note' });
     const future = await insert('case-teleported', { to: 'Mars Child AB-1234' });
     const damaged = await insert('paused', { until: 42 });
-    const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const warnings: { fields: Record<string, unknown>; message: string }[] = [];
     const logger = { warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }) };
 
-    const events = await loadCaseEvents(orm.em.fork() as EntityManager, CASE_ID, logger);
+    const events = await loadCaseEvents(orm.em.fork(), CASE_ID, logger);
 
     expect(events.map((e) => e.type)).toEqual(['note-added', 'unreadable', 'unreadable']);
     expect(events[0]).toMatchObject({ type: 'note-added', detail: { text: 'A note' }, actor: 'system', cause: null });
