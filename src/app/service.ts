@@ -6,6 +6,7 @@ import { LadderRegistry } from '../config/load-ladders.js';
 import { loadDirectory } from '../config/load-directory.js';
 import { openOrm, type Orm } from '../db/orm.js';
 import { ensureDatabase, migrate } from '../db/migrate.js';
+import { describeTrust } from '../domain/inbound/sender-verification.js';
 import { ImapWatcher } from '../inbound/imap-watcher.js';
 import { SmtpListener } from '../inbound/smtp-listener.js';
 import { systemClock, type Clock } from '../lib/clock.js';
@@ -145,7 +146,7 @@ export class EscalatorService {
     const orgs = new Organisations(
       cfg.organisations.map((o) => {
         if (!ladders.get(o.id, o.defaultLadder)) throw new Error(`organisations.${o.id}.defaultLadder: no ladder "${o.defaultLadder}"`);
-        return new OrgRuntime(o, ladders, directory, o.templatesDir ? resolveFrom(base, o.templatesDir) : undefined);
+        return new OrgRuntime(o, ladders, directory, o.templatesDir ? resolveFrom(base, o.templatesDir) : undefined, cfg.trust.authservIds);
       }),
     );
     if (opts.migrate) await ensureDatabase(cfg.database.url);
@@ -229,6 +230,10 @@ export class EscalatorService {
   async start(parts: ServiceParts = { watcher: true, worker: true, http: true }): Promise<void> {
     const cfg = this.loaded.config;
     if (parts.worker) {
+      // Said once at start, at warn, so an operator sees how (and whether) senders are proven.
+      for (const org of this.orgs.all()) {
+        this.logger.warn({ organisation: org.id, trust: org.trust.source, verifiedBy: describeTrust(org.trust) }, 'sender trust');
+      }
       this.workers = new WorkerHost(this.handlers(), { connection: this.redis, prefix: cfg.redis.prefix, logger: this.logger });
       this.workers.start();
       // A database that is down at this moment must not stop the worker: the schedule below reconciles again.

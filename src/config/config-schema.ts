@@ -87,6 +87,36 @@ const smtpOutbound = z
 
 const fileOutbound = z.object({ type: z.literal('file'), dir: z.string().default('var/outbox') }).strict();
 
+/**
+ * Where the organisation's proof of who sent a message comes from (README, Trust). Without it, or
+ * with `none`, every state-changing command is confirmed by a one-time round trip to the claimed
+ * sender's mailbox. Each source is named on purpose: none is ever on by accident.
+ */
+const orgTrust = z
+  .object({
+    source: z.enum(['none', 'exchange-online', 'google-workspace', 'authserv-id']),
+    /** exchange-online: the Directory (tenant) ID; a message stamped for another tenant is not believed. */
+    tenantId: z.uuid().optional(),
+    /** exchange-online: the tenant's accepted domains that staff send from (default: the staff domains). */
+    acceptedDomains: z.array(z.string().min(1)).optional(),
+    /**
+     * authserv-id: the receiving servers whose Authentication-Results are believed (a DMARC pass, or
+     * an aligned DKIM pass, is required). With exchange-online: a gateway of your own in front of it.
+     */
+    authservIds: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    if (t.source === 'exchange-online' && !t.tenantId) ctx.addIssue({ code: 'custom', path: ['tenantId'], message: 'required for source exchange-online' });
+    if (t.source === 'authserv-id' && !t.authservIds?.length)
+      ctx.addIssue({ code: 'custom', path: ['authservIds'], message: 'list at least one authserv-id for source authserv-id' });
+    if (t.source !== 'exchange-online' && (t.tenantId || t.acceptedDomains))
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'tenantId and acceptedDomains are for source exchange-online' });
+  });
+
+/** Letters and digits (with - / . between them) and at least two digits: `AB-1234`, `LAC/2026/17`. Never a name. */
+export const DEFAULT_CHILD_REFERENCE_PATTERN = '^(?=(?:[^0-9]*[0-9]){2})[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*$';
+
 const organisation = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens'),
@@ -123,6 +153,27 @@ const organisation = z
         }
       })
       .default({ enabled: true, day: 'monday', time: '08:00' }),
+    /** How senders are proven (README, Trust). Default: the top-level `trust.authservIds` if any, else the round trip only. */
+    trust: orgTrust.optional(),
+    /** The organisation's child reference format: `Child:` values must match it in full (case-insensitive). */
+    childReference: z
+      .object({
+        pattern: z
+          .string()
+          .default(DEFAULT_CHILD_REFERENCE_PATTERN)
+          .refine((p) => {
+            try {
+              new RegExp(p, 'iu');
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'not a valid regular expression'),
+        /** Shown to the RM when a value does not match, e.g. "AB-1234". */
+        example: z.string().default('AB-1234'),
+      })
+      .strict()
+      .default({ pattern: DEFAULT_CHILD_REFERENCE_PATTERN, example: 'AB-1234' }),
     /** Several chasers to one person on one day go as one mail (each case still records its own). */
     bundleChasers: z.boolean().default(false),
     mailbox: z
@@ -176,7 +227,10 @@ export const configSchema = z
       .default({ maxMessageBytes: 25 * 1024 * 1024, maxHtmlLength: 2 * 1024 * 1024 }),
     trust: z
       .object({
-        /** authserv-ids whose Authentication-Results headers we believe (our receiving server's). */
+        /**
+         * authserv-ids whose Authentication-Results headers we believe (our receiving server's), for
+         * every organisation without a `trust` of its own (README, Trust).
+         */
         authservIds: z.array(z.string()).default([]),
       })
       .strict()
@@ -205,6 +259,15 @@ export const configSchema = z
       const box = org.mailbox.address.toLowerCase();
       if (mailboxes.has(box)) ctx.addIssue({ code: 'custom', path: ['organisations', i, 'mailbox', 'address'], message: `mailbox ${box} is used twice` });
       mailboxes.add(box);
+      if (org.trust?.source === 'exchange-online' && org.mailbox.inbound.type !== 'imap') {
+        // Exchange's organisation headers prove something only on mail Exchange delivered to the
+        // mailbox; anything reaching our own SMTP listener could carry forged ones.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['organisations', i, 'trust', 'source'],
+          message: 'exchange-online trust needs inbound.type imap on the Exchange Online mailbox itself',
+        });
+      }
       if (org.sendWindow.start >= org.sendWindow.end) {
         ctx.addIssue({ code: 'custom', path: ['organisations', i, 'sendWindow'], message: 'the window closes before it opens' });
       }
@@ -216,3 +279,4 @@ export type OrganisationConfig = Config['organisations'][number];
 export type MailAuthConfig = z.infer<typeof mailAuth>;
 export type ImapInboundConfig = z.infer<typeof imapInbound>;
 export type SmtpOutboundConfig = z.infer<typeof smtpOutbound>;
+export type OrgTrustConfig = z.infer<typeof orgTrust>;

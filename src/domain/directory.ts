@@ -1,3 +1,4 @@
+import { domainOfAddress, normaliseDomain, withinDomain } from './address.js';
 import type { Contact } from './case/case-state.js';
 
 /** A local authority (or other agency) we chase, found by the professional's email domain. */
@@ -18,11 +19,11 @@ export interface Directory {
 export const EMPTY_DIRECTORY: Directory = { authorities: [], organisations: {} };
 
 export function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+  return domainOfAddress(email);
 }
 
 /** The authority whose domains include the address's domain or a parent of it. */
 export function authorityForAddress(directory: Directory, email: string): Authority | undefined {
   const domain = domainOf(email);
-  return directory.authorities.find((a) => a.domains.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`)));
+  return directory.authorities.find((a) => a.domains.some((d) => withinDomain(domain, normaliseDomain(d))));
 }

@@ -1,6 +1,7 @@
 import type { CommandLine } from '../domain/commands/command.js';
 import { analyseMessage, type MessageAnalysis } from '../domain/inbound/analyse-message.js';
 import type { Authentication } from '../domain/inbound/authentication.js';
+import type { SenderVerification, TrustSetting } from '../domain/inbound/sender-verification.js';
 import type { BounceRecipient } from '../domain/inbound/automatic.js';
 import type { Classification } from '../domain/inbound/classify-reply.js';
 import type { DirectiveParse } from '../domain/inbound/directives.js';
@@ -14,6 +15,8 @@ export interface InspectOptions {
   roles: Iterable<string>;
   ladderIds: Iterable<string>;
   trustedAuthservIds: string[];
+  /** The organisation's trust source (README, Trust); default from `trustedAuthservIds`. */
+  trust?: TrustSetting;
   /** The organisation's working days (its calendar), as the ingest job uses them. */
   workingDays?: WorkingDays;
   /** Stands in for the IMAP internal date: used when the Date header is missing or invalid. */
@@ -56,6 +59,7 @@ export interface InspectReport {
   plusToken?: string;
   plusUnknown?: string;
   authentication: Authentication;
+  verification: SenderVerification;
   attachments: Array<{ filename?: string; contentType: string; size: number; tnef: boolean }>;
   tnef: boolean;
   parseProblems: string[];
@@ -72,6 +76,7 @@ export async function inspectMessage(raw: Buffer, opts: InspectOptions): Promise
       roles: opts.roles,
       ladderIds: opts.ladderIds,
       trustedAuthservIds: opts.trustedAuthservIds,
+      ...(opts.trust ? { trust: opts.trust } : {}),
       ...(opts.workingDays ? { workingDays: opts.workingDays } : {}),
       maxHtmlLength: opts.maxHtmlLength,
     });
@@ -113,6 +118,7 @@ export async function inspectMessage(raw: Buffer, opts: InspectOptions): Promise
     ...(analysis.plusToken ? { plusToken: analysis.plusToken } : {}),
     ...(analysis.plusUnknown ? { plusUnknown: analysis.plusUnknown } : {}),
     authentication: analysis.authentication,
+    verification: analysis.verification,
     attachments: mail.attachments.map((a) => ({ ...a, tnef: isTnef(a) })),
     tnef: analysis.tnef,
     parseProblems: mail.parseProblems,
@@ -203,6 +209,7 @@ export function formatInspectReport(r: InspectReport): string {
   out.push(
     `Sender auth:  ${auth.trusted ? `${auth.verdict ?? 'none'} per ${auth.authservId} (dmarc=${auth.dmarc ?? '-'} dkim=${auth.dkim ?? '-'} spf=${auth.spf ?? '-'})${auth.reason ? ` — ${auth.reason}` : ''}` : 'no trusted Authentication-Results header'}`,
   );
+  out.push(`Sender:       ${r.verification.status}${r.verification.by ? ` by ${r.verification.by}` : ''} — ${r.verification.reason}`);
   out.push('');
   out.push(`New text (from the ${r.newTextSource === 'html' ? 'HTML part' : 'plain text'}):`);
   out.push(r.newText ? indent(r.newText) : '    (empty)');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { Address, InboundMail } from '../domain/inbound/inbound-mail.js';
 import { parseMailDate } from '../domain/inbound/mail-date.js';
+import { normaliseAddress } from '../domain/address.js';
 
 export interface ParseOptions {
   /** When the server received it (IMAP internal date, or SMTP arrival): the fallback Date. */
@@ -56,7 +57,10 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
   const walk = (entries: AddressObject['value'], depth: number) => {
     for (const e of entries) {
       if (e.group && depth < 3) walk(e.group, depth + 1);
-      else if (e.address && e.address.includes('@')) out.push({ address: e.address.toLowerCase(), ...(e.name ? { name: e.name } : {}) });
+      else {
+        const address = normaliseAddress(e.address);
+        if (address) out.push({ address, ...(e.name ? { name: e.name } : {}) });
+      }
     }
   };
   for (const obj of list) if (obj && Array.isArray(obj.value)) walk(obj.value, 0);
@@ -234,7 +238,8 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
 
   const fromHeaders = headers.from ?? [];
   if (fromHeaders.length > 1) problems.push(`${fromHeaders.length} From headers (a message has exactly one)`);
-  const from = addresses(parsed.from)[0];
+  const fromAll = addresses(parsed.from);
+  const from = fromAll[0];
   if (!from) problems.push('no usable From address');
 
   const contentTypeValue = headers['content-type']?.[0];
@@ -260,14 +265,15 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
   const sender = addresses(parsed.headers.get('sender') as AddressObject | undefined)[0];
   const deliveredTo = [...(opts.envelopeTo ?? []), ...(headers['delivered-to'] ?? []), ...(headers['x-original-to'] ?? []), ...(headers['envelope-to'] ?? [])]
     .flatMap((a) => a.split(','))
-    .map((a) => a.replace(/[<>]/g, '').trim().toLowerCase())
-    .filter((a) => a.includes('@'));
+    .map((a) => normaliseAddress(a.replace(/[<>]/g, '')))
+    .filter((a): a is string => !!a);
   const inReplyTo = normaliseMessageId(parsed.inReplyTo);
   return {
     messageId,
     ...(inReplyTo ? { inReplyTo } : {}),
     references: normaliseReferences(parsed.references),
     ...(from ? { from } : {}),
+    ...(fromAll.length > 1 ? { fromCount: fromAll.length } : {}),
     ...(sender && sender.address !== from?.address ? { sender } : {}),
     replyTo: addresses(parsed.replyTo),
     to: addresses(parsed.to),

@@ -6,6 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { headerMessageId, storeInbound } from './store-message.js';
+import { addressKey } from '../domain/address.js';
 
 export interface SmtpListenerOptions {
   host: string;
@@ -40,7 +41,7 @@ export class SmtpListener {
       banner: 'Escalator inbound',
       logger: false,
       onRcptTo(address, _session, callback) {
-        const rcpt = address.address.toLowerCase();
+        const rcpt = addressKey(address.address);
         const known = o.orgs.all().some((org) => org.isInbox(rcpt));
         if (!known) return callback(Object.assign(new Error(`5.1.1 <${rcpt}>: not an escalation inbox here`), { responseCode: 550 }));
         callback();
@@ -86,7 +87,7 @@ export class SmtpListener {
   }
 
   private async store(raw: Buffer | null, size: number, session: SMTPServerSession, messageIdHint?: string): Promise<void> {
-    const rcpts = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+    const rcpts = session.envelope.rcptTo.map((r) => addressKey(r.address));
     const mailboxes = new Map<string, string[]>();
     for (const org of this.o.orgs.all()) {
       const mine = rcpts.filter((r) => org.isInbox(r));

@@ -9,6 +9,7 @@ import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { roleLabel } from '../domain/roles.js';
 import { baseSubject } from '../domain/inbound/subject-tags.js';
 import { concernOf, type Concern } from './concern.js';
+import { addressKey } from '../domain/address.js';
 
 export interface RungRef {
   n: number;
@@ -113,7 +114,7 @@ export function localAuthorityOf(professionals: string[], ctx: Pick<CaseContext,
 export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveLadder = ladderFor(state, ctx)): CaseFacts {
   const def = ctx.ladder;
   const closed = isClosed(state);
-  const professionals = state.participants.filter((p) => p.role === def.professionalRole).map((p) => p.email.toLowerCase());
+  const professionals = state.participants.filter((p) => p.role === def.professionalRole).map((p) => addressKey(p.email));
   const sent = state.steps.filter((s) => s.status === 'sent');
   const highestStep = sent.reduce<Step | undefined>((best, s) => (!best || s.n > best.n ? s : best), undefined);
   const lastSent = sent.reduce<Step | undefined>((best, s) => (!best || (s.sentAt ?? '') >= (best.sentAt ?? '') ? s : best), undefined);
@@ -148,7 +149,7 @@ export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveL
     state.participants.some((q) => q.role === role && !q.undeliverable && (q.source === 'directive' || q.source === 'learned'));
   for (const p of state.participants) {
     if (!p.undeliverable || replaced(p.role)) continue;
-    const email = p.email.toLowerCase();
+    const email = addressKey(p.email);
     const entry = bouncedBy.get(email) ?? { email, roles: [], at: p.undeliverable.at, reason: p.undeliverable.reason };
     entry.roles.push(roleLabel(p.role));
     bouncedBy.set(email, entry);

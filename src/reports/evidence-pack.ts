@@ -124,6 +124,7 @@ export interface EvidenceModel {
   request: MessageView | null;
   chronology: ChronologyEntry[];
   views: Array<{ at: string; step: string; text: string; by: string }>;
+  notes: Array<{ at: string; text: string; by: string }>;
   approvals: Array<{ rung: string; requested: string; decision: string; by: string; at: string }>;
   integrity: { messages: number; hashed: number; mismatched: number; notKept: number; purged: number; ok: boolean };
 }
@@ -166,6 +167,9 @@ const EVENT_LABELS: Record<CaseEventType, string> = {
   'auto-reply': 'Automatic reply',
   'bulk-mail': 'Bulk mail',
   'message-flagged': 'Message flagged',
+  'reply-noted': 'Reply passed to the RM (changed nothing)',
+  'confirmation-requested': 'Sender asked to confirm',
+  'sender-confirmed': 'Sender confirmed',
   'staff-message': 'Staff message',
   'participant-set': 'Contact set',
   'child-ref-set': 'Child reference set',
@@ -278,10 +282,11 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       case 'approval-reminded':
       case 'escalated':
         return of(stepTitle(e.detail.step));
+      // The texts live on the case (purged with it), not in the events: see the views and notes below.
       case 'views-recorded':
-        return of(`At ${stepTitle(e.detail.step)}: ${e.detail.text}`);
+        return of(`At ${stepTitle(e.detail.step)}${e.detail.text ? `: ${e.detail.text}` : ''}`);
       case 'note-added':
-        return of(e.detail.text);
+        return of(e.detail.text ?? 'See the notes below');
       case 'promise-recorded':
         return of(`Promised for ${e.detail.promisedFor}; nothing escalates before ${e.detail.holdUntil ? stamp(cal, new Date(e.detail.holdUntil)) : '–'}`);
       case 'meeting-date-noted':
@@ -290,6 +295,12 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
         return of(`From the ${roleLabel(e.detail.role)}, read as: ${e.detail.class}`);
       case 'commands-applied':
         return of(valueText(e.detail.done));
+      case 'reply-noted':
+        return of(`From the ${roleLabel(e.detail.role)}, read as: ${e.detail.class}; it changed nothing (${e.detail.reason})`);
+      case 'confirmation-requested':
+        return of(`${e.detail.commands.map((c) => c.toUpperCase()).join(', ')} waits for CONFIRM from the sender (${e.detail.reason})`);
+      case 'sender-confirmed':
+        return of(e.detail.what === 'opening' ? 'The request, by its sender' : `${e.detail.commands.map((c) => c.toUpperCase()).join(', ')}, by their sender`);
       case 'unreadable':
         // Stored by another version, or damaged: shown as it was stored, never interpreted.
         return view(
@@ -434,6 +445,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     request: requestInput ? messageView(requestInput) : null,
     chronology,
     views: state.views.map((v) => ({ at: stamp(cal, new Date(v.at)), step: stepTitle(v.step), text: v.text, by: v.by })),
+    notes: (state.notes ?? []).map((n) => ({ at: stamp(cal, new Date(n.at)), text: n.text, by: n.by })),
     approvals: approvalSteps.map((s) => ({
       rung: stepTitle(s.n),
       requested: stamp(cal, new Date(s.approvalRequestedAt)),

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { addEvents } from '../db/repositories/case-repository.js';
 import { outboxKindSchema, type OutboxKind } from '../domain/case/mail-intents.js';
 import { newId } from '../lib/ids.js';
+import { addressKey } from '../domain/address.js';
 
 /** A recipient the server refused at RCPT while it accepted the message for others. */
 export interface Refusal {
@@ -45,8 +46,8 @@ export function planResend(
   refused: Refusal[],
   notBefore: Date,
 ): Resend | undefined {
-  const wanted = new Set(refused.map((r) => r.address.toLowerCase()));
-  const pick = (list: string[]) => list.filter((a) => wanted.has(a.toLowerCase()));
+  const wanted = new Set(refused.map((r) => addressKey(r.address)));
+  const pick = (list: string[]) => list.filter((a) => wanted.has(addressKey(a)));
   const envelopeTo = pick(row.envelopeTo);
   if (envelopeTo.length === 0) return undefined;
   // One follow-up per submission: recording the same acceptance twice writes it once.

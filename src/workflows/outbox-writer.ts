@@ -19,6 +19,7 @@ import { buildMailContext } from '../outbound/render/mail-context.js';
 import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { loopVerdict, recentMailTo } from './loop-guard.js';
+import { addressKey } from '../domain/address.js';
 
 export interface OutboxWork {
   /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
@@ -56,7 +57,7 @@ export async function writeOutbox(
         decision.mails.map((i) => `${state.id}:${i.key}`),
       );
   const toGuard = decision.mails.filter((i) => !i.held && !i.replacesDraft && !written.has(`${state.id}:${i.key}`));
-  const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => c.email.toLowerCase());
+  const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => addressKey(c.email));
   const history =
     opts.newCase || toGuard.length === 0 ? new Map<string, Date[]>() : await recentMailTo(em, state.id, [...new Set(toGuard.flatMap(recipientsOf))], ctx.now);
   for (const intent of decision.mails) {

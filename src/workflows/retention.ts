@@ -112,6 +112,17 @@ export async function purge(em: EntityManager, policy: RetentionPolicy, now: Dat
           where case_id = ? and raw is not null returning id`,
         [now, row.id],
       );
+      // The young person's views and the RM's notes are the case's own free text: they go with
+      // the raw copies (the events only ever recorded that they were written, not what).
+      await tx.execute(
+        `update escalation_case set state = jsonb_set(jsonb_set(state,
+                  '{views}', coalesce((select jsonb_agg(v - 'text' || '{"text":"(purged)"}'::jsonb) from jsonb_array_elements(state->'views') v), '[]'::jsonb)),
+                  '{notes}', coalesce((select jsonb_agg(n - 'text' || '{"text":"(purged)"}'::jsonb) from jsonb_array_elements(state->'notes') n), '[]'::jsonb))
+          where id = ?`,
+        [row.id],
+      );
+      // Pending round trips hold the commands as written.
+      await tx.execute(`delete from sender_confirmation where case_id = ?`, [row.id]);
       const outbox = await tx.execute<Array<{ id: string }>>(
         `update outbox_mail set sha256 = coalesce(sha256, encode(sha256(raw), 'hex')), raw = null, raw_purged_at = ?, updated_at = ?
           where case_id = ? and raw is not null and status in ${FINISHED_OUTBOX} returning id`,

@@ -99,8 +99,8 @@ describe('weekly digest', () => {
         'Child: AB-1005',
         'Category: Adherence to timescales',
         `Panel adviser: Pam Adviser <${NORTH('pam.adviser')}>`,
-        `ADM: Ada Decision <${NORTH('ada.adm')}>`,
-        `Panel chair: Cy Chair <${NORTH('cy.chair')}>`,
+        'ADM: Ada Decision <ada.adm@sunrise-homes.org.uk>',
+        'Panel chair: Cy Chair <cy.chair@sunrise-homes.org.uk>',
         `Senior manager: Sue Senior <${NORTH('sue.senior')}>`,
       ],
     });

@@ -111,7 +111,10 @@ describe('security: who may change a case, and what the service echoes back', ()
       },
       body: 'RESOLVED',
     });
-    expect(await verdict(forged)).toMatchObject({ route: 'flagged', reason: 'sender failed DMARC at our mail server; nothing was changed' });
+    expect(await verdict(forged)).toMatchObject({
+      route: 'flagged',
+      reason: 'sender failed verification (DMARC failed at our mail server); nothing was changed',
+    });
     expect(await state(c)).toEqual(before);
     expect((await h.caseByRef(c.ref))!.status).toBe('open');
   });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli/program.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
-import { EscalatorHarness, INBOX, REPO_ROOT, RM, SECRET, rfc822 } from './escalator-harness.js';
+import { EscalatorHarness, INBOX, REPO_ROOT, RM, SECRET, dmarcPass, rfc822 } from './escalator-harness.js';
 import { waitFor } from './wait.js';
 
 export interface OpenedCase {
@@ -110,6 +110,7 @@ export class CaseMail {
     } else {
       const boundary = `b-${randomBytes(6).toString('hex')}`;
       raw = [
+        `Authentication-Results: ${dmarcPass(headers.from)}`,
         `From: ${headers.from}`,
         `To: ${headers.to}`,
         `Subject: ${headers.subject}`,

@@ -196,7 +196,20 @@ export class EscalatorHarness {
   }
 }
 
-/** An RFC 5322 message as a mail client would send it. */
+/** The organisation's own MX in these tests: the trusted authserv-id of the harness's config. */
+export const OUR_MX = 'mx.sunrise-homes.org.uk';
+
+/** What our MX writes on a message whose sender's domain passed DMARC (RFC 8601). */
+export function dmarcPass(from: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'invalid';
+  return `${OUR_MX}; spf=pass smtp.mailfrom=${domain}; dkim=pass header.d=${domain}; dmarc=pass (p=reject) header.from=${domain}`;
+}
+
+/**
+ * An RFC 5322 message as a mail client would send it, as it reaches the inbox through our own MX:
+ * with our MX's `Authentication-Results` saying the sender's domain passed DMARC, unless
+ * `verified: false` (a sender nothing proves) or the test writes its own header.
+ */
 export function rfc822(h: {
   from: string;
   to: string;
@@ -207,9 +220,12 @@ export function rfc822(h: {
   inReplyTo?: string;
   references?: string;
   headers?: Record<string, string>;
+  verified?: boolean;
   body: string;
 }): string {
+  const ownAuth = Object.keys(h.headers ?? {}).some((k) => k.toLowerCase() === 'authentication-results');
   const lines = [
+    ...(h.verified === false || ownAuth ? [] : [`Authentication-Results: ${dmarcPass(h.from)}`]),
     `From: ${h.from}`,
     `To: ${h.to}`,
     ...(h.cc ? [`Cc: ${h.cc}`] : []),

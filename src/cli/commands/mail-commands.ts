@@ -10,6 +10,7 @@ import { formatInspectReport, inspectMessage } from '../../inbound/inspect-messa
 import { topReceivedDate } from '../../inbound/parse-message.js';
 import { CliError, type CliIo } from '../cli-io.js';
 import { load, type GlobalOptions } from '../load.js';
+import { trustSetting } from '../../runtime/organisations.js';
 
 export function registerMailCommands(program: Command, io: CliIo): void {
   const mail = program.command('mail').description('look at messages the way the service reads them');
@@ -39,6 +40,7 @@ export function registerMailCommands(program: Command, io: CliIo): void {
         roles: new Set(ladders.all(org.id).flatMap((l) => [...rolesOf(l)])),
         ladderIds: ladders.ids(org.id),
         trustedAuthservIds: cfg.trust.authservIds,
+        trust: trustSetting(org, cfg.trust.authservIds),
         workingDays: new WorkCalendar({ nation: org.nation, timezone: org.timezone, window: org.sendWindow }),
         receivedAt,
         maxHtmlLength: cfg.limits.maxHtmlLength,

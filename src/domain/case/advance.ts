@@ -5,6 +5,7 @@ import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep } from './fire-step.js';
 import { MAX_APPROVAL_REMINDERS, withNextAction } from './next-action.js';
 import { staffRecipients } from './staff-recipients.js';
+import { expireUnconfirmedOpening } from './sender-confirmation.js';
 import { currentStep } from './timetable.js';
 
 export function cloneState(state: CaseState): CaseState {
@@ -29,6 +30,11 @@ export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
   for (let guard = 0; guard < 100; guard++) {
     const state = b.state;
     if (state.status !== 'open' && state.status !== 'paused') return;
+    if (state.senderConfirmation) {
+      // Nothing goes to anyone until the sender has proven the request is theirs.
+      if (state.senderConfirmation.until <= now) expireUnconfirmedOpening(b, ctx);
+      return;
+    }
     if (state.status === 'paused') {
       if (!state.pause || state.pause.until > now) return;
       b.event('resumed', 'system', { reason: 'pause ended', pausedFrom: state.pause.from });

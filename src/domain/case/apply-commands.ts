@@ -1,9 +1,10 @@
+import { addressKey } from '../address.js';
 import { describeDuration } from '../calendar/duration.js';
 import type { CommandLine, Command, Directive } from '../commands/command.js';
 import { effectiveLadder } from '../ladder/effective-ladder.js';
 import { roleLabel } from '../roles.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
-import type { CaseContext } from './case-context.js';
+import { insideOrganisation, isStaffRole, type CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
@@ -31,6 +32,15 @@ export interface CommandsInput {
   messageKey: string;
   /** Answer by email (the default); the CLI prints its answer instead. */
   acknowledge?: boolean;
+  /** Only these commands may be given (a non-staff confirmer: RESOLVED or ESCALATE). */
+  allowed?: Command['kind'][];
+  /** The sender proved the commands theirs by the one-time round trip (recorded on the case). */
+  confirmedBy?: 'round-trip';
+}
+
+/** A problem as recorded in the immutable events: without the sender's own line, which only the raw message keeps. */
+function withoutQuotedLine(problem: string): string {
+  return problem.replace(/^"[^"\n]*":\s*/, '');
 }
 
 class CommandRejected extends Error {}
@@ -43,7 +53,7 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   const acknowledge = input.acknowledge ?? true;
   const reject = (problems: string[]): Decision => {
     const b = new DecisionBuilder(cloneState(state), ctx.now);
-    b.event('command-rejected', input.from.email, { problems, lines: input.lines.map((l) => l.line) });
+    b.event('command-rejected', input.from.email, { problems: problems.map(withoutQuotedLine), commands: input.lines.map((l) => l.command.kind) });
     if (acknowledge)
       b.mail({
         kind: 'command-error',
@@ -57,8 +67,20 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   };
   if (input.errors.length > 0) return reject(input.errors);
   if (input.lines.length === 0) return reject(['No command was found on the first lines of your reply.']);
+  const allowed = input.allowed;
+  if (allowed) {
+    const refused = input.lines.filter((l) => !allowed.includes(l.command.kind));
+    if (refused.length > 0) {
+      return reject([
+        `As one of the ${ctx.ladder.title} ladder's confirmers you may reply ${allowed.map((k) => k.toUpperCase()).join(' or ')}; ${refused
+          .map((l) => (l.command.kind === 'directive' ? 'a directive' : l.command.kind.toUpperCase()))
+          .join(', ')} can only come from the RM or staff, so nothing was changed.`,
+      ]);
+    }
+  }
 
   const b = new DecisionBuilder(cloneState(state), ctx.now);
+  if (input.confirmedBy) b.event('sender-confirmed', input.from.email, { what: 'commands', commands: input.lines.map((l) => l.command.kind) });
   const done: string[] = [];
   try {
     for (const line of input.lines) done.push(apply(b, line.command, input.from, ctx));
@@ -220,12 +242,14 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       return switchVariant(b, command.kind === 'safeguarding' ? 'urgent' : 'imminent', actor, ctx);
     case 'views': {
       const step = [...state.steps].reverse().find((s) => s.status === 'sent');
+      // The text stays on the case (which purge reaches), not in the immutable event.
       state.views.push({ at: now.toISOString(), step: step?.n ?? 0, text: command.text, by: actor });
-      b.event('views-recorded', actor, { step: step?.n ?? 0, text: command.text });
+      b.event('views-recorded', actor, { step: step?.n ?? 0, index: state.views.length - 1 });
       return 'Recorded the young person’s views.';
     }
     case 'note':
-      b.event('note-added', actor, { text: command.text });
+      (state.notes ??= []).push({ at: now.toISOString(), text: command.text, by: actor });
+      b.event('note-added', actor, { index: state.notes.length - 1 });
       return 'Noted on the case.';
     case 'directive':
       return applyDirective(b, command.directive, actor, ctx);
@@ -283,8 +307,13 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       throw new CommandRejected(`Ladder: ${d.ladderId}: a case cannot change ladder once opened. CLOSE it and send a new request with the right ladder.`);
     }
     case 'contact': {
-      const email = d.contact.email.toLowerCase();
-      state.participants = state.participants.filter((p) => !(p.role === d.role && (d.role !== 'professional' || p.email.toLowerCase() === email)));
+      if (isStaffRole(d.role, ctx.ladder) && !insideOrganisation(d.contact.email, ctx)) {
+        throw new CommandRejected(
+          `${capitalise(roleLabel(d.role))}: ${addressKey(d.contact.email)} is outside the organisation, and only the organisation's own addresses may hold that role, so it was not set.`,
+        );
+      }
+      const email = addressKey(d.contact.email);
+      state.participants = state.participants.filter((p) => !(p.role === d.role && (d.role !== 'professional' || addressKey(p.email) === email)));
       state.participants.push({ role: d.role, ...d.contact, email, source: 'directive' });
       b.event('participant-set', actor, { role: d.role, email });
       releaseHeld(b, actor, ctx);

@@ -1,3 +1,4 @@
+import { addressKey } from '../address.js';
 import { parseDuration } from '../calendar/duration.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
 import type { CaseContext } from './case-context.js';
@@ -92,6 +93,28 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
   return b.build();
 }
 
+/**
+ * A reply that may not change the case — from someone only copied, an outside address no rung has
+ * written to, or a sender whose address could not be verified: it is read (classified) and passed
+ * to the RM with the reason it changed nothing, so they can act on it themselves.
+ */
+export function recordReplyNotice(
+  state: CaseState,
+  input: Omit<RecipientReplyInput, 'classification'> & { classification: RecipientReplyInput['classification']; reason: string },
+  ctx: CaseContext,
+): Decision {
+  const b = new DecisionBuilder(cloneState(state), ctx.now);
+  b.event('reply-noted', input.from.email, { role: input.role, class: input.classification.class, reason: input.reason, message: input.messageKey });
+  b.mail({
+    kind: 'reply-notice',
+    key: `m${input.messageKey}-reply-notice`,
+    ...staffRecipients(b.state, ctx),
+    timing: 'now',
+    data: { from: input.from, role: input.role, classification: input.classification, newText: input.newText, notActedOn: input.reason },
+  });
+  return b.build();
+}
+
 /** Out-of-office and other automatic replies: recorded, never acted on, never answered. */
 export function recordAutomatic(
   state: CaseState,
@@ -116,8 +139,8 @@ export function applyBounce(
   const failed = input.recipients.filter((r) => !r.action || r.action === 'failed');
   const newlyFailed: Array<{ address: string; status?: string; roles: string[] }> = [];
   for (const r of failed) {
-    const address = r.address.toLowerCase();
-    const matches = b.state.participants.filter((p) => p.email.toLowerCase() === address);
+    const address = addressKey(r.address);
+    const matches = b.state.participants.filter((p) => addressKey(p.email) === address);
     const already = matches.length > 0 && matches.every((p) => p.undeliverable);
     for (const p of matches) p.undeliverable ??= { at: ctx.now.toISOString(), reason: r.status ?? 'bounced' };
     if (!already) newlyFailed.push({ address, ...(r.status ? { status: r.status } : {}), roles: matches.map((p) => p.role) });

@@ -1,3 +1,4 @@
+import { domainOfAddress, withinDomain } from '../address.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import type { Directory } from '../directory.js';
 import type { LadderDefinition } from '../ladder/ladder-schema.js';
@@ -8,6 +9,18 @@ export interface CaseContext {
   now: Date;
   ladder: LadderDefinition;
   calendar: WorkCalendar;
-  org: { id: string; name: string; manager: Contact };
+  /** `domains`: the organisation's own (staff) domains, IDNA-normalised; only addresses there may hold a staff role. */
+  org: { id: string; name: string; manager: Contact; domains?: string[] };
   directory: Directory;
+}
+
+/** Roles that run a case rather than answer it: a directive may give them only to the organisation's own addresses. */
+export function isStaffRole(role: string, ladder: Pick<LadderDefinition, 'confirmers'>): boolean {
+  return role === 'rm' || role === 'originator' || ladder.confirmers.includes(role);
+}
+
+/** Is the address at one of the organisation's own domains (never true when the context names none)? */
+export function insideOrganisation(email: string, ctx: Pick<CaseContext, 'org'>): boolean {
+  const domain = domainOfAddress(email);
+  return !!domain && (ctx.org.domains ?? []).some((d) => withinDomain(domain, d));
 }

@@ -38,6 +38,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
       message: z.string(),
       participants: z.array(z.object({ role: z.string(), email: z.string(), source: z.enum(PARTICIPANT_SOURCES) })),
       warnings: z.array(z.string()),
+      /** Why the sender could not be verified: no chaser goes until they confirm (README, Trust). */
+      senderUnverified: z.string().optional(),
     }),
   ),
   /** A request dated some time ago: the first overdue rung goes now, the rest keep their spacing. */
@@ -101,23 +103,34 @@ export const caseEventSchema = z.discriminatedUnion('type', [
     }),
   ),
   kind('message-flagged', z.object({ reason: z.string(), message: z.string() })),
+  /** A reply read and passed to the RM that changed nothing (copied only, unverified, not yet written to). */
+  kind('reply-noted', z.object({ role: z.string(), class: z.enum(REPLY_CLASSES), reason: z.string(), message: z.string() })),
+  /** Commands from an unverified sender wait for `CONFIRM` from the claimed address until `until`. */
+  kind('confirmation-requested', z.object({ commands: z.array(z.string()), until: instant, reason: z.string(), message: z.string() })),
+  /** The claimed sender confirmed by the one-time round trip: the opening, or the commands that follow. */
+  kind(
+    'sender-confirmed',
+    z.union([z.object({ what: z.literal('opening'), message: z.string() }), z.object({ what: z.literal('commands'), commands: z.array(z.string()) })]),
+  ),
   kind('staff-message', z.object({ message: z.string() })),
 
   // The case's status.
   kind('resolved', z.union([z.object({ by: z.literal('command') }), z.object({ by: z.literal('reply'), evidence: z.string().nullable() })])),
-  kind('closed', z.object({ by: z.literal('command') })),
+  kind('closed', z.union([z.object({ by: z.literal('command') }), z.object({ by: z.literal('unconfirmed'), reason: z.string() })])),
   kind('reopened', none),
   kind('paused', z.object({ until: instant })),
   kind('resumed', z.union([z.object({ reason: z.literal('pause ended'), pausedFrom: instant }), z.object({ reason: z.literal('command') })])),
 
   // Commands and directives.
   kind('commands-applied', z.object({ done: z.array(z.string()) })),
-  kind('command-rejected', z.object({ problems: z.array(z.string()), lines: z.array(z.string()) })),
+  /** `lines` (the sender's own words) only on rows written before issue 13; `commands`: the kinds. */
+  kind('command-rejected', z.object({ problems: z.array(z.string()), lines: z.array(z.string()).optional(), commands: z.array(z.string()).optional() })),
   kind('variant-switched', z.object({ from: z.enum(VARIANT_NAMES), to: z.enum(VARIANT_NAMES) })),
   /** `imminent` on a ladder without imminent-risk timescales is recorded as a flag. */
   kind('flag-set', z.object({ flag: z.enum([...CASE_FLAGS, 'imminent']), value: z.boolean().optional() })),
-  kind('views-recorded', z.object({ step, text: z.string() })),
-  kind('note-added', z.object({ text: z.string() })),
+  /** The text is on the case (`state.views`, `state.notes`, purged with it); `text` only on rows written before issue 13. */
+  kind('views-recorded', z.object({ step, text: z.string().optional(), index: z.number().int().nonnegative().optional() })),
+  kind('note-added', z.object({ text: z.string().optional(), index: z.number().int().nonnegative().optional() })),
   kind('participant-set', z.object({ role: z.string(), email: z.string() })),
   /** The reference itself is not repeated on the trail. */
   kind('child-ref-set', none),

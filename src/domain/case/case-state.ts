@@ -99,13 +99,20 @@ export interface CaseState {
   awaitingConfirmationFrom?: { email: string; role: string };
   resolvedAt?: Instant;
   closedAt?: Instant;
-  /** Young person's views recorded by the RM (policy: at each step). */
+  /** Young person's views recorded by the RM (policy: at each step). Kept here, not in events, so purge can remove the text. */
   views: Array<{ at: Instant; step: number; text: string; by: string }>;
+  /** `NOTE:` texts, kept here (not in the immutable events) for the same reason. */
+  notes?: Array<{ at: Instant; text: string; by: string }>;
+  /**
+   * Opened by a staff sender the organisation's trust source could not verify: no chaser goes to
+   * anyone until they answer the one-time confirmation; unconfirmed at `until`, the case closes.
+   */
+  senderConfirmation?: { since: Instant; until: Instant };
   nextActionAt: Instant | null;
   nextAction: NextAction | null;
 }
 
-export const NEXT_ACTIONS = ['step', 'resume', 'approval-reminder', 'hold-ends'] as const;
+export const NEXT_ACTIONS = ['step', 'resume', 'approval-reminder', 'hold-ends', 'confirmation-expires'] as const;
 export type NextAction = (typeof NEXT_ACTIONS)[number];
 
 export const CLOSED_STATUSES: readonly CaseStatus[] = ['resolved', 'closed'];

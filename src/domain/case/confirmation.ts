@@ -1,3 +1,4 @@
+import { addressKey } from '../address.js';
 import type { EffectiveLadder } from '../ladder/effective-ladder.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState } from './case-state.js';
@@ -13,7 +14,7 @@ import { appendRepeat, currentStep, replanAfter, rungOf } from './timetable.js';
  */
 function responderOf(state: CaseState, ladder: EffectiveLadder): { email?: string; roles: string[] } {
   const known = state.awaitingConfirmationFrom;
-  if (known) return { email: known.email.toLowerCase(), roles: [known.role] };
+  if (known) return { email: addressKey(known.email), roles: [known.role] };
   const lastSent = [...state.steps].reverse().find((s) => s.status === 'sent');
   return { roles: lastSent ? rungOf(ladder, lastSent).to : [ladder.def.professionalRole] };
 }
@@ -34,7 +35,7 @@ export function skipRungsAlreadyAnswered(b: DecisionBuilder, ladder: EffectiveLa
     if (responder.roles.includes(role)) return true;
     if (!responder.email) return false;
     const contacts = resolveRoles(state, [role], ctx).contacts;
-    return contacts.length > 0 && contacts.every((c) => c.email.toLowerCase() === responder.email);
+    return contacts.length > 0 && contacts.every((c) => addressKey(c.email) === responder.email);
   };
   const skipped: string[] = [];
   for (let step = currentStep(state); step; step = currentStep(state)) {

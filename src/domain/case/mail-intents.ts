@@ -57,7 +57,15 @@ const replyFacts = { from: contact, role: z.string(), classification, newText: z
 
 export const mailIntentSchema = z.discriminatedUnion('kind', [
   /** To the originator (cc the RM): the case is open, with its timetable and anything not understood. */
-  mail('confirmation', common, z.object({ warnings: z.array(z.string()) })),
+  mail(
+    'confirmation',
+    common,
+    z.object({
+      warnings: z.array(z.string()),
+      /** The sender could not be verified: reply `CONFIRM <token>` by `until`; nothing goes outside before. */
+      confirmSender: z.object({ token: z.string(), until: z.string() }).nullable().optional(),
+    }),
+  ),
   /** A rung's letter to the people it chases (its template is the rung's own). */
   mail('chaser', stepped, z.object({ rungId: z.string(), deadlineAt: z.string().optional(), missingCc: z.array(z.string()) })),
   /** To the originator and RM: what a step sent and to whom, with the policy's duties for it. */
@@ -85,6 +93,8 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
         caseClosed: z.boolean().optional(),
         holdUntil: z.string().nullable().optional(),
         meetingOn: z.string().optional(),
+        /** Read, but it changed nothing on the case, and why (copied only, unverified, not yet written to). */
+        notActedOn: z.string().optional(),
       }),
       z.object({ from: z.object({ email: z.string() }), flagged: z.string() }),
     ]),
@@ -95,6 +105,15 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
   mail('bounce-notice', common, z.object({ failed: z.array(z.object({ address: z.string(), status: z.string().optional(), roles: z.array(z.string()) })) })),
   /** To the RM: a mail of the case could not be delivered (`failedKind`: the outbox row's kind). */
   mail('delivery-failure', common, z.object({ failedKind: z.string(), failedTo: z.array(z.string()), reason: z.string() })),
+  /**
+   * To the claimed sender only: "did you send these commands?" with a one-time `CONFIRM` code
+   * (README, Trust); or (`expired`) to the originator and RM: an opening nobody confirmed closed.
+   */
+  mail(
+    'sender-confirm',
+    common,
+    z.object({ token: z.string(), commands: z.array(z.string()), until: z.string(), opening: z.boolean(), expired: z.boolean().optional() }),
+  ),
 ]);
 
 /** A mail the domain wants sent. The workflow renders it, composes it and writes an outbox row in the same transaction. */

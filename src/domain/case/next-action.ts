@@ -13,6 +13,7 @@ export function nextAction(state: CaseState, cal: WorkCalendar): { at: string; k
   if (state.status === 'resolved' || state.status === 'closed' || state.status === 'awaiting-confirmation') {
     return null;
   }
+  if (state.senderConfirmation) return { at: state.senderConfirmation.until, kind: 'confirmation-expires' };
   if (state.status === 'paused' && state.pause) return { at: state.pause.until, kind: 'resume' };
   const step = currentStep(state);
   if (!step) return null;

@@ -31,6 +31,11 @@ export interface OpenCaseInput {
   warnings: string[];
   /** The message row that opened it (for the audit trail). */
   messageRef: string;
+  /**
+   * The sender could not be verified: the confirmation asks them to reply `CONFIRM <token>` by
+   * `until`, and no chaser goes to anyone before they do.
+   */
+  senderConfirmation?: { token: string; until: Date; reason: string };
 }
 
 /** A tagged request from staff becomes a case with a dated timetable and a confirmation. */
@@ -64,6 +69,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     participants: input.participants,
     steps: planSteps(ladder, clockStart, ctx.calendar),
     views: [],
+    ...(input.senderConfirmation ? { senderConfirmation: { since: ctx.now.toISOString(), until: input.senderConfirmation.until.toISOString() } } : {}),
     nextActionAt: null,
     nextAction: null,
   };
@@ -74,6 +80,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     message: input.messageRef,
     participants: input.participants.map((p) => ({ role: p.role, email: p.email, source: p.source })),
     warnings: input.warnings,
+    ...(input.senderConfirmation ? { senderUnverified: input.senderConfirmation.reason } : {}),
   });
   b.mail({
     kind: 'confirmation',
@@ -81,7 +88,12 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     to: [input.originator],
     cc: ctx.org.manager.email.toLowerCase() === input.originator.email.toLowerCase() ? [] : [ctx.org.manager],
     timing: 'now',
-    data: { warnings: input.warnings },
+    data: {
+      warnings: input.warnings,
+      confirmSender: input.senderConfirmation
+        ? { token: input.senderConfirmation.token.toUpperCase(), until: input.senderConfirmation.until.toISOString() }
+        : null,
+    },
   });
   // A request dated some time ago (forwarded late, or a delayed message) must not fire several
   // rungs at once: the first overdue rung goes now and the later ones keep their spacing from it.

@@ -1,3 +1,4 @@
+import { addressKey } from '../address.js';
 import { authorityForAddress, type Authority } from '../directory.js';
 import { rolesOf } from '../ladder/effective-ladder.js';
 import type { CaseContext } from './case-context.js';
@@ -27,8 +28,8 @@ export function caseAuthority(state: CaseState, ctx: Pick<CaseContext, 'director
  * authority, then the organisation's own entries).
  */
 export function resolveRole(state: CaseState, role: string, ctx: Pick<CaseContext, 'directory' | 'org'>): ResolvedContact[] {
-  const undeliverable = new Set(state.participants.filter((p) => p.undeliverable).map((p) => p.email.toLowerCase()));
-  const usable = (c: Contact) => !undeliverable.has(c.email.toLowerCase());
+  const undeliverable = new Set(state.participants.filter((p) => p.undeliverable).map((p) => addressKey(p.email)));
+  const usable = (c: Contact) => !undeliverable.has(addressKey(c.email));
   if (role === 'originator') return usable(state.originator) ? [{ ...state.originator, role, source: 'case' }] : [];
   if (role === 'rm') return usable(ctx.org.manager) ? [{ ...ctx.org.manager, role, source: 'config' }] : [];
   const own = state.participants.filter((p) => p.role === role && !p.undeliverable);
@@ -56,10 +57,10 @@ export function resolveRoles(
 }
 
 export function dedupe<T extends Contact>(contacts: T[], exclude: Contact[] = []): T[] {
-  const seen = new Set(exclude.map((c) => c.email.toLowerCase()));
+  const seen = new Set(exclude.map((c) => addressKey(c.email)));
   const out: T[] = [];
   for (const c of contacts) {
-    const key = c.email.toLowerCase();
+    const key = addressKey(c.email);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(c);
@@ -72,14 +73,14 @@ export function dedupe<T extends Contact>(contacts: T[], exclude: Contact[] = []
  * directory gives it for this case's ladder), or undefined for a stranger.
  */
 export function roleOfAddress(state: CaseState, email: string, ctx: Pick<CaseContext, 'directory' | 'org' | 'ladder'>): string | undefined {
-  const e = email.toLowerCase();
-  if (state.originator.email.toLowerCase() === e) return 'originator';
-  if (ctx.org.manager.email.toLowerCase() === e) return 'rm';
-  const p = state.participants.find((x) => x.email.toLowerCase() === e);
+  const e = addressKey(email);
+  if (addressKey(state.originator.email) === e) return 'originator';
+  if (addressKey(ctx.org.manager.email) === e) return 'rm';
+  const p = state.participants.find((x) => addressKey(x.email) === e);
   if (p) return p.role;
   for (const role of rolesOf(ctx.ladder)) {
     if (role === 'originator' || role === 'rm') continue;
-    if (resolveRole(state, role, ctx).some((c) => c.email.toLowerCase() === e)) return role;
+    if (resolveRole(state, role, ctx).some((c) => addressKey(c.email) === e)) return role;
   }
   return undefined;
 }

@@ -38,6 +38,3 @@ export interface CommandLine {
   line: string;
   command: Command;
 }
-
-/** Commands a case's confirmers (e.g. the ADM and panel chair) may use without being staff. */
-export const CONFIRMER_COMMANDS: ReadonlySet<Command['kind']> = new Set(['resolved', 'escalate', 'note', 'views']);

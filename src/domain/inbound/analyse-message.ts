@@ -7,6 +7,7 @@ import type { WorkingDays } from './en-gb-dates.js';
 import { allAddresses, isTnef, type InboundMail } from './inbound-mail.js';
 import { splitReply } from './new-text.js';
 import { plusDetails, TOKEN_PATTERN } from './plus-address.js';
+import { verifySender, type SenderVerification, type TrustSetting } from './sender-verification.js';
 import { caseTagOf, hasEscalateTag } from './subject-tags.js';
 
 export interface AnalysisOptions {
@@ -15,6 +16,10 @@ export interface AnalysisOptions {
   roles: Iterable<string>;
   ladderIds: Iterable<string>;
   trustedAuthservIds: string[];
+  /** How senders are proven; default: `authserv-id` with `trustedAuthservIds`, or none when that is empty. */
+  trust?: TrustSetting;
+  /** The organisation's child reference format (`childReference.pattern`); default: letters and digits with two digits at least. */
+  childReference?: { pattern: RegExp; example: string };
   /**
    * The organisation's working days (its `WorkCalendar`), so a promise "within 5 working days"
    * skips its nation's bank holidays. Without it, Monday to Friday.
@@ -51,6 +56,10 @@ export interface MessageAnalysis {
   commands: CommandParse;
   classification: Classification;
   authentication: Authentication;
+  /** Is the From proven (README, Trust)? */
+  verification: SenderVerification;
+  /** `CONFIRM <token>` on the first line: the answer to a confirmation round trip. */
+  confirmToken?: string;
   /** Thread ids to match against: In-Reply-To first, then References newest first. */
   threadIds: string[];
   /** A TNEF (winmail.dat) attachment came with it; it is kept as an attachment, not decoded. */
@@ -69,7 +78,15 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
   const plusLadder = plus.find((p) => ladderIds.includes(p));
   const plusToken = plus.find((p) => !ladderIds.includes(p) && TOKEN_PATTERN.test(p));
   const plusUnknown = plus.find((p) => !ladderIds.includes(p) && !TOKEN_PATTERN.test(p));
-  const dirOpts: DirectiveOptions = { roles: [...opts.roles], ladderIds, reference: mail.date, timezone: opts.timezone };
+  const dirOpts: DirectiveOptions = {
+    roles: [...opts.roles],
+    ladderIds,
+    reference: mail.date,
+    timezone: opts.timezone,
+    ...(opts.childReference ? { childReference: opts.childReference } : {}),
+  };
+  const trust: TrustSetting =
+    opts.trust ?? (opts.trustedAuthservIds.length ? { source: 'authserv-id', authservIds: opts.trustedAuthservIds } : { source: 'none' });
   const threadIds = [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...[...mail.references].reverse()];
 
   // Directives count anywhere before the quoted part: a valid one written below the sign-off
@@ -82,6 +99,7 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
   if (human && belowSignOff.trim()) directives.items.push(...parseDirectives(belowSignOff, dirOpts).items);
 
   const caseTag = caseTagOf(mail.subject);
+  const confirmToken = human ? confirmTokenOf(newText) : undefined;
   const analysis: MessageAnalysis = {
     automatic,
     newText,
@@ -92,9 +110,11 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
     ...(plusUnknown ? { plusUnknown } : {}),
     ...(caseTag ? { caseTag } : {}),
     directives,
-    commands: human ? parseCommands(newText, dirOpts) : { lines: [], errors: [] },
+    commands: human && !confirmToken ? parseCommands(newText, dirOpts) : { lines: [], errors: [] },
     classification: human ? classifyReply(newText, mail.date, opts.timezone, opts.workingDays) : { class: 'other' },
-    authentication: readAuthentication(mail, opts.trustedAuthservIds),
+    authentication: readAuthentication(mail, authservIdsOf(trust, opts.trustedAuthservIds)),
+    verification: verifySender(mail, trust),
+    ...(confirmToken ? { confirmToken } : {}),
     threadIds: [...new Set(threadIds)],
     tnef: mail.attachments.some(isTnef),
   };
@@ -109,4 +129,25 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
     };
   }
   return analysis;
+}
+
+/** `CONFIRM ABCD…` as the first words of the new text (a greeting before it is fine). */
+export function confirmTokenOf(newText: string): string | undefined {
+  const lines = newText
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 3);
+  for (const line of lines) {
+    const m = /^\**confirm\**[:\s]+([A-Za-z2-7]{20,40})\b/i.exec(line);
+    if (m) return m[1]!.toLowerCase();
+  }
+  return undefined;
+}
+
+/** The authserv-ids whose headers `mail inspect` and the message record show. */
+function authservIdsOf(trust: TrustSetting, fallback: string[]): string[] {
+  if (trust.source === 'google-workspace') return ['mx.google.com'];
+  if (trust.source === 'authserv-id' || trust.source === 'exchange-online') return trust.authservIds;
+  return fallback;
 }

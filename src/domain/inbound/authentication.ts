@@ -24,7 +24,7 @@ export interface Authentication {
 }
 
 /** Splits a header value on `;` outside quoted strings, with (comments) removed. */
-function clauses(value: string): string[] {
+export function clauses(value: string): string[] {
   let depth = 0;
   let quoted = false;
   let current = '';
@@ -50,7 +50,7 @@ function clauses(value: string): string[] {
   return out.map((c) => c.replace(/\s+/g, ' ').trim());
 }
 
-function normaliseResult(value: string): AuthResult {
+export function normaliseResult(value: string): AuthResult {
   const v = value.toLowerCase();
   if (RESULTS.has(v)) return v as AuthResult;
   if (v === 'hardfail') return 'fail';

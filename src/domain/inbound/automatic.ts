@@ -1,6 +1,7 @@
 import { findEnGbDate } from './en-gb-dates.js';
 import { header, type InboundMail } from './inbound-mail.js';
 import { stripGatewayTags } from './subject-tags.js';
+import { normaliseAddress } from '../address.js';
 
 export interface AutomaticVerdict {
   kind: 'none' | 'auto-reply' | 'bounce' | 'bulk';
@@ -127,13 +128,14 @@ export function bounceRecipients(mail: InboundMail): BounceRecipient[] {
     const address = rcpt
       .replace(/^[a-z0-9-]+\s*;\s*/i, '')
       .replace(/[<>]/g, '')
-      .trim()
-      .toLowerCase();
-    if (!address.includes('@') || out.some((o) => o.address === address)) continue;
+      .trim();
+    const normal = normaliseAddress(address);
+    if (!normal) continue;
+    if (out.some((o) => o.address === normal)) continue;
     const status = fields.status?.trim().split(/\s+/)[0];
     const action = fields.action?.trim().toLowerCase();
     out.push({
-      address,
+      address: normal,
       ...(status ? { status } : {}),
       ...(action ? { action } : {}),
       ...(fields['diagnostic-code'] ? { diagnostic: fields['diagnostic-code'].trim().slice(0, 300) } : {}),

@@ -1,3 +1,4 @@
+import { normaliseAddress } from '../address.js';
 import type { Contact } from '../case/case-state.js';
 
 const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -15,7 +16,7 @@ export function parseContact(value: string): Contact | { error: string } {
   const v = value.trim().replace(/\bmailto:/gi, '');
   if (/[\u0000-\u001f\u007f]/.test(v)) return { error: 'contains control characters' };
   const found = v.match(/[^\s<>,;"()[\]]+@[^\s<>,;"()[\]]+/g) ?? [];
-  const distinct = [...new Set(found.map((f) => f.toLowerCase().replace(/[.]+$/, '')))];
+  const distinct = [...new Set(found.map((f) => f.replace(/[.]+$/, '')).map((f) => normaliseAddress(f) ?? f))];
   if (distinct.length !== 1) {
     return { error: distinct.length === 0 ? 'no email address found' : 'give one email address per line' };
   }

@@ -21,7 +21,12 @@ export interface DirectiveOptions {
   /** The message's date: relative dates ("Due: Friday") are read from it. */
   reference: Date;
   timezone: string;
+  /** The organisation's child reference format; default `DEFAULT_CHILD_REFERENCE`. */
+  childReference?: { pattern: RegExp; example: string };
 }
+
+/** Letters and digits (with - / . between them) and at least two digits: `AB-1234`. Mirrors the config default. */
+export const DEFAULT_CHILD_REFERENCE = { pattern: /^(?=(?:[^0-9]*[0-9]){2})[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*$/, example: 'AB-1234' };
 
 const KEY_LINE = /^([A-Za-z][A-Za-z’'/& -]{0,40}?)\s*:\s*(.*?)\s*$/;
 const YES = /^(?:yes|y|true|on|yes please|yep|yeah|ja)$/i;
@@ -180,7 +185,11 @@ const CHILD_KEYS = new Set([
   'yp ref',
   'child id',
 ]);
-const CHILD_REF = /^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$/;
+
+/** The key as one of ours ("Child"), so a problem never repeats what else the sender wrote on the line. */
+function cleanKey(rawKey: string): string {
+  return /^[A-Za-z][A-Za-z '’]{0,30}$/.test(rawKey) ? rawKey : 'Child';
+}
 
 /** Parses one `Key: value` line; undefined when the line is not shaped like a directive. */
 export function parseDirectiveLine(line: string, opts: DirectiveOptions): { directive: Directive } | { unknown: string } | { problem: string } | undefined {
@@ -194,12 +203,19 @@ export function parseDirectiveLine(line: string, opts: DirectiveOptions): { dire
     return CHILD_KEYS.has(key) || ['ladder', 'category', 'due', 'due date'].includes(key) ? { problem: `${rawKey}: nothing after the colon` } : undefined;
   }
   if (CHILD_KEYS.has(key)) {
+    // Never repeat the value in what we say back: it may well be the child's name.
+    const format = opts.childReference ?? DEFAULT_CHILD_REFERENCE;
+    const key = cleanKey(rawKey);
     if (looksLikeFullName(value)) {
-      // Never repeat the value: it is probably a child's name.
-      return { problem: `${rawKey}: that looks like a name, so it was not recorded. Use the child's reference (e.g. AB-1234), never their name.` };
+      return { problem: `${key}: that looks like a name, so it was not recorded. Use the child's reference (e.g. ${format.example}), never their name.` };
     }
-    if (!CHILD_REF.test(value)) return { problem: `${rawKey}: use a reference of letters, digits and hyphens (e.g. AB-1234)` };
-    return { directive: { kind: 'child', ref: value } };
+    const ref = value.replace(/[.]+$/, '');
+    if (ref.length > 40 || !format.pattern.test(ref)) {
+      return {
+        problem: `${key}: that is not a child reference in this organisation's format (e.g. ${format.example}), so it was not recorded. Use the reference, never a name.`,
+      };
+    }
+    return { directive: { kind: 'child', ref } };
   }
   switch (key) {
     case 'ladder': {

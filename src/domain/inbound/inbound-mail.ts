@@ -1,4 +1,6 @@
-/** An address as written in a header. Addresses are lower-cased when normalised. */
+import { addressKey } from '../address.js';
+
+/** An address as written in a header, normalised by `normaliseAddress` (domain IDNA/ASCII lower case, local part as written but for ASCII case). */
 export interface Address {
   address: string;
   name?: string;
@@ -14,6 +16,8 @@ export interface InboundMail {
   inReplyTo?: string;
   references: string[];
   from?: Address;
+  /** More than one address in From (RFC 5322 allows it with a Sender): such a message is never a command source. */
+  fromCount?: number;
   /** The Sender header, when it differs from From (e.g. a delegate or list). */
   sender?: Address;
   replyTo: Address[];
@@ -49,7 +53,7 @@ export function header(mail: Pick<InboundMail, 'headers'>, name: string): string
 }
 
 export function allAddresses(mail: Pick<InboundMail, 'to' | 'cc' | 'deliveredTo'>): string[] {
-  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...mail.deliveredTo].map((a) => a.toLowerCase());
+  return [...mail.to.map((a) => a.address), ...mail.cc.map((a) => a.address), ...mail.deliveredTo].map(addressKey);
 }
 
 /** TNEF ("winmail.dat", application/ms-tnef): Outlook's rich-text wrapper, kept as an attachment. */

@@ -5,7 +5,24 @@ import type { Route } from './route.js';
  * for a message that could not be parsed or stored, `quarantined` for one no organisation owns.
  * The database holds the column to these (Migration20261205110000).
  */
-export const ROUTE_NAMES = ['new-case', 'reply', 'command', 'staff-message', 'automatic', 'bounce', 'ignored', 'quarantined', 'flagged', 'rejected'] as const;
+export const ROUTE_NAMES = [
+  'new-case',
+  'reply',
+  'command',
+  'staff-message',
+  'automatic',
+  'bounce',
+  'ignored',
+  'quarantined',
+  'flagged',
+  'rejected',
+  /** Commands from an unverified sender, waiting for `CONFIRM` (README, Trust). */
+  'confirm-commands',
+  /** The `CONFIRM <code>` answer itself. */
+  'confirm-token',
+  /** A reply read and passed to the RM that changed nothing. */
+  'reply-notice',
+] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number];
 
 /** A stored message waits as `pending` until ingest has taken it (`processed`) or turned it away (`rejected`). */
@@ -27,6 +44,9 @@ export function routeName(route: Route): RouteName {
     case 'reject':
       return 'rejected';
     case 'command':
+    case 'confirm-commands':
+    case 'confirm-token':
+    case 'reply-notice':
     case 'staff-message':
     case 'automatic':
     case 'bounce':

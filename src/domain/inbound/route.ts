@@ -1,8 +1,8 @@
+import type { Command, CommandLine } from '../commands/command.js';
 import type { LadderDefinition } from '../ladder/ladder-schema.js';
-import { failsAuthentication } from './authentication.js';
 import type { MessageAnalysis } from './analyse-message.js';
 
-export type MatchedBy = 'thread' | 'tag' | 'token';
+export type MatchedBy = 'thread' | 'tag' | 'token' | 'outbox';
 
 /** What the look-ups found about a message, given to the pure router. */
 export interface RouteFacts {
@@ -22,24 +22,56 @@ export interface RouteFacts {
      * be classified even when they are staff, and never a command.
      */
     senderIsChased: boolean;
+    /**
+     * The sender may answer for the chased party: a rung that went addressed them (To), or they are
+     * a named participant (the request's addressee, the directory's holder of the role, a colleague
+     * named by directive). Someone merely copied, or an outside address a directive added, is not.
+     */
+    senderAnswers: boolean;
   };
   /** The subject names a case reference we do not have. */
   unknownCaseTag?: string;
   /** The message is larger than the configured limit and was not parsed. */
   oversized?: boolean;
+  /**
+   * A delivery report: did it name a mail from our outbox (returned headers, Original-Envelope-Id,
+   * In-Reply-To) sent to the address that failed? Only then may it change a case.
+   */
+  bounce?: { genuine: true } | { genuine: false; reason: string };
 }
 
 export type Route =
   | { kind: 'reject'; reason: string }
   | { kind: 'bounce' }
   | { kind: 'automatic'; automatic: 'auto-reply' | 'bulk'; reason: string }
-  | { kind: 'open-case' }
+  | { kind: 'open-case'; confirmSender: boolean }
   | { kind: 'quarantine'; reason: string }
   | { kind: 'ignore'; reason: string }
-  | { kind: 'command' }
+  | { kind: 'command'; allowed?: Command['kind'][] }
+  /** Unverified sender: the commands wait for a one-time confirmation from the claimed address. */
+  | { kind: 'confirm-commands'; reason: string; allowed?: Command['kind'][] }
+  /** `CONFIRM <token>`: the answer to a confirmation round trip. */
+  | { kind: 'confirm-token' }
   | { kind: 'staff-message' }
   | { kind: 'recipient-reply'; role: string }
+  /** Read and shown to the RM, but it changes nothing on the case. */
+  | { kind: 'reply-notice'; role: string; reason: string }
   | { kind: 'flag'; reason: string; notify: boolean };
+
+/** What a non-staff confirmer (the fostering panel's ADM and chair) may say. */
+export const CONFIRMER_COMMANDS: Command['kind'][] = ['resolved', 'escalate'];
+
+/**
+ * Commands that only make the ladder go faster (switch to the urgent timescales): an unverified
+ * sender's are applied at once, since waiting for a round trip could only delay help for a child.
+ */
+function onlySpeedsUp(line: CommandLine): boolean {
+  const c = line.command;
+  if (c.kind === 'safeguarding' || c.kind === 'imminent') return true;
+  if (c.kind !== 'directive') return false;
+  const d = c.directive;
+  return d.kind === 'imminent' || (d.kind === 'flag' && d.flag === 'safeguarding' && d.value);
+}
 
 /**
  * Decides what a message is, from facts alone. The order matters: a message we could not
@@ -49,28 +81,45 @@ export function decideRoute(f: RouteFacts): Route {
   if (f.oversized) return { kind: 'reject', reason: 'message is larger than the configured limit; stored as a reference only' };
   if (f.parseProblems.length > 0) return { kind: 'reject', reason: f.parseProblems.join('; ') };
   const a = f.analysis;
-  if (a.automatic.kind === 'bounce') return { kind: 'bounce' };
+  if (a.automatic.kind === 'bounce') {
+    // The case tag in a bounce's subject proves nothing: only a report about a mail we sent counts.
+    if (f.bounce?.genuine && f.match) return { kind: 'bounce' };
+    return { kind: 'flag', reason: f.bounce && !f.bounce.genuine ? f.bounce.reason : 'a delivery report that names no mail we sent', notify: false };
+  }
   if (a.automatic.kind !== 'none') {
     return { kind: 'automatic', automatic: a.automatic.kind, reason: a.automatic.reason ?? a.automatic.kind };
   }
-  const spoofed = failsAuthentication(a.authentication);
+  const v = a.verification;
+  const verified = v.status === 'verified';
+  const commands = (allowed?: Command['kind'][]): Route => {
+    const c = a.commands;
+    // Nothing to execute (only lines not understood): the answer goes to the address anyway.
+    if (verified || c.errors.length > 0 || c.lines.length === 0 || c.lines.every(onlySpeedsUp)) return { kind: 'command', ...(allowed ? { allowed } : {}) };
+    return { kind: 'confirm-commands', reason: v.reason, ...(allowed ? { allowed } : {}) };
+  };
 
   if (f.match) {
     const { by, senderRole, senderIsConfirmer } = f.match;
-    if (spoofed) return { kind: 'flag', reason: 'sender failed DMARC at our mail server; nothing was changed', notify: true };
+    if (v.status === 'failed') return { kind: 'flag', reason: `sender failed verification (${v.reason}); nothing was changed`, notify: true };
     // A tag in the subject proves nothing about who wrote: only people on the case may act through it.
     if (by === 'tag' && !senderRole && !f.senderIsStaff) {
       return { kind: 'flag', reason: 'case reference quoted by someone who is not on the case', notify: true };
     }
+    if (a.confirmToken && (senderRole || f.senderIsStaff)) return { kind: 'confirm-token' };
     const hasCommands = a.commands.lines.length > 0 || a.commands.errors.length > 0;
-    if (senderRole === 'originator' || senderRole === 'rm') return hasCommands ? { kind: 'command' } : { kind: 'staff-message' };
+    if (senderRole === 'originator' || senderRole === 'rm') return hasCommands ? commands() : { kind: 'staff-message' };
     // Internal ladders chase colleagues on purpose: a chased manager's reply is read like any
     // recipient's (their "done" resolves, their promise holds), and a command-looking line from
     // them is reply text: nobody closes or skips the escalation about themselves.
-    if (senderRole && f.match.senderIsChased) return { kind: 'recipient-reply', role: senderRole };
-    if (f.senderIsStaff) return hasCommands ? { kind: 'command' } : { kind: 'staff-message' };
-    if (senderIsConfirmer && a.commands.lines.length > 0) return { kind: 'command' };
-    if (senderRole) return { kind: 'recipient-reply', role: senderRole };
+    if (senderRole && f.match.senderIsChased) {
+      if (!f.match.senderAnswers)
+        return { kind: 'reply-notice', role: senderRole, reason: 'no step of the ladder has written to them yet, so they cannot answer it' };
+      if (!verified) return { kind: 'reply-notice', role: senderRole, reason: `their address could not be verified (${v.reason})` };
+      return { kind: 'recipient-reply', role: senderRole };
+    }
+    if (f.senderIsStaff) return hasCommands ? commands() : { kind: 'staff-message' };
+    if (senderIsConfirmer && hasCommands) return commands(CONFIRMER_COMMANDS);
+    if (senderRole) return { kind: 'reply-notice', role: senderRole, reason: 'they are copied on the case, not asked to act' };
     return { kind: 'flag', reason: 'reply from an address that is not on the case', notify: true };
   }
 
@@ -79,9 +128,9 @@ export function decideRoute(f: RouteFacts): Route {
   }
   if (a.escalateTag || a.plusLadder) {
     if (!f.sender) return { kind: 'quarantine', reason: 'no sender address' };
-    if (spoofed) return { kind: 'quarantine', reason: 'sender failed DMARC at our mail server' };
+    if (v.status === 'failed') return { kind: 'quarantine', reason: `sender failed verification (${v.reason})` };
     if (!f.senderIsStaff) return { kind: 'quarantine', reason: 'sender is not on the organisation’s staff list' };
-    return { kind: 'open-case' };
+    return { kind: 'open-case', confirmSender: !verified };
   }
   return { kind: 'ignore', reason: 'not tagged [escalate] and not part of a case' };
 }

@@ -1,6 +1,7 @@
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Contact } from '../../domain/case/case-state.js';
 import type { RenderedMail } from '../render/render-mail.js';
+import { addressKey } from '../../domain/address.js';
 
 export interface ComposeInput {
   from: Contact;
@@ -64,7 +65,7 @@ export async function composeMail(input: ComposeInput): Promise<ComposedMail> {
   const raw = Buffer.from(built.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
   const envelope = {
     from: input.from.email,
-    to: [...new Set([...input.to, ...input.cc, ...(input.bcc ?? [])].map((c) => c.email.toLowerCase()))],
+    to: [...new Set([...input.to, ...input.cc, ...(input.bcc ?? [])].map((c) => addressKey(c.email)))],
   };
   return { raw, messageId: input.messageId, envelope };
 }

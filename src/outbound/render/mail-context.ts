@@ -14,6 +14,7 @@ import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { roleLabel } from '../../domain/roles.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
+import { addressKey } from '../../domain/address.js';
 
 export interface PersonView {
   /** The role's label: "team manager", "the professional" ('' for a stranger). */
@@ -354,14 +355,14 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
 function names(state: CaseState, ctx: CaseContext): (email: string) => string {
   const byEmail = new Map<string, string>();
   const add = (c: Contact) => {
-    const key = c.email.toLowerCase();
+    const key = addressKey(c.email);
     if (!byEmail.has(key) && c.name?.trim()) byEmail.set(key, c.name.trim());
   };
   state.participants.forEach(add);
   add(state.originator);
   add(ctx.org.manager);
   for (const role of rolesOf(ctx.ladder)) resolveRole(state, role, ctx).forEach(add);
-  return (email) => byEmail.get(email.toLowerCase()) ?? email;
+  return (email) => byEmail.get(addressKey(email)) ?? email;
 }
 
 function buildStepView(
@@ -403,15 +404,15 @@ function buildStepView(
   // ladder's always-copied roles), so a person is described by the role they are copied for.
   const roleByEmail = new Map<string, string>();
   for (const role of [...rung.to, ...ccRoles]) {
-    for (const c of resolveRole(state, role, ctx)) if (!roleByEmail.has(c.email.toLowerCase())) roleByEmail.set(c.email.toLowerCase(), role);
+    for (const c of resolveRole(state, role, ctx)) if (!roleByEmail.has(addressKey(c.email))) roleByEmail.set(addressKey(c.email), role);
   }
-  const roleOf = (email: string) => roleByEmail.get(email.toLowerCase()) ?? roleOfEmail(state, email, ctx);
+  const roleOf = (email: string) => roleByEmail.get(addressKey(email)) ?? roleOfEmail(state, email, ctx);
   const toView = (c: Contact, role: string | undefined) => person(c, role, role ? `written to as ${roleLabel(role)}` : 'written to');
   const roleContacts = (roles: string[], view: (c: Contact, role: string) => PersonView) =>
     roles.flatMap((role) => resolveRole(state, role, ctx).map((c) => view(c, role)));
 
   const to = intent.kind === 'chaser' ? intent.to.map((c) => toView(c, roleOf(c.email))) : roleContacts(rung.to, (c, role) => toView(c, role));
-  const toEmails = new Set(to.map((p) => p.email.toLowerCase()));
+  const toEmails = new Set(to.map((p) => addressKey(p.email)));
   const copiedWithRoles = (
     intent.kind === 'chaser'
       ? intent.cc.map((c) => {
@@ -419,14 +420,14 @@ function buildStepView(
           return { ...person(c, role, whyCopied(role)), role };
         })
       : ccRoles.flatMap((role) => resolveRole(state, role, ctx).map((c) => ({ ...person(c, role, whyCopied(role)), role })))
-  ).filter((p, i, all) => !toEmails.has(p.email.toLowerCase()) && all.findIndex((q) => q.email.toLowerCase() === p.email.toLowerCase()) === i);
+  ).filter((p, i, all) => !toEmails.has(addressKey(p.email)) && all.findIndex((q) => addressKey(q.email) === addressKey(p.email)) === i);
   const copied = copiedWithRoles.map(({ role: _role, ...p }) => p);
   // Everyone copied holds the roles they were resolved for; a person copied once for two roles
   // (the RM who raised the request) counts for both.
   const copiedRoles = [
     ...new Set([
       ...copiedWithRoles.flatMap((p) => (p.role ? [p.role] : [])),
-      ...ccRoles.filter((role) => resolveRole(state, role, ctx).some((c) => copied.some((p) => p.email.toLowerCase() === c.email.toLowerCase()))),
+      ...ccRoles.filter((role) => resolveRole(state, role, ctx).some((c) => copied.some((p) => addressKey(p.email) === addressKey(c.email)))),
     ]),
   ];
 
@@ -500,6 +501,7 @@ interface ReplyLikeData {
   meetingOn?: string;
   caseClosed?: boolean;
   flagged?: string;
+  notActedOn?: string;
   missingConfirmers?: string[];
 }
 
@@ -527,6 +529,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         meetingOnText: formatLocalDate(cal, d.meetingOn) ?? '',
         caseClosed: d.caseClosed ?? false,
         flagged: d.flagged ?? '',
+        notActedOn: d.notActedOn ?? '',
         newText: d.newText ?? '',
         missingConfirmerLabels: (d.missingConfirmers ?? []).map(roleLabel),
       };
@@ -545,6 +548,14 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'approval-reminder':
       return { ...intent.data, draft: { from: '', to: '', cc: '', subject: '', text: '' } };
     case 'confirmation':
+      return {
+        ...intent.data,
+        confirmSender: intent.data.confirmSender
+          ? { token: intent.data.confirmSender.token, untilText: cal.format(new Date(intent.data.confirmSender.until)) }
+          : null,
+      };
+    case 'sender-confirm':
+      return { ...intent.data, expired: intent.data.expired ?? false, untilText: cal.format(new Date(intent.data.until)) };
     case 'chaser':
     case 'step-notice':
     case 'kept-informed':

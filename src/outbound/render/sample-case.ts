@@ -52,6 +52,8 @@ const DELIVERY_FAILURE: MailData<'delivery-failure'> = {
   reason: '550 5.1.1 <sam.patel@northshire.example>: Recipient address rejected: User unknown',
 };
 
+const SENDER_CONFIRM: MailData<'sender-confirm'> = { token: 'ABCDEFGHJKMNPQRSTVWX', commands: ['CLOSE'], until: '2026-11-04T10:00:00.000Z', opening: false };
+
 export interface SampleOrg {
   id: string;
   name: string;
@@ -480,6 +482,9 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
     }
     case 'delivery-failure':
       intent = { kind, key: `sample-${kind}`, ...staff(), timing: 'now', step: step.n, data: DELIVERY_FAILURE };
+      break;
+    case 'sender-confirm':
+      intent = { kind, key: `sample-${kind}`, to: [org.manager], cc: [], timing: 'now', data: SENDER_CONFIRM };
       break;
     default: {
       const unknown: never = kind;

@@ -2,6 +2,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { AccessTokenProvider } from '../../mail-account/oauth/access-token-provider.js';
 import type { MailTransport, SendResult } from '../../runtime/mail-transport.js';
 import { SendError } from '../../runtime/mail-transport.js';
+import { addressKey } from '../../domain/address.js';
 
 export interface SmtpSettings {
   host: string;
@@ -61,12 +62,12 @@ export class SmtpTransport implements MailTransport {
         rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
         response?: string;
       };
-      const addr = (a: string | { address: string }) => (typeof a === 'string' ? a : a.address).toLowerCase();
+      const addr = (a: string | { address: string }) => addressKey(typeof a === 'string' ? a : a.address);
       return {
         accepted: (info.accepted ?? []).map(addr),
         rejected: (info.rejected ?? []).map((a) => {
           const address = addr(a);
-          const err = info.rejectedErrors?.find((e) => e.recipient?.toLowerCase() === address);
+          const err = info.rejectedErrors?.find((e) => (e.recipient ? addressKey(e.recipient) : undefined) === address);
           return { address, ...(err?.responseCode ? { code: err.responseCode } : {}), ...(err?.response ? { response: err.response } : {}) };
         }),
         response: info.response ?? '',
@@ -96,7 +97,7 @@ export function toSendError(error: unknown): SendError {
     SUBMISSION_QUOTA.test(e.response ?? '') ||
     (code ? code >= 400 && code < 500 : TEMPORARY_CODES.has(e.code ?? '') || !e.code);
   const rejected = (e.rejectedErrors ?? []).map((r) => ({
-    address: (r.recipient ?? '').toLowerCase(),
+    address: r.recipient ? addressKey(r.recipient) : '',
     ...(r.responseCode ? { code: r.responseCode } : {}),
     ...(r.response ? { response: r.response } : {}),
   }));

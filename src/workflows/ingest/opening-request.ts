@@ -4,6 +4,7 @@ import type { OpenCaseInput } from '../../domain/case/open-case.js';
 import type { CaseFlag, VariantName } from '../../domain/ladder/ladder-schema.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import { header, type InboundMail } from '../../domain/inbound/inbound-mail.js';
+import { roleLabel } from '../../domain/roles.js';
 
 export interface OpeningIds {
   id: string;
@@ -50,6 +51,13 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
       case 'contact': {
         // "Professional: …" names whoever the ladder addresses the request to.
         const role = directive.role === 'professional' ? professionalRole : directive.role;
+        const def = org.ladders.get(org.id, ladderId);
+        if ((role === 'rm' || role === 'originator' || def?.confirmers.includes(role)) && !org.isOwnDomain(directive.contact.email)) {
+          warnings.push(
+            `${roleLabel(role).replace(/^./, (c) => c.toUpperCase())}: ${directive.contact.email} is outside the organisation, and only the organisation's own addresses may hold that role, so it was not set.`,
+          );
+          break;
+        }
         directed.add(role);
         participants.push({ role, ...directive.contact, source: 'directive' });
         break;
@@ -64,7 +72,14 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
     variant = 'standard';
     flags.safeguarding = true;
   }
-  for (const u of directives.unknown) warnings.push(`I did not understand the line "${u}", so it was ignored.`);
+  // Never repeated: a line we do not recognise may hold anything (a name, a note about the child).
+  // The request itself (raw, purged with the case) is the only place it is kept.
+  if (directives.unknown.length > 0) {
+    const n = directives.unknown.length;
+    warnings.push(
+      `${n === 1 ? 'One line' : `${n} lines`} of your request looked like a directive ("Key: value") but ${n === 1 ? 'is not one I know, so it was' : 'are not ones I know, so they were'} ignored (not repeated here; see your request). Directives I know: Ladder, Child, Category, Due, Safeguarding, Child protection, and the roles of the ladder, e.g. "Team manager: Name <address>".`,
+    );
+  }
   for (const p of directives.problems) warnings.push(p);
 
   const outside = (a: { address: string }) => !org.isStaff(a.address) && !org.isInbox(a.address) && a.address !== sender.address;

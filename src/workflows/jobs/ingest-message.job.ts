@@ -6,7 +6,11 @@ import { Message } from '../../db/entities/index.js';
 import type { CaseRow, MessageRow } from '../../db/entities/types.js';
 import { allocateRef, lockCase } from '../../db/repositories/case-repository.js';
 import { applyCommands } from '../../domain/case/apply-commands.js';
-import { applyBounce, applyRecipientReply, recordAutomatic, recordFlagged } from '../../domain/case/apply-reply.js';
+import { applyBounce, applyRecipientReply, recordAutomatic, recordFlagged, recordReplyNotice } from '../../domain/case/apply-reply.js';
+import { confirmationDeadline, confirmOpening, requestSenderConfirmation } from '../../domain/case/sender-confirmation.js';
+import { sameAddress } from '../../domain/address.js';
+import type { BounceRecipient } from '../../domain/inbound/automatic.js';
+import { findConfirmation, insertConfirmation, markConfirmationUsed } from '../../db/repositories/sender-confirmation-repository.js';
 import type { Decision } from '../../domain/case/decision.js';
 import { openCase } from '../../domain/case/open-case.js';
 import { analyseMessage, type MessageAnalysis } from '../../domain/inbound/analyse-message.js';
@@ -20,7 +24,7 @@ import { newId, newToken } from '../../lib/ids.js';
 import { parseMessage } from '../../inbound/parse-message.js';
 import { scrubErrorMessage } from '../../lib/logger.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
-import { matchCase, routeFacts } from '../ingest/message-facts.js';
+import { checkBounce, matchCase, routeFacts, type BounceCheck, type MatchedCase } from '../ingest/message-facts.js';
 import { openingInput } from '../ingest/opening-request.js';
 import type { JobPayload } from '../job-catalogue.js';
 
@@ -58,16 +62,23 @@ export function ingestMessageJob(deps: IngestDeps) {
       roles,
       ladderIds: org.ladders.ids(org.id),
       trustedAuthservIds: deps.trust.authservIds,
+      trust: org.trust,
+      childReference: org.childReference,
     });
-    const matched = oversized ? undefined : await matchCase(em, org, analysis);
-    const route = decideRoute(routeFacts(org, mail, analysis, matched, oversized));
+    let matched: MatchedCase | undefined;
+    let bounce: BounceCheck | undefined;
+    if (!oversized && analysis.bounce) {
+      bounce = await checkBounce(em, org, mail, analysis);
+      matched = bounce.matched;
+    } else if (!oversized) matched = await matchCase(em, org, analysis);
+    const route = decideRoute(routeFacts(org, mail, analysis, matched, oversized, bounce));
 
     const after = await em
       .transactional(async (tx) => {
         // Without `raw`: the source was read above, and the ORM would otherwise copy and compare it on flush.
         const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
         if (!msg || msg.status !== 'pending') return null;
-        const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id);
+        const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id, bounce?.recipients ?? []);
         Object.assign(msg, {
           status: route.kind === 'reject' ? 'rejected' : 'processed',
           route: routeName(route),
@@ -152,6 +163,7 @@ async function applyRoute(
   analysis: MessageAnalysis,
   route: Route,
   matchedId: string | undefined,
+  bounced: BounceRecipient[],
 ): Promise<RouteResult> {
   const now = deps.clock.now();
   if (route.kind === 'open-case') {
@@ -164,8 +176,20 @@ async function applyRoute(
     };
     const input = openingInput(org, mail, analysis, ids);
     const ctx = org.caseContext(input.ladderId, now);
-    const decision = openCase(input, ctx);
+    const confirm = route.confirmSender ? { token: newToken(), until: confirmationDeadline(ctx), reason: analysis.verification.reason } : undefined;
+    const decision = openCase({ ...input, ...(confirm ? { senderConfirmation: confirm } : {}) }, ctx);
     const work = await persistDecision(tx, org, null, decision, ctx, deps, `message:${msg.id}`);
+    if (confirm) {
+      await insertConfirmation(tx, {
+        caseId: ids.id,
+        token: confirm.token,
+        address: input.originator.email,
+        kind: 'opening',
+        messageRowId: msg.id,
+        now,
+        expiresAt: confirm.until,
+      });
+    }
     return { caseId: ids.id, caseRef: ids.ref, work };
   }
   if (!matchedId) return {};
@@ -179,7 +203,38 @@ async function applyRoute(
   let decision: Decision;
   switch (route.kind) {
     case 'command':
-      decision = applyCommands(state, { from, lines: analysis.commands.lines, errors: analysis.commands.errors, messageKey: key }, ctx);
+      decision = applyCommands(
+        state,
+        { from, lines: analysis.commands.lines, errors: analysis.commands.errors, messageKey: key, ...(route.allowed ? { allowed: route.allowed } : {}) },
+        ctx,
+      );
+      break;
+    case 'confirm-commands': {
+      const token = newToken();
+      const until = confirmationDeadline(ctx);
+      await insertConfirmation(tx, {
+        caseId: row.id,
+        token,
+        address: sender.address,
+        kind: 'commands',
+        commands: analysis.commands.lines,
+        ...(route.allowed ? { allowed: route.allowed } : {}),
+        messageRowId: msg.id,
+        now,
+        expiresAt: until,
+      });
+      decision = requestSenderConfirmation(state, { from, lines: analysis.commands.lines, token, until, reason: route.reason, messageKey: key }, ctx);
+      break;
+    }
+    case 'confirm-token':
+      decision = await applyConfirmation(tx, row.id, analysis.confirmToken ?? '', from, key, ctx, state);
+      break;
+    case 'reply-notice':
+      decision = recordReplyNotice(
+        state,
+        { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText, reason: route.reason },
+        ctx,
+      );
       break;
     case 'recipient-reply':
       decision = applyRecipientReply(
@@ -189,7 +244,8 @@ async function applyRoute(
       );
       break;
     case 'bounce':
-      decision = applyBounce(state, { recipients: analysis.bounce?.recipients ?? [], messageKey: key }, ctx);
+      // Only the recipients our mail was really sent to (checkBounce).
+      decision = applyBounce(state, { recipients: bounced, messageKey: key }, ctx);
       break;
     case 'automatic':
       decision = recordAutomatic(
@@ -220,6 +276,41 @@ async function applyRoute(
 }
 
 /**
+ * `CONFIRM <token>` from the claimed sender's mailbox: the token must be one we issued for this
+ * case and this address, unused and unexpired; then what it stood for happens, exactly as it was
+ * written when the code was sent. Anything else changes nothing and says why.
+ */
+async function applyConfirmation(
+  tx: EntityManager,
+  caseId: string,
+  token: string,
+  from: { email: string; name?: string },
+  key: string,
+  ctx: ReturnType<OrgRuntime['caseContext']>,
+  state: CaseRow['state'],
+): Promise<Decision> {
+  const pending = await findConfirmation(tx, token);
+  const refuse = (problem: string) => applyCommands(state, { from, lines: [], errors: [problem], messageKey: key }, ctx);
+  if (!pending || pending.caseId !== caseId || !sameAddress(pending.address, from.email)) {
+    return refuse('That confirmation code is not one we sent you for this case, so nothing was changed.');
+  }
+  if (pending.usedAt) return refuse('That confirmation code has already been used, so nothing more was changed.');
+  if (pending.expiresAt <= ctx.now) {
+    return refuse('That confirmation code has expired, so nothing was changed. If you still want it, send the command again.');
+  }
+  await markConfirmationUsed(tx, pending.id, ctx.now);
+  if (pending.kind === 'opening') {
+    if (!state.senderConfirmation) return refuse('This case no longer waits for a confirmation, so nothing was changed.');
+    return confirmOpening(state, { from, messageKey: key }, ctx);
+  }
+  return applyCommands(
+    state,
+    { from, lines: pending.commands, errors: [], messageKey: key, confirmedBy: 'round-trip', ...(pending.allowed ? { allowed: pending.allowed } : {}) },
+    ctx,
+  );
+}
+
+/**
  * PostgreSQL text and JSON cannot hold U+0000, and a NUL in a header or body is never meaningful:
  * it is dropped from every string the parser produced, before anything is analysed or stored.
  */
@@ -243,7 +334,7 @@ function isDataError(error: unknown): boolean {
 
 /** The metric's second label: what kind of reply or automatic mail it was (never its content). */
 function classOf(route: Route, analysis: MessageAnalysis): string {
-  if (route.kind === 'recipient-reply') return analysis.classification.class;
+  if (route.kind === 'recipient-reply' || route.kind === 'reply-notice') return analysis.classification.class;
   if (route.kind === 'automatic') return route.automatic;
   if (route.kind === 'bounce') return 'bounce';
   return 'none';
@@ -258,9 +349,10 @@ function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): 
     commands: analysis.commands.lines.map((l) => l.command.kind),
     commandErrors: analysis.commands.errors,
     directives: analysis.directives.items.map((d) => d.directive.kind),
-    unknownDirectives: analysis.directives.unknown,
+    unknownDirectives: analysis.directives.unknown.length,
     caseTag: analysis.caseTag ?? null,
     authentication: analysis.authentication,
+    verification: analysis.verification,
     bounce: analysis.bounce ?? null,
     attachments: mail.attachments,
     dateFromHeader: mail.dateFromHeader,

@@ -46,9 +46,9 @@ interface Row {
 const REQ = '<LO4P265MB59371A2B3C4D5E6F7A8B9C0D1E2F3A4B@LO4P265MB5937.GBRP265.PROD.OUTLOOK.COM>';
 const CHASER = '<esc-2026-0001.s1-chaser.3f9a2c1b@escalations.sunrise-homes.org.uk>';
 const SAM_REPLY = '<CWLP265MB61401111222233334444555566667777@CWLP265MB6140.GBRP265.PROD.OUTLOOK.COM>';
-const professional = { by: 'thread' as const, senderRole: 'professional', senderIsConfirmer: false, senderIsChased: true };
-const teamManager = { by: 'thread' as const, senderRole: 'team-manager', senderIsConfirmer: false, senderIsChased: true };
-const originator = { by: 'thread' as const, senderRole: 'originator', senderIsConfirmer: false, senderIsChased: false };
+const professional = { by: 'thread' as const, senderRole: 'professional', senderIsConfirmer: false, senderIsChased: true, senderAnswers: true };
+const teamManager = { by: 'thread' as const, senderRole: 'team-manager', senderIsConfirmer: false, senderIsChased: true, senderAnswers: true };
+const originator = { by: 'thread' as const, senderRole: 'originator', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true };
 const JO_TM = 'contact:team-manager:jo.bennett@northshire.gov.uk:Jo Bennett';
 const ESC1 = 'ESC-2026-0001';
 
@@ -232,8 +232,9 @@ const ROWS: Row[] = [
     auth: 'pass',
     newTextSource: 'html',
     newText: "Hi Alex,\n\nI've spoken to the chair. I'm aiming to get the signed minutes to you by 4 December.",
-    facts: { staff: false, match: { by: 'thread', senderRole: 'iro', senderIsConfirmer: false, senderIsChased: false } },
-    route: 'recipient-reply',
+    facts: { staff: false, match: { by: 'thread', senderRole: 'iro', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
+    // Only copied (the IRO): read and passed to the RM, changes nothing.
+    route: 'reply-notice',
     routeDetail: { role: 'iro' },
   },
   {
@@ -259,8 +260,9 @@ const ROWS: Row[] = [
     auth: 'pass',
     newTextSource: 'html',
     newText: 'Thanks for the reminder – I will look into this and come back to you.\n\nKim',
-    facts: { staff: false, match: { by: 'thread', senderRole: 'iro', senderIsConfirmer: false, senderIsChased: false } },
-    route: 'recipient-reply',
+    facts: { staff: false, match: { by: 'thread', senderRole: 'iro', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
+    // Only copied (the IRO): read and passed to the RM, changes nothing.
+    route: 'reply-notice',
     routeDetail: { role: 'iro' },
   },
   {
@@ -336,7 +338,7 @@ const ROWS: Row[] = [
     auth: 'pass',
     threadIds: [],
     newText: 'Hi Alex,\n\nThis is done – the minutes went to Oak House today.\n\nJo',
-    facts: { staff: false, match: { by: 'tag', senderRole: 'team-manager', senderIsConfirmer: false, senderIsChased: true } },
+    facts: { staff: false, match: { by: 'tag', senderRole: 'team-manager', senderIsConfirmer: false, senderIsChased: true, senderAnswers: true } },
     route: 'recipient-reply',
     routeDetail: { role: 'team-manager' },
   },
@@ -349,7 +351,7 @@ const ROWS: Row[] = [
     auth: 'pass',
     threadIds: [],
     newText: "I'm chasing the chair – bear with me.\n\nSam",
-    facts: { staff: false, match: { by: 'tag', senderRole: 'professional', senderIsConfirmer: false, senderIsChased: true } },
+    facts: { staff: false, match: { by: 'tag', senderRole: 'professional', senderIsConfirmer: false, senderIsChased: true, senderAnswers: true } },
     route: 'recipient-reply',
     routeDetail: { role: 'professional' },
   },
@@ -386,7 +388,7 @@ const ROWS: Row[] = [
     caseTag: ESC1,
     auth: 'pass',
     newText: 'Hello,\n\nI have been forwarded this - can you tell me what is needed from Westvale?\n\nDee Wright\nLeaving Care Team, Westvale Council',
-    facts: { staff: false, match: { by: 'tag', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: false, match: { by: 'tag', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'flag',
     routeDetail: { reason: /not on the case/ },
   },
@@ -560,7 +562,7 @@ const ROWS: Row[] = [
     auth: 'pass',
     newText: 'APPROVE\n\nAlex',
     threadIds: ['<esc-2026-0001.s4-dcs.approval.5b2e91aa@escalations.sunrise-homes.org.uk>', REQ],
-    facts: { staff: true, match: { by: 'thread', senderRole: 'rm', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: true, match: { by: 'thread', senderRole: 'rm', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'command',
   },
   {
@@ -610,7 +612,7 @@ const ROWS: Row[] = [
     class: 'other',
     auth: 'pass',
     newText: { contains: ["I'm on annual leave and back in the office on Monday 7 December."] },
-    facts: { staff: false, match: { by: 'thread', senderRole: 'iro', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: false, match: { by: 'thread', senderRole: 'iro', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'automatic',
     routeDetail: { automatic: 'auto-reply' },
   },
@@ -622,7 +624,7 @@ const ROWS: Row[] = [
     caseTag: ESC1,
     auth: 'pass',
     newText: 'I am out of the office until 10/12/2026. Please contact the duty desk on 01632 960 000.',
-    facts: { staff: false, match: { by: 'tag', senderRole: 'team-manager', senderIsConfirmer: false, senderIsChased: true } },
+    facts: { staff: false, match: { by: 'tag', senderRole: 'team-manager', senderIsConfirmer: false, senderIsChased: true, senderAnswers: true } },
     route: 'automatic',
     routeDetail: { automatic: 'auto-reply', reason: /out-of-office subject/ },
   },
@@ -638,7 +640,7 @@ const ROWS: Row[] = [
     caseTag: ESC1,
     auth: 'none',
     newText: { contains: ['Delivery has failed to these recipients or groups'] },
-    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'bounce',
   },
   {
@@ -652,7 +654,7 @@ const ROWS: Row[] = [
     class: 'other',
     auth: 'none',
     newText: { contains: ['This is the mail system at host smtp.sunrise-homes.org.uk.'], notContains: ['Dear Sam'] },
-    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'bounce',
   },
   {
@@ -666,7 +668,7 @@ const ROWS: Row[] = [
     class: 'other',
     auth: 'pass',
     newText: { contains: ["Your message wasn't delivered to kim.osei@northshire-iro.org.uk"] },
-    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'bounce',
   },
   {
@@ -680,7 +682,7 @@ const ROWS: Row[] = [
     class: 'other',
     auth: 'none',
     newText: { contains: ['THIS IS A WARNING ONLY'] },
-    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false } },
+    facts: { staff: false, match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true } },
     route: 'bounce',
   },
   {
@@ -828,6 +830,8 @@ describe('fixture corpus', () => {
         senderIsStaff: row.facts.staff,
         ...(row.facts.match ? { match: row.facts.match } : {}),
         ...(row.facts.unknownCaseTag ? { unknownCaseTag: row.facts.unknownCaseTag } : {}),
+        // Whether a report names a mail of our outbox is looked up in the database (test/security/02).
+        ...(row.automatic === 'bounce' ? { bounce: { genuine: true } as const } : {}),
       });
       expect(route.kind).toBe(row.route);
       if (row.routeDetail?.role) expect(route).toMatchObject({ role: row.routeDetail.role });

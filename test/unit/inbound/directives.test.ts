@@ -92,8 +92,18 @@ describe('parseDirectives', () => {
     expect(parse('IRO: a@x.org, b@y.org').problems).toEqual(['IRO: give one email address per line']);
     expect(parse('Child:').problems).toEqual(['Child: nothing after the colon']);
     expect(parse('Child: see the attached referral form for details').problems).toEqual([
-      'Child: use a reference of letters, digits and hyphens (e.g. AB-1234)',
+      "Child: that is not a child reference in this organisation's format (e.g. AB-1234), so it was not recorded. Use the reference, never a name.",
     ]);
+  });
+
+  it('takes only references in the organisation’s format: letters and digits with at least two digits by default, or its own pattern', () => {
+    const ref = (text: string, o = opts) => parseDirectives(text, o).items.map((i) => describeDirective(i.directive));
+    expect(ref('Child: AB-1234')).toEqual(['child:AB-1234']);
+    expect(ref('Child: LAC/2026/17')).toEqual(['child:LAC/2026/17']);
+    for (const bad of ['Child: Polly', 'Child: AB-1', 'Child: Child A', 'Child: polly fictitious-12']) expect(ref(bad), bad).toEqual([]);
+    const own = { ...opts, childReference: { pattern: /^SH\d{6}$/i, example: 'SH012345' } };
+    expect(ref('Child: SH012345', own)).toEqual(['child:SH012345']);
+    expect(parseDirectives('Child: AB-1234', own).problems[0]).toMatch(/format \(e\.g\. SH012345\)/);
   });
 
   it("refuses a child's full name without repeating it anywhere", () => {

@@ -5,7 +5,8 @@ import type { InboundMail } from '../../../src/domain/inbound/inbound-mail.js';
 import { chasedRoles, decideRoute, type RouteFacts } from '../../../src/domain/inbound/route.js';
 import { ANALYSIS_OPTIONS } from './support.js';
 
-function mail(text: string, from = 'jo.bennett@sunrise-homes.org.uk'): InboundMail {
+/** Our own MX's verdict on the sender (the harness's trusted authserv-id): DMARC pass unless said otherwise. */
+function mail(text: string, from = 'jo.bennett@sunrise-homes.org.uk', dmarc = 'pass'): InboundMail {
   return {
     messageId: '<m@x>',
     inReplyTo: '<chaser@escalations.sunrise-homes.org.uk>',
@@ -18,7 +19,7 @@ function mail(text: string, from = 'jo.bennett@sunrise-homes.org.uk'): InboundMa
     subject: 'RE: Disagreement about the plan for AB-1234 [ESC-2026-0007]',
     date: new Date('2026-12-01T10:00:00Z'),
     dateFromHeader: true,
-    headers: {},
+    headers: { 'authentication-results': [`mx.sunrise-homes.org.uk; dmarc=${dmarc} header.from=${from.split('@')[1]}`] },
     text,
     contentType: 'text/plain',
     attachments: [],
@@ -26,19 +27,19 @@ function mail(text: string, from = 'jo.bennett@sunrise-homes.org.uk'): InboundMa
   };
 }
 
-function facts(text: string, match: Partial<NonNullable<RouteFacts['match']>>, staff: boolean): RouteFacts {
-  const m = mail(text);
+function facts(text: string, match: Partial<NonNullable<RouteFacts['match']>>, staff: boolean, dmarc = 'pass'): RouteFacts {
+  const m = mail(text, undefined, dmarc);
   return {
     analysis: analyseMessage(m, ANALYSIS_OPTIONS),
     parseProblems: [],
     sender: m.from!.address,
     senderIsStaff: staff,
-    match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, ...match },
+    match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true, ...match } as NonNullable<RouteFacts['match']>,
   };
 }
 
 describe('who a reply is from decides what it is', () => {
-  const chasedStaff = { senderRole: 'team-manager', senderIsChased: true };
+  const chasedStaff = { senderRole: 'team-manager', senderIsChased: true, senderAnswers: true };
 
   it('a colleague the ladder chases has their reply classified, not read as staff chatter', () => {
     const route = decideRoute(facts('Hi Alex,\n\nThis is now done.\n\nJo', chasedStaff, true));
@@ -60,22 +61,49 @@ describe('who a reply is from decides what it is', () => {
   });
 
   it('staff who are on the case but not chased (a copied PSW) or not on it at all still command', () => {
-    expect(decideRoute(facts('ESCALATE', { senderRole: 'psw', senderIsChased: false }, true))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('ESCALATE', { senderRole: 'psw', senderIsChased: false, senderAnswers: true }, true))).toEqual({ kind: 'command' });
     expect(decideRoute(facts('ESCALATE', {}, true))).toEqual({ kind: 'command' });
     expect(decideRoute(facts('Spoke to Jo today.', {}, true))).toEqual({ kind: 'staff-message' });
   });
 
   it('an outside professional is a recipient as before, and a confirmer still confirms', () => {
-    expect(decideRoute(facts('CLOSE', { senderRole: 'professional', senderIsChased: true }, false))).toEqual({ kind: 'recipient-reply', role: 'professional' });
-    expect(decideRoute(facts('RESOLVED', { senderRole: 'panel-chair', senderIsConfirmer: true }, false))).toEqual({ kind: 'command' });
-    expect(decideRoute(facts('Thanks', { senderRole: 'iro' }, false))).toEqual({ kind: 'recipient-reply', role: 'iro' });
+    expect(decideRoute(facts('CLOSE', { senderRole: 'professional', senderIsChased: true, senderAnswers: true }, false))).toEqual({
+      kind: 'recipient-reply',
+      role: 'professional',
+    });
+    expect(decideRoute(facts('RESOLVED', { senderRole: 'panel-chair', senderIsConfirmer: true }, false))).toEqual({
+      kind: 'command',
+      allowed: ['resolved', 'escalate'],
+    });
+    // Someone only copied (an IRO) is read and passed to the RM; it changes nothing.
+    expect(decideRoute(facts('Thanks', { senderRole: 'iro' }, false))).toMatchObject({ kind: 'reply-notice', role: 'iro' });
   });
 
   it('a chased colleague quoting the case tag is still on the case; DMARC failure still blocks', () => {
     expect(decideRoute(facts('This is now done.', { ...chasedStaff, by: 'tag' }, true))).toEqual({ kind: 'recipient-reply', role: 'team-manager' });
-    const f = facts('This is now done.', chasedStaff, true);
-    f.analysis.authentication = { trusted: true, authservId: 'mx.sunrise-homes.org.uk', dmarc: 'fail', verdict: 'fail' };
-    expect(decideRoute(f).kind).toBe('flag');
+    expect(decideRoute(facts('This is now done.', chasedStaff, true, 'fail')).kind).toBe('flag');
+  });
+});
+
+describe('sender verification decides whether a reply or a command acts', () => {
+  const chased = { senderRole: 'professional', senderIsChased: true, senderAnswers: true };
+
+  it('an unverified staff command waits for the round trip; SAFEGUARDING alone acts at once', () => {
+    expect(decideRoute(facts('CLOSE', { senderRole: 'rm' }, true, 'none'))).toMatchObject({ kind: 'confirm-commands' });
+    expect(decideRoute(facts('APPROVE', { senderRole: 'originator' }, true, 'temperror'))).toMatchObject({ kind: 'confirm-commands' });
+    expect(decideRoute(facts('SAFEGUARDING', { senderRole: 'rm' }, true, 'none'))).toEqual({ kind: 'command' });
+    expect(decideRoute(facts('RESLOVED', { senderRole: 'rm' }, true, 'none'))).toEqual({ kind: 'command' });
+  });
+
+  it('an unverified chased reply, or one from someone no rung addressed, is only shown to the RM', () => {
+    expect(decideRoute(facts('Minutes attached.', chased, false, 'permerror'))).toMatchObject({ kind: 'reply-notice', role: 'professional' });
+    expect(decideRoute(facts('Minutes attached.', { ...chased, senderAnswers: false }, false))).toMatchObject({ kind: 'reply-notice' });
+    expect(decideRoute(facts('Minutes attached.', chased, false))).toEqual({ kind: 'recipient-reply', role: 'professional' });
+  });
+
+  it('a DMARC failure is flagged, never confirmed by round trip; CONFIRM <code> is its own route', () => {
+    expect(decideRoute(facts('CLOSE', { senderRole: 'rm' }, true, 'fail')).kind).toBe('flag');
+    expect(decideRoute(facts('CONFIRM ABCDEFGHJKMNPQRSTVWX', { senderRole: 'rm' }, true, 'none'))).toEqual({ kind: 'confirm-token' });
   });
 });
 
