@@ -1,10 +1,23 @@
-import { domainToASCII } from 'node:url';
+/**
+ * IDNA (UTS #46) to ASCII, lower case: the WHATWG URL host parser, the same processing as
+ * `node:url`'s `domainToASCII` (the domain layer imports no Node module). '' when not a domain.
+ */
+function domainToASCII(domain: string): string {
+  if (!domain || /[\s/?#@:%[\]\\<>^|"]/.test(domain)) return '';
+  try {
+    const host = new URL(`http://${domain}`).hostname;
+    // An IPv4 literal or something the parser rewrote into one is no mail domain here.
+    return /^[0-9.]+$/.test(host) ? '' : host;
+  } catch {
+    return '';
+  }
+}
 
 /**
  * The one rule for comparing email addresses, used wherever the service asks "is this the same
  * person?": the staff check, a case's participants, the inbox, our outbox's recipients, bounces.
  *
- * - The domain goes through IDNA (UTS #46, `node:url`'s `domainToASCII`): lower-cased and in
+ * - The domain goes through IDNA (UTS #46, as `node:url`'s `domainToASCII`): lower-cased and in
  *   ASCII (punycode), so `Sunrise-Homes.ORG.uk` and `sunrise-homes.org.uk` are one domain, and an
  *   internationalised domain compares in the form DNS resolves.
  * - The local part keeps what was written, except that ASCII letters A–Z compare as a–z (every

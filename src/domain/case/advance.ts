@@ -5,7 +5,6 @@ import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep } from './fire-step.js';
 import { MAX_APPROVAL_REMINDERS, withNextAction } from './next-action.js';
 import { staffRecipients } from './staff-recipients.js';
-import { expireUnconfirmedOpening } from './sender-confirmation.js';
 import { currentStep } from './timetable.js';
 
 export function cloneState(state: CaseState): CaseState {
@@ -85,4 +84,21 @@ export function advanceCase(state: CaseState, ctx: CaseContext): Decision {
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
   return b.build();
+}
+
+/** Nobody confirmed the opening in time: the case closes and nothing ever went outside the organisation. */
+export function expireUnconfirmedOpening(b: DecisionBuilder, ctx: CaseContext): void {
+  const s = b.state;
+  s.senderConfirmation = undefined;
+  s.status = 'closed';
+  s.closedAt = ctx.now.toISOString();
+  b.draft({ kind: 'cancel-all' });
+  b.event('closed', 'system', { by: 'unconfirmed', reason: 'the request was not confirmed by its sender in time' });
+  b.mail({
+    kind: 'sender-confirm',
+    key: 'opening-unconfirmed',
+    ...staffRecipients(s, ctx),
+    timing: 'now',
+    data: { expired: true, opening: true, token: '', commands: [], until: ctx.now.toISOString() },
+  });
 }

@@ -4,7 +4,6 @@ import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { withNextAction } from './next-action.js';
-import { staffRecipients } from './staff-recipients.js';
 
 /** How long a one-time confirmation stays valid: two working days of the organisation's calendar. */
 export const CONFIRMATION_WORKING_DAYS = 2;
@@ -57,21 +56,4 @@ export function confirmOpening(state: CaseState, input: { from: Contact; message
     data: { done: ['Confirmed: the request is yours. The chasers now go as the timetable says.'] },
   });
   return b.build();
-}
-
-/** Nobody confirmed the opening in time: the case closes and nothing ever went outside the organisation. */
-export function expireUnconfirmedOpening(b: DecisionBuilder, ctx: CaseContext): void {
-  const s = b.state;
-  s.senderConfirmation = undefined;
-  s.status = 'closed';
-  s.closedAt = ctx.now.toISOString();
-  b.draft({ kind: 'cancel-all' });
-  b.event('closed', 'system', { by: 'unconfirmed', reason: 'the request was not confirmed by its sender in time' });
-  b.mail({
-    kind: 'sender-confirm',
-    key: 'opening-unconfirmed',
-    ...staffRecipients(s, ctx),
-    timing: 'now',
-    data: { expired: true, opening: true, token: '', commands: [], until: ctx.now.toISOString() },
-  });
 }
