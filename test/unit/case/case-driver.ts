@@ -75,7 +75,8 @@ export class CaseDriver {
     return this;
   }
 
-  private take(d: Decision): Decision {
+  /** Records a decision made outside the helpers below (and checks the state it leaves). */
+  take(d: Decision): Decision {
     this.state = d.state;
     this.decisions.push(d);
     this.checkWindow();
@@ -93,7 +94,13 @@ export class CaseDriver {
     }
   }
 
-  open(opts: { participants: Participant[]; flags?: Partial<Record<CaseFlag, boolean>>; variant?: VariantName; originator?: Contact }): Decision {
+  open(opts: {
+    participants: Participant[];
+    flags?: Partial<Record<CaseFlag, boolean>>;
+    variant?: VariantName;
+    originator?: Contact;
+    senderConfirmation?: { token: string; until: Date; reason: string };
+  }): Decision {
     return this.take(
       openCase(
         {
@@ -112,6 +119,7 @@ export class CaseDriver {
           flags: opts.flags ?? {},
           warnings: [],
           messageRef: 'msg-0',
+          ...(opts.senderConfirmation ? { senderConfirmation: opts.senderConfirmation } : {}),
         },
         this.ctx(),
       ),

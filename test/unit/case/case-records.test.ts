@@ -10,6 +10,10 @@ import { CASE_EVENT_TYPES, caseEventSchema, readCaseEvent, type CaseEventType, t
 import type { Decision } from '../../../src/domain/case/decision.js';
 import { MAIL_KINDS, mailIntentSchema, type MailIntent } from '../../../src/domain/case/mail-intents.js';
 import { openCase } from '../../../src/domain/case/open-case.js';
+import { applyCommands } from '../../../src/domain/case/apply-commands.js';
+import { recordReplyNotice } from '../../../src/domain/case/apply-reply.js';
+import { confirmOpening, requestSenderConfirmation } from '../../../src/domain/case/sender-confirmation.js';
+import type { CommandLine } from '../../../src/domain/commands/command.js';
 import { CaseDriver, ORIGINATOR, RM, addr, ladder, people } from './case-driver.js';
 
 /** Moves the clock to the case's next action and runs it. */
@@ -91,6 +95,47 @@ function panelLife(): Decision[] {
   return d.decisions;
 }
 
+/** Unverified senders (README, Trust): an opening and commands wait for CONFIRM; a copied party's reply only informs the RM. */
+function trustLife(): Decision[] {
+  const unconfirmed = new CaseDriver(ladder('childrens-home-reg5'));
+  unconfirmed.at('2026-11-23T10:00:00Z').open({
+    participants: people('professional', 'team-manager'),
+    senderConfirmation: { token: 'abcdefghjkmnpqrstvwx', until: new Date('2026-11-25T10:00:00Z'), reason: 'no trust source' },
+  });
+  next(unconfirmed); // two working days later, still unconfirmed: the case closes
+
+  const d = new CaseDriver(ladder('childrens-home-reg5'));
+  d.at('2026-11-23T10:00:00Z').open({
+    participants: people('professional', 'team-manager', 'iro'),
+    senderConfirmation: { token: 'abcdefghjkmnpqrstvwx', until: new Date('2026-11-25T10:00:00Z'), reason: 'no trust source' },
+  });
+  d.at('2026-11-24T10:00:00Z').take(confirmOpening(d.state, { from: ORIGINATOR, messageKey: 'c1' }, d.ctx()));
+  const close: CommandLine[] = [{ line: 'CLOSE', command: { kind: 'close' } }];
+  d.take(
+    requestSenderConfirmation(
+      d.state,
+      { from: RM, lines: close, token: 'bcdefghjkmnpqrstvwxy', until: new Date('2026-11-26T10:00:00Z'), reason: 'no trust source', messageKey: 'c2' },
+      d.ctx(),
+    ),
+  );
+  d.take(
+    recordReplyNotice(
+      d.state,
+      {
+        from: { email: addr('iro') },
+        role: 'iro',
+        classification: { class: 'resolved' },
+        newText: 'Done.',
+        reason: 'they are copied on the case, not asked to act',
+        messageKey: 'c3',
+      },
+      d.ctx(),
+    ),
+  );
+  d.at('2026-11-25T10:00:00Z').take(applyCommands(d.state, { from: RM, lines: close, errors: [], messageKey: 'c4', confirmedBy: 'round-trip' }, d.ctx()));
+  return [...unconfirmed.decisions, ...d.decisions];
+}
+
 /** A request dated weeks before it arrived: the timetable shifts so that only the first overdue rung goes. */
 function lateRequest(): Decision[] {
   const d = new CaseDriver(ladder('childrens-home-reg5'));
@@ -158,7 +203,7 @@ const WORKFLOW_EVENTS: EventDraft[] = [
 ];
 const WORKFLOW_ONLY: CaseEventType[] = ['staff-message', 'mail-held-back', 'mail-recipients-deferred', 'raw-messages-purged'];
 
-const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest()];
+const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest(), ...trustLife()];
 const events = decisions.flatMap((d) => d.events);
 const mails = decisions.flatMap((d) => d.mails);
 
