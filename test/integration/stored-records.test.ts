@@ -56,6 +56,10 @@ async function refused(write: () => Promise<unknown>): Promise<string | undefine
   }
 }
 
+/** Values that did not exist when Migration20261205110000 added the constraints (Migration20261205120000 widened them). */
+const LATER_NEXT_ACTIONS: readonly string[] = ['confirmation-expires'];
+const LATER_ROUTES: readonly string[] = ['confirm-commands', 'confirm-token', 'reply-notice'];
+
 beforeAll(async () => {
   db = await createTestDatabase('escalator_records');
   orm = await openOrm(db.url);
@@ -64,12 +68,16 @@ beforeAll(async () => {
   await sql(`insert into organisation (id, name, mailbox) values ('org-1', 'Home', 'inbox@home.example.org')`);
   let n = 0;
   for (const status of CASE_STATUSES) await insertCase(`00000000-0000-4000-8000-0000000001${String(++n).padStart(2, '0')}`, status, null, STEP_STATUSES);
-  for (const next of NEXT_ACTIONS) await insertCase(`00000000-0000-4000-8000-0000000001${String(++n).padStart(2, '0')}`, 'open', next, []);
+  for (const next of NEXT_ACTIONS.filter((x) => !LATER_NEXT_ACTIONS.includes(x)))
+    await insertCase(`00000000-0000-4000-8000-0000000001${String(++n).padStart(2, '0')}`, 'open', next, []);
   for (const status of MESSAGE_STATUSES) await insertMessage(++n, status, null);
-  for (const route of ROUTE_NAMES) await insertMessage(++n, 'processed', route);
+  for (const route of ROUTE_NAMES.filter((x) => !LATER_ROUTES.includes(x))) await insertMessage(++n, 'processed', route);
   for (const status of OUTBOX_STATUSES) await insertOutbox(++n, status);
-  // … then this release's migration, which checks those rows as it adds the constraints.
+  // … then this release's migrations, which check those rows as they add the constraints …
   await orm.migrator.up();
+  // … and the values a later migration added, written after it (Migration20261205120000: sender trust).
+  for (const next of LATER_NEXT_ACTIONS) await insertCase(`00000000-0000-4000-8000-0000000001${String(++n).padStart(2, '0')}`, 'open', next, []);
+  for (const route of LATER_ROUTES) await insertMessage(++n, 'processed', route);
   await insertCase(CASE_ID, 'open', 'step', ['planned']);
 });
 
@@ -129,7 +137,7 @@ describe('status check constraints', () => {
 
   it('the migration goes down and up again', async () => {
     const migrator = orm.migrator;
-    await migrator.down();
+    await migrator.down({ to: 'Migration20261204000000' });
     expect(await refused(() => sql(`update escalation_case set status = 'opened' where id = ?`, [CASE_ID]))).toBeUndefined();
     await sql(`update escalation_case set status = 'open' where id = ?`, [CASE_ID]);
     await migrator.up();
