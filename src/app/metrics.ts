@@ -75,6 +75,12 @@ export class PromMetrics implements Metrics {
     registers: [this.registry],
   });
 
+  readonly metricsRefreshes = new Counter({
+    name: 'escalator_metrics_refreshes_total',
+    help: 'Times the scrape-time gauges were read from PostgreSQL and Redis (at most once per 15 s, whatever the scrape rate)',
+    registers: [this.registry],
+  });
+
   constructor() {
     const self = this;
     new Gauge({

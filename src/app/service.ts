@@ -47,6 +47,8 @@ export interface CreateOptions {
 export const RECONCILE_EVERY_MS = 2 * 60_000;
 /** How often each worker process checks that the reconciler's schedule is still in Redis (a flush drops it). */
 export const MAINTENANCE_CHECK_MS = 30_000;
+/** Scrape-time gauges that query PostgreSQL or Redis are read at most this often. */
+export const METRICS_CACHE_MS = 15_000;
 /** A dependency that does not answer within this long is not ready (Redis commands otherwise wait for a reconnect). */
 const READY_CHECK_MS = 2_000;
 
@@ -304,26 +306,51 @@ export class EscalatorService {
     this.logger.info({ parts, organisations: this.orgs.all().map((o) => o.id) }, 'escalator started');
   }
 
-  /** Gauges read at scrape time: the queues, the oldest overdue case and mail, the watchers. */
+  /**
+   * Gauges read at scrape time: the queues, the oldest overdue case and mail, the watchers. What
+   * needs PostgreSQL or Redis is read at most once per `METRICS_CACHE_MS` (by the service's clock),
+   * whatever the scrape rate: a scraper, or anyone who can reach /metrics, cannot load the database.
+   */
   private metricSources() {
-    const secondsSince = async (sql: string): Promise<number> => {
-      const now = this.clock.now();
+    const secondsSince = async (sql: string, now: Date): Promise<number> => {
       const rows = await withTimeout(this.orm.em.fork().getConnection().execute<Array<{ at: Date | null }>>(sql, [now]), READY_CHECK_MS, 'PostgreSQL');
       const at = rows[0]?.at;
       return at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : 0;
     };
+    const readAll = async () => {
+      const now = this.clock.now();
+      this.metrics.metricsRefreshes.inc();
+      const queues: Array<{ queue: string; state: string; count: number }> = [];
+      for (const [name, queue] of this.queues.queues) {
+        const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), READY_CHECK_MS, 'Redis');
+        for (const [state, count] of Object.entries(counts)) queues.push({ queue: name, state, count });
+      }
+      const overdue = await secondsSince(
+        `select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`,
+        now,
+      ).catch(() => undefined);
+      const dueMail = await secondsSince(`select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`, now).catch(
+        () => undefined,
+      );
+      return { queues, overdue, dueMail };
+    };
+    let cached: { at: number; value: ReturnType<typeof readAll> } | undefined;
+    const read = () => {
+      const now = this.clock.now().getTime();
+      if (!cached || now - cached.at >= METRICS_CACHE_MS || now < cached.at) {
+        const value = readAll();
+        cached = { at: now, value };
+        // A failed read is not kept: the next scrape tries again.
+        value.catch(() => {
+          if (cached?.value === value) cached = undefined;
+        });
+      }
+      return cached.value;
+    };
     return {
-      queueDepths: async () => {
-        const out: Array<{ queue: string; state: string; count: number }> = [];
-        for (const [name, queue] of this.queues.queues) {
-          const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), READY_CHECK_MS, 'Redis');
-          for (const [state, count] of Object.entries(counts)) out.push({ queue: name, state, count });
-        }
-        return out;
-      },
-      oldestOverdueCaseSeconds: () =>
-        secondsSince(`select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`),
-      oldestDueMailSeconds: () => secondsSince(`select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`),
+      queueDepths: async () => (await read()).queues,
+      oldestOverdueCaseSeconds: async () => (await read()).overdue ?? Promise.reject(new Error('not read')),
+      oldestDueMailSeconds: async () => (await read()).dueMail ?? Promise.reject(new Error('not read')),
       imapWatchers: () => this.watchers.map((w) => ({ mailbox: this.watcherKeys.get(w) ?? '?', state: w.state })),
     };
   }

@@ -210,13 +210,16 @@ export const configSchema = z
       .default({ level: 'info' }),
     laddersDir: z.string().default('config/ladders'),
     directory: z.string().default('config/directory.yaml'),
+    /** What one message, one sender or one stranger may cost the service (README, Limits). */
     limits: z
       .object({
+        /** Bigger messages are not read: kept as a reference only. */
         maxMessageBytes: z
           .number()
           .int()
           .positive()
           .default(25 * 1024 * 1024),
+        /** An HTML part longer than this is not converted to text. */
         maxHtmlLength: z
           .number()
           .int()
@@ -224,7 +227,7 @@ export const configSchema = z
           .default(2 * 1024 * 1024),
       })
       .strict()
-      .default({ maxMessageBytes: 25 * 1024 * 1024, maxHtmlLength: 2 * 1024 * 1024 }),
+      .prefault({}),
     trust: z
       .object({
         /**

@@ -45,12 +45,25 @@ export function scrubErrorMessage(message: string): string {
   return withoutSql.length > 500 ? `${withoutSql.slice(0, 500)}…` : withoutSql;
 }
 
+/**
+ * A verdict's reason as a log line may carry it. Reasons are written as fixed wording followed by
+ * detail ("MIME could not be parsed: <the parser's words>", "… (<why>)", a quoted value), and the
+ * detail can come from the message itself: a MIME boundary, a header, a parser's error quoting
+ * either. Only the wording before any such detail is logged; the whole reason stays on the message
+ * row, where the RM and the operator can read it.
+ */
+export function loggableReason(reason: string): string {
+  const head = reason.split(/:\s|\s\(|["“'‘<]/)[0]!.trim();
+  const safe = head.replace(/[^\w\s,;.’-]/g, '');
+  return (safe || 'see the message row').slice(0, 200);
+}
+
 function scrubLogObject(object: Record<string, unknown>): Record<string, unknown> {
   for (const key of ['err', 'error']) {
     const e = object[key] as { message?: unknown } | undefined;
     if (e && typeof e === 'object' && typeof e.message === 'string') object[key] = { ...e, message: scrubErrorMessage(e.message) };
   }
-  if (typeof object.reason === 'string') object.reason = scrubErrorMessage(object.reason);
+  if (typeof object.reason === 'string') object.reason = loggableReason(scrubErrorMessage(object.reason));
   return object;
 }
 

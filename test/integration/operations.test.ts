@@ -78,6 +78,8 @@ describe('operations: health, metrics, loop protection, retention and export', (
     expect((await get('/metrics')).body).toContain('escalator_oldest_overdue_case_seconds 3600');
     await h.promoteDue();
     await h.settle();
+    // The database-backed gauges are read at most once per 15 s of the service's clock.
+    h.clock.advance(15_000);
     expect((await get('/metrics')).body).toContain('escalator_oldest_overdue_case_seconds 0');
   });
 

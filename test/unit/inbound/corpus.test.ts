@@ -715,7 +715,7 @@ const ROWS: Row[] = [
     caseTag: ESC1,
     auth: 'pass',
     newText: { contains: [], notContains: ['RESOLVED'] },
-    parseProblems: [/boundary "----=_NextPart_000_0012_01DB4A1F.7C3B2A10" never appears/],
+    parseProblems: [/boundary never appears/],
     facts: { staff: false, match: professional },
     route: 'reject',
     routeDetail: { reason: /boundary/ },

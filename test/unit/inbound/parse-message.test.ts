@@ -117,7 +117,7 @@ describe('structure', () => {
     const broken = await parse(
       `${head()}MIME-Version: 1.0\nContent-Type: multipart/alternative; boundary="abc"\n\n--xyz\nContent-Type: text/plain\n\nRESOLVED\n--xyz--\n`,
     );
-    expect(broken.parseProblems).toEqual(['multipart message whose boundary "abc" never appears in the body']);
+    expect(broken.parseProblems).toEqual(['multipart message whose boundary never appears in the body']);
     const twoFrom = await parse(`From: a@b.c\n${head()}\nRESOLVED\n`);
     expect(twoFrom.parseProblems).toEqual(['2 From headers (a message has exactly one)']);
   });
