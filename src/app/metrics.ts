@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Metrics, RecoveredWork } from '../runtime/metrics.js';
+import type { LimitName, Metrics, RecoveredWork } from '../runtime/metrics.js';
 
 /** What the scrape-time gauges read; the service fills it in once its parts are running. */
 export interface MetricSources {
@@ -63,7 +63,7 @@ export class PromMetrics implements Metrics {
 
   readonly mailsHeldByLoopGuard = new Counter({
     name: 'escalator_loop_guard_total',
-    help: 'Mails deferred or dropped because one recipient on one case got too many in a short time',
+    help: 'Mails the loop guard held back: the ladder’s deferred (one recipient on one case got too many), a sender’s answers dropped, or the notices the RM must see folded into a summary',
     labelNames: ['kind', 'action'] as const,
     registers: [this.registry],
   });
@@ -72,6 +72,13 @@ export class PromMetrics implements Metrics {
     name: 'escalator_reconciler_recovered_total',
     help: 'Work the reconciler found abandoned and queued again: stuck-sending (a worker died mid-send), pending-message (ingest job lost)',
     labelNames: ['what'] as const,
+    registers: [this.registry],
+  });
+
+  readonly limitsReached = new Counter({
+    name: 'escalator_limits_reached_total',
+    help: 'Messages a limit answered (README, Limits): openings per sender, recipients per opening, stranger notices folded, oversized or unparseable mail, Date headers replaced, promises beyond the horizon',
+    labelNames: ['limit'] as const,
     registers: [this.registry],
   });
 
@@ -157,8 +164,12 @@ export class PromMetrics implements Metrics {
     this.sendFailures.inc({ kind, type: temporary ? 'temporary' : 'permanent' });
   }
 
-  mailHeldByLoopGuard(kind: string, action: 'dropped' | 'deferred'): void {
+  mailHeldByLoopGuard(kind: string, action: 'dropped' | 'deferred' | 'folded'): void {
     this.mailsHeldByLoopGuard.inc({ kind, action });
+  }
+
+  limitReached(limit: LimitName): void {
+    this.limitsReached.inc({ limit });
   }
 
   recovered(what: RecoveredWork, count = 1): void {

@@ -9,6 +9,7 @@ import { ensureDatabase, migrate } from '../db/migrate.js';
 import { describeTrust } from '../domain/inbound/sender-verification.js';
 import { ImapWatcher } from '../inbound/imap-watcher.js';
 import { SmtpListener } from '../inbound/smtp-listener.js';
+import { ParsePool } from '../inbound/parse-pool.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { TokenProviders } from '../mail-account/oauth/token-provider-factory.js';
@@ -72,6 +73,7 @@ export class EscalatorService {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private readonly transports = new Map<string, MailTransport>();
   private workers: WorkerHost | undefined;
+  private parsePool: ParsePool | undefined;
   private readonly watchers: ImapWatcher[] = [];
   /** Which mailbox folder each watcher reads, for /readyz and the metrics. */
   private readonly watcherKeys = new Map<ImapWatcher, string>();
@@ -148,7 +150,9 @@ export class EscalatorService {
     const orgs = new Organisations(
       cfg.organisations.map((o) => {
         if (!ladders.get(o.id, o.defaultLadder)) throw new Error(`organisations.${o.id}.defaultLadder: no ladder "${o.defaultLadder}"`);
-        return new OrgRuntime(o, ladders, directory, o.templatesDir ? resolveFrom(base, o.templatesDir) : undefined, cfg.trust.authservIds);
+        return new OrgRuntime(o, ladders, directory, o.templatesDir ? resolveFrom(base, o.templatesDir) : undefined, cfg.trust.authservIds, {
+          promiseHorizonMonths: cfg.limits.promiseHorizonMonths,
+        });
       }),
     );
     if (opts.migrate) await ensureDatabase(cfg.database.url);
@@ -236,6 +240,14 @@ export class EscalatorService {
       for (const org of this.orgs.all()) {
         this.logger.warn({ organisation: org.id, trust: org.trust.source, verifiedBy: describeTrust(org.trust) }, 'sender trust');
       }
+      // Messages are parsed and analysed on worker threads, each within a time and memory limit.
+      this.parsePool = new ParsePool({
+        threads: cfg.limits.parseThreads,
+        timeoutMs: cfg.limits.parseTimeoutMs,
+        memoryMb: cfg.limits.parseMemoryMb,
+        logger: this.logger,
+      });
+      this.deps.reader = this.parsePool;
       this.workers = new WorkerHost(this.handlers(), { connection: this.redis, prefix: cfg.redis.prefix, logger: this.logger });
       this.workers.start();
       // A database that is down at this moment must not stop the worker: the schedule below reconciles again.
@@ -374,6 +386,7 @@ export class EscalatorService {
     await Promise.all(this.listeners.map((l) => l.stop()));
     await this.http?.stop();
     await this.workers?.close();
+    await this.parsePool?.close();
     await this.queues.close();
     await Promise.all([...this.transports.values()].map((t) => t.close()));
     this.redis.disconnect();

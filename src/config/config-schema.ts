@@ -225,6 +225,22 @@ export const configSchema = z
           .int()
           .positive()
           .default(2 * 1024 * 1024),
+        /** Cases one staff sender may open in an hour; beyond it the request is refused, with the reason. 0 = no limit. */
+        openingsPerSenderPerHour: z.number().int().min(0).default(30),
+        /** Addresses (To and Cc, the inbox aside) one request may name; more is refused, with the reason. 0 = no limit. */
+        recipientsPerOpening: z.number().int().min(0).default(25),
+        /** Notices to the RM about strangers quoting case references, per organisation per hour; the rest are folded into one summary. */
+        strangerNoticesPerHour: z.number().int().min(0).default(1),
+        /** A Date header more than this many days before receipt (or any time after it) is replaced by the received time. */
+        dateHeaderMaxAgeDays: z.number().int().min(1).default(7),
+        /** A promised date never holds the ladder beyond this many months without the RM's say-so. */
+        promiseHorizonMonths: z.number().int().min(1).default(6),
+        /** Parsing and analysis of one message run on a worker thread: at most this long… */
+        parseTimeoutMs: z.number().int().min(1000).default(60_000),
+        /** …and this much heap (MB) per thread. */
+        parseMemoryMb: z.number().int().min(64).default(512),
+        /** Worker threads that parse messages (per process). */
+        parseThreads: z.number().int().min(1).max(16).default(2),
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { createHash } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import type { ImapInboundConfig } from '../config/config-schema.js';
 import type { Orm } from '../db/orm.js';
@@ -205,20 +206,36 @@ export class ImapWatcher {
           if (full.source) sources.set(full.uid, Buffer.from(full.source));
         }
       }
+      // Over the limit: its header section and its SHA-256 (streamed, never held whole) are what is kept.
+      const oversized = new Map<number, { headers: string; sha256: string }>();
+      const over = batch.filter((m) => m.size > this.o.maxMessageBytes);
+      if (over.length > 0) {
+        const heads = new Map<number, string>();
+        for await (const h of client.fetch(over.map((m) => m.uid).join(','), { uid: true, headers: true }, { uid: true })) {
+          if (h.headers) heads.set(h.uid, Buffer.from(h.headers).toString('latin1'));
+        }
+        for (const m of over) {
+          const headers = heads.get(m.uid);
+          if (headers === undefined) continue;
+          oversized.set(m.uid, { headers, sha256: await this.digestOf(client, m.uid) });
+        }
+      }
       const copies = batch.flatMap((m) => {
         const raw = m.size <= this.o.maxMessageBytes ? sources.get(m.uid) : null;
+        const big = oversized.get(m.uid);
         // Expunged between the listing and the fetch: nothing to keep.
-        if (raw === undefined) return [];
-        return [{ m, raw }];
+        if (raw === undefined || (raw === null && !big)) return [];
+        return [{ m, raw, big }];
       });
       if (copies.length === 0) continue;
       const stored = await em.transactional(async (tx) => {
         const results: Array<{ id: string; created: boolean }> = [];
-        for (const { m, raw } of copies) {
+        for (const { m, raw, big } of copies) {
           results.push(
             await storeInbound(tx, {
               mailbox: this.o.mailbox,
               raw,
+              ...(big ? { headers: big.headers, sha256: big.sha256 } : {}),
               size: m.size,
               source: 'imap',
               receivedAt: this.o.clock.now(),
@@ -238,6 +255,14 @@ export class ImapWatcher {
     if (found.length === 0) await this.saveState(em, uidValidity, lastUid);
     if (processed.length > 0) await this.markProcessed(client, processed);
     this.lastSyncAt = this.o.clock.now();
+  }
+
+  /** SHA-256 of a message streamed from the server, for one too large to keep. */
+  private async digestOf(client: ImapFlow, uid: number): Promise<string> {
+    const hash = createHash('sha256');
+    const dl = await client.download(String(uid), undefined, { uid: true });
+    if ('content' in dl && dl.content) for await (const chunk of dl.content) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   }
 
   private async saveState(em: EntityManager, uidValidity: number, lastUid: number): Promise<void> {

@@ -16,6 +16,8 @@ export interface ParseOptions {
   envelopeTo?: string[];
   /** HTML parts longer than this are not converted to text by mailparser. */
   maxHtmlLength: number;
+  /** A Date header older than this many days before receipt is replaced by the received time (default 7). */
+  maxDateAgeDays?: number;
 }
 
 export function sha256(raw: Buffer): string {
@@ -225,13 +227,19 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
 
   const rawDate = headers.date?.[0];
   const headerDate = parseMailDate(rawDate);
-  let date = opts.internalDate ?? opts.receivedAt;
+  // The Date header is the sender's word: it counts only within a plausible span before receipt
+  // (a case's clock, "by Friday" and the evidence pack's chronology all start from it).
+  const receivedAt = opts.internalDate ?? opts.receivedAt;
+  let date = receivedAt;
   let dateFromHeader = false;
   const fallback = opts.internalDate ? 'the mailbox’s received time (IMAP INTERNALDATE)' : 'the received time';
+  const maxAgeDays = opts.maxDateAgeDays ?? 7;
   if (!rawDate) warnings.push(`no Date header; ${fallback} is used`);
   else if (!headerDate) warnings.push(`Date header "${rawDate.slice(0, 60)}" is not a valid date; ${fallback} is used`);
-  else if (headerDate.getTime() > opts.receivedAt.getTime() + 24 * 3600_000) {
-    warnings.push(`Date header is more than a day after the message was received; the received time is used`);
+  else if (headerDate.getTime() > Math.max(receivedAt.getTime(), opts.receivedAt.getTime())) {
+    warnings.push(`Date header is after the message was received; ${fallback} is used`);
+  } else if (headerDate.getTime() < receivedAt.getTime() - maxAgeDays * 24 * 3600_000) {
+    warnings.push(`Date header is more than ${maxAgeDays} days before the message was received; ${fallback} is used`);
   } else {
     date = headerDate;
     dateFromHeader = true;

@@ -5,7 +5,8 @@ import type { Orm } from '../db/orm.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobScheduler } from '../runtime/job-scheduler.js';
-import { headerMessageId, storeInbound } from './store-message.js';
+import { createHash } from 'node:crypto';
+import { headerSection, storeInbound } from './store-message.js';
 import { addressKey } from '../domain/address.js';
 
 export interface SmtpListenerOptions {
@@ -48,11 +49,13 @@ export class SmtpListener {
       },
       onData: (stream, session: SMTPServerSession, callback) => {
         const chunks: Buffer[] = [];
+        const hash = createHash('sha256');
         let size = 0;
         let kept = 0;
         stream.on('data', (c: Buffer) => {
           size += c.length;
-          // Memory stays bounded: beyond the limit only the head is kept (for the Message-ID).
+          hash.update(c);
+          // Memory stays bounded: beyond the limit only the head is kept (its header section is recorded).
           const room = o.maxMessageBytes - kept;
           if (room > 0) {
             const part = c.length <= room ? c : c.subarray(0, room);
@@ -67,7 +70,8 @@ export class SmtpListener {
           }
           const whole = Buffer.concat(chunks);
           const oversized = size > o.maxMessageBytes;
-          this.store(oversized ? null : whole, size, session, oversized ? headerMessageId(whole) : undefined).then(
+          const copy = oversized ? { raw: null, headers: headerSection(whole), sha256: hash.digest('hex') } : { raw: whole };
+          this.store(copy, size, session).then(
             () => callback(),
             (err: Error) => {
               o.logger.error({ err: { message: err.message } }, 'could not store inbound message');
@@ -86,7 +90,7 @@ export class SmtpListener {
     return this.port;
   }
 
-  private async store(raw: Buffer | null, size: number, session: SMTPServerSession, messageIdHint?: string): Promise<void> {
+  private async store(copy: { raw: Buffer | null; headers?: string; sha256?: string }, size: number, session: SMTPServerSession): Promise<void> {
     const rcpts = session.envelope.rcptTo.map((r) => addressKey(r.address));
     const mailboxes = new Map<string, string[]>();
     for (const org of this.o.orgs.all()) {
@@ -97,12 +101,11 @@ export class SmtpListener {
       const em = this.o.orm.em.fork() as EntityManager;
       const stored = await storeInbound(em, {
         mailbox,
-        raw,
+        ...copy,
         size,
         source: 'smtp-listener',
         receivedAt: this.o.clock.now(),
         envelopeTo,
-        ...(messageIdHint ? { messageIdHint } : {}),
       });
       if (stored.created) await this.o.scheduler.ingest(stored.id);
       this.o.logger.info({ message: stored.id, duplicate: !stored.created }, 'message received by SMTP');

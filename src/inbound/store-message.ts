@@ -16,6 +16,18 @@ export interface InboundCopy {
   envelopeTo?: string[];
   /** Message-ID known without the body (IMAP envelope), for oversized messages. */
   messageIdHint?: string;
+  /** An oversized message's header section, kept instead of the whole. */
+  headers?: string;
+  /** An oversized message's SHA-256, computed while it streamed past (the whole is not kept). */
+  sha256?: string;
+}
+
+/** The header section of a message (up to the first empty line), at most `max` bytes, as latin1 text. */
+export function headerSection(raw: Buffer, max = 256 * 1024): string {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  const ends = [crlf >= 0 ? crlf + 4 : -1, lf >= 0 ? lf + 2 : -1].filter((n) => n >= 0);
+  return raw.subarray(0, Math.min(ends.length ? Math.min(...ends) : raw.length, max)).toString('latin1');
 }
 
 /** The Message-ID from the header section only (cheap; the full parse happens in the ingest job). */
@@ -34,15 +46,16 @@ export function headerMessageId(raw: Buffer): string | undefined {
  * mailbox, in which case the second copy is recognised and nothing new happens.
  */
 export async function storeInbound(em: EntityManager, copy: InboundCopy): Promise<{ id: string; created: boolean }> {
-  const digest = copy.raw ? sha256(copy.raw) : '';
+  const digest = copy.raw ? sha256(copy.raw) : (copy.sha256 ?? '');
   const messageId =
     (copy.raw ? headerMessageId(copy.raw) : undefined) ??
+    (copy.headers ? headerMessageId(Buffer.from(copy.headers, 'latin1')) : undefined) ??
     normaliseMessageId(copy.messageIdHint) ??
     `<${(digest || newId().replace(/-/g, '')).slice(0, 32)}@no-message-id.invalid>`;
   const id = newId();
   const rows = await em.execute<Array<{ id: string }>>(
-    `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, status, "to", cc, envelope_to, "references", created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
+    `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, headers, status, "to", cc, envelope_to, "references", created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
      on conflict (mailbox, message_id) do nothing returning id`,
     [
       id,
@@ -56,6 +69,7 @@ export async function storeInbound(em: EntityManager, copy: InboundCopy): Promis
       copy.size,
       digest,
       copy.raw,
+      copy.raw ? null : (copy.headers?.replaceAll('\u0000', '') ?? null),
       copy.envelopeTo ? JSON.stringify(copy.envelopeTo) : null,
       copy.receivedAt,
     ],

@@ -54,7 +54,7 @@ export function scrubErrorMessage(message: string): string {
  */
 export function loggableReason(reason: string): string {
   const head = reason.split(/:\s|\s\(|["“'‘<]/)[0]!.trim();
-  const safe = head.replace(/[^\w\s,;.’-]/g, '');
+  const safe = head.replace(/[^\w\s,;.’\[\]-]/g, '');
   return (safe || 'see the message row').slice(0, 200);
 }
 

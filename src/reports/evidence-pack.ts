@@ -170,6 +170,9 @@ const EVENT_LABELS: Record<CaseEventType, string> = {
   'reply-noted': 'Reply passed to the RM (changed nothing)',
   'confirmation-requested': 'Sender asked to confirm',
   'sender-confirmed': 'Sender confirmed',
+  'message-not-read': 'Message not read (over a limit)',
+  'promise-beyond-horizon': 'Promise beyond the ladder’s horizon (holds nothing; the RM asked)',
+  'mail-folded': 'Notice folded into a summary (loop protection)',
   'staff-message': 'Staff message',
   'participant-set': 'Contact set',
   'child-ref-set': 'Child reference set',
@@ -335,6 +338,9 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       case 'due-set':
       case 'mail-failed':
       case 'mail-held-back':
+      case 'mail-folded':
+      case 'message-not-read':
+      case 'promise-beyond-horizon':
       case 'mail-recipients-deferred':
       case 'raw-messages-purged':
         return of('');

@@ -8,6 +8,7 @@ import type { DeliveryEvidence } from './delivery-evidence.js';
 import type { JobScheduler } from './job-scheduler.js';
 import type { Metrics } from './metrics.js';
 import type { Organisations } from './organisations.js';
+import type { MessageReader } from './message-reader.js';
 
 /** Everything the running service is built from. Each job or service takes only the parts it uses. */
 export interface Deps {
@@ -28,6 +29,8 @@ export interface Deps {
    * means at least `copies` messages with that Message-ID (default 1; more for a follow-up send).
    */
   deliveryEvidence?(orgId: string, messageId: string, copies?: number): Promise<DeliveryEvidence | undefined>;
+  /** Parses and analyses inbound messages off the event loop (the service's worker pool); in-process without it. */
+  reader?: MessageReader;
   /** Prometheus counters; jobs count what they did when it is there (unit tests leave it out). */
   metrics?: Metrics;
 }

@@ -29,6 +29,7 @@ export class OrgRuntime {
     templateOverrideDir?: string,
     /** The top-level `trust.authservIds`: the source of an organisation that names none of its own. */
     defaultAuthservIds: string[] = [],
+    private readonly limits: { promiseHorizonMonths?: number } = {},
   ) {
     this.id = config.id;
     this.name = config.name;
@@ -73,6 +74,7 @@ export class OrgRuntime {
       calendar: this.calendar,
       org: { id: this.id, name: this.name, manager: this.manager, domains: this.staffDomains },
       directory: this.directory,
+      ...(this.limits.promiseHorizonMonths ? { promiseHorizonMonths: this.limits.promiseHorizonMonths } : {}),
     };
   }
 }

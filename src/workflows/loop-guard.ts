@@ -1,24 +1,28 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { MailKind } from '../domain/case/decision.js';
+import type { MailIntent, MailKind } from '../domain/case/decision.js';
 
 /**
  * Mail loops: a responder that answers everything (an autoresponder without RFC 3834 headers, a
  * forwarding rule, another ticket system) would meet our acknowledgements and error replies and
- * never stop. Like Zammad (10 mails in 10 minutes, 25 in an hour, per recipient), we count what
- * the case already sent to each recipient before writing another mail to them.
+ * never stop. Like Zammad (10 mails in 10 minutes, 25 in an hour), we count before writing.
+ *
+ * Budgets are fair: what an inbound message makes us write is counted against its sender on its
+ * case, so a stranger (or a looping mailbox) spends its own budget and never the RM's, the
+ * ladder's or a chased party's. The ladder's own mails are counted per recipient among
+ * themselves.
  */
 export const LOOP_LIMITS: ReadonlyArray<{ windowMs: number; max: number }> = [
   { windowMs: 10 * 60_000, max: 10 },
   { windowMs: 60 * 60_000, max: 25 },
 ];
 
+const HOUR_MS = 60 * 60_000;
+
 /**
  * Mails the ladder itself produces (a rung, the notices that go with it, an approval draft) are
- * the service's purpose: beyond the limit they wait until the count allows them. Everything else
- * answers an inbound message (acknowledgements, error replies, forwarded replies) — that is what
- * a loop feeds on — so beyond the limit it is dropped, with an event on the case.
+ * the service's purpose: beyond the limit they wait until the count allows them.
  */
-const DEFERRED_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
+export const LADDER_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
   'chaser',
   'step-notice',
   'kept-informed',
@@ -27,36 +31,56 @@ const DEFERRED_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
   'contact-request',
 ]);
 
+/** Notices the RM must see whatever caused them: beyond the budget they are folded into a summary, never dropped. */
+const MUST_SEE_KINDS: ReadonlySet<MailKind> = new Set<MailKind>(['resolved-notice', 'bounce-notice', 'confirm-request', 'delivery-failure']);
+
+export function mustSee(intent: Pick<MailIntent, 'kind' | 'cause'>): boolean {
+  return MUST_SEE_KINDS.has(intent.kind) || !!intent.cause?.mustSee || !!intent.cause?.safeguarding;
+}
+
 export type LoopVerdict = { action: 'send' } | { action: 'defer'; until: Date; recipients: string[] } | { action: 'drop'; recipients: string[] };
 
+/** Is one more mail over the limits, given when the earlier ones in the same budget were written? `until`: when it has room again. */
+export function overBudget(times: Date[], now: Date, limits: ReadonlyArray<{ windowMs: number; max: number }> = LOOP_LIMITS): { over: boolean; until: Date } {
+  const sorted = times.map((d) => d.getTime()).sort((a, b) => b - a);
+  let until = 0;
+  let over = false;
+  for (const { windowMs, max } of limits) {
+    if (max <= 0) continue;
+    const inWindow = sorted.filter((t) => t > now.getTime() - windowMs);
+    if (inWindow.length >= max) {
+      over = true;
+      until = Math.max(until, inWindow[max - 1]! + windowMs);
+    }
+  }
+  return { over, until: new Date(until) };
+}
+
 /**
- * The pure rule: given when each recipient was last written to on this case (any order), may one
- * more mail of this kind go now? Deferral is to the moment the oldest mail in the full window
- * leaves it.
+ * The ladder's rule: given when the ladder last wrote to each recipient on this case (any order),
+ * may one more of its mails go now? Deferral is to the moment the oldest mail in the full window
+ * leaves it. (Mails that answer an inbound message never come here: they have their sender's budget.)
  */
 export function loopVerdict(kind: MailKind, recipients: string[], history: Map<string, Date[]>, now: Date): LoopVerdict {
   let until = 0;
   const over: string[] = [];
   for (const r of recipients) {
-    const times = (history.get(r) ?? []).map((d) => d.getTime()).sort((a, b) => b - a);
-    for (const { windowMs, max } of LOOP_LIMITS) {
-      const inWindow = times.filter((t) => t > now.getTime() - windowMs);
-      if (inWindow.length >= max) {
-        if (!over.includes(r)) over.push(r);
-        until = Math.max(until, inWindow[max - 1]! + windowMs);
-      }
+    const v = overBudget(history.get(r) ?? [], now);
+    if (v.over) {
+      over.push(r);
+      until = Math.max(until, v.until.getTime());
     }
   }
   if (over.length === 0) return { action: 'send' };
-  if (DEFERRED_KINDS.has(kind)) return { action: 'defer', until: new Date(until), recipients: over };
-  return { action: 'drop', recipients: over };
+  void kind;
+  return { action: 'defer', until: new Date(until), recipients: over };
 }
 
 /**
- * When this case wrote to each of these addresses in the last hour (rows already written, in any
- * state but cancelled or an unreleased approval draft; a follow-up to a recipient refused for a
- * while is the same mail, already counted). Runs inside the transaction that holds
- * the case row, so two workers can never both slip under the limit.
+ * When the ladder (mail no inbound message caused) wrote to each of these addresses on this case
+ * in the last hour (rows in any state but cancelled or an unreleased approval draft; a follow-up to
+ * a recipient refused for a while is the same mail, already counted). Runs inside the transaction
+ * that holds the case row, so two workers can never both slip under the limit.
  */
 export async function recentMailTo(em: EntityManager, caseId: string, recipients: string[], now: Date): Promise<Map<string, Date[]>> {
   const longest = Math.max(...LOOP_LIMITS.map((l) => l.windowMs));
@@ -64,7 +88,8 @@ export async function recentMailTo(em: EntityManager, caseId: string, recipients
   const rows = await em.execute<Array<{ addr: string; created_at: Date }>>(
     `select lower(addr) as addr, o.created_at
        from outbox_mail o, jsonb_array_elements_text(o."to" || o.cc) addr
-      where o.case_id = ? and o.status not in ('cancelled', 'held') and o.resend_of is null and o.created_at > ?
+      where o.case_id = ? and o.cause_sender is null and o.kind <> 'fold-summary'
+        and o.status not in ('cancelled', 'held') and o.resend_of is null and o.created_at > ?
         and lower(addr) in (select jsonb_array_elements_text(?::jsonb))`,
     [caseId, new Date(now.getTime() - longest), JSON.stringify(wanted)],
   );
@@ -72,3 +97,33 @@ export async function recentMailTo(em: EntityManager, caseId: string, recipients
   for (const r of rows) out.set(r.addr, [...(out.get(r.addr) ?? []), new Date(r.created_at)]);
   return out;
 }
+
+/** When this case wrote, in the last hour, mails caused by each of these senders' messages. */
+export async function recentMailCausedBy(em: EntityManager, caseId: string, senders: string[], now: Date): Promise<Map<string, Date[]>> {
+  const out = new Map<string, Date[]>();
+  if (senders.length === 0) return out;
+  const rows = await em.execute<Array<{ sender: string; created_at: Date }>>(
+    `select cause_sender as sender, created_at from outbox_mail
+      where case_id = ? and cause_sender in (select jsonb_array_elements_text(?::jsonb)) and kind <> 'fold-summary'
+        and status not in ('cancelled', 'held') and resend_of is null and created_at > ?`,
+    [caseId, JSON.stringify(senders), new Date(now.getTime() - HOUR_MS)],
+  );
+  for (const r of rows) out.set(r.sender, [...(out.get(r.sender) ?? []), new Date(r.created_at)]);
+  return out;
+}
+
+/**
+ * The organisation's notices about strangers in the last hour, counted after taking a lock per
+ * organisation (held to the end of the transaction), so concurrent ingests of two strangers'
+ * messages about two cases cannot both slip under the limit.
+ */
+export async function recentStrangerNotices(em: EntityManager, orgId: string, now: Date): Promise<Date[]> {
+  await em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`stranger-notices:${orgId}`]);
+  const rows = await em.execute<Array<{ created_at: Date }>>(
+    `select created_at from outbox_mail where organisation_id = ? and cause_kind = 'stranger' and kind <> 'stranger-summary' and created_at > ?`,
+    [orgId, new Date(now.getTime() - HOUR_MS)],
+  );
+  return rows.map((r) => new Date(r.created_at));
+}
+
+export const STRANGER_WINDOW_MS = HOUR_MS;

@@ -17,8 +17,10 @@ import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
 import { buildMailContext } from '../outbound/render/mail-context.js';
 import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
+import type { Config } from '../config/config-schema.js';
 import type { Metrics } from '../runtime/metrics.js';
-import { loopVerdict, recentMailTo } from './loop-guard.js';
+import { LADDER_KINDS, loopVerdict, mustSee, overBudget, recentMailCausedBy, recentMailTo, recentStrangerNotices, STRANGER_WINDOW_MS } from './loop-guard.js';
+import { foldStrangerNotice } from './stranger-notices.js';
 import { addressKey } from '../domain/address.js';
 
 export interface OutboxWork {
@@ -29,7 +31,8 @@ export interface OutboxWork {
 export interface WriterDeps {
   secret: string;
   /** Counts mails the loop guard held back, when the service passes its metrics. */
-  metrics?: Pick<Metrics, 'mailHeldByLoopGuard'>;
+  metrics?: Pick<Metrics, 'mailHeldByLoopGuard' | 'limitReached'>;
+  limits?: Pick<Config['limits'], 'strangerNoticesPerHour'>;
 }
 
 /**
@@ -56,10 +59,21 @@ export async function writeOutbox(
         em,
         decision.mails.map((i) => `${state.id}:${i.key}`),
       );
-  const toGuard = decision.mails.filter((i) => !i.held && !i.replacesDraft && !written.has(`${state.id}:${i.key}`));
+  const fresh = decision.mails.filter((i) => !i.held && !i.replacesDraft && !written.has(`${state.id}:${i.key}`));
   const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => addressKey(c.email));
+  // Which budget a mail counts against: the ladder's own mails per recipient among themselves; a
+  // mail an inbound message caused, against that message's sender on this case (or, for a notice
+  // about a stranger quoting the reference, against the organisation's hourly allowance).
+  const budgetOf = (i: MailIntent): 'ladder' | 'sender' | 'stranger' =>
+    !i.cause || LADDER_KINDS.has(i.kind) ? 'ladder' : i.cause.stranger ? 'stranger' : 'sender';
+  const ladderMail = fresh.filter((i) => budgetOf(i) === 'ladder');
   const history =
-    opts.newCase || toGuard.length === 0 ? new Map<string, Date[]>() : await recentMailTo(em, state.id, [...new Set(toGuard.flatMap(recipientsOf))], ctx.now);
+    opts.newCase || ladderMail.length === 0
+      ? new Map<string, Date[]>()
+      : await recentMailTo(em, state.id, [...new Set(ladderMail.flatMap(recipientsOf))], ctx.now);
+  const senders = [...new Set(fresh.filter((i) => budgetOf(i) === 'sender').map((i) => i.cause!.sender))];
+  const bySender = opts.newCase ? new Map<string, Date[]>() : await recentMailCausedBy(em, state.id, senders, ctx.now);
+  let strangerNotices: Date[] | undefined;
   for (const intent of decision.mails) {
     if (intent.replacesDraft) {
       await replaceDraft(em, org, state, intent, ctx, deps, rendered);
@@ -69,43 +83,141 @@ export async function writeOutbox(
     if (rendered.has(intent.key) || written.has(`${state.id}:${intent.key}`)) continue;
     let earliest: Date | undefined;
     const recipients = recipientsOf(intent);
-    if (!intent.held) {
-      // Loop protection: too much mail to one person on one case in a short time is held back.
+    const budget = budgetOf(intent);
+    if (!intent.held && budget === 'ladder') {
+      // The ladder's own mail: too much to one person on one case in a short time waits.
       const verdict = loopVerdict(intent.kind, recipients, history, ctx.now);
-      if (verdict.action !== 'send') {
-        const until = verdict.action === 'defer' ? verdict.until : undefined;
-        addEvents(
-          em,
-          state.id,
-          [
-            {
-              type: 'mail-held-back',
-              actor: 'system',
-              at: ctx.now.toISOString(),
-              detail: {
-                kind: intent.kind,
-                key: intent.key,
-                recipients: verdict.recipients,
-                action: verdict.action === 'drop' ? 'dropped' : 'deferred',
-                ...(until ? { until: until.toISOString() } : {}),
-                reason: 'loop protection: more than 10 mails in 10 minutes or 25 in an hour to this recipient on this case',
-              },
-            },
-          ],
-          'loop-guard',
-        );
-        deps.metrics?.mailHeldByLoopGuard(intent.kind, verdict.action === 'drop' ? 'dropped' : 'deferred');
-        if (verdict.action === 'drop') continue;
-        earliest = until;
+      if (verdict.action === 'defer') {
+        heldBack(em, state.id, intent, ctx.now, { recipients: verdict.recipients, action: 'deferred', until: verdict.until.toISOString() }, LADDER_REASON);
+        deps.metrics?.mailHeldByLoopGuard(intent.kind, 'deferred');
+        earliest = verdict.until;
+      }
+    } else if (!intent.held && budget === 'sender') {
+      const cause = intent.cause!;
+      const verdict = overBudget(bySender.get(cause.sender) ?? [], ctx.now);
+      if (verdict.over) {
+        if (mustSee(intent)) {
+          work.sends.push(...(await foldIntoSummary(em, org, state, intent, ctx, deps, rendered, verdict.until)));
+          deps.metrics?.mailHeldByLoopGuard(intent.kind, 'folded');
+        } else {
+          // An acknowledgement or error reply to a sender who keeps writing: what a loop feeds on.
+          heldBack(em, state.id, intent, ctx.now, { recipients, action: 'dropped', sender: cause.sender }, SENDER_REASON);
+          deps.metrics?.mailHeldByLoopGuard(intent.kind, 'dropped');
+        }
+        continue;
+      }
+    } else if (!intent.held && budget === 'stranger') {
+      const allowed = deps.limits?.strangerNoticesPerHour ?? 1;
+      strangerNotices ??= await recentStrangerNotices(em, org.id, ctx.now);
+      const verdict = overBudget(strangerNotices, ctx.now, [{ windowMs: STRANGER_WINDOW_MS, max: allowed }]);
+      if (allowed === 0 || verdict.over) {
+        const until = allowed === 0 ? ctx.now : verdict.until;
+        work.sends.push(...(await foldStrangerNotice(em, org, state, intent, ctx, deps, until)));
+        deps.metrics?.limitReached('stranger-notices-per-hour');
+        continue;
       }
     }
     const row = await composeIntent(em, org, state, intent, ctx, deps, rendered, earliest);
     // This decision's own earlier mails count towards the limit for its later ones.
-    if (row.status !== 'held') for (const r of recipients) history.set(r, [...(history.get(r) ?? []), row.createdAt]);
+    if (row.status !== 'held') {
+      if (budget === 'ladder') for (const r of recipients) history.set(r, [...(history.get(r) ?? []), row.createdAt]);
+      if (budget === 'sender') bySender.set(intent.cause!.sender, [...(bySender.get(intent.cause!.sender) ?? []), row.createdAt]);
+      if (budget === 'stranger') strangerNotices?.push(row.createdAt);
+    }
     if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
   }
   for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(em, org, state.id, action, ctx.now)));
   return work;
+}
+
+const LADDER_REASON = 'loop protection: more than 10 mails in 10 minutes or 25 in an hour to this recipient on this case';
+const SENDER_REASON = 'loop protection: more than 10 mails in 10 minutes or 25 in an hour answering this sender on this case';
+
+function heldBack(
+  em: EntityManager,
+  caseId: string,
+  intent: MailIntent,
+  now: Date,
+  detail: { recipients: string[]; action: 'dropped' | 'deferred'; until?: string; sender?: string },
+  reason: string,
+): void {
+  addEvents(
+    em,
+    caseId,
+    [{ type: 'mail-held-back', actor: 'system', at: now.toISOString(), detail: { kind: intent.kind, key: intent.key, ...detail, reason } }],
+    'loop-guard',
+  );
+}
+
+/**
+ * A notice the RM must see, over its sender's budget on this case: not sent on its own, but listed
+ * in one summary mail ("12 more messages from x@y about ESC-…") that goes when the sender's budget
+ * has room again. Every notice folded before the summary goes joins it; the summary is composed
+ * again each time (same row, same Message-ID) while it is still pending.
+ */
+async function foldIntoSummary(
+  em: EntityManager,
+  org: OrgRuntime,
+  state: CaseState,
+  intent: MailIntent,
+  ctx: CaseContext,
+  deps: WriterDeps,
+  rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
+  until: Date,
+): Promise<OutboxWork['sends']> {
+  const cause = intent.cause!;
+  await em.flush();
+  const pending = await em.execute<Array<{ id: string; dedupe_key: string }>>(
+    `select id, dedupe_key from outbox_mail where case_id = ? and kind = 'fold-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for update`,
+    [state.id, cause.sender],
+  );
+  const summaryKey = pending[0]?.dedupe_key ?? `${state.id}:fold-${intent.key}`;
+  await em.execute(
+    `insert into folded_notice (organisation_id, case_id, summary_key, sender, kind, message_key, safeguarding, at) values (?, ?, ?, ?, ?, ?, ?, ?)
+     on conflict (summary_key, message_key) do nothing`,
+    [org.id, state.id, summaryKey, cause.sender, intent.kind, intent.key, !!cause.safeguarding, ctx.now],
+  );
+  const items = await em.execute<Array<{ kind: string; safeguarding: boolean; at: Date }>>(
+    `select kind, safeguarding, at from folded_notice where summary_key = ? order by at, id`,
+    [summaryKey],
+  );
+  addEvents(
+    em,
+    state.id,
+    [
+      {
+        type: 'mail-folded',
+        actor: 'system',
+        at: ctx.now.toISOString(),
+        detail: { kind: intent.kind, key: intent.key, sender: cause.sender, into: summaryKey, reason: SENDER_REASON.replace('loop protection: ', 'folded: ') },
+      },
+    ],
+    'loop-guard',
+  );
+  const summary: MailIntent = {
+    kind: 'fold-summary',
+    key: summaryKey.slice(state.id.length + 1),
+    to: intent.to,
+    cc: intent.cc,
+    timing: 'now',
+    data: {
+      sender: cause.sender,
+      count: items.length,
+      safeguarding: items.filter((i) => i.safeguarding).length,
+      items: items.map((i) => ({ kind: i.kind, at: new Date(i.at).toISOString(), safeguarding: i.safeguarding })),
+    },
+  };
+  if (pending[0]) {
+    const { mail, composed } = await composeRaw(em, org, state, summary, ctx, deps, rendered);
+    const updated = await em.execute<Array<{ id: string }>>(
+      `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'pending' returning id`,
+      [composed.raw, mail.subject, ctx.now, pending[0].id],
+    );
+    if (updated.length > 0) return [];
+  }
+  const row = await composeIntent(em, org, state, summary, ctx, deps, rendered, until);
+  row.causeSender = cause.sender;
+  return row.status === 'pending' ? [{ id: row.id, attempt: 0, at: row.notBefore }] : [];
 }
 
 /** Which of these dedupe keys have a row already. */
@@ -226,6 +338,8 @@ async function composeIntent(
     raw: composed.raw,
     status: intent.held ? 'held' : 'pending',
     notBefore,
+    causeSender: intent.cause && !LADDER_KINDS.has(intent.kind) ? intent.cause.sender : null,
+    causeKind: intent.cause?.stranger ? 'stranger' : null,
     waitsForWindow,
     attempts: 0,
     createdAt: ctx.now,

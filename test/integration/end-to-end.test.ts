@@ -154,7 +154,8 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
       ['reply-received', PROFESSIONAL],
       ['resolved', PROFESSIONAL],
     ]);
-    const outbox = await h.em().find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc' } });
+    // Written in one decision, the chaser and its step notice share a moment: the kind breaks the tie.
+    const outbox = await h.em().find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc', kind: 'asc' } });
     expect(outbox.map((o) => [o.kind, o.status])).toEqual([
       ['confirmation', 'sent'],
       ['chaser', 'sent'],

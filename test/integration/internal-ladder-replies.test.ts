@@ -104,7 +104,7 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     expect(events.at(-1)?.type).toBe('reply-received');
   });
 
-  it('the chased team manager promises "within 5 working days" at Christmas: held to the date on the bank-holiday calendar', async () => {
+  it('the chased team manager promises "within 5 working days" at Christmas: read on the bank-holiday calendar, beyond the next two levels, so the RM is asked', async () => {
     h.clock.set('2026-12-22T10:00:00Z');
     const c = await open();
     h.sink.clear();
@@ -118,10 +118,11 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     expect(m.route).toBe('reply');
     // 25 and 28 December are bank holidays in England: 23, 24, 29, 30, 31 (not 29 December).
     expect(m.analysis).toMatchObject({ classification: { class: 'promise', promiseDate: '2026-12-31' } });
+    // One working day a level: 31 December is beyond the next two levels, so the promise holds
+    // nothing by itself (issue 13, point 6); the RM is asked and the ladder goes on.
     const row = (await h.caseByRef(c.ref))!;
-    expect(row.state.hold).toMatchObject({ promisedFor: '2026-12-31', by: TEAM_MANAGER });
-    // One working day of grace after 31 December, and 1 January is a bank holiday.
-    expect(row.state.hold?.until).toBe('2027-01-04T09:00:00.000Z');
-    expect(notice.parsed.text).toContain('held until Monday 4 January 2027 at 09:00');
+    expect(row.state.hold).toBeUndefined();
+    expect(notice.parsed.text).toContain('They have promised it by Thursday 31 December 2026');
+    expect(notice.parsed.text).toContain('PAUSE until 31 December 2026');
   });
 });

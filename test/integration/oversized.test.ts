@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait.js';
 
 const LIMIT = 20_000;
 
-describe('messages over the size limit are kept as a reference with a reason, never parsed', () => {
+describe('messages over the size limit are recorded (headers, size, SHA-256) with a reason, never parsed', () => {
   let h: EscalatorHarness;
 
   beforeAll(async () => {
@@ -29,7 +29,7 @@ describe('messages over the size limit are kept as a reference with a reason, ne
       { what: `a verdict on ${messageId}` },
     );
 
-  it('from the IMAP mailbox: stored without its body, rejected with the reason, no case opened', async () => {
+  it('from the IMAP mailbox: stored without its body, not read, with the reason; no case opened; the staff sender told', async () => {
     const big = rfc822({
       from: `Alex Morgan <${RM}>`,
       to: 'Sam Patel <sam.patel@northshire.gov.uk>',
@@ -42,10 +42,14 @@ describe('messages over the size limit are kept as a reference with a reason, ne
     expect(big.length).toBeGreaterThan(LIMIT);
     await h.append(big);
     const m = await verdict('<big-imap@sunrise-homes.org.uk>');
-    expect(m.status).toBe('rejected');
-    expect(m.reason).toBe('message is larger than the configured limit; stored as a reference only');
+    expect(m.status).toBe('processed');
+    expect(m.route).toBe('not-read');
+    expect(m.reason).toContain(`message is larger than the limit (${m.size} bytes; limits.maxMessageBytes is ${LIMIT})`);
     expect(m.raw).toBeNull();
     expect(m.size).toBeGreaterThan(LIMIT);
+    expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.headers).toContain('Subject: Scanned care plan [escalate]');
+    await h.sink.waitFor((x) => x.envelope.to.includes(RM) && (x.parsed.subject?.startsWith('Not read:') ?? false));
     expect(await h.em().execute('select 1 from escalation_case')).toHaveLength(0);
   });
 
@@ -104,6 +108,8 @@ describe('the inbound SMTP listener keeps an oversized message as a reference to
       return row && row.status !== 'pending' ? row : undefined;
     });
     expect(m.raw).toBeNull();
-    expect(m.reason).toContain('larger than the configured limit');
+    expect(m.reason).toContain('larger than the limit');
+    expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(m.headers).toContain('Subject: Big [escalate]');
   });
 });

@@ -37,6 +37,8 @@ export const Message = defineEntity({
     sha256: p.string(),
     /** Null when the message was over the size limit: only a reference and the reason are kept. */
     raw: p.blob().nullable(),
+    /** The header section of a message that was not read (over the size limit, or too costly to parse). */
+    headers: p.text().nullable(),
     /** Set when `raw` (and `newText`) were purged under the retention policy; `sha256` stays. */
     rawPurgedAt: p.datetime().nullable(),
     /** pending → processed | rejected (MESSAGE_STATUSES; a check constraint holds the column to them). */

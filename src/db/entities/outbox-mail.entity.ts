@@ -46,6 +46,10 @@ export const OutboxMail = defineEntity({
      * same stored bytes, the same Message-ID, sent to those recipients only.
      */
     resendOf: p.uuid().nullable(),
+    /** The sender of the inbound message this mail answers or reports (loop protection counts per sender and case). */
+    causeSender: p.text().nullable(),
+    /** `stranger`: a notice about someone not on the case quoting its reference (counted per organisation). */
+    causeKind: p.text().nullable(),
     attempts: p.integer().default(0),
     lastError: p.text().nullable(),
     smtpResponse: p.text().nullable(),

@@ -78,13 +78,19 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
   } else if (cls.class === 'promise' && cls.promiseDate) {
     const promised = ctx.calendar.openingOf(cls.promiseDate);
     const until = ctx.calendar.due(promised, parseDuration(ctx.ladder.promiseGrace));
-    if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString())) {
+    const horizon = promiseHorizon(s, ctx);
+    if (until > horizon) {
+      // A far-off promise would silence the escalation for as long as the sender likes: it holds
+      // nothing unless the RM agrees (PAUSE until that date); the ladder goes on meanwhile.
+      b.event('promise-beyond-horizon', input.from.email, { promisedFor: cls.promiseDate, horizon: horizon.toISOString() });
+      notice('reply-notice', { beyondHorizon: { promisedFor: cls.promiseDate, horizon: horizon.toISOString() } });
+    } else if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString())) {
       s.hold = { until: until.toISOString(), promisedFor: cls.promiseDate, by: input.from.email };
       // The held span moves the step it holds and every later one: they keep their spacing after it.
       holdUntil(s, ladderFor(s, ctx), ctx.calendar, until);
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
     }
-    notice('reply-notice', { holdUntil: s.hold?.until ?? null });
+    if (until <= horizon) notice('reply-notice', { holdUntil: s.hold?.until ?? null });
   } else {
     notice('reply-notice');
   }
@@ -113,6 +119,22 @@ export function recordReplyNotice(
     data: { from: input.from, role: input.role, classification: input.classification, newText: input.newText, notActedOn: input.reason },
   });
   return b.build();
+}
+
+/**
+ * How far a promise may hold the ladder on its own: no later than the second of the rungs still to
+ * come (a promise beyond both would skip them), and never more than `promiseHorizonMonths` (6)
+ * from now. With fewer rungs to come, the last one's date is the limit.
+ */
+export function promiseHorizon(state: CaseState, ctx: Pick<CaseContext, 'now' | 'calendar' | 'promiseHorizonMonths'>): Date {
+  const months = ctx.promiseHorizonMonths ?? 6;
+  const cap = ctx.calendar.local(ctx.now).plus({ months }).toJSDate();
+  const coming = state.steps
+    .filter((st) => st.status === 'planned' && st.dueAt && new Date(st.dueAt) > ctx.now)
+    .map((st) => new Date(st.dueAt!))
+    .sort((a, b) => a.getTime() - b.getTime());
+  const limit = coming[1] ?? coming[0] ?? ctx.now;
+  return limit < cap ? limit : cap;
 }
 
 /** Out-of-office and other automatic replies: recorded, never acted on, never answered. */

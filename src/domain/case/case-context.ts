@@ -12,6 +12,8 @@ export interface CaseContext {
   /** `domains`: the organisation's own (staff) domains, IDNA-normalised; only addresses there may hold a staff role. */
   org: { id: string; name: string; manager: Contact; domains?: string[] };
   directory: Directory;
+  /** A promise never holds the ladder more than this many months ahead without the RM's say-so (default 6). */
+  promiseHorizonMonths?: number;
 }
 
 /** Roles that run a case rather than answer it: a directive may give them only to the organisation's own addresses. */

@@ -81,6 +81,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   // Replies and holds.
   kind('reply-received', z.object({ role: z.string(), class: z.enum(REPLY_CLASSES), evidence: z.string().nullable(), message: z.string() })),
   kind('promise-recorded', z.object({ promisedFor: z.string(), holdUntil: instant })),
+  /** A promise later than the next two rungs (or the horizon's months): it holds nothing; the RM is asked. */
+  kind('promise-beyond-horizon', z.object({ promisedFor: z.string(), horizon: instant })),
   kind('promise-lapsed', z.object({ promisedFor: z.string(), by: z.string() })),
   kind('meeting-date-noted', z.object({ meetingOn: z.string(), step, rung: z.string(), holdUntil: instant.nullable(), evidence: z.string().nullable() })),
   kind('meeting-hold-ended', z.object({ meetingOn: z.string(), by: z.string() })),
@@ -112,6 +114,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
     'sender-confirmed',
     z.union([z.object({ what: z.literal('opening'), message: z.string() }), z.object({ what: z.literal('commands'), commands: z.array(z.string()) })]),
   ),
+  /** A message over a limit: recorded (headers, size, SHA-256), not read; the sender or the RM told. */
+  kind('message-not-read', z.object({ message: z.string(), size: z.number().int().nonnegative(), reason: z.string() })),
   kind('staff-message', z.object({ message: z.string() })),
 
   // The case's status.
@@ -161,9 +165,13 @@ export const caseEventSchema = z.discriminatedUnion('type', [
       recipients: addresses,
       action: z.enum(['dropped', 'deferred']),
       until: instant.optional(),
+      /** A dropped answer: the sender whose budget on the case was spent. */
+      sender: z.string().optional(),
       reason: z.string(),
     }),
   ),
+  /** A notice the RM must see, over its sender's budget, listed in a summary mail (`into`: its dedupe key) instead of sent alone. */
+  kind('mail-folded', z.object({ kind: z.enum(MAIL_KINDS), key: z.string(), sender: z.string(), into: z.string(), reason: z.string() })),
   /** The server turned some recipients away for a while (4xx): the same message goes to them again at `retryAt`. */
   kind(
     'mail-recipients-deferred',

@@ -3,7 +3,7 @@ import type { CaseState } from './case-state.js';
 import type { MailIntent } from './mail-intents.js';
 
 export type { EventDraft } from './case-events.js';
-export type { MailIntent, MailKind } from './mail-intents.js';
+export type { MailCause, MailIntent, MailKind } from './mail-intents.js';
 
 export type DraftAction = { kind: 'release'; step: number } | { kind: 'cancel'; step: number } | { kind: 'cancel-all' };
 

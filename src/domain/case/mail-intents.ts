@@ -44,6 +44,25 @@ const common = {
   replacesDraft: z.boolean().optional(),
   /** The step the mail is about; the template's `step` (else the case's current step). */
   step: z.number().int().positive().optional(),
+  /**
+   * The inbound message this mail answers or reports, when there is one (set by the workflow that
+   * read it): loop protection counts per sender and case, and folds, never drops, what the RM
+   * must see (README, Loop protection).
+   */
+  cause: z
+    .object({
+      /** The inbound sender, lower-case. */
+      sender: z.string(),
+      /** Short key of the inbound message. */
+      messageKey: z.string(),
+      /** Someone not on the case quoting its reference: counted per organisation per hour. */
+      stranger: z.boolean().optional(),
+      /** A chased party's reply or a bounce: folded beyond the budget, never dropped. */
+      mustSee: z.boolean().optional(),
+      /** The message was marked or reads as about safeguarding: never dropped either. */
+      safeguarding: z.boolean().optional(),
+    })
+    .optional(),
 };
 /** Mail about one step of the ladder always names it. */
 const stepped = { ...common, step: z.number().int().positive() };
@@ -95,6 +114,8 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
         meetingOn: z.string().optional(),
         /** Read, but it changed nothing on the case, and why (copied only, unverified, not yet written to). */
         notActedOn: z.string().optional(),
+        /** A promise beyond the ladder's horizon: it holds nothing, and the RM is asked (PAUSE until). */
+        beyondHorizon: z.object({ promisedFor: z.string(), horizon: z.string() }).optional(),
       }),
       z.object({ from: z.object({ email: z.string() }), flagged: z.string() }),
     ]),
@@ -114,7 +135,20 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
     common,
     z.object({ token: z.string(), commands: z.array(z.string()), until: z.string(), opening: z.boolean(), expired: z.boolean().optional() }),
   ),
+  /** To the RM: notices a sender's messages caused beyond their budget, folded into one ("N more messages from x@y"). */
+  mail(
+    'fold-summary',
+    common,
+    z.object({
+      sender: z.string(),
+      count: z.number().int().positive(),
+      safeguarding: z.number().int().nonnegative(),
+      items: z.array(z.object({ kind: z.string(), at: z.string(), safeguarding: z.boolean() })),
+    }),
+  ),
 ]);
+
+export type MailCause = NonNullable<MailIntent['cause']>;
 
 /** A mail the domain wants sent. The workflow renders it, composes it and writes an outbox row in the same transaction. */
 export type MailIntent = z.infer<typeof mailIntentSchema>;
@@ -126,9 +160,18 @@ export const MAIL_KINDS: readonly MailKind[] = mailIntentSchema.options.map((o) 
 
 /**
  * What an outbox row can be: a case's mail intent, several chasers to the same people sent as one
- * (`chaser-bundle`, no case), or the organisation's weekly digest (no case).
+ * (`chaser-bundle`, no case), the organisation's weekly digest (no case), or one of the limits'
+ * notices (no case: strangers folded, a request refused, a message not read).
  */
-export const OUTBOX_KINDS: readonly (MailKind | 'chaser-bundle' | 'weekly-digest')[] = [...MAIL_KINDS, 'chaser-bundle', 'weekly-digest'];
+export const OUTBOX_KINDS: readonly (MailKind | 'chaser-bundle' | 'weekly-digest' | 'stranger-summary' | 'request-refused' | 'not-read')[] = [
+  ...MAIL_KINDS,
+  'chaser-bundle',
+  'weekly-digest',
+  // Organisation-level notices (no case): src/workflows/org-notice.ts.
+  'stranger-summary',
+  'request-refused',
+  'not-read',
+];
 export const outboxKindSchema = z.enum(OUTBOX_KINDS);
 export type OutboxKind = z.infer<typeof outboxKindSchema>;
 

@@ -2,8 +2,10 @@ import type { Route } from './route.js';
 
 /**
  * What a stored message was taken for (`message.route`), by name. `rejected` is also written
- * for a message that could not be parsed or stored, `quarantined` for one no organisation owns.
- * The database holds the column to these (Migration20261205110000).
+ * for a message that could not be parsed or stored, `quarantined` for one no organisation owns
+ * or a request a limit refused, `not-read` for one over a limit (size, HTML, parse time or
+ * memory) whose headers, size and SHA-256 are recorded. The database holds the column to these
+ * (Migration20261205110000, Migration20261205130000).
  */
 export const ROUTE_NAMES = [
   'new-case',
@@ -22,6 +24,7 @@ export const ROUTE_NAMES = [
   'confirm-token',
   /** A reply read and passed to the RM that changed nothing. */
   'reply-notice',
+  'not-read',
 ] as const;
 export type RouteName = (typeof ROUTE_NAMES)[number];
 

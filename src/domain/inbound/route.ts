@@ -28,6 +28,8 @@ export interface RouteFacts {
      * named by directive). Someone merely copied, or an outside address a directive added, is not.
      */
     senderAnswers: boolean;
+    /** The case is resolved or closed. */
+    caseClosed?: boolean;
   };
   /** The subject names a case reference we do not have. */
   unknownCaseTag?: string;
@@ -107,6 +109,10 @@ export function decideRoute(f: RouteFacts): Route {
     }
     if (a.confirmToken && (senderRole || f.senderIsStaff)) return { kind: 'confirm-token' };
     const hasCommands = a.commands.lines.length > 0 || a.commands.errors.length > 0;
+    // A new tagged request written in the thread of a case that is over is a new escalation (the
+    // old case stays as it was); with commands (REOPEN …) it is about the old case.
+    const tagged = a.escalateTag || !!a.plusLadder;
+    if (f.match.caseClosed && tagged && !hasCommands && f.sender && f.senderIsStaff) return { kind: 'open-case', confirmSender: !verified };
     if (senderRole === 'originator' || senderRole === 'rm') return hasCommands ? commands() : { kind: 'staff-message' };
     // Internal ladders chase colleagues on purpose: a chased manager's reply is read like any
     // recipient's (their "done" resolves, their promise holds), and a command-looking line from

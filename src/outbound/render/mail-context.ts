@@ -500,10 +500,22 @@ interface ReplyLikeData {
   holdUntil?: string | null;
   meetingOn?: string;
   caseClosed?: boolean;
+  beyondHorizon?: { promisedFor: string; horizon: string };
   flagged?: string;
   notActedOn?: string;
   missingConfirmers?: string[];
 }
+
+/** What each folded notice would have said, in the summary's list. */
+const FOLDED_TEXT: Record<string, string> = {
+  'reply-notice': 'a reply',
+  'resolved-notice': 'a reply that resolved the case',
+  'confirm-request': 'a reply that reads as done (confirmation asked for)',
+  'bounce-notice': 'a delivery failure',
+  'command-ack': 'commands, applied',
+  'command-error': 'commands that were not understood',
+  confirmation: 'a request',
+};
 
 /**
  * The intent's facts, plus the wording templates need, with every key a template may read
@@ -528,6 +540,11 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         promisedForText: formatLocalDate(cal, d.classification?.promiseDate) ?? '',
         meetingOnText: formatLocalDate(cal, d.meetingOn) ?? '',
         caseClosed: d.caseClosed ?? false,
+        beyondHorizon: !!d.beyondHorizon,
+        beyondHorizonText: d.beyondHorizon ? (formatLocalDate(cal, d.beyondHorizon.promisedFor) ?? '') : '',
+        horizonText: d.beyondHorizon ? cal.formatDate(new Date(d.beyondHorizon.horizon)) : '',
+        // "PAUSE until 8 March 2027": the words the RM can send back as they are.
+        pauseUntilText: d.beyondHorizon ? DateTime.fromISO(d.beyondHorizon.promisedFor, { zone: cal.timezone }).toFormat('d MMMM yyyy') : '',
         flagged: d.flagged ?? '',
         notActedOn: d.notActedOn ?? '',
         newText: d.newText ?? '',
@@ -541,6 +558,11 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         ...intent.data,
         failed: intent.data.failed.map((f) => ({ address: f.address, status: f.status ?? '', roleText: f.roles.map(roleLabel).join(', ') })),
         single: intent.data.failed.length === 1,
+      };
+    case 'fold-summary':
+      return {
+        ...intent.data,
+        items: intent.data.items.map((i) => ({ at: cal.format(new Date(i.at)), kindText: FOLDED_TEXT[i.kind] ?? 'a message', safeguarding: i.safeguarding })),
       };
     case 'approval-request':
       // The draft itself is added by the outbox writer, which has it rendered (see outbox-writer.ts).

@@ -46,6 +46,16 @@ export const MAIL_KINDS: readonly MailKind[] = [
 ];
 
 /** Sample facts for kinds the switch in `sampleMail` does not build from the case machine. */
+const FOLD_SUMMARY: MailData<'fold-summary'> = {
+  sender: 'replies@northshire.example',
+  count: 2,
+  safeguarding: 1,
+  items: [
+    { kind: 'reply-notice', at: '2026-12-07T10:05:00Z', safeguarding: false },
+    { kind: 'reply-notice', at: '2026-12-07T10:06:00Z', safeguarding: true },
+  ],
+};
+
 const DELIVERY_FAILURE: MailData<'delivery-failure'> = {
   failedKind: 'chaser',
   failedTo: ['sam.patel@northshire.example'],
@@ -485,6 +495,9 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       break;
     case 'sender-confirm':
       intent = { kind, key: `sample-${kind}`, to: [org.manager], cc: [], timing: 'now', data: SENDER_CONFIRM };
+      break;
+    case 'fold-summary':
+      intent = { kind, key: `sample-${kind}`, ...staff(), timing: 'now', data: FOLD_SUMMARY };
       break;
     default: {
       const unknown: never = kind;

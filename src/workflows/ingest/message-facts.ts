@@ -131,6 +131,7 @@ export function routeFacts(
       senderIsConfirmer: !!role && ctx.ladder.confirmers.includes(role),
       senderIsChased: chased,
       senderAnswers: chased && !!sender && answersForThemselves(state, sender, role, ctx, org),
+      caseClosed: matched.row.status === 'resolved' || matched.row.status === 'closed',
     };
   } else if (analysis.caseTag) {
     facts.unknownCaseTag = analysis.caseTag;

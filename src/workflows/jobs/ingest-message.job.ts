@@ -8,34 +8,42 @@ import { allocateRef, lockCase } from '../../db/repositories/case-repository.js'
 import { applyCommands } from '../../domain/case/apply-commands.js';
 import { applyBounce, applyRecipientReply, recordAutomatic, recordFlagged, recordReplyNotice } from '../../domain/case/apply-reply.js';
 import { confirmationDeadline, confirmOpening, requestSenderConfirmation } from '../../domain/case/sender-confirmation.js';
-import { sameAddress } from '../../domain/address.js';
+import { addressKey, sameAddress } from '../../domain/address.js';
 import type { BounceRecipient } from '../../domain/inbound/automatic.js';
 import { findConfirmation, insertConfirmation, markConfirmationUsed } from '../../db/repositories/sender-confirmation-repository.js';
-import type { Decision } from '../../domain/case/decision.js';
+import type { Decision, MailCause } from '../../domain/case/decision.js';
 import { openCase } from '../../domain/case/open-case.js';
-import { analyseMessage, type MessageAnalysis } from '../../domain/inbound/analyse-message.js';
+import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
+import { aboutSafeguarding } from '../../domain/inbound/safeguarding.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { decideRoute, type Route } from '../../domain/inbound/route.js';
 import { routeName, type MessageStatus, type RouteName } from '../../domain/inbound/route-name.js';
-import { rolesOf } from '../../domain/ladder/effective-ladder.js';
 import { DecisionBuilder } from '../../domain/case/decision.js';
 import { cloneState } from '../../domain/case/advance.js';
 import { newId, newToken } from '../../lib/ids.js';
-import { parseMessage } from '../../inbound/parse-message.js';
+import { readMessage } from '../../inbound/read-message.js';
+import type { MessageReader } from '../../runtime/message-reader.js';
 import { scrubErrorMessage } from '../../lib/logger.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import { checkBounce, matchCase, routeFacts, type BounceCheck, type MatchedCase } from '../ingest/message-facts.js';
 import { openingInput } from '../ingest/opening-request.js';
+import { refuseOpening, tellNotRead } from '../ingest/limits.js';
+import { readStored, type ReadOutcome, type StoredMessage } from '../ingest/read-stored.js';
 import type { JobPayload } from '../job-catalogue.js';
 
-type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust' | 'metrics'>;
+type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust' | 'metrics' | 'reader'>;
+
+/** Where the service has no parse pool (the CLI, unit tests): the same work, in-process. */
+const inProcess: MessageReader = { read: readMessage, close: async () => undefined };
 
 /**
- * One stored message: parse it, find its case, decide what it is and apply that — the case's
- * new state, its events, its outbox rows and the message's verdict in one transaction. Safe to
- * run twice: the message row is claimed, and a processed message is left alone.
+ * One stored message: read it (off the event loop, within limits), find its case, decide what it
+ * is and apply that — the case's new state, its events, its outbox rows and the message's verdict
+ * in one transaction. Safe to run twice: the message row is claimed, and a processed message is
+ * left alone.
  */
 export function ingestMessageJob(deps: IngestDeps) {
+  const reader = deps.reader ?? inProcess;
   return async ({ messageId }: JobPayload<'ingest-message'>): Promise<void> => {
     const em = deps.orm.em.fork() as EntityManager;
     const stored = await loadPending(em, messageId);
@@ -45,33 +53,23 @@ export function ingestMessageJob(deps: IngestDeps) {
       await finish(em, stored.id, { status: 'rejected', route: 'quarantined', reason: `no organisation owns mailbox ${stored.mailbox}` }, deps);
       return;
     }
-    const oversized = !stored.raw;
-    const mail = withoutNul(
-      await parseMessage(stored.raw ?? Buffer.alloc(0), {
-        receivedAt: stored.receivedAt,
-        ...(stored.internalDate ? { internalDate: stored.internalDate } : {}),
-        ...(stored.envelopeTo ? { envelopeTo: stored.envelopeTo } : {}),
-        maxHtmlLength: deps.limits.maxHtmlLength,
-      }),
-    );
-    const roles = new Set(org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]));
-    const analysis = analyseMessage(mail, {
-      inboxAddress: org.mailbox,
-      timezone: org.calendar.timezone,
-      workingDays: org.calendar,
-      roles,
-      ladderIds: org.ladders.ids(org.id),
-      trustedAuthservIds: deps.trust.authservIds,
-      trust: org.trust,
-      childReference: org.childReference,
-    });
+    const read = await readStored(em, { ...deps, reader }, org, stored);
+    if (read.notRead) return ingestNotRead(deps, org, stored, read, read.notRead);
+    const { mail, analysis } = read;
+    if (mail.parseWarnings?.some((w) => w.startsWith('Date header is'))) deps.metrics?.limitReached('date-header-replaced');
     let matched: MatchedCase | undefined;
     let bounce: BounceCheck | undefined;
-    if (!oversized && analysis.bounce) {
-      bounce = await checkBounce(em, org, mail, analysis);
-      matched = bounce.matched;
-    } else if (!oversized) matched = await matchCase(em, org, analysis);
-    const route = decideRoute(routeFacts(org, mail, analysis, matched, oversized, bounce));
+    let route: Route;
+    if (read.judgedOnHeaders) {
+      // The same verdict the full reading would give; the row's analysis says it came from the headers alone.
+      route = { kind: 'ignore', reason: 'not tagged [escalate] and not part of a case' };
+    } else {
+      if (analysis.bounce) {
+        bounce = await checkBounce(em, org, mail, analysis);
+        matched = bounce.matched;
+      } else matched = read.matched ?? (await matchCase(em, org, analysis));
+      route = decideRoute(routeFacts(org, mail, analysis, matched, false, bounce));
+    }
 
     const after = await em
       .transactional(async (tx) => {
@@ -79,10 +77,11 @@ export function ingestMessageJob(deps: IngestDeps) {
         const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
         if (!msg || msg.status !== 'pending') return null;
         const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id, bounce?.recipients ?? []);
+        const name: RouteName = result.refused ? 'quarantined' : routeName(route);
         Object.assign(msg, {
           status: route.kind === 'reject' ? 'rejected' : 'processed',
-          route: routeName(route),
-          reason: 'reason' in route ? route.reason : null,
+          route: name,
+          reason: result.refused ?? ('reason' in route ? route.reason : null),
           case: result.caseId ?? null,
           fromAddress: mail.from?.address ?? null,
           subject: mail.subject || null,
@@ -92,11 +91,11 @@ export function ingestMessageJob(deps: IngestDeps) {
           inReplyTo: mail.inReplyTo ?? null,
           references: mail.references,
           newText: analysis.newText || null,
-          analysis: summarise(analysis, mail, route),
+          analysis: { ...summarise(analysis, mail, route), ...(read.judgedOnHeaders ? { judgedOnHeaders: true } : {}) },
           processedAt: deps.clock.now(),
         });
         await tx.flush();
-        return result;
+        return { ...result, route: name };
       })
       .catch(async (error: unknown) => {
         // A message whose content the database refuses will be refused the same way every time:
@@ -111,30 +110,90 @@ export function ingestMessageJob(deps: IngestDeps) {
         return null;
       });
     if (!after) return;
-    deps.metrics?.messageIngested(routeName(route), classOf(route, analysis));
-    const level = route.kind === 'quarantine' || route.kind === 'reject' || route.kind === 'flag' ? 'warn' : 'info';
+    deps.metrics?.messageIngested(after.route, classOf(route, analysis));
+    const level = after.refused || route.kind === 'quarantine' || route.kind === 'reject' || route.kind === 'flag' ? 'warn' : 'info';
     deps.logger[level](
-      { message: messageId, route: routeName(route), reason: 'reason' in route ? route.reason : undefined, case: after.caseRef },
+      { message: messageId, route: after.route, reason: after.refused ?? ('reason' in route ? route.reason : undefined), case: after.caseRef },
       'message ingested',
     );
     await dispatch(deps.scheduler, after.work);
   };
 }
 
-interface PendingMessage {
-  id: string;
-  mailbox: string;
-  raw: Buffer | null;
-  receivedAt: Date;
-  internalDate: Date | null;
-  envelopeTo: string[] | null;
+/**
+ * A message that was not read (over a limit): recorded with its headers, size and SHA-256, filed
+ * with its case when its headers find one, and the sender (staff) or the RM (a participant) told.
+ */
+async function ingestNotRead(
+  deps: IngestDeps,
+  org: OrgRuntime,
+  stored: StoredMessage,
+  read: ReadOutcome,
+  notRead: NonNullable<ReadOutcome['notRead']>,
+): Promise<void> {
+  const { mail, analysis } = read;
+  deps.metrics?.limitReached(notRead.limit);
+  const em = deps.orm.em.fork() as EntityManager;
+  const matched = read.matched ?? (await matchCase(em, org, analysis));
+  const facts = routeFacts(org, mail, analysis, matched, false);
+  const key = stored.id.replace(/-/g, '').slice(0, 16);
+  const now = deps.clock.now();
+  const after = await em.transactional(async (tx) => {
+    const msg = await tx.findOne(Message, { id: stored.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
+    if (!msg || msg.status !== 'pending') return null;
+    // An automatic message (an out-of-office, a bounce) is recorded, never answered.
+    const tell = analysis.automatic.kind === 'none' && analysis.verification.status !== 'failed';
+    const work = await tellNotRead(tx, deps, org, {
+      mail,
+      messageRowId: stored.id,
+      messageKey: key,
+      size: stored.size,
+      reason: notRead.reason,
+      now,
+      senderIsStaff: tell && facts.senderIsStaff,
+      ...(matched
+        ? { caseInfo: { id: matched.row.id, ref: matched.row.ref, ...(tell && facts.match?.senderRole ? { senderRole: facts.match.senderRole } : {}) } }
+        : {}),
+    });
+    Object.assign(msg, {
+      status: 'processed',
+      route: 'not-read',
+      reason: notRead.reason,
+      case: matched?.row.id ?? null,
+      fromAddress: mail.from?.address ?? null,
+      subject: mail.subject || null,
+      sentAt: mail.date,
+      to: mail.to.map((a) => a.address),
+      cc: mail.cc.map((a) => a.address),
+      inReplyTo: mail.inReplyTo ?? null,
+      references: mail.references,
+      headers: msg.headers ?? notRead.headers.slice(0, 256 * 1024),
+      analysis: { notRead: notRead.limit, automatic: analysis.automatic, caseTag: analysis.caseTag ?? null, dateFromHeader: mail.dateFromHeader },
+      processedAt: now,
+    });
+    await tx.flush();
+    return { work, caseRef: matched?.row.ref };
+  });
+  if (!after) return;
+  deps.metrics?.messageIngested('not-read', 'none');
+  deps.logger.warn({ message: stored.id, route: 'not-read', limit: notRead.limit, case: after.caseRef }, 'message ingested');
+  await dispatch(deps.scheduler, after.work);
 }
 
 /** The stored message still waiting for its verdict, with its source (read once, by plain SQL). */
-async function loadPending(em: EntityManager, id: string): Promise<PendingMessage | undefined> {
+async function loadPending(em: EntityManager, id: string): Promise<StoredMessage | undefined> {
   const rows = await em.execute<
-    Array<{ id: string; mailbox: string; raw: Buffer | null; received_at: Date; internal_date: Date | null; envelope_to: string[] | string | null }>
-  >(`select id, mailbox, raw, received_at, internal_date, envelope_to from message where id = ? and status = 'pending'`, [id]);
+    Array<{
+      id: string;
+      mailbox: string;
+      raw: Buffer | null;
+      received_at: Date;
+      internal_date: Date | null;
+      envelope_to: string[] | string | null;
+      size: number;
+      headers: string | null;
+    }>
+  >(`select id, mailbox, raw, received_at, internal_date, envelope_to, size, headers from message where id = ? and status = 'pending'`, [id]);
   const r = rows[0];
   if (!r) return undefined;
   const envelopeTo = typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to;
@@ -145,6 +204,8 @@ async function loadPending(em: EntityManager, id: string): Promise<PendingMessag
     receivedAt: new Date(r.received_at),
     internalDate: r.internal_date ? new Date(r.internal_date) : null,
     envelopeTo,
+    size: Number(r.size),
+    headers: r.headers,
   };
 }
 
@@ -152,6 +213,8 @@ interface RouteResult {
   caseId?: string;
   caseRef?: string;
   work?: AfterCommit;
+  /** A request a limit refused (README, Limits): the reason, and nothing opened. */
+  refused?: string;
 }
 
 async function applyRoute(
@@ -166,7 +229,20 @@ async function applyRoute(
   bounced: BounceRecipient[],
 ): Promise<RouteResult> {
   const now = deps.clock.now();
+  const sender = mail.from ?? { address: 'unknown' };
+  const key = msg.id.replace(/-/g, '').slice(0, 16);
+  const cause: MailCause = {
+    sender: addressKey(sender.address),
+    messageKey: key,
+    // Notices about someone not on the case quoting it count per organisation, not per case.
+    ...(route.kind === 'flag' ? { stranger: true } : {}),
+    // A participant's reply and a bounce are what the RM must see.
+    ...(route.kind === 'recipient-reply' || route.kind === 'reply-notice' || route.kind === 'bounce' ? { mustSee: true } : {}),
+    ...(aboutSafeguarding(analysis, mail.subject) ? { safeguarding: true } : {}),
+  };
   if (route.kind === 'open-case') {
+    const refusal = await refuseOpening(tx, deps, org, mail, msg.id, now);
+    if (refusal) return { refused: refusal.reason, work: refusal.work };
     const ids = {
       id: newId(),
       ref: await allocateRef(tx, Number(org.calendar.local(now).toFormat('yyyy'))),
@@ -177,7 +253,7 @@ async function applyRoute(
     const input = openingInput(org, mail, analysis, ids);
     const ctx = org.caseContext(input.ladderId, now);
     const confirm = route.confirmSender ? { token: newToken(), until: confirmationDeadline(ctx), reason: analysis.verification.reason } : undefined;
-    const decision = openCase({ ...input, ...(confirm ? { senderConfirmation: confirm } : {}) }, ctx);
+    const decision = withCause(openCase({ ...input, ...(confirm ? { senderConfirmation: confirm } : {}) }, ctx), cause);
     const work = await persistDecision(tx, org, null, decision, ctx, deps, `message:${msg.id}`);
     if (confirm) {
       await insertConfirmation(tx, {
@@ -197,9 +273,7 @@ async function applyRoute(
   if (!row) return {};
   const ctx = org.caseContext(row.ladderId, now);
   const state = row.state;
-  const sender = mail.from ?? { address: 'unknown' };
   const from = { email: sender.address, ...(sender.name ? { name: sender.name } : {}) };
-  const key = msg.id.replace(/-/g, '').slice(0, 16);
   let decision: Decision;
   switch (route.kind) {
     case 'command':
@@ -271,8 +345,13 @@ async function applyRoute(
     default:
       return { caseId: row.id, caseRef: row.ref };
   }
-  const work = await persistDecision(tx, org, row as CaseRow, decision, ctx, deps, `message:${msg.id}`);
+  const work = await persistDecision(tx, org, row as CaseRow, withCause(decision, cause), ctx, deps, `message:${msg.id}`);
   return { caseId: row.id, caseRef: row.ref, work };
+}
+
+/** Every mail of a decision an inbound message caused carries that message's sender (loop protection counts per sender). */
+function withCause(decision: Decision, cause: MailCause): Decision {
+  return { ...decision, mails: decision.mails.map((m) => ({ ...m, cause })) };
 }
 
 /**
@@ -310,19 +389,6 @@ async function applyConfirmation(
   );
 }
 
-/**
- * PostgreSQL text and JSON cannot hold U+0000, and a NUL in a header or body is never meaningful:
- * it is dropped from every string the parser produced, before anything is analysed or stored.
- */
-function withoutNul<T>(value: T): T {
-  if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value) as T;
-  if (Array.isArray(value)) return value.map((v) => withoutNul(v)) as T;
-  if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
-  }
-  return value;
-}
-
 /** SQLSTATE class 22 (data exception) and protocol violations: the content, not the connection. */
 function isDataError(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
@@ -357,6 +423,7 @@ function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): 
     attachments: mail.attachments,
     dateFromHeader: mail.dateFromHeader,
     parseProblems: mail.parseProblems,
+    parseWarnings: mail.parseWarnings ?? [],
   };
 }
 

@@ -44,37 +44,40 @@ function pending(d: CaseDriver): Array<[string, string | null]> {
 }
 
 describe('reg 5 (calendar weeks from the opening): a hold moves every later rung', () => {
-  it('a promise of four weeks: the team manager is written to when it lapses, the rest keep their spacing', () => {
+  it('a promise of four weeks goes beyond the next two rungs: it holds nothing, and the RM is asked (issue 13, point 6)', () => {
     const d = reg5();
     d.at('2026-11-16T10:00:00Z').advance();
-    // Wed 18 Nov: "by 16 December". Held until Wed 16 Dec 09:00 + 1 working day = Thu 17 Dec 09:00.
-    d.at('2026-11-18T11:00:00Z').reply('professional', 'promise', '2026-12-16');
-    expect(d.state.hold?.until).toBe('2026-12-17T09:00:00.000Z');
-    // The team manager's rung (due Mon 23 Nov 10:00) is held 23 days 23 hours; so is everything after it.
-    expect(pending(d)).toEqual([
-      ['team-manager-reminder', '2026-12-17T09:00:00+00:00'],
-      ['assistant-director', '2026-12-24T09:00:00+00:00'],
-      ['dcs', '2027-01-07T09:00:00+00:00'],
-      // Mon 28 Dec 10:00 (where +8w fell, on a bank holiday) + 23d 23h.
-      ['ofsted-inspector', '2027-01-21T09:00:00+00:00'],
-      ['lscp', '2027-01-21T09:00:00+00:00'],
-    ]);
-    expect(d.state.nextAction).toBe('hold-ends');
-    expect(d.at('2026-11-23T10:00:00Z').advance().mails).toEqual([]);
-    expect(d.at('2026-12-14T10:00:00Z').advance().mails).toEqual([]);
+    const before = d.plan();
+    // Wed 18 Nov: "by 16 December", after the team manager's rung (23 Nov) and the Assistant Director's (30 Nov).
+    const decision = d.at('2026-11-18T11:00:00Z').reply('professional', 'promise', '2026-12-16');
+    expect(d.state.hold).toBeUndefined();
+    expect(d.plan()).toEqual(before);
+    expect(decision.events.find((e) => e.type === 'promise-beyond-horizon')?.detail).toEqual({
+      promisedFor: '2026-12-16',
+      horizon: '2026-11-30T10:00:00.000Z',
+    });
+    const notice = decision.mails.find((m) => m.kind === 'reply-notice')!;
+    expect(notice.data).toMatchObject({ beyondHorizon: { promisedFor: '2026-12-16', horizon: '2026-11-30T10:00:00.000Z' } });
+    // The ladder goes on: the team manager is written to on 23 November as planned.
+    d.at('2026-11-23T10:00:00Z').advance();
+    expect(fired(d)).toEqual(['chaser:team-manager-reminder']);
+  });
 
-    d.at('2026-12-17T09:00:00Z').advance();
+  it('a promise within the next two rungs holds the next one; the rest keep their spacing', () => {
+    const d = reg5();
+    d.at('2026-11-16T10:00:00Z').advance();
+    // Wed 18 Nov: "by 26 November" (Thu). Held until Fri 27 Nov 09:00 (one working day's grace).
+    d.at('2026-11-18T11:00:00Z').reply('professional', 'promise', '2026-11-26');
+    expect(d.state.hold?.until).toBe('2026-11-27T09:00:00.000Z');
+    // The team manager's rung (due Mon 23 Nov 10:00) is held 3 days 23 hours; so is the Assistant Director's.
+    expect(pending(d).slice(0, 2)).toEqual([
+      ['team-manager-reminder', '2026-11-27T09:00:00+00:00'],
+      ['assistant-director', '2026-12-04T09:00:00+00:00'],
+    ]);
+    expect(d.at('2026-11-23T10:00:00Z').advance().mails).toEqual([]);
+    d.at('2026-11-27T09:00:00Z').advance();
     expect(d.last().events.map((e) => e.type)).toEqual(expect.arrayContaining(['promise-lapsed', 'step-sent']));
     expect(fired(d)).toEqual(['chaser:team-manager-reminder']);
-    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-12-24T09:00:00.000Z');
-    expect(d.step('assistant-director').status).toBe('planned');
-    expect(d.step('dcs').status).toBe('planned');
-
-    d.at('2026-12-24T09:00:00Z').advance();
-    expect(fired(d)).toEqual(['chaser:assistant-director']);
-    // Its two-week window ends when the DCS letter falls due, as on the normal timetable.
-    expect(d.step('assistant-director').deadlineAt).toBe('2027-01-07T09:00:00.000Z');
-    expect(d.due('dcs')).toBe('2027-01-07T09:00:00+00:00');
   });
 
   it('a promise that ends before the next rung is due moves nothing', () => {

@@ -40,7 +40,8 @@ const KINDS: string[] = [
       .filter((n) => n.startsWith('mails/') && store.has(n, 'subject') && store.has(n, 'html') && n !== 'mails/chaser')
       .map((n) => n.slice('mails/'.length))
       // The digest and the combined chaser are rendered from their own models, not from one case.
-      .filter((k) => k !== 'weekly-digest' && k !== 'chaser-bundle'),
+      // The organisation-level notices (no case) too: see test/security/04 and 05.
+      .filter((k) => !['weekly-digest', 'chaser-bundle', 'stranger-summary', 'request-refused', 'not-read'].includes(k)),
   ]),
 ];
 

@@ -1,0 +1,59 @@
+import { Piscina } from 'piscina';
+import type { Logger } from '../lib/logger.js';
+import { ReadLimitExceeded, type MessageReader, type ReadResult, type ReadTask } from '../runtime/message-reader.js';
+
+export interface ParsePoolOptions {
+  threads: number;
+  timeoutMs: number;
+  memoryMb: number;
+  logger: Logger;
+}
+
+/**
+ * Parsing and analysis run on worker threads (piscina), each message with a time limit (its thread
+ * is stopped when it runs over) and a heap limit per thread (`resourceLimits`): a 25 MB message,
+ * or one built to be slow, costs a worker, never the event loop that answers /healthz, watches the
+ * mailbox and ingests everything else.
+ */
+export class ParsePool implements MessageReader {
+  private readonly pool: Piscina;
+
+  constructor(private readonly o: ParsePoolOptions) {
+    const fromSource = import.meta.url.endsWith('.ts');
+    this.pool = new Piscina({
+      filename: new URL(fromSource ? './parse-worker-dev.mjs' : './parse-worker.js', import.meta.url).href,
+      minThreads: 1,
+      maxThreads: o.threads,
+      idleTimeout: 60_000,
+      resourceLimits: { maxOldGenerationSizeMb: o.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.ceil(o.memoryMb / 8)) },
+      // The service's own environment, without anything the message could reach.
+      env: { ...process.env },
+    });
+  }
+
+  async read(task: ReadTask): Promise<ReadResult> {
+    const signal = AbortSignal.timeout(this.o.timeoutMs);
+    // The bytes move to the worker rather than being copied, when they have a buffer of their own.
+    const own = task.raw.byteOffset === 0 && task.raw.byteLength === task.raw.buffer.byteLength && !(task.raw.buffer instanceof SharedArrayBuffer);
+    try {
+      return (await this.pool.run(task, { signal, ...(own && task.mode === 'full' ? { transferList: [task.raw.buffer as ArrayBuffer] } : {}) })) as ReadResult;
+    } catch (error) {
+      const e = error as { name?: string; code?: string; message?: string };
+      if (signal.aborted || e.name === 'AbortError') throw new ReadLimitExceeded(`reading it took longer than ${Math.round(this.o.timeoutMs / 1000)} s`);
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(e.message ?? '')) {
+        throw new ReadLimitExceeded(`reading it needed more than ${this.o.memoryMb} MB of memory`);
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** The same work in-process, where there is no pool (the CLI, unit tests). */
+export async function readInProcess(task: ReadTask): Promise<ReadResult> {
+  const { readMessage } = await import('./read-message.js');
+  return readMessage(task);
+}

@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Contact } from '../domain/case/case-state.js';
+import { OutboxMail } from '../db/entities/index.js';
+import { newId } from '../lib/ids.js';
+import { composeMail } from '../outbound/compose/compose-mail.js';
+import { messageIdFor } from '../outbound/compose/threading.js';
+import type { OrgRuntime } from '../runtime/organisations.js';
+
+/** A mail about no one case: the folded notices about strangers, a refused request. */
+export interface OrgNotice {
+  kind: 'stranger-summary' | 'request-refused' | 'not-read';
+  /** Unique: a replayed decision finds the row and writes nothing. */
+  dedupeKey: string;
+  to: Contact[];
+  /** What the kind's templates (`mails/<kind>/`) read; `org` is added. */
+  model: Record<string, unknown>;
+  now: Date;
+  notBefore: Date;
+  causeSender?: string;
+  causeKind?: string;
+  /** A pending row of this kind to compose again in place (same Message-ID) instead of writing a new one. */
+  replace?: string;
+}
+
+/**
+ * Renders, composes and stores an organisation-level notice in the caller's transaction. Returns the
+ * row to hand to the send-mail job after commit, or nothing when the row existed already (or was
+ * composed again in place, keeping its job).
+ */
+export async function writeOrgNotice(
+  em: EntityManager,
+  org: OrgRuntime,
+  deps: { secret: string },
+  n: OrgNotice,
+): Promise<{ id: string; at: Date } | undefined> {
+  const model = { ...n.model, org: { name: org.name, mailbox: org.mailbox } };
+  const name = `mails/${n.kind}`;
+  const rendered = {
+    subject: org.templates.render(name, 'subject', model).replace(/\s+/g, ' ').trim(),
+    text: `${org.templates
+      .render(name, 'text', model)
+      .replace(/[ \t]+\n/g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`,
+    html: org.templates.render(name, 'html', model),
+  };
+  const messageId = messageIdFor(deps.secret, n.dedupeKey, `org-${org.id}`, n.kind, org.mailbox);
+  const composed = await composeMail({
+    from: { email: org.mailbox, name: org.config.mailbox.name ?? `${org.name} escalations` },
+    to: n.to,
+    cc: [],
+    messageId,
+    date: n.now,
+    rendered,
+  });
+  if (n.replace) {
+    const updated = await em.execute<Array<{ id: string }>>(
+      `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'pending' returning id`,
+      [composed.raw, rendered.subject, n.now, n.replace],
+    );
+    if (updated.length > 0) return undefined;
+  }
+  const existing = await em.execute<Array<{ id: string }>>(`select id from outbox_mail where dedupe_key = ?`, [n.dedupeKey]);
+  if (existing.length > 0) return undefined;
+  const row = em.create(OutboxMail, {
+    id: newId(),
+    organisationId: org.id,
+    case: null,
+    kind: n.kind,
+    dedupeKey: n.dedupeKey,
+    messageId,
+    step: null,
+    envelopeFrom: composed.envelope.from,
+    envelopeTo: composed.envelope.to,
+    to: n.to.map((c) => c.email),
+    cc: [],
+    subject: rendered.subject,
+    raw: composed.raw,
+    status: 'pending',
+    notBefore: n.notBefore > n.now ? n.notBefore : n.now,
+    waitsForWindow: false,
+    causeSender: n.causeSender ?? null,
+    causeKind: n.causeKind ?? null,
+    attempts: 0,
+    createdAt: n.now,
+    updatedAt: n.now,
+  } as never) as { id: string; notBefore: Date };
+  await em.flush();
+  return { id: row.id, at: row.notBefore };
+}
