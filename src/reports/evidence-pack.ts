@@ -69,6 +69,12 @@ export interface MessageView {
   size: string;
   label: string;
   status: string;
+  /**
+   * Shown as one header line (from, subject, size, SHA-256), its text not inlined: a message from
+   * someone not on the case (flagged) or one that was not read. A stranger cannot make the pack
+   * unprintable by sending hundreds of large messages quoting the case reference.
+   */
+  brief: boolean;
 }
 
 export interface EventView {
@@ -206,6 +212,9 @@ function stamp(cal: WorkCalendar, at: Date): string {
   return cal.local(at).setLocale('en-GB').toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
 }
 
+/** Inbound routes shown as a header line only: from strangers (flagged), or not read (over a limit). */
+const BRIEF_LABELS: ReadonlySet<string> = new Set(['flagged', 'not-read']);
+
 const RANK: Record<ChronologyEntry['kind'], number> = { in: 0, event: 1, out: 2 };
 
 /**
@@ -228,6 +237,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   };
 
   const messageView = (m: EvidenceMessageInput): MessageView => {
+    const brief = m.direction === 'in' && BRIEF_LABELS.has(m.label);
     const digest = m.raw ? sha256Hex(m.raw) : (m.storedSha256 ?? '');
     let hashNote = 'SHA-256 of the stored raw message';
     let hashOk = true;
@@ -251,8 +261,8 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       from: m.from ?? '',
       to: m.to.join(', '),
       cc: m.cc.join(', '),
-      subject: m.subject ?? '',
-      text: m.text?.trim() ? m.text.replace(/\r\n/g, '\n').trimEnd() : '(no text recorded)',
+      subject: brief && (m.subject ?? '').length > 200 ? `${m.subject!.slice(0, 200)}…` : (m.subject ?? ''),
+      text: brief ? '' : m.text?.trim() ? m.text.replace(/\r\n/g, '\n').trimEnd() : '(no text recorded)',
       attachments: m.attachments,
       sha256: digest,
       hashNote,
@@ -260,6 +270,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       size: m.raw ? `${m.raw.length} bytes` : m.size !== null ? `${m.size} bytes` : '',
       label: m.label,
       status: m.status,
+      brief,
     };
   };
 
