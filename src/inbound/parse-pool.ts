@@ -16,27 +16,33 @@ export interface ParsePoolOptions {
  * mailbox and ingests everything else.
  */
 export class ParsePool implements MessageReader {
-  private readonly pool: Piscina;
+  /** Messages over `LARGE_BYTES`: up to `threads` at once. */
+  private readonly large: Piscina;
+  /**
+   * Everything else, and every header-only look: a lane of its own, so that however many large
+   * messages arrive together, the day's ordinary mail is never queued behind them.
+   */
+  private readonly small: Piscina;
 
   constructor(private readonly o: ParsePoolOptions) {
     const fromSource = import.meta.url.endsWith('.ts');
-    this.pool = new Piscina({
+    const common = {
       filename: new URL(fromSource ? './parse-worker-dev.mjs' : './parse-worker.js', import.meta.url).href,
       minThreads: 1,
-      maxThreads: o.threads,
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: o.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.ceil(o.memoryMb / 8)) },
-      // The service's own environment, without anything the message could reach.
-      env: { ...process.env },
-    });
+    };
+    this.large = new Piscina({ ...common, maxThreads: o.threads });
+    this.small = new Piscina({ ...common, maxThreads: 1 });
   }
 
   async read(task: ReadTask): Promise<ReadResult> {
     const signal = AbortSignal.timeout(this.o.timeoutMs);
+    const pool = task.mode === 'full' && task.raw.byteLength > LARGE_BYTES ? this.large : this.small;
     // The bytes move to the worker rather than being copied, when they have a buffer of their own.
     const own = task.raw.byteOffset === 0 && task.raw.byteLength === task.raw.buffer.byteLength && !(task.raw.buffer instanceof SharedArrayBuffer);
     try {
-      return (await this.pool.run(task, { signal, ...(own && task.mode === 'full' ? { transferList: [task.raw.buffer as ArrayBuffer] } : {}) })) as ReadResult;
+      return (await pool.run(task, { signal, ...(own && task.mode === 'full' ? { transferList: [task.raw.buffer as ArrayBuffer] } : {}) })) as ReadResult;
     } catch (error) {
       const e = error as { name?: string; code?: string; message?: string };
       if (signal.aborted || e.name === 'AbortError') throw new ReadLimitExceeded(`reading it took longer than ${Math.round(this.o.timeoutMs / 1000)} s`);
@@ -48,9 +54,12 @@ export class ParsePool implements MessageReader {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await Promise.all([this.large.destroy(), this.small.destroy()]);
   }
 }
+
+/** A message bigger than this is parsed in the large-message lane. */
+export const LARGE_BYTES = 1024 * 1024;
 
 /** The same work in-process, where there is no pool (the CLI, unit tests). */
 export async function readInProcess(task: ReadTask): Promise<ReadResult> {

@@ -35,20 +35,18 @@ describe('point 6: bounded input', () => {
 
   const row = async (id: string) =>
     (
-      await h
-        .em()
-        .execute<
-          Array<{
-            status: string;
-            route: string;
-            reason: string | null;
-            sent_at: Date;
-            case_id: string | null;
-            headers: string | null;
-            sha256: string;
-            analysis: any;
-          }>
-        >(`select status, route, reason, sent_at, case_id, headers, sha256, analysis from message where message_id = ?`, [id])
+      await h.em().execute<
+        Array<{
+          status: string;
+          route: string;
+          reason: string | null;
+          sent_at: Date;
+          case_id: string | null;
+          headers: string | null;
+          sha256: string;
+          analysis: any;
+        }>
+      >(`select status, route, reason, sent_at, case_id, headers, sha256, analysis from message where message_id = ?`, [id])
     )[0]!;
 
   it('a Date header 30 days old, or hours ahead, is replaced by the received time: no backdated case, no chaser at once', async () => {
