@@ -213,13 +213,13 @@ export const configSchema = z
     /** What one message, one sender or one stranger may cost the service (README, Limits). */
     limits: z
       .object({
-        /** Bigger messages are not read: kept as a reference only. */
+        /** Bigger messages are not read: headers, size and SHA-256 are kept, and the sender (staff) or the RM (a participant) is told. */
         maxMessageBytes: z
           .number()
           .int()
           .positive()
           .default(25 * 1024 * 1024),
-        /** An HTML part longer than this is not converted to text. */
+        /** An HTML part longer than this is not converted to text; a message whose only body it is is not read (same answer). */
         maxHtmlLength: z
           .number()
           .int()
@@ -239,7 +239,7 @@ export const configSchema = z
         parseTimeoutMs: z.number().int().min(1000).default(60_000),
         /** …and this much heap (MB) per thread. */
         parseMemoryMb: z.number().int().min(64).default(512),
-        /** Worker threads that parse messages (per process). */
+        /** Worker threads that parse messages over 1 MB (per process); smaller ones have a thread of their own. */
         parseThreads: z.number().int().min(1).max(16).default(2),
       })
       .strict()
