@@ -106,7 +106,7 @@ export class FaultRig {
     readonly configPath: string,
   ) {}
 
-  static async start(opts: { start: string; workers: number; watchers: number }): Promise<FaultRig> {
+  static async start(opts: { start: string; workers: number; watchers: number; limits?: Record<string, number> }): Promise<FaultRig> {
     const dir = mkdtempSync(join(tmpdir(), 'escalator-faults-'));
     const started = await Promise.allSettled([PrivatePostgres.start(), PrivateRedis.start(), startDovecot(), startSmtpSink()] as const);
     if (started.some((s) => s.status === 'rejected')) {
@@ -144,6 +144,7 @@ export class FaultRig {
       laddersDir: resolve(REPO_ROOT, 'config/ladders'),
       directory: resolve(REPO_ROOT, 'test/fixtures/directory.yaml'),
       trust: { authservIds: ['mx.sunrise-homes.org.uk'] },
+      ...(opts.limits ? { limits: opts.limits } : {}),
       organisations: [
         {
           id: 'sunrise-homes',

@@ -46,6 +46,7 @@ function reg5Life(): Decision[] {
   d.at('2026-11-19T10:00:00Z').reply('professional', 'promise', '2026-11-26');
   next(d); // the promise lapses (and the team manager's reminder goes)
   d.at('2026-11-30T10:00:00Z').reply('team-manager', 'other');
+  d.at('2026-11-30T10:30:00Z').reply('team-manager', 'promise', '2027-06-30'); // beyond the horizon: holds nothing
   d.at('2026-11-30T11:00:00Z').bounce(addr('iro'));
   d.at('2026-11-30T12:00:00Z').command({ kind: 'escalate' }); // assistant director
   next(d); // DCS: held, no address
@@ -195,17 +196,54 @@ const WORKFLOW_EVENTS: EventDraft[] = [
     detail: { outbox: 'o-1', kind: 'chaser-bundle', reason: 'recipients refused', recipients: [{ address: addr('dcs'), code: 550 }] },
   },
   {
+    type: 'mail-held-back',
+    actor: 'system',
+    at: '2026-12-01T10:00:00.000Z',
+    detail: { kind: 'command-ack', key: 'mk1-ack', recipients: [RM.email], action: 'dropped', sender: RM.email, reason: 'loop protection' },
+  },
+  {
+    type: 'mail-folded',
+    actor: 'system',
+    at: '2026-12-01T10:00:00.000Z',
+    detail: { kind: 'reply-notice', key: 'mk2-reply-notice', sender: addr('professional'), into: 'c1:fold-mk2-reply-notice', reason: 'folded' },
+  },
+  {
+    type: 'message-not-read',
+    actor: addr('professional'),
+    at: '2026-12-01T10:00:00.000Z',
+    detail: { message: 'k3', size: 30_000_000, reason: 'message is larger than the limit' },
+  },
+  {
     type: 'raw-messages-purged',
     actor: 'cli:ops',
     at: '2033-01-01T10:00:00.000Z',
     detail: { messages: 3, outbox: 5, policy: 'raw messages of cases closed more than 6 years ago' },
   },
 ];
-const WORKFLOW_ONLY: CaseEventType[] = ['staff-message', 'mail-held-back', 'mail-recipients-deferred', 'raw-messages-purged'];
+const WORKFLOW_ONLY: CaseEventType[] = [
+  'staff-message',
+  'mail-held-back',
+  'mail-folded',
+  'message-not-read',
+  'mail-recipients-deferred',
+  'raw-messages-purged',
+];
+
+/** Mails the outbox writer composes itself (loop protection's summaries), as it composes them. */
+const WORKFLOW_MAILS: MailIntent[] = [
+  {
+    kind: 'fold-summary',
+    key: 'fold-mk2-reply-notice',
+    to: [RM],
+    cc: [],
+    timing: 'now',
+    data: { sender: addr('professional'), count: 2, safeguarding: 1, items: [{ kind: 'reply-notice', at: '2026-12-01T10:00:00.000Z', safeguarding: true }] },
+  },
+];
 
 const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest(), ...trustLife()];
 const events = decisions.flatMap((d) => d.events);
-const mails = decisions.flatMap((d) => d.mails);
+const mails = [...decisions.flatMap((d) => d.mails), ...WORKFLOW_MAILS];
 
 /** The row as PostgreSQL gives it back: JSON, without `undefined` keys. */
 function stored(value: unknown): unknown {
