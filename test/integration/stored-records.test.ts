@@ -56,9 +56,12 @@ async function refused(write: () => Promise<unknown>): Promise<string | undefine
   }
 }
 
-/** Values that did not exist when Migration20261205110000 added the constraints (Migration20261205120000 widened them). */
+/**
+ * Values that did not exist when Migration20261205110000 added the constraints (Migration20261205120000
+ * widened them for sender trust, Migration20261205130000 for issue 13's limits: `not-read`).
+ */
 const LATER_NEXT_ACTIONS: readonly string[] = ['confirmation-expires'];
-const LATER_ROUTES: readonly string[] = ['confirm-commands', 'confirm-token', 'reply-notice'];
+const LATER_ROUTES: readonly string[] = ['confirm-commands', 'confirm-token', 'reply-notice', 'not-read'];
 
 beforeAll(async () => {
   db = await createTestDatabase('escalator_records');
@@ -75,7 +78,7 @@ beforeAll(async () => {
   for (const status of OUTBOX_STATUSES) await insertOutbox(++n, status);
   // … then this release's migrations, which check those rows as they add the constraints …
   await orm.migrator.up();
-  // … and the values a later migration added, written after it (Migration20261205120000: sender trust).
+  // … and the values a later migration added, written after it (Migration20261205120000: sender trust; 130000: limits).
   for (const next of LATER_NEXT_ACTIONS) await insertCase(`00000000-0000-4000-8000-0000000001${String(++n).padStart(2, '0')}`, 'open', next, []);
   for (const route of LATER_ROUTES) await insertMessage(++n, 'processed', route);
   await insertCase(CASE_ID, 'open', 'step', ['planned']);
