@@ -1,8 +1,10 @@
 // The fault suite's hostile-sender phase (issue 13): the service as real processes (1 watcher,
 // 2 workers, one killed with SIGKILL mid-flood) on its own PostgreSQL, Redis, Dovecot and SMTP
 // sink, while strangers flood the inbox with case references and commands, a sender forged as the
-// RM fails DMARC at our own server, a participant's mailbox loops, a staff mailbox rule floods
-// tagged requests, and oversized mail arrives from staff, a participant and a stranger. Then the
+// RM fails DMARC at our own server, commands spoofed as the RM arrive with nothing to prove them,
+// forged bounces name a professional and a mail we never sent, a participant's mailbox loops, a
+// staff mailbox rule floods tagged requests, and oversized mail arrives from staff, a participant
+// and a stranger. Then the
 // ladder's first rung falls due. Nothing may be lost, nothing sent twice, no forged action applied,
 // and every notice the RM must see reaches them, alone or in a summary.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -118,6 +120,65 @@ describe('fault suite: hostile senders', () => {
         id,
       );
     }
+    // Spoofed commands: the RM's address with nothing to prove it (no Authentication-Results): a
+    // confirmation round trip to the real RM, nothing applied.
+    for (let i = 6; i <= 10; i++) {
+      const c = caseOf(i);
+      const id = `<hostile-spoofed-${i}@sunrise-homes.org.uk>`;
+      await send(
+        rfc822({
+          from: `Alex Morgan <${RM}>`,
+          to: INBOX,
+          subject: `Re: Hostile ${i} review minutes [${c.ref}]`,
+          messageId: id,
+          date: r.clock.now(),
+          inReplyTo: requestId(i),
+          verified: false,
+          body: 'CLOSE\r\nProfessional: Mallory <mallory@elsewhere.example>',
+        }),
+        id,
+      );
+    }
+    // Forged bounces: delivery reports quoting a case's reference and a professional's address,
+    // about a Message-ID we never sent.
+    for (let i = 11; i <= 15; i++) {
+      const c = caseOf(i);
+      const id = `<hostile-bounce-${i}@elsewhere.example>`;
+      const b = `dsn-${i}`;
+      await send(
+        [
+          `Authentication-Results: mx.sunrise-homes.org.uk; spf=pass smtp.mailfrom=elsewhere.example; dmarc=pass header.from=elsewhere.example`,
+          `From: Mail Delivery System <mailer-daemon@elsewhere.example>`,
+          `To: ${INBOX}`,
+          `Subject: Undelivered Mail Returned to Sender [${c.ref}]`,
+          `Message-ID: ${id}`,
+          `Date: ${r.clock.now().toUTCString().replace('GMT', '+0000')}`,
+          'MIME-Version: 1.0',
+          `Content-Type: multipart/report; report-type=delivery-status; boundary="${b}"`,
+          '',
+          `--${b}`,
+          'Content-Type: text/plain',
+          '',
+          'Your message could not be delivered.',
+          `--${b}`,
+          'Content-Type: message/delivery-status',
+          '',
+          'Reporting-MTA: dns; mx.elsewhere.example',
+          '',
+          `Final-Recipient: rfc822; ${pro(i)}`,
+          'Action: failed',
+          'Status: 5.1.1',
+          `--${b}`,
+          'Content-Type: text/rfc822-headers',
+          '',
+          `Message-ID: <never-sent-${i}@sunrise-homes.org.uk>`,
+          `Subject: Hostile ${i} review minutes [${c.ref}]`,
+          `--${b}--`,
+          '',
+        ].join('\r\n'),
+        id,
+      );
+    }
     // A participant's mailbox loops: forty replies in a few minutes.
     const looping: string[] = [];
     for (let k = 1; k <= LOOPING_REPLIES; k++) {
@@ -226,7 +287,7 @@ describe('fault suite: hostile senders', () => {
     console.log(
       [
         '',
-        `hostile senders: ${verdicts.length} messages in ${((Date.now() - startedAt) / 60_000).toFixed(1)} min (${STRANGERS} from strangers, 5 forged as the RM, ${LOOPING_REPLIES} from a looping participant, ${OPENING_FLOOD} from a flooding staff rule, ${oversized.length} oversized), one worker killed mid-flood`,
+        `hostile senders: ${verdicts.length} messages in ${((Date.now() - startedAt) / 60_000).toFixed(1)} min (${STRANGERS} from strangers, 5 forged as the RM failing DMARC, 5 spoofed commands, 5 forged bounces, ${LOOPING_REPLIES} from a looping participant, ${OPENING_FLOOD} from a flooding staff rule, ${oversized.length} oversized), one worker killed mid-flood`,
         `  RM told: ${flaggedNotices} stranger notice(s) + ${strangerSummaries.length} summary(ies) listing the rest; the looping participant: ${loopNotices} notices + ${loopSummaries.length} summary(ies)`,
         `  openings by the rule: ${openingRows.filter((o) => o.route === 'new-case').length} opened, ${openingRows.filter((o) => o.route === 'quarantined').length} refused, ${refusedNotices.length} refusal mail(s); not read: ${notRead.length}, ${notReadNotices.length} notice(s)`,
         `  rung 1: ${cases.length - lostChasers.length} of ${cases.length} chasers accepted exactly once`,
@@ -236,7 +297,7 @@ describe('fault suite: hostile senders', () => {
     );
 
     expect(pending).toEqual([]);
-    expect(verdicts).toHaveLength(STRANGERS + 5 + LOOPING_REPLIES + OPENING_FLOOD + oversized.length);
+    expect(verdicts).toHaveLength(STRANGERS + 15 + LOOPING_REPLIES + OPENING_FLOOD + oversized.length);
     expect(lostChasers).toEqual([]);
     expect(stuck).toEqual([]);
     expect(lostParticipant).toBe(0);
