@@ -149,6 +149,14 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     await h.advanceTo('2026-12-01T11:00:00Z');
     await h.settle();
     expect(h.sink.messages.some((m) => m.envelope.to.includes(SAM))).toBe(false);
+    // Nor does anything a participant says change it meanwhile.
+    const early = await send(h, mail, {
+      from: `Sam Patel <${SAM}>`,
+      subject: 'RE: Care plan actions',
+      inReplyTo: r.id,
+      body: 'Please find the actions attached, this is done.',
+    });
+    expect(early.verdict).toMatchObject({ route: 'reply-notice', reason: 'the request has not yet been confirmed by the person who sent it' });
 
     await send(h, mail, {
       from: `Alex Morgan <${RM}>`,

@@ -180,6 +180,9 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       if (state.status === 'paused') {
         throw new CommandRejected('ESCALATE: the case is paused. Reply RESUME first, or RESUME and ESCALATE together.');
       }
+      if (state.senderConfirmation) {
+        throw new CommandRejected('ESCALATE: nothing goes to anyone until the person who sent the request confirms it (the CONFIRM code in the confirmation).');
+      }
       state.hold = undefined;
       let step = currentStep(state);
       if (step?.status === 'awaiting-approval') {
@@ -213,6 +216,9 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       const waiting = step && (step.status === 'awaiting-approval' || (command.kind === 'skip' && step.status === 'held'));
       if (!step || !waiting) {
         throw new CommandRejected(`${name}: nothing is waiting for ${command.kind === 'approve' ? 'approval' : 'a decision'}.`);
+      }
+      if (command.kind === 'approve' && state.senderConfirmation) {
+        throw new CommandRejected('APPROVE: nothing goes to anyone until the person who sent the request confirms it (the CONFIRM code in the confirmation).');
       }
       requireOpen(state, name);
       step.decidedBy = actor;

@@ -30,6 +30,8 @@ export interface RouteFacts {
     senderAnswers: boolean;
     /** The case is resolved or closed. */
     caseClosed?: boolean;
+    /** The case was opened by a sender not yet verified and waits for their CONFIRM: no reply may change it yet. */
+    caseUnconfirmed?: boolean;
   };
   /** The subject names a case reference we do not have. */
   unknownCaseTag?: string;
@@ -118,6 +120,8 @@ export function decideRoute(f: RouteFacts): Route {
     // recipient's (their "done" resolves, their promise holds), and a command-looking line from
     // them is reply text: nobody closes or skips the escalation about themselves.
     if (senderRole && f.match.senderIsChased) {
+      if (f.match.caseUnconfirmed)
+        return { kind: 'reply-notice', role: senderRole, reason: 'the request has not yet been confirmed by the person who sent it' };
       if (!f.match.senderAnswers)
         return { kind: 'reply-notice', role: senderRole, reason: 'no step of the ladder has written to them yet, so they cannot answer it' };
       if (!verified) return { kind: 'reply-notice', role: senderRole, reason: `their address could not be verified (${v.reason})` };

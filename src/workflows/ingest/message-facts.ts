@@ -132,6 +132,7 @@ export function routeFacts(
       senderIsChased: chased,
       senderAnswers: chased && !!sender && answersForThemselves(state, sender, role, ctx, org),
       caseClosed: matched.row.status === 'resolved' || matched.row.status === 'closed',
+      ...(state.senderConfirmation ? { caseUnconfirmed: true } : {}),
     };
   } else if (analysis.caseTag) {
     facts.unknownCaseTag = analysis.caseTag;

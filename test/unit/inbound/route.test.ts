@@ -101,6 +101,13 @@ describe('sender verification decides whether a reply or a command acts', () => 
     expect(decideRoute(facts('Minutes attached.', chased, false))).toEqual({ kind: 'recipient-reply', role: 'professional' });
   });
 
+  it('while the request itself waits for its sender to confirm it, no reply changes the case', () => {
+    expect(decideRoute(facts('Minutes attached.', { ...chased, caseUnconfirmed: true }, false))).toMatchObject({
+      kind: 'reply-notice',
+      reason: 'the request has not yet been confirmed by the person who sent it',
+    });
+  });
+
   it('a DMARC failure is flagged, never confirmed by round trip; CONFIRM <code> is its own route', () => {
     expect(decideRoute(facts('CLOSE', { senderRole: 'rm' }, true, 'fail')).kind).toBe('flag');
     expect(decideRoute(facts('CONFIRM ABCDEFGHJKMNPQRSTVWX', { senderRole: 'rm' }, true, 'none'))).toEqual({ kind: 'confirm-token' });
