@@ -247,7 +247,7 @@ describe('fault suite: hostile senders', () => {
 
     // ── The figures ──
     const verdicts = await r.query<{ message_id: string; status: string; route: string; reason: string | null; case_id: string | null; id: string }>(
-      `select id, message_id, status, route, reason, case_id from message where message_id like '<hostile-%'`,
+      `select id, message_id, status, route, reason, case_id from message where message_id like '<hostile-%' and message_id not like '<hostile-request-%'`,
     );
     const atSink = new Map<string, number>();
     for (const m of r.sink.messages) atSink.set(m.messageId, (atSink.get(m.messageId) ?? 0) + 1);
@@ -263,9 +263,11 @@ describe('fault suite: hostile senders', () => {
 
     // Forged actions: anything a stranger's or forged message caused on a case beyond being flagged.
     const forgedIds = verdicts.filter((v) => hostile.includes(v.message_id)).map((v) => `message:${v.id}`);
-    const forgedEvents = await r.query<{ type: string }>(`select type from case_event where cause = any($1::text[]) and type <> 'message-flagged'`, [
-      forgedIds,
-    ]);
+    // Flagged, a reply passed on, or a confirmation asked of the real sender: nothing else may follow from them.
+    const forgedEvents = await r.query<{ type: string }>(
+      `select type from case_event where cause = any($1::text[]) and type not in ('message-flagged', 'confirmation-requested', 'reply-noted')`,
+      [forgedIds],
+    );
     const after = await r.query<{ id: string; status: string; participants: Array<{ email: string; undeliverable?: unknown }> }>(
       `select id, status, state->'participants' as participants from escalation_case where id = any($1::uuid[])`,
       [cases.map((c) => c.id)],
@@ -295,6 +297,8 @@ describe('fault suite: hostile senders', () => {
         '',
       ].join('\n'),
     );
+    if (forgedApplied > 0)
+      console.log(JSON.stringify({ forgedEvents, changed: changed.map((c) => ({ id: c.id, status: c.status, participants: c.participants })) }, null, 1));
 
     expect(pending).toEqual([]);
     expect(verdicts).toHaveLength(STRANGERS + 15 + LOOPING_REPLIES + OPENING_FLOOD + oversized.length);
