@@ -232,6 +232,36 @@ export class WorkCalendar {
     return count;
   }
 
+  /** The send window's close (e.g. 17:00) on a local date: the end of that working day. */
+  closeOf(localDate: string): Date {
+    const day = DateTime.fromISO(localDate, { zone: this.timezone }).startOf('day');
+    return day.set({ hour: Math.floor(this.closeMin / 60), minute: this.closeMin % 60 }).toJSDate();
+  }
+
+  /** The local date of the last working day strictly before `instant`'s local date. */
+  lastWorkingDayBefore(instant: Date): string {
+    let day = this.local(instant).startOf('day');
+    for (let guard = 0; guard < 366; guard++) {
+      day = day.minus({ days: 1 });
+      if (this.isWorkingDay(day)) return day.toISODate()!;
+    }
+    throw new Error('no working day within a year');
+  }
+
+  /**
+   * The deadline a step gives when the next one goes at `next`: the close of the last working day
+   * before the day it goes. Never the same moment as the next step, and nobody is chased on the
+   * morning of their own deadline day.
+   */
+  deadlineBefore(next: Date): Date {
+    return this.closeOf(this.lastWorkingDayBefore(next));
+  }
+
+  /** The opening of the working day `instant` falls on (or of the next one): where working-day rungs go. */
+  openingOfDay(instant: Date): Date {
+    return this.openingOf(this.localDate(instant));
+  }
+
   /** Local date (YYYY-MM-DD) of an instant. */
   localDate(instant: Date): string {
     return this.local(instant).toISODate()!;
@@ -242,8 +272,7 @@ export class WorkCalendar {
     return this.nextOpening(this.openingOn(DateTime.fromISO(localDate, { zone: this.timezone })).toJSDate());
   }
 
-  /** "Monday 7 December 2026 at 09:00" — how dates appear in mails and timetables. */
-  /** "Tuesday 24 November 2026 at 09:00" (en-GB). */
+  /** "Tuesday 24 November 2026 at 09:00" (en-GB): how moments appear in mails and timetables. */
   format(instant: Date): string {
     const dt = this.local(instant);
     return `${longDate(dt)} at ${String(dt.hour).padStart(2, '0')}:${String(dt.minute).padStart(2, '0')}`;

@@ -10,18 +10,7 @@ import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor } from './fire-step.js';
 import { withNextAction } from './next-action.js';
-import {
-  appendRepeat,
-  currentStep,
-  extendPlanned,
-  planSteps,
-  pushBackAfter,
-  replanAfter,
-  replanFromNow,
-  rungOf,
-  shiftBack,
-  shiftPlanned,
-} from './timetable.js';
+import { appendRepeat, currentStep, extendPlanned, goLate, planSteps, replanAfter, replanFromNow, rungOf, shiftBack, shiftPlanned } from './timetable.js';
 
 export interface CommandsInput {
   from: Contact;
@@ -191,9 +180,12 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       if (step?.status === 'held') {
         throw new CommandRejected(`ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`);
       }
-      if (!step) step = appendRepeat(state, ladder, cal, now);
+      if (!step) step = appendRepeat(state, ladder, cal);
       if (!step) throw new CommandRejected('ESCALATE: the case is at the top of its ladder.');
+      // The step goes now: it stands here on the timetable from now on, and the rungs counted from
+      // it come with it (replanAfter when it fires).
       step.dueAt = cal.nextOpening(now).toISOString();
+      delete step.timingAt;
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
       const rung = rungOf(ladder, step);
       if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
@@ -239,8 +231,10 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       if (wasDraft) b.draft({ kind: 'cancel', step: step.n });
       b.event('skipped', actor, { step: step.n, rung: rung.id });
       const index = state.steps.indexOf(step);
+      // Decided on a later day than the step was due: the later steps move back by the held span.
+      goLate(state, ladder, cal, index, cal.nextOpening(now));
       replanAfter(state, ladder, cal, index);
-      if (index === state.steps.length - 1) appendRepeat(state, ladder, cal, now);
+      if (index === state.steps.length - 1) appendRepeat(state, ladder, cal);
       return `Skipped “${rung.title}”; nothing was sent.`;
     }
     case 'safeguarding':
@@ -338,14 +332,12 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
     step.missingRoles = missingTo;
     return;
   }
-  // Held since it fell due: it goes now (or at the next opening), and the rungs after it move back
-  // by the time it was held, rather than all falling due together.
+  // Held since it fell due: it goes now (or at the next opening), and when that is a later day the
+  // rungs after it move back by the time it was held, rather than all falling due together.
   const goesAt = ctx.calendar.nextOpening(ctx.now);
-  const wasDue = step.dueAt ? new Date(step.dueAt) : goesAt;
-  pushBackAfter(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), wasDue, goesAt);
+  goLate(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), goesAt);
   step.status = 'planned';
-  step.dueAt = goesAt.toISOString();
-  delete step.timingAt;
+  if (!step.dueAt || new Date(step.dueAt) > goesAt) step.dueAt = goesAt.toISOString();
   b.event('step-released', actor, { step: step.n });
 }
 

@@ -69,6 +69,12 @@ export interface CaseState {
   openedAt: Instant;
   /** The opening moment moved into the send window: every `from: opening` rung counts from here. */
   clockStartAt: Instant;
+  /**
+   * The deadline the confirmation gave for the request itself: the close of the last working day
+   * before the first rung goes; null when that rung goes the same day. Fixed at opening (absent on
+   * cases opened before it was recorded).
+   */
+  requestDeadlineAt?: Instant | null;
   subject: string;
   /** The opening request's Message-ID: first in every chaser's References. */
   requestMessageId: string;

@@ -55,7 +55,7 @@ export function skipRungsAlreadyAnswered(b: DecisionBuilder, ladder: EffectiveLa
     skipped.push(rung.title);
     const index = state.steps.indexOf(step);
     replanAfter(state, ladder, ctx.calendar, index);
-    if (index === state.steps.length - 1) appendRepeat(state, ladder, ctx.calendar, ctx.now);
+    if (index === state.steps.length - 1) appendRepeat(state, ladder, ctx.calendar);
   }
   return skipped;
 }

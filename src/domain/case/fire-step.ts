@@ -4,7 +4,7 @@ import type { Step } from './case-state.js';
 import type { DecisionBuilder } from './decision.js';
 import { dedupe, resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
-import { appendRepeat, keepAfterDeadline, pushBackAfter, replanAfter, rungOf } from './timetable.js';
+import { appendRepeat, deadlineFor, goLate, replanAfter, rungOf } from './timetable.js';
 
 /** The roles a rung copies on this case: its cc, its flag-dependent cc, and the ladder's always-cc. */
 export function ccRolesFor(ladder: EffectiveLadder, step: Step, flags: Record<string, boolean>): string[] {
@@ -30,24 +30,13 @@ export function recipientsFor(b: DecisionBuilder, ladder: EffectiveLadder, step:
 export type FireOutcome = 'sent' | 'redrafted' | 'drafted' | 'held' | 'not-applicable';
 
 /**
- * The step went (or goes) later than it was due, on a later day: the moment it was due, else
- * undefined. A step that goes on the day it was due, if a little after, counts as on time, so a
- * job that runs a few seconds late moves nothing.
- */
-function lateSince(step: Step, goesAt: Date, cal: CaseContext['calendar']): Date | undefined {
-  if (!step.dueAt) return undefined;
-  const due = new Date(step.dueAt);
-  return due < goesAt && cal.localDate(due) < cal.localDate(goesAt) ? due : undefined;
-}
-
-/**
  * A step has fallen due (or been escalated to, or approved): send its chaser, or hold it for a
  * missing address, or put the draft to the RM when the rung is approval-gated.
  *
- * A step that goes on a later day than it was due (the ladder was held by a promise, the service
- * was down, the RM approved the draft days later) counts its deadline from when it actually goes,
- * and every later step moves back by the same span: the ladder keeps its spacing and never sends
- * its overdue rungs together.
+ * The timetable is the anchor: a step sent on time gives a deadline just before the next step's
+ * date. A step that goes on a later day than it was due (held for an address, the RM approved the
+ * draft days later, the service was down) moves every later step back by the same span, so the
+ * ladder keeps its spacing and never sends its overdue rungs together.
  */
 export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext, actor: string): FireOutcome {
   const state = b.state;
@@ -60,10 +49,11 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     step.status = 'not-applicable';
     step.decidedAt = now;
     b.event('step-not-applicable', 'system', { step: step.n, rung: rung.id, when: rung.when });
+    goLate(state, ladder, cal, index, cal.nextOpening(ctx.now));
     replanAfter(state, ladder, cal, index);
     // Set aside as the last rung (reg 5's LSCP rung on a case that is not child protection), the
     // ladder still goes on to its repeat; without this the fortnightly emails never started.
-    if (index === state.steps.length - 1) appendRepeat(state, ladder, cal, ctx.now);
+    if (index === state.steps.length - 1) appendRepeat(state, ladder, cal);
     return 'not-applicable';
   }
 
@@ -82,18 +72,14 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   }
   step.missingRoles = undefined;
 
-  // The chaser waits for the send window, so everything counts from when it actually goes: a step
-  // fired (or approved) at night or at a weekend otherwise stated a deadline up to a day short.
+  // The chaser waits for the send window. Gone on a later day than it was due, it is re-dated and
+  // the later steps move back by the held span; its deadline is the close of the last working day
+  // before the next step goes (see deadlineFor), so the dates it states are the timetable's own.
   // For a draft being approved, `dueAt` is when it was drafted to go.
   const goesAt = cal.nextOpening(ctx.now);
-  const late = lateSince(step, goesAt, cal);
-  if (late) {
-    pushBackAfter(state, ladder, cal, index, late, goesAt);
-    step.dueAt = goesAt.toISOString();
-    delete step.timingAt;
-  }
-  const countFrom = step.dueAt && new Date(step.dueAt) <= goesAt ? new Date(step.dueAt) : goesAt;
-  const deadlineAt = rung.deadline ? cal.due(countFrom, rung.deadline).toISOString() : undefined;
+  const late = goLate(state, ladder, cal, index, goesAt);
+  replanAfter(state, ladder, cal, index);
+  const deadlineAt = deadlineFor(state, ladder, cal, index, goesAt)?.toISOString();
   const chaser = {
     kind: 'chaser' as const,
     key: `s${step.n}-chaser`,
@@ -146,10 +132,8 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     ...(late ? { dueAt: late.toISOString() } : {}),
     ...(redrafted ? { redrafted: true } : {}),
   });
+  if (index === state.steps.length - 1) appendRepeat(state, ladder, cal);
   notifyStep(b, ladder, step, ctx);
-  replanAfter(state, ladder, cal, index);
-  if (index === state.steps.length - 1) appendRepeat(state, ladder, cal, ctx.now);
-  keepAfterDeadline(state, ladder, cal, index);
   return redrafted ? 'redrafted' : 'sent';
 }
 

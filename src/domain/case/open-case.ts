@@ -6,7 +6,7 @@ import type { CaseState, Contact, Participant } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { withNextAction } from './next-action.js';
 import { runDue } from './advance.js';
-import { planSteps, shiftPlanned, timingOf } from './timetable.js';
+import { planSteps, requestDeadline, shiftPlanned, timingOf } from './timetable.js';
 
 export interface OpenCaseInput {
   id: string;
@@ -105,6 +105,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     shiftPlanned(b.state, ladder.clock === 'working-days' ? 'working-days' : 'calendar', ctx.calendar, from, ctx.now);
     b.event('timetable-shifted', 'system', { reason: 'request dated before its first rung was due', from: first.dueAt });
   }
+  b.state.requestDeadlineAt = requestDeadline(b.state, ladder, ctx.calendar)?.toISOString() ?? null;
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
   return b.build();

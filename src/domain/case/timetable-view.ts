@@ -5,7 +5,7 @@ import type { CaseContext } from './case-context.js';
 import type { CaseState, StepStatus } from './case-state.js';
 import { ccRolesFor } from './fire-step.js';
 import { resolveRoles } from './role-resolution.js';
-import { rungOf } from './timetable.js';
+import { deadlineFor, rungOf } from './timetable.js';
 
 export interface TimetableRow {
   n: number;
@@ -19,7 +19,15 @@ export interface TimetableRow {
   cc: Array<{ role: string; label: string; emails: string[] }>;
   missing: string[];
   approval: boolean;
+  /** The policy's timescale for the rung ("1 week"), when it gives one. */
   deadline?: string;
+  /**
+   * The deadline the step gives (sent) or will give if it goes when due (planned): the close of the
+   * last working day before the next step, as the chaser states it. ISO instant.
+   */
+  deadlineAt?: string;
+  /** The same, as people read it: "the end of Friday 11 December 2026". */
+  deadlineText?: string;
   when?: string;
   policyRef: string;
   repeat: boolean;
@@ -28,8 +36,15 @@ export interface TimetableRow {
 /** The case's timetable as people read it: confirmations, acknowledgements, `cases show`. */
 export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'calendar' | 'directory' | 'org' | 'now'>): TimetableRow[] {
   const ladder = ladderFor(state, ctx as CaseContext);
-  return state.steps.map((step) => {
+  return state.steps.map((step, index) => {
     const rung = rungOf(ladder, step);
+    // What the chaser says (sent), or will say if it goes when due: worked out by the same rule.
+    const deadlineAt =
+      step.status === 'sent'
+        ? step.deadlineAt
+        : step.status === 'planned' && step.dueAt
+          ? deadlineFor(state, ladder, ctx.calendar, index, new Date(step.dueAt))?.toISOString()
+          : undefined;
     const who = (roles: string[]) =>
       roles.map((role) => ({ role, label: roleLabel(role), emails: resolveRoles(state, [role], ctx).contacts.map((c) => c.email) }));
     const to = who(rung.to);
@@ -58,6 +73,7 @@ export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' 
       missing: [...to, ...cc].filter((r) => r.emails.length === 0).map((r) => r.role),
       approval: rung.approval,
       ...(rung.deadline ? { deadline: describeDuration(rung.deadline) } : {}),
+      ...(deadlineAt ? { deadlineAt, deadlineText: `the end of ${ctx.calendar.formatDate(new Date(deadlineAt))}` } : {}),
       ...(rung.when ? { when: rung.when } : {}),
       policyRef: rung.policyRef,
       repeat: rung.repeat,

@@ -27,9 +27,25 @@ export function rungOf(ladder: EffectiveLadder, step: Step): EffectiveRung {
   return rung;
 }
 
-/** The moment a step's successors count from: when it was sent (or decided), else when it was due. */
-function baseOf(step: Step): Date | null {
-  const at = step.sentAt ?? step.decidedAt ?? step.dueAt;
+/**
+ * When a rung falls due `after` its base. Working days are whole days: a rung due in N working days
+ * goes at the opening of the Nth working day, so the day before it is the recipient's whole last
+ * day (see deadlineFor). Calendar weeks and days keep the local time of day.
+ */
+export function rungDueFrom(base: Date, after: Duration, cal: WorkCalendar): Date {
+  if (after.unit !== 'wd' || after.n === 0) return cal.add(base, after);
+  return cal.openingOfDay(cal.addWorkingDays(base, after.n));
+}
+
+/**
+ * Where a step stands on the ladder's own timetable (its anchor): the moment the policy's timing
+ * put it, or where a hold, an ESCALATE or a late send moved it. The steps after it count from here,
+ * never from the seconds a job ran late.
+ */
+export function anchorOf(step: Step, cal: WorkCalendar): Date | null {
+  const timing = timingOf(step, cal);
+  if (timing) return timing;
+  const at = step.sentAt ?? step.decidedAt;
   return at ? new Date(at) : null;
 }
 
@@ -41,31 +57,25 @@ export function planSteps(ladder: EffectiveLadder, clockStart: Date, cal: WorkCa
     const step: Step = { n: firstN + i, rungId: rung.id, dueAt: null, status: 'planned' };
     if (rung.trigger === 'time') {
       const base = rung.from === 'opening' || i === 0 ? clockStart : previous;
-      if (base) setTiming(step, cal.add(base, rung.after), cal);
+      if (base) setTiming(step, rungDueFrom(base, rung.after, cal), cal);
     }
     steps.push(step);
-    previous = step.dueAt ? new Date(step.dueAt) : null;
+    previous = step.dueAt ? timingOf(step, cal) : null;
   });
   return steps;
 }
 
 /**
- * After a step is sent, skipped or set aside, the `from: previous` rungs after it count again from
- * the moment that really happened (a rung held for an address, or waiting for approval, pushes
- * the rest back rather than bunching them up).
+ * The `from: previous` rungs after the step at `index` count again from its anchor. On a normal
+ * run this changes nothing; after an ESCALATE (the step went early) or a step re-dated by a hold,
+ * the rungs after it keep their spacing from where it really stands.
  */
 export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): void {
-  // A step sent or decided outside the send window (APPROVE on a Saturday, a job that ran late)
-  // only goes at the next opening: count from then, or the next rung can fall due an hour after it.
-  const baseAt = (step: Step): Date | null => {
-    const at = baseOf(step);
-    return at ? cal.nextOpening(at) : null;
-  };
-  let previous = baseAt(state.steps[index]!);
+  let previous = anchorOf(state.steps[index]!, cal);
   for (let i = index + 1; i < state.steps.length; i++) {
     const step = state.steps[i]!;
     if (step.status !== 'planned') {
-      previous = baseAt(step);
+      previous = anchorOf(step, cal);
       continue;
     }
     const rung = rungOf(ladder, step);
@@ -74,10 +84,10 @@ export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: Work
       continue;
     }
     if (rung.from === 'previous' || rung.repeat) {
-      if (previous) setTiming(step, cal.add(previous, rung.after), cal);
+      if (previous) setTiming(step, rungDueFrom(previous, rung.repeat && ladder.repeat ? ladder.repeat.every : rung.after, cal), cal);
       else clearTiming(step);
     }
-    previous = step.dueAt ? new Date(step.dueAt) : null;
+    previous = step.dueAt ? timingOf(step, cal) : null;
   }
 }
 
@@ -130,8 +140,73 @@ export function pushBackAfter(state: CaseState, ladder: EffectiveLadder, cal: Wo
   for (let i = index + 1; i < state.steps.length; i++) {
     const step = state.steps[i]!;
     if (step.status !== 'planned' || !step.dueAt) continue;
-    setTiming(step, carrySpan(cal, ladder.clock, timingOf(step, cal)!, from, to), cal);
+    setTiming(step, carrySpan(cal, ladder.clock, timingOf(step, cal)!, from, to, { wholeWorkingDays: ladder.clock === 'working-days' }), cal);
   }
+}
+
+/**
+ * The step at `index` goes at `goesAt`. When that is on a later day than it was due (held for an
+ * address, an approval given days later, a service that was down), it is re-dated to when it goes
+ * and every later step moves back by the held span. Going a little late on the day it was due
+ * counts as on time. Returns the moment it was due when it goes late.
+ */
+export function goLate(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number, goesAt: Date): Date | undefined {
+  const step = state.steps[index]!;
+  if (!step.dueAt) return undefined;
+  const due = new Date(step.dueAt);
+  if (!(due < goesAt && cal.localDate(due) < cal.localDate(goesAt))) return undefined;
+  pushBackAfter(state, ladder, cal, index, due, goesAt);
+  step.dueAt = goesAt.toISOString();
+  delete step.timingAt;
+  return due;
+}
+
+/**
+ * When the next step after the one at `index` goes if nothing changes: the next dated rung the case
+ * will really send (a rung set aside for a flag the case does not have is passed over), else the
+ * repeat that will follow the last rung. Null at the top of the ladder, or when what comes next
+ * waits for an ESCALATE.
+ */
+export function nextDueAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): Date | null {
+  for (let i = index + 1; i < state.steps.length; i++) {
+    const step = state.steps[i]!;
+    if (isDone(step)) continue;
+    const rung = rungOf(ladder, step);
+    if (rung.trigger === 'command' || !step.dueAt) return null;
+    if (rung.when && !state.flags[rung.when]) continue;
+    return new Date(step.dueAt);
+  }
+  const last = state.steps[state.steps.length - 1];
+  const base = last ? anchorOf(last, cal) : null;
+  if (!ladder.repeat || !base) return null;
+  return cal.nextOpening(repeatAfter(base, ladder, cal));
+}
+
+/**
+ * The deadline the step at `index` gives when it goes at `goesAt`: the close of the last working
+ * day before the next step goes (the policy's date for the next rung is the anchor, so a reminder
+ * sent late after a bank holiday still asks for a reply before the next rung, not a week later).
+ * At the top of the ladder, the rung's own timescale counted from when it goes, the same way.
+ * Undefined when the rung states no deadline, or when the next step goes the same day.
+ */
+export function deadlineFor(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number, goesAt: Date): Date | undefined {
+  const step = state.steps[index]!;
+  const rung = rungOf(ladder, step);
+  if (!rung.deadline) return undefined;
+  const next = nextDueAfter(state, ladder, cal, index) ?? cal.nextOpening(rungDueFrom(goesAt, rung.deadline, cal));
+  const deadline = cal.deadlineBefore(next);
+  return deadline > goesAt ? deadline : undefined;
+}
+
+/**
+ * The deadline the opening request gives: the close of the last working day before the first rung
+ * the case will send. Undefined when that rung goes the same day (an imminent-risk case).
+ */
+export function requestDeadline(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar): Date | undefined {
+  const next = nextDueAfter(state, ladder, cal, -1);
+  if (!next) return undefined;
+  const deadline = cal.deadlineBefore(next);
+  return deadline > new Date(state.clockStartAt) ? deadline : undefined;
 }
 
 /**
@@ -147,26 +222,6 @@ export function holdUntil(state: CaseState, ladder: EffectiveLadder, cal: WorkCa
   const index = state.steps.indexOf(step);
   pushBackAfter(state, ladder, cal, index, due, until);
   setTiming(step, until, cal);
-}
-
-/**
- * The invariant between rungs: no later rung falls due before the deadline the last step sent
- * (the one at `index`) stated to its recipient. A rung that would is moved to that deadline and
- * the ones after it with it. Reg 5 is laid out so each rung falls due on the previous rung's
- * deadline, so on its normal timetable this moves nothing.
- */
-export function keepAfterDeadline(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): void {
-  const sent = state.steps[index];
-  if (!sent || sent.status !== 'sent' || !sent.deadlineAt) return;
-  const floor = new Date(sent.deadlineAt);
-  for (let i = index + 1; i < state.steps.length; i++) {
-    const step = state.steps[i]!;
-    if (step.status !== 'planned' || !step.dueAt) continue;
-    const due = new Date(step.dueAt);
-    if (due >= floor) continue;
-    pushBackAfter(state, ladder, cal, i, due, floor);
-    setTiming(step, floor, cal);
-  }
 }
 
 /**
@@ -193,8 +248,8 @@ export function replanFromNow(state: CaseState, ladder: EffectiveLadder, cal: Wo
   const planned: Step[] = remaining.map(({ r, i }) => {
     const existing = open.find((s) => s.rungId === r.id);
     const step: Step = { n: existing?.n ?? n++, rungId: r.id, dueAt: null, status: 'planned' };
-    if (r.trigger === 'time' && previous) setTiming(step, cal.add(previous, gapBefore(ladder.rungs, i)), cal);
-    previous = step.dueAt ? new Date(step.dueAt) : null;
+    if (r.trigger === 'time' && previous) setTiming(step, rungDueFrom(previous, gapBefore(ladder.rungs, i), cal), cal);
+    previous = step.dueAt ? timingOf(step, cal) : null;
     return step;
   });
   // At the repeat stage no rung is left to plan: the planned repeat used to be dropped here, which
@@ -202,19 +257,30 @@ export function replanFromNow(state: CaseState, ladder: EffectiveLadder, cal: Wo
   const openRepeat = open.find((s) => s.rungId === 'repeat');
   if (planned.length === 0 && openRepeat && ladder.repeat) {
     const repeat: Step = { n: openRepeat.n, rungId: 'repeat', dueAt: null, status: 'planned' };
-    setTiming(repeat, cal.add(now, ladder.repeat.every), cal);
+    setTiming(repeat, repeatAfter(now, ladder, cal), cal);
     planned.push(repeat);
   }
   state.steps = [...done, ...planned].sort((a, b) => a.n - b.n);
 }
 
-/** After the last rung is sent, the policy's "continue to persist" step. */
-export function appendRepeat(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, from: Date): Step | undefined {
+/** When the repeat after a step anchored at `base` falls due (before the send window moves it). */
+export function repeatAfter(base: Date, ladder: EffectiveLadder, cal: WorkCalendar): Date {
+  return rungDueFrom(base, ladder.repeat!.every, cal);
+}
+
+/**
+ * After the last rung, the policy's "continue to persist" step: counted from the last step's anchor
+ * (reg 5's fortnightly emails fall 10, 12, 14 … weeks from the opening, whatever day the send
+ * window moved the 8-week rung to).
+ */
+export function appendRepeat(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar): Step | undefined {
   if (!ladder.repeat) return undefined;
+  const last = state.steps[state.steps.length - 1];
+  const base = (last && anchorOf(last, cal)) ?? null;
+  if (!base) return undefined;
   const n = Math.max(0, ...state.steps.map((s) => s.n)) + 1;
-  // Counted from when the last mail actually goes (the next opening, if `from` is outside the window).
   const step: Step = { n, rungId: 'repeat', dueAt: null, status: 'planned' };
-  setTiming(step, cal.add(cal.nextOpening(from), ladder.repeat.every), cal);
+  setTiming(step, repeatAfter(base, ladder, cal), cal);
   state.steps.push(step);
   return step;
 }

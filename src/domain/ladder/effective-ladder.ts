@@ -27,6 +27,8 @@ export interface EffectiveLadder {
   def: LadderDefinition;
   variant: VariantName;
   clock: 'calendar' | 'working-days';
+  /** What the opening request asks, on this variant's timescales. */
+  request: { deadline: Duration; policyRef: string };
   rungs: EffectiveRung[];
   repeat?: EffectiveRung & { every: Duration };
 }
@@ -113,7 +115,15 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
       every: parseDuration(merged.every),
     };
   }
-  return { def: ladder, variant, clock: v?.clock ?? ladder.clock, rungs, ...(repeat ? { repeat } : {}) };
+  const request = v?.request ?? ladder.request;
+  return {
+    def: ladder,
+    variant,
+    clock: v?.clock ?? ladder.clock,
+    request: { deadline: parseDuration(request.deadline), policyRef: request.policyRef },
+    rungs,
+    ...(repeat ? { repeat } : {}),
+  };
 }
 
 /** The roles a ladder ever writes to or copies (for directive names and `ladders check`). */

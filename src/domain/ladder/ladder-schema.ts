@@ -108,6 +108,14 @@ const variantSchema = z
     policyRef: z.string().min(1),
     clock: z.enum(['calendar', 'working-days']).optional(),
     from: z.enum(['opening', 'previous']).optional(),
+    /**
+     * What the opening request asks on this variant's timescales: its chasers never restate the
+     * standard deadline ("within 2 weeks") that the variant has overtaken.
+     */
+    request: z
+      .object({ deadline: duration, policyRef: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Replaces the rungs wholesale… */
     rungs: z.array(rungSchema).min(1).optional(),
     /** …or adjusts the standard ones by id. */

@@ -1,6 +1,6 @@
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { describeDuration } from '../calendar/duration.js';
-import { planSteps } from '../case/timetable.js';
+import { planSteps, repeatAfter, timingOf } from '../case/timetable.js';
 import { effectiveLadder } from './effective-ladder.js';
 import type { CaseFlag, LadderDefinition, VariantName } from './ladder-schema.js';
 
@@ -74,13 +74,16 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
       trigger: rung.trigger,
     };
   });
-  const lastTimed = [...steps].reverse().find((s) => s.dueAt);
-  if (ladder.repeat && lastTimed?.dueAt) {
+  // The repeat counts from the last rung's place on the timetable, as the live case does; a ladder
+  // ending in a rung only ESCALATE sends has no automatic repeat.
+  const last = steps[steps.length - 1];
+  const lastAnchor = last ? timingOf(last, cal) : null;
+  if (ladder.repeat && lastAnchor) {
     const r = ladder.repeat;
     out.push({
       rung: 'repeat',
       title: r.title,
-      dueAt: cal.iso(cal.due(new Date(lastTimed.dueAt), r.every)),
+      dueAt: cal.iso(cal.nextOpening(repeatAfter(lastAnchor, ladder, cal))),
       to: r.to,
       ...copies(r, setByVariant),
       approval: r.approval,

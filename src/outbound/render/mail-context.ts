@@ -8,7 +8,7 @@ import type { MailData, MailIntent } from '../../domain/case/mail-intents.js';
 import type { ReplyClass } from '../../domain/case/reply-class.js';
 import { ccRolesFor } from '../../domain/case/fire-step.js';
 import { timetableRows } from '../../domain/case/timetable-view.js';
-import { currentStep, rungOf } from '../../domain/case/timetable.js';
+import { currentStep, nextDueAfter, rungOf } from '../../domain/case/timetable.js';
 import { caseSubject } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { roleLabel } from '../../domain/roles.js';
@@ -84,10 +84,15 @@ export interface MailContext {
     date: string;
     /** Who it was addressed to: "Sam Patel (the professional)". */
     to: string;
-    /** "2 weeks", "5 working days". */
+    /** "2 weeks", "5 working days": the policy's timescale for the request, on the case's timescales. */
     deadline: string;
-    /** The date that deadline fell on: "Monday 7 December 2026". */
+    /**
+     * The last day of that deadline, as the confirmation gave it ("Friday 4 December 2026": the close
+     * of the last working day before the first reminder), or '' when the first step goes the same day.
+     */
     deadlineDate: string;
+    /** Whether that deadline has passed: only then may a chaser say it was missed. */
+    deadlinePassed: boolean;
     /**
      * Where the ladder's clock starts: the request's date, or, for a request sent outside the
      * send window, the opening after it ("Monday 7 December 2026 at 09:00").
@@ -121,6 +126,8 @@ export interface TimetableView {
   statusText: string;
   /** The deadline the rung gives ("1 week"), or ''. */
   deadline: string;
+  /** The deadline as a day: "the end of Friday 11 December 2026", or ''. */
+  deadlineText: string;
   policyRef: string;
 }
 
@@ -134,9 +141,12 @@ export interface StepView {
   approval: boolean;
   /** The policy's "continue to persist" step. */
   repeat: boolean;
-  /** "1 week", "5 working days", or null when the rung gives none. */
+  /** The policy's timescale for this rung ("1 week", "5 working days"), or null when it gives none. */
   deadline: string | null;
-  /** The date that deadline falls on: "Monday 14 December 2026". */
+  /**
+   * The last day of the deadline this mail gives ("Friday 11 December 2026"): the close of the last
+   * working day before the next step goes. Mails say "by the end of" it.
+   */
   deadlineDate: string | null;
   to: PersonView[];
   /** "Sam Patel (the professional)", joined with "and". */
@@ -271,7 +281,12 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
   }
   const variantDef = state.variant === 'standard' ? undefined : def.variants[state.variant];
   const clockStart = new Date(state.clockStartAt);
-  const requestDeadline = parseDuration(def.request.deadline);
+  const requestDeadline = ladder.request.deadline;
+  // Cases opened before the request's deadline was recorded: the day before its timescale ran out.
+  const requestDeadlineAt =
+    state.requestDeadlineAt === undefined
+      ? cal.deadlineBefore(cal.due(clockStart, parseDuration(def.request.deadline)))
+      : state.requestDeadlineAt && new Date(state.requestDeadlineAt);
   const professionals = resolveRole(state, def.professionalRole, ctx);
   const calendarDays = Math.max(0, Math.floor((ctx.now.getTime() - opened.getTime()) / 86_400_000));
   const workingDays = cal.workingDaysBetween(opened, ctx.now);
@@ -319,9 +334,10 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
         ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${roleLabel(def.professionalRole)})`))
         : withArticle(roleLabel(def.professionalRole)),
       deadline: describeDuration(requestDeadline),
-      deadlineDate: cal.formatDate(cal.due(clockStart, requestDeadline)),
+      deadlineDate: requestDeadlineAt ? cal.formatDate(requestDeadlineAt) : '',
+      deadlinePassed: requestDeadlineAt ? requestDeadlineAt < ctx.now : false,
       countedFrom: clockStart.getTime() === opened.getTime() ? openedOn : cal.format(clockStart),
-      policyRef: def.request.policyRef,
+      policyRef: ladder.request.policyRef,
     },
     greeting: greetingFor(intent.to),
     step: stepView,
@@ -338,6 +354,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       status: r.status,
       statusText: ROW_STATUS[r.status] ?? r.status,
       deadline: r.deadline ?? '',
+      deadlineText: r.deadlineText ?? '',
       policyRef: r.policyRef,
     })),
     repeatNote: ladder.repeat
@@ -445,14 +462,11 @@ function buildStepView(
   let next: NextStepView | null = null;
   if (later) {
     next = nextView(rungOf(ladder, later), new Date(later.dueAt!));
-  } else if (ladder.repeat && !state.steps.some((s) => s.n > step.n && s.status === 'planned' && rungOf(ladder, s).trigger === 'command')) {
+  } else if (ladder.repeat) {
     // The last rung (or one whose successors will be set aside): the repeat is only added to the
-    // case once it has gone, counted from when the last of them is due.
-    const last = state.steps
-      .filter((s) => s.n >= step.n && s.dueAt)
-      .map((s) => new Date(s.dueAt!))
-      .reduce((a, b) => (b > a ? b : a), ctx.now);
-    next = nextView(ladder.repeat, cal.due(cal.nextOpening(last), ladder.repeat.every));
+    // case once it has gone, counted from the last rung's place on the timetable, as the engine does.
+    const at = nextDueAfter(state, ladder, cal, state.steps.indexOf(step));
+    if (at) next = nextView(ladder.repeat, at);
   }
 
   return {

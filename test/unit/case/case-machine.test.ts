@@ -13,7 +13,7 @@ const REG5_PEOPLE = ['professional', 'team-manager', 'assistant-director', 'iro'
 const PRACTICE_PEOPLE = ['team-manager', 'service-manager', 'head-of-service', 'deputy-director', 'director', 'psw'];
 const PANEL_PEOPLE = ['responsible-manager', 'panel-adviser', 'senior-manager', 'adm', 'panel-chair'];
 
-/** FIRO ladder, England and Wales, opened Monday 23 November 2026 at 10:00: rungs at +5wd each. */
+/** FIRO ladder, England and Wales, opened Monday 23 November 2026 at 10:00: rungs at the opening of every fifth working day. */
 function firo(participants = people(...FIRO_PEOPLE)): CaseDriver {
   const d = new CaseDriver(ladder('firo-dispute-resolution'));
   d.at('2026-11-23T10:00:00Z').open({ participants });
@@ -31,27 +31,29 @@ describe('opening', () => {
   it('plans the FIRO rungs five working days apart and sends a confirmation', () => {
     const d = firo();
     expect(d.plan()).toEqual([
-      ['stage-2-meeting', 'planned', '2026-11-30T10:00:00+00:00'],
-      ['stage-3-head-of-service', 'planned', '2026-12-07T10:00:00+00:00'],
-      ['legal-advice-or-ofsted', 'planned', '2026-12-14T10:00:00+00:00'],
+      ['stage-2-meeting', 'planned', '2026-11-30T09:00:00+00:00'],
+      ['stage-3-head-of-service', 'planned', '2026-12-07T09:00:00+00:00'],
+      ['legal-advice-or-ofsted', 'planned', '2026-12-14T09:00:00+00:00'],
     ]);
     expect(mailsOf(d.last(), 'confirmation')).toHaveLength(1);
     expect(d.state.nextAction).toBe('step');
-    expect(d.state.nextActionAt).toBe('2026-11-30T10:00:00.000Z');
+    expect(d.state.nextActionAt).toBe('2026-11-30T09:00:00.000Z');
+    // The request's own deadline: the end of the working day before stage 2.
+    expect(d.state.requestDeadlineAt).toBe('2026-11-27T17:00:00.000Z');
   });
 
   it('sends a rung when it falls due, to its roles, and tells the originator and the foster carer', () => {
     const d = firo();
-    expect(d.at('2026-11-30T09:59:00Z').advance().mails).toEqual([]);
-    const sent = d.at('2026-11-30T10:00:00Z').advance();
+    expect(d.at('2026-11-30T08:59:00Z').advance().mails).toEqual([]);
+    const sent = d.at('2026-11-30T09:00:00Z').advance();
     const [chaser] = mailsOf(sent, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('fostering-service-manager')]);
     expect(emails(chaser!.cc)).toEqual([ORIGINATOR.email, addr('ssw'), addr('ssw-team-manager')].sort());
     expect(mailsOf(sent, 'step-notice')).toHaveLength(1);
     expect(emails(mailsOf(sent, 'kept-informed')[0]!.to)).toEqual([addr('foster-carer')]);
-    // Five working days from the moment it went: Mon 30 Nov + 5wd = Mon 7 Dec.
-    expect(d.step('stage-2-meeting').deadlineAt).toBe('2026-12-07T10:00:00.000Z');
-    expect(d.due('stage-3-head-of-service')).toBe('2026-12-07T10:00:00+00:00');
+    // Five working days: Mon 30 Nov to the end of Fri 4 Dec, the working day before stage 3 (Mon 7 Dec).
+    expect(d.step('stage-2-meeting').deadlineAt).toBe('2026-12-04T17:00:00.000Z');
+    expect(d.due('stage-3-head-of-service')).toBe('2026-12-07T09:00:00+00:00');
   });
 });
 
@@ -63,22 +65,22 @@ describe('PAUSE and RESUME', () => {
     expect(d.state.status).toBe('paused');
     expect(d.state.pause?.until).toBe('2026-12-02T09:00:00.000Z');
     expect(d.plan()).toEqual([
-      ['stage-2-meeting', 'planned', '2026-12-07T10:00:00+00:00'],
-      ['stage-3-head-of-service', 'planned', '2026-12-14T10:00:00+00:00'],
-      ['legal-advice-or-ofsted', 'planned', '2026-12-21T10:00:00+00:00'],
+      ['stage-2-meeting', 'planned', '2026-12-07T09:00:00+00:00'],
+      ['stage-3-head-of-service', 'planned', '2026-12-14T09:00:00+00:00'],
+      ['legal-advice-or-ofsted', 'planned', '2026-12-21T09:00:00+00:00'],
     ]);
     expect(d.state.nextAction).toBe('resume');
     expect(d.state.nextActionAt).toBe('2026-12-02T09:00:00.000Z');
 
     // The original due moment passes quietly.
-    expect(mailsOf(d.at('2026-11-30T10:00:00Z').advance(), 'chaser')).toEqual([]);
+    expect(mailsOf(d.at('2026-11-30T09:00:00Z').advance(), 'chaser')).toEqual([]);
     // The pause ends by itself; nothing is due yet.
     const resumed = d.at('2026-12-02T09:00:00Z').advance();
     expect(d.state.status).toBe('open');
     expect(resumed.events.map((e) => e.type)).toContain('resumed');
     expect(mailsOf(resumed, 'chaser')).toEqual([]);
-    expect(d.state.nextActionAt).toBe('2026-12-07T10:00:00.000Z');
-    expect(mailsOf(d.at('2026-12-07T10:00:00Z').advance(), 'chaser')).toHaveLength(1);
+    expect(d.state.nextActionAt).toBe('2026-12-07T09:00:00.000Z');
+    expect(mailsOf(d.at('2026-12-07T09:00:00Z').advance(), 'chaser')).toHaveLength(1);
   });
 
   it('RESUME brings the rungs forward by the unused part of the pause', () => {
@@ -89,9 +91,9 @@ describe('PAUSE and RESUME', () => {
     expect(d.state.status).toBe('open');
     expect(d.state.pause).toBeUndefined();
     expect(d.plan()).toEqual([
-      ['stage-2-meeting', 'planned', '2026-12-02T10:00:00+00:00'],
-      ['stage-3-head-of-service', 'planned', '2026-12-09T10:00:00+00:00'],
-      ['legal-advice-or-ofsted', 'planned', '2026-12-16T10:00:00+00:00'],
+      ['stage-2-meeting', 'planned', '2026-12-02T09:00:00+00:00'],
+      ['stage-3-head-of-service', 'planned', '2026-12-09T09:00:00+00:00'],
+      ['legal-advice-or-ofsted', 'planned', '2026-12-16T09:00:00+00:00'],
     ]);
   });
 
@@ -99,7 +101,7 @@ describe('PAUSE and RESUME', () => {
     const d = firo();
     d.at('2026-11-25T11:00:00Z').command({ kind: 'pause', until: '2026-12-10' });
     d.command({ kind: 'resume' });
-    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-11-30T10:00:00+00:00', '2026-12-07T10:00:00+00:00', '2026-12-14T10:00:00+00:00']);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-11-30T09:00:00+00:00', '2026-12-07T09:00:00+00:00', '2026-12-14T09:00:00+00:00']);
   });
 
   it('on the calendar clock the rungs move by the paused time, and off a bank holiday', () => {
@@ -133,13 +135,13 @@ describe('EXTEND', () => {
     const d = firo();
     const r = d.at('2026-11-24T10:00:00Z').command({ kind: 'extend', by: { unit: 'wd', n: 3 } });
     expect(mailsOf(r, 'command-ack')).toHaveLength(1);
-    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-12-03T10:00:00+00:00', '2026-12-10T10:00:00+00:00', '2026-12-17T10:00:00+00:00']);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-12-03T09:00:00+00:00', '2026-12-10T09:00:00+00:00', '2026-12-17T09:00:00+00:00']);
   });
 
   it('EXTEND 1 week, then EXTEND 2 days landing on a Saturday, goes to the next opening', () => {
     const d = firo();
     d.at('2026-11-24T10:00:00Z').command({ kind: 'extend', by: { unit: 'w', n: 1 } });
-    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-12-07T10:00:00+00:00', '2026-12-14T10:00:00+00:00', '2026-12-21T10:00:00+00:00']);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-12-07T09:00:00+00:00', '2026-12-14T09:00:00+00:00', '2026-12-21T09:00:00+00:00']);
     // Mon 7 Dec + 5 calendar days = Sat 12 Dec → Mon 14 Dec 09:00.
     d.command({ kind: 'extend', by: { unit: 'd', n: 5 } });
     expect(d.due('stage-2-meeting')).toBe('2026-12-14T09:00:00+00:00');
@@ -264,11 +266,11 @@ describe('a meeting date confirmed at a FIRO meeting rung', () => {
 
   it('a date that is no later than the next rung still notes the meeting, and the ladder keeps its time', () => {
     const d = afterStage2();
-    // Meeting Thu 3 Dec: held until Fri 4 Dec 09:00, before stage 3 (Mon 7 Dec 10:00).
+    // Meeting Thu 3 Dec: held until Fri 4 Dec 09:00, before stage 3 (Mon 7 Dec 09:00).
     const r = d.at('2026-12-01T11:00:00Z').replyAs('fostering-service-manager', meeting('2026-12-03'));
     expect(r.events.map((e) => e.type)).toContain('meeting-date-noted');
-    expect(d.state.nextActionAt).toBe('2026-12-07T10:00:00.000Z');
-    expect(mailsOf(d.at('2026-12-07T10:00:00Z').advance(), 'chaser')).toHaveLength(1);
+    expect(d.state.nextActionAt).toBe('2026-12-07T09:00:00.000Z');
+    expect(mailsOf(d.at('2026-12-07T09:00:00Z').advance(), 'chaser')).toHaveLength(1);
   });
 
   it('practice disagreement notes the meeting date but keeps its one-working-day timescales (5.2, 5.4)', () => {
@@ -297,23 +299,24 @@ describe('SAFEGUARDING switch', () => {
     ]);
     expect(mailsOf(d.at('2026-11-16T10:00:00Z').advance(), 'chaser')).toHaveLength(1);
 
-    // Wed 18 Nov 11:00: urgent rungs are 1wd apart (2wd−1wd, 3wd−2wd, …; the LSCP shares the Ofsted rung's day).
+    // Wed 18 Nov 11:00: urgent rungs are 1wd apart (2wd−1wd, 3wd−2wd, …; the LSCP shares the Ofsted rung's day),
+    // each at the opening of its working day.
     const r = d.at('2026-11-18T11:00:00Z').command({ kind: 'safeguarding' });
     expect(mailsOf(r, 'chaser')).toEqual([]);
     expect(d.state.variant).toBe('urgent');
     expect(d.state.flags.safeguarding).toBe(true);
     expect(d.plan()).toEqual([
       ['professional-reminder', 'sent', '2026-11-16T10:00:00+00:00'],
-      ['team-manager-reminder', 'planned', '2026-11-19T11:00:00+00:00'],
-      ['assistant-director', 'planned', '2026-11-20T11:00:00+00:00'],
-      ['dcs', 'planned', '2026-11-23T11:00:00+00:00'],
-      ['ofsted-inspector', 'planned', '2026-11-24T11:00:00+00:00'],
-      ['lscp', 'planned', '2026-11-24T11:00:00+00:00'],
+      ['team-manager-reminder', 'planned', '2026-11-19T09:00:00+00:00'],
+      ['assistant-director', 'planned', '2026-11-20T09:00:00+00:00'],
+      ['dcs', 'planned', '2026-11-23T09:00:00+00:00'],
+      ['ofsted-inspector', 'planned', '2026-11-24T09:00:00+00:00'],
+      ['lscp', 'planned', '2026-11-24T09:00:00+00:00'],
     ]);
-    const tm = d.at('2026-11-19T11:00:00Z').advance();
+    const tm = d.at('2026-11-19T09:00:00Z').advance();
     expect(emails(mailsOf(tm, 'chaser')[0]!.to)).toEqual([addr('team-manager')]);
-    // The urgent rung's deadline: one working day.
-    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-11-20T11:00:00.000Z');
+    // The urgent rung's deadline: one working day, the day it goes (the Assistant Director follows the next morning).
+    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-11-19T17:00:00.000Z');
   });
 
   it('before any rung went, weeks after the opening: spaced from the switch, not all sent at once', () => {
@@ -323,12 +326,12 @@ describe('SAFEGUARDING switch', () => {
     expect(mailsOf(r, 'chaser')).toEqual([]);
     expect(mailsOf(r, 'approval-request')).toEqual([]);
     expect(d.plan()).toEqual([
-      ['professional-reminder', 'planned', '2026-11-13T10:00:00+00:00'],
-      ['team-manager-reminder', 'planned', '2026-11-16T10:00:00+00:00'],
-      ['assistant-director', 'planned', '2026-11-17T10:00:00+00:00'],
-      ['dcs', 'planned', '2026-11-18T10:00:00+00:00'],
-      ['ofsted-inspector', 'planned', '2026-11-19T10:00:00+00:00'],
-      ['lscp', 'planned', '2026-11-19T10:00:00+00:00'],
+      ['professional-reminder', 'planned', '2026-11-13T09:00:00+00:00'],
+      ['team-manager-reminder', 'planned', '2026-11-16T09:00:00+00:00'],
+      ['assistant-director', 'planned', '2026-11-17T09:00:00+00:00'],
+      ['dcs', 'planned', '2026-11-18T09:00:00+00:00'],
+      ['ofsted-inspector', 'planned', '2026-11-19T09:00:00+00:00'],
+      ['lscp', 'planned', '2026-11-19T09:00:00+00:00'],
     ]);
   });
 
@@ -336,12 +339,12 @@ describe('SAFEGUARDING switch', () => {
     const d = reg5();
     d.at('2026-11-02T11:30:00Z').command({ kind: 'safeguarding' });
     expect(d.plan().map(([, , at]) => at)).toEqual([
-      '2026-11-03T10:00:00+00:00',
-      '2026-11-04T10:00:00+00:00',
-      '2026-11-05T10:00:00+00:00',
-      '2026-11-06T10:00:00+00:00',
-      '2026-11-09T10:00:00+00:00',
-      '2026-11-09T10:00:00+00:00',
+      '2026-11-03T09:00:00+00:00',
+      '2026-11-04T09:00:00+00:00',
+      '2026-11-05T09:00:00+00:00',
+      '2026-11-06T09:00:00+00:00',
+      '2026-11-09T09:00:00+00:00',
+      '2026-11-09T09:00:00+00:00',
     ]);
   });
 
@@ -458,9 +461,10 @@ describe('approval-gated rungs', () => {
     expect(mailsOf(d.at('2026-12-15T10:00:00Z').advance(), 'approval-reminder')).toHaveLength(1);
     const approved = d.at('2026-12-15T11:00:00Z').command({ kind: 'approve' });
     expect(approved.drafts).toEqual([{ kind: 'release', step: d.step('dcs').n }]);
-    // Composed again in place of the draft: two weeks from Tue 15 Dec 11:00.
+    // Composed again in place of the draft, with the Ofsted rung moved back (below): its window ends
+    // on Thu 24 Dec, the last working day before Tue 29 Dec.
     const [again] = mailsOf(approved, 'chaser');
-    expect(again).toMatchObject({ key: `s${d.step('dcs').n}-chaser`, replacesDraft: true, data: { deadlineAt: '2026-12-29T11:00:00.000Z' } });
+    expect(again).toMatchObject({ key: `s${d.step('dcs').n}-chaser`, replacesDraft: true, data: { deadlineAt: '2026-12-24T17:00:00.000Z' } });
     expect(d.step('dcs').status).toBe('sent');
     expect(d.step('dcs').decidedBy).toBe(RM.email);
     // The Ofsted rung moves back by the day and hour the draft waited: Mon 28 Dec 10:00 (holiday) → Tue 29 Dec 11:00.
@@ -474,7 +478,9 @@ describe('approval-gated rungs', () => {
     expect(d.step('dcs').sentAt).toBeUndefined();
     expect(skipped.drafts).toEqual([{ kind: 'cancel', step: d.step('dcs').n }]);
     expect(mailsOf(skipped, 'chaser')).toEqual([]);
-    expect(d.state.nextActionAt).toBe('2026-12-29T09:00:00.000Z');
+    // Decided a day and an hour after it was due: the Ofsted rung moves back by as much, from
+    // Mon 28 Dec 10:00 (where +8w fell) to Tue 29 Dec 11:00.
+    expect(d.state.nextActionAt).toBe('2026-12-29T11:00:00.000Z');
   });
 
   it('APPROVE with nothing waiting is refused', () => {
@@ -498,16 +504,16 @@ describe('approval-gated rungs', () => {
       expect(d.step('lscp').status).toBe('not-applicable');
       expect(r.events.map((e) => e.type)).toContain('step-not-applicable');
       expect(r.mails.filter((m) => m.kind === 'approval-request')).toEqual([]);
-      // Repeat: two weeks after Tue 29 Dec 10:00.
-      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-12T10:00:00+00:00']);
-      const rep = d.at('2027-01-12T10:00:00Z').advance();
+      // Repeat: ten weeks from the opening, two after where +8w fell (Mon 28 Dec 10:00), whatever day the send window moved it to.
+      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-11T10:00:00+00:00']);
+      const rep = d.at('2027-01-11T10:00:00Z').advance();
       const [chaser] = mailsOf(rep, 'chaser');
       expect(emails(chaser!.to)).toEqual([addr('dcs')]);
       expect(emails(chaser!.cc)).toEqual(
         [RM.email, ORIGINATOR.email, addr('assistant-director'), addr('iro'), addr('professional'), addr('team-manager')].sort(),
       );
       // …and again a fortnight later.
-      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-26T10:00:00+00:00']);
+      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-25T10:00:00+00:00']);
       expect(d.state.steps.filter((s) => s.rungId === 'repeat').map((s) => s.status)).toEqual(['sent', 'planned']);
     });
 
@@ -518,18 +524,18 @@ describe('approval-gated rungs', () => {
       expect(emails(mailsOf(r, 'chaser').find((m) => m.held)!.to)).toEqual([addr('lscp')]);
       d.at('2026-12-29T11:00:00Z').command({ kind: 'approve' });
       expect(d.step('lscp').status).toBe('sent');
-      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-12T11:00:00+00:00']);
+      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-11T10:00:00+00:00']);
     });
 
     it('SAFEGUARDING at the repeat stage keeps repeating, at the urgent spacing', () => {
       const d = atOfsted();
       d.at('2026-12-29T10:00:00Z').command({ kind: 'approve' });
-      d.at('2027-01-12T10:00:00Z').advance();
+      d.at('2027-01-11T10:00:00Z').advance();
       d.at('2027-01-13T10:00:00Z').command({ kind: 'safeguarding' });
       expect(d.state.variant).toBe('urgent');
-      // Wed 13 Jan + 2 working days = Fri 15 Jan.
-      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-15T10:00:00+00:00']);
-      expect(d.state.nextActionAt).toBe('2027-01-15T10:00:00.000Z');
+      // Wed 13 Jan + 2 working days = Fri 15 Jan, at the opening.
+      expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-15T09:00:00+00:00']);
+      expect(d.state.nextActionAt).toBe('2027-01-15T09:00:00.000Z');
     });
   });
 });
@@ -540,12 +546,12 @@ describe('urgent reg 5 run to the end', () => {
     d.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE), flags: { safeguarding: true } });
     expect(d.state.variant).toBe('urgent');
     expect(d.plan().map(([, , at]) => at)).toEqual([
-      '2026-11-24T10:00:00+00:00',
-      '2026-11-25T10:00:00+00:00',
-      '2026-11-26T10:00:00+00:00',
-      '2026-11-27T10:00:00+00:00',
-      '2026-11-30T10:00:00+00:00',
-      '2026-11-30T10:00:00+00:00',
+      '2026-11-24T09:00:00+00:00',
+      '2026-11-25T09:00:00+00:00',
+      '2026-11-26T09:00:00+00:00',
+      '2026-11-27T09:00:00+00:00',
+      '2026-11-30T09:00:00+00:00',
+      '2026-11-30T09:00:00+00:00',
     ]);
     for (const day of ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27']) d.at(`${day}T10:00:00Z`).advance();
     d.at('2026-11-27T11:00:00Z').command({ kind: 'approve' });
@@ -565,7 +571,8 @@ describe('urgent reg 5 run to the end', () => {
       [RM.email, ORIGINATOR.email, addr('assistant-director'), addr('iro'), addr('professional'), addr('team-manager')].sort(),
     );
     const sentRepeat = d.state.steps.find((s) => s.rungId === 'repeat' && s.status === 'sent');
-    expect(sentRepeat?.deadlineAt).toBe('2026-12-11T09:00:00.000Z');
+    // The end of Thursday, the working day before the next repeat.
+    expect(sentRepeat?.deadlineAt).toBe('2026-12-10T17:00:00.000Z');
     // The next repeat: Wed 9 Dec + 2wd = Fri 11 Dec.
     expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2026-12-11T09:00:00+00:00']);
   });
@@ -574,16 +581,17 @@ describe('urgent reg 5 run to the end', () => {
 describe('outside the send window', () => {
   it('nothing escalates at night; a step found overdue on a Saturday counts its deadline and the next rung from Monday’s opening', () => {
     const d = new CaseDriver(ladder('firo-dispute-resolution'));
-    // Fri 20 Nov 10:00 + 5wd = Fri 27 Nov 10:00.
+    // Fri 20 Nov 10:00 + 5wd = Fri 27 Nov, at the opening.
     d.at('2026-11-20T10:00:00Z').open({ participants: people(...FIRO_PEOPLE) });
-    expect(d.due('stage-2-meeting')).toBe('2026-11-27T10:00:00+00:00');
+    expect(d.due('stage-2-meeting')).toBe('2026-11-27T09:00:00+00:00');
     expect(d.at('2026-11-27T03:00:00Z').advance().mails).toEqual([]);
     // The job that should have run on Friday runs on Saturday morning.
     const late = d.at('2026-11-28T10:00:00Z').advance();
     const [chaser] = mailsOf(late, 'chaser');
     expect(chaser!.timing).toBe('window');
-    // It goes Mon 30 Nov 09:00: 5 working days from then is Mon 7 Dec 09:00.
-    expect(chaser!.data.deadlineAt).toBe('2026-12-07T09:00:00.000Z');
+    // It goes Mon 30 Nov 09:00, a working day late: the later stages move back a working day, and its
+    // deadline is the end of Fri 4 Dec, the working day before stage 3 (Mon 7 Dec 09:00).
+    expect(chaser!.data.deadlineAt).toBe('2026-12-04T17:00:00.000Z');
     expect(d.due('stage-3-head-of-service')).toBe('2026-12-07T09:00:00+00:00');
     expect(d.due('legal-advice-or-ofsted')).toBe('2026-12-14T09:00:00+00:00');
   });
@@ -609,9 +617,9 @@ describe('practice disagreement', () => {
   it('goes one level a working day and stops at the Deputy Director; the Director only on ESCALATE, after approval', () => {
     const d = practice();
     expect(d.plan()).toEqual([
-      ['service-manager', 'planned', '2026-11-24T10:00:00+00:00'],
-      ['head-of-service', 'planned', '2026-11-25T10:00:00+00:00'],
-      ['deputy-director', 'planned', '2026-11-26T10:00:00+00:00'],
+      ['service-manager', 'planned', '2026-11-24T09:00:00+00:00'],
+      ['head-of-service', 'planned', '2026-11-25T09:00:00+00:00'],
+      ['deputy-director', 'planned', '2026-11-26T09:00:00+00:00'],
       ['director', 'planned', null],
     ]);
     for (const day of ['2026-11-24', '2026-11-25', '2026-11-26']) {
@@ -667,8 +675,8 @@ describe('practice disagreement', () => {
     expect(emails(mailsOf(r, 'chaser')[0]!.to)).toEqual([addr('service-manager')]);
     expect(d.plan()).toEqual([
       ['service-manager', 'sent', '2026-11-23T10:30:00+00:00'],
-      ['head-of-service', 'planned', '2026-11-24T10:30:00+00:00'],
-      ['deputy-director', 'planned', '2026-11-25T10:30:00+00:00'],
+      ['head-of-service', 'planned', '2026-11-24T09:00:00+00:00'],
+      ['deputy-director', 'planned', '2026-11-25T09:00:00+00:00'],
       ['director', 'planned', null],
     ]);
   });
@@ -678,7 +686,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
   function panel(): CaseDriver {
     const d = new CaseDriver(ladder('fostering-panel'));
     d.at('2026-11-23T10:00:00Z').open({ participants: people(...PANEL_PEOPLE) });
-    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-11-30T10:00:00+00:00', '2026-12-07T10:00:00+00:00']);
+    expect(d.plan().map(([, , at]) => at)).toEqual(['2026-11-30T09:00:00+00:00', '2026-12-07T09:00:00+00:00']);
     const reminder = d.at('2026-11-30T10:00:00Z').advance();
     expect(emails(mailsOf(reminder, 'chaser')[0]!.to)).toEqual([addr('responsible-manager')]);
     return d;
@@ -698,7 +706,8 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     const [chaser] = mailsOf(esc, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('senior-manager')]);
     expect(emails(chaser!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
-    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-15T10:00:00.000Z');
+    // Five working days at the top of the ladder: to the end of Mon 14 Dec.
+    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-14T17:00:00.000Z');
   });
 
   it('ESCALATE before the reminder went: the responder is not reminded, a more senior manager is asked (step 6)', () => {
@@ -717,7 +726,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     expect(emails(chasers[0]!.to)).toEqual([addr('senior-manager')]);
     expect(emails(chasers[0]!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
     expect(d.plan()).toEqual([
-      ['responsible-manager-reminder', 'skipped', '2026-11-30T10:00:00+00:00'],
+      ['responsible-manager-reminder', 'skipped', '2026-11-30T09:00:00+00:00'],
       ['senior-manager', 'sent', '2026-12-01T14:00:00+00:00'],
     ]);
     // Recorded with the reason, before the escalation itself.
@@ -728,8 +737,8 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
       detail: { step: 1, rung: 'responsible-manager-reminder', reason: 'already-responded', responder: addr('responsible-manager') },
     });
     expect(types.indexOf('skipped')).toBeLessThan(types.indexOf('escalated'));
-    // 5 working days from Tue 1 Dec 14:00: Tue 8 Dec 14:00.
-    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-08T14:00:00.000Z');
+    // 5 working days from Tue 1 Dec: to the end of Mon 7 Dec.
+    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-07T17:00:00.000Z');
     const [ack] = mailsOf(esc, 'command-ack');
     expect(String((ack!.data.done as string[])[0])).toMatch(/already responded/);
   });
@@ -759,7 +768,8 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     const r = d.at('2026-11-23T10:00:00Z').open({ participants: people(...PANEL_PEOPLE), flags: { safeguarding: true } });
     expect(d.state.variant).toBe('urgent');
     expect(emails(mailsOf(r, 'chaser')[0]!.to)).toEqual([addr('senior-manager')]);
-    expect(d.step('senior-manager').deadlineAt).toBe('2026-11-24T10:00:00.000Z');
+    // One working day: the end of the day it goes.
+    expect(d.step('senior-manager').deadlineAt).toBe('2026-11-23T17:00:00.000Z');
   });
 });
 
@@ -770,10 +780,10 @@ describe('foster carer concern', () => {
       participants: people('team-member', 'team-member-manager', 'ssw', 'ssw-manager', 'operational-lead', 'strategic-lead', 'foster-carer'),
     });
     expect(d.plan().map(([, , at]) => at)).toEqual([
-      '2026-11-26T10:00:00+00:00',
-      '2026-12-01T10:00:00+00:00',
-      '2026-12-03T10:00:00+00:00',
-      '2026-12-07T10:00:00+00:00',
+      '2026-11-26T09:00:00+00:00',
+      '2026-12-01T09:00:00+00:00',
+      '2026-12-03T09:00:00+00:00',
+      '2026-12-07T09:00:00+00:00',
     ]);
     for (const day of ['2026-11-26', '2026-12-01', '2026-12-03']) {
       const r = d.at(`${day}T10:00:00Z`).advance();

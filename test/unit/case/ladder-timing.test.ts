@@ -1,6 +1,7 @@
 /**
- * Ladder timing after holds, approvals, pauses and EXTEND: the rungs keep their spacing, and no
- * rung falls due before the deadline the previous one stated. Expected moments were worked out by
+ * Ladder timing after holds, approvals, pauses and EXTEND: the policy's dates are the anchor, a hold
+ * moves the later rungs by the held span, and every deadline is the close of the last working day
+ * before the next rung goes. Expected moments were worked out by
  * hand: Europe/London is on GMT from 25 October 2026 to 28 March 2027 (so those times are also
  * UTC) and on BST (UTC+1) either side; England and Wales have bank holidays on Fri 25 Dec 2026,
  * Mon 28 Dec 2026 and Fri 1 Jan 2027; in Scotland Good Friday (26 Mar 2027) is a holiday and
@@ -78,6 +79,8 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
     d.at('2026-11-27T09:00:00Z').advance();
     expect(d.last().events.map((e) => e.type)).toEqual(expect.arrayContaining(['promise-lapsed', 'step-sent']));
     expect(fired(d)).toEqual(['chaser:team-manager-reminder']);
+    // The end of the working day before the Assistant Director's rung (Fri 4 Dec 09:00).
+    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-12-03T17:00:00.000Z');
   });
 
   it('a promise that ends before the next rung is due moves nothing', () => {
@@ -103,7 +106,8 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
     });
     // Only the team manager's reminder: not the Assistant Director's mail, not the DCS draft.
     expect(fired(d)).toEqual(['chaser:team-manager-reminder']);
-    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-12-21T10:00:00.000Z');
+    // Friday: the end of the last working day before the Assistant Director's rung, moved to Mon 21 Dec.
+    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-12-18T17:00:00.000Z');
     expect(pending(d)).toEqual([
       ['assistant-director', '2026-12-21T10:00:00+00:00'],
       ['dcs', '2027-01-04T10:00:00+00:00'],
@@ -118,7 +122,7 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
     // Down from before Mon 23 Nov until Wed 2 Dec 12:00: the team manager's and the AD's rungs are overdue.
     d.at('2026-12-02T12:00:00Z').advance();
     expect(fired(d)).toEqual(['chaser:team-manager-reminder']);
-    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-12-09T12:00:00.000Z');
+    expect(d.step('team-manager-reminder').deadlineAt).toBe('2026-12-08T17:00:00.000Z');
     // Moved by 9 days 2 hours, as late as the team manager's rung went.
     expect(pending(d)).toEqual([
       ['assistant-director', '2026-12-09T12:00:00+00:00'],
@@ -132,11 +136,11 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
   it('a job that runs a little late on the day moves nothing', () => {
     const d = reg5();
     d.at('2026-11-16T10:00:07Z').advance();
-    expect(d.step('professional-reminder').deadlineAt).toBe('2026-11-23T10:00:00.000Z');
+    expect(d.step('professional-reminder').deadlineAt).toBe('2026-11-20T17:00:00.000Z');
     expect(d.due('team-manager-reminder')).toBe('2026-11-23T10:00:00+00:00');
   });
 
-  it('on time, the timetable is exactly the planned one and each rung falls due on the previous one’s deadline', () => {
+  it('on time, the timetable is exactly the planned one and each deadline ends the working day before the next rung', () => {
     const d = new CaseDriver(ladder('childrens-home-reg5'));
     d.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE), flags: { 'child-protection': true } });
     const planned = d.plan().map(([rung, , at]) => [rung, at]);
@@ -146,28 +150,31 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
     d.at('2027-01-18T10:30:00Z').command({ kind: 'approve' });
     d.at('2027-01-18T11:00:00Z').command({ kind: 'approve' });
     expect(d.state.steps.filter((s) => s.rungId !== 'repeat').map((s) => [s.rungId, s.status])).toEqual(planned.map(([rung]) => [rung, 'sent']));
-    // Every rung went when the plan said, and stated the next rung's due moment as its deadline.
+    // Every rung went when the plan said, and asked for a reply by the end of the working day before the next.
     expect(d.state.steps.filter((s) => s.rungId !== 'repeat').map((s) => [s.rungId, d.cal.iso(new Date(s.dueAt!))])).toEqual(planned);
     expect(d.state.steps.slice(0, 4).map((s) => s.deadlineAt)).toEqual([
-      '2026-12-14T10:00:00.000Z',
-      '2026-12-21T10:00:00.000Z',
-      '2027-01-04T10:00:00.000Z',
-      '2027-01-18T10:00:00.000Z',
+      '2026-12-11T17:00:00.000Z',
+      '2026-12-18T17:00:00.000Z',
+      // Fri 1 Jan 2027 is a bank holiday: Thursday 31 December.
+      '2026-12-31T17:00:00.000Z',
+      '2027-01-15T17:00:00.000Z',
     ]);
-    expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-02-01T11:00:00+00:00']);
+    // Ten weeks from the opening, whenever on the day the LSCP letter was approved.
+    expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-02-01T10:00:00+00:00']);
   });
 
-  it('no rung falls due before the previous one’s deadline: a two-week window from a rung moved off a bank holiday', () => {
+  it('a rung the send window moved off a bank holiday moves nothing after it: its deadline is before the next rung’s own date', () => {
     // Opened Fri 27 Nov 17:01: the clock starts Mon 30 Nov 09:00; +4w is Mon 28 Dec (holiday), so the
-    // AD is written to on Tue 29 Dec with two weeks, to Tue 12 Jan, but +6w is Mon 11 Jan.
+    // AD is written to on Tue 29 Dec, and +6w is still Mon 11 Jan: the two-week window ends Fri 8 Jan.
     const d = new CaseDriver(ladder('childrens-home-reg5'));
     d.at('2026-11-27T17:01:00Z').open({ participants: people(...REG5_PEOPLE) });
+    const planned = pending(d);
     expect(d.due('dcs')).toBe('2027-01-11T09:00:00+00:00');
     for (const at of ['2026-12-14', '2026-12-21', '2026-12-29']) d.at(`${at}T09:00:00Z`).advance();
-    expect(d.step('assistant-director').deadlineAt).toBe('2027-01-12T09:00:00.000Z');
-    expect(d.due('dcs')).toBe('2027-01-12T09:00:00+00:00');
-    // …and the rungs after it keep their spacing from it.
-    expect(d.due('ofsted-inspector')).toBe('2027-01-26T09:00:00+00:00');
+    expect(d.step('assistant-director').deadlineAt).toBe('2027-01-08T17:00:00.000Z');
+    expect(d.due('dcs')).toBe('2027-01-11T09:00:00+00:00');
+    expect(pending(d)).toEqual(planned.slice(3));
+    expect(d.due('ofsted-inspector')).toBe('2027-01-25T09:00:00+00:00');
   });
 });
 
@@ -198,7 +205,7 @@ describe('a request dated weeks before it reached the inbox', () => {
       d.ctx(),
     ).state;
     expect(d.step('professional-reminder').sentAt).toBe('2027-01-06T14:00:00.000Z');
-    expect(d.step('professional-reminder').deadlineAt).toBe('2027-01-13T14:00:00.000Z');
+    expect(d.step('professional-reminder').deadlineAt).toBe('2027-01-12T17:00:00.000Z');
     expect(pending(d)).toEqual([
       ['team-manager-reminder', '2027-01-13T14:00:00+00:00'],
       ['assistant-director', '2027-01-20T14:00:00+00:00'],
@@ -210,12 +217,15 @@ describe('a request dated weeks before it reached the inbox', () => {
 });
 
 describe('an approval given days after the draft', () => {
-  /** Reg 5 up to the DCS draft, put to the RM on Mon 14 Dec 10:00 (two weeks: to Mon 28 Dec, a holiday → Tue 29 Dec 09:00). */
+  /**
+   * Reg 5 up to the DCS draft, put to the RM on Mon 14 Dec 10:00. The Ofsted rung (+8w, Mon 28 Dec, a
+   * holiday) goes Tue 29 Dec 09:00, so the window ends on Thu 24 Dec (Christmas and Boxing Day's substitute between).
+   */
   function atDcs(): CaseDriver {
     const d = reg5();
     for (const day of ['2026-11-16', '2026-11-23', '2026-11-30', '2026-12-14']) d.at(`${day}T10:00:00Z`).advance();
     expect(d.step('dcs').status).toBe('awaiting-approval');
-    expect(d.step('dcs').deadlineAt).toBe('2026-12-29T09:00:00.000Z');
+    expect(d.step('dcs').deadlineAt).toBe('2026-12-24T17:00:00.000Z');
     return d;
   }
 
@@ -225,11 +235,11 @@ describe('an approval given days after the draft', () => {
     const n = d.step('dcs').n;
     expect(r.drafts).toEqual([{ kind: 'release', step: n }]);
     const [again] = mailsOf(r, 'chaser');
-    expect(again).toMatchObject({ key: `s${n}-chaser`, replacesDraft: true, data: { deadlineAt: '2027-01-07T10:00:00.000Z' } });
+    expect(again).toMatchObject({ key: `s${n}-chaser`, replacesDraft: true, data: { deadlineAt: '2027-01-06T17:00:00.000Z' } });
     expect(emails(again!.to)).toEqual([addr('dcs')]);
-    expect(d.step('dcs').deadlineAt).toBe('2027-01-07T10:00:00.000Z');
-    expect(d.last().events.find((e) => e.type === 'step-sent')?.detail).toMatchObject({ redrafted: true, deadlineAt: '2027-01-07T10:00:00.000Z' });
-    // Not the same day as the window ends on 29 Dec: on the new deadline, 7 Jan.
+    expect(d.step('dcs').deadlineAt).toBe('2027-01-06T17:00:00.000Z');
+    expect(d.last().events.find((e) => e.type === 'step-sent')?.detail).toMatchObject({ redrafted: true, deadlineAt: '2027-01-06T17:00:00.000Z' });
+    // Held ten days: the Ofsted rung moves from Mon 28 Dec 10:00 (where +8w fell) by ten days, to Thu 7 Jan.
     expect(d.due('ofsted-inspector')).toBe('2027-01-07T10:00:00+00:00');
     expect(d.due('lscp')).toBe('2027-01-07T10:00:00+00:00');
     const done = String((mailsOf(r, 'command-ack')[0]!.data.done as string[])[0]);
@@ -240,7 +250,7 @@ describe('an approval given days after the draft', () => {
   it('approved on a Saturday: counted from Monday’s opening, when it goes', () => {
     const d = atDcs();
     const r = d.at('2026-12-19T11:00:00Z').command({ kind: 'approve' });
-    expect(mailsOf(r, 'chaser')[0]).toMatchObject({ replacesDraft: true, data: { deadlineAt: '2027-01-04T09:00:00.000Z' } });
+    expect(mailsOf(r, 'chaser')[0]).toMatchObject({ replacesDraft: true, data: { deadlineAt: '2026-12-31T17:00:00.000Z' } });
     expect(String((mailsOf(r, 'command-ack')[0]!.data.done as string[])[0])).toMatch(
       /goes at Monday 21 December 2026 at 09:00, sent with its dates counted from then/,
     );
@@ -253,7 +263,7 @@ describe('an approval given days after the draft', () => {
     const r = d.at('2026-12-14T16:30:00Z').command({ kind: 'approve' });
     expect(mailsOf(r, 'chaser')).toEqual([]);
     expect(r.drafts).toEqual([{ kind: 'release', step: d.step('dcs').n }]);
-    expect(d.step('dcs').deadlineAt).toBe('2026-12-29T09:00:00.000Z');
+    expect(d.step('dcs').deadlineAt).toBe('2026-12-24T17:00:00.000Z');
     expect(pending(d)).toEqual(before);
   });
 
@@ -264,10 +274,12 @@ describe('an approval given days after the draft', () => {
     d.at('2026-12-01T10:00:00Z').reply('assistant-director', 'promise', '2026-12-17');
     d.at('2026-12-18T18:00:00Z').advance();
     expect(d.step('dcs').status).toBe('awaiting-approval');
-    expect(d.step('dcs').deadlineAt).toBe('2027-01-04T09:00:00.000Z');
+    // Drafted to go on Mon 21 Dec: the Ofsted rung moves back with it, to Mon 4 Jan, so the window ends Thu 31 Dec.
+    expect(d.step('dcs').deadlineAt).toBe('2026-12-31T17:00:00.000Z');
+    expect(d.due('ofsted-inspector')).toBe('2027-01-04T09:00:00+00:00');
     const r = d.at('2026-12-19T11:00:00Z').command({ kind: 'approve' });
     expect(mailsOf(r, 'chaser')).toEqual([]);
-    expect(d.step('dcs').deadlineAt).toBe('2027-01-04T09:00:00.000Z');
+    expect(d.step('dcs').deadlineAt).toBe('2026-12-31T17:00:00.000Z');
   });
 });
 
@@ -339,10 +351,11 @@ describe('EXTEND counts in the ladder’s clock', () => {
   });
 
   it('on a working-day ladder, EXTEND 6 days is six working days; EXTEND 6 calendar days is not', () => {
-    // FIRO stage 2 is due Mon 30 Nov 10:00.
+    // FIRO stage 2 is due at the opening of Mon 30 Nov, the fifth working day.
     const d = firo();
+    expect(d.due('stage-2-meeting')).toBe('2026-11-30T09:00:00+00:00');
     const r = d.at('2026-11-24T10:00:00Z').command(extend('EXTEND 6 days'));
-    expect(d.due('stage-2-meeting')).toBe('2026-12-08T10:00:00+00:00');
+    expect(d.due('stage-2-meeting')).toBe('2026-12-08T09:00:00+00:00');
     expect(String((mailsOf(r, 'command-ack')[0]!.data.done as string[])[0])).toMatch(/^Extended by 6 working days/);
     const c = firo();
     c.at('2026-11-24T10:00:00Z').command(extend('EXTEND 6 calendar days'));
@@ -375,6 +388,6 @@ describe('EXTEND counts in the ladder’s clock', () => {
     const once = firo();
     once.at('2026-11-24T10:00:00Z').command(extend('EXTEND 4 days'));
     expect(twice.plan()).toEqual(once.plan());
-    expect(once.due('stage-2-meeting')).toBe('2026-12-04T10:00:00+00:00');
+    expect(once.due('stage-2-meeting')).toBe('2026-12-04T09:00:00+00:00');
   });
 });

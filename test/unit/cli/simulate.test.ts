@@ -42,11 +42,11 @@ describe('escalator simulate', () => {
     expect(s.variant).toBe('urgent');
     // Working days after Wed 23 Dec in Scotland: 24, 29, 30, 31 Dec, then 5 Jan (1, 2 → 4 Jan substitute).
     expect(dues(s).slice(0, 5)).toEqual([
-      ['professional-reminder', '2026-12-24T16:30:00+00:00', false],
-      ['team-manager-reminder', '2026-12-29T16:30:00+00:00', false],
-      ['assistant-director', '2026-12-30T16:30:00+00:00', false],
-      ['dcs', '2026-12-31T16:30:00+00:00', true],
-      ['ofsted-inspector', '2027-01-05T16:30:00+00:00', true],
+      ['professional-reminder', '2026-12-24T09:00:00+00:00', false],
+      ['team-manager-reminder', '2026-12-29T09:00:00+00:00', false],
+      ['assistant-director', '2026-12-30T09:00:00+00:00', false],
+      ['dcs', '2026-12-31T09:00:00+00:00', true],
+      ['ofsted-inspector', '2027-01-05T09:00:00+00:00', true],
     ]);
   });
 
@@ -65,8 +65,8 @@ describe('escalator simulate', () => {
     const s = await simulate(['--ladder', 'fostering-panel', '--start', '2026-12-21T11:00']);
     // Mon 21 Dec + 5wd (22, 23, 24, 29, 30) = Wed 30 Dec; + 5wd (31, 4, 5, 6, 7) = Thu 7 Jan.
     expect(s.steps.map((x) => [x.rung, x.dueAt])).toEqual([
-      ['responsible-manager-reminder', '2026-12-30T11:00:00+00:00'],
-      ['senior-manager', '2027-01-07T11:00:00+00:00'],
+      ['responsible-manager-reminder', '2026-12-30T09:00:00+00:00'],
+      ['senior-manager', '2027-01-07T09:00:00+00:00'],
     ]);
   });
 
@@ -74,9 +74,9 @@ describe('escalator simulate', () => {
     const s = await simulate(['--ladder', 'practice-disagreement', '--start', '2027-03-16T10:00', '--nation', 'northern-ireland']);
     // St Patrick's Day (Wed 17 March) is a holiday in Northern Ireland.
     expect(s.steps.map((x) => [x.rung, x.dueAt])).toEqual([
-      ['service-manager', '2027-03-18T10:00:00+00:00'],
-      ['head-of-service', '2027-03-19T10:00:00+00:00'],
-      ['deputy-director', '2027-03-22T10:00:00+00:00'],
+      ['service-manager', '2027-03-18T09:00:00+00:00'],
+      ['head-of-service', '2027-03-19T09:00:00+00:00'],
+      ['deputy-director', '2027-03-22T09:00:00+00:00'],
       ['director', null],
     ]);
     const imminent = await simulate(['--ladder', 'practice-disagreement', '--start', '2027-03-16T10:00', '--imminent']);
@@ -86,7 +86,7 @@ describe('escalator simulate', () => {
   it('firo-dispute-resolution over Easter 2027 in England (Good Friday and Easter Monday)', async () => {
     const s = await simulate(['--ladder', 'firo-dispute-resolution', '--start', '2027-03-22T14:00']);
     // Mon 22 Mar + 5wd: 23, 24, 25, 30, 31 (26 Good Friday, 29 Easter Monday) → Wed 31 Mar, in BST.
-    expect(s.steps[0]).toMatchObject({ rung: 'stage-2-meeting', dueAt: '2027-03-31T14:00:00+01:00' });
+    expect(s.steps[0]).toMatchObject({ rung: 'stage-2-meeting', dueAt: '2027-03-31T09:00:00+01:00' });
     expect(s.steps.at(-1)).toMatchObject({ approval: true });
   });
 

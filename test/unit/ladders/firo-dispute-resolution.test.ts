@@ -24,13 +24,13 @@ describe('firo-dispute-resolution', () => {
     expect(def.variants).toEqual({});
   });
 
-  it('England and Wales from Friday 23 October 2026, 16:00 BST: across the autumn clock change', () => {
+  it('England and Wales from Friday 23 October 2026, 16:00 BST: across the autumn clock change, each stage at the opening of its day', () => {
     const sim = simulate(def, 'standard', '2026-10-23T15:00:00Z', 'england-and-wales');
     expect(sim.clockStart).toBe('2026-10-23T16:00:00+01:00');
     expect(rows(sim)).toEqual([
-      ['stage-2-meeting', '2026-10-30T16:00:00+00:00', ['fostering-service-manager'], ['ssw', 'ssw-team-manager'], false],
-      ['stage-3-head-of-service', '2026-11-06T16:00:00+00:00', ['head-of-service'], STAGE3_CC, false],
-      ['legal-advice-or-ofsted', '2026-11-13T16:00:00+00:00', ['head-of-service'], STAGE3_CC, true],
+      ['stage-2-meeting', '2026-10-30T09:00:00+00:00', ['fostering-service-manager'], ['ssw', 'ssw-team-manager'], false],
+      ['stage-3-head-of-service', '2026-11-06T09:00:00+00:00', ['head-of-service'], STAGE3_CC, false],
+      ['legal-advice-or-ofsted', '2026-11-13T09:00:00+00:00', ['head-of-service'], STAGE3_CC, true],
     ]);
     expect(sim.steps.map((s) => s.deadline)).toEqual(['5 working days', '5 working days', '3 working days']);
   });
@@ -48,7 +48,7 @@ describe('firo-dispute-resolution', () => {
 
   it('Northern Ireland from Monday 6 July 2026: the Twelfth’s substitute, Monday 13 July', () => {
     const sim = simulate(def, 'standard', '2026-07-06T10:00:00Z', 'northern-ireland');
-    expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-07-14T11:00:00+01:00', '2026-07-21T11:00:00+01:00', '2026-07-28T11:00:00+01:00']);
+    expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-07-14T09:00:00+01:00', '2026-07-21T09:00:00+01:00', '2026-07-28T09:00:00+01:00']);
   });
 
   it('Christmas and New Year 2026–27 from Monday 21 December: 4 January is Scotland’s substitute for 2 January', () => {
@@ -56,17 +56,17 @@ describe('firo-dispute-resolution', () => {
     // then 31 December, 4, 5, 6, 7 January (1 January off) → Thu 7 Jan; then 8, 11, 12, 13, 14 → Thu 14 Jan.
     const eng = simulate(def, 'standard', '2026-12-21T11:00:00Z', 'england-and-wales');
     expect(dueMoments(eng)).toEqual([
-      ['stage-2-meeting', '2026-12-30T11:00:00+00:00'],
-      ['stage-3-head-of-service', '2027-01-07T11:00:00+00:00'],
-      ['legal-advice-or-ofsted', '2027-01-14T11:00:00+00:00'],
+      ['stage-2-meeting', '2026-12-30T09:00:00+00:00'],
+      ['stage-3-head-of-service', '2027-01-07T09:00:00+00:00'],
+      ['legal-advice-or-ofsted', '2027-01-14T09:00:00+00:00'],
     ]);
     // Scotland: 2 January 2027 is a Saturday, its holiday moves to Monday 4 January:
     // 31 December, 5, 6, 7, 8 January → Fri 8 Jan; 11–15 → Fri 15 Jan.
     const sct = simulate(def, 'standard', '2026-12-21T11:00:00Z', 'scotland');
     expect(dueMoments(sct)).toEqual([
-      ['stage-2-meeting', '2026-12-30T11:00:00+00:00'],
-      ['stage-3-head-of-service', '2027-01-08T11:00:00+00:00'],
-      ['legal-advice-or-ofsted', '2027-01-15T11:00:00+00:00'],
+      ['stage-2-meeting', '2026-12-30T09:00:00+00:00'],
+      ['stage-3-head-of-service', '2027-01-08T09:00:00+00:00'],
+      ['legal-advice-or-ofsted', '2027-01-15T09:00:00+00:00'],
     ]);
     const nir = simulate(def, 'standard', '2026-12-21T11:00:00Z', 'northern-ireland');
     expect(dueMoments(nir)).toEqual(dueMoments(eng));
@@ -75,7 +75,7 @@ describe('firo-dispute-resolution', () => {
   it('opened at 16:59 the clock starts then; at 17:01, at 09:00 the next working day', () => {
     const before = simulate(def, 'standard', '2026-11-23T16:59:00Z', 'england-and-wales');
     expect(before.clockStart).toBe('2026-11-23T16:59:00+00:00');
-    expect(dueMoments(before).map(([, at]) => at)).toEqual(['2026-11-30T16:59:00+00:00', '2026-12-07T16:59:00+00:00', '2026-12-14T16:59:00+00:00']);
+    expect(dueMoments(before).map(([, at]) => at)).toEqual(['2026-11-30T09:00:00+00:00', '2026-12-07T09:00:00+00:00', '2026-12-14T09:00:00+00:00']);
     const after = simulate(def, 'standard', '2026-11-23T17:01:00Z', 'england-and-wales');
     expect(after.clockStart).toBe('2026-11-24T09:00:00+00:00');
     expect(dueMoments(after).map(([, at]) => at)).toEqual(['2026-12-01T09:00:00+00:00', '2026-12-08T09:00:00+00:00', '2026-12-15T09:00:00+00:00']);

@@ -27,10 +27,10 @@ describe('foster-carer-concern', () => {
   it('England and Wales from Christmas Eve 2026', () => {
     const sim = simulate(def, 'standard', '2026-12-24T11:00:00Z', 'england-and-wales');
     expect(rows(sim)).toEqual([
-      ['line-managers', '2026-12-31T11:00:00+00:00', ['team-member-manager'], ['ssw-manager', 'ssw'], false],
-      ['operational-lead', '2027-01-06T11:00:00+00:00', ['operational-lead'], ['ssw-manager', 'ssw'], false],
-      ['not-resolved', '2027-01-08T11:00:00+00:00', ['operational-lead'], ['ssw-manager'], false],
-      ['strategic-lead', '2027-01-12T11:00:00+00:00', ['strategic-lead'], ['operational-lead', 'ssw-manager'], true],
+      ['line-managers', '2026-12-31T09:00:00+00:00', ['team-member-manager'], ['ssw-manager', 'ssw'], false],
+      ['operational-lead', '2027-01-06T09:00:00+00:00', ['operational-lead'], ['ssw-manager', 'ssw'], false],
+      ['not-resolved', '2027-01-08T09:00:00+00:00', ['operational-lead'], ['ssw-manager'], false],
+      ['strategic-lead', '2027-01-12T09:00:00+00:00', ['strategic-lead'], ['operational-lead', 'ssw-manager'], true],
     ]);
     expect(sim.steps.map((s) => s.deadline)).toEqual(['3 working days', '2 working days', '2 working days', undefined]);
   });
@@ -38,37 +38,37 @@ describe('foster-carer-concern', () => {
   it('Scotland from Christmas Eve 2026: 1 and 4 January are holidays', () => {
     const sim = simulate(def, 'standard', '2026-12-24T11:00:00Z', 'scotland');
     expect(dueMoments(sim)).toEqual([
-      ['line-managers', '2026-12-31T11:00:00+00:00'],
-      ['operational-lead', '2027-01-07T11:00:00+00:00'],
-      ['not-resolved', '2027-01-11T11:00:00+00:00'],
-      ['strategic-lead', '2027-01-13T11:00:00+00:00'],
+      ['line-managers', '2026-12-31T09:00:00+00:00'],
+      ['operational-lead', '2027-01-07T09:00:00+00:00'],
+      ['not-resolved', '2027-01-11T09:00:00+00:00'],
+      ['strategic-lead', '2027-01-13T09:00:00+00:00'],
     ]);
   });
 
   it('Northern Ireland from Christmas Eve 2026 matches England and Wales', () => {
     const sim = simulate(def, 'standard', '2026-12-24T11:00:00Z', 'northern-ireland');
     expect(dueMoments(sim).map(([, at]) => at)).toEqual([
-      '2026-12-31T11:00:00+00:00',
-      '2027-01-06T11:00:00+00:00',
-      '2027-01-08T11:00:00+00:00',
-      '2027-01-12T11:00:00+00:00',
+      '2026-12-31T09:00:00+00:00',
+      '2027-01-06T09:00:00+00:00',
+      '2027-01-08T09:00:00+00:00',
+      '2027-01-12T09:00:00+00:00',
     ]);
   });
 
   it('opened at 16:59 on Friday 27 November 2026: St Andrew’s Day counts in Scotland only', () => {
     const eng = simulate(def, 'standard', '2026-11-27T16:59:00Z', 'england-and-wales');
     expect(dueMoments(eng).map(([, at]) => at)).toEqual([
-      '2026-12-02T16:59:00+00:00',
-      '2026-12-07T16:59:00+00:00',
-      '2026-12-09T16:59:00+00:00',
-      '2026-12-11T16:59:00+00:00',
+      '2026-12-02T09:00:00+00:00',
+      '2026-12-07T09:00:00+00:00',
+      '2026-12-09T09:00:00+00:00',
+      '2026-12-11T09:00:00+00:00',
     ]);
     const sct = simulate(def, 'standard', '2026-11-27T16:59:00Z', 'scotland');
     expect(dueMoments(sct).map(([, at]) => at)).toEqual([
-      '2026-12-03T16:59:00+00:00',
-      '2026-12-08T16:59:00+00:00',
-      '2026-12-10T16:59:00+00:00',
-      '2026-12-14T16:59:00+00:00',
+      '2026-12-03T09:00:00+00:00',
+      '2026-12-08T09:00:00+00:00',
+      '2026-12-10T09:00:00+00:00',
+      '2026-12-14T09:00:00+00:00',
     ]);
   });
 

@@ -23,17 +23,17 @@ describe('fostering-panel', () => {
   it('England and Wales from Monday 21 December 2026, across Christmas and New Year', () => {
     const sim = simulate(def, 'standard', '2026-12-21T14:00:00Z', 'england-and-wales');
     expect(rows(sim)).toEqual([
-      ['responsible-manager-reminder', '2026-12-30T14:00:00+00:00', ['responsible-manager'], ['panel-adviser'], false],
-      ['senior-manager', '2027-01-07T14:00:00+00:00', ['senior-manager'], SENIOR_CC, false],
+      ['responsible-manager-reminder', '2026-12-30T09:00:00+00:00', ['responsible-manager'], ['panel-adviser'], false],
+      ['senior-manager', '2027-01-07T09:00:00+00:00', ['senior-manager'], SENIOR_CC, false],
     ]);
-    expect(sim.steps.map((s) => s.deadline)).toEqual([undefined, '5 working days']);
+    expect(sim.steps.map((s) => s.deadline)).toEqual(['5 working days', '5 working days']);
   });
 
   it('Scotland from the same Monday: 4 January is a holiday', () => {
     const sim = simulate(def, 'standard', '2026-12-21T14:00:00Z', 'scotland');
     expect(dueMoments(sim)).toEqual([
-      ['responsible-manager-reminder', '2026-12-30T14:00:00+00:00'],
-      ['senior-manager', '2027-01-08T14:00:00+00:00'],
+      ['responsible-manager-reminder', '2026-12-30T09:00:00+00:00'],
+      ['senior-manager', '2027-01-08T09:00:00+00:00'],
     ]);
   });
 
@@ -41,11 +41,11 @@ describe('fostering-panel', () => {
     const nir = simulate(def, 'standard', '2027-07-09T10:00:00Z', 'northern-ireland');
     expect(nir.clockStart).toBe('2027-07-09T11:00:00+01:00');
     expect(dueMoments(nir)).toEqual([
-      ['responsible-manager-reminder', '2027-07-19T11:00:00+01:00'],
-      ['senior-manager', '2027-07-26T11:00:00+01:00'],
+      ['responsible-manager-reminder', '2027-07-19T09:00:00+01:00'],
+      ['senior-manager', '2027-07-26T09:00:00+01:00'],
     ]);
     const eng = simulate(def, 'standard', '2027-07-09T10:00:00Z', 'england-and-wales');
-    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2027-07-16T11:00:00+01:00', '2027-07-23T11:00:00+01:00']);
+    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2027-07-16T09:00:00+01:00', '2027-07-23T09:00:00+01:00']);
   });
 
   it('Easter 2027 from Monday 22 March: Good Friday and Easter Monday in England, only Good Friday in Scotland', () => {
@@ -53,14 +53,14 @@ describe('fostering-panel', () => {
     // 23, 24, 25, 30, 31 March (26 Good Friday, 29 Easter Monday) → Wed 31 March, in BST from the
     // 28th, still 10:00; then 1, 2, 5, 6, 7 April → Wed 7 April.
     expect(dueMoments(eng)).toEqual([
-      ['responsible-manager-reminder', '2027-03-31T10:00:00+01:00'],
-      ['senior-manager', '2027-04-07T10:00:00+01:00'],
+      ['responsible-manager-reminder', '2027-03-31T09:00:00+01:00'],
+      ['senior-manager', '2027-04-07T09:00:00+01:00'],
     ]);
     // Scotland works on Easter Monday: 23, 24, 25, 29, 30 → Tue 30 March; 31, 1, 2, 5, 6 → Tue 6 April.
     const sct = simulate(def, 'standard', '2027-03-22T10:00:00Z', 'scotland');
     expect(dueMoments(sct)).toEqual([
-      ['responsible-manager-reminder', '2027-03-30T10:00:00+01:00'],
-      ['senior-manager', '2027-04-06T10:00:00+01:00'],
+      ['responsible-manager-reminder', '2027-03-30T09:00:00+01:00'],
+      ['senior-manager', '2027-04-06T09:00:00+01:00'],
     ]);
     const nir = simulate(def, 'standard', '2027-03-22T10:00:00Z', 'northern-ireland');
     expect(dueMoments(nir)).toEqual(dueMoments(eng));
@@ -70,39 +70,39 @@ describe('fostering-panel', () => {
     const sct = simulate(def, 'standard', '2026-11-23T10:00:00Z', 'scotland');
     // 24, 25, 26, 27 November, 1 December → Tue 1 Dec; 2, 3, 4, 7, 8 → Tue 8 Dec.
     expect(dueMoments(sct)).toEqual([
-      ['responsible-manager-reminder', '2026-12-01T10:00:00+00:00'],
-      ['senior-manager', '2026-12-08T10:00:00+00:00'],
+      ['responsible-manager-reminder', '2026-12-01T09:00:00+00:00'],
+      ['senior-manager', '2026-12-08T09:00:00+00:00'],
     ]);
     const eng = simulate(def, 'standard', '2026-11-23T10:00:00Z', 'england-and-wales');
-    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2026-11-30T10:00:00+00:00', '2026-12-07T10:00:00+00:00']);
+    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2026-11-30T09:00:00+00:00', '2026-12-07T09:00:00+00:00']);
   });
 
   it('St Patrick’s Day, Wednesday 17 March 2027, then Easter, in Northern Ireland', () => {
     const nir = simulate(def, 'standard', '2027-03-12T14:00:00Z', 'northern-ireland');
     // 15, 16, 18, 19, 22 March → Mon 22; 23, 24, 25, 30, 31 (Good Friday, Easter Monday) → Wed 31 (BST).
     expect(dueMoments(nir)).toEqual([
-      ['responsible-manager-reminder', '2027-03-22T14:00:00+00:00'],
-      ['senior-manager', '2027-03-31T14:00:00+01:00'],
+      ['responsible-manager-reminder', '2027-03-22T09:00:00+00:00'],
+      ['senior-manager', '2027-03-31T09:00:00+01:00'],
     ]);
     // England and Wales work on the 17th: Fri 19 March; 22, 23, 24, 25, 30 → Tue 30 March.
     const eng = simulate(def, 'standard', '2027-03-12T14:00:00Z', 'england-and-wales');
-    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2027-03-19T14:00:00+00:00', '2027-03-30T14:00:00+01:00']);
+    expect(dueMoments(eng).map(([, at]) => at)).toEqual(['2027-03-19T09:00:00+00:00', '2027-03-30T09:00:00+01:00']);
   });
 
-  it('across the autumn clock change (Sunday 25 October 2026): 15:00 BST stays 15:00 GMT', () => {
+  it('across the autumn clock change (Sunday 25 October 2026): each rung at the opening of its working day, in GMT', () => {
     const sim = simulate(def, 'standard', '2026-10-21T14:00:00Z', 'england-and-wales');
     expect(sim.clockStart).toBe('2026-10-21T15:00:00+01:00');
     // 22, 23, 26, 27, 28 October → Wed 28; 29, 30 October, 2, 3, 4 November → Wed 4 Nov.
     expect(dueMoments(sim)).toEqual([
-      ['responsible-manager-reminder', '2026-10-28T15:00:00+00:00'],
-      ['senior-manager', '2026-11-04T15:00:00+00:00'],
+      ['responsible-manager-reminder', '2026-10-28T09:00:00+00:00'],
+      ['senior-manager', '2026-11-04T09:00:00+00:00'],
     ]);
   });
 
-  it('opened at 16:59 on a Friday the clock starts then; at 17:01, on Monday at 09:00', () => {
+  it('opened at 16:59 on a Friday the clock starts then; at 17:01, on Monday at 09:00 (a day later either way)', () => {
     const before = simulate(def, 'standard', '2026-12-04T16:59:00Z', 'england-and-wales');
     expect(before.clockStart).toBe('2026-12-04T16:59:00+00:00');
-    expect(dueMoments(before).map(([, at]) => at)).toEqual(['2026-12-11T16:59:00+00:00', '2026-12-18T16:59:00+00:00']);
+    expect(dueMoments(before).map(([, at]) => at)).toEqual(['2026-12-11T09:00:00+00:00', '2026-12-18T09:00:00+00:00']);
     const after = simulate(def, 'standard', '2026-12-04T17:01:00Z', 'england-and-wales');
     expect(after.clockStart).toBe('2026-12-07T09:00:00+00:00');
     expect(dueMoments(after).map(([, at]) => at)).toEqual(['2026-12-14T09:00:00+00:00', '2026-12-21T09:00:00+00:00']);

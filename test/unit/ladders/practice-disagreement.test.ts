@@ -27,9 +27,9 @@ describe('practice-disagreement', () => {
     const sim = simulate(def, 'standard', '2026-12-24T15:00:00Z', 'england-and-wales');
     // The PSW is copied only when the case says `PSW: yes`: not in the plain copy list.
     expect(rows(sim)).toEqual([
-      ['service-manager', '2026-12-29T15:00:00+00:00', ['service-manager'], [], false],
-      ['head-of-service', '2026-12-30T15:00:00+00:00', ['head-of-service'], [], false],
-      ['deputy-director', '2026-12-31T15:00:00+00:00', ['deputy-director'], [], false],
+      ['service-manager', '2026-12-29T09:00:00+00:00', ['service-manager'], [], false],
+      ['head-of-service', '2026-12-30T09:00:00+00:00', ['head-of-service'], [], false],
+      ['deputy-director', '2026-12-31T09:00:00+00:00', ['deputy-director'], [], false],
       ['director', null, ['director'], [], true],
     ]);
     expect(sim.steps.map((s) => s.ccWhen)).toEqual(Array(4).fill({ psw: PSW }));
@@ -40,9 +40,9 @@ describe('practice-disagreement', () => {
   it('Scotland from Wednesday 30 December 2026', () => {
     const sim = simulate(def, 'standard', '2026-12-30T10:00:00Z', 'scotland');
     expect(dueMoments(sim)).toEqual([
-      ['service-manager', '2026-12-31T10:00:00+00:00'],
-      ['head-of-service', '2027-01-05T10:00:00+00:00'],
-      ['deputy-director', '2027-01-06T10:00:00+00:00'],
+      ['service-manager', '2026-12-31T09:00:00+00:00'],
+      ['head-of-service', '2027-01-05T09:00:00+00:00'],
+      ['deputy-director', '2027-01-06T09:00:00+00:00'],
       ['director', null],
     ]);
   });
@@ -50,9 +50,9 @@ describe('practice-disagreement', () => {
   it('Northern Ireland from Tuesday 16 March 2027: St Patrick’s Day skipped', () => {
     const sim = simulate(def, 'standard', '2027-03-16T10:00:00Z', 'northern-ireland');
     expect(dueMoments(sim)).toEqual([
-      ['service-manager', '2027-03-18T10:00:00+00:00'],
-      ['head-of-service', '2027-03-19T10:00:00+00:00'],
-      ['deputy-director', '2027-03-22T10:00:00+00:00'],
+      ['service-manager', '2027-03-18T09:00:00+00:00'],
+      ['head-of-service', '2027-03-19T09:00:00+00:00'],
+      ['deputy-director', '2027-03-22T09:00:00+00:00'],
       ['director', null],
     ]);
   });
@@ -62,8 +62,8 @@ describe('practice-disagreement', () => {
       const sim = simulate(def, 'urgent', '2026-11-23T10:30:00Z', 'england-and-wales');
       expect(rows(sim)).toEqual([
         ['service-manager', '2026-11-23T10:30:00+00:00', ['service-manager'], [], false],
-        ['head-of-service', '2026-11-24T10:30:00+00:00', ['head-of-service'], [], false],
-        ['deputy-director', '2026-11-25T10:30:00+00:00', ['deputy-director'], [], false],
+        ['head-of-service', '2026-11-24T09:00:00+00:00', ['head-of-service'], [], false],
+        ['deputy-director', '2026-11-25T09:00:00+00:00', ['deputy-director'], [], false],
         ['director', null, ['director'], [], true],
       ]);
       expect(sim.steps.map((s) => s.ccWhen)).toEqual(Array(4).fill({ psw: PSW }));

@@ -30,7 +30,7 @@ describe('a meeting confirmed at a FIRO meeting rung', () => {
   );
 
   it('tells the RM the meeting’s date and how long the next stage waits for it', () => {
-    expect(sample.firedAt.toISOString()).toBe('2026-11-09T10:00:00.000Z');
+    expect(sample.firedAt.toISOString()).toBe('2026-11-09T09:00:00.000Z');
     const intent = decision.mails.find((m) => m.kind === 'reply-notice')!;
     const mail = renderMail(store, templateNameFor(intent), buildMailContext(decision.state, intent, sample.context(now), sample.org.mailbox));
     const flat = mail.text.replace(/\s+/g, ' ');

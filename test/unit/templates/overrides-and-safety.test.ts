@@ -37,7 +37,7 @@ describe('an organisation’s override folder', () => {
     expect(mine.text).toContain('Our own wording: the minutes asked for on Monday 2 November 2026 have not arrived.');
     expect(mine.text).not.toContain('so this is a reminder on the young person’s behalf');
     // The shared parts still come from the shipped partials.
-    expect(mine.text).toContain('Please have this completed by Monday 23 November 2026');
+    expect(mine.text).toContain('Please have this completed by the end of Friday 20 November 2026');
     expect(shipped.text).toContain('so this is a reminder on the young person’s behalf');
     // Only the text part was overridden.
     expect(mine.html).toBe(shipped.html);

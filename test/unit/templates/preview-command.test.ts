@@ -23,7 +23,7 @@ describe('escalator templates preview', () => {
     expect(r.out).toContain('To: Sam Patel <sam.patel@northshire.example>');
     expect(r.out).toContain('Cc: Jo Bennett <jo.bennett@northshire.example>, Alex Morgan <alex.morgan@sunrise-homes.example>');
     expect(r.out).toContain('Dear Sam Patel,');
-    expect(r.out).toContain('Please have this completed by Monday 23 November 2026 (within 1 week).');
+    expect(r.out).toContain('Please have this completed by the end of Friday 20 November 2026.');
     expect(r.out).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
   });
 

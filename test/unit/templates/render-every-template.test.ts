@@ -26,7 +26,7 @@ const LAST_STEP_WORDING: Record<string, string> = {
 const LADDER_WORDING: Record<string, string[]> = {
   'childrens-home-reg5': [REG5_CITATION, 'Yours sincerely'],
   'foster-carer-concern': ['foster carer', 'Kind regards'],
-  'fostering-panel': ['escalation form', '5 working days', 'Please send your response'],
+  'fostering-panel': ['escalation form', 'the guidance allows', 'Please send your response'],
   'practice-disagreement': ['meeting', 'respectful professional challenge'],
   'firo-dispute-resolution': ['FIRO Dispute Resolution Stage', 'LCS'],
 };
@@ -97,9 +97,10 @@ describe('the shipped templates', () => {
       it('gives the deadline as a date, when the rung gives one', () => {
         if (step.deadline) {
           expect(step.deadlineDate).toMatch(/^[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+ 20\d\d$/);
-          expect(mail.text).toContain(step.deadlineDate!);
-          expect(mail.html).toContain(step.deadlineDate!);
-          expect(mail.text).toContain(`within ${step.deadline}`);
+          expect(mail.text).toContain(`by the end of ${step.deadlineDate!}`);
+          expect(mail.html).toContain(`by the end of ${step.deadlineDate!}`);
+          // Never the day the next step is taken: nobody is chased on their own deadline day.
+          if (step.next) expect(step.next.date).not.toBe(step.deadlineDate);
         } else {
           expect(step.deadlineDate).toBeNull();
         }
@@ -159,7 +160,7 @@ describe('the shipped templates', () => {
     expect(ad.text).toContain('Chris Lowe — copied as the child’s Independent Reviewing Officer');
     expect(ad.text).toContain('Jo Bennett — copied as team manager; written to on Monday 23 November 2026');
     const first = renderSample(store, 'chaser', { ladder: def, rung: 'professional-reminder' });
-    expect(first.text).toContain('Please have this completed by Monday 23 November 2026 (within 1 week).');
+    expect(first.text).toContain('Please have this completed by the end of Friday 20 November 2026.');
     expect(first.text).toContain('We have copied in your team manager');
     expect(first.text).toContain('the next step under our policy is to write to the team manager on Monday 23 November 2026');
     const repeat = renderSample(store, 'chaser', { ladder: def, rung: 'repeat' });
@@ -222,7 +223,9 @@ describe('what each kind of mail says', () => {
     expect(m.text).toContain('Child reference: AB-1234');
     expect(m.text).toContain('The professional: Sam Patel <sam.patel@northshire.example>');
     expect(m.text).toContain('Team manager: Jo Bennett <jo.bennett@northshire.example>');
-    expect(m.text).toContain('Your request asked for this within 2 weeks, by Monday 16 November 2026');
+    expect(m.text).toContain(
+      'Your request asked for this within 2 weeks: by the end of Friday 13 November 2026, the last working day before the first reminder.',
+    );
     for (const row of c.timetable) expect(m.text).toContain(`${row.n}. ${row.title} — ${row.when}`);
     expect(m.text).toContain('1. Reminder to the professional — Monday 16 November 2026 at 10:00');
     expect(m.text).toContain('…then every 2 weeks to the Director of Children’s Services until it is done.');
@@ -235,7 +238,7 @@ describe('what each kind of mail says', () => {
     expect(m.subject).toBe('Sent: Email to the Assistant Director — LAC review minutes for AB-1234 [ESC-2026-0042]');
     expect(m.text).toContain('To: Pat Reid <pat.reid@northshire.example>');
     expect(m.text).toContain('Chris Lowe <chris.lowe@northshire.example> — copied as the child’s Independent Reviewing Officer');
-    expect(m.text).toContain('Deadline given: Monday 14 December 2026 (2 weeks)');
+    expect(m.text).toContain('Deadline given: the end of Friday 11 December 2026');
     expect(m.text).toContain('If nothing changes: Email to the Director of Children’s Services, on Monday 14 December 2026 (your approval first)');
     expect(m.text).toContain('At this step the policy asks you to:');
     expect(m.text).toContain('record them (reply VIEWS: …)');
@@ -245,7 +248,7 @@ describe('what each kind of mail says', () => {
     for (const kind of ['approval-request', 'approval-reminder'] as const) {
       const m = render(kind);
       expect(m.text).toContain('Reply APPROVE to send it exactly as it is');
-      expect(m.text).toContain('If it goes on a later day, its deadline and the dates in it are counted from the day it goes instead');
+      expect(m.text).toContain('If it goes on a later day, the steps after it move back by the days it waited');
       expect(m.text).toContain('reply SKIP to move on without sending it');
       expect(m.text).toContain('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]');
       expect(m.text).toContain('Dear Morgan Hale,');
@@ -299,6 +302,6 @@ describe('what each kind of mail says', () => {
     expect(m.sample.intent.to.map((p) => p.name)).toEqual(['Jamie Collins']);
     expect(m.text).toContain('Dear Jamie Collins,');
     expect(m.text).toContain('it went to the next stage: Stage 3 — escalation to the Operational Lead, to Nadia Brook (Operational Lead)');
-    expect(m.text).toContain('They have been asked to respond by Thursday 12 November 2026.');
+    expect(m.text).toContain('They have been asked to respond by the end of Wednesday 11 November 2026.');
   });
 });
