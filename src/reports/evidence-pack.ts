@@ -185,6 +185,7 @@ const EVENT_LABELS: Record<CaseEventType, string> = {
   'category-set': 'Category set',
   'due-set': 'Due date set',
   'timetable-shifted': 'Timetable shifted',
+  'timetable-moved': 'Dates moved',
   'mail-held-back': 'Mail held back',
   'mail-recipients-deferred': 'Mail recipients deferred',
   'raw-messages-purged': 'Raw messages purged',
@@ -302,7 +303,9 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       case 'note-added':
         return of(e.detail.text ?? 'See the notes below');
       case 'promise-recorded':
-        return of(`Promised for ${e.detail.promisedFor}; nothing escalates before ${e.detail.holdUntil ? stamp(cal, new Date(e.detail.holdUntil)) : '–'}`);
+        return of(
+          `Promised for ${e.detail.promisedFor}; ${e.detail.holdUntil ? `nothing escalates before ${stamp(cal, new Date(e.detail.holdUntil))}` : 'the next step comes after that anyway'}`,
+        );
       case 'meeting-date-noted':
         return of(`Meeting on ${e.detail.meetingOn}${e.detail.holdUntil ? `; nothing escalates before ${stamp(cal, new Date(e.detail.holdUntil))}` : ''}`);
       case 'reply-received':
@@ -315,6 +318,11 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
         return of(`${e.detail.commands.map((c) => c.toUpperCase()).join(', ')} waits for CONFIRM from the sender (${e.detail.reason})`);
       case 'sender-confirmed':
         return of(e.detail.what === 'opening' ? 'The request, by its sender' : `${e.detail.commands.map((c) => c.toUpperCase()).join(', ')}, by their sender`);
+      case 'timetable-moved': {
+        const because = e.detail.because.join('; ');
+        const moved = e.detail.steps.map((s) => `${stepTitle(s.n)}: ${stamp(cal, new Date(s.from))} → ${stamp(cal, new Date(s.to))}`).join('; ');
+        return of(`${moved}${because ? ` (${because})` : ''}`);
+      }
       case 'unreadable':
         // Stored by another version, or damaged: shown as it was stored, never interpreted.
         return view(

@@ -130,6 +130,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       state.resolvedAt = undefined;
       state.closedAt = undefined;
       shiftPlanned(state, ladder.clock, cal, since, now);
+      b.because(`the case was reopened on ${cal.formatDate(now)}`);
       b.event('reopened', actor, {});
       return 'Reopened; the ladder goes on from here.';
     }
@@ -144,12 +145,14 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       state.status = 'paused';
       state.pause = { from: now.toISOString(), until: until.toISOString() };
       shiftPlanned(state, ladder.clock, cal, now, until);
+      b.because(`the case is paused until ${cal.format(until)}`);
       b.event('paused', actor, { until: until.toISOString() });
       return `Paused until ${cal.format(until)}; later steps move back by the same time.`;
     }
     case 'resume': {
       if (state.status !== 'paused' || !state.pause) throw new CommandRejected('RESUME: the case is not paused.');
       shiftBack(state, ladder.clock, cal, new Date(state.pause.until), now);
+      b.because(`the case was resumed on ${cal.formatDate(now)}, before its pause ran out`);
       state.status = 'open';
       state.pause = undefined;
       b.event('resumed', actor, { reason: 'command' });
@@ -186,6 +189,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       // it come with it (replanAfter when it fires).
       step.dueAt = cal.nextOpening(now).toISOString();
       delete step.timingAt;
+      b.because(`ESCALATE sent “${rungOf(ladder, step).title}” early, and the steps counted from it come with it`);
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
       const rung = rungOf(ladder, step);
       if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
@@ -198,6 +202,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       const by = command.ladderClock && command.by.unit === 'd' && ladder.clock === 'working-days' ? { unit: 'wd' as const, n: command.by.n } : command.by;
       const first = extendPlanned(state, cal, by);
       if (!first) throw new CommandRejected('EXTEND: there is no planned step to extend.');
+      b.because(`the case was extended by ${describeDuration(by)}`);
       b.event('extended', actor, { by: describeDuration(by) });
       return `Extended by ${describeDuration(by)}; the next step is now due ${cal.format(new Date(first))}.`;
     }
@@ -232,7 +237,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.event('skipped', actor, { step: step.n, rung: rung.id });
       const index = state.steps.indexOf(step);
       // Decided on a later day than the step was due: the later steps move back by the held span.
-      goLate(state, ladder, cal, index, cal.nextOpening(now));
+      if (goLate(state, ladder, cal, index, cal.nextOpening(now))) b.because(`“${rung.title}” waited for your decision until ${cal.formatDate(now)}`);
       replanAfter(state, ladder, cal, index);
       if (index === state.steps.length - 1) appendRepeat(state, ladder, cal);
       return `Skipped “${rung.title}”; nothing was sent.`;
@@ -276,6 +281,7 @@ function switchVariant(b: DecisionBuilder, variant: 'urgent' | 'imminent', actor
   const overdue = fromOpening.some((s) => s.dueAt !== null && s.dueAt <= ctx.now.toISOString());
   if (overdue || state.steps.some((s) => s.status !== 'planned')) replanFromNow(state, ladder, ctx.calendar, ctx.now);
   else state.steps = fromOpening;
+  b.because(`the case now follows the ${def.label.toLowerCase()} timescales`);
   b.event('variant-switched', actor, { from, to: variant });
   return `Switched to the ${def.label.toLowerCase()} timescales (${def.policyRef}).`;
 }
@@ -335,7 +341,9 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
   // Held since it fell due: it goes now (or at the next opening), and when that is a later day the
   // rungs after it move back by the time it was held, rather than all falling due together.
   const goesAt = ctx.calendar.nextOpening(ctx.now);
-  goLate(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), goesAt);
+  if (goLate(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), goesAt)) {
+    b.because(`“${rungOf(ladder, step).title}” waited for an address until ${ctx.calendar.formatDate(ctx.now)}`);
+  }
   step.status = 'planned';
   if (!step.dueAt || new Date(step.dueAt) > goesAt) step.dueAt = goesAt.toISOString();
   b.event('step-released', actor, { step: step.n });

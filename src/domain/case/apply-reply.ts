@@ -10,7 +10,7 @@ import { resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
 import type { OutboxKind } from './mail-intents.js';
 import type { ReplyClass } from './reply-class.js';
-import { holdUntil } from './timetable.js';
+import { holdsAnything, holdUntil } from './timetable.js';
 
 export type { ReplyClass } from './reply-class.js';
 
@@ -84,13 +84,15 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       // nothing unless the RM agrees (PAUSE until that date); the ladder goes on meanwhile.
       b.event('promise-beyond-horizon', input.from.email, { promisedFor: cls.promiseDate, horizon: horizon.toISOString() });
       notice('reply-notice', { beyondHorizon: { promisedFor: cls.promiseDate, horizon: horizon.toISOString() } });
-    } else if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString())) {
+    } else if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString()) && holdsAnything(s, until)) {
       s.hold = { until: until.toISOString(), promisedFor: cls.promiseDate, by: input.from.email };
       // The held span moves the step it holds and every later one: they keep their spacing after it.
       holdUntil(s, ladderFor(s, ctx), ctx.calendar, until);
+      b.because(`${input.from.name?.trim() || input.from.email} promised it by ${ctx.calendar.formatDate(promised)}`);
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
     }
-    if (until <= horizon) notice('reply-notice', { holdUntil: s.hold?.until ?? null });
+    // Said only when the ladder really waits for it; otherwise the notice says the next step stands.
+    if (until <= horizon) notice('reply-notice', { holdUntil: s.hold?.until ?? null, promiseHoldsNothing: !s.hold });
   } else {
     notice('reply-notice');
   }

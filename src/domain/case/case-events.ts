@@ -44,6 +44,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   ),
   /** A request dated some time ago: the first overdue rung goes now, the rest keep their spacing. */
   kind('timetable-shifted', z.object({ reason: z.string(), from: instant })),
+  /** A decision moved planned steps (a hold, a pause, a late approval, ESCALATE …): from and to, and why. */
+  kind('timetable-moved', z.object({ steps: z.array(z.object({ n: step, rungId: z.string(), from: instant, to: instant })), because: z.array(z.string()) })),
 
   // Steps.
   kind(

@@ -78,6 +78,13 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   // For a draft being approved, `dueAt` is when it was drafted to go.
   const goesAt = cal.nextOpening(ctx.now);
   const late = goLate(state, ladder, cal, index, goesAt);
+  if (late) {
+    b.because(
+      step.status === 'awaiting-approval'
+        ? `“${rung.title}” was drafted for ${cal.formatDate(late)} and approved on ${cal.formatDate(ctx.now)}`
+        : `“${rung.title}” was due on ${cal.formatDate(late)} and goes on ${cal.formatDate(goesAt)}`,
+    );
+  }
   replanAfter(state, ladder, cal, index);
   const deadlineAt = deadlineFor(state, ladder, cal, index, goesAt)?.toISOString();
   const chaser = {
@@ -114,7 +121,9 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   const approved = step.status === 'awaiting-approval';
   const redrafted = approved && late !== undefined;
   step.status = 'sent';
-  step.sentAt = now;
+  // When it leaves: the send window's next opening when decided at night or at a weekend, so the
+  // timetable says the moment the recipient receives it (the step-sent event keeps when it was decided).
+  step.sentAt = goesAt.toISOString();
   step.sentTo = to.map((c) => c.email);
   step.sentCc = cc.map((c) => c.email);
   if (!approved || redrafted) step.deadlineAt = deadlineAt;

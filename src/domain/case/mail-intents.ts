@@ -29,6 +29,10 @@ const classification = z.object({
 export const MAIL_TIMINGS = ['window', 'now'] as const;
 export type MailTiming = (typeof MAIL_TIMINGS)[number];
 
+/** A planned step whose date a decision moved: what the RM was last told, and what it is now. */
+const movedStep = z.object({ n: z.number().int().positive(), rungId: z.string(), from: z.string(), to: z.string() });
+export type MovedStep = z.infer<typeof movedStep>;
+
 const common = {
   /** Unique per case: with the case id it derives the Message-ID and outbox dedupe key. */
   key: z.string().min(1),
@@ -63,6 +67,8 @@ const common = {
       safeguarding: z.boolean().optional(),
     })
     .optional(),
+  /** Dates the decision moved, with why: a notice to the RM says them from what to what. */
+  moved: z.object({ steps: z.array(movedStep), because: z.array(z.string()) }).optional(),
 };
 /** Mail about one step of the ladder always names it. */
 const stepped = { ...common, step: z.number().int().positive() };
@@ -111,6 +117,8 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
         ...replyFacts,
         caseClosed: z.boolean().optional(),
         holdUntil: z.string().nullable().optional(),
+        /** A promise for a date after which the next step comes anyway: recorded, holds nothing. */
+        promiseHoldsNothing: z.boolean().optional(),
         meetingOn: z.string().optional(),
         /** Read, but it changed nothing on the case, and why (copied only, unverified, not yet written to). */
         notActedOn: z.string().optional(),

@@ -2,7 +2,7 @@ import { parseDuration } from '../calendar/duration.js';
 import { ladderFor } from './advance.js';
 import type { CaseContext } from './case-context.js';
 import type { DecisionBuilder } from './decision.js';
-import { holdUntil as holdStepsUntil, rungOf } from './timetable.js';
+import { holdsAnything, holdUntil as holdStepsUntil, rungOf } from './timetable.js';
 
 /**
  * A chased recipient confirmed the date of the meeting the last rung asked for (FIRO stage 2:
@@ -37,10 +37,11 @@ export function noteMeetingDate(
   let holdUntil: string | null = null;
   if (holds) {
     const until = ctx.calendar.due(ctx.calendar.openingOf(meetingOn), parseDuration(ctx.ladder.promiseGrace));
-    if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString())) {
+    if (until > ctx.now && (!s.hold || s.hold.until < until.toISOString()) && holdsAnything(s, until)) {
       s.hold = { until: until.toISOString(), promisedFor: meetingOn, by, meetingOn };
       // As with a dated promise, the held span moves the next stage and every later one with it.
       holdStepsUntil(s, ladder, ctx.calendar, until);
+      b.because(`the meeting is on ${ctx.calendar.formatDate(ctx.calendar.openingOf(meetingOn))} and the next stage waits for its outcome`);
     }
     holdUntil = s.hold && s.hold.until >= until.toISOString() ? s.hold.until : null;
   }

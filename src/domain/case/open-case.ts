@@ -67,13 +67,15 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
     flags,
     participants: input.participants,
-    steps: planSteps(ladder, clockStart, ctx.calendar),
+    steps: [],
     views: [],
     ...(input.senderConfirmation ? { senderConfirmation: { since: ctx.now.toISOString(), until: input.senderConfirmation.until.toISOString() } } : {}),
     nextActionAt: null,
     nextAction: null,
   };
   const b = new DecisionBuilder(state, ctx.now);
+  // Planned after the builder is made: the first timetable is the one the confirmation gives, not a move.
+  state.steps = planSteps(ladder, clockStart, ctx.calendar);
   b.event('case-opened', input.originator.email, {
     ladder: input.ladderId,
     variant,

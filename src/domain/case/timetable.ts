@@ -214,6 +214,16 @@ export function requestDeadline(state: CaseState, ladder: EffectiveLadder, cal: 
  * every later step moves back by the same span (the held span), so the rungs after it keep
  * their spacing rather than all falling due the moment the hold ends.
  */
+/**
+ * Whether holding until `until` holds anything: the step standing due would otherwise go before it.
+ * A promise or meeting after which the next step comes anyway holds nothing, so no "held until" is
+ * recorded or said that the timetable would contradict.
+ */
+export function holdsAnything(state: CaseState, until: Date): boolean {
+  const step = currentStep(state);
+  return !!step && step.status === 'planned' && !!step.dueAt && new Date(step.dueAt) < until;
+}
+
 export function holdUntil(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, until: Date): void {
   const step = currentStep(state);
   if (!step || step.status !== 'planned' || !step.dueAt) return;

@@ -111,6 +111,15 @@ export interface MailContext {
   contacts: { known: Array<{ label: string; value: string }>; missing: string[] };
   /** The request's original deadline: "2 weeks" (kept for older override templates). */
   requestDeadline: string;
+  /** The next step the case will take if nothing changes, or null. */
+  nextStep: { title: string; when: string } | null;
+  /**
+   * Dates this mail's decision moved, from what the RM was last told to what they are now
+   * ("Monday 14 December 2026 at 10:00" → "Tuesday 15 December 2026 at 10:00"), and why.
+   */
+  moved: Array<{ title: string; from: string; to: string }>;
+  /** Why they moved, after "Why: " ("Sam Patel promised it by Friday 4 December 2026."), or ''. */
+  movedBecause: string;
   data: Record<string, unknown>;
 }
 
@@ -364,8 +373,31 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     ladderDuties: Object.values(def.duties),
     contacts: { known, missing },
     requestDeadline: describeDuration(requestDeadline),
+    nextStep: nextStepOf(state, ctx),
+    ...movedDates(state, intent, ctx),
     data: templateData(intent, ctx),
   };
+}
+
+/** The first dated step still planned, as the timetable shows it. */
+function nextStepOf(state: CaseState, ctx: CaseContext): MailContext['nextStep'] {
+  if (state.status !== 'open' && state.status !== 'paused') return null;
+  const row = timetableRows(state, ctx).find((r) => (r.status === 'planned' && r.at) || r.status === 'awaiting-approval' || r.status === 'held');
+  return row ? { title: row.title, when: row.atText } : null;
+}
+
+function movedDates(state: CaseState, intent: MailIntent, ctx: CaseContext): Pick<MailContext, 'moved' | 'movedBecause'> {
+  const ladder = ladderFor(state, ctx);
+  const moved = (intent.moved?.steps ?? []).map((m) => {
+    const step = state.steps.find((s) => s.n === m.n);
+    return {
+      title: step ? rungOf(ladder, step).title : m.rungId,
+      from: ctx.calendar.format(new Date(m.from)),
+      to: ctx.calendar.format(new Date(m.to)),
+    };
+  });
+  const because = (intent.moved?.because ?? []).join('; ');
+  return { moved, movedBecause: because ? `${because}.` : '' };
 }
 
 /** Every address the case knows, with a name where one is known: for "sent to …" lines. */

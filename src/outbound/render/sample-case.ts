@@ -423,8 +423,12 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       break;
     }
     case 'reply-notice': {
+      // The reply answers the letter that went: an approval-gated rung is approved first.
+      if (currentStep(state)?.status === 'awaiting-approval') state = command(state, { kind: 'approve' }, org, sample.context(now)).state;
       now = cal.nextDayOpening(now);
-      const promised = cal.localDate(cal.addWorkingDays(now, 3));
+      // A promise for a date after the next step, so the sample shows the ladder held for it.
+      const next = currentStep(state)?.dueAt;
+      const promised = cal.localDate(cal.addWorkingDays(next && new Date(next) > now ? new Date(next) : now, 2));
       const d = applyRecipientReply(
         state,
         {

@@ -280,7 +280,9 @@ describe('what each kind of mail says', () => {
     const reply = render('reply-notice');
     expect(reply.text).toContain('Morgan Hale <morgan.hale@northshire.example> (Director of Children’s Services) replied');
     expect(reply.text).toContain('I am chasing this today and will send it to you by Friday.');
-    expect(reply.text).toMatch(/so the next step is held until [A-Z][a-z]+day \d+ [A-Z][a-z]+ 2026 at 09:00/);
+    expect(reply.text).toMatch(/so the next step is held until [A-Z][a-z]+day \d+ [A-Z][a-z]+ 20\d\d at 09:00/);
+    expect(reply.text).toContain('Dates that have moved:');
+    expect(reply.text).toContain('Why: Morgan Hale promised it by');
     const resolved = render('resolved-notice');
     expect(resolved.subject).toMatch(/^Resolved: /);
     expect(resolved.text).toContain('reply REOPEN');
