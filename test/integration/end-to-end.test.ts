@@ -100,9 +100,10 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     expect(chaser.envelope.to.sort()).toEqual([PROFESSIONAL, TEAM_MANAGER, RM].sort());
     const body = chaser.parsed.text ?? '';
     expect(body).toContain('Dear Sam Patel');
-    expect(body).toContain('Please have this completed by Monday 14 December 2026');
+    // The end of the working day before the team manager is written to (Monday 14 December).
+    expect(body).toContain('Please have this completed by the end of Friday 11 December 2026.');
     expect(body).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
-    expect(chaser.parsed.html).toContain('Monday 14 December 2026');
+    expect(chaser.parsed.html).toContain('Friday 11 December 2026');
 
     const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Sent: Reminder to the professional') ?? false);
     expect(notice.envelope.to).toEqual([RM]);

@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
@@ -106,8 +107,9 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(m, 's1-chaser');
     expect(addresses(m, 'to')).toEqual([SAM]);
     expect(addresses(m, 'cc')).toEqual([JO, RM].sort());
-    // One week from Monday 7 December.
-    expect(m.parsed.text).toContain('Please have this completed by Monday 14 December 2026 (within 1 week)');
+    // The end of the working day before the team manager is written to (Monday 14 December).
+    expect(m.parsed.text).toContain('Please have this completed by the end of Friday 11 December 2026.');
+    expect(m.parsed.text).toContain('write to the team manager on Monday 14 December 2026');
   });
 
   it('3 weeks: the team manager, copying the professional, with a one-week deadline', async () => {
@@ -115,15 +117,15 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expectThreaded(m, 's2-chaser');
     expect(addresses(m, 'to')).toEqual([JO]);
     expect(addresses(m, 'cc')).toEqual([SAM, RM].sort());
-    expect(m.parsed.text).toContain('Please have this completed by Monday 21 December 2026 (within 1 week)');
+    expect(m.parsed.text).toContain('Please have this completed by the end of Friday 18 December 2026.');
   });
 
   it('4 weeks: the Assistant Director from the directory, copying the IRO, professional and team manager', async () => {
     const m = await chaserAt('2026-12-21T10:00:00Z', AD);
     expectThreaded(m, 's3-chaser');
     expect(addresses(m, 'cc')).toEqual([IRO, SAM, JO, RM].sort());
-    // A two-week window: Monday 4 January 2027.
-    expect(m.parsed.text).toContain('Please have this completed by Monday 4 January 2027 (within 2 weeks)');
+    // A two-week window, to the working day before the DCS letter (Monday 4 January 2027): New Year's Day is a holiday.
+    expect(m.parsed.text).toContain('Please have this completed by the end of Thursday 31 December 2026.');
   });
 
   it('6 weeks: the DCS letter waits for the RM’s APPROVE; approved the next day, its dates count from then', async () => {
@@ -137,8 +139,8 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
     const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
     expect(draft.status).toBe('held');
-    // As drafted on Monday 4 January: a two-week window to Monday 18 January.
-    expect(Buffer.from(draft.raw!).toString('utf8')).toContain('Please have this completed by Monday 18 January 2027');
+    // As drafted on Monday 4 January: a two-week window to the end of Friday 15 January, before the 8-week step.
+    expect((await simpleParser(Buffer.from(draft.raw!))).text).toContain('Please have this completed by the end of Friday 15 January 2027.');
 
     // Nothing is decided for a working day: a reminder, and still nothing to the Director.
     h.sink.clear();
@@ -148,8 +150,9 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     await h.settle();
     expect(h.sink.messages.some((m) => m.envelope.to.includes(DCS))).toBe(false);
 
-    // APPROVE on Tuesday 5 January at 10:05: the letter is written again with its window counted
-    // from today, under the same Message-ID, and the RM is told so.
+    // APPROVE on Tuesday 5 January at 10:05: the 8-week step moves back by the day the draft waited,
+    // so the letter is written again with its window to the day before that, under the same
+    // Message-ID, and the RM is told so.
     h.sink.clear();
     await rmReplies(request.messageId, 'APPROVE\r\n\r\nThanks', 1);
     const letter = await h.sink.waitFor((m) => m.envelope.to.includes(DCS));
@@ -158,9 +161,9 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expect(addresses(letter, 'to')).toEqual([DCS]);
     expect(addresses(letter, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
     expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(false);
-    expect(letter.parsed.text).toContain('Please have this completed by Tuesday 19 January 2027 (within 2 weeks)');
-    expect(letter.parsed.text).not.toContain('Monday 18 January 2027');
-    // The next rung moved with it: not before the letter's own deadline.
+    expect(letter.parsed.text).toContain('Please have this completed by the end of Monday 18 January 2027.');
+    expect(letter.parsed.text).not.toContain('Friday 15 January 2027');
+    // The next rung moved with it, to the day after the letter's deadline.
     expect(letter.parsed.text).toMatch(/the next step under our policy is to write to [^.]*Ofsted inspector on Tuesday 19 January 2027/);
     expect(letter.parsed.text).toContain('notify the regulator');
     const sent = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
@@ -200,15 +203,16 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
 
   it('then fortnightly to the DCS, copying everyone above', async () => {
     const row = (await h.caseByRef('ESC-2026-0001'))!;
-    // Two weeks after the LSCP step was skipped (Tuesday 19 January, 10:15).
-    expect(row.nextActionAt?.toISOString()).toBe('2027-02-02T10:15:00.000Z');
-    const m = await chaserAt('2027-02-02T10:15:00Z', DCS);
+    // Two weeks after the 8-week steps' place on the timetable (Tuesday 19 January, 10:05, where the
+    // late approval moved them), however long the SKIP took that day.
+    expect(row.nextActionAt?.toISOString()).toBe('2027-02-02T10:05:00.000Z');
+    const m = await chaserAt('2027-02-02T10:05:00Z', DCS);
     expectThreaded(m, 's7-chaser');
     expect(addresses(m, 'to')).toEqual([DCS]);
     expect(addresses(m, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
-    expect(m.parsed.text).toContain('Please have this completed by Tuesday 16 February 2027 (within 2 weeks)');
+    expect(m.parsed.text).toContain('Please have this completed by the end of Monday 15 February 2027.');
     const next = (await h.caseByRef('ESC-2026-0001'))!;
-    expect(next.nextActionAt?.toISOString()).toBe('2027-02-16T10:15:00.000Z');
+    expect(next.nextActionAt?.toISOString()).toBe('2027-02-16T10:05:00.000Z');
   });
 });
 
@@ -259,9 +263,9 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     await h.settle();
     caseId = (await h.caseByRef('ESC-2026-0001'))!.id;
     const deadlines: Array<[string, string, string]> = [
-      ['2026-12-07T10:00:00Z', SAM, 'Monday 14 December 2026'],
-      ['2026-12-14T10:00:00Z', JO, 'Monday 21 December 2026'],
-      ['2026-12-21T10:00:00Z', AD, 'Monday 4 January 2027'],
+      ['2026-12-07T10:00:00Z', SAM, 'the end of Friday 11 December 2026'],
+      ['2026-12-14T10:00:00Z', JO, 'the end of Friday 18 December 2026'],
+      ['2026-12-21T10:00:00Z', AD, 'the end of Thursday 31 December 2026'],
     ];
     for (const [at, to, by] of deadlines) {
       const m = await dueAt(at, (x) => isChaser(x) && addresses(x, 'to').includes(to));
@@ -275,7 +279,7 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     await h.settle();
     expect(letter.messageId).toBe(id('s4-chaser'));
     expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(true);
-    expect(letter.parsed.text).toContain('Please have this completed by Monday 18 January 2027 (within 2 weeks)');
+    expect(letter.parsed.text).toContain('Please have this completed by the end of Friday 15 January 2027.');
     const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
     expect(ack.parsed.text).toContain('exactly as drafted');
   });
@@ -311,8 +315,8 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     expect(toLscp.raw.equals(Buffer.from(draft.raw!))).toBe(true);
     expect(toLscp.parsed.text).toContain('child protection matter');
     expect(toLscp.parsed.text).not.toContain('Please have this completed by');
-    // Then fortnightly, from the LSCP letter (approved Monday 18 January, 10:10).
+    // Then fortnightly, ten weeks from the opening (the LSCP letter was approved on its day, at 10:10).
     const row = (await h.caseByRef('ESC-2026-0001'))!;
-    expect(row.nextActionAt?.toISOString()).toBe('2027-02-01T10:10:00.000Z');
+    expect(row.nextActionAt?.toISOString()).toBe('2027-02-01T10:00:00.000Z');
   });
 });

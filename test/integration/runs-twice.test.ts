@@ -148,7 +148,8 @@ describe('runs twice, sends once', () => {
     const one = await openCase();
     const two = await openCase();
     const due = (await h.caseByRef(one.ref))!.nextActionAt!;
-    expect(due.toISOString()).toBe('2026-12-16T10:00:00.000Z');
+    // One working day on the urgent timescales: the opening of Wednesday.
+    expect(due.toISOString()).toBe('2026-12-16T09:00:00.000Z');
     expect((await h.caseByRef(two.ref))!.nextActionAt!.toISOString()).toBe(due.toISOString());
     h.sink.clear();
     // The clock reaches the rung; the queued jobs are not promoted, the handlers are called by hand.

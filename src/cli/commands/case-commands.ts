@@ -20,7 +20,9 @@ function formatView(v: CaseView): string {
     ),
     '',
     'Timetable:',
-    ...v.timetable.map((r) => `  ${String(r.n).padStart(2)}. ${r.title} — ${r.atText} [${r.status}]`),
+    ...v.timetable.map(
+      (r) => `  ${String(r.n).padStart(2)}. ${r.title} — ${r.atText} [${r.status}]${r.deadlineText ? `; reply asked for by ${r.deadlineText}` : ''}`,
+    ),
     '',
     'Events:',
     ...v.events.map((e) => `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}${e.unreadable ? `  (unreadable: ${e.unreadable})` : ''}`),

@@ -90,6 +90,9 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       holdUntil(s, ladderFor(s, ctx), ctx.calendar, until);
       b.because(`${input.from.name?.trim() || input.from.email} promised it by ${ctx.calendar.formatDate(promised)}`);
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
+    } else if (until > ctx.now) {
+      // Recorded for the evidence, holding nothing: the next step comes after the promised date anyway.
+      b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: null });
     }
     // Said only when the ladder really waits for it; otherwise the notice says the next step stands.
     if (until <= horizon) notice('reply-notice', { holdUntil: s.hold?.until ?? null, promiseHoldsNothing: !s.hold });

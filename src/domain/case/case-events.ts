@@ -82,7 +82,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
 
   // Replies and holds.
   kind('reply-received', z.object({ role: z.string(), class: z.enum(REPLY_CLASSES), evidence: z.string().nullable(), message: z.string() })),
-  kind('promise-recorded', z.object({ promisedFor: z.string(), holdUntil: instant })),
+  /** `holdUntil` null: the next step comes after the promised date anyway, so nothing is held. */
+  kind('promise-recorded', z.object({ promisedFor: z.string(), holdUntil: instant.nullable() })),
   /** A promise later than the next two rungs (or the horizon's months): it holds nothing; the RM is asked. */
   kind('promise-beyond-horizon', z.object({ promisedFor: z.string(), horizon: instant })),
   kind('promise-lapsed', z.object({ promisedFor: z.string(), by: z.string() })),

@@ -547,6 +547,7 @@ interface ReplyLikeData {
   meetingOn?: string;
   caseClosed?: boolean;
   beyondHorizon?: { promisedFor: string; horizon: string };
+  promiseHoldsNothing?: boolean;
   flagged?: string;
   notActedOn?: string;
   missingConfirmers?: string[];
@@ -591,6 +592,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         horizonText: d.beyondHorizon ? cal.formatDate(new Date(d.beyondHorizon.horizon)) : '',
         // "PAUSE until 8 March 2027": the words the RM can send back as they are.
         pauseUntilText: d.beyondHorizon ? DateTime.fromISO(d.beyondHorizon.promisedFor, { zone: cal.timezone }).toFormat('d MMMM yyyy') : '',
+        promiseHoldsNothing: d.promiseHoldsNothing ?? false,
         flagged: d.flagged ?? '',
         notActedOn: d.notActedOn ?? '',
         newText: d.newText ?? '',

@@ -43,14 +43,15 @@ function reg5Life(): Decision[] {
   next(d); // the pause ends by itself
   d.at('2026-11-09T10:00:00Z').command({ kind: 'extend', by: { unit: 'd', n: 2 } });
   next(d); // professional reminder
-  d.at('2026-11-19T10:00:00Z').reply('professional', 'promise', '2026-11-26');
+  // Promised by Mon 30 Nov: the team manager's reminder (due that morning) waits until Tue 1 Dec 09:00.
+  d.at('2026-11-19T10:00:00Z').reply('professional', 'promise', '2026-11-30');
   next(d); // the promise lapses (and the team manager's reminder goes)
-  d.at('2026-11-30T10:00:00Z').reply('team-manager', 'other');
-  d.at('2026-11-30T10:30:00Z').reply('team-manager', 'promise', '2027-06-30'); // beyond the horizon: holds nothing
-  d.at('2026-11-30T11:00:00Z').bounce(addr('iro'));
-  d.at('2026-11-30T12:00:00Z').command({ kind: 'escalate' }); // assistant director
+  d.at('2026-12-01T10:00:00Z').reply('team-manager', 'other');
+  d.at('2026-12-01T10:30:00Z').reply('team-manager', 'promise', '2027-06-30'); // beyond the horizon: holds nothing
+  d.at('2026-12-01T11:00:00Z').bounce(addr('iro'));
+  d.at('2026-12-01T12:00:00Z').command({ kind: 'escalate' }); // assistant director
   next(d); // DCS: held, no address
-  d.at('2026-12-14T10:00:00Z').command({ kind: 'directive', directive: { kind: 'contact', role: 'dcs', contact: { email: addr('dcs') } } });
+  d.at('2026-12-23T10:00:00Z').command({ kind: 'directive', directive: { kind: 'contact', role: 'dcs', contact: { email: addr('dcs') } } });
   next(d); // the released DCS draft goes to the RM for approval
   next(d); // a reminder to approve it
   d.command({ kind: 'approve' });
@@ -79,8 +80,8 @@ function firoLife(): Decision[] {
   next(d); // stage 2 meeting request
   d.at('2026-12-01T10:00:00Z').replyAs('fostering-service-manager', {
     class: 'acknowledged',
-    meetingDate: '2026-12-03',
-    meetingEvidence: 'the meeting on 3 December',
+    meetingDate: '2026-12-08',
+    meetingEvidence: 'the meeting on 8 December',
   });
   next(d); // the meeting has passed
   d.at('2026-12-16T10:00:00Z').replyAs('head-of-service', { class: 'resolved', evidence: 'it has been agreed' });
