@@ -98,16 +98,17 @@ describe('"held until" agrees with the timetable, and moved dates are said from 
   it('a promise that holds: the notice’s "held until" is the next step’s date in its own timetable', () => {
     const d = reg5();
     d.at('2026-12-21T10:00:00Z').advance();
-    // "By 6 January": held until Thu 7 Jan 09:00 (6 January plus a working day).
-    const r = d.at('2026-12-22T11:00:00Z').reply('professional', 'promise', '2027-01-06');
+    // "By 31 December": held until Mon 4 Jan 09:00 (a working day's grace; New Year's Day is a holiday),
+    // before the Assistant Director's rung (Mon 4 Jan 10:00), so within the next two rungs.
+    const r = d.at('2026-12-22T11:00:00Z').reply('professional', 'promise', '2026-12-31');
     const notice = text(d, only(r, 'reply-notice'));
-    expect(notice).toContain('so the next step is held until Thursday 7 January 2027 at 09:00');
+    expect(notice).toContain('so the next step is held until Monday 4 January 2027 at 09:00');
     const row = timetableRows(d.state, d.ctx()).find((x) => x.rung === 'team-manager-reminder')!;
-    expect(row.atText).toBe('Thursday 7 January 2027 at 09:00 (held for a promise)');
-    expect(notice).toContain('2. Reminder to the team manager — Thursday 7 January 2027 at 09:00 (held for a promise)');
+    expect(row.atText).toBe('Monday 4 January 2027 at 09:00 (held for a promise)');
+    expect(notice).toContain('2. Reminder to the team manager — Monday 4 January 2027 at 09:00 (held for a promise)');
     expect(notice).toContain('Dates that have moved:');
-    expect(notice).toContain('Reminder to the team manager: from Tuesday 29 December 2026 at 09:00 to Thursday 7 January 2027 at 09:00');
-    expect(notice).toContain('Why: professional@la.example.gov.uk promised it by Wednesday 6 January 2027.');
+    expect(notice).toContain('Reminder to the team manager: from Tuesday 29 December 2026 at 09:00 to Monday 4 January 2027 at 09:00');
+    expect(notice).toContain('Why: professional@la.example.gov.uk promised it by Thursday 31 December 2026.');
   });
 
   it('a promise that ends before the next step holds nothing, and no "held until" is said or stored', () => {

@@ -277,12 +277,13 @@ describe('what each kind of mail says', () => {
   });
 
   it('recipient reply notice, resolved notice and confirm request quote the reply', () => {
-    const reply = render('reply-notice');
-    expect(reply.text).toContain('Morgan Hale <morgan.hale@northshire.example> (Director of Children’s Services) replied');
+    // The Assistant Director promises it for a date after the DCS letter: that letter waits for it.
+    const reply = render('reply-notice', 'assistant-director');
+    expect(reply.text).toContain('Pat Reid <pat.reid@northshire.example> (Assistant Director) replied');
     expect(reply.text).toContain('I am chasing this today and will send it to you by Friday.');
     expect(reply.text).toMatch(/so the next step is held until [A-Z][a-z]+day \d+ [A-Z][a-z]+ 20\d\d at 09:00/);
     expect(reply.text).toContain('Dates that have moved:');
-    expect(reply.text).toContain('Why: Morgan Hale promised it by');
+    expect(reply.text).toContain('Why: Pat Reid promised it by');
     const resolved = render('resolved-notice');
     expect(resolved.subject).toMatch(/^Resolved: /);
     expect(resolved.text).toContain('reply REOPEN');
