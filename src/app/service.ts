@@ -7,11 +7,14 @@ import { loadDirectory } from '../config/load-directory.js';
 import { openOrm, type Orm } from '../db/orm.js';
 import { ensureDatabase, migrate } from '../db/migrate.js';
 import { describeTrust } from '../domain/inbound/sender-verification.js';
+import { GraphWatcher } from '../inbound/graph-watcher.js';
 import { ImapWatcher } from '../inbound/imap-watcher.js';
 import { SmtpListener } from '../inbound/smtp-listener.js';
 import { ParsePool } from '../inbound/parse-pool.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { GraphAccounts, type GraphAccount } from '../mail-account/graph/graph-accounts.js';
+import { SentItemsProbe } from '../mail-account/graph/sent-items-probe.js';
 import { TokenProviders } from '../mail-account/oauth/token-provider-factory.js';
 import { MailboxRateLimiter } from '../outbound/rate-limit/mailbox-rate-limiter.js';
 import type { MailTransport } from '../runtime/mail-transport.js';
@@ -77,11 +80,14 @@ export class EscalatorService {
   private readonly watchers: ImapWatcher[] = [];
   /** Which mailbox folder each watcher reads, for /readyz and the metrics. */
   private readonly watcherKeys = new Map<ImapWatcher, string>();
+  private readonly graphWatcherList: GraphWatcher[] = [];
   private readonly listeners: SmtpListener[] = [];
   private http: HttpServer | undefined;
   private readonly redis: Redis;
   /** One OAuth2 token provider per distinct app/account, shared by SMTP, IMAP and the Sent folder. */
   private readonly tokens: TokenProviders;
+  /** Graph mailboxes (`mailbox.transport: graph`): one token per app, one client per mailbox, shared by reader and sender. */
+  readonly graph: GraphAccounts;
 
   private constructor(
     readonly loaded: LoadedConfig,
@@ -95,6 +101,7 @@ export class EscalatorService {
     this.redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection problem'));
     this.queues = new JobQueues(this.redis, cfg.redis.prefix, clock);
     this.tokens = new TokenProviders({ clock, logger });
+    this.graph = new GraphAccounts({ clock, logger, baseDir: loaded.baseDir });
     this.deps = {
       orm,
       orgs,
@@ -111,10 +118,22 @@ export class EscalatorService {
     };
   }
 
-  private readonly probes = new Map<string, SentFolderProbe | null>();
+  private readonly probes = new Map<string, SentFolderProbe | SentItemsProbe | null>();
+
+  /** The organisation's Graph mailbox; undefined for IMAP/SMTP ones. */
+  graphAccount(orgId: string): GraphAccount | undefined {
+    const box = this.orgs.get(orgId).config.mailbox;
+    return box.transport === 'graph' ? this.graph.forMailbox(box.address, box.graph) : undefined;
+  }
 
   /** The organisation's server-kept Sent folder, when it has one we can read (see delivery-evidence.ts). */
-  private sentFolderProbe(orgId: string): SentFolderProbe | undefined {
+  private sentFolderProbe(orgId: string): SentFolderProbe | SentItemsProbe | undefined {
+    const graph = this.graphAccount(orgId);
+    if (graph) {
+      // Without the copy in Sent Items there is nothing to ask: a mail abandoned mid-send is sent again.
+      if (!this.probes.has(orgId)) this.probes.set(orgId, graph.config.saveToSentItems ? new SentItemsProbe(graph.client, this.logger) : null);
+      return this.probes.get(orgId) ?? undefined;
+    }
     if (!this.probes.has(orgId)) {
       const { inbound, outbound } = this.orgs.get(orgId).config.mailbox;
       const folder = outbound.type === 'smtp' ? outbound.serverSentFolder : undefined;
@@ -184,10 +203,12 @@ export class EscalatorService {
       const config = this.orgs.get(orgId).config;
       const inbound = config.mailbox.inbound;
       const outbound = config.mailbox.outbound;
+      const graph = this.graphAccount(orgId);
       t = createTransport(config, this.loaded.baseDir, this.tokens.forAuth(outbound.type === 'smtp' ? outbound.auth : undefined), {
         logger: this.logger,
         clock: this.clock,
         ...(inbound.type === 'imap' ? { imapTokens: this.tokens.forAuth(inbound.auth) } : {}),
+        ...(graph ? { graph } : {}),
       });
       this.transports.set(orgId, t);
     }
@@ -279,6 +300,19 @@ export class EscalatorService {
           watcher.start();
           this.watchers.push(watcher);
           this.watcherKeys.set(watcher, `${org.mailbox}/${inbound.mailbox}`);
+        } else if (inbound.type === 'graph') {
+          const watcher = new GraphWatcher({
+            mailbox: org.mailbox,
+            account: this.graphAccount(org.id)!,
+            orm: this.orm,
+            databaseUrl: cfg.database.url,
+            scheduler: this.queues,
+            clock: this.clock,
+            logger: this.logger,
+            maxMessageBytes: cfg.limits.maxMessageBytes,
+          });
+          watcher.start();
+          this.graphWatcherList.push(watcher);
         } else {
           const listener = new SmtpListener({
             host: inbound.host,
@@ -308,6 +342,10 @@ export class EscalatorService {
           // A watcher waiting for the lock is ready: another process is watching that mailbox.
           ...this.watchers.map((w) => ({
             name: `imap:${this.watcherKeys.get(w) ?? '?'}`,
+            check: async () => ({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
+          })),
+          ...this.graphWatcherList.map((w) => ({
+            name: `graph:${w.key}`,
             check: async () => ({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
           })),
         ],
@@ -379,16 +417,21 @@ export class EscalatorService {
     return this.watchers;
   }
 
+  get graphWatchers(): readonly GraphWatcher[] {
+    return this.graphWatcherList;
+  }
+
   /** Stops taking new work, lets running jobs finish, closes connections. */
   async stop(): Promise<void> {
     if (this.maintenanceTimer) clearInterval(this.maintenanceTimer);
-    await Promise.all(this.watchers.map((w) => w.stop()));
+    await Promise.all([...this.watchers.map((w) => w.stop()), ...this.graphWatcherList.map((w) => w.stop())]);
     await Promise.all(this.listeners.map((l) => l.stop()));
     await this.http?.stop();
     await this.workers?.close();
     await this.parsePool?.close();
     await this.queues.close();
     await Promise.all([...this.transports.values()].map((t) => t.close()));
+    await this.graph.close();
     this.redis.disconnect();
     await this.orm.close();
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NATIONS } from '../domain/calendar/nation.js';
+import { graphSchema } from './graph-schema.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
 const email = z.email();
@@ -116,6 +117,41 @@ const orgTrust = z
 
 /** Letters and digits (with - / . between them) and at least two digits: `AB-1234`, `LAC/2026/17`. Never a name. */
 export const DEFAULT_CHILD_REFERENCE_PATTERN = '^(?=(?:[^0-9]*[0-9]){2})[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*$';
+const mailboxCommon = {
+  address: email,
+  name: z.string().optional(),
+  plusAddressing: z.boolean().default(true),
+};
+
+/** IMAP (or an SMTP listener) in, SMTP (or files) out: each side configured on its own. */
+const imapSmtpMailbox = z
+  .object({
+    ...mailboxCommon,
+    transport: z.literal('imap-smtp'),
+    inbound: z.discriminatedUnion('type', [imapInbound, smtpListenerInbound]),
+    outbound: z.discriminatedUnion('type', [smtpOutbound, fileOutbound]),
+  })
+  .strict();
+
+const graphOnly = (side: string) =>
+  z.undefined({ error: `with transport: graph, reading and sending are set under mailbox.graph; remove mailbox.${side}` }).optional();
+
+/** Microsoft Graph both ways, one app registration (docs/microsoft-graph.md). */
+const graphMailbox = z
+  .object({ ...mailboxCommon, transport: z.literal('graph'), graph: graphSchema, inbound: graphOnly('inbound'), outbound: graphOnly('outbound') })
+  .strict();
+
+/**
+ * `transport` defaults to `imap-smtp` (configs written before Graph). A Graph mailbox gets
+ * `inbound` and `outbound` of type `graph` in the parsed config, so code that picks a reader or a
+ * sender by type sees every mailbox the same way.
+ */
+const mailbox = z
+  .preprocess(
+    (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('transport' in v) ? { ...v, transport: 'imap-smtp' } : v),
+    z.discriminatedUnion('transport', [imapSmtpMailbox, graphMailbox]),
+  )
+  .transform((m) => (m.transport === 'graph' ? { ...m, inbound: { type: 'graph' as const }, outbound: { type: 'graph' as const } } : m));
 
 const organisation = z
   .object({
@@ -176,15 +212,7 @@ const organisation = z
       .default({ pattern: DEFAULT_CHILD_REFERENCE_PATTERN, example: 'AB-1234' }),
     /** Several chasers to one person on one day go as one mail (each case still records its own). */
     bundleChasers: z.boolean().default(false),
-    mailbox: z
-      .object({
-        address: email,
-        name: z.string().optional(),
-        plusAddressing: z.boolean().default(true),
-        inbound: z.discriminatedUnion('type', [imapInbound, smtpListenerInbound]),
-        outbound: z.discriminatedUnion('type', [smtpOutbound, fileOutbound]),
-      })
-      .strict(),
+    mailbox,
   })
   .strict();
 
@@ -299,3 +327,6 @@ export type MailAuthConfig = z.infer<typeof mailAuth>;
 export type ImapInboundConfig = z.infer<typeof imapInbound>;
 export type SmtpOutboundConfig = z.infer<typeof smtpOutbound>;
 export type OrgTrustConfig = z.infer<typeof orgTrust>;
+export type MailboxConfig = OrganisationConfig['mailbox'];
+export type GraphMailboxConfig = Extract<MailboxConfig, { transport: 'graph' }>;
+export type { GraphConfig } from './graph-schema.js';

@@ -7,7 +7,7 @@ export interface InboundCopy {
   /** Null when the message is over the size limit: only a reference is kept. */
   raw: Buffer | null;
   size: number;
-  source: 'imap' | 'smtp-listener' | 'cli';
+  source: 'imap' | 'graph' | 'smtp-listener' | 'cli';
   receivedAt: Date;
   /** IMAP INTERNALDATE, when the message came from a mailbox. */
   internalDate?: Date;

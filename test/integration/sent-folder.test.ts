@@ -121,6 +121,7 @@ describe('appending sent mail to the Sent folder over IMAP', () => {
 
   it('is not used without an IMAP inbound (nothing to append to)', () => {
     const base = org('secret');
+    if (base.mailbox.transport !== 'imap-smtp') throw new Error('unexpected test config');
     const listener: OrganisationConfig = { ...base, mailbox: { ...base.mailbox, inbound: { type: 'smtp-listener', host: '127.0.0.1', port: 2525 } } };
     const logs = new LogCapture();
     const transport = createTransport(listener, '/tmp', undefined, { logger: createLogger('info', logs) });
