@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { startDovecot, type DovecotServer } from './dovecot.js';
 import { flushPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
+import { promoteDueJobs, settleQueues } from './queue-driver.js';
 import { waitFor } from './wait.js';
 import { REPO_ROOT } from './repo-root.js';
 
@@ -146,42 +147,12 @@ export class EscalatorHarness {
   }
 
   async promoteDue(): Promise<number> {
-    const now = this.clock.now().getTime();
-    let promoted = 0;
-    for (const name of ['cases', 'outbox'] as const) {
-      const queue = this.service.queues.queue(name);
-      for (const job of await queue.getDelayed()) {
-        let due = false;
-        if (job.name === 'advance-case') {
-          due = Number(job.id?.split('-').pop()) <= now;
-        } else if (job.name === 'send-mail') {
-          const rows = await this.em().execute<Array<{ not_before: Date }>>(`select not_before from outbox_mail where id = ?`, [job.data.outboxId]);
-          due = !!rows[0] && new Date(rows[0].not_before).getTime() <= now;
-        }
-        if (due) {
-          await job.promote();
-          promoted++;
-        }
-      }
-    }
-    return promoted;
+    return promoteDueJobs(this.service, this.clock);
   }
 
   /** Waits until no job is waiting or running (the system has done everything it can by now). */
   async settle(timeout = 15_000): Promise<void> {
-    let quiet = 0;
-    await waitFor(
-      async () => {
-        let busy = 0;
-        for (const q of this.service.queues.queues.values()) {
-          const c = await q.getJobCounts('waiting', 'active', 'prioritized');
-          busy += (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
-        }
-        quiet = busy === 0 ? quiet + 1 : 0;
-        return quiet >= 3;
-      },
-      { timeout, interval: 50, what: 'the queues to settle' },
-    );
+    await settleQueues(this.service, timeout);
   }
 
   async delayedAdvanceJobs(caseId?: string) {
