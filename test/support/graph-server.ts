@@ -159,6 +159,8 @@ export class GraphServer {
   readonly requests: Array<{ method: string; path: string; user?: string; status: number; token?: string }> = [];
   readonly sent: SentMail[] = [];
   readonly throttles: ThrottleRule[] = [];
+  /** Sends whose MIME matches are refused with this answer (ErrorInvalidRecipients, ErrorSendAsDenied …). */
+  readonly sendRefusals: Array<{ match: RegExp; status: 400 | 403; code: string; message: string; count: number }> = [];
   /** Milliseconds every Graph answer is held back (to make requests overlap). */
   latencyMs = 0;
   /** The most requests seen at once per mailbox. */
@@ -385,6 +387,12 @@ export class GraphServer {
     if (method === 'POST' && rest === 'sendMail') {
       const mime = this.mimeBody(headers, body, res);
       if (!mime) return 400;
+      const refusal = this.sendRefusals.find((r) => r.count > 0 && r.match.test(mime.toString('latin1')));
+      if (refusal) {
+        refusal.count--;
+        graphError(res, refusal.status, refusal.code, refusal.message);
+        return refusal.status;
+      }
       this.submit(box, mime, String(headers['content-type']), true);
       res.writeHead(202, { 'request-id': randomBytes(8).toString('hex') });
       res.end();

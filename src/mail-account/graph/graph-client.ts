@@ -15,6 +15,8 @@ export class GraphError extends Error {
     readonly code?: string,
     readonly retryAfterMs?: number,
     readonly requestId?: string,
+    /** Graph's answer without the request: `HTTP 400 ErrorInvalidRecipients: …` (for the RM). */
+    readonly detail: string = message,
   ) {
     super(message);
   }
@@ -189,12 +191,14 @@ export class GraphClient {
       message = answer.body.toString('utf8').replace(/\s+/g, ' ').slice(0, 200);
     }
     const wait = retryAfterMs(answer.headers.get('retry-after'), Date.now());
+    const detail = `HTTP ${answer.status}${code ? ` ${code}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`;
     return new GraphError(
-      `${req.method} ${pathOnly(this.url(req.path))}: HTTP ${answer.status}${code ? ` ${code}` : ''}${message ? `: ${message.slice(0, 300)}` : ''}`,
+      `${req.method} ${pathOnly(this.url(req.path))}: ${detail}`,
       answer.status,
       code,
       answer.status === 429 ? (wait ?? 30_000) : wait,
       requestId,
+      detail,
     );
   }
 }

@@ -13,7 +13,7 @@ import { SendError, type MailTransport, type SendResult } from '../../runtime/ma
  */
 export function graphSendError(error: unknown): SendError {
   if (error instanceof GraphError) {
-    const reason = `Microsoft Graph: ${error.message}`;
+    const reason = `Microsoft Graph ${error.status === 0 ? 'could not be reached' : 'refused the message'}: ${error.detail}`;
     if (error.throttled) return new SendError(reason, true, error.status, error.code, [], error.retryAfterMs);
     const permanent = error.status === 400 || error.status === 403 || error.status === 413;
     // SMTP-like codes so the outbox's records read the same for both transports.
