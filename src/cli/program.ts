@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/interpolate.js';
 import { CliError, processIo, type CliIo } from './cli-io.js';
 import { registerCaseCommands } from './commands/case-commands.js';
+import { registerDoctorCommands } from './commands/doctor-commands.js';
 import { registerLadderCommands } from './commands/ladder-commands.js';
 import { registerMailCommands } from './commands/mail-commands.js';
 import { registerOpsCommands } from './commands/ops-commands.js';
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIo): Command {
   registerCaseCommands(program, io);
   registerMailCommands(program, io);
   registerOpsCommands(program, io);
+  registerDoctorCommands(program, io);
   registerReportCommands(program, io);
   registerTemplateCommands(program, io);
   return program;
