@@ -62,7 +62,7 @@ function tokenFix(error: unknown, o: DoctorOptions, account: GraphAccount | unde
 /** A read or send Graph refused: what to grant or check. */
 function graphFix(error: unknown, o: DoctorOptions, role: 'Application Mail.ReadWrite' | 'Application Mail.Send', mailbox: string): string {
   if (error instanceof GraphError && error.status === 403) {
-    return `grant the app the role on this mailbox: New-ManagementRoleAssignment -App ${o.org.mailbox.graph.clientId} -Role "${role}" -CustomResourceScope "Escalator mailbox" (${RUNBOOK}, step 4); changes can take up to an hour to apply`;
+    return `grant the app the role on this mailbox: New-ManagementRoleAssignment -App ${o.org.mailbox.graph.clientId} -Role "${role}" -CustomResourceScope "Escalator mailbox" (${RUNBOOK}, step 4); changes take 30 minutes to 2 hours to apply`;
   }
   if (error instanceof GraphError && error.status === 404) return `no mailbox ${mailbox} in this tenant: check mailbox.address (or graph.user)`;
   if (error instanceof GraphError && error.status === 401)

@@ -116,7 +116,7 @@ describe('escalator doctor', () => {
     expect(line(r.out, 'read')).toContain('PASS');
     expect(line(r.out, 'send')).toContain(`FAIL  send       cannot send as ${INBOX}: Microsoft Graph refused the message: HTTP 403 ErrorAccessDenied`);
     expect(fixAfter(r.out, 'send')).toBe(
-      `fix: grant the app the role on this mailbox: New-ManagementRoleAssignment -App ${CLIENT_ID} -Role "Application Mail.Send" -CustomResourceScope "Escalator mailbox" (docs/microsoft-graph.md, step 4); changes can take up to an hour to apply`,
+      `fix: grant the app the role on this mailbox: New-ManagementRoleAssignment -App ${CLIENT_ID} -Role "Application Mail.Send" -CustomResourceScope "Escalator mailbox" (docs/microsoft-graph.md, step 4); changes take 30 minutes to 2 hours to apply`,
     );
     server.roles = { readWrite: false, send: true };
     r = await doctor({}, ['--no-send']);

@@ -92,6 +92,8 @@ interface Mailbox {
 
 export interface SentMail {
   mailbox: string;
+  /** The MIME's Message-ID header. */
+  messageId?: string;
   /** The MIME as posted (decoded from base64). */
   raw: Buffer;
   /** To, Cc and Bcc of the MIME, lower-case. */
@@ -502,7 +504,8 @@ export class GraphServer {
 
   private submit(box: Mailbox, mime: Buffer, contentType: string, keepCopy: boolean): void {
     const recipients = [...new Set([...addressesIn(headerOf(mime, 'to')), ...addressesIn(headerOf(mime, 'cc')), ...addressesIn(headerOf(mime, 'bcc'))])];
-    this.sent.push({ mailbox: box.address, raw: mime, recipients, contentType, savedToSentItems: keepCopy });
+    const messageId = headerOf(mime, 'message-id');
+    this.sent.push({ mailbox: box.address, ...(messageId ? { messageId } : {}), raw: mime, recipients, contentType, savedToSentItems: keepCopy });
     if (!keepCopy) return;
     const sentItems = this.folder(box, 'sentitems')!;
     const copy: StoredMessage = {

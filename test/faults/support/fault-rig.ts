@@ -106,7 +106,14 @@ export class FaultRig {
     readonly configPath: string,
   ) {}
 
-  static async start(opts: { start: string; workers: number; watchers: number; limits?: Record<string, number> }): Promise<FaultRig> {
+  static async start(opts: {
+    start: string;
+    workers: number;
+    watchers: number;
+    limits?: Record<string, number>;
+    /** Another mailbox block (the Graph phase's), instead of Dovecot and the SMTP sink's. */
+    mailbox?: Record<string, unknown>;
+  }): Promise<FaultRig> {
     const dir = mkdtempSync(join(tmpdir(), 'escalator-faults-'));
     const started = await Promise.allSettled([PrivatePostgres.start(), PrivateRedis.start(), startDovecot(), startSmtpSink()] as const);
     if (started.some((s) => s.status === 'rejected')) {
@@ -153,7 +160,7 @@ export class FaultRig {
           manager: { name: 'Alex Morgan', email: RM },
           staff: { domains: ['sunrise-homes.org.uk'] },
           defaultLadder: 'childrens-home-reg5',
-          mailbox: {
+          mailbox: opts.mailbox ?? {
             address: INBOX,
             name: 'Sunrise escalations',
             plusAddressing: true,
