@@ -104,7 +104,11 @@ describe('sending through Graph', () => {
   let h: GraphHarness;
 
   beforeAll(async () => {
-    h = await GraphHarness.start({ name: 'graph-send', start: '2026-11-23T10:00:00Z' });
+    h = await GraphHarness.start({
+      name: 'graph-send',
+      start: '2026-11-23T10:00:00Z',
+      graph: { processed: { action: 'move', folder: 'Escalator/Processed' } },
+    });
     h.deliver(request(1, h.clock.now()));
     await h.poll();
   });
@@ -113,6 +117,34 @@ describe('sending through Graph', () => {
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));
+  });
+
+  it('moves processed mail to the configured folder, creating it (processed.action: move)', async () => {
+    expect(h.graph.messagesIn(INBOX)).toEqual([]);
+    const folder = h.graph.folderIdOf(INBOX, 'Escalator/Processed');
+    expect(folder).toBeDefined();
+    expect(h.graph.messagesIn(INBOX, folder!).map((m) => m.internetMessageId)).toEqual(['<request-1@sunrise-homes.org.uk>']);
+    // The move shows in the next round as a message gone from the Inbox: nothing is read again.
+    await h.poll();
+    expect(await h.em().count(Message, {})).toBe(1);
+  });
+
+  it('with saveToSentItems off, sends through a draft marked delete-after-submit: the same bytes, no copy kept', async () => {
+    const account = h.service.graphAccount('sunrise-homes')!;
+    const raw = Buffer.from(
+      rfc822({ from: INBOX, to: PROFESSIONAL, subject: 'no copy', messageId: '<nocopy-1@sunrise-homes.org.uk>', date: h.clock.now(), body: 'x' }),
+    );
+    await new GraphTransport(account.client, { saveToSentItems: false }).send({ from: INBOX, to: [PROFESSIONAL] }, raw);
+    const sent = h.graph.sent.at(-1)!;
+    expect(sent.raw.equals(raw)).toBe(true);
+    expect(sent.savedToSentItems).toBe(false);
+    expect(h.graph.messagesIn(INBOX, 'sentitems').some((m) => m.internetMessageId === '<nocopy-1@sunrise-homes.org.uk>')).toBe(false);
+    expect(h.graph.messagesIn(INBOX, 'drafts')).toEqual([]);
+    expect(h.graph.requests.slice(-3).map((r) => `${r.method} ${r.path.replace(/AAMk[\w-]+/, '{id}')}`)).toEqual([
+      'POST messages',
+      'PATCH messages/{id}',
+      'POST messages/{id}/send',
+    ]);
   });
 
   it('a message Graph refuses (400) fails at once, and the RM is told the reason', async () => {
