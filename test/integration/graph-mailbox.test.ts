@@ -4,6 +4,8 @@
 // and "did it go?" answered from Sent Items.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Message, OutboxMail } from '../../src/db/entities/index.js';
+import { GraphWatcher } from '../../src/inbound/graph-watcher.js';
+import { silentLogger } from '../../src/lib/logger.js';
 import { GraphError } from '../../src/mail-account/graph/graph-client.js';
 import { GraphTransport } from '../../src/outbound/transport/graph-transport.js';
 import { SendError } from '../../src/runtime/mail-transport.js';
@@ -11,6 +13,7 @@ import { reconcile, STUCK_SENDING_MS } from '../../src/workflows/jobs/reconcile.
 import { sendMailJob } from '../../src/workflows/jobs/send-mail.job.js';
 import { INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { GraphHarness } from '../support/graph-harness.js';
+import { waitFor } from '../support/wait.js';
 
 const PROFESSIONAL = 'sam.patel@northshire.gov.uk';
 
@@ -53,6 +56,28 @@ describe('reading a Graph mailbox', () => {
   const stored = () => h.em().count(Message, {});
   const position = async () =>
     (await h.em().execute<Array<{ link_kind: string }>>(`select link_kind from graph_delta_state where folder_key = ?`, [`${INBOX}/inbox`]))[0]?.link_kind;
+
+  it('one watcher per mailbox: a second one waits for the mailbox lock and reads nothing', async () => {
+    const second = new GraphWatcher({
+      mailbox: INBOX,
+      account: h.service.graphAccount('sunrise-homes')!,
+      orm: h.service.orm,
+      databaseUrl: h.db.url,
+      scheduler: h.service.queues,
+      clock: h.clock,
+      logger: silentLogger,
+      maxMessageBytes: 1024 * 1024,
+    });
+    const deltasBefore = h.graph.requests.filter((r) => r.path.includes('/messages/delta')).length;
+    second.start();
+    try {
+      await waitFor(() => second.state === 'waiting-for-lock', { what: 'the second watcher to wait for the lock' });
+      expect(h.service.graphWatchers.map((w) => w.state)).toEqual(['idle']);
+      expect(h.graph.requests.filter((r) => r.path.includes('/messages/delta')).length).toBe(deltasBefore);
+    } finally {
+      await second.stop();
+    }
+  });
 
   it('follows @odata.nextLink over several pages, storing each page with the link to ask next', async () => {
     for (let n = 1; n <= 60; n++) h.deliver(staffNote(n, h.clock.now()));
