@@ -50,6 +50,8 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
       start: T0,
       workers: 2,
       watchers: 2,
+      // One RM opens every case within minutes: lift the openings limit, as the chaos phase does.
+      limits: { openingsPerSenderPerHour: 0 },
       mailbox: {
         address: INBOX,
         name: 'Sunrise escalations',
@@ -60,6 +62,10 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
     });
     const r = rig;
     const faults: string[] = [];
+    let maxLocks = 0;
+    const onTick = async () => {
+      maxLocks = Math.max(maxLocks, await r.mailboxLocksHeld());
+    };
     const stored = async () => Number((await r.query<{ n: string }>(`select count(*) as n from message where message_id like '<graph-fault-request-%'`))[0]!.n);
     const deliver = (i: number) =>
       g.deliver(
@@ -90,7 +96,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
     g.throttle({ count: 6, retryAfterSeconds: 2, match: /messages\/delta/ });
     for (let i = 2 * third + 1; i <= CASES; i++) deliver(i);
     await waitUntil(async () => (await stored()) >= CASES, 180_000, 'every request to be read');
-    await r.drive('openings', { timeoutMs: 300_000, limit: new Date(RUNG_1) });
+    await r.drive('openings', { timeoutMs: 300_000, limit: new Date(RUNG_1), onTick });
 
     // Rung 1 falls due under a 429 storm on sendMail (Retry-After 2 s); the two-week jump of the
     // clock also takes every cached token past its expiry.
@@ -98,7 +104,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
     g.throttle({ count: Math.ceil(CASES / 2), retryAfterSeconds: 2, match: /sendMail/ });
     faults.push('429 storm on sendMail');
     r.clock.set(RUNG_1);
-    await r.drive('rung 1', { timeoutMs: 600_000, limit: new Date(REPLIES) });
+    await r.drive('rung 1', { timeoutMs: 600_000, limit: new Date(REPLIES), onTick });
     const tokensAfterJump = g.tokenRequests.filter((t) => t.status === 200).length - tokensBefore;
 
     // A third of the professionals reply that it is done.
@@ -120,7 +126,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
           date: r.clock.now(),
           inReplyTo: chaser,
           references: `${requestId(i)} ${chaser}`,
-          body: 'Please find the care plan review attached.\r\n\r\nThanks',
+          body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nThanks',
         }),
       );
       replies++;
@@ -130,7 +136,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
       180_000,
       'every reply to be read',
     );
-    await r.drive('replies', { timeoutMs: 300_000, limit: new Date('2026-12-13T10:00:00Z') });
+    await r.drive('replies', { timeoutMs: 300_000, limit: new Date('2026-12-13T10:00:00Z'), onTick });
 
     // Figures.
     const sentIds = new Map<string, number>();
@@ -161,7 +167,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
         `fault suite, Graph phase: ${CASES} cases, ${((Date.now() - startedAt) / 60_000).toFixed(1)} min`,
         `  faults: ${faults.join(', ')}`,
         `  Graph answered 401 ×${answered(401)}, 429 ×${answered(429)}, 410 ×${answered(410)}; tokens issued ${g.tokenRequests.filter((t) => t.status === 200).length} (${tokensAfterJump} after the two-week clock jump)`,
-        `  requests stored ${requestsStored} (each once: ${storedTwice.length === 0}), cases ${finalCases.length} (${resolved} resolved by a reply), mails sent through Graph ${g.sent.length} (${sentIds.size} distinct Message-IDs)`,
+        `  requests stored ${requestsStored} (each once: ${storedTwice.length === 0}), cases ${finalCases.length} (${resolved} resolved by a reply), mails sent through Graph ${g.sent.length} (${sentIds.size} distinct Message-IDs); most mailbox locks held at once: ${maxLocks}`,
         `mails lost: ${lost}, duplicates: ${duplicates.length} (Graph)`,
         '',
       ].join('\n'),
@@ -171,6 +177,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
     expect(answered(429), '429 storms').toBeGreaterThan(0);
     expect(tokensAfterJump, 'a new token after the clock passed the old one’s expiry').toBeGreaterThan(0);
     expect(storedTwice).toEqual([]);
+    expect(maxLocks, 'one watcher reads the mailbox').toBe(1);
     expect({ missingCases, lostChasers, sentNotAtGraph, stuck }).toEqual({ missingCases: [], lostChasers: [], sentNotAtGraph: [], stuck: [] });
     expect(duplicates).toEqual([]);
     expect(finalCases).toHaveLength(CASES);
