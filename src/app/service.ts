@@ -401,7 +401,11 @@ export class EscalatorService {
       queueDepths: async () => (await read()).queues,
       oldestOverdueCaseSeconds: async () => (await read()).overdue ?? Promise.reject(new Error('not read')),
       oldestDueMailSeconds: async () => (await read()).dueMail ?? Promise.reject(new Error('not read')),
-      imapWatchers: () => this.watchers.map((w) => ({ mailbox: this.watcherKeys.get(w) ?? '?', state: w.state })),
+      // Graph readers are mailbox watchers too (`<mailbox>/graph`), in the same gauges.
+      imapWatchers: () => [
+        ...this.watchers.map((w) => ({ mailbox: this.watcherKeys.get(w) ?? '?', state: w.state })),
+        ...this.graphWatcherList.map((w) => ({ mailbox: w.key, state: w.state })),
+      ],
     };
   }
 
