@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
     // Integration tests start real servers; two cores, so at most two files at once.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Generous: a test waits only as long as its I/O takes; limits this high only fail a test that hangs.
+    testTimeout: 180_000,
+    hookTimeout: 300_000,
     // A test that is skipped or focused by accident fails the run instead of passing quietly.
     allowOnly: false,
     passWithNoTests: false,

@@ -18,6 +18,8 @@ export function ormOptions(url: string, overrides: Partial<Options> = {}): Optio
       allOrNothing: true,
       snapshot: false,
       tableName: 'mikro_orm_migrations',
+      // The service logs what it applied itself (pino); the migrator's own console lines would bypass that.
+      silent: true,
     },
     pool: { min: 0, max: 10 },
     // The global EntityManager must never be used by accident: jobs fork their own.

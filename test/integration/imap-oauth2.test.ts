@@ -131,6 +131,6 @@ describe('IMAP with OAuth2: one token provider for the watcher, the Sent folder 
         body: 'Hi Jo,\r\n\r\nCould you send the panel paperwork?\r\n\r\nChild: CD-5678\r\n\r\nAlex',
       }),
     );
-    await h.sink.waitFor((m) => m.parsed.subject?.includes('Panel paperwork') ?? false, { timeout: 15_000 });
+    await h.sink.waitFor((m) => m.parsed.subject?.includes('Panel paperwork') ?? false);
   });
 });

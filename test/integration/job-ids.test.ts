@@ -111,7 +111,7 @@ describe('job ids carry no ":"', () => {
       await h.settle();
       await h.promoteDue();
       await h.settle();
-      await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1), { timeout: 15_000 });
+      await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1));
 
       const first = await everything();
       const names = new Set(first.jobs.map((j) => j.name));

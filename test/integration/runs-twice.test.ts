@@ -81,7 +81,7 @@ describe('runs twice, sends once', () => {
         quiet = busy === 0 ? quiet + 1 : 0;
         return quiet >= 3;
       },
-      { timeout: 15_000, interval: 50, what: 'the other queues to settle' },
+      { interval: 50, what: 'the other queues to settle' },
     );
   }
 

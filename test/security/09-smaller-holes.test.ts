@@ -36,7 +36,7 @@ describe('point 9: logs, HTTP binding, /metrics, Chromium sandbox', () => {
           .execute<Array<{ status: string; reason: string | null }>>(`select status, reason from message where message_id = ?`, [messageId]);
         return rows[0] && rows[0].status !== 'pending' ? rows[0] : undefined;
       },
-      { what: `a verdict on ${messageId}`, timeout: 20_000 },
+      { what: `a verdict on ${messageId}` },
     );
 
   it('hostile mail: no boundary, subject, name, header or Date text of the sender reaches a log line', async () => {

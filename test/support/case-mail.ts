@@ -41,7 +41,7 @@ export class CaseMail {
           .execute<Array<{ status: string; case_id: string | null }>>(`select status, case_id from message where message_id = ?`, [messageId]);
         return rows[0] && rows[0].status !== 'pending' ? rows[0] : null;
       },
-      { what: `message ${messageId} to be ingested`, timeout: 15_000 },
+      { what: `message ${messageId} to be ingested` },
     );
     await this.h.settle();
     return row.case_id;

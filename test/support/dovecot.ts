@@ -280,7 +280,7 @@ class DovecotInstance implements DovecotServer {
     stopper.catch(() => undefined);
     try {
       await waitFor(async () => !existsSync(this.pidPath) && !(await isPortOpen(this.port, this.host, 200)), {
-        timeout: 15_000,
+        timeout: 60_000,
         interval: 50,
         what: `dovecot on port ${this.port} to stop`,
       });

@@ -13,6 +13,7 @@ import { startSmtpSink, type SmtpSink } from './smtp-sink.js';
 import { promoteDueJobs, settleQueues } from './queue-driver.js';
 import { waitFor } from './wait.js';
 import { REPO_ROOT } from './repo-root.js';
+import { PATIENCE_MS } from './patience.js';
 
 export { REPO_ROOT };
 export const INBOX = 'escalations@sunrise-homes.org.uk';
@@ -120,7 +121,7 @@ export class EscalatorHarness {
       migrate: true,
     });
     await this.service.start({ watcher: true, worker: true, http: true });
-    await waitFor(() => this.service.imapWatchers.every((w) => w.state === 'idle'), { what: 'the IMAP watcher to be idle', timeout: 15_000 });
+    await waitFor(() => this.service.imapWatchers.every((w) => w.state === 'idle'), { what: 'the IMAP watcher to be idle' });
   }
 
   async restart(): Promise<void> {
@@ -151,7 +152,7 @@ export class EscalatorHarness {
   }
 
   /** Waits until no job is waiting or running (the system has done everything it can by now). */
-  async settle(timeout = 15_000): Promise<void> {
+  async settle(timeout = PATIENCE_MS): Promise<void> {
     await settleQueues(this.service, timeout);
   }
 

@@ -12,6 +12,7 @@ import { promoteDueJobs, settleQueues } from './queue-driver.js';
 import { flushPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 import { REPO_ROOT } from './repo-root.js';
 import { waitFor } from './wait.js';
+import { PATIENCE_MS } from './patience.js';
 
 export const TENANT = 'sunrise-homes.onmicrosoft.com';
 export const CLIENT_ID = '3f0c9e52-8d1a-4b7e-9c61-5a2d7e4b1c90';
@@ -89,7 +90,7 @@ export class GraphHarness {
   async boot(): Promise<void> {
     this.service = await EscalatorService.create({ loaded: this.loaded, clock: this.clock, logger: createLogger('info', this.logs), migrate: true });
     await this.service.start({ watcher: true, worker: true, http: false });
-    await waitFor(() => this.service.graphWatchers.every((w) => w.state === 'idle'), { what: 'the Graph watcher to be idle', timeout: 15_000 });
+    await waitFor(() => this.service.graphWatchers.every((w) => w.state === 'idle'), { what: 'the Graph watcher to be idle' });
   }
 
   async restart(): Promise<void> {
@@ -121,7 +122,7 @@ export class GraphHarness {
     await promoteDueJobs(this.service, this.clock);
   }
 
-  async settle(timeout = 15_000): Promise<void> {
+  async settle(timeout = PATIENCE_MS): Promise<void> {
     await settleQueues(this.service, timeout);
   }
 

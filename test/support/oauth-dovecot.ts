@@ -156,7 +156,7 @@ export async function startOAuthDovecot(opts: { introspectionUrl: string; user?:
       if (!running) return;
       void dovecot(['-c', conf, 'stop'], path.join(root, 'stop.log')).catch(() => undefined);
       await waitFor(async () => !existsSync(pidFile) && !(await isPortOpen(port, HOST, 200)), {
-        timeout: 15_000,
+        timeout: 60_000,
         interval: 50,
         what: 'the OAuth Dovecot to stop',
       });

@@ -1,6 +1,7 @@
 import type { EscalatorService } from '../../src/app/service.js';
 import type { ManualClock } from '../../src/lib/clock.js';
 import { waitFor } from './wait.js';
+import { PATIENCE_MS } from './patience.js';
 
 /**
  * Promotes every delayed job that has fallen due by the injected clock (advance jobs by the time
@@ -32,7 +33,7 @@ export async function promoteDueJobs(service: EscalatorService, clock: ManualClo
 }
 
 /** Waits until no job is waiting or running (the system has done everything it can by now). */
-export async function settleQueues(service: EscalatorService, timeout = 15_000): Promise<void> {
+export async function settleQueues(service: EscalatorService, timeout = PATIENCE_MS): Promise<void> {
   let quiet = 0;
   await waitFor(
     async () => {

@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
+import { PATIENCE_MS } from './patience.js';
 import { waitFor as poll } from './wait.js';
 
 export type SmtpSinkAuth = 'none' | 'password' | 'xoauth2';
@@ -245,14 +246,14 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       const wanted = bare(id);
       return messages.find((m) => bare(m.messageId) === wanted);
     },
-    async waitFor(predicate, { timeout = 10_000 } = {}) {
+    async waitFor(predicate, { timeout = PATIENCE_MS } = {}) {
       try {
         return await poll(() => messages.find(predicate), { timeout, what: 'a matching message' });
       } catch {
         throw new Error(`smtp-sink: no matching message within ${timeout} ms (${summary()})`);
       }
     },
-    async waitForCount(n, { timeout = 10_000 } = {}) {
+    async waitForCount(n, { timeout = PATIENCE_MS } = {}) {
       try {
         return await poll(() => messages.length >= n && [...messages], { timeout, what: `${n} messages` });
       } catch {

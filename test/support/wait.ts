@@ -1,3 +1,5 @@
+import { PATIENCE_MS } from './patience.js';
+
 export interface WaitForOptions {
   /** Milliseconds before giving up. */
   timeout?: number;
@@ -21,7 +23,7 @@ type Falsy = undefined | null | false;
  */
 export async function waitFor<T>(
   fn: () => T | Falsy | Promise<T | Falsy>,
-  { timeout = 10_000, interval = 25, what = 'condition' }: WaitForOptions = {},
+  { timeout = PATIENCE_MS, interval = 25, what = 'condition' }: WaitForOptions = {},
 ): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
