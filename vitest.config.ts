@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
+    // unit: pure logic; repository: each repository on PostgreSQL alone; integration and security: the whole service on real servers.
+    include: ['test/unit/**/*.test.ts', 'test/repository/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/security/**/*.test.ts'],
     // Integration tests start real servers; two cores, so at most two files at once.
     maxWorkers: 2,
     // Generous: a test waits only as long as its I/O takes; limits this high only fail a test that hangs.

@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrgRuntime } from '../src/runtime/organisations.js';
 import type { Orm } from '../src/db/orm.js';
-import { addEvents, allocateRef, createCaseRow } from '../src/db/repositories/case-repository.js';
+import { Repositories } from '../src/db/repositories/index.js';
 import { advanceCase } from '../src/domain/case/advance.js';
 import type { CaseState, Contact, Participant } from '../src/domain/case/case-state.js';
 import type { EventDraft } from '../src/domain/case/decision.js';
@@ -75,18 +74,17 @@ export async function seedOpenedCases(
   const span = o.to.getTime() - o.from.getTime();
   const t0 = performance.now();
   for (let done = 0; done < o.count; done += batch) {
-    const em = orm.em.fork() as EntityManager;
-    await em.transactional(async (tx) => {
+    await Repositories.open(orm).transaction(async (tx) => {
       for (let i = done; i < Math.min(o.count, done + batch); i++) {
         const openedAt = new Date(o.from.getTime() + Math.floor(rng.next() * span));
         const year = Number(org.calendar.local(openedAt).toFormat('yyyy'));
-        const ids = { id: newId(), ref: await allocateRef(tx, year), token: newToken() };
+        const ids = { id: newId(), ref: await tx.cases.allocateRef(year), token: newToken() };
         const input = openingFor(rng, org, i, openedAt, ids);
         const ctx = org.caseContext(LADDER, openedAt);
         await persistDecision(tx, org, null, openCase(input, ctx), ctx, { secret: SECRET }, `bench:seed:${i}`);
         // Everything is flushed: forget it, as a job's own EntityManager would (a flush looks at
         // every entity the EntityManager holds, so a growing batch would cost more per case).
-        tx.clear();
+        tx.em.clear();
       }
     });
   }
@@ -141,15 +139,14 @@ export async function seedAgedCases(
   const t0 = performance.now();
   for (const { org, count } of plan) {
     for (let done = 0; done < count; done += batch) {
-      const em = orm.em.fork() as EntityManager;
-      await em.transactional(async (tx) => {
+      await Repositories.open(orm).transaction(async (tx) => {
         for (let i = done; i < Math.min(count, done + batch); i++) {
           n++;
           const d0 = performance.now();
           const { state, events: evs } = agedCase(rng, org, n, `ESC-${year}-${String(n).padStart(6, '0')}`, o.now, o.weeks);
           domainMs += performance.now() - d0;
-          createCaseRow(tx, state, o.now);
-          addEvents(tx, state.id, evs, 'bench:seed');
+          tx.cases.create(state, o.now);
+          tx.cases.addEvents(state.id, evs, 'bench:seed');
           events += evs.length;
         }
         await tx.flush();

@@ -198,7 +198,7 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
     const bare = await bareAddBulk(infra, pendingCases);
 
     // `cases list --org home-01`: the query and the lines the CLI prints.
-    const em = () => rig.service.orm.em.fork() as EntityManager;
+    const em = () => rig.service.orm.em.fork();
     const orgId = orgs[0]!.id;
     const list = await median(o.repeats, async () => {
       const cases = await listCases(em(), rig.service.orgs, { org: orgId });

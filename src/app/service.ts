@@ -1,10 +1,10 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import type { LoadedConfig } from '../config/load-config.js';
 import { resolveFrom } from '../config/load-config.js';
 import { LadderRegistry } from '../config/load-ladders.js';
 import { loadDirectory } from '../config/load-directory.js';
 import { openOrm, type Orm } from '../db/orm.js';
+import { Repositories } from '../db/repositories/index.js';
 import { ensureDatabase, migrate } from '../db/migrate.js';
 import { describeTrust } from '../domain/inbound/sender-verification.js';
 import { GraphWatcher } from '../inbound/graph-watcher.js';
@@ -187,14 +187,8 @@ export class EscalatorService {
 
   /** Organisation rows mirror the config (cases reference them). */
   private async syncOrganisations(): Promise<void> {
-    const em = this.orm.em.fork() as EntityManager;
-    for (const org of this.orgs.all()) {
-      await em.execute(
-        `insert into organisation (id, name, mailbox) values (?, ?, ?)
-         on conflict (id) do update set name = excluded.name, mailbox = excluded.mailbox, updated_at = now()`,
-        [org.id, org.name, org.mailbox],
-      );
-    }
+    const db = Repositories.open(this.orm);
+    for (const org of this.orgs.all()) await db.organisations.upsert({ id: org.id, name: org.name, mailbox: org.mailbox });
   }
 
   transportFor(orgId: string): MailTransport {
@@ -362,10 +356,9 @@ export class EscalatorService {
    * whatever the scrape rate: a scraper, or anyone who can reach /metrics, cannot load the database.
    */
   private metricSources() {
-    const secondsSince = async (sql: string, now: Date): Promise<number> => {
-      const rows = await withTimeout(this.orm.em.fork().getConnection().execute<Array<{ at: Date | null }>>(sql, [now]), READY_CHECK_MS, 'PostgreSQL');
-      const at = rows[0]?.at;
-      return at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : 0;
+    const secondsSince = async (oldest: (db: Repositories, now: Date) => Promise<Date | null>, now: Date): Promise<number> => {
+      const at = await withTimeout(oldest(Repositories.open(this.orm), now), READY_CHECK_MS, 'PostgreSQL');
+      return at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : 0;
     };
     const readAll = async () => {
       const now = this.clock.now();
@@ -375,13 +368,8 @@ export class EscalatorService {
         const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), READY_CHECK_MS, 'Redis');
         for (const [state, count] of Object.entries(counts)) queues.push({ queue: name, state, count });
       }
-      const overdue = await secondsSince(
-        `select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`,
-        now,
-      ).catch(() => undefined);
-      const dueMail = await secondsSince(`select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`, now).catch(
-        () => undefined,
-      );
+      const overdue = await secondsSince((db, at) => db.cases.oldestOverdue(at), now).catch(() => undefined);
+      const dueMail = await secondsSince((db, at) => db.outbox.oldestDue(at), now).catch(() => undefined);
       return { queues, overdue, dueMail };
     };
     let cached: { at: number; value: ReturnType<typeof readAll> } | undefined;

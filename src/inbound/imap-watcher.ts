@@ -1,9 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { createHash } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import type { ImapInboundConfig } from '../config/config-schema.js';
 import type { Orm } from '../db/orm.js';
-import { MailboxState } from '../db/entities/index.js';
+import { Repositories } from '../db/repositories/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { ImapAccount } from '../mail-account/imap-account.js';
@@ -167,8 +166,8 @@ export class ImapWatcher {
     const box = client.mailbox;
     if (!box) throw new Error('no mailbox selected');
     const uidValidity = Number(box.uidValidity);
-    const em = this.o.orm.em.fork() as EntityManager;
-    const saved = await em.findOne(MailboxState, { mailbox: this.key });
+    const db = Repositories.open(this.o.orm);
+    const saved = await db.mailboxes.find(this.key);
     let lastUid = saved?.lastUid ?? 0;
     if (saved && saved.uidValidity !== uidValidity) {
       this.o.logger.warn(
@@ -178,7 +177,7 @@ export class ImapWatcher {
       lastUid = 0;
     }
     if (box.exists === 0) {
-      await this.saveState(em, uidValidity, lastUid);
+      await db.mailboxes.save(this.key, uidValidity, lastUid);
       this.lastSyncAt = this.o.clock.now();
       return;
     }
@@ -228,11 +227,11 @@ export class ImapWatcher {
         return [{ m, raw, big }];
       });
       if (copies.length === 0) continue;
-      const stored = await em.transactional(async (tx) => {
+      const stored = await db.transaction(async (tx) => {
         const results: Array<{ id: string; created: boolean }> = [];
         for (const { m, raw, big } of copies) {
           results.push(
-            await storeInbound(tx, {
+            await storeInbound(tx.messages, {
               mailbox: this.o.mailbox,
               raw,
               ...(big ? { headers: big.headers, sha256: big.sha256 } : {}),
@@ -246,13 +245,13 @@ export class ImapWatcher {
             }),
           );
         }
-        await this.saveState(tx, uidValidity, copies.at(-1)!.m.uid);
+        await tx.mailboxes.save(this.key, uidValidity, copies.at(-1)!.m.uid);
         return results;
       });
       for (const s of stored) if (s.created) await this.o.scheduler.ingest(s.id);
       processed.push(...copies.map((c) => c.m.uid));
     }
-    if (found.length === 0) await this.saveState(em, uidValidity, lastUid);
+    if (found.length === 0) await db.mailboxes.save(this.key, uidValidity, lastUid);
     if (processed.length > 0) await this.markProcessed(client, processed);
     this.lastSyncAt = this.o.clock.now();
   }
@@ -263,14 +262,6 @@ export class ImapWatcher {
     const dl = await client.download(String(uid), undefined, { uid: true });
     if ('content' in dl && dl.content) for await (const chunk of dl.content) hash.update(chunk as Buffer);
     return hash.digest('hex');
-  }
-
-  private async saveState(em: EntityManager, uidValidity: number, lastUid: number): Promise<void> {
-    await em.execute(
-      `insert into mailbox_state (mailbox, uid_validity, last_uid, updated_at) values (?, ?, ?, now())
-       on conflict (mailbox) do update set uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = now()`,
-      [this.key, uidValidity, lastUid],
-    );
   }
 
   private async markProcessed(client: ImapFlow, uids: number[]): Promise<void> {

@@ -1,7 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Organisations } from '../runtime/organisations.js';
 import type { Orm } from '../db/orm.js';
+import { Repositories } from '../db/repositories/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobScheduler } from '../runtime/job-scheduler.js';
@@ -98,8 +98,7 @@ export class SmtpListener {
       if (mine.length) mailboxes.set(org.mailbox, mine);
     }
     for (const [mailbox, envelopeTo] of mailboxes) {
-      const em = this.o.orm.em.fork() as EntityManager;
-      const stored = await storeInbound(em, {
+      const stored = await storeInbound(Repositories.open(this.o.orm).messages, {
         mailbox,
         ...copy,
         size,

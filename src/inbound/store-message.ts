@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MessageRepository } from '../db/repositories/index.js';
 import { newId } from '../lib/ids.js';
 import { normaliseMessageId, sha256 } from './parse-message.js';
 
@@ -45,36 +45,19 @@ export function headerMessageId(raw: Buffer): string | undefined {
  * Keeps the raw message (nothing is lost) unless the same Message-ID is already stored for this
  * mailbox, in which case the second copy is recognised and nothing new happens.
  */
-export async function storeInbound(em: EntityManager, copy: InboundCopy): Promise<{ id: string; created: boolean }> {
+export async function storeInbound(messages: MessageRepository, copy: InboundCopy): Promise<{ id: string; created: boolean }> {
   const digest = copy.raw ? sha256(copy.raw) : (copy.sha256 ?? '');
   const messageId =
     (copy.raw ? headerMessageId(copy.raw) : undefined) ??
     (copy.headers ? headerMessageId(Buffer.from(copy.headers, 'latin1')) : undefined) ??
     normaliseMessageId(copy.messageIdHint) ??
     `<${(digest || newId().replace(/-/g, '')).slice(0, 32)}@no-message-id.invalid>`;
-  const id = newId();
-  const rows = await em.execute<Array<{ id: string }>>(
-    `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, headers, status, "to", cc, envelope_to, "references", created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
-     on conflict (mailbox, message_id) do nothing returning id`,
-    [
-      id,
-      copy.mailbox,
-      messageId,
-      copy.source,
-      copy.uidValidity ?? null,
-      copy.uid ?? null,
-      copy.receivedAt,
-      copy.internalDate ?? null,
-      copy.size,
-      digest,
-      copy.raw,
-      copy.raw ? null : (copy.headers?.replaceAll('\u0000', '') ?? null),
-      copy.envelopeTo ? JSON.stringify(copy.envelopeTo) : null,
-      copy.receivedAt,
-    ],
-  );
-  if (rows.length > 0) return { id: rows[0]!.id, created: true };
-  const existing = await em.execute<Array<{ id: string }>>(`select id from message where mailbox = ? and message_id = ?`, [copy.mailbox, messageId]);
-  return { id: existing[0]!.id, created: false };
+  return messages.store({
+    ...copy,
+    id: newId(),
+    messageId,
+    sha256: digest,
+    // An oversized message keeps its header section in place of the whole (NUL cannot be stored).
+    headers: copy.raw ? null : (copy.headers?.replaceAll('\u0000', '') ?? null),
+  });
 }

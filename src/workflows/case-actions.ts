@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../runtime/deps.js';
-import { findCaseByRef, lockCase } from '../db/repositories/case-repository.js';
+import { Repositories } from '../db/repositories/index.js';
 import { applyCommands } from '../domain/case/apply-commands.js';
 import { findEvent } from '../domain/case/case-events.js';
 import type { CaseState } from '../domain/case/case-state.js';
@@ -23,11 +22,11 @@ export async function runCaseCommand(
   command: Command,
   actor: string,
 ): Promise<CaseActionResult> {
-  const em = deps.orm.em.fork() as EntityManager;
-  const found = await findCaseByRef(em, ref);
+  const db = Repositories.open(deps.orm);
+  const found = await db.cases.findByRef(ref);
   if (!found) throw new Error(`no case ${ref}`);
-  const result = await em.transactional(async (tx) => {
-    const row = (await lockCase(tx, found.id))!;
+  const result = await db.transaction(async (tx) => {
+    const row = (await tx.cases.lock(found.id))!;
     const org = deps.orgs.get(row.organisation);
     const ctx = org.caseContext(row.ladderId, deps.clock.now());
     const decision = applyCommands(

@@ -1,5 +1,4 @@
-import { IsolationLevel } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CaseRepository } from '../db/repositories/index.js';
 
 export interface CaseExportOptions {
   /** Include each stored raw message as base64 (the default); without it only its size and SHA-256. */
@@ -30,27 +29,18 @@ function plain(row: Row, raw: boolean): Row {
  * outbound mail with their stored raw copies. Read in one repeatable-read snapshot so the parts
  * agree with each other. Undefined when there is no such case.
  */
-export async function exportCase(em: EntityManager, ref: string, opts: CaseExportOptions, now: Date): Promise<Row | undefined> {
-  return em.transactional(
-    async (tx) => {
-      const c = (await tx.execute<Row[]>(`select * from escalation_case where ref = ?`, [ref.toUpperCase()]))[0];
-      if (!c) return undefined;
-      const id = c.id as string;
-      const events = await tx.execute<Row[]>(`select * from case_event where case_id = ? order by at, id`, [id]);
-      const messages = await tx.execute<Row[]>(`select * from message where case_id = ? order by received_at, created_at`, [id]);
-      const outbox = await tx.execute<Row[]>(`select * from outbox_mail where case_id = ? order by created_at, id`, [id]);
-      const { state, ...row } = c;
-      return {
-        format: 'escalator-case-export/1',
-        exportedAt: now.toISOString(),
-        rawIncluded: opts.raw,
-        case: plain(row, opts.raw),
-        state,
-        events: events.map((e) => plain(e, opts.raw)),
-        messages: messages.map((m) => plain(m, opts.raw)),
-        outbox: outbox.map((o) => plain(o, opts.raw)),
-      };
-    },
-    { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
-  );
+export async function exportCase(cases: CaseRepository, ref: string, opts: CaseExportOptions, now: Date): Promise<Row | undefined> {
+  const snapshot = await cases.exportSnapshot(ref);
+  if (!snapshot) return undefined;
+  const { state, ...row } = snapshot.case;
+  return {
+    format: 'escalator-case-export/1',
+    exportedAt: now.toISOString(),
+    rawIncluded: opts.raw,
+    case: plain(row, opts.raw),
+    state,
+    events: snapshot.events.map((e) => plain(e, opts.raw)),
+    messages: snapshot.messages.map((m) => plain(m, opts.raw)),
+    outbox: snapshot.outbox.map((o) => plain(o, opts.raw)),
+  };
 }

@@ -1,8 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../runtime/deps.js';
 import type { OrgRuntime } from '../runtime/organisations.js';
-import { OutboxMail } from '../db/entities/index.js';
+import { Repositories } from '../db/repositories/index.js';
 import { newId } from '../lib/ids.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
@@ -62,11 +61,11 @@ export async function sendWeeklyDigest(deps: DigestDeps, orgId: string, options:
   const now = deps.clock.now();
   const week = isoWeekOf(options.weekOf ?? now, org.calendar.timezone).key;
   const dedupeKey = digestDedupeKey(org.id, week);
-  const em = deps.orm.em.fork() as EntityManager;
-  const existing = await em.findOne(OutboxMail, { dedupeKey });
+  const db = Repositories.open(deps.orm);
+  const existing = await db.outbox.findByDedupeKey(dedupeKey);
   if (existing) return { orgId: org.id, week, status: 'already-sent', outboxId: existing.id };
 
-  const { facts, unreadable } = await loadCaseFacts(em, deps.orgs, { org: org.id }, now, deps.logger);
+  const { facts, unreadable } = await loadCaseFacts(db.em, deps.orgs, { org: org.id }, now, deps.logger);
   const { model, csv } = digestContent(
     org,
     facts,
@@ -87,10 +86,10 @@ export async function sendWeeklyDigest(deps: DigestDeps, orgId: string, options:
 
   let written: { id: string; created: boolean };
   try {
-    written = await em.transactional(async (tx) => {
-      const found = await tx.findOne(OutboxMail, { dedupeKey });
+    written = await db.transaction(async (tx) => {
+      const found = await tx.outbox.findByDedupeKey(dedupeKey);
       if (found) return { id: found.id, created: false };
-      const row = tx.create(OutboxMail, {
+      const row = tx.outbox.add({
         id: newId(),
         organisationId: org.id,
         case: null,
@@ -120,7 +119,7 @@ export async function sendWeeklyDigest(deps: DigestDeps, orgId: string, options:
   } catch (error) {
     // Another worker (or `escalator digest --now`) wrote this week's digest between our look and our write.
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    const found = await deps.orm.em.fork().findOne(OutboxMail, { dedupeKey });
+    const found = await Repositories.open(deps.orm).outbox.findByDedupeKey(dedupeKey);
     if (!found) throw error;
     written = { id: found.id, created: false };
   }

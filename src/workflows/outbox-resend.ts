@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { addEvents } from '../db/repositories/case-repository.js';
-import { outboxKindSchema, type OutboxKind } from '../domain/case/mail-intents.js';
+import type { FollowUp } from '../db/repositories/index.js';
+import type { OutboxKind } from '../domain/case/mail-intents.js';
 import { newId } from '../lib/ids.js';
 import { addressKey } from '../domain/address.js';
 
@@ -55,42 +54,15 @@ export function planResend(
 }
 
 /**
- * Writes the follow-up row, copied from the row that went (bytes included, in the database), and
- * a `mail-recipients-deferred` event on each case the mail was about. Runs in the transaction that
- * records the send, so an acceptance is never recorded without the follow-up its refusals need.
+ * The follow-up to write with the acceptance of `parentId`, with a `mail-recipients-deferred`
+ * event on each case the mail was about (see OutboxRepository.markSent: one transaction).
  */
-export async function insertResend(
-  tx: EntityManager,
-  parentId: string,
-  resend: Resend,
-  now: Date,
-  cases: Array<{ caseId: string; kind: OutboxKind }>,
-): Promise<void> {
-  await tx.execute(
-    `insert into outbox_mail (id, organisation_id, case_id, kind, dedupe_key, message_id, step, envelope_from, envelope_to, "to", cc, subject, raw, sha256,
-                              status, not_before, waits_for_window, resend_of, attempts, created_at, updated_at)
-     select ?, organisation_id, case_id, kind, ?, message_id, step, envelope_from, ?::jsonb, ?::jsonb, ?::jsonb, subject, raw, sha256,
-            'pending', ?, waits_for_window, id, ?, ?, ?
-       from outbox_mail where id = ?
-     on conflict (dedupe_key) do nothing`,
-    [
-      resend.id,
-      resend.dedupeKey,
-      JSON.stringify(resend.envelopeTo),
-      JSON.stringify(resend.to),
-      JSON.stringify(resend.cc),
-      resend.notBefore,
-      resend.attempts,
-      now,
-      now,
-      parentId,
-    ],
-  );
-  for (const c of cases) {
-    addEvents(
-      tx,
-      c.caseId,
-      [
+export function followUpOf(parentId: string, resend: Resend, now: Date, cases: Array<{ caseId: string; kind: OutboxKind }>): FollowUp {
+  return {
+    resend,
+    events: cases.map((c) => ({
+      caseId: c.caseId,
+      events: [
         {
           type: 'mail-recipients-deferred',
           actor: 'system',
@@ -98,20 +70,6 @@ export async function insertResend(
           detail: { outbox: parentId, kind: c.kind, resend: resend.id, recipients: resend.refused, retryAt: resend.notBefore.toISOString() },
         },
       ],
-      `outbox:${parentId}`,
-    );
-  }
-  await tx.flush();
-}
-
-/**
- * The chaser rows a combined mail was sent for (they are marked sent "in the combined mail <id>",
- * see chaser-bundle.ts): what a failure of a follow-up of that combined mail is recorded on.
- */
-export async function bundleMembers(em: EntityManager, bundleMessageId: string): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
-  const rows = await em.execute<Array<{ case_id: string | null; kind: string; step: number | null }>>(
-    `select case_id, kind, step from outbox_mail where smtp_response = ? and case_id is not null order by created_at, id`,
-    [`sent in the combined mail ${bundleMessageId}`],
-  );
-  return rows.map((r) => ({ caseId: r.case_id!, kind: outboxKindSchema.parse(r.kind), step: r.step }));
+    })),
+  };
 }

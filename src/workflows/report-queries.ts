@@ -4,19 +4,15 @@ import type { OrgRuntime, Organisations } from '../runtime/organisations.js';
 import { Case, Message, OutboxMail } from '../db/entities/index.js';
 import { loadCaseEvents, type EventReadWarnings } from '../db/repositories/case-event-reader.js';
 import type { CaseRow } from '../db/entities/types.js';
+import { CaseRepository, type CaseFilter } from '../db/repositories/index.js';
 import { ladderFor } from '../domain/case/advance.js';
-import type { CaseState } from '../domain/case/case-state.js';
 import type { OutboxKind } from '../domain/case/mail-intents.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
 import type { EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
 
-export interface FactsFilter {
-  org?: string;
-  /** Only cases opened at or after `openedFrom` and before `openedTo`. */
-  openedFrom?: Date;
-  openedTo?: Date;
-}
+/** Which cases a report covers. */
+export type FactsFilter = CaseFilter;
 
 /** A case the reports could not derive facts for (its ladder gone from the config, a damaged state …). */
 export interface UnreadableCase {
@@ -38,29 +34,7 @@ export interface LoadedFacts {
  * listed in `unreadable`, and a warning names it (its id and reference, never its content).
  */
 export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filter: FactsFilter, now: Date, logger: EventReadWarnings): Promise<LoadedFacts> {
-  // Plain SQL for the three columns the facts are derived from: read-only, so MikroORM's entities
-  // (identity map, change-tracking snapshot of each state) were pure cost — a third of the digest
-  // of an organisation with 5,000 open cases.
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.org) {
-    where.push('organisation_id = ?');
-    params.push(filter.org);
-  }
-  if (filter.openedFrom) {
-    where.push('opened_at >= ?');
-    params.push(filter.openedFrom);
-  }
-  if (filter.openedTo) {
-    where.push('opened_at < ?');
-    params.push(filter.openedTo);
-  }
-  const rows = await em
-    .getConnection()
-    .execute<Array<{ id: string; ref: string; organisation_id: string; ladder_id: string; state: CaseState }>>(
-      `select id, ref, organisation_id, ladder_id, state from escalation_case${where.length ? ` where ${where.join(' and ')}` : ''} order by opened_at asc, ref asc`,
-      params,
-    );
+  const rows = await new CaseRepository(em).states(filter);
   const facts: CaseFacts[] = [];
   const unreadable: UnreadableCase[] = [];
   // Thousands of cases run on a handful of ladders: each effective ladder is worked out once.

@@ -5,7 +5,7 @@
 // and ingested by the real ingest job on the running service. Nothing may crash, every message
 // gets a verdict (with a reason when it is refused or set aside), a message that failed parsing
 // changes no case, and no injected header or recipient reaches a mail we send.
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { Repositories } from '../../src/db/repositories/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeInbound } from '../../src/inbound/store-message.js';
 import { CaseMail, type OpenedCase } from '../support/case-mail.js';
@@ -53,9 +53,8 @@ describe('bad input through the real ingest', () => {
         continue;
       }
       // What the IMAP watcher does with a fetched message: store it (deduplicated), then queue its ingest.
-      const em = h.em() as EntityManager;
-      const stored = await em.transactional((tx) =>
-        storeInbound(tx, { mailbox: 'escalations@sunrise-homes.org.uk', raw: m.raw, size: m.raw.length, source: 'imap', receivedAt: deliveredAt }),
+      const stored = await Repositories.open(h.service.orm).transaction((tx) =>
+        storeInbound(tx.messages, { mailbox: 'escalations@sunrise-homes.org.uk', raw: m.raw, size: m.raw.length, source: 'imap', receivedAt: deliveredAt }),
       );
       expect(stored.created, m.name).toBe(true);
       ids.set(stored.id, m.name);

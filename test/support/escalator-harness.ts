@@ -134,7 +134,7 @@ export class EscalatorHarness {
   }
 
   em(): EntityManager {
-    return this.service.orm.em.fork() as EntityManager;
+    return this.service.orm.em.fork();
   }
 
   async caseByRef(ref: string) {

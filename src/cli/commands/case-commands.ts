@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import type { Command as CaseCommand } from '../../domain/commands/command.js';
@@ -46,7 +45,7 @@ export function registerCaseCommands(program: Command, io: CliIo): void {
     .option('--json', 'JSON output')
     .action((o: { org?: string; status?: string; json?: boolean }) =>
       withService(global(), io, async (s) => {
-        const list = await listCases(s.orm.em.fork() as EntityManager, s.orgs, { ...(o.org ? { org: o.org } : {}), ...(o.status ? { status: o.status } : {}) });
+        const list = await listCases(s.orm.em.fork(), s.orgs, { ...(o.org ? { org: o.org } : {}), ...(o.status ? { status: o.status } : {}) });
         if (o.json) return io.out(JSON.stringify(list, null, 2));
         if (list.length === 0) return io.out('no cases');
         for (const c of list)
@@ -60,7 +59,7 @@ export function registerCaseCommands(program: Command, io: CliIo): void {
     .option('--json', 'JSON output')
     .action((ref: string, o: { json?: boolean }) =>
       withService(global(), io, async (s) => {
-        const view = await showCase(s.orm.em.fork() as EntityManager, s.orgs, ref, s.clock.now(), s.logger);
+        const view = await showCase(s.orm.em.fork(), s.orgs, ref, s.clock.now(), s.logger);
         if (!view) throw new CliError(`no case ${ref}`);
         io.out(o.json ? JSON.stringify(view, null, 2) : formatView(view));
       }),

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { Repositories } from '../../db/repositories/index.js';
 import type { Command } from 'commander';
 import { exportCase } from '../../workflows/case-export.js';
 import { reconcile } from '../../workflows/jobs/reconcile.job.js';
@@ -39,7 +39,7 @@ export function registerOpsCommands(program: Command, io: CliIo): void {
     .action((o: { dryRun?: boolean; json?: boolean }) =>
       withService(global(), io, async (s) => {
         const policy = s.loaded.config.retention;
-        const report = await purge(s.orm.em.fork() as EntityManager, policy, s.clock.now(), { dryRun: !!o.dryRun, actor: actor() });
+        const report = await purge(Repositories.open(s.orm), policy, s.clock.now(), { dryRun: !!o.dryRun, actor: actor() });
         io.out(
           o.json
             ? JSON.stringify(report, null, 2)
@@ -57,7 +57,7 @@ export function registerOpsCommands(program: Command, io: CliIo): void {
     .option('--out <file>', 'write to a file instead of standard output')
     .action((ref: string, o: { raw: boolean; out?: string }) =>
       withService(global(), io, async (s) => {
-        const data = await exportCase(s.orm.em.fork() as EntityManager, ref, { raw: o.raw }, s.clock.now());
+        const data = await exportCase(Repositories.open(s.orm).cases, ref, { raw: o.raw }, s.clock.now());
         if (!data) throw new CliError(`no case ${ref}`);
         const json = JSON.stringify(data, null, 2);
         if (!o.out) return io.out(json);

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Command } from 'commander';
 import type { OrgRuntime } from '../../runtime/organisations.js';
 import type { EscalatorService } from '../../app/service.js';
@@ -95,7 +94,7 @@ export function registerReportCommands(program: Command, io: CliIo): void {
       withService(global(), io, async (s) => {
         formatOption(o.format, ['csv'], 'csv');
         const now = s.clock.now();
-        const em = s.orm.em.fork() as EntityManager;
+        const em = s.orm.em.fork();
         const facts: CaseFacts[] = [];
         for (const org of scope(s, o.org)) {
           let range: { from?: Date; to?: Date };
@@ -139,7 +138,7 @@ export function registerReportCommands(program: Command, io: CliIo): void {
           throw new CliError((error as Error).message);
         }
         const now = s.clock.now();
-        const em = s.orm.em.fork() as EntityManager;
+        const em = s.orm.em.fork();
         const facts: CaseFacts[] = [];
         for (const org of orgs) {
           const loaded = await loadCaseFacts(em, s.orgs, { org: org.id }, now, s.logger);
@@ -165,7 +164,7 @@ export function registerReportCommands(program: Command, io: CliIo): void {
     .action((ref: string, o: { format?: string; out?: string }) =>
       withService(global(), io, async (s) => {
         const format = formatOption(o.format, ['html', 'pdf'], 'html');
-        const data = await loadEvidence(s.orm.em.fork() as EntityManager, s.orgs, ref, s.clock.now(), actor(), s.logger);
+        const data = await loadEvidence(s.orm.em.fork(), s.orgs, ref, s.clock.now(), actor(), s.logger);
         if (!data) throw new CliError(`no case ${ref}`);
         const html = renderEvidenceHtml(data.org.templates, buildEvidencePack(data.input));
         if (format === 'html') return emit(io, o.out, html);

@@ -83,3 +83,21 @@ export async function findConfirmation(em: EntityManager, token: string): Promis
 export async function markConfirmationUsed(em: EntityManager, id: string, now: Date): Promise<void> {
   await em.execute(`update sender_confirmation set used_at = ? where id = ? and used_at is null`, [now, id]);
 }
+
+/** The one-time sender confirmations, as the other repositories: bound to one unit of work. */
+export class SenderConfirmationRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  insert(row: Parameters<typeof insertConfirmation>[1]): Promise<void> {
+    return insertConfirmation(this.em, row);
+  }
+
+  /** The confirmation this token opens, locked for the transaction that uses it. */
+  find(token: string): Promise<PendingConfirmation | undefined> {
+    return findConfirmation(this.em, token);
+  }
+
+  markUsed(id: string, now: Date): Promise<void> {
+    return markConfirmationUsed(this.em, id, now);
+  }
+}

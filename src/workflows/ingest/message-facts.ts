@@ -1,8 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OrgRuntime } from '../../runtime/organisations.js';
-import { findCaseByRef, findCaseByToken, findCaseIdByMessageIds } from '../../db/repositories/case-repository.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Repositories } from '../../db/repositories/index.js';
 import type { CaseRow } from '../../db/entities/types.js';
-import { Case } from '../../db/entities/index.js';
 import { addressKey } from '../../domain/address.js';
 import type { CaseContext } from '../../domain/case/case-context.js';
 import type { CaseState } from '../../domain/case/case-state.js';
@@ -24,17 +23,18 @@ export interface MatchedCase {
  * the subject, then the plus token it was addressed to. Bounces are matched by `checkBounce` only.
  */
 export async function matchCase(em: EntityManager, org: OrgRuntime, analysis: MessageAnalysis): Promise<MatchedCase | undefined> {
-  const byThread = await findCaseIdByMessageIds(em, org.mailbox, analysis.threadIds);
+  const cases = new Repositories(em).cases;
+  const byThread = await cases.findIdByMessageIds(org.mailbox, analysis.threadIds);
   if (byThread) {
-    const row = await em.findOne(Case, { id: byThread });
+    const row = await cases.findById(byThread);
     if (row && row.organisation === org.id) return { row, by: 'thread' };
   }
   if (analysis.caseTag) {
-    const row = await findCaseByRef(em, analysis.caseTag);
+    const row = await cases.findByRef(analysis.caseTag);
     if (row && row.organisation === org.id) return { row, by: 'tag' };
   }
   if (analysis.plusToken) {
-    const row = await findCaseByToken(em, analysis.plusToken);
+    const row = await cases.findByToken(analysis.plusToken);
     if (row && row.organisation === org.id) return { row, by: 'token' };
   }
   return undefined;
@@ -54,6 +54,7 @@ export interface BounceCheck {
  * chain, proves nothing: anyone can write those.
  */
 export async function checkBounce(em: EntityManager, org: OrgRuntime, mail: InboundMail, analysis: MessageAnalysis): Promise<BounceCheck> {
+  const db = new Repositories(em);
   const named = [
     analysis.bounce?.originalMessageId,
     mail.inReplyTo,
@@ -61,17 +62,12 @@ export async function checkBounce(em: EntityManager, org: OrgRuntime, mail: Inbo
   ].filter((id): id is string => !!id);
   const ids = [...new Set(named)];
   if (ids.length === 0) return { facts: { genuine: false, reason: 'a delivery report that names no mail we sent' }, recipients: [] };
-  const rows = await em.execute<Array<{ case_id: string; envelope_to: string[] | string }>>(
-    `select case_id, envelope_to from outbox_mail
-      where organisation_id = ? and case_id is not null and status in ('sent', 'sending')
-        and message_id in (select jsonb_array_elements_text(?::jsonb))`,
-    [org.id, JSON.stringify(ids)],
-  );
-  const caseIds = [...new Set(rows.map((r) => r.case_id))];
+  const rows = await db.outbox.sentWithMessageIds(org.id, ids);
+  const caseIds = [...new Set(rows.map((r) => r.caseId))];
   if (caseIds.length !== 1) {
     return { facts: { genuine: false, reason: 'a delivery report about a mail that is not in our outbox' }, recipients: [] };
   }
-  const envelope = new Set(rows.flatMap((r) => (typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to)).map(addressKey));
+  const envelope = new Set(rows.flatMap((r) => r.envelopeTo).map(addressKey));
   const all = analysis.bounce?.recipients ?? [];
   const recipients = all.filter((r) => envelope.has(addressKey(r.address)));
   if (recipients.length === 0) {
@@ -80,7 +76,7 @@ export async function checkBounce(em: EntityManager, org: OrgRuntime, mail: Inbo
       recipients: [],
     };
   }
-  const row = await em.findOne(Case, { id: caseIds[0]! });
+  const row = await db.cases.findById(caseIds[0]!);
   if (!row || row.organisation !== org.id)
     return { facts: { genuine: false, reason: 'a delivery report about a mail that is not in our outbox' }, recipients: [] };
   return { matched: { row, by: 'outbox' }, facts: { genuine: true }, recipients };

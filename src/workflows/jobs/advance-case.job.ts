@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Deps } from '../../runtime/deps.js';
-import { lockCase } from '../../db/repositories/case-repository.js';
+import { Repositories } from '../../db/repositories/index.js';
 import { advanceCase } from '../../domain/case/advance.js';
 import { dispatch, persistDecision } from '../persist-decision.js';
 import type { JobPayload } from '../job-catalogue.js';
@@ -14,9 +13,8 @@ type AdvanceDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' 
  */
 export function advanceCaseJob(deps: AdvanceDeps) {
   const pass = async (caseId: string) => {
-    const em = deps.orm.em.fork() as EntityManager;
-    const result = await em.transactional(async (tx) => {
-      const row = await lockCase(tx, caseId);
+    const result = await Repositories.open(deps.orm).transaction(async (tx) => {
+      const row = await tx.cases.lock(caseId);
       const now = deps.clock.now();
       if (!row || !row.nextActionAt || row.nextActionAt > now) return null;
       const org = deps.orgs.get(row.organisation);

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { Repositories } from '../../db/repositories/index.js';
 import type { Deps } from '../../runtime/deps.js';
 
 type ReconcileDeps = Pick<Deps, 'orm' | 'scheduler' | 'clock' | 'logger' | 'metrics'>;
@@ -36,15 +36,15 @@ async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promis
 /** Rows read at a time: a pass over 100,000 cases held them all at once, ~40 MB at the worker's peak. */
 export const RECONCILE_PAGE = 5_000;
 
-/** Runs `fn` on the rows of `select` (which must have an `id` column and no order or limit), a page at a time in id order; returns how many there were. */
-async function inPages<T extends { id: string }>(em: EntityManager, select: string, fn: (page: T[]) => Promise<void>): Promise<number> {
+/** Runs `fn` on the rows `read` gives a page at a time (in id order, after the last id of the page before); returns how many there were. */
+async function inPages<T extends { id: string }>(
+  read: (afterId: string | null, limit: number) => Promise<T[]>,
+  fn: (page: T[]) => Promise<void>,
+): Promise<number> {
   let after: string | null = null;
   let total = 0;
   for (;;) {
-    const page: T[] = await em.execute<T[]>(
-      `select * from (${select}) q ${after === null ? '' : 'where q.id > ?'} order by q.id limit ${RECONCILE_PAGE}`,
-      after === null ? [] : [after],
-    );
+    const page: T[] = await read(after, RECONCILE_PAGE);
     await fn(page);
     total += page.length;
     if (page.length < RECONCILE_PAGE) return total;
@@ -64,28 +64,21 @@ export interface ReconcileReport {
  * exist. Deterministic job ids make this safe to run at any time, on any number of workers.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
-  const em = deps.orm.em.fork() as EntityManager;
+  const db = Repositories.open(deps.orm);
   const now = deps.clock.now();
-  const unstuck = await em.execute<Array<{ id: string }>>(
-    // The server may have accepted what the dead worker was sending: marked abandoned, the next
-    // attempt asks the server's Sent folder first (see delivery-evidence.ts).
-    `update outbox_mail set status = 'pending', abandoned_at = coalesce(abandoned_at, ?), updated_at = ? where status = 'sending' and claimed_at < ? returning id`,
-    [now, now, new Date(now.getTime() - STUCK_SENDING_MS)],
-  );
-  const cases = await inPages<{ id: string; next_action_at: Date }>(
-    em,
-    `select id, next_action_at from escalation_case where next_action_at is not null and status in ('open', 'paused')`,
+  // The server may have accepted what the dead worker was sending: marked abandoned, the next
+  // attempt asks the server's Sent folder first (see src/runtime/delivery-evidence.ts).
+  const unstuck = await db.outbox.takeBackAbandoned(new Date(now.getTime() - STUCK_SENDING_MS), now);
+  const cases = await inPages(
+    (after, limit) => db.cases.pageScheduled(after, limit),
     (page) => inParallel(page, (c) => deps.scheduler.advance(c.id, new Date(c.next_action_at))),
   );
-  const outbox = await inPages<{ id: string; attempts: number; not_before: Date }>(
-    em,
-    `select id, attempts, not_before from outbox_mail where status = 'pending'`,
+  const outbox = await inPages(
+    (after, limit) => db.outbox.pagePending(after, limit),
     (page) => inParallel(page, (o) => deps.scheduler.send(o.id, o.attempts, new Date(o.not_before))),
   );
-  const messages = await em.execute<Array<{ id: string }>>(`select id from message where status = 'pending' and created_at < ?`, [
-    new Date(now.getTime() - STUCK_MESSAGE_MS),
-  ]);
-  await inParallel(messages, (m) => deps.scheduler.ingest(m.id));
+  const messages = await db.messages.stuckPending(new Date(now.getTime() - STUCK_MESSAGE_MS));
+  await inParallel(messages, (id) => deps.scheduler.ingest(id));
   const report = { cases, outbox, unstuck: unstuck.length, messages: messages.length };
   if (unstuck.length) deps.metrics?.recovered('stuck-sending', unstuck.length);
   if (messages.length) deps.metrics?.recovered('pending-message', messages.length);

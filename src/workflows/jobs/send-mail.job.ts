@@ -1,19 +1,17 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { DelayedError, type Job } from 'bullmq';
 import type { Deps } from '../../runtime/deps.js';
-import { OutboxMail } from '../../db/entities/index.js';
 import type { OutboxRow } from '../../db/entities/types.js';
-import { lockCase } from '../../db/repositories/case-repository.js';
+import { Repositories } from '../../db/repositories/index.js';
 import { applyBounce, recordDeliveryFailure } from '../../domain/case/apply-reply.js';
 import type { OutboxKind } from '../../domain/case/mail-intents.js';
 import type { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { reserveSendSlot } from '../../outbound/rate-limit/mailbox-limit.js';
 import { SendError, type SendResult } from '../../runtime/mail-transport.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
-import { claimWithBundle, composeBundle, recordBundle, releaseBundle, type Bundle } from '../chaser-bundle.js';
+import { bundleRow, composeBundle, MAX_BUNDLE, type Bundle } from '../chaser-bundle.js';
 import type { OrgRuntime } from '../../runtime/organisations.js';
 import type { JobPayload } from '../job-catalogue.js';
-import { bundleMembers, insertResend, planResend, splitRefusals, type Refusal, type Resend } from '../outbox-resend.js';
+import { followUpOf, planResend, splitRefusals, type Refusal, type Resend } from '../outbox-resend.js';
 
 type SendDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'transportFor' | 'limiter' | 'metrics' | 'deliveryEvidence'>;
 
@@ -51,46 +49,45 @@ export const EVIDENCE_PATIENCE_MS = 60 * 60_000;
  */
 export function sendMailJob(deps: SendDeps) {
   return async ({ outboxId }: JobPayload<'send-mail'>, job?: Job): Promise<void> => {
-    const em = deps.orm.em.fork() as EntityManager;
+    const db = Repositories.open(deps.orm);
     const now = deps.clock.now();
-    const bundling = await bundlingOrg(em, deps, outboxId);
+    const bundling = await bundlingOrg(db, deps, outboxId);
     let others: OutboxRow[] = [];
-    let claimed: Array<{ id: string }>;
+    let claimed: boolean;
     if (bundling) {
-      const taken = await claimWithBundle(em, bundling, outboxId, now);
-      claimed = taken.claimed ? [{ id: outboxId }] : [];
+      const taken = await db.outbox.claimGroup(bundling.id, outboxId, now, MAX_BUNDLE);
+      claimed = taken.claimed;
       others = taken.others;
     } else {
-      claimed = await em.execute<Array<{ id: string }>>(
-        `update outbox_mail set status = 'sending', claimed_at = ?, attempts = attempts + 1, updated_at = ?
-         where id = ? and status = 'pending' and not_before <= ? returning id`,
-        [now, now, outboxId, now],
-      );
+      claimed = await db.outbox.claim(outboxId, now);
     }
-    if (claimed.length === 0) {
-      const row = await em.findOne(OutboxMail, { id: outboxId });
+    if (!claimed) {
+      const row = await db.outbox.find(outboxId);
       // Woken early (a promoted job, or a clock change): go back to sleep until it may go.
       if (row?.status === 'pending' && row.notBefore > now) await sleepUntil(deps, job, row.id, row.attempts, row.notBefore);
       return;
     }
-    const row = (await em.findOne(OutboxMail, { id: outboxId }, { refresh: true }))!;
+    const row = (await db.outbox.find(outboxId))!;
     if (!row.raw) {
       // Only mail long sent or given up on is ever purged; a claimable row without its bytes is a bug, not a retry.
-      await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'failed', lastError: 'raw message missing (purged?)', updatedAt: now });
+      await db.outbox.markFailed(row.id, 'raw message missing (purged?)', row.smtpResponse ?? null, now);
       deps.logger.error({ outbox: row.id, kind: row.kind }, 'outbox row has no raw message; not sent');
       return;
     }
     const raw = Buffer.from(row.raw);
     const org = deps.orgs.get(row.organisationId);
     if (row.abandonedAt) {
-      const verdict = await acceptedBefore(em, deps, row, now);
+      const verdict = await acceptedBefore(db, deps, row, now);
       if (verdict === 'recorded') {
-        await releaseBundle(em, others, now);
+        await db.outbox.release(
+          others.map((o) => o.id),
+          now,
+        );
         return;
       }
       if (verdict !== 'send') {
         await putBack(
-          em,
+          db,
           deps,
           job,
           row,
@@ -105,7 +102,7 @@ export function sendMailJob(deps: SendDeps) {
     // Outside the send window (a retry or a job that ran late, a clock moved): wait for the opening.
     const opening = mayGoAt(row, org.calendar, now);
     if (opening > now) {
-      await putBack(em, deps, job, row, others, opening, now, 'outside the send window; mail waits for the next opening');
+      await putBack(db, deps, job, row, others, opening, now, 'outside the send window; mail waits for the next opening');
       return;
     }
     const slotAt = await reserveSendSlot(deps.limiter, org.config, `${row.id}:${row.attempts}`).catch((error: unknown) => {
@@ -116,12 +113,12 @@ export function sendMailJob(deps: SendDeps) {
     if (slotAt) {
       // The mailbox is at its per-minute limit: back to pending until the window has room (and,
       // for mail that waits for it, the send window is open), the claim's attempt given back.
-      await putBack(em, deps, job, row, others, mayGoAt(row, org.calendar, slotAt), now, 'mailbox at its send rate limit; mail deferred');
+      await putBack(db, deps, job, row, others, mayGoAt(row, org.calendar, slotAt), now, 'mailbox at its send rate limit; mail deferred');
       return;
     }
     const transport = deps.transportFor(row.organisationId);
     if (bundling && others.length > 0) {
-      await sendBundle(em, deps, bundling, [row, ...others], now);
+      await sendBundle(db, deps, bundling, [row, ...others], now);
       return;
     }
     let result: SendResult;
@@ -129,7 +126,7 @@ export function sendMailJob(deps: SendDeps) {
       result = await transport.send({ from: row.envelopeFrom, to: row.envelopeTo }, raw);
     } catch (error) {
       const failure = error instanceof SendError ? error : new SendError(String(error), true);
-      await onFailure(em, deps, row, failure);
+      await onFailure(db, deps, row, failure);
       return;
     }
     // Recipients refused with a 4xx get the same message again, alone, on the retry schedule; on
@@ -139,18 +136,18 @@ export function sendMailJob(deps: SendDeps) {
       deferred.length > 0 && row.attempts < MAX_ATTEMPTS
         ? planResend(row, deferred, mayGoAt(row, org.calendar, new Date(now.getTime() + retryDelayMs(row.attempts))))
         : undefined;
-    await markSent(em, deps, row, result, resend ? { resend, cases: row.case ? [{ caseId: row.case, kind: row.kind }] : [] } : undefined);
+    await markSent(db, deps, row, result, resend ? { resend, cases: row.case ? [{ caseId: row.case, kind: row.kind }] : [] } : undefined);
     deps.logger.info(
       { outbox: row.id, kind: row.kind, transport: transport.name, rejected: result.rejected.length, ...(resend ? { resend: resend.id } : {}) },
       'mail sent',
     );
     // A follow-up is another submission of the same mail, not another chaser.
-    if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' && !row.resendOf ? await rungOf(em, row) : undefined);
+    if (deps.metrics) deps.metrics.mailSent(row.kind, row.kind === 'chaser' && !row.resendOf ? await rungOf(db, row) : undefined);
     if (resend) await scheduleResend(deps, row, resend);
     const givenUp = resend ? [] : deferred;
     if (bounced.length + givenUp.length > 0) {
       await recordRejections(
-        em,
+        db,
         deps,
         row,
         [...bounced, ...givenUp],
@@ -165,7 +162,7 @@ export function sendMailJob(deps: SendDeps) {
  * claimed with it for a combined mail released to their own jobs.
  */
 async function putBack(
-  em: EntityManager,
+  db: Repositories,
   deps: SendDeps,
   job: Job | undefined,
   row: OutboxRow,
@@ -174,11 +171,11 @@ async function putBack(
   now: Date,
   why: string,
 ): Promise<void> {
-  await releaseBundle(em, others, now);
-  await em.execute(
-    `update outbox_mail set status = 'pending', attempts = attempts - 1, not_before = ?, claimed_at = null, updated_at = ? where id = ? and status = 'sending'`,
-    [at, now, row.id],
+  await db.outbox.release(
+    others.map((o) => o.id),
+    now,
   );
+  await db.outbox.putBack(row.id, at, now);
   deps.logger.info({ outbox: row.id, kind: row.kind, retryAt: at.toISOString() }, why);
   await sleepUntil(deps, job, row.id, row.attempts - 1, at);
 }
@@ -195,26 +192,26 @@ async function scheduleResend(deps: SendDeps, row: OutboxRow, resend: Resend): P
 }
 
 /** The organisation, when this row is a chaser of an organisation that bundles chasers. */
-async function bundlingOrg(em: EntityManager, deps: SendDeps, outboxId: string): Promise<OrgRuntime | undefined> {
+async function bundlingOrg(db: Repositories, deps: SendDeps, outboxId: string): Promise<OrgRuntime | undefined> {
   // No organisation bundles (the default): no need to read the row to know (a query per mail sent).
   if (!deps.orgs.all().some((o) => o.config.bundleChasers)) return undefined;
   // A follow-up to recipients refused for a while goes alone, as it is.
-  const rows = await em.execute<Array<{ organisation_id: string; kind: string; resend_of: string | null }>>(
-    `select organisation_id, kind, resend_of from outbox_mail where id = ?`,
-    [outboxId],
-  );
-  const org = rows[0] && rows[0].kind === 'chaser' && !rows[0].resend_of ? deps.orgs.find(rows[0].organisation_id) : undefined;
+  const row = await db.outbox.kindOf(outboxId);
+  const org = row && row.kind === 'chaser' && !row.resendOf ? deps.orgs.find(row.organisationId) : undefined;
   return org?.config.bundleChasers ? org : undefined;
 }
 
 /** Several chasers to the same people go as one combined mail (organisations with `bundleChasers`). */
-async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, rows: OutboxRow[], now: Date): Promise<void> {
+async function sendBundle(db: Repositories, deps: SendDeps, org: OrgRuntime, rows: OutboxRow[], now: Date): Promise<void> {
   const [row, ...others] = rows as [OutboxRow, ...OutboxRow[]];
   let bundle: Bundle;
   try {
-    bundle = await composeBundle(em, org, deps.secret, rows, now);
+    bundle = await composeBundle(db.cases, org, deps.secret, rows, now);
   } catch (error) {
-    await releaseBundle(em, others, now);
+    await db.outbox.release(
+      others.map((o) => o.id),
+      now,
+    );
     throw error;
   }
   let result: SendResult;
@@ -222,8 +219,11 @@ async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, ro
     result = await deps.transportFor(org.id).send(bundle.composed.envelope, bundle.composed.raw);
   } catch (error) {
     // Each case's chaser goes back to its own sending (and its own retries).
-    await releaseBundle(em, others, now);
-    await onFailure(em, deps, row, error instanceof SendError ? error : new SendError(String(error), true));
+    await db.outbox.release(
+      others.map((o) => o.id),
+      now,
+    );
+    await onFailure(db, deps, row, error instanceof SendError ? error : new SendError(String(error), true));
     return;
   }
   // Accepted: recording it comes first and is retried through a database blip, as for one mail.
@@ -241,13 +241,14 @@ async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, ro
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      await recordBundle(
-        em,
-        org,
-        bundle,
+      const at = deps.clock.now();
+      const cases = rows.map((r) => ({ caseId: r.case!, kind: r.kind }));
+      await db.outbox.markBundleSent(
+        bundleRow(org, bundle, at),
+        rows.map((r) => r.id),
         result.response,
-        deps.clock.now(),
-        resend ? { resend, cases: rows.map((r) => ({ caseId: r.case!, kind: r.kind })) } : undefined,
+        at,
+        resend ? followUpOf(bundle.rowId, resend, at, cases) : undefined,
       );
       break;
     } catch (error) {
@@ -257,12 +258,12 @@ async function sendBundle(em: EntityManager, deps: SendDeps, org: OrgRuntime, ro
     }
   }
   deps.logger.info({ outbox: rows.map((r) => r.id), kind: 'chaser-bundle', cases: rows.length }, 'chasers sent as one mail');
-  if (deps.metrics) for (const r of rows) deps.metrics.mailSent(r.kind, await rungOf(em, r));
+  if (deps.metrics) for (const r of rows) deps.metrics.mailSent(r.kind, await rungOf(db, r));
   if (resend) await scheduleResend(deps, row, resend);
   const givenUp = resend ? [] : deferred;
   if (bounced.length + givenUp.length > 0) {
     const reason = givenUp.length > 0 ? `recipients refused (temporary refusals given up on after ${row.attempts} attempts)` : undefined;
-    for (const r of rows) await recordRejections(em, deps, r, [...bounced, ...givenUp], reason);
+    for (const r of rows) await recordRejections(db, deps, r, [...bounced, ...givenUp], reason);
   }
 }
 
@@ -276,31 +277,18 @@ export const MARK_SENT_RETRY_MS = 60_000;
  * so the update is retried, on a fresh connection each time, for up to a minute.
  */
 async function markSent(
-  em: EntityManager,
+  db: Repositories,
   deps: SendDeps,
   row: OutboxRow,
   result: SendResult,
   follow?: { resend: Resend; cases: Array<{ caseId: string; kind: OutboxKind }> },
 ): Promise<void> {
   const started = Date.now();
-  const update = () => ({
-    status: 'sent' as const,
-    sentAt: deps.clock.now(),
-    smtpResponse: result.response.slice(0, 1000),
-    lastError: null,
-    updatedAt: deps.clock.now(),
-  });
   for (let attempt = 1; ; attempt++) {
     try {
-      if (!follow) await em.nativeUpdate(OutboxMail, { id: row.id }, update());
-      else {
-        // The refused recipients' follow-up is written with the acceptance, never after it: a crash
-        // in between would leave them never sent and never told of.
-        await em.transactional(async (tx) => {
-          await tx.nativeUpdate(OutboxMail, { id: row.id }, update());
-          await insertResend(tx, row.id, follow.resend, deps.clock.now(), follow.cases);
-        });
-      }
+      const now = deps.clock.now();
+      // The refused recipients' follow-up is written with the acceptance, never after it (one transaction).
+      await db.outbox.markSent(row.id, result.response, now, follow ? followUpOf(row.id, follow.resend, now, follow.cases) : undefined);
       return;
     } catch (error) {
       if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
@@ -319,19 +307,15 @@ async function markSent(
  * follows, and any earlier follow-up), each filed in the Sent folder: it counts as found only when
  * the folder holds one copy more than those.
  */
-async function acceptedBefore(em: EntityManager, deps: SendDeps, row: OutboxRow, now: Date): Promise<'recorded' | 'send' | { askAgainAt: Date }> {
+async function acceptedBefore(db: Repositories, deps: SendDeps, row: OutboxRow, now: Date): Promise<'recorded' | 'send' | { askAgainAt: Date }> {
   if (!deps.deliveryEvidence) return 'send';
   let copies = 1;
   if (row.resendOf) {
-    const earlier = await em.execute<Array<{ n: string }>>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [
-      row.messageId,
-      row.id,
-    ]);
-    copies += Number(earlier[0]?.n ?? 0);
+    copies += await db.outbox.acceptedCopies(row.messageId, row.id);
   }
   const evidence = await deps.deliveryEvidence(row.organisationId, row.messageId, copies);
   if (evidence === 'found') {
-    await markSent(em, deps, row, {
+    await markSent(db, deps, row, {
       accepted: row.envelopeTo,
       rejected: [],
       response: 'not sent again: found in the server’s Sent folder after the sending worker died',
@@ -345,16 +329,10 @@ async function acceptedBefore(em: EntityManager, deps: SendDeps, row: OutboxRow,
 }
 
 /** The ladder and rung a chaser was for, for the metric (read from the case's steps). */
-async function rungOf(em: EntityManager, row: OutboxRow): Promise<{ ladder: string; rung: string } | undefined> {
+async function rungOf(db: Repositories, row: OutboxRow): Promise<{ ladder: string; rung: string } | undefined> {
   if (!row.case || row.step === null || row.step === undefined) return undefined;
-  const rows = await em
-    .execute<Array<{ ladder_id: string; rung: string | null }>>(
-      `select ladder_id, (select s->>'rungId' from jsonb_array_elements(state->'steps') s where (s->>'n')::int = ? limit 1) as rung
-       from escalation_case where id = ?`,
-      [row.step, row.case],
-    )
-    .catch(() => []);
-  return rows[0] ? { ladder: rows[0].ladder_id, rung: rows[0].rung ?? `step-${row.step}` } : undefined;
+  const found = await db.cases.rungOfStep(row.case, row.step).catch(() => null);
+  return found ? { ladder: found.ladder, rung: found.rung ?? `step-${row.step}` } : undefined;
 }
 
 /**
@@ -373,45 +351,41 @@ async function sleepUntil(deps: SendDeps, job: Job | undefined, outboxId: string
   throw new DelayedError();
 }
 
-async function onFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, failure: SendError): Promise<void> {
+async function onFailure(db: Repositories, deps: SendDeps, row: OutboxRow, failure: SendError): Promise<void> {
   const now = deps.clock.now();
   const attempts = row.attempts;
   deps.metrics?.sendFailed(row.kind, failure.temporary && attempts < MAX_ATTEMPTS);
   if (failure.temporary && attempts < MAX_ATTEMPTS) {
     const at = mayGoAt(row, deps.orgs.get(row.organisationId).calendar, new Date(now.getTime() + retryDelayMs(attempts)));
-    await em.nativeUpdate(OutboxMail, { id: row.id }, { status: 'pending', notBefore: at, lastError: failure.message.slice(0, 1000), updatedAt: now });
+    await db.outbox.retryLater(row.id, at, failure.message, now);
     deps.logger.warn({ outbox: row.id, code: failure.code, attempts, retryAt: at.toISOString() }, 'mail deferred after a temporary failure');
     await deps.scheduler.send(row.id, attempts, at);
     return;
   }
-  await em.nativeUpdate(
-    OutboxMail,
-    { id: row.id },
-    { status: 'failed', lastError: failure.message.slice(0, 1000), smtpResponse: failure.response?.slice(0, 1000) ?? null, updatedAt: now },
-  );
+  await db.outbox.markFailed(row.id, failure.message, failure.response ?? null, now);
   deps.logger.error({ outbox: row.id, kind: row.kind, code: failure.code, attempts }, 'mail failed permanently');
   // Refused addresses are undeliverable; a refused message (or one we gave up on) is not the addresses' fault.
-  if (failure.rejected.length > 0) await recordRejections(em, deps, row, failure.rejected, failure.message);
-  else await recordFailure(em, deps, row, failure.temporary ? `gave up after ${attempts} attempts: ${failure.message}` : failure.message);
+  if (failure.rejected.length > 0) await recordRejections(db, deps, row, failure.rejected, failure.message);
+  else await recordFailure(db, deps, row, failure.temporary ? `gave up after ${attempts} attempts: ${failure.message}` : failure.message);
 }
 
 /**
  * The cases a failed row is about, with the kind and step to record: its own case, or for a
  * follow-up of a combined mail (which belongs to no case) every case whose chaser it carried.
  */
-async function casesAbout(em: EntityManager, row: OutboxRow): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
+async function casesAbout(db: Repositories, row: OutboxRow): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
   if (row.case) return [{ caseId: row.case, kind: row.kind, step: row.step ?? null }];
-  if (row.kind === 'chaser-bundle' && row.resendOf) return bundleMembers(em, row.messageId);
+  if (row.kind === 'chaser-bundle' && row.resendOf) return db.outbox.bundleMembers(row.messageId);
   return [];
 }
 
 /** Mail to people outside the organisation that could not be sent: the RM is told, with the server's reason. */
-async function recordFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, reason: string): Promise<void> {
+async function recordFailure(db: Repositories, deps: SendDeps, row: OutboxRow, reason: string): Promise<void> {
   const org = deps.orgs.get(row.organisationId);
   const external = row.envelopeTo.some((a) => !org.isStaff(a));
-  for (const about of await casesAbout(em, row)) {
-    const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
-      const caseRow = await lockCase(tx, about.caseId);
+  for (const about of await casesAbout(db, row)) {
+    const after = await db.transaction(async (tx): Promise<AfterCommit | null> => {
+      const caseRow = await tx.cases.lock(about.caseId);
       if (!caseRow) return null;
       const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
       const decision = recordDeliveryFailure(
@@ -438,12 +412,12 @@ async function recordFailure(em: EntityManager, deps: SendDeps, row: OutboxRow, 
  * used up (see outbox-resend.ts). Failures of mail to the organisation itself only go on the case
  * record (telling the RM that mail to the RM failed would loop).
  */
-async function recordRejections(em: EntityManager, deps: SendDeps, row: OutboxRow, rejected: Refusal[], reason?: string): Promise<void> {
+async function recordRejections(db: Repositories, deps: SendDeps, row: OutboxRow, rejected: Refusal[], reason?: string): Promise<void> {
   const org = deps.orgs.get(row.organisationId);
   const external = rejected.filter((r) => !org.isStaff(r.address));
-  for (const about of await casesAbout(em, row)) {
-    const after = await em.transactional(async (tx): Promise<AfterCommit | null> => {
-      const caseRow = await lockCase(tx, about.caseId);
+  for (const about of await casesAbout(db, row)) {
+    const after = await db.transaction(async (tx): Promise<AfterCommit | null> => {
+      const caseRow = await tx.cases.lock(about.caseId);
       if (!caseRow) return null;
       const ctx = org.caseContext(caseRow.ladderId, deps.clock.now());
       const decision = applyBounce(

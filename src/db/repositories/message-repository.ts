@@ -1,0 +1,122 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Message } from '../entities/index.js';
+import type { MessageStatus, RouteName } from '../../domain/inbound/route-name.js';
+import type { MessageRow } from '../entities/types.js';
+
+/** A received message as first stored: its bytes and where it came from, before it is read. */
+export interface NewMessage {
+  id: string;
+  mailbox: string;
+  messageId: string;
+  /** Null when the message is over the size limit: only a reference is kept. */
+  raw: Buffer | null;
+  /** An oversized message's header section, kept instead of the whole. */
+  headers?: string | null;
+  sha256: string;
+  size: number;
+  source: 'imap' | 'smtp-listener' | 'cli';
+  receivedAt: Date;
+  internalDate?: Date;
+  uid?: number;
+  uidValidity?: number;
+  envelopeTo?: string[];
+}
+
+/** A stored message still waiting for its verdict, with its source. */
+export interface PendingMessage {
+  id: string;
+  mailbox: string;
+  raw: Buffer | null;
+  receivedAt: Date;
+  internalDate: Date | null;
+  envelopeTo: string[] | null;
+}
+
+/** What reading a message decided, written on its row when it is processed. */
+export type MessageVerdict = Partial<
+  Pick<
+    MessageRow,
+    'route' | 'reason' | 'case' | 'fromAddress' | 'subject' | 'sentAt' | 'to' | 'cc' | 'inReplyTo' | 'references' | 'newText' | 'analysis' | 'processedAt'
+  >
+> & { status: 'processed' | 'rejected' };
+
+/**
+ * Inbound messages: stored once per (mailbox, Message-ID) the moment they arrive (pending), then
+ * claimed by the ingest job and marked processed or rejected with their verdict.
+ */
+export class MessageRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Keeps the message unless this mailbox has its Message-ID already; then the stored one is named and nothing changes. */
+  async store(m: NewMessage): Promise<{ id: string; created: boolean }> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, headers, status, "to", cc, envelope_to, "references", created_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
+       on conflict (mailbox, message_id) do nothing returning id`,
+      [
+        m.id,
+        m.mailbox,
+        m.messageId,
+        m.source,
+        m.uidValidity ?? null,
+        m.uid ?? null,
+        m.receivedAt,
+        m.internalDate ?? null,
+        m.size,
+        m.sha256,
+        m.raw,
+        m.headers ?? null,
+        m.envelopeTo ? JSON.stringify(m.envelopeTo) : null,
+        m.receivedAt,
+      ],
+    );
+    if (rows.length > 0) return { id: rows[0]!.id, created: true };
+    const existing = await this.em.execute<Array<{ id: string }>>(`select id from message where mailbox = ? and message_id = ?`, [m.mailbox, m.messageId]);
+    return { id: existing[0]!.id, created: false };
+  }
+
+  /** The message, if it still waits for its verdict, with its source (read once, by plain SQL). */
+  async findPending(id: string): Promise<PendingMessage | undefined> {
+    const rows = await this.em.execute<
+      Array<{ id: string; mailbox: string; raw: Buffer | null; received_at: Date; internal_date: Date | null; envelope_to: string[] | string | null }>
+    >(`select id, mailbox, raw, received_at, internal_date, envelope_to from message where id = ? and status = 'pending'`, [id]);
+    const r = rows[0];
+    if (!r) return undefined;
+    const envelopeTo = typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to;
+    return {
+      id: r.id,
+      mailbox: r.mailbox,
+      raw: r.raw,
+      receivedAt: new Date(r.received_at),
+      internalDate: r.internal_date ? new Date(r.internal_date) : null,
+      envelopeTo,
+    };
+  }
+
+  /**
+   * The pending message's row locked for this transaction (without `raw`: the source was read
+   * already, and the ORM would otherwise copy and compare it on flush). Null: gone, or decided already.
+   */
+  async claimPending(id: string): Promise<MessageRow | null> {
+    const msg = await this.em.findOne(Message, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
+    return msg && msg.status === 'pending' ? (msg as MessageRow) : null;
+  }
+
+  /** Writes the verdict on a claimed message (flushed here, in the caller's transaction). */
+  async markProcessed(msg: MessageRow, verdict: MessageVerdict): Promise<void> {
+    Object.assign(msg, verdict);
+    await this.em.flush();
+  }
+
+  /** A message that could not be read into a verdict at all: rejected with the reason, if it is still pending. */
+  async reject(id: string, fields: { status: MessageStatus; route: RouteName; reason: string }, now: Date): Promise<void> {
+    await this.em.nativeUpdate(Message, { id, status: 'pending' }, { ...fields, processedAt: now });
+  }
+
+  /** Messages stored before `createdBefore` that never got a verdict (their ingest job was lost). */
+  async stuckPending(createdBefore: Date): Promise<string[]> {
+    const rows = await this.em.execute<Array<{ id: string }>>(`select id from message where status = 'pending' and created_at < ?`, [createdBefore]);
+    return rows.map((r) => r.id);
+  }
+}

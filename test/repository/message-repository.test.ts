@@ -1,0 +1,77 @@
+// Inbound messages on PostgreSQL alone: stored once per mailbox and Message-ID, claimed by one
+// ingest, decided once; what the reconciler finds never decided.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewMessage } from '../../src/db/repositories/index.js';
+import { repositoryDb, type RepositoryDb } from './support.js';
+
+const T0 = new Date('2026-12-07T10:00:00Z');
+const MAILBOX = 'escalations@home.example.org';
+
+const message = (messageId: string, over: Partial<NewMessage> = {}): NewMessage => ({
+  id: randomUUID(),
+  mailbox: MAILBOX,
+  messageId,
+  raw: Buffer.from(`Message-ID: ${messageId}\r\n\r\nhello\r\n`),
+  sha256: 'x',
+  size: 40,
+  source: 'imap',
+  receivedAt: T0,
+  ...over,
+});
+
+describe('MessageRepository', () => {
+  let db: RepositoryDb;
+  beforeAll(async () => {
+    db = await repositoryDb('messages');
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it('store keeps a message once per mailbox and Message-ID and names the stored one on a repeat', async () => {
+    const messages = db.repos().messages;
+    const first = await messages.store(message('<once@x.example>', { envelopeTo: [MAILBOX] }));
+    const again = await messages.store(message('<once@x.example>'));
+    const elsewhere = await messages.store(message('<once@x.example>', { mailbox: 'other@home.example.org' }));
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ id: first.id, created: false });
+    expect(elsewhere.created).toBe(true);
+    const pending = await messages.findPending(first.id);
+    expect(pending).toMatchObject({ id: first.id, mailbox: MAILBOX, envelopeTo: [MAILBOX], receivedAt: T0, internalDate: null });
+    expect(pending!.raw!.toString()).toContain('hello');
+  });
+
+  it('claimPending hands a pending message to one transaction; once processed it is not pending any more', async () => {
+    const { id } = await db.repos().messages.store(message('<claim@x.example>'));
+    await db.repos().transaction(async (tx) => {
+      const msg = await tx.messages.claimPending(id);
+      expect(msg?.id).toBe(id);
+      await tx.messages.markProcessed(msg!, { status: 'processed', route: 'reply', processedAt: T0, to: ['a@x.example'] });
+    });
+    expect(await db.repos().messages.findPending(id)).toBeUndefined();
+    expect(await db.repos().transaction((tx) => tx.messages.claimPending(id))).toBeNull();
+    const [row] = await db.sql<{ status: string; route: string; to: string[] }>(`select status, route, "to" from message where id = ?`, [id]);
+    expect(row).toEqual({ status: 'processed', route: 'reply', to: ['a@x.example'] });
+  });
+
+  it('reject records why only while the message is still pending', async () => {
+    const messages = db.repos().messages;
+    const { id } = await messages.store(message('<reject@x.example>'));
+    await messages.reject(id, { status: 'rejected', route: 'quarantined', reason: 'no organisation' }, T0);
+    await messages.reject(id, { status: 'rejected', route: 'rejected', reason: 'second verdict' }, T0);
+    const [row] = await db.sql<{ status: string; route: string; reason: string }>(`select status, route, reason from message where id = ?`, [id]);
+    expect(row).toEqual({ status: 'rejected', route: 'quarantined', reason: 'no organisation' });
+  });
+
+  it('stuckPending lists messages never decided, stored before the moment given', async () => {
+    const messages = db.repos().messages;
+    const old = await messages.store(message('<old@x.example>'));
+    await db.sql(`update message set created_at = ? where id = ?`, [new Date(T0.getTime() - 120_000), old.id]);
+    const young = await messages.store(message('<young@x.example>'));
+    await db.sql(`update message set created_at = ? where id = ?`, [T0, young.id]);
+    const stuck = await messages.stuckPending(new Date(T0.getTime() - 60_000));
+    expect(stuck).toContain(old.id);
+    expect(stuck).not.toContain(young.id);
+  });
+});
