@@ -2,6 +2,7 @@ import { addressKey } from '../address.js';
 import { parseDuration } from '../calendar/duration.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
 import type { CaseContext } from './case-context.js';
+import type { CaseEventDetail } from './case-events.js';
 import type { CaseState, Contact } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { noteMeetingDate } from './meeting-hold.js';
@@ -159,10 +160,18 @@ export function recordAutomatic(
 /** A delivery failure: the address is marked undeliverable and the RM is told, once per address. */
 export function applyBounce(
   state: CaseState,
-  input: { recipients: Array<{ address: string; status?: string; action?: string }>; messageKey: string },
+  input: {
+    recipients: Array<{ address: string; status?: string; action?: string }>;
+    messageKey: string;
+    /** A mail of ours the server refused these recipients of (rather than a bounce that came back): recorded first. */
+    refusedSend?: CaseEventDetail<'mail-failed'>;
+    /** Tell the RM of newly undeliverable addresses (default); not when only the organisation's own were refused (that would loop). */
+    notify?: boolean;
+  },
   ctx: CaseContext,
 ): Decision {
   const b = new DecisionBuilder(cloneState(state), ctx.now);
+  if (input.refusedSend) b.event('mail-failed', 'system', input.refusedSend);
   const failed = input.recipients.filter((r) => !r.action || r.action === 'failed');
   const newlyFailed: Array<{ address: string; status?: string; roles: string[] }> = [];
   for (const r of failed) {
@@ -173,7 +182,7 @@ export function applyBounce(
     if (!already) newlyFailed.push({ address, ...(r.status ? { status: r.status } : {}), roles: matches.map((p) => p.role) });
   }
   b.event('bounce', 'mailer-daemon', { recipients: failed, message: input.messageKey });
-  if (newlyFailed.length > 0) {
+  if (newlyFailed.length > 0 && input.notify !== false) {
     b.mail({
       kind: 'bounce-notice',
       key: `m${input.messageKey}-bounce`,

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../../src/domain/calendar/work-calendar.js';
-import { mayGoAt, retryDelayMs } from '../../../src/workflows/jobs/send-mail.job.js';
+import { mayGoAt, retryDelayMs } from '../../../src/workflows/send/decide-send.js';
 import { planResend, splitRefusals } from '../../../src/workflows/outbox-resend.js';
 
 const calendar = (nation: 'england-and-wales' | 'scotland') =>
