@@ -1,8 +1,5 @@
 import { Redis } from 'ioredis';
 import type { LoadedConfig } from '../config/load-config.js';
-import { resolveFrom } from '../config/load-config.js';
-import { LadderRegistry } from '../config/load-ladders.js';
-import { loadDirectory } from '../config/load-directory.js';
 import { openOrm, type Orm } from '../db/orm.js';
 import { Repositories } from '../db/repositories/index.js';
 import { ensureDatabase, migrate } from '../db/migrate.js';
@@ -31,7 +28,8 @@ import { syncDigestSchedulers } from '../workflows/digest-schedule.js';
 import type { Deps } from '../runtime/deps.js';
 import { PromMetrics } from './metrics.js';
 import { HttpServer } from './http-server.js';
-import { OrgRuntime, Organisations } from '../runtime/organisations.js';
+import { buildOrganisations } from '../runtime/build-organisations.js';
+import type { Organisations } from '../runtime/organisations.js';
 
 export interface ServiceParts {
   watcher: boolean;
@@ -160,20 +158,7 @@ export class EscalatorService {
   static async create(opts: CreateOptions): Promise<EscalatorService> {
     const cfg = opts.loaded.config;
     const logger = opts.logger ?? createLogger(cfg.logging.level);
-    const base = opts.loaded.baseDir;
-    const ladders = LadderRegistry.load(
-      resolveFrom(base, cfg.laddersDir),
-      Object.fromEntries(cfg.organisations.map((o) => [o.id, o.laddersDir ? resolveFrom(base, o.laddersDir) : undefined])),
-    );
-    const directory = loadDirectory(resolveFrom(base, cfg.directory));
-    const orgs = new Organisations(
-      cfg.organisations.map((o) => {
-        if (!ladders.get(o.id, o.defaultLadder)) throw new Error(`organisations.${o.id}.defaultLadder: no ladder "${o.defaultLadder}"`);
-        return new OrgRuntime(o, ladders, directory, o.templatesDir ? resolveFrom(base, o.templatesDir) : undefined, cfg.trust.authservIds, {
-          promiseHorizonMonths: cfg.limits.promiseHorizonMonths,
-        });
-      }),
-    );
+    const orgs = buildOrganisations(opts.loaded);
     if (opts.migrate) await ensureDatabase(cfg.database.url);
     const orm = await openOrm(cfg.database.url);
     if (opts.migrate) {

@@ -1,6 +1,7 @@
 import type { OrganisationConfig } from '../config/config-schema.js';
 import type { LadderRegistry } from '../config/load-ladders.js';
-import { WorkCalendar } from '../domain/calendar/work-calendar.js';
+import type { WorkCalendar } from '../domain/calendar/work-calendar.js';
+import { calendarOf } from './org-calendar.js';
 import type { CaseContext } from '../domain/case/case-context.js';
 import type { Contact } from '../domain/case/case-state.js';
 import type { Directory } from '../domain/directory.js';
@@ -33,7 +34,7 @@ export class OrgRuntime {
   ) {
     this.id = config.id;
     this.name = config.name;
-    this.calendar = new WorkCalendar({ nation: config.nation, timezone: config.timezone, window: config.sendWindow });
+    this.calendar = calendarOf(config);
     this.manager = { email: addressKey(config.manager.email), ...(config.manager.name ? { name: config.manager.name } : {}) };
     this.mailbox = addressKey(config.mailbox.address);
     this.templates = new TemplateStore(templateOverrideDir ? [DEFAULT_TEMPLATE_DIR, templateOverrideDir] : [DEFAULT_TEMPLATE_DIR]);
