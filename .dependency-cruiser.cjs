@@ -91,6 +91,18 @@ module.exports = {
       to: { path: 'node_modules/imapflow/', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'cli-starts-light',
+      comment:
+        'The CLI loads a command’s code when that command runs: the command list (main, program, commands/) imports the heavy layers only with import() (or for types), so `escalator --help` starts at once.',
+      severity: 'error',
+      from: { path: '^src/cli/(main|program|cli-io|load)\\.ts$|^src/cli/commands/' },
+      to: {
+        path: '^src/(app|workflows|db|inbound|outbound|reports|mail-account|runtime|config)/',
+        pathNot: '^src/(outbound/render/sample-kinds|config/interpolate)\\.ts$',
+        dependencyTypesNot: ['type-only', 'dynamic-import'],
+      },
+    },
+    {
       name: 'no-circular',
       comment: 'A cycle between modules makes the load order (and the lazy CLI) fragile.',
       severity: 'error',

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { NATIONS } from '../domain/calendar/nation.js';
 import { graphSchema } from './graph-schema.js';
 
+/** The send window of an organisation that names none (and of `simulate` without --org): 09:00–17:00, the end exclusive. */
+export const DEFAULT_SEND_WINDOW = { start: '09:00', end: '17:00' };
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM (24-hour)');
 const email = z.email();
 const contact = z.object({ name: z.string().optional(), email }).strict();
@@ -159,7 +162,7 @@ const organisation = z
     name: z.string().min(1),
     nation: z.enum(NATIONS),
     timezone: z.string().default('Europe/London'),
-    sendWindow: z.object({ start: hhmm, end: hhmm }).strict().default({ start: '09:00', end: '17:00' }),
+    sendWindow: z.object({ start: hhmm, end: hhmm }).strict().default(DEFAULT_SEND_WINDOW),
     /** The Registered Manager (or equivalent): approves high rungs, gets the digest. */
     manager: contact,
     staff: z

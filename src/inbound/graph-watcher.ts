@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../db/orm.js';
-import { GraphDeltaRepository } from '../db/repositories/graph-delta-repository.js';
+import { Repositories } from '../db/repositories/index.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { GraphAccount } from '../mail-account/graph/graph-accounts.js';
@@ -145,8 +144,8 @@ export class GraphWatcher {
   /** One delta round over a folder: from the stored link (or from scratch) to the next delta link. */
   private async syncFolder(folder: string): Promise<void> {
     const key = `${this.o.mailbox}/${folder}`;
-    const em = this.o.orm.em.fork() as EntityManager;
-    const positions = new GraphDeltaRepository(em);
+    const db = Repositories.open(this.o.orm);
+    const positions = db.graphDelta;
     const saved = await positions.find(key);
     let from: { folderId: string } | { link: string } = saved ? { link: saved.link } : { folderId: await this.folderIdOf(folder) };
     let resynced = false;
@@ -169,17 +168,17 @@ export class GraphWatcher {
       }
       const next = page.nextLink ? { link: page.nextLink, kind: 'next' as const } : page.deltaLink ? { link: page.deltaLink, kind: 'delta' as const } : null;
       if (!next) throw new Error(`Graph delta page for ${folder} had neither @odata.nextLink nor @odata.deltaLink`);
-      await this.storePage(em, key, page.messages, next);
+      await this.storePage(db, key, page.messages, next);
       if (next.kind === 'delta') return;
       from = { link: next.link };
     }
   }
 
-  private async storePage(em: EntityManager, key: string, messages: DeltaMessage[], next: { link: string; kind: 'next' | 'delta' }): Promise<void> {
+  private async storePage(db: Repositories, key: string, messages: DeltaMessage[], next: { link: string; kind: 'next' | 'delta' }): Promise<void> {
     const client = this.o.account.client;
     const live = messages.filter((m) => !m['@removed'] && !m.isDraft);
     const idOf = (m: DeltaMessage) => normaliseMessageId(m.internetMessageId);
-    const known = await new GraphDeltaRepository(em).storedMessageIds(
+    const known = await db.graphDelta.storedMessageIds(
       this.o.mailbox,
       live.map(idOf).filter((id): id is string => !!id),
     );
@@ -195,12 +194,12 @@ export class GraphWatcher {
         throw error;
       }
     }
-    const stored = await em.transactional(async (tx) => {
+    const stored = await db.transaction(async (tx) => {
       const results: Array<{ id: string; created: boolean }> = [];
       for (const { m, raw, size } of copies) {
         const received = m.receivedDateTime ? new Date(m.receivedDateTime) : undefined;
         results.push(
-          await storeInbound(tx, {
+          await storeInbound(tx.messages, {
             mailbox: this.o.mailbox,
             raw,
             size,
@@ -211,7 +210,7 @@ export class GraphWatcher {
           }),
         );
       }
-      await new GraphDeltaRepository(tx).save(key, next);
+      await tx.graphDelta.save(key, next);
       return results;
     });
     for (const s of stored) if (s.created) await this.o.scheduler.ingest(s.id);

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { formatDoctor, graphDoctor } from '../../app/graph-doctor.js';
-import { createLogger } from '../../lib/logger.js';
-import { GraphAccounts } from '../../mail-account/graph/graph-accounts.js';
-import { CliError, type CliIo } from '../cli-io.js';
-import { clockFor, load, type GlobalOptions } from '../load.js';
+import type { CliIo } from '../cli-io.js';
+import type { GlobalOptions } from '../load.js';
+import type { DoctorOptions } from '../actions/doctor.js';
 
-/** `escalator doctor`: proves an organisation's mailbox set-up, line by line (needs only the config, no database). */
+const actions = () => import('../actions/doctor.js');
+
 export function registerDoctorCommands(program: Command, io: CliIo): void {
   const global = () => program.opts<GlobalOptions>();
   program
@@ -15,44 +14,5 @@ export function registerDoctorCommands(program: Command, io: CliIo): void {
     .option('--other-mailbox <address>', 'a mailbox the app must not be able to read (default: the RM’s)')
     .option('--no-send', 'do not send the test mail to the RM')
     .option('--json', 'JSON output')
-    .action(async (o: { org?: string; otherMailbox?: string; send: boolean; json?: boolean }) => {
-      const loaded = load(global(), io);
-      const orgs = loaded.config.organisations.filter((org) => !o.org || org.id === o.org);
-      if (orgs.length === 0) throw new CliError(`no organisation "${o.org}" in the config`);
-      const clock = clockFor(io.env);
-      const accounts = new GraphAccounts({ clock, logger: createLogger('silent'), baseDir: loaded.baseDir });
-      const report: Array<{ organisation: string; transport: string; lines: Awaited<ReturnType<typeof graphDoctor>> }> = [];
-      try {
-        for (const org of orgs) {
-          const box = org.mailbox;
-          if (box.transport !== 'graph') {
-            report.push({ organisation: org.id, transport: box.transport, lines: [] });
-            continue;
-          }
-          const lines = await graphDoctor({
-            org: { ...org, mailbox: box },
-            accounts,
-            clock,
-            send: o.send,
-            ...(o.otherMailbox ? { otherMailbox: o.otherMailbox } : {}),
-          });
-          report.push({ organisation: org.id, transport: 'graph', lines });
-        }
-      } finally {
-        await accounts.close();
-      }
-      if (o.json) io.out(JSON.stringify(report, null, 2));
-      else
-        io.out(
-          report
-            .map((r) =>
-              r.transport === 'graph'
-                ? formatDoctor(r.organisation, r.lines)
-                : `${r.organisation} (${r.transport})\n  SKIP  the doctor checks Microsoft Graph mailboxes (mailbox.transport: graph)`,
-            )
-            .join('\n\n'),
-        );
-      const failed = report.flatMap((r) => r.lines).filter((l) => l.status === 'failed').length;
-      if (failed > 0) throw new CliError(`${failed} check(s) failed`, 1);
-    });
+    .action(async (o: DoctorOptions) => (await actions()).doctor(global(), io, o));
 }

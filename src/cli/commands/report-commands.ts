@@ -1,52 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { OrgRuntime } from '../../runtime/organisations.js';
-import type { EscalatorService } from '../../app/service.js';
-import type { CaseFacts } from '../../reports/case-facts.js';
-import { toCsv } from '../../reports/csv.js';
-import { buildEvidencePack } from '../../reports/evidence-pack.js';
-import { ChromiumMissing, htmlToPdf } from '../../reports/pdf.js';
-import { renderEvidenceHtml, renderThemesHtml } from '../../reports/render.js';
-import { spreadsheetRows, spreadsheetTable } from '../../reports/spreadsheet.js';
-import { buildThemes, themesTable } from '../../reports/themes.js';
-import { localDayRange, parseQuarter } from '../../reports/week.js';
-import { sendWeeklyDigest } from '../../workflows/digest-sender.js';
-import { loadCaseFacts, loadEvidence, type UnreadableCase } from '../../workflows/report-queries.js';
-import { CliError, type CliIo } from '../cli-io.js';
-import { withService, type GlobalOptions } from '../load.js';
+import type { CliIo } from '../cli-io.js';
+import type { GlobalOptions } from '../load.js';
 
-function scope(service: EscalatorService, orgId: string | undefined): OrgRuntime[] {
-  if (!orgId) return service.orgs.all();
-  const org = service.orgs.find(orgId);
-  if (!org)
-    throw new CliError(
-      `no organisation "${orgId}" in the config (${service.orgs
-        .all()
-        .map((o) => o.id)
-        .join(', ')})`,
-    );
-  return [org];
-}
-
-function formatOption(value: string | undefined, allowed: string[], fallback: string): string {
-  const format = (value ?? fallback).toLowerCase();
-  if (!allowed.includes(format)) throw new CliError(`--format must be ${allowed.join(' or ')}`);
-  return format;
-}
-
-/** Writes to --out when given (reporting where), else to standard output. */
-function emit(io: CliIo, out: string | undefined, content: string): void {
-  if (!out) return io.out(content);
-  const path = resolve(io.cwd, out);
-  writeFileSync(path, content, 'utf8');
-  io.out(`wrote ${path}`);
-}
-
-/** A report made without some cases says so (on standard error, so the report itself stays clean). */
-function leftOut(io: CliIo, cases: UnreadableCase[]): void {
-  for (const c of cases) io.err(`${c.ref} could not be read and is left out of this report (the log says why)`);
-}
+const actions = () => import('../actions/reports.js');
 
 export function registerReportCommands(program: Command, io: CliIo): void {
   const global = () => program.opts<GlobalOptions>();
@@ -57,30 +13,7 @@ export function registerReportCommands(program: Command, io: CliIo): void {
     .description('send this week’s digest to the RM now (once per organisation and ISO week)')
     .option('--org <id>', 'one organisation (default: every organisation with the digest on)')
     .option('--now', 'send it now rather than waiting for the weekly schedule')
-    .action((o: { org?: string; now?: boolean }) =>
-      withService(global(), io, async (s) => {
-        const orgs = scope(s, o.org);
-        if (!o.now) {
-          const when = orgs.map(
-            (org) =>
-              `${org.id}: ${org.config.digest.enabled ? `${org.config.digest.day} at ${org.config.digest.time} (${org.calendar.timezone})` : 'turned off'}`,
-          );
-          throw new CliError(`the digest goes on its schedule (${when.join('; ')}); add --now to send this week’s now`);
-        }
-        for (const org of orgs) {
-          if (!o.org && !org.config.digest.enabled) {
-            io.out(`${org.id}: the digest is turned off (digest.enabled: false); name it with --org to send one anyway`);
-            continue;
-          }
-          const r = await sendWeeklyDigest(s.deps, org.id);
-          if (r.status === 'already-sent') io.out(`${org.id}: the digest for ${r.week} was already written; it is not sent twice`);
-          else
-            io.out(
-              `${org.id}: the digest for ${r.week} is written and queued for ${org.manager.email} (${r.counts?.open ?? 0} open, ${r.counts?.needsAction ?? 0} needing action); the workers send it`,
-            );
-        }
-      }),
-    );
+    .action(async (o: { org?: string; now?: boolean }) => (await actions()).digest(global(), io, o));
 
   program
     .command('export')
@@ -90,33 +23,7 @@ export function registerReportCommands(program: Command, io: CliIo): void {
     .option('--from <date>', 'only cases opened on or after this date (YYYY-MM-DD)')
     .option('--to <date>', 'only cases opened on or before this date (YYYY-MM-DD)')
     .option('--out <file>', 'write to a file instead of standard output')
-    .action((o: { format?: string; org?: string; from?: string; to?: string; out?: string }) =>
-      withService(global(), io, async (s) => {
-        formatOption(o.format, ['csv'], 'csv');
-        const now = s.clock.now();
-        const em = s.orm.em.fork();
-        const facts: CaseFacts[] = [];
-        for (const org of scope(s, o.org)) {
-          let range: { from?: Date; to?: Date };
-          try {
-            range = localDayRange(o.from, o.to, org.calendar.timezone);
-          } catch (error) {
-            throw new CliError((error as Error).message);
-          }
-          const loaded = await loadCaseFacts(
-            em,
-            s.orgs,
-            { org: org.id, ...(range.from ? { openedFrom: range.from } : {}), ...(range.to ? { openedTo: range.to } : {}) },
-            now,
-            s.logger,
-          );
-          facts.push(...loaded.facts);
-          leftOut(io, loaded.unreadable);
-        }
-        const rows = spreadsheetRows(facts, (id) => s.orgs.get(id).calendar, now);
-        emit(io, o.out, toCsv(spreadsheetTable(rows)));
-      }),
-    );
+    .action(async (o: { format?: string; org?: string; from?: string; to?: string; out?: string }) => (await actions()).exportAll(global(), io, o));
 
   const report = program.command('report').description('reports for managers and inspectors');
   report
@@ -126,58 +33,12 @@ export function registerReportCommands(program: Command, io: CliIo): void {
     .option('--format <format>', 'html | csv', 'html')
     .option('--org <id>', 'one organisation')
     .option('--out <file>', 'write to a file instead of standard output')
-    .action((o: { quarter: string; format?: string; org?: string; out?: string }) =>
-      withService(global(), io, async (s) => {
-        const format = formatOption(o.format, ['html', 'csv'], 'html');
-        const orgs = scope(s, o.org);
-        const first = orgs[0]!;
-        let quarter;
-        try {
-          quarter = parseQuarter(o.quarter, first.calendar.timezone);
-        } catch (error) {
-          throw new CliError((error as Error).message);
-        }
-        const now = s.clock.now();
-        const em = s.orm.em.fork();
-        const facts: CaseFacts[] = [];
-        for (const org of orgs) {
-          const loaded = await loadCaseFacts(em, s.orgs, { org: org.id }, now, s.logger);
-          facts.push(...loaded.facts);
-          leftOut(io, loaded.unreadable);
-        }
-        const model = buildThemes(facts, {
-          quarter,
-          calendar: first.calendar,
-          calendarFor: (id) => s.orgs.get(id).calendar,
-          organisations: orgs.map((org) => org.name),
-          now,
-        });
-        emit(io, o.out, format === 'csv' ? toCsv(themesTable(model)) : renderThemesHtml(first.templates, model));
-      }),
-    );
+    .action(async (o: { quarter: string; format?: string; org?: string; out?: string }) => (await actions()).themes(global(), io, o));
 
   program
     .command('case-history <ref>')
     .description('the evidence pack: a printable chronology of every message and event, with SHA-256 of each stored message')
     .option('--format <format>', 'html | pdf (pdf needs Chromium)', 'html')
     .option('--out <file>', 'write to a file (default for pdf: <REF>.pdf)')
-    .action((ref: string, o: { format?: string; out?: string }) =>
-      withService(global(), io, async (s) => {
-        const format = formatOption(o.format, ['html', 'pdf'], 'html');
-        const data = await loadEvidence(s.orm.em.fork(), s.orgs, ref, s.clock.now(), actor(), s.logger);
-        if (!data) throw new CliError(`no case ${ref}`);
-        const html = renderEvidenceHtml(data.org.templates, buildEvidencePack(data.input));
-        if (format === 'html') return emit(io, o.out, html);
-        let pdf: Buffer;
-        try {
-          pdf = await htmlToPdf(html, { env: io.env });
-        } catch (error) {
-          if (error instanceof ChromiumMissing) throw new CliError(error.message);
-          throw error;
-        }
-        const path = resolve(io.cwd, o.out ?? `${data.row.ref}.pdf`);
-        writeFileSync(path, pdf);
-        io.out(`wrote ${path} (${pdf.length} bytes)`);
-      }),
-    );
+    .action(async (ref: string, o: { format?: string; out?: string }) => (await actions()).caseHistory(global(), io, ref, o, actor()));
 }

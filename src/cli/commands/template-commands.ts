@@ -1,83 +1,10 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, resolveFrom } from '../../config/load-config.js';
-import { readLadderDir } from '../../config/load-ladders.js';
-import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
-import type { MailKind } from '../../domain/case/decision.js';
-import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
-import type { LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
-import { MAIL_KINDS, recipientsOf, renderSample, sampleCalendar, sampleOrgFor, type SampleOptions } from '../../outbound/render/sample-case.js';
-import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../lib/template-store.js';
-import { CliError, type CliIo } from '../cli-io.js';
+import { MAIL_KINDS } from '../../outbound/render/sample-kinds.js';
+import type { CliIo } from '../cli-io.js';
 import type { GlobalOptions } from '../load.js';
+import type { PreviewOptions } from '../actions/templates.js';
 
-interface PreviewOptions {
-  kind: string;
-  html?: boolean;
-  variant: string;
-  org?: string;
-  templates?: string;
-  dir?: string;
-}
-
-/**
- * Where the ladder and the templates come from: `--dir` / `--templates` when given; with `--org`,
- * that organisation's ladder folder, template overrides, name and calendar from the config;
- * otherwise the shipped ladders (./config/ladders) and templates, and a fictional organisation.
- */
-function previewSetup(
-  opts: PreviewOptions & GlobalOptions,
-  io: CliIo,
-): {
-  ladderDirs: string[];
-  templateDirs: string[];
-  sample: Pick<SampleOptions, 'org' | 'calendar'>;
-} {
-  const ladderDirs: string[] = [];
-  const templateDirs = [DEFAULT_TEMPLATE_DIR];
-  let sample: Pick<SampleOptions, 'org' | 'calendar'> = {};
-  if (opts.org) {
-    const loaded = loadConfig(opts.config, io.env, io.cwd);
-    const org = loaded.config.organisations.find((o) => o.id === opts.org);
-    if (!org) throw new CliError(`no organisation "${opts.org}" in ${loaded.path} (it has: ${loaded.config.organisations.map((o) => o.id).join(', ')})`);
-    ladderDirs.push(resolveFrom(loaded.baseDir, loaded.config.laddersDir));
-    if (org.laddersDir) ladderDirs.push(resolveFrom(loaded.baseDir, org.laddersDir));
-    if (org.templatesDir) templateDirs.push(resolveFrom(loaded.baseDir, org.templatesDir));
-    sample = {
-      org: {
-        id: org.id,
-        name: org.name,
-        manager: { email: org.manager.email.toLowerCase(), ...(org.manager.name ? { name: org.manager.name } : {}) },
-        mailbox: org.mailbox.address.toLowerCase(),
-        mailboxName: org.mailbox.name ?? `${org.name} escalations`,
-      },
-      calendar: new WorkCalendar({ nation: org.nation, timezone: org.timezone, window: org.sendWindow }),
-    };
-  } else {
-    ladderDirs.push(resolve(io.cwd, 'config/ladders'));
-  }
-  if (opts.dir) ladderDirs.push(resolve(io.cwd, opts.dir));
-  if (opts.templates) {
-    const dir = resolve(io.cwd, opts.templates);
-    if (!existsSync(dir)) throw new CliError(`--templates: no folder ${dir}`);
-    templateDirs.push(dir);
-  }
-  return { ladderDirs, templateDirs, sample };
-}
-
-function findLadder(id: string, dirs: string[]): LadderDefinition {
-  // Later folders override earlier ones, as the service reads them.
-  for (const dir of [...dirs].reverse()) {
-    if (!existsSync(dir)) continue;
-    const result = readLadderDir(dir);
-    const found = result.ladders.get(id);
-    if (found) return found;
-    const broken = result.problems.filter((p) => p.includes(`${id}.yaml`));
-    if (broken.length) throw new CliError(broken.join('\n'));
-  }
-  throw new CliError(`no ladder "${id}" in ${dirs.join(', ')}`);
-}
+const actions = () => import('../actions/templates.js');
 
 export function registerTemplateCommands(program: Command, io: CliIo): void {
   const templates = program.command('templates').description('the Handlebars templates of the mails');
@@ -92,48 +19,7 @@ export function registerTemplateCommands(program: Command, io: CliIo): void {
     .option('--org <id>', "use this organisation's name, calendar, ladders and template overrides from the config")
     .option('--templates <folder>', 'an override folder laid out like src/templates (as an organisation’s templatesDir)')
     .option('--dir <folder>', 'read the ladder from this folder')
-    .action((ladderId: string, rungId: string, o: PreviewOptions) => {
-      const opts = { ...program.opts<GlobalOptions>(), ...o };
-      if (!['standard', 'urgent', 'imminent'].includes(opts.variant)) throw new CliError('--variant must be standard, urgent or imminent');
-      const setup = previewSetup(opts, io);
-      const def = findLadder(ladderId, setup.ladderDirs);
-      const variant = opts.variant as VariantName;
-      if (variant !== 'standard' && !def.variants[variant]) throw new CliError(`ladder ${def.id} has no ${variant} variant`);
-      const ladder = effectiveLadder(def, variant);
-      const rungIds = [...ladder.rungs.map((r) => r.id), ...(ladder.repeat ? ['repeat'] : [])];
-      if (!rungIds.includes(rungId)) throw new CliError(`ladder ${def.id} has no rung "${rungId}" (its rungs: ${rungIds.join(', ')})`);
-
-      let store: TemplateStore;
-      try {
-        store = new TemplateStore(setup.templateDirs);
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
-      const kinds = new Set<string>([
-        ...MAIL_KINDS,
-        ...store
-          .names()
-          .filter((n) => n.startsWith('mails/') && store.has(n, 'html'))
-          .map((n) => n.slice('mails/'.length)),
-      ]);
-      if (!kinds.has(opts.kind)) throw new CliError(`--kind must be one of ${[...kinds].join(', ')}`);
-
-      let mail;
-      try {
-        mail = renderSample(store, opts.kind as MailKind, {
-          ladder: def,
-          rung: rungId,
-          variant,
-          calendar: setup.sample.calendar ?? sampleCalendar(),
-          org: setup.sample.org ?? sampleOrgFor(def.id),
-        });
-      } catch (error) {
-        throw new CliError((error as Error).message);
-      }
-      const { to, cc } = recipientsOf(mail.sample.intent);
-      const lines = [`Subject: ${mail.subject}`, `To: ${to}`];
-      if (cc) lines.push(`Cc: ${cc}`);
-      lines.push('', opts.html ? mail.html : mail.text);
-      io.out(lines.join('\n'));
-    });
+    .action(async (ladderId: string, rungId: string, o: PreviewOptions) =>
+      (await actions()).preview(ladderId, rungId, { ...program.opts<GlobalOptions>(), ...o }, io),
+    );
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.js';
 import { CaseRepository } from './case-repository.js';
+import { GraphDeltaRepository } from './graph-delta-repository.js';
 import { MailboxStateRepository } from './mailbox-state-repository.js';
 import { MessageRepository } from './message-repository.js';
 import { OrganisationRepository } from './organisation-repository.js';
@@ -10,6 +11,7 @@ import { SenderConfirmationRepository } from './sender-confirmation-repository.j
 
 export {
   CaseRepository,
+  GraphDeltaRepository,
   MailboxStateRepository,
   MessageRepository,
   OrganisationRepository,
@@ -35,6 +37,7 @@ export class Repositories {
   readonly organisations: OrganisationRepository;
   readonly retention: RetentionRepository;
   readonly confirmations: SenderConfirmationRepository;
+  readonly graphDelta: GraphDeltaRepository;
 
   constructor(readonly em: EntityManager) {
     this.cases = new CaseRepository(em);
@@ -44,6 +47,7 @@ export class Repositories {
     this.organisations = new OrganisationRepository(em);
     this.retention = new RetentionRepository(em);
     this.confirmations = new SenderConfirmationRepository(em);
+    this.graphDelta = new GraphDeltaRepository(em);
   }
 
   /** A request-scoped unit of work: its own EntityManager, forked from the ORM (never the global one). */

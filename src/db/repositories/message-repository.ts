@@ -15,7 +15,7 @@ export interface NewMessage {
   headers?: string | null;
   sha256: string;
   size: number;
-  source: 'imap' | 'smtp-listener' | 'cli';
+  source: 'imap' | 'smtp-listener' | 'graph' | 'cli';
   receivedAt: Date;
   internalDate?: Date;
   uid?: number;

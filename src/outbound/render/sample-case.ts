@@ -25,25 +25,9 @@ import { buildMailContext, type MailContext } from './mail-context.js';
 import { renderMail, templateNameFor, type RenderedMail } from './render-mail.js';
 import type { TemplateStore } from '../../lib/template-store.js';
 
-/**
- * The kinds of mail a case sends, in the order a case usually meets them. Kinds added later get a
- * generic sample (see `GENERIC_DATA`); the template tests also render every `mails/<kind>` folder.
- */
-export const MAIL_KINDS: readonly MailKind[] = [
-  'confirmation',
-  'chaser',
-  'step-notice',
-  'kept-informed',
-  'approval-request',
-  'approval-reminder',
-  'contact-request',
-  'command-ack',
-  'command-error',
-  'reply-notice',
-  'resolved-notice',
-  'confirm-request',
-  'bounce-notice',
-];
+import { MAIL_KINDS } from './sample-kinds.js';
+
+export { MAIL_KINDS };
 
 /** Sample facts for kinds the switch in `sampleMail` does not build from the case machine. */
 const FOLD_SUMMARY: MailData<'fold-summary'> = {

@@ -5,7 +5,7 @@
  * and what happens next if nothing does.
  */
 import { describe, expect, it } from 'vitest';
-import { checkTemplates } from '../../../src/cli/commands/ladder-commands.js';
+import { checkTemplates } from '../../../src/cli/actions/ladders.js';
 import type { MailKind } from '../../../src/domain/case/decision.js';
 import { renderMail } from '../../../src/outbound/render/render-mail.js';
 import { MAIL_KINDS, renderSample, sampleMail } from '../../../src/outbound/render/sample-case.js';

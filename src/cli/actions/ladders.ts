@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { DEFAULT_SEND_WINDOW } from '../../config/config-schema.js';
+import type { LoadedConfig } from '../../config/load-config.js';
+import { readLadderDir } from '../../config/load-ladders.js';
+import { NATIONS, type Nation } from '../../domain/calendar/nation.js';
+import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
+import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
+import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
+import { simulateLadder, type Simulation } from '../../domain/ladder/simulate.js';
+import { roleLabel } from '../../domain/roles.js';
+import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../lib/template-store.js';
+import { calendarOf } from '../../runtime/org-calendar.js';
+import { ladderFolders } from '../../runtime/org-ladders.js';
+import { CliError, type CliIo } from '../cli-io.js';
+import { load, type GlobalOptions } from '../load.js';
+
+/**
+ * The config, for commands that read ladders: a config that cannot be read is an error that says
+ * so (it used to fall back to ./config/ladders without a word, checking folders the service does
+ * not use). `--dir` reads a folder without the config.
+ */
+async function configForLadders(opts: GlobalOptions, io: CliIo): Promise<LoadedConfig> {
+  try {
+    return await load(opts, io, { quiet: true });
+  } catch (error) {
+    throw new CliError(
+      `${(error as Error).message}\n(the ladders are read from the folders the config names; fix the config, or pass --dir <folder> to read a folder without it)`,
+    );
+  }
+}
+
+/** The ladder folders to read: `--dir`, else the config's (the shared folder, then each organisation's own, with its template overrides). */
+async function ladderDirs(opts: GlobalOptions & { dir?: string }, io: CliIo): Promise<Array<{ dir: string; templates?: string }>> {
+  if (opts.dir) return [{ dir: resolve(io.cwd, opts.dir) }];
+  const loaded = await configForLadders(opts, io);
+  const { shared, perOrg } = ladderFolders(loaded);
+  return [
+    { dir: shared },
+    ...loaded.config.organisations.flatMap((o) => {
+      const dir = perOrg[o.id];
+      return dir ? [{ dir, ...(o.templatesDir ? { templates: resolve(loaded.baseDir, o.templatesDir) } : {}) }] : [];
+    }),
+  ];
+}
+
+/** Every rung needs its text and HTML template. */
+export function checkTemplates(ladder: LadderDefinition, file: string, store: TemplateStore): string[] {
+  const problems: string[] = [];
+  for (const variant of ['standard', 'urgent', 'imminent'] as const) {
+    if (variant !== 'standard' && !ladder.variants[variant]) continue;
+    const eff = effectiveLadder(ladder, variant);
+    for (const rung of [...eff.rungs, ...(eff.repeat ? [eff.repeat] : [])]) {
+      for (const format of ['text', 'html'] as const) {
+        if (!store.has(`rungs/${rung.template}`, format)) {
+          problems.push(`${file}: rung ${rung.id}: template rungs/${rung.template}/${format}.hbs is missing`);
+        }
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+
+/** The ladder with this id from the folders, the later overriding the earlier (as the service reads them); a broken file of that id is an error naming it. */
+function findLadder(id: string, dirs: string[]): LadderDefinition {
+  for (const dir of [...dirs].reverse()) {
+    if (!existsSync(dir)) continue;
+    const result = readLadderDir(dir);
+    const found = result.ladders.get(id);
+    if (found) return found;
+    const broken = result.problems.filter((p) => p.includes(`${id}.yaml`));
+    if (broken.length) throw new CliError(broken.join('\n'));
+  }
+  throw new CliError(`no ladder "${id}"`);
+}
+
+/** The directive that sets a case flag, as the RM would write it. */
+const FLAG_DIRECTIVE: Record<CaseFlag, string> = { psw: 'PSW: yes', 'child-protection': 'Child protection: yes', safeguarding: 'Safeguarding: yes' };
+
+/** "iro, Principal Social Worker (if PSW: yes)": the conditional copies said to be so. */
+function ccText(step: Simulation['steps'][number]): string {
+  const parts = step.cc.map(roleLabel);
+  for (const [flag, roles] of Object.entries(step.ccWhen ?? {}) as Array<[CaseFlag, string[] | undefined]>) {
+    for (const role of roles ?? []) parts.push(`${roleLabel(role)} (if ${FLAG_DIRECTIVE[flag]})`);
+  }
+  return parts.join(', ');
+}
+
+function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar): string {
+  const lines = [`${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`, `Opened ${sim.start}; the clock starts ${sim.clockStart}.`, ''];
+  sim.steps.forEach((s, i) => {
+    const when = s.dueAt ? cal.format(new Date(s.dueAt)) : 'only by ESCALATE';
+    lines.push(
+      `${String(i + 1).padStart(2)}. ${when.padEnd(36)} ${s.title}${s.approval ? ' [approval]' : ''}${s.when ? ` [only if ${s.when}]` : ''}${s.repeat ? ` [then every ${sim.repeatEvery}]` : ''}`,
+    );
+    const cc = ccText(s);
+    lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${cc ? `; cc: ${cc}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
+    lines.push(`    policy: ${s.policyRef}`);
+  });
+  return lines.join('\n');
+}
+
+export async function check(opts: GlobalOptions & { dir?: string }, io: CliIo): Promise<void> {
+  const problems: string[] = [];
+  let count = 0;
+  for (const { dir, templates } of await ladderDirs(opts, io)) {
+    const result = readLadderDir(dir, existsSync(dir) ? dir.replace(`${io.cwd}/`, '') : dir);
+    problems.push(...result.problems);
+    const store = new TemplateStore(templates ? [DEFAULT_TEMPLATE_DIR, templates] : [DEFAULT_TEMPLATE_DIR]);
+    for (const [id, ladder] of result.ladders) {
+      count++;
+      problems.push(...checkTemplates(ladder, `${dir.replace(`${io.cwd}/`, '')}/${id}.yaml`, store));
+    }
+  }
+  if (problems.length) throw new CliError(problems.join('\n'));
+  io.out(`${count} ladders OK`);
+}
+
+export interface SimulateOptions {
+  ladder: string;
+  start: string;
+  org?: string;
+  nation?: string;
+  timezone?: string;
+  urgent?: boolean;
+  imminent?: boolean;
+  dir?: string;
+  json?: boolean;
+}
+
+/**
+ * The dated timetable a case opened at --start would follow. With --org, on that organisation's
+ * calendar (nation, timezone, send window) and with its ladders; otherwise on the nation and
+ * timezone given (England and Wales, Europe/London by default) with the config's default send window.
+ */
+export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo): Promise<void> {
+  if (opts.org && (opts.nation || opts.timezone)) throw new CliError('--org takes the organisation’s nation and timezone; leave out --nation and --timezone');
+  let cal: WorkCalendar;
+  let dirs: string[];
+  if (opts.org) {
+    const loaded = await configForLadders(opts, io);
+    const org = loaded.config.organisations.find((o) => o.id === opts.org);
+    if (!org) throw new CliError(`no organisation "${opts.org}" in ${loaded.path} (it has: ${loaded.config.organisations.map((o) => o.id).join(', ')})`);
+    const folders = ladderFolders(loaded);
+    dirs = [folders.shared, ...(folders.perOrg[org.id] ? [folders.perOrg[org.id]!] : [])];
+    if (opts.dir) dirs.push(resolve(io.cwd, opts.dir));
+    cal = calendarOf(org);
+  } else {
+    const given = opts.nation ?? 'england-and-wales';
+    if (!(NATIONS as readonly string[]).includes(given)) throw new CliError(`--nation must be one of ${NATIONS.join(', ')}`);
+    dirs = (await ladderDirs(opts, io)).map((d) => d.dir);
+    cal = new WorkCalendar({ nation: given as Nation, timezone: opts.timezone ?? 'Europe/London', window: DEFAULT_SEND_WINDOW });
+  }
+  const start = DateTime.fromISO(opts.start, { zone: cal.timezone });
+  if (!start.isValid) throw new CliError(`--start: "${opts.start}" is not an ISO 8601 date-time`);
+  const def = findLadder(opts.ladder, dirs);
+  const variant: VariantName = opts.imminent ? 'imminent' : opts.urgent ? 'urgent' : 'standard';
+  if (variant !== 'standard' && !def.variants[variant]) throw new CliError(`ladder ${def.id} has no ${variant} variant`);
+  const sim = simulateLadder(def, variant, start.toJSDate(), cal);
+  io.out(opts.json ? JSON.stringify(sim, null, 2) : formatSimulation(sim, def, cal));
+}

@@ -1,0 +1,52 @@
+import { EscalatorService, type ServiceParts } from '../../app/service.js';
+import { ensureDatabase, migrate as migrateNow } from '../../db/migrate.js';
+import { openOrm } from '../../db/orm.js';
+import { createLogger } from '../../lib/logger.js';
+import type { CliIo } from '../cli-io.js';
+import { clockFor, load, type GlobalOptions } from '../load.js';
+
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_LIMIT_MS = 30_000;
+
+export async function run(parts: ServiceParts, opts: GlobalOptions & { migrate?: boolean }, io: CliIo): Promise<void> {
+  const loaded = await load(opts, io);
+  const logger = createLogger(loaded.config.logging.level);
+  const service = await EscalatorService.create({ loaded, logger, clock: clockFor(io.env), migrate: opts.migrate !== false });
+  await service.start(parts);
+  const ports = [
+    service.httpPort ? `http on ${loaded.config.http.host}:${service.httpPort}` : '',
+    ...service.listenerPorts.map((p) => `inbound SMTP on port ${p}`),
+  ].filter(Boolean);
+  io.err(`escalator: running (${ports.join(', ') || 'no listeners'}); Ctrl-C to stop`);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS);
+      force.unref();
+      service.stop().then(resolve, (err: Error) => {
+        logger.error({ err: { message: err.message } }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export async function migrate(opts: GlobalOptions, io: CliIo): Promise<void> {
+  const loaded = await load(opts, io);
+  const created = await ensureDatabase(loaded.config.database.url);
+  const orm = await openOrm(loaded.config.database.url);
+  try {
+    const done = await migrateNow(orm);
+    io.out(`${created ? 'database created; ' : ''}${done.length ? `applied ${done.join(', ')}` : 'nothing to apply'}`);
+  } finally {
+    await orm.close();
+  }
+}
