@@ -1,9 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --only ingest,latency,burst,scale,largemail] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only cli,ingest,latency,burst,scale,largemail] [-- --profile]`
  *
  * Starts what it needs on loopback (a private redis-server, Dovecot, an SMTP sink in its own
  * process; PostgreSQL databases created and dropped on the local server as the tests do), runs
- * the four scenarios against the real service and, in the same run, against the raw building
+ * the five scenarios against the real service and, in the same run, against the raw building
  * blocks, prints a table and writes bench/results.json. See bench/README.md.
  */
 import os from 'node:os';
@@ -16,12 +16,13 @@ import { Profiler } from './profile.js';
 import { table, writeResults, type Row, type ScenarioResult } from './report.js';
 import { startInfra, type Infra } from './rig.js';
 import { burstScenario } from './scenarios/burst.js';
+import { cliScenario } from './scenarios/cli.js';
 import { ingestScenario } from './scenarios/ingest.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { largeMailScenario } from './scenarios/large-mail.js';
 
-const SCENARIOS = ['ingest', 'latency', 'burst', 'scale', 'largemail'] as const;
+const SCENARIOS = ['cli', 'ingest', 'latency', 'burst', 'scale', 'largemail'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -41,8 +42,21 @@ const profiler = new Profiler(values.profile ? path.join(REPO_ROOT, 'var', 'benc
 
 /** The sizes: the issue's, or a smaller run that finishes in two or three minutes. */
 const SIZES = quick
-  ? { ingest: 300, ingestWarmup: 40, latency: 30, latencyWarmup: 3, burst: 1_000, limited: 200, scale: 20_000, orgCases: 5_000, repeats: 3, largeMail: 2 }
+  ? {
+      cli: 5,
+      ingest: 300,
+      ingestWarmup: 40,
+      latency: 30,
+      latencyWarmup: 3,
+      burst: 1_000,
+      limited: 200,
+      scale: 20_000,
+      orgCases: 5_000,
+      repeats: 3,
+      largeMail: 2,
+    }
   : {
+      cli: 11,
       ingest: 2_000,
       ingestWarmup: 100,
       latency: 200,
@@ -95,6 +109,8 @@ async function main(): Promise<void> {
     log(`  (${Math.round((Date.now() - t0) / 1000)} s)`);
   };
   try {
+    // First, while the machine is quiet: start-up times are the most sensitive to other load.
+    await runOne('cli', () => cliScenario({ repeats: SIZES.cli }));
     await runOne('ingest', () =>
       ingestScenario(infra, { count: SIZES.ingest, warmup: SIZES.ingestWarmup, seed, now: '2026-11-24T10:00:00Z', timeoutMs: 15 * 60_000, profiler }),
     );
