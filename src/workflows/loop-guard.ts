@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { OutboxRepository } from '../db/repositories/index.js';
 import type { MailIntent, MailKind } from '../domain/case/decision.js';
 
 /**
@@ -78,52 +78,22 @@ export function loopVerdict(kind: MailKind, recipients: string[], history: Map<s
 
 /**
  * When the ladder (mail no inbound message caused) wrote to each of these addresses on this case
- * in the last hour (rows in any state but cancelled or an unreleased approval draft; a follow-up to
- * a recipient refused for a while is the same mail, already counted). Runs inside the transaction
- * that holds the case row, so two workers can never both slip under the limit.
+ * in the last hour. Runs inside the transaction that holds the case row, so two workers can never
+ * both slip under the limit.
  */
-export async function recentMailTo(em: EntityManager, caseId: string, recipients: string[], now: Date): Promise<Map<string, Date[]>> {
+export function recentMailTo(outbox: OutboxRepository, caseId: string, recipients: string[], now: Date): Promise<Map<string, Date[]>> {
   const longest = Math.max(...LOOP_LIMITS.map((l) => l.windowMs));
-  const wanted = recipients.map((r) => r.toLowerCase());
-  const rows = await em.execute<Array<{ addr: string; created_at: Date }>>(
-    `select lower(addr) as addr, o.created_at
-       from outbox_mail o, jsonb_array_elements_text(o."to" || o.cc) addr
-      where o.case_id = ? and o.cause_sender is null and o.kind <> 'fold-summary'
-        and o.status not in ('cancelled', 'held') and o.resend_of is null and o.created_at > ?
-        and lower(addr) in (select jsonb_array_elements_text(?::jsonb))`,
-    [caseId, new Date(now.getTime() - longest), JSON.stringify(wanted)],
-  );
-  const out = new Map<string, Date[]>();
-  for (const r of rows) out.set(r.addr, [...(out.get(r.addr) ?? []), new Date(r.created_at)]);
-  return out;
+  return outbox.recentMailTo(caseId, recipients, new Date(now.getTime() - longest));
 }
 
 /** When this case wrote, in the last hour, mails caused by each of these senders' messages. */
-export async function recentMailCausedBy(em: EntityManager, caseId: string, senders: string[], now: Date): Promise<Map<string, Date[]>> {
-  const out = new Map<string, Date[]>();
-  if (senders.length === 0) return out;
-  const rows = await em.execute<Array<{ sender: string; created_at: Date }>>(
-    `select cause_sender as sender, created_at from outbox_mail
-      where case_id = ? and cause_sender in (select jsonb_array_elements_text(?::jsonb)) and kind <> 'fold-summary'
-        and status not in ('cancelled', 'held') and resend_of is null and created_at > ?`,
-    [caseId, JSON.stringify(senders), new Date(now.getTime() - HOUR_MS)],
-  );
-  for (const r of rows) out.set(r.sender, [...(out.get(r.sender) ?? []), new Date(r.created_at)]);
-  return out;
+export function recentMailCausedBy(outbox: OutboxRepository, caseId: string, senders: string[], now: Date): Promise<Map<string, Date[]>> {
+  return outbox.recentMailCausedBy(caseId, senders, new Date(now.getTime() - HOUR_MS));
 }
 
-/**
- * The organisation's notices about strangers in the last hour, counted after taking a lock per
- * organisation (held to the end of the transaction), so concurrent ingests of two strangers'
- * messages about two cases cannot both slip under the limit.
- */
-export async function recentStrangerNotices(em: EntityManager, orgId: string, now: Date): Promise<Date[]> {
-  await em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`stranger-notices:${orgId}`]);
-  const rows = await em.execute<Array<{ created_at: Date }>>(
-    `select created_at from outbox_mail where organisation_id = ? and cause_kind = 'stranger' and kind <> 'stranger-summary' and created_at > ?`,
-    [orgId, new Date(now.getTime() - HOUR_MS)],
-  );
-  return rows.map((r) => new Date(r.created_at));
+/** The organisation's notices about strangers in the last hour (counted under a lock per organisation). */
+export function recentStrangerNotices(outbox: OutboxRepository, orgId: string, now: Date): Promise<Date[]> {
+  return outbox.recentStrangerNotices(orgId, new Date(now.getTime() - HOUR_MS));
 }
 
 export const STRANGER_WINDOW_MS = HOUR_MS;

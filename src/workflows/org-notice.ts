@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Contact } from '../domain/case/case-state.js';
-import { OutboxMail } from '../db/entities/index.js';
+import type { Repositories } from '../db/repositories/index.js';
 import { newId } from '../lib/ids.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
@@ -27,12 +26,7 @@ export interface OrgNotice {
  * row to hand to the send-mail job after commit, or nothing when the row existed already (or was
  * composed again in place, keeping its job).
  */
-export async function writeOrgNotice(
-  em: EntityManager,
-  org: OrgRuntime,
-  deps: { secret: string },
-  n: OrgNotice,
-): Promise<{ id: string; at: Date } | undefined> {
+export async function writeOrgNotice(tx: Repositories, org: OrgRuntime, deps: { secret: string }, n: OrgNotice): Promise<{ id: string; at: Date } | undefined> {
   const model = { ...n.model, org: { name: org.name, mailbox: org.mailbox } };
   const name = `mails/${n.kind}`;
   const rendered = {
@@ -53,16 +47,9 @@ export async function writeOrgNotice(
     date: n.now,
     rendered,
   });
-  if (n.replace) {
-    const updated = await em.execute<Array<{ id: string }>>(
-      `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'pending' returning id`,
-      [composed.raw, rendered.subject, n.now, n.replace],
-    );
-    if (updated.length > 0) return undefined;
-  }
-  const existing = await em.execute<Array<{ id: string }>>(`select id from outbox_mail where dedupe_key = ?`, [n.dedupeKey]);
-  if (existing.length > 0) return undefined;
-  const row = em.create(OutboxMail, {
+  if (n.replace && (await tx.outbox.recompose(n.replace, composed.raw, rendered.subject, n.now))) return undefined;
+  if (await tx.outbox.findByDedupeKey(n.dedupeKey)) return undefined;
+  const row = tx.outbox.add({
     id: newId(),
     organisationId: org.id,
     case: null,
@@ -84,7 +71,7 @@ export async function writeOrgNotice(
     attempts: 0,
     createdAt: n.now,
     updatedAt: n.now,
-  } as never) as { id: string; notBefore: Date };
-  await em.flush();
+  });
+  await tx.flush();
   return { id: row.id, at: row.notBefore };
 }

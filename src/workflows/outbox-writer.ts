@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { simpleParser } from 'mailparser';
 import type { OrgRuntime } from '../runtime/organisations.js';
 import { ladderFor } from '../domain/case/advance.js';
@@ -8,8 +7,7 @@ import type { Decision, DraftAction, MailIntent } from '../domain/case/decision.
 import { rungOf } from '../domain/case/timetable.js';
 import { stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
 import { plusAddress } from '../domain/inbound/plus-address.js';
-import { OutboxMail } from '../db/entities/index.js';
-import { addEvents } from '../db/repositories/case-repository.js';
+import type { Repositories } from '../db/repositories/index.js';
 import type { OutboxRow } from '../db/entities/types.js';
 import { newId } from '../lib/ids.js';
 import { BUNDLE_GATHER_MS } from './chaser-bundle.js';
@@ -40,7 +38,7 @@ export interface WriterDeps {
  * caller's transaction. A replayed decision finds its rows by dedupe key and writes nothing.
  */
 export async function writeOutbox(
-  em: EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   state: CaseState,
   decision: Pick<Decision, 'mails' | 'drafts'>,
@@ -53,12 +51,7 @@ export async function writeOutbox(
   // A case created in this very transaction has no mail yet: nothing to look up. Otherwise one
   // query finds which of the decision's mails an earlier run of it wrote already, and one more
   // what the case sent each recipient in the last hour (a query per mail cost ~1 ms each).
-  const written = opts.newCase
-    ? new Set<string>()
-    : await writtenAlready(
-        em,
-        decision.mails.map((i) => `${state.id}:${i.key}`),
-      );
+  const written = opts.newCase ? new Set<string>() : await tx.outbox.existingKeys(decision.mails.map((i) => `${state.id}:${i.key}`));
   const fresh = decision.mails.filter((i) => !i.held && !i.replacesDraft && !written.has(`${state.id}:${i.key}`));
   const recipientsOf = (intent: MailIntent) => [...intent.to, ...intent.cc].map((c) => addressKey(c.email));
   // Which budget a mail counts against: the ladder's own mails per recipient among themselves; a
@@ -70,13 +63,13 @@ export async function writeOutbox(
   const history =
     opts.newCase || ladderMail.length === 0
       ? new Map<string, Date[]>()
-      : await recentMailTo(em, state.id, [...new Set(ladderMail.flatMap(recipientsOf))], ctx.now);
+      : await recentMailTo(tx.outbox, state.id, [...new Set(ladderMail.flatMap(recipientsOf))], ctx.now);
   const senders = [...new Set(fresh.filter((i) => budgetOf(i) === 'sender').map((i) => i.cause!.sender))];
-  const bySender = opts.newCase ? new Map<string, Date[]>() : await recentMailCausedBy(em, state.id, senders, ctx.now);
+  const bySender = opts.newCase ? new Map<string, Date[]>() : await recentMailCausedBy(tx.outbox, state.id, senders, ctx.now);
   let strangerNotices: Date[] | undefined;
   for (const intent of decision.mails) {
     if (intent.replacesDraft) {
-      await replaceDraft(em, org, state, intent, ctx, deps, rendered);
+      await replaceDraft(tx, org, state, intent, ctx, deps, rendered);
       continue;
     }
     // Written already: by this call, or by an earlier run of the same decision.
@@ -88,7 +81,7 @@ export async function writeOutbox(
       // The ladder's own mail: too much to one person on one case in a short time waits.
       const verdict = loopVerdict(intent.kind, recipients, history, ctx.now);
       if (verdict.action === 'defer') {
-        heldBack(em, state.id, intent, ctx.now, { recipients: verdict.recipients, action: 'deferred', until: verdict.until.toISOString() }, LADDER_REASON);
+        heldBack(tx, state.id, intent, ctx.now, { recipients: verdict.recipients, action: 'deferred', until: verdict.until.toISOString() }, LADDER_REASON);
         deps.metrics?.mailHeldByLoopGuard(intent.kind, 'deferred');
         earliest = verdict.until;
       }
@@ -97,27 +90,27 @@ export async function writeOutbox(
       const verdict = overBudget(bySender.get(cause.sender) ?? [], ctx.now);
       if (verdict.over) {
         if (mustSee(intent)) {
-          work.sends.push(...(await foldIntoSummary(em, org, state, intent, ctx, deps, rendered, verdict.until)));
+          work.sends.push(...(await foldIntoSummary(tx, org, state, intent, ctx, deps, rendered, verdict.until)));
           deps.metrics?.mailHeldByLoopGuard(intent.kind, 'folded');
         } else {
           // An acknowledgement or error reply to a sender who keeps writing: what a loop feeds on.
-          heldBack(em, state.id, intent, ctx.now, { recipients, action: 'dropped', sender: cause.sender }, SENDER_REASON);
+          heldBack(tx, state.id, intent, ctx.now, { recipients, action: 'dropped', sender: cause.sender }, SENDER_REASON);
           deps.metrics?.mailHeldByLoopGuard(intent.kind, 'dropped');
         }
         continue;
       }
     } else if (!intent.held && budget === 'stranger') {
       const allowed = deps.limits?.strangerNoticesPerHour ?? 1;
-      strangerNotices ??= await recentStrangerNotices(em, org.id, ctx.now);
+      strangerNotices ??= await recentStrangerNotices(tx.outbox, org.id, ctx.now);
       const verdict = overBudget(strangerNotices, ctx.now, [{ windowMs: STRANGER_WINDOW_MS, max: allowed }]);
       if (allowed === 0 || verdict.over) {
         const until = allowed === 0 ? ctx.now : verdict.until;
-        work.sends.push(...(await foldStrangerNotice(em, org, state, intent, ctx, deps, until)));
+        work.sends.push(...(await foldStrangerNotice(tx, org, state, intent, ctx, deps, until)));
         deps.metrics?.limitReached('stranger-notices-per-hour');
         continue;
       }
     }
-    const row = await composeIntent(em, org, state, intent, ctx, deps, rendered, earliest);
+    const row = await composeIntent(tx, org, state, intent, ctx, deps, rendered, earliest);
     // This decision's own earlier mails count towards the limit for its later ones.
     if (row.status !== 'held') {
       if (budget === 'ladder') for (const r of recipients) history.set(r, [...(history.get(r) ?? []), row.createdAt]);
@@ -126,7 +119,7 @@ export async function writeOutbox(
     }
     if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
   }
-  for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(em, org, state.id, action, ctx.now)));
+  for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(tx, org, state.id, action, ctx.now)));
   return work;
 }
 
@@ -134,15 +127,14 @@ const LADDER_REASON = 'loop protection: more than 10 mails in 10 minutes or 25 i
 const SENDER_REASON = 'loop protection: more than 10 mails in 10 minutes or 25 in an hour answering this sender on this case';
 
 function heldBack(
-  em: EntityManager,
+  tx: Repositories,
   caseId: string,
   intent: MailIntent,
   now: Date,
   detail: { recipients: string[]; action: 'dropped' | 'deferred'; until?: string; sender?: string },
   reason: string,
 ): void {
-  addEvents(
-    em,
+  tx.cases.addEvents(
     caseId,
     [{ type: 'mail-held-back', actor: 'system', at: now.toISOString(), detail: { kind: intent.kind, key: intent.key, ...detail, reason } }],
     'loop-guard',
@@ -156,7 +148,7 @@ function heldBack(
  * again each time (same row, same Message-ID) while it is still pending.
  */
 async function foldIntoSummary(
-  em: EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   state: CaseState,
   intent: MailIntent,
@@ -166,23 +158,21 @@ async function foldIntoSummary(
   until: Date,
 ): Promise<OutboxWork['sends']> {
   const cause = intent.cause!;
-  await em.flush();
-  const pending = await em.execute<Array<{ id: string; dedupe_key: string }>>(
-    `select id, dedupe_key from outbox_mail where case_id = ? and kind = 'fold-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for update`,
-    [state.id, cause.sender],
-  );
-  const summaryKey = pending[0]?.dedupe_key ?? `${state.id}:fold-${intent.key}`;
-  await em.execute(
-    `insert into folded_notice (organisation_id, case_id, summary_key, sender, kind, message_key, safeguarding, at) values (?, ?, ?, ?, ?, ?, ?, ?)
-     on conflict (summary_key, message_key) do nothing`,
-    [org.id, state.id, summaryKey, cause.sender, intent.kind, intent.key, !!cause.safeguarding, ctx.now],
-  );
-  const items = await em.execute<Array<{ kind: string; safeguarding: boolean; at: Date }>>(
-    `select kind, safeguarding, at from folded_notice where summary_key = ? order by at, id`,
-    [summaryKey],
-  );
-  addEvents(
-    em,
+  await tx.flush();
+  const pending = await tx.outbox.lockPendingFoldSummary(state.id, cause.sender);
+  const summaryKey = pending?.dedupeKey ?? `${state.id}:fold-${intent.key}`;
+  await tx.folded.add({
+    orgId: org.id,
+    caseId: state.id,
+    summaryKey,
+    sender: cause.sender,
+    kind: intent.kind,
+    messageKey: intent.key,
+    safeguarding: !!cause.safeguarding,
+    at: ctx.now,
+  });
+  const items = await tx.folded.ofSummary(summaryKey);
+  tx.cases.addEvents(
     state.id,
     [
       {
@@ -207,27 +197,13 @@ async function foldIntoSummary(
       items: items.map((i) => ({ kind: i.kind, at: new Date(i.at).toISOString(), safeguarding: i.safeguarding })),
     },
   };
-  if (pending[0]) {
-    const { mail, composed } = await composeRaw(em, org, state, summary, ctx, deps, rendered);
-    const updated = await em.execute<Array<{ id: string }>>(
-      `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'pending' returning id`,
-      [composed.raw, mail.subject, ctx.now, pending[0].id],
-    );
-    if (updated.length > 0) return [];
+  if (pending) {
+    const { mail, composed } = await composeRaw(tx, org, state, summary, ctx, deps, rendered);
+    if (await tx.outbox.recompose(pending.id, composed.raw, mail.subject, ctx.now)) return [];
   }
-  const row = await composeIntent(em, org, state, summary, ctx, deps, rendered, until);
+  const row = await composeIntent(tx, org, state, summary, ctx, deps, rendered, until);
   row.causeSender = cause.sender;
   return row.status === 'pending' ? [{ id: row.id, attempt: 0, at: row.notBefore }] : [];
-}
-
-/** Which of these dedupe keys have a row already. */
-async function writtenAlready(em: EntityManager, keys: string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const rows = await em.execute<Array<{ dedupe_key: string }>>(
-    `select dedupe_key from outbox_mail where dedupe_key in (select jsonb_array_elements_text(?::jsonb))`,
-    [JSON.stringify(keys)],
-  );
-  return new Set(rows.map((r) => r.dedupe_key));
 }
 
 /**
@@ -237,7 +213,7 @@ async function writtenAlready(em: EntityManager, keys: string[]): Promise<Set<st
  * finds the row released already and changes nothing.
  */
 async function replaceDraft(
-  em: EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   state: CaseState,
   intent: MailIntent,
@@ -245,9 +221,9 @@ async function replaceDraft(
   deps: WriterDeps,
   rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
 ): Promise<void> {
-  const row = await em.findOne(OutboxMail, { dedupeKey: `${state.id}:${intent.key}` });
+  const row = await tx.outbox.findByDedupeKey(`${state.id}:${intent.key}`);
   if (!row || row.status !== 'held') return;
-  const { mail, composed } = await composeRaw(em, org, state, intent, ctx, deps, rendered);
+  const { mail, composed } = await composeRaw(tx, org, state, intent, ctx, deps, rendered);
   row.envelopeFrom = composed.envelope.from;
   row.envelopeTo = composed.envelope.to;
   row.to = intent.to.map((c) => c.email);
@@ -258,7 +234,7 @@ async function replaceDraft(
 }
 
 async function composeRaw(
-  em: EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   state: CaseState,
   intent: MailIntent,
@@ -269,7 +245,7 @@ async function composeRaw(
   const context = buildMailContext(state, intent, ctx, org.mailbox);
   if (intent.kind === 'approval-request' || intent.kind === 'approval-reminder') {
     const draftKey = intent.data.draftKey;
-    const draft = rendered.get(draftKey) ?? (await loadDraft(em, state.id, draftKey));
+    const draft = rendered.get(draftKey) ?? (await loadDraft(tx, state.id, draftKey));
     context.data.draft = draft
       ? { from: draft.from, to: draft.to, cc: draft.cc, subject: draft.mail.subject, text: draft.mail.text }
       : { from: '', to: '', cc: '', subject: '(draft not found)', text: '' };
@@ -305,7 +281,7 @@ async function composeRaw(
 }
 
 async function composeIntent(
-  em: EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   state: CaseState,
   intent: MailIntent,
@@ -314,7 +290,7 @@ async function composeIntent(
   rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
   earliest?: Date,
 ): Promise<OutboxRow> {
-  const { mail, composed, messageId } = await composeRaw(em, org, state, intent, ctx, deps, rendered);
+  const { mail, composed, messageId } = await composeRaw(tx, org, state, intent, ctx, deps, rendered);
   const from = earliest && earliest > ctx.now ? earliest : ctx.now;
   // Which mail waits for the send window is the domain's call (the intent's timing); the row keeps
   // it, so every retry and deferral of the send waits for the window too (send-mail.job.ts).
@@ -322,7 +298,7 @@ async function composeIntent(
   let notBefore = waitsForWindow ? org.calendar.nextOpening(from) : from;
   // Chasers wait a moment so that others to the same people falling due together can go as one mail.
   if (intent.kind === 'chaser' && org.config.bundleChasers) notBefore = new Date(notBefore.getTime() + BUNDLE_GATHER_MS);
-  const row = em.create(OutboxMail, {
+  const row = tx.outbox.add({
     id: newId(),
     organisationId: org.id,
     case: state.id,
@@ -344,12 +320,12 @@ async function composeIntent(
     attempts: 0,
     createdAt: ctx.now,
     updatedAt: ctx.now,
-  } as OutboxRow);
+  });
   return row;
 }
 
-async function loadDraft(em: EntityManager, caseId: string, key: string) {
-  const row = await em.findOne(OutboxMail, { dedupeKey: `${caseId}:${key}` });
+async function loadDraft(tx: Repositories, caseId: string, key: string) {
+  const row = await tx.outbox.findByDedupeKey(`${caseId}:${key}`);
   if (!row?.raw) return undefined;
   const parsed = await simpleParser(Buffer.from(row.raw));
   return {
@@ -363,29 +339,17 @@ async function loadDraft(em: EntityManager, caseId: string, key: string) {
 /** Kinds addressed to people outside the organisation: withdrawn when a case closes. */
 const RECIPIENT_KINDS = ['chaser', 'kept-informed', 'confirm-request'];
 
-async function applyDraftAction(em: EntityManager, org: OrgRuntime, caseId: string, action: DraftAction, now: Date): Promise<OutboxWork['sends']> {
-  await em.flush();
+async function applyDraftAction(tx: Repositories, org: OrgRuntime, caseId: string, action: DraftAction, now: Date): Promise<OutboxWork['sends']> {
+  await tx.flush();
   if (action.kind === 'release') {
     const notBefore = org.calendar.nextOpening(now);
-    const rows = await em.execute<Array<{ id: string; attempts: number }>>(
-      `update outbox_mail set status = 'pending', not_before = ?, updated_at = ?
-       where case_id = ? and step = ? and kind = 'chaser' and status = 'held' returning id, attempts`,
-      [notBefore, now, caseId, action.step],
-    );
+    const rows = await tx.outbox.releaseHeld(caseId, action.step, notBefore, now);
     return rows.map((r) => ({ id: r.id, attempt: r.attempts, at: notBefore }));
   }
   if (action.kind === 'cancel') {
-    await em.execute(`update outbox_mail set status = 'cancelled', updated_at = ? where case_id = ? and step = ? and status = 'held'`, [
-      now,
-      caseId,
-      action.step,
-    ]);
+    await tx.outbox.cancelHeld(caseId, action.step, now);
     return [];
   }
-  await em.execute(
-    `update outbox_mail set status = 'cancelled', updated_at = ?
-     where case_id = ? and (status = 'held' or (status = 'pending' and kind in (select jsonb_array_elements_text(?::jsonb))))`,
-    [now, caseId, JSON.stringify(RECIPIENT_KINDS)],
-  );
+  await tx.outbox.withdraw(caseId, RECIPIENT_KINDS, now);
   return [];
 }

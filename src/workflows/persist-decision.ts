@@ -1,8 +1,7 @@
 import type { OrgRuntime } from '../runtime/organisations.js';
 import type { CaseContext } from '../domain/case/case-context.js';
 import type { Decision } from '../domain/case/decision.js';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Repositories } from '../db/repositories/index.js';
+import type { Repositories } from '../db/repositories/index.js';
 import type { CaseRow } from '../db/entities/types.js';
 import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { writeOutbox, type OutboxWork } from './outbox-writer.js';
@@ -23,7 +22,7 @@ export interface PersistDeps {
  * caller's transaction. Returns what to enqueue after commit.
  */
 export async function persistDecision(
-  unit: Repositories | EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   row: CaseRow | null,
   decision: Decision,
@@ -31,14 +30,13 @@ export async function persistDecision(
   deps: PersistDeps,
   cause: string | null,
 ): Promise<AfterCommit> {
-  const tx = unit instanceof Repositories ? unit : new Repositories(unit);
   const state = decision.state;
   const before = row?.nextActionAt ?? null;
   if (row) tx.cases.update(row, state, ctx.now);
   else tx.cases.create(state, ctx.now);
   await tx.flush();
   tx.cases.addEvents(state.id, decision.events, cause);
-  const work = await writeOutbox(tx.em, org, state, decision, ctx, deps, { newCase: row === null });
+  const work = await writeOutbox(tx, org, state, decision, ctx, deps, { newCase: row === null });
   await tx.flush();
   const next = state.nextActionAt ? new Date(state.nextActionAt) : null;
   return {

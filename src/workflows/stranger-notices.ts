@@ -1,8 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CaseContext } from '../domain/case/case-context.js';
 import type { CaseState } from '../domain/case/case-state.js';
 import type { MailIntent } from '../domain/case/decision.js';
-import { addEvents } from '../db/repositories/case-repository.js';
+import type { Repositories } from '../db/repositories/index.js';
 import type { OrgRuntime } from '../runtime/organisations.js';
 import { writeOrgNotice } from './org-notice.js';
 
@@ -13,7 +12,7 @@ import { writeOrgNotice } from './org-notice.js';
  * flagged on its case as always; only the separate notice is folded.
  */
 export async function foldStrangerNotice(
-  em: EntityManager,
+  tx: Repositories,
   org: OrgRuntime,
   state: CaseState,
   intent: MailIntent,
@@ -22,20 +21,21 @@ export async function foldStrangerNotice(
   until: Date,
 ): Promise<Array<{ id: string; attempt: number; at: Date }>> {
   const cause = intent.cause!;
-  await em.flush();
+  await tx.flush();
   // Locked: a send job cannot claim it until this transaction has added to it.
-  const pending = await em.execute<Array<{ id: string; dedupe_key: string }>>(
-    `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'stranger-summary' and status = 'pending' order by created_at desc limit 1 for update`,
-    [org.id],
-  );
-  const summaryKey = pending[0]?.dedupe_key ?? `stranger-summary:${org.id}:${state.id}:${intent.key}`;
-  await em.execute(
-    `insert into folded_notice (organisation_id, case_id, summary_key, sender, kind, message_key, safeguarding, at) values (?, ?, ?, ?, ?, ?, ?, ?)
-     on conflict (summary_key, message_key) do nothing`,
-    [org.id, state.id, summaryKey, cause.sender, intent.kind, intent.key, !!cause.safeguarding, ctx.now],
-  );
-  addEvents(
-    em,
+  const pending = await tx.outbox.lockPendingStrangerSummary(org.id);
+  const summaryKey = pending?.dedupeKey ?? `stranger-summary:${org.id}:${state.id}:${intent.key}`;
+  await tx.folded.add({
+    orgId: org.id,
+    caseId: state.id,
+    summaryKey,
+    sender: cause.sender,
+    kind: intent.kind,
+    messageKey: intent.key,
+    safeguarding: !!cause.safeguarding,
+    at: ctx.now,
+  });
+  tx.cases.addEvents(
     state.id,
     [
       {
@@ -53,19 +53,16 @@ export async function foldStrangerNotice(
     ],
     'loop-guard',
   );
-  const items = await em.execute<Array<{ sender: string; at: Date; ref: string | null; safeguarding: boolean }>>(
-    `select f.sender, f.at, c.ref, f.safeguarding from folded_notice f left join escalation_case c on c.id = f.case_id where f.summary_key = ? order by f.at, f.id`,
-    [summaryKey],
-  );
+  const items = await tx.folded.ofSummary(summaryKey);
   const cal = org.calendar;
-  const row = await writeOrgNotice(em, org, deps, {
+  const row = await writeOrgNotice(tx, org, deps, {
     kind: 'stranger-summary',
     dedupeKey: summaryKey,
     to: [org.manager],
     now: ctx.now,
     notBefore: until,
     causeKind: 'stranger-summary',
-    ...(pending[0] ? { replace: pending[0].id } : {}),
+    ...(pending ? { replace: pending.id } : {}),
     model: {
       manager: { name: org.manager.name ?? org.manager.email },
       count: items.length,

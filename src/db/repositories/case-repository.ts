@@ -192,10 +192,3 @@ export class CaseRepository {
     );
   }
 }
-
-// Free-function forms for the code that still passes an EntityManager around (the ingest job's
-// limits and notices); they are the repository's methods, nothing more.
-export const allocateRef = (em: EntityManager, year: number): Promise<string> => new CaseRepository(em).allocateRef(year);
-export const lockCase = (em: EntityManager, id: string): Promise<CaseRow | null> => new CaseRepository(em).lock(id);
-export const addEvents = (em: EntityManager, caseId: string, events: EventDraft[], cause: string | null): void =>
-  new CaseRepository(em).addEvents(caseId, events, cause);

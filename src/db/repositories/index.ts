@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Orm } from '../orm.js';
 import { CaseRepository } from './case-repository.js';
+import { FoldedNoticeRepository } from './folded-notice-repository.js';
 import { GraphDeltaRepository } from './graph-delta-repository.js';
 import { MailboxStateRepository } from './mailbox-state-repository.js';
 import { MessageRepository } from './message-repository.js';
@@ -37,6 +38,7 @@ export class Repositories {
   readonly organisations: OrganisationRepository;
   readonly retention: RetentionRepository;
   readonly confirmations: SenderConfirmationRepository;
+  readonly folded: FoldedNoticeRepository;
   readonly graphDelta: GraphDeltaRepository;
 
   constructor(readonly em: EntityManager) {
@@ -47,6 +49,7 @@ export class Repositories {
     this.organisations = new OrganisationRepository(em);
     this.retention = new RetentionRepository(em);
     this.confirmations = new SenderConfirmationRepository(em);
+    this.folded = new FoldedNoticeRepository(em);
     this.graphDelta = new GraphDeltaRepository(em);
   }
 

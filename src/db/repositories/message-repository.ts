@@ -31,13 +31,29 @@ export interface PendingMessage {
   receivedAt: Date;
   internalDate: Date | null;
   envelopeTo: string[] | null;
+  size: number;
+  /** The header section kept for a message that was not stored whole (over the size limit). */
+  headers: string | null;
 }
 
 /** What reading a message decided, written on its row when it is processed. */
 export type MessageVerdict = Partial<
   Pick<
     MessageRow,
-    'route' | 'reason' | 'case' | 'fromAddress' | 'subject' | 'sentAt' | 'to' | 'cc' | 'inReplyTo' | 'references' | 'newText' | 'analysis' | 'processedAt'
+    | 'route'
+    | 'reason'
+    | 'case'
+    | 'fromAddress'
+    | 'subject'
+    | 'sentAt'
+    | 'to'
+    | 'cc'
+    | 'inReplyTo'
+    | 'references'
+    | 'newText'
+    | 'headers'
+    | 'analysis'
+    | 'processedAt'
   >
 > & { status: 'processed' | 'rejected' };
 
@@ -79,8 +95,17 @@ export class MessageRepository {
   /** The message, if it still waits for its verdict, with its source (read once, by plain SQL). */
   async findPending(id: string): Promise<PendingMessage | undefined> {
     const rows = await this.em.execute<
-      Array<{ id: string; mailbox: string; raw: Buffer | null; received_at: Date; internal_date: Date | null; envelope_to: string[] | string | null }>
-    >(`select id, mailbox, raw, received_at, internal_date, envelope_to from message where id = ? and status = 'pending'`, [id]);
+      Array<{
+        id: string;
+        mailbox: string;
+        raw: Buffer | null;
+        received_at: Date;
+        internal_date: Date | null;
+        envelope_to: string[] | string | null;
+        size: number;
+        headers: string | null;
+      }>
+    >(`select id, mailbox, raw, received_at, internal_date, envelope_to, size, headers from message where id = ? and status = 'pending'`, [id]);
     const r = rows[0];
     if (!r) return undefined;
     const envelopeTo = typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to;
@@ -91,6 +116,8 @@ export class MessageRepository {
       receivedAt: new Date(r.received_at),
       internalDate: r.internal_date ? new Date(r.internal_date) : null,
       envelopeTo,
+      size: Number(r.size),
+      headers: r.headers,
     };
   }
 
@@ -112,6 +139,19 @@ export class MessageRepository {
   /** A message that could not be read into a verdict at all: rejected with the reason, if it is still pending. */
   async reject(id: string, fields: { status: MessageStatus; route: RouteName; reason: string }, now: Date): Promise<void> {
     await this.em.nativeUpdate(Message, { id, status: 'pending' }, { ...fields, processedAt: now });
+  }
+
+  /**
+   * How many cases this sender opened in this mailbox since `since`, counted under a lock per
+   * organisation and sender (to the end of the transaction), so two workers cannot both slip under a limit.
+   */
+  async lockAndCountOpenings(orgId: string, mailbox: string, sender: string, since: Date): Promise<number> {
+    await this.em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`openings:${orgId}:${sender}`]);
+    const rows = await this.em.execute<Array<{ n: string }>>(
+      `select count(*) as n from message where mailbox = ? and route = 'new-case' and from_address = ? and processed_at > ?`,
+      [mailbox, sender, since],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Messages stored before `createdBefore` that never got a verdict (their ingest job was lost). */

@@ -47,7 +47,7 @@ export type NewOutboxRow = Pick<
   | 'createdAt'
   | 'updatedAt'
 > &
-  Partial<Pick<OutboxRow, 'waitsForWindow' | 'resendOf' | 'lastError' | 'smtpResponse' | 'claimedAt' | 'sentAt'>>;
+  Partial<Pick<OutboxRow, 'waitsForWindow' | 'resendOf' | 'lastError' | 'smtpResponse' | 'claimedAt' | 'sentAt' | 'causeSender' | 'causeKind'>>;
 
 const cut = (text: string) => text.slice(0, 1000);
 
@@ -293,21 +293,78 @@ export class OutboxRepository {
   }
 
   /**
-   * When this case wrote to each of these addresses since `since` (rows in any state but cancelled
-   * or an unreleased draft; a follow-up is the same mail, already counted). Lower-cased addresses.
+   * When the ladder (mail no inbound message caused) wrote to each of these addresses on this case
+   * since `since` (rows in any state but cancelled or an unreleased draft; a follow-up is the same
+   * mail, already counted; fold summaries are not the ladder's). Lower-cased addresses.
    */
   async recentMailTo(caseId: string, recipients: string[], since: Date): Promise<Map<string, Date[]>> {
     const wanted = recipients.map((r) => r.toLowerCase());
     const rows = await this.em.execute<Array<{ addr: string; created_at: Date }>>(
       `select lower(addr) as addr, o.created_at
          from outbox_mail o, jsonb_array_elements_text(o."to" || o.cc) addr
-        where o.case_id = ? and o.status not in ('cancelled', 'held') and o.resend_of is null and o.created_at > ?
+        where o.case_id = ? and o.cause_sender is null and o.kind <> 'fold-summary'
+          and o.status not in ('cancelled', 'held') and o.resend_of is null and o.created_at > ?
           and lower(addr) in (select jsonb_array_elements_text(?::jsonb))`,
       [caseId, since, JSON.stringify(wanted)],
     );
     const out = new Map<string, Date[]>();
     for (const r of rows) out.set(r.addr, [...(out.get(r.addr) ?? []), new Date(r.created_at)]);
     return out;
+  }
+
+  /** When this case wrote, since `since`, mails caused by each of these senders' messages. */
+  async recentMailCausedBy(caseId: string, senders: string[], since: Date): Promise<Map<string, Date[]>> {
+    const out = new Map<string, Date[]>();
+    if (senders.length === 0) return out;
+    const rows = await this.em.execute<Array<{ sender: string; created_at: Date }>>(
+      `select cause_sender as sender, created_at from outbox_mail
+        where case_id = ? and cause_sender in (select jsonb_array_elements_text(?::jsonb)) and kind <> 'fold-summary'
+          and status not in ('cancelled', 'held') and resend_of is null and created_at > ?`,
+      [caseId, JSON.stringify(senders), since],
+    );
+    for (const r of rows) out.set(r.sender, [...(out.get(r.sender) ?? []), new Date(r.created_at)]);
+    return out;
+  }
+
+  /**
+   * The organisation's notices about strangers since `since`, counted after taking a lock per
+   * organisation (held to the end of the transaction), so concurrent ingests of two strangers'
+   * messages about two cases cannot both slip under the limit.
+   */
+  async recentStrangerNotices(orgId: string, since: Date): Promise<Date[]> {
+    await this.em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`stranger-notices:${orgId}`]);
+    const rows = await this.em.execute<Array<{ created_at: Date }>>(
+      `select created_at from outbox_mail where organisation_id = ? and cause_kind = 'stranger' and kind <> 'stranger-summary' and created_at > ?`,
+      [orgId, since],
+    );
+    return rows.map((r) => new Date(r.created_at));
+  }
+
+  /** The pending summary this sender's folded notices on this case join, locked (a send job cannot claim it meanwhile). */
+  async lockPendingFoldSummary(caseId: string, sender: string): Promise<{ id: string; dedupeKey: string } | undefined> {
+    const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
+      `select id, dedupe_key from outbox_mail where case_id = ? and kind = 'fold-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for update`,
+      [caseId, sender],
+    );
+    return rows[0] ? { id: rows[0].id, dedupeKey: rows[0].dedupe_key } : undefined;
+  }
+
+  /** The organisation's pending summary of notices about strangers, locked. */
+  async lockPendingStrangerSummary(orgId: string): Promise<{ id: string; dedupeKey: string } | undefined> {
+    const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
+      `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'stranger-summary' and status = 'pending' order by created_at desc limit 1 for update`,
+      [orgId],
+    );
+    return rows[0] ? { id: rows[0].id, dedupeKey: rows[0].dedupe_key } : undefined;
+  }
+
+  /** A pending summary composed again in place (same row, same Message-ID); false when it is no longer pending. */
+  async recompose(id: string, raw: Buffer, subject: string, now: Date): Promise<boolean> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'pending' returning id`,
+      [raw, subject, now, id],
+    );
+    return rows.length > 0;
   }
 
   /** An approved draft: held → pending from `notBefore`. Returns the rows released. */

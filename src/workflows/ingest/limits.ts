@@ -1,5 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { addEvents } from '../../db/repositories/case-repository.js';
+import type { Repositories } from '../../db/repositories/index.js';
 import type { Contact } from '../../domain/case/case-state.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import type { Deps } from '../../runtime/deps.js';
@@ -30,7 +29,7 @@ function contactOf(mail: InboundMail): Contact {
  * answer, not one per message). Returns the reason, or nothing when the request may open.
  */
 export async function refuseOpening(
-  em: EntityManager,
+  tx: Repositories,
   deps: LimitDeps,
   org: OrgRuntime,
   mail: InboundMail,
@@ -44,7 +43,7 @@ export async function refuseOpening(
   if (limits.recipientsPerOpening > 0 && named.size > limits.recipientsPerOpening) {
     deps.metrics?.limitReached('recipients-per-opening');
     const reason = `the request names ${named.size} addresses in To and Cc; at most ${limits.recipientsPerOpening} may be named (limits.recipientsPerOpening)`;
-    const row = await writeOrgNotice(em, org, deps, {
+    const row = await writeOrgNotice(tx, org, deps, {
       kind: 'request-refused',
       dedupeKey: `request-refused:${messageRowId}`,
       to: [contactOf(mail)],
@@ -63,16 +62,11 @@ export async function refuseOpening(
     return { reason, work: { sends: row ? [{ id: row.id, attempt: 0, at: row.at }] : [] } };
   }
   if (limits.openingsPerSenderPerHour > 0) {
-    await em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`openings:${org.id}:${sender}`]);
-    const rows = await em.execute<Array<{ n: string }>>(
-      `select count(*) as n from message where mailbox = ? and route = 'new-case' and from_address = ? and processed_at > ?`,
-      [org.mailbox, sender, new Date(now.getTime() - HOUR_MS)],
-    );
-    const opened = Number(rows[0]?.n ?? 0);
+    const opened = await tx.messages.lockAndCountOpenings(org.id, org.mailbox, sender, new Date(now.getTime() - HOUR_MS));
     if (opened >= limits.openingsPerSenderPerHour) {
       deps.metrics?.limitReached('openings-per-sender-per-hour');
       const reason = `the sender opened ${opened} cases in the last hour; at most ${limits.openingsPerSenderPerHour} an hour (limits.openingsPerSenderPerHour)`;
-      const row = await writeOrgNotice(em, org, deps, {
+      const row = await writeOrgNotice(tx, org, deps, {
         kind: 'request-refused',
         // One answer an hour: a mailbox rule resending requests gets one reply, not one per message.
         dedupeKey: `openings-refused:${org.id}:${sender}:${hourKey(now)}`,
@@ -102,7 +96,7 @@ export async function refuseOpening(
  * case. A stranger's is recorded only.
  */
 export async function tellNotRead(
-  em: EntityManager,
+  tx: Repositories,
   deps: LimitDeps,
   org: OrgRuntime,
   input: {
@@ -121,8 +115,7 @@ export async function tellNotRead(
   const sender = mail.from?.address;
   const sizeText = `${(input.size / (1024 * 1024)).toFixed(1)} MB`;
   if (input.caseInfo) {
-    addEvents(
-      em,
+    tx.cases.addEvents(
       input.caseInfo.id,
       [
         {
@@ -138,7 +131,7 @@ export async function tellNotRead(
   const whatToDo =
     'Send it again without the large attachments: share them through your secure file transfer or document store and send a link, or split the message into several smaller ones. A plain-text version also helps.';
   if (sender && input.senderIsStaff) {
-    const row = await writeOrgNotice(em, org, deps, {
+    const row = await writeOrgNotice(tx, org, deps, {
       kind: 'not-read',
       dedupeKey: `not-read:${org.id}:${sender}:${hourKey(now)}`,
       to: [contactOf(mail)],
@@ -159,7 +152,7 @@ export async function tellNotRead(
     });
     if (row) sends.push({ id: row.id, attempt: 0, at: row.at });
   } else if (sender && input.caseInfo?.senderRole) {
-    const row = await writeOrgNotice(em, org, deps, {
+    const row = await writeOrgNotice(tx, org, deps, {
       kind: 'not-read',
       dedupeKey: `not-read:${input.messageRowId}`,
       to: [org.manager],

@@ -1,6 +1,5 @@
 import type { OrgRuntime } from '../../runtime/organisations.js';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { Repositories } from '../../db/repositories/index.js';
+import type { CaseRepository, Repositories } from '../../db/repositories/index.js';
 import type { CaseRow } from '../../db/entities/types.js';
 import { addressKey } from '../../domain/address.js';
 import type { CaseContext } from '../../domain/case/case-context.js';
@@ -22,8 +21,7 @@ export interface MatchedCase {
  * References against every Message-ID the case has sent or received), then the [ESC-…] tag in
  * the subject, then the plus token it was addressed to. Bounces are matched by `checkBounce` only.
  */
-export async function matchCase(em: EntityManager, org: OrgRuntime, analysis: MessageAnalysis): Promise<MatchedCase | undefined> {
-  const cases = new Repositories(em).cases;
+export async function matchCase(cases: CaseRepository, org: OrgRuntime, analysis: MessageAnalysis): Promise<MatchedCase | undefined> {
   const byThread = await cases.findIdByMessageIds(org.mailbox, analysis.threadIds);
   if (byThread) {
     const row = await cases.findById(byThread);
@@ -53,8 +51,7 @@ export interface BounceCheck {
  * that failed was an envelope recipient of that mail. A subject with our case tag, or a References
  * chain, proves nothing: anyone can write those.
  */
-export async function checkBounce(em: EntityManager, org: OrgRuntime, mail: InboundMail, analysis: MessageAnalysis): Promise<BounceCheck> {
-  const db = new Repositories(em);
+export async function checkBounce(db: Repositories, org: OrgRuntime, mail: InboundMail, analysis: MessageAnalysis): Promise<BounceCheck> {
   const named = [
     analysis.bounce?.originalMessageId,
     mail.inReplyTo,

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Repositories } from '../../db/repositories/index.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { rolesOf } from '../../domain/ladder/effective-ladder.js';
@@ -40,7 +40,7 @@ type ReadDeps = Pick<Deps, 'limits' | 'trust'> & { reader: MessageReader };
  * memory limits. A message over the size limit, or that could not be read within the limits, or
  * whose only body is HTML over its limit, comes back `notRead` with what its headers say.
  */
-export async function readStored(em: EntityManager, deps: ReadDeps, org: OrgRuntime, stored: StoredMessage): Promise<ReadOutcome> {
+export async function readStored(db: Repositories, deps: ReadDeps, org: OrgRuntime, stored: StoredMessage): Promise<ReadOutcome> {
   const limits = deps.limits;
   const task = (mode: ReadTask['mode'], raw: Uint8Array): ReadTask => ({
     mode,
@@ -86,7 +86,7 @@ export async function readStored(em: EntityManager, deps: ReadDeps, org: OrgRunt
     !/^\s*multipart\/report/i.test(head.mail.contentType);
   let matched: MatchedCase | undefined;
   if (untaggedStranger) {
-    matched = await matchCase(em, org, h);
+    matched = await matchCase(db.cases, org, h);
     if (!matched) return { ...head, judgedOnHeaders: true };
   }
   try {

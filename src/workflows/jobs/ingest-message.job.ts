@@ -1,16 +1,12 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { LockMode } from '@mikro-orm/core';
 import type { Deps } from '../../runtime/deps.js';
 import type { OrgRuntime } from '../../runtime/organisations.js';
-import { Message } from '../../db/entities/index.js';
 import type { CaseRow, MessageRow } from '../../db/entities/types.js';
-import { allocateRef, lockCase } from '../../db/repositories/case-repository.js';
+import { Repositories } from '../../db/repositories/index.js';
 import { applyCommands } from '../../domain/case/apply-commands.js';
 import { applyBounce, applyRecipientReply, recordAutomatic, recordFlagged, recordReplyNotice } from '../../domain/case/apply-reply.js';
 import { confirmationDeadline, confirmOpening, requestSenderConfirmation } from '../../domain/case/sender-confirmation.js';
 import { addressKey, sameAddress } from '../../domain/address.js';
 import type { BounceRecipient } from '../../domain/inbound/automatic.js';
-import { findConfirmation, insertConfirmation, markConfirmationUsed } from '../../db/repositories/sender-confirmation-repository.js';
 import type { Decision, MailCause } from '../../domain/case/decision.js';
 import { openCase } from '../../domain/case/open-case.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
@@ -45,15 +41,15 @@ const inProcess: MessageReader = { read: readMessage, close: async () => undefin
 export function ingestMessageJob(deps: IngestDeps) {
   const reader = deps.reader ?? inProcess;
   return async ({ messageId }: JobPayload<'ingest-message'>): Promise<void> => {
-    const em = deps.orm.em.fork() as EntityManager;
-    const stored = await loadPending(em, messageId);
+    const db = Repositories.open(deps.orm);
+    const stored = await db.messages.findPending(messageId);
     if (!stored) return;
     const org = deps.orgs.forMailbox(stored.mailbox);
     if (!org) {
-      await finish(em, stored.id, { status: 'rejected', route: 'quarantined', reason: `no organisation owns mailbox ${stored.mailbox}` }, deps);
+      await finish(db, stored.id, { status: 'rejected', route: 'quarantined', reason: `no organisation owns mailbox ${stored.mailbox}` }, deps);
       return;
     }
-    const read = await readStored(em, { ...deps, reader }, org, stored);
+    const read = await readStored(db, { ...deps, reader }, org, stored);
     if (read.notRead) return ingestNotRead(deps, org, stored, read, read.notRead);
     const { mail, analysis } = read;
     if (mail.parseWarnings?.some((w) => w.startsWith('Date header is'))) deps.metrics?.limitReached('date-header-replaced');
@@ -65,20 +61,19 @@ export function ingestMessageJob(deps: IngestDeps) {
       route = { kind: 'ignore', reason: 'not tagged [escalate] and not part of a case' };
     } else {
       if (analysis.bounce) {
-        bounce = await checkBounce(em, org, mail, analysis);
+        bounce = await checkBounce(db, org, mail, analysis);
         matched = bounce.matched;
-      } else matched = read.matched ?? (await matchCase(em, org, analysis));
+      } else matched = read.matched ?? (await matchCase(db.cases, org, analysis));
       route = decideRoute(routeFacts(org, mail, analysis, matched, false, bounce));
     }
 
-    const after = await em
-      .transactional(async (tx) => {
-        // Without `raw`: the source was read above, and the ORM would otherwise copy and compare it on flush.
-        const msg = await tx.findOne(Message, { id: messageId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
-        if (!msg || msg.status !== 'pending') return null;
+    const after = await db
+      .transaction(async (tx) => {
+        const msg = await tx.messages.claimPending(messageId);
+        if (!msg) return null;
         const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id, bounce?.recipients ?? []);
         const name: RouteName = result.refused ? 'quarantined' : routeName(route);
-        Object.assign(msg, {
+        await tx.messages.markProcessed(msg, {
           status: route.kind === 'reject' ? 'rejected' : 'processed',
           route: name,
           reason: result.refused ?? ('reason' in route ? route.reason : null),
@@ -94,7 +89,6 @@ export function ingestMessageJob(deps: IngestDeps) {
           analysis: { ...summarise(analysis, mail, route), ...(read.judgedOnHeaders ? { judgedOnHeaders: true } : {}) },
           processedAt: deps.clock.now(),
         });
-        await tx.flush();
         return { ...result, route: name };
       })
       .catch(async (error: unknown) => {
@@ -102,7 +96,7 @@ export function ingestMessageJob(deps: IngestDeps) {
         // record why instead of retrying it for ever. Anything else (a dropped connection) is retried.
         if (!isDataError(error)) throw error;
         await finish(
-          deps.orm.em.fork() as EntityManager,
+          Repositories.open(deps.orm),
           messageId,
           { status: 'rejected', route: 'rejected', reason: `could not be stored: ${scrubErrorMessage((error as Error).message).slice(0, 200)}` },
           deps,
@@ -133,14 +127,14 @@ async function ingestNotRead(
 ): Promise<void> {
   const { mail, analysis } = read;
   deps.metrics?.limitReached(notRead.limit);
-  const em = deps.orm.em.fork() as EntityManager;
-  const matched = read.matched ?? (await matchCase(em, org, analysis));
+  const db = Repositories.open(deps.orm);
+  const matched = read.matched ?? (await matchCase(db.cases, org, analysis));
   const facts = routeFacts(org, mail, analysis, matched, false);
   const key = stored.id.replace(/-/g, '').slice(0, 16);
   const now = deps.clock.now();
-  const after = await em.transactional(async (tx) => {
-    const msg = await tx.findOne(Message, { id: stored.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
-    if (!msg || msg.status !== 'pending') return null;
+  const after = await db.transaction(async (tx) => {
+    const msg = await tx.messages.claimPending(stored.id);
+    if (!msg) return null;
     // An automatic message (an out-of-office, a bounce) is recorded, never answered.
     const tell = analysis.automatic.kind === 'none' && analysis.verification.status !== 'failed';
     const work = await tellNotRead(tx, deps, org, {
@@ -155,7 +149,7 @@ async function ingestNotRead(
         ? { caseInfo: { id: matched.row.id, ref: matched.row.ref, ...(tell && facts.match?.senderRole ? { senderRole: facts.match.senderRole } : {}) } }
         : {}),
     });
-    Object.assign(msg, {
+    await tx.messages.markProcessed(msg, {
       status: 'processed',
       route: 'not-read',
       reason: notRead.reason,
@@ -171,42 +165,12 @@ async function ingestNotRead(
       analysis: { notRead: notRead.limit, automatic: analysis.automatic, caseTag: analysis.caseTag ?? null, dateFromHeader: mail.dateFromHeader },
       processedAt: now,
     });
-    await tx.flush();
     return { work, caseRef: matched?.row.ref };
   });
   if (!after) return;
   deps.metrics?.messageIngested('not-read', 'none');
   deps.logger.warn({ message: stored.id, route: 'not-read', limit: notRead.limit, case: after.caseRef }, 'message ingested');
   await dispatch(deps.scheduler, after.work);
-}
-
-/** The stored message still waiting for its verdict, with its source (read once, by plain SQL). */
-async function loadPending(em: EntityManager, id: string): Promise<StoredMessage | undefined> {
-  const rows = await em.execute<
-    Array<{
-      id: string;
-      mailbox: string;
-      raw: Buffer | null;
-      received_at: Date;
-      internal_date: Date | null;
-      envelope_to: string[] | string | null;
-      size: number;
-      headers: string | null;
-    }>
-  >(`select id, mailbox, raw, received_at, internal_date, envelope_to, size, headers from message where id = ? and status = 'pending'`, [id]);
-  const r = rows[0];
-  if (!r) return undefined;
-  const envelopeTo = typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to;
-  return {
-    id: r.id,
-    mailbox: r.mailbox,
-    raw: r.raw,
-    receivedAt: new Date(r.received_at),
-    internalDate: r.internal_date ? new Date(r.internal_date) : null,
-    envelopeTo,
-    size: Number(r.size),
-    headers: r.headers,
-  };
 }
 
 interface RouteResult {
@@ -218,7 +182,7 @@ interface RouteResult {
 }
 
 async function applyRoute(
-  tx: EntityManager,
+  tx: Repositories,
   deps: IngestDeps,
   org: OrgRuntime,
   msg: Pick<MessageRow, 'id' | 'receivedAt'>,
@@ -245,7 +209,7 @@ async function applyRoute(
     if (refusal) return { refused: refusal.reason, work: refusal.work };
     const ids = {
       id: newId(),
-      ref: await allocateRef(tx, Number(org.calendar.local(now).toFormat('yyyy'))),
+      ref: await tx.cases.allocateRef(Number(org.calendar.local(now).toFormat('yyyy'))),
       token: newToken(),
       messageRowId: msg.id,
       receivedAt: msg.receivedAt,
@@ -256,7 +220,7 @@ async function applyRoute(
     const decision = withCause(openCase({ ...input, ...(confirm ? { senderConfirmation: confirm } : {}) }, ctx), cause);
     const work = await persistDecision(tx, org, null, decision, ctx, deps, `message:${msg.id}`);
     if (confirm) {
-      await insertConfirmation(tx, {
+      await tx.confirmations.insert({
         caseId: ids.id,
         token: confirm.token,
         address: input.originator.email,
@@ -269,7 +233,7 @@ async function applyRoute(
     return { caseId: ids.id, caseRef: ids.ref, work };
   }
   if (!matchedId) return {};
-  const row = await lockCase(tx, matchedId);
+  const row = await tx.cases.lock(matchedId);
   if (!row) return {};
   const ctx = org.caseContext(row.ladderId, now);
   const state = row.state;
@@ -286,7 +250,7 @@ async function applyRoute(
     case 'confirm-commands': {
       const token = newToken();
       const until = confirmationDeadline(ctx);
-      await insertConfirmation(tx, {
+      await tx.confirmations.insert({
         caseId: row.id,
         token,
         address: sender.address,
@@ -360,7 +324,7 @@ function withCause(decision: Decision, cause: MailCause): Decision {
  * written when the code was sent. Anything else changes nothing and says why.
  */
 async function applyConfirmation(
-  tx: EntityManager,
+  tx: Repositories,
   caseId: string,
   token: string,
   from: { email: string; name?: string },
@@ -368,7 +332,7 @@ async function applyConfirmation(
   ctx: ReturnType<OrgRuntime['caseContext']>,
   state: CaseRow['state'],
 ): Promise<Decision> {
-  const pending = await findConfirmation(tx, token);
+  const pending = await tx.confirmations.find(token);
   const refuse = (problem: string) => applyCommands(state, { from, lines: [], errors: [problem], messageKey: key }, ctx);
   if (!pending || pending.caseId !== caseId || !sameAddress(pending.address, from.email)) {
     return refuse('That confirmation code is not one we sent you for this case, so nothing was changed.');
@@ -377,7 +341,7 @@ async function applyConfirmation(
   if (pending.expiresAt <= ctx.now) {
     return refuse('That confirmation code has expired, so nothing was changed. If you still want it, send the command again.');
   }
-  await markConfirmationUsed(tx, pending.id, ctx.now);
+  await tx.confirmations.markUsed(pending.id, ctx.now);
   if (pending.kind === 'opening') {
     if (!state.senderConfirmation) return refuse('This case no longer waits for a confirmation, so nothing was changed.');
     return confirmOpening(state, { from, messageKey: key }, ctx);
@@ -427,8 +391,8 @@ function summarise(analysis: MessageAnalysis, mail: InboundMail, route: Route): 
   };
 }
 
-async function finish(em: EntityManager, id: string, fields: { status: MessageStatus; route: RouteName; reason: string }, deps: IngestDeps): Promise<void> {
-  await em.nativeUpdate(Message, { id, status: 'pending' }, { ...fields, processedAt: deps.clock.now() });
+async function finish(db: Repositories, id: string, fields: { status: MessageStatus; route: RouteName; reason: string }, deps: IngestDeps): Promise<void> {
+  await db.messages.reject(id, fields, deps.clock.now());
   deps.metrics?.messageIngested(fields.route, 'none');
   deps.logger.warn({ message: id, route: fields.route, reason: fields.reason }, 'message not ingested');
 }
