@@ -85,17 +85,17 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
     // Graph forgets the delta link (410 Gone) while more arrive.
     const third = Math.ceil(CASES / 3);
     for (let i = 1; i <= third; i++) deliver(i);
-    await waitUntil(async () => (await stored()) >= third, 120_000, 'the first requests to be read');
+    await waitUntil(async () => (await stored()) >= third, 600_000, 'the first requests to be read');
     g.expireTokens();
     faults.push('every token revoked (401)');
     for (let i = third + 1; i <= 2 * third; i++) deliver(i);
-    await waitUntil(async () => (await stored()) >= 2 * third, 120_000, 'the requests after the token expiry to be read');
+    await waitUntil(async () => (await stored()) >= 2 * third, 600_000, 'the requests after the token expiry to be read');
     g.resetDelta();
     faults.push('delta link reset (410 Gone)');
     // A storm of 429s on the reads while the rest arrive.
     g.throttle({ count: 6, retryAfterSeconds: 2, match: /messages\/delta/ });
     for (let i = 2 * third + 1; i <= CASES; i++) deliver(i);
-    await waitUntil(async () => (await stored()) >= CASES, 180_000, 'every request to be read');
+    await waitUntil(async () => (await stored()) >= CASES, 600_000, 'every request to be read');
     await r.drive('openings', { timeoutMs: 300_000, limit: new Date(RUNG_1), onTick });
 
     // Rung 1 falls due under a 429 storm on sendMail (Retry-After 2 s); the two-week jump of the
@@ -133,7 +133,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
     }
     await waitUntil(
       async () => Number((await r.query<{ n: string }>(`select count(*) as n from message where message_id like '<graph-fault-reply-%'`))[0]!.n) >= replies,
-      180_000,
+      600_000,
       'every reply to be read',
     );
     await r.drive('replies', { timeoutMs: 300_000, limit: new Date('2026-12-13T10:00:00Z'), onTick });
