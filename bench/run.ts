@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only cli,ingest,latency,burst,scale,largemail] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only cli,ingest,latency,burst,scale,largemail,hostile] [-- --profile]`
  *
  * Starts what it needs on loopback (a private redis-server, Dovecot, an SMTP sink in its own
  * process; PostgreSQL databases created and dropped on the local server as the tests do), runs
@@ -21,8 +21,9 @@ import { ingestScenario } from './scenarios/ingest.js';
 import { latencyScenario } from './scenarios/latency.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { largeMailScenario } from './scenarios/large-mail.js';
+import { hostileTextScenario } from './scenarios/hostile-text.js';
 
-const SCENARIOS = ['cli', 'ingest', 'latency', 'burst', 'scale', 'largemail'] as const;
+const SCENARIOS = ['cli', 'ingest', 'latency', 'burst', 'scale', 'largemail', 'hostile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -54,6 +55,7 @@ const SIZES = quick
       orgCases: 5_000,
       repeats: 3,
       largeMail: 2,
+      hostile: 3,
     }
   : {
       cli: 11,
@@ -67,6 +69,7 @@ const SIZES = quick
       orgCases: 5_000,
       repeats: 5,
       largeMail: 4,
+      hostile: 7,
     };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
       }),
     );
     await runOne('largemail', () => largeMailScenario(infra, { count: SIZES.largeMail, small: 20, now: '2026-11-24T10:00:00Z', timeoutMs: 10 * 60_000 }));
+    await runOne('hostile', () => hostileTextScenario({ repeats: SIZES.hostile }));
   } finally {
     await stop();
   }

@@ -286,7 +286,7 @@ describe('weekly digest', () => {
     await h.settle();
     await new Promise((r) => setTimeout(r, 300));
     expect(h.sink.messages.filter(isDigest)).toHaveLength(1);
-    const rows = await h.em().find(OutboxMail, { kind: 'weekly-digest' }, { orderBy: { createdAt: 'asc' } });
+    const rows = await h.em().find(OutboxMail, { kind: 'weekly-digest' }, { orderBy: { dedupeKey: 'asc' } });
     expect(rows.map((r) => [r.dedupeKey, r.status, r.case])).toEqual([
       [`digest:${ORG}:2026-W47`, 'sent', null],
       [`digest:${ORG}:2026-W51`, 'sent', null],

@@ -155,8 +155,9 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
       ['reply-received', PROFESSIONAL],
       ['resolved', PROFESSIONAL],
     ]);
-    // Written in one decision, the chaser and its step notice share a moment: the kind breaks the tie.
-    const outbox = await h.em().find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc', kind: 'asc' } });
+    // Written in one decision, the chaser and its step notice share a moment: the kind breaks the tie,
+    // and the id (unique) any other, so the order never rests on what the database happens to return.
+    const outbox = await h.em().find(OutboxMail, { case: row.id }, { orderBy: { createdAt: 'asc', kind: 'asc', id: 'asc' } });
     expect(outbox.map((o) => [o.kind, o.status])).toEqual([
       ['confirmation', 'sent'],
       ['chaser', 'sent'],

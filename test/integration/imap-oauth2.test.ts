@@ -111,7 +111,7 @@ describe('IMAP with OAuth2: one token provider for the watcher, the Sent folder 
     const refusedBefore = endpoint.introspections.filter((i) => !i.active).length;
     await imap.kick();
     await waitFor(() => endpoint.introspections.filter((i) => !i.active).length > refusedBefore, { what: 'a login with the old token' });
-    await waitFor(() => watcher.state === 'idle' && endpoint.introspections.at(-1)?.active, { timeout: 30_000, what: 'the watcher to log in again' });
+    await waitFor(() => watcher.state === 'idle' && endpoint.introspections.at(-1)?.active, { what: 'the watcher to log in again' });
     expect(h.logs.lines.some((l) => l.msg === 'IMAP session ended; reconnecting')).toBe(true);
 
     expect(endpoint.introspections.some((i) => i.token === cached && !i.active)).toBe(true);

@@ -8,6 +8,7 @@ import { MailboxRateLimiter } from '../../src/outbound/rate-limit/mailbox-rate-l
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { flushPrefix, testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
+import { PATIENCE_MS } from '../support/patience.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const BOX = 'escalations@sunrise-homes.org.uk';
@@ -252,7 +253,7 @@ describe('the send-mail job waits for room in the mailbox window', () => {
 });
 
 async function waitForRow(h: EscalatorHarness, pred: (row: { id: string; status: string; attempts: number; notBefore: Date }) => boolean) {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + PATIENCE_MS;
   for (;;) {
     const rows = await h.em().find(OutboxMail, {}, { fields: ['id', 'kind', 'status', 'attempts', 'notBefore'] });
     const found = rows.find((r) => pred({ id: r.id, status: r.status, attempts: r.attempts, notBefore: new Date(r.notBefore) }));

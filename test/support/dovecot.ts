@@ -264,7 +264,7 @@ class DovecotInstance implements DovecotServer {
     // The master binds before it daemonises, but login processes come up a moment later; the
     // greeting is the first sign that a client can really log in.
     try {
-      await waitFor(() => hasImapGreeting(this.port), { timeout: 10_000, interval: 50, what: `dovecot IMAP greeting on ${this.host}:${this.port}` });
+      await waitFor(() => hasImapGreeting(this.port), { interval: 50, what: `dovecot IMAP greeting on ${this.host}:${this.port}` });
     } catch (error) {
       throw new Error(`${(error as Error).message}\n${tail(this.log())}`);
     }

@@ -150,7 +150,7 @@ export async function startOAuthDovecot(opts: { introspectionUrl: string; user?:
       const code = await dovecot(['-c', conf], path.join(root, 'startup.log'));
       if (code !== 0) throw new Error(`dovecot (oauth) failed to start: ${readFileSync(path.join(root, 'startup.log'), 'utf8')}`);
       running = true;
-      await waitFor(() => isPortOpen(port, HOST, 200), { timeout: 10_000, interval: 50, what: 'the OAuth Dovecot to listen' });
+      await waitFor(() => isPortOpen(port, HOST, 200), { interval: 50, what: 'the OAuth Dovecot to listen' });
     },
     async stop() {
       if (!running) return;
