@@ -19,7 +19,15 @@ export interface RecipientReplyInput {
   from: Contact;
   /** The role the sender holds on this case (professional, team-manager, dcs, …). */
   role: string;
-  classification: { class: ReplyClass; evidence?: string; promiseDate?: string; meetingDate?: string; meetingEvidence?: string };
+  classification: {
+    class: ReplyClass;
+    evidence?: string;
+    promiseDate?: string;
+    redirectTo?: string;
+    secureService?: string;
+    meetingDate?: string;
+    meetingEvidence?: string;
+  };
   messageKey: string;
   /** The reply's new text, forwarded to the RM (never logged). */
   newText: string;

@@ -18,6 +18,10 @@ const classification = z.object({
   class: z.enum(REPLY_CLASSES),
   evidence: z.string().optional(),
   promiseDate: z.string().optional(),
+  /** `redirected`: the new contact's address the sender gave. */
+  redirectTo: z.string().optional(),
+  /** `secure-message`: the secure-mail service the content is behind. */
+  secureService: z.string().optional(),
   meetingDate: z.string().optional(),
   meetingEvidence: z.string().optional(),
 });

@@ -111,7 +111,12 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
     ...(caseTag ? { caseTag } : {}),
     directives,
     commands: human && !confirmToken ? parseCommands(newText, dirOpts) : { lines: [], errors: [] },
-    classification: human ? classifyReply(newText, mail.date, opts.timezone, opts.workingDays) : { class: 'other' },
+    classification: human
+      ? classifyReply(newText, mail.date, opts.timezone, opts.workingDays, {
+          unquoted: reply.unquoted,
+          ownAddresses: [opts.inboxAddress, ...(mail.from ? [mail.from.address] : [])],
+        })
+      : { class: 'other' },
     authentication: readAuthentication(mail, authservIdsOf(trust, opts.trustedAuthservIds)),
     verification: verifySender(mail, trust),
     ...(confirmToken ? { confirmToken } : {}),

@@ -46,6 +46,11 @@ function isOutOfOfficeSubject(subject: string): boolean {
 const BOUNCE_SUBJECT =
   /undeliver|delivery (?:status|failure|has failed|failed|notification)|returned mail|failure notice|mail delivery (?:failed|subsystem)|non[- ]?delivery|message not delivered|could not be delivered/i;
 
+/** The text Outlook puts in a recall request. */
+const RECALL_BODY = /\bwould like to recall the message\b|\bmöchte die nachricht\b[^.]{0,40}\bzurückrufen\b/i;
+/** The text of a read receipt sent as an ordinary message. */
+const READ_RECEIPT_BODY = /\b(?:your message|the message)\b[\s\S]{0,300}\bwas (?:read|deleted without being read) on\b/i;
+
 /** RFC 3834 and the markers real systems add. Automatic mail never changes a case and is never answered. */
 export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticVerdict {
   const contentType = mail.contentType.toLowerCase();
@@ -61,6 +66,18 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
   }
   if (/multipart\/report/.test(contentType) && /report-type\s*=\s*"?disposition-notification/.test(contentType)) {
     return { kind: 'auto-reply', reason: 'read receipt (multipart/report disposition-notification)' };
+  }
+  // Outlook's message recall: the sender asks to withdraw an earlier message. It changes nothing
+  // on the case (the earlier message was read already) and is recorded silently.
+  if (
+    /urn:content-classes:recall/i.test(header(mail, 'content-class') ?? '') ||
+    (/^recall\s*:/i.test(mail.subject) && RECALL_BODY.test(mail.text.slice(0, 2000)))
+  ) {
+    return { kind: 'auto-reply', reason: 'Outlook message recall' };
+  }
+  // Read receipts from clients that send no multipart/report ("Read: …" / "Your message … was read on …").
+  if (/^(?:read|not read|gelesen|lu|letto)\s*:/i.test(mail.subject) && READ_RECEIPT_BODY.test(mail.text.slice(0, 2000))) {
+    return { kind: 'auto-reply', reason: 'read receipt (Read: subject)' };
   }
   if (/urn:content-classes:(?:mdn|dsn)/i.test(header(mail, 'content-class') ?? '')) {
     return { kind: 'auto-reply', reason: `Content-Class: ${header(mail, 'content-class')!.slice(0, 40)}` };

@@ -1,8 +1,10 @@
-import type { ReplyClass } from '../case/apply-reply.js';
+import type { ReplyClass } from '../case/reply-class.js';
+import { addressKey } from '../address.js';
 import { clauseEnd as endOfClause, clauseStart as startOfClause } from './clauses.js';
 import { findAllEnGbDates, localDate, type WorkingDays } from './en-gb-dates.js';
 import { findMeetingDate } from './meeting-date.js';
 import { plainForMatching } from './new-text.js';
+import { findRedirect } from './redirect.js';
 import {
   BUT_NOT,
   CLASS_ORDER,
@@ -17,6 +19,7 @@ import {
   REPLY_RULES,
   type ReplyRule,
 } from './reply-rules.js';
+import { findSecureNotice } from './secure-message.js';
 
 export interface Classification {
   class: ReplyClass;
@@ -24,6 +27,10 @@ export interface Classification {
   evidence?: string;
   /** For a promise: the promised local date (YYYY-MM-DD). */
   promiseDate?: string;
+  /** For `redirected`: the address of whoever the sender says holds it now. */
+  redirectTo?: string;
+  /** For `secure-message`: the secure-mail service the content is behind. */
+  secureService?: string;
   /** Whatever the class: the date a meeting is confirmed for, and the words (see meeting-date.ts). */
   meetingDate?: string;
   meetingEvidence?: string;
@@ -171,9 +178,32 @@ function plain(c: Classification & { at?: At; end?: At }): Classification {
   };
 }
 
+/** What, besides the words, a reply is read with. */
+export interface ReplyContext {
+  /** The sender's words with the signature and disclaimer still on: a secure-mail notice is often all footer. */
+  unquoted?: string;
+  /** Addresses that are no new contact: the sender's own, the organisation's inbox. */
+  ownAddresses?: string[];
+}
+
+/**
+ * A secure-mail notice outranks everything (its own note may say "please find attached", but the
+ * thing is behind a link); then a hand-over to someone else, with their address; then the words.
+ */
+function classifyWhole(newText: string, messageDate: Date, timezone: string, workingDays: WorkingDays | undefined, context: ReplyContext): Classification {
+  const secure = findSecureNotice(plainForMatching(newText)) ?? (context.unquoted ? findSecureNotice(plainForMatching(context.unquoted)) : undefined);
+  if (secure) return { class: 'secure-message', evidence: secure.evidence, secureService: secure.service };
+  // A plus address of the inbox (escalations+token@) is the inbox too.
+  const bare = (a: string) => addressKey(a).replace(/\+[^@]*@/, '@');
+  const own = new Set((context.ownAddresses ?? []).map(bare));
+  const redirect = findRedirect(sentencesOf(newText.slice(0, 20_000)), (a) => own.has(bare(a)));
+  if (redirect) return { class: 'redirected', evidence: redirect.evidence, redirectTo: redirect.to };
+  return classifyWords(newText, messageDate, timezone, workingDays);
+}
+
 /** The class of the reply's words, plus any meeting date it confirms (meeting-date.ts). */
-export function classifyReply(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays): Classification {
-  const words = classifyWords(newText, messageDate, timezone, workingDays);
+export function classifyReply(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays, context: ReplyContext = {}): Classification {
+  const words = classifyWhole(newText, messageDate, timezone, workingDays, context);
   const meeting = findMeetingDate(sentencesOf(newText.slice(0, 20_000)), messageDate, timezone);
   return meeting ? { ...words, meetingDate: meeting.date, meetingEvidence: meeting.evidence } : words;
 }

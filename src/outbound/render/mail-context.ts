@@ -534,6 +534,8 @@ const CLASS_TEXT: Record<ReplyClass, string> = {
   promise: 'it reads as a promise',
   acknowledged: 'it reads as an acknowledgement',
   disputed: 'it reads as disputing the request',
+  redirected: 'it says someone else now holds this',
+  'secure-message': 'it is a secure-mail notice: the content is behind a link only you can open',
   other: 'it does not say whether it is done',
 };
 

@@ -186,3 +186,28 @@ describe('bounceRecipients', () => {
     ]);
   });
 });
+
+describe('receipts and recalls are automatic (recorded silently)', () => {
+  it('reads a multipart/report disposition-notification as automatic', () => {
+    expect(kind(mail({ contentType: 'multipart/report; report-type=disposition-notification; boundary="b"' }))).toBe('auto-reply');
+  });
+
+  it('reads a read receipt sent as an ordinary message', () => {
+    const m = mail({
+      subject: 'Read: RE: Care plan [ESC-2026-0003]',
+      text: 'Your message\n\n  To: Kim Hale\n  Subject: Care plan\n\nwas read on 01/12/2026 10:12.',
+    });
+    expect(detectAutomatic(m, TZ)).toMatchObject({ kind: 'auto-reply', reason: 'read receipt (Read: subject)' });
+  });
+
+  it('reads an Outlook recall as automatic', () => {
+    const m = mail({ subject: 'Recall: Care plan [ESC-2026-0003]', text: 'Kim Hale would like to recall the message, "Care plan [ESC-2026-0003]".' });
+    expect(detectAutomatic(m, TZ)).toMatchObject({ kind: 'auto-reply', reason: 'Outlook message recall' });
+    expect(kind(mail({ h: { 'Content-Class': 'urn:content-classes:recall' } }))).toBe('auto-reply');
+  });
+
+  it('leaves a person writing "Read:" or "Recall:" in a subject alone', () => {
+    expect(kind(mail({ subject: 'Read: the plan before Friday', text: 'Please read the plan before Friday.' }))).toBe('none');
+    expect(kind(mail({ subject: 'Recall: review notes', text: 'Do you recall the review notes?' }))).toBe('none');
+  });
+});
