@@ -215,6 +215,21 @@ const organisation = z
       .default({ pattern: DEFAULT_CHILD_REFERENCE_PATTERN, example: 'AB-1234' }),
     /** Several chasers to one person on one day go as one mail (each case still records its own). */
     bundleChasers: z.boolean().default(false),
+    /**
+     * What a chased person attached to a reply goes to the RM (and the confirmers) with the notice,
+     * up to this many bytes together; beyond it the notice names each file and its size, and
+     * `escalator mail attachments <ref>` fetches them.
+     */
+    attachments: z
+      .object({
+        forwardMaxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(20 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
     mailbox,
   })
   .strict();

@@ -13,7 +13,8 @@ import { newId } from '../lib/ids.js';
 import { BUNDLE_GATHER_MS } from './chaser-bundle.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
-import { buildMailContext } from '../outbound/render/mail-context.js';
+import { buildMailContext, type AttachmentsView } from '../outbound/render/mail-context.js';
+import { forwardAttachments, sizeText, type AttachmentSummary, type MailAttachment } from '../outbound/compose/forward-attachments.js';
 import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
 import type { Config } from '../config/config-schema.js';
 import type { Metrics } from '../runtime/metrics.js';
@@ -255,6 +256,8 @@ async function composeRaw(
     const step = state.steps.find((s) => s.n === intent.step)!;
     rungTemplate = rungOf(ladderFor(state, ctx), step).template;
   }
+  const forwarded = intent.forward ? await forwardedFor(tx, org, state, intent.forward) : undefined;
+  if (forwarded) context.attachments = forwarded.view;
   const mail = renderMail(org.templates, templateNameFor(intent, rungTemplate), context);
   const messageId = messageIdFor(deps.secret, state.id, state.ref, intent.key, org.mailbox);
   const ours = state.steps
@@ -274,10 +277,37 @@ async function composeRaw(
     threadIndex: threadIndexFor(state.threadIndex, state.id, new Date(state.openedAt), ctx.now, messageId),
     caseRef: state.ref,
     rendered: mail,
+    ...(forwarded ? { attachments: forwarded.attach } : {}),
   });
   const list = (cs: typeof intent.to) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
   rendered.set(intent.key, { mail, to: list(intent.to), cc: list(intent.cc), from: `${fromContact.name} <${fromContact.email}>` });
   return { mail, composed, messageId };
+}
+
+/**
+ * The attachments of the stored message an intent forwards: attached within the budget, the rest
+ * named with the command that fetches them. A message whose bytes are gone (purged, or kept as
+ * headers only) forwards nothing.
+ */
+async function forwardedFor(
+  tx: Repositories,
+  org: OrgRuntime,
+  state: CaseState,
+  forward: NonNullable<MailIntent['forward']>,
+): Promise<{ attach: MailAttachment[]; view: AttachmentsView } | undefined> {
+  const raw = await tx.messages.rawOf(forward.message);
+  if (!raw) return undefined;
+  const got = await forwardAttachments(Buffer.from(raw), forward.maxBytes ?? org.config.attachments.forwardMaxBytes);
+  const view = (a: AttachmentSummary) => ({ name: a.filename, size: sizeText(a.size) });
+  const key = forward.message.replace(/-/g, '').slice(0, 16);
+  return {
+    attach: got.attach,
+    view: {
+      forwarded: got.forwarded.map(view),
+      listed: got.listed.map(view),
+      fetch: `escalator mail attachments ${state.ref} --message ${key} --out <directory>`,
+    },
+  };
 }
 
 async function composeIntent(

@@ -92,7 +92,16 @@ export class CaseMail {
   }
 
   /** A chased recipient's reply to the step-n chaser (or to the request when step is 0). */
-  async reply(c: OpenedCase, from: string, body: string, opts: { step?: number; attachment?: { filename: string; content: string } } = {}): Promise<string> {
+  async reply(
+    c: OpenedCase,
+    from: string,
+    body: string,
+    opts: {
+      step?: number;
+      attachment?: { filename: string; content: string | Buffer; contentType?: string };
+      attachments?: Array<{ filename: string; content: string | Buffer; contentType?: string }>;
+    } = {},
+  ): Promise<string> {
     const id = this.nextId('reply');
     const parent = opts.step ? this.chaserId(c, opts.step) : c.requestId;
     const headers = {
@@ -105,7 +114,8 @@ export class CaseMail {
       references: `${c.requestId} ${parent}`,
     };
     let raw: string;
-    if (!opts.attachment) {
+    const files = [...(opts.attachment ? [opts.attachment] : []), ...(opts.attachments ?? [])];
+    if (files.length === 0) {
       raw = rfc822({ ...headers, body });
     } else {
       const boundary = `b-${randomBytes(6).toString('hex')}`;
@@ -125,12 +135,14 @@ export class CaseMail {
         'Content-Type: text/plain; charset=utf-8',
         '',
         body,
-        `--${boundary}`,
-        `Content-Type: application/pdf; name="${opts.attachment.filename}"`,
-        `Content-Disposition: attachment; filename="${opts.attachment.filename}"`,
-        'Content-Transfer-Encoding: base64',
-        '',
-        Buffer.from(opts.attachment.content).toString('base64'),
+        ...files.flatMap((f) => [
+          `--${boundary}`,
+          `Content-Type: ${f.contentType ?? 'application/pdf'}; name="${f.filename}"`,
+          `Content-Disposition: attachment; filename="${f.filename}"`,
+          'Content-Transfer-Encoding: base64',
+          '',
+          Buffer.from(f.content).toString('base64').replace(/.{76}/g, '$&\r\n'),
+        ]),
         `--${boundary}--`,
         '',
       ].join('\r\n');

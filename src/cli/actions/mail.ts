@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import { rolesOf } from '../../domain/ladder/effective-ladder.js';
 import { formatInspectReport, inspectMessage } from '../../inbound/inspect-message.js';
@@ -8,7 +8,7 @@ import { calendarOf } from '../../runtime/org-calendar.js';
 import { loadLadders } from '../../runtime/org-ladders.js';
 import { trustSetting } from '../../runtime/organisations.js';
 import { CliError, type CliIo } from '../cli-io.js';
-import { clockFor, load, type GlobalOptions } from '../load.js';
+import { clockFor, load, withReadOnly, type GlobalOptions } from '../load.js';
 
 /**
  * What the service makes of each file, read as the organisation's inbox would read it; changes
@@ -70,4 +70,43 @@ export async function demo(global: GlobalOptions, io: CliIo, o: { to: string }):
   io.out(
     `sent ${info.messageId} to ${inbound.host}:${inbound.port}; watch the confirmation arrive in ${org.mailbox.outbound.type === 'file' ? org.mailbox.outbound.dir : 'the outbound mailbox'}, then run: npx escalator cases list`,
   );
+}
+
+/**
+ * The files people attached to their replies on a case, written to a directory as
+ * `<message key>/<file name>`; a name already there is not overwritten (a number is added). Prints
+ * one line per file. Read-only on the database.
+ */
+export function attachments(global: GlobalOptions, io: CliIo, ref: string, o: { out: string; message?: string }): Promise<void> {
+  return withReadOnly(global, io, async (s) => {
+    const { caseAttachments } = await import('../../workflows/case-attachments.js');
+    const found = await caseAttachments(s.orm.em.fork(), ref, o.message);
+    if (!found) throw new CliError(`no case ${ref}`);
+    if (found.length === 0)
+      throw new CliError(o.message ? `${ref}: no message ${o.message} with attachments` : `${ref}: no message on the case came with attachments`);
+    const out = resolve(io.cwd, o.out);
+    for (const m of found) {
+      if (!m.files) {
+        io.err(`${ref}: message ${m.key} (${m.from ?? 'unknown sender'}): its content is no longer stored, only its headers`);
+        continue;
+      }
+      const dir = join(out, m.key);
+      mkdirSync(dir, { recursive: true });
+      for (const f of m.files) {
+        const path = freeName(dir, f.filename);
+        writeFileSync(path, f.content, { flag: 'wx' });
+        io.out(`${path}  ${f.size} bytes  (${m.from ?? 'unknown sender'}, ${m.receivedAt.toISOString()})`);
+      }
+    }
+  });
+}
+
+/** `minutes.pdf`, then `minutes (2).pdf`, … : never over a file already there. */
+function freeName(dir: string, name: string): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let i = 1; ; i++) {
+    const path = join(dir, i === 1 ? name : `${stem} (${i})${ext}`);
+    if (!existsSync(path)) return path;
+  }
 }

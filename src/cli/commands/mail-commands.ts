@@ -18,6 +18,15 @@ export function registerMailCommands(program: Command, io: CliIo): void {
       (await actions()).inspect(program.opts<GlobalOptions>(), io, files, o),
     );
 
+  mail
+    .command('attachments <ref>')
+    .description(
+      'write the files people attached to their replies on a case to a directory (a notice names the ones too large to forward); --message <key>: only that message',
+    )
+    .requiredOption('--out <directory>', 'where to write them (created if missing; a file already there is not overwritten)')
+    .option('--message <key>', 'the message key the notice gave')
+    .action(async (ref: string, o: { out: string; message?: string }) => (await actions()).attachments(program.opts<GlobalOptions>(), io, ref, o));
+
   program
     .command('demo')
     .description('send a sample tagged request to the local inbound SMTP listener (local defaults)')

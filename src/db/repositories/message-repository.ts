@@ -159,4 +159,30 @@ export class MessageRepository {
     const rows = await this.em.execute<Array<{ id: string }>>(`select id from message where status = 'pending' and created_at < ?`, [createdBefore]);
     return rows.map((r) => r.id);
   }
+
+  /** A stored message's bytes (null: purged, or only its headers were kept), for forwarding what it carried. */
+  async rawOf(id: string): Promise<Buffer | null> {
+    const rows = await this.em.execute<Array<{ raw: Buffer | null }>>(`select raw from message where id = ?`, [id]);
+    return rows[0]?.raw ?? null;
+  }
+
+  /**
+   * The messages filed with a case that came with attachments, oldest first (by time, then id):
+   * what `escalator mail attachments` offers. `key` is the short key notices name a message by.
+   */
+  async withAttachmentsOfCase(caseId: string): Promise<Array<{ id: string; key: string; receivedAt: Date; fromAddress: string | null; hasRaw: boolean }>> {
+    const rows = await this.em.execute<Array<{ id: string; received_at: Date; from_address: string | null; has_raw: boolean }>>(
+      `select id, received_at, from_address, raw is not null as has_raw from message
+        where case_id = ? and jsonb_array_length(coalesce(analysis->'attachments', '[]'::jsonb)) > 0
+        order by received_at, id`,
+      [caseId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      key: r.id.replace(/-/g, '').slice(0, 16),
+      receivedAt: new Date(r.received_at),
+      fromAddress: r.from_address,
+      hasRaw: r.has_raw,
+    }));
+  }
 }

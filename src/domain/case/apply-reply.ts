@@ -9,7 +9,7 @@ import { noteMeetingDate } from './meeting-hold.js';
 import { withNextAction } from './next-action.js';
 import { resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
-import type { OutboxKind } from './mail-intents.js';
+import type { AttachmentFacts, OutboxKind } from './mail-intents.js';
 import type { ReplyClass } from './reply-class.js';
 import { holdsAnything, holdUntil } from './timetable.js';
 
@@ -31,6 +31,8 @@ export interface RecipientReplyInput {
   messageKey: string;
   /** The reply's new text, forwarded to the RM (never logged). */
   newText: string;
+  /** What came attached (names, types, sizes); the workflow forwards the files themselves. */
+  attachments?: AttachmentFacts;
 }
 
 /**
@@ -49,7 +51,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       key: `m${input.messageKey}-${kind}`,
       ...staff,
       timing: 'now',
-      data: { from: input.from, role: input.role, classification: cls, newText: input.newText, ...extra },
+      data: { from: input.from, role: input.role, classification: cls, newText: input.newText, attachments: input.attachments ?? [], ...extra },
     });
   b.event('reply-received', input.from.email, { role: input.role, class: cls.class, evidence: cls.evidence ?? null, message: input.messageKey });
 
@@ -82,7 +84,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       to,
       cc: staff.to.concat(staff.cc).filter((c) => !to.some((t) => t.email === c.email)),
       timing: 'window',
-      data: { from: input.from, role: input.role, newText: input.newText, missingConfirmers: confirmers.missing },
+      data: { from: input.from, role: input.role, newText: input.newText, attachments: input.attachments ?? [], missingConfirmers: confirmers.missing },
     });
   } else if (cls.class === 'promise' && cls.promiseDate) {
     const promised = ctx.calendar.openingOf(cls.promiseDate);
@@ -130,7 +132,14 @@ export function recordReplyNotice(
     key: `m${input.messageKey}-reply-notice`,
     ...staffRecipients(b.state, ctx),
     timing: 'now',
-    data: { from: input.from, role: input.role, classification: input.classification, newText: input.newText, notActedOn: input.reason },
+    data: {
+      from: input.from,
+      role: input.role,
+      classification: input.classification,
+      newText: input.newText,
+      attachments: input.attachments ?? [],
+      notActedOn: input.reason,
+    },
   });
   return b.build();
 }

@@ -71,6 +71,12 @@ const common = {
       safeguarding: z.boolean().optional(),
     })
     .optional(),
+  /**
+   * Attach what a stored inbound message carried (`message`: its row id), within `maxBytes`
+   * together (default: the organisation's `attachments.forwardMaxBytes`); the rest are named with
+   * their sizes (outbound/compose/forward-attachments.ts). Set by the workflow that has the row.
+   */
+  forward: z.object({ message: z.string(), maxBytes: z.number().int().nonnegative().optional() }).optional(),
   /** Dates the decision moved, with why: a notice to the RM says them from what to what. */
   moved: z.object({ steps: z.array(movedStep), because: z.array(z.string()) }).optional(),
 };
@@ -81,8 +87,12 @@ function mail<K extends string, D extends z.ZodType, B extends typeof common | t
   return z.object({ kind: z.literal(kind), ...base, data });
 }
 
+/** What came attached to a reply, as the parser listed it (names and sizes; the bytes stay on the stored message). */
+export const attachmentFacts = z.array(z.object({ filename: z.string().optional(), contentType: z.string(), size: z.number().int().nonnegative() }));
+export type AttachmentFacts = z.infer<typeof attachmentFacts>;
+
 /** The sender of a reply the RM is told about, with the reply as it was read. */
-const replyFacts = { from: contact, role: z.string(), classification, newText: z.string() };
+const replyFacts = { from: contact, role: z.string(), classification, newText: z.string(), attachments: attachmentFacts.optional() };
 
 export const mailIntentSchema = z.discriminatedUnion('kind', [
   /** To the originator (cc the RM): the case is open, with its timetable and anything not understood. */
@@ -133,7 +143,11 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
     ]),
   ),
   /** To the ladder's confirmers: a reply says it is done; RESOLVED or ESCALATE. */
-  mail('confirm-request', common, z.object({ from: contact, role: z.string(), newText: z.string(), missingConfirmers: z.array(z.string()) })),
+  mail(
+    'confirm-request',
+    common,
+    z.object({ from: contact, role: z.string(), newText: z.string(), attachments: attachmentFacts.optional(), missingConfirmers: z.array(z.string()) }),
+  ),
   /** To the RM: these addresses bounced (each only once). */
   mail('bounce-notice', common, z.object({ failed: z.array(z.object({ address: z.string(), status: z.string().optional(), roles: z.array(z.string()) })) })),
   /** To the RM: a mail of the case could not be delivered (`failedKind`: the outbox row's kind). */

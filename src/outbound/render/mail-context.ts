@@ -120,8 +120,23 @@ export interface MailContext {
   moved: Array<{ title: string; from: string; to: string }>;
   /** Why they moved, after "Why: " ("Sam Patel promised it by Friday 4 December 2026."), or ''. */
   movedBecause: string;
+  /**
+   * What a stored message carried, forwarded with this mail (the outbox writer fills it in from
+   * the intent's `forward`): attached within the budget, or over it and only named, with the
+   * command that fetches them. Empty lists when nothing is forwarded.
+   */
+  attachments: AttachmentsView;
   data: Record<string, unknown>;
 }
+
+export interface AttachmentsView {
+  forwarded: Array<{ name: string; size: string }>;
+  listed: Array<{ name: string; size: string }>;
+  /** `escalator mail attachments ESC-… --message <key> --out <dir>`: how the listed ones are fetched. */
+  fetch: string;
+}
+
+export const NO_ATTACHMENTS: AttachmentsView = { forwarded: [], listed: [], fetch: '' };
 
 export interface TimetableView {
   n: number;
@@ -375,6 +390,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     requestDeadline: describeDuration(requestDeadline),
     nextStep: nextStepOf(state, ctx),
     ...movedDates(state, intent, ctx),
+    attachments: NO_ATTACHMENTS,
     data: templateData(intent, ctx),
   };
 }
@@ -553,6 +569,7 @@ interface ReplyLikeData {
   flagged?: string;
   notActedOn?: string;
   missingConfirmers?: string[];
+  attachments?: Array<{ filename?: string; contentType: string; size: number }>;
 }
 
 /** What each folded notice would have said, in the summary's list. */
@@ -598,6 +615,8 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         flagged: d.flagged ?? '',
         notActedOn: d.notActedOn ?? '',
         newText: d.newText ?? '',
+        // "Please find attached" with nothing attached: the RM is told, rather than left looking for it.
+        saysAttachedButNone: /\battach(?:ed|ment|ments|ing)?\b/i.test(d.newText ?? '') && (d.attachments ?? []).length === 0,
         missingConfirmerLabels: (d.missingConfirmers ?? []).map(roleLabel),
       };
     }

@@ -7,7 +7,7 @@ import { applyBounce, applyRecipientReply, recordAutomatic, recordFlagged, recor
 import { confirmationDeadline, confirmOpening, requestSenderConfirmation } from '../../domain/case/sender-confirmation.js';
 import { addressKey, sameAddress } from '../../domain/address.js';
 import type { BounceRecipient } from '../../domain/inbound/automatic.js';
-import type { Decision, MailCause } from '../../domain/case/decision.js';
+import type { Decision, MailCause, MailIntent } from '../../domain/case/decision.js';
 import { openCase } from '../../domain/case/open-case.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import { aboutSafeguarding } from '../../domain/inbound/safeguarding.js';
@@ -270,14 +270,22 @@ async function applyRoute(
     case 'reply-notice':
       decision = recordReplyNotice(
         state,
-        { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText, reason: route.reason },
+        {
+          from,
+          role: route.role,
+          classification: analysis.classification,
+          messageKey: key,
+          newText: analysis.newText,
+          attachments: mail.attachments,
+          reason: route.reason,
+        },
         ctx,
       );
       break;
     case 'recipient-reply':
       decision = applyRecipientReply(
         state,
-        { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText },
+        { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText, attachments: mail.attachments },
         ctx,
       );
       break;
@@ -309,8 +317,17 @@ async function applyRoute(
     default:
       return { caseId: row.id, caseRef: row.ref };
   }
-  const work = await persistDecision(tx, org, row as CaseRow, withCause(decision, cause), ctx, deps, `message:${msg.id}`);
+  let caused = withCause(decision, cause);
+  if ((route.kind === 'recipient-reply' || route.kind === 'reply-notice') && mail.attachments.length > 0) caused = withForward(caused, msg.id);
+  const work = await persistDecision(tx, org, row as CaseRow, caused, ctx, deps, `message:${msg.id}`);
   return { caseId: row.id, caseRef: row.ref, work };
+}
+
+/** Mails that show the RM (or the confirmers) a reply: what it came with is forwarded with them (README, Attachments). */
+const SHOWS_THE_REPLY: ReadonlySet<MailIntent['kind']> = new Set<MailIntent['kind']>(['reply-notice', 'resolved-notice', 'confirm-request']);
+
+function withForward(decision: Decision, messageRowId: string): Decision {
+  return { ...decision, mails: decision.mails.map((m) => (SHOWS_THE_REPLY.has(m.kind) ? { ...m, forward: { message: messageRowId } } : m)) };
 }
 
 /** Every mail of a decision an inbound message caused carries that message's sender (loop protection counts per sender). */
