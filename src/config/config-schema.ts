@@ -33,8 +33,8 @@ const oauth2Auth = z
     const need = (key: keyof typeof a) => {
       if (!a[key]) ctx.addIssue({ code: 'custom', path: [key], message: `required for provider ${a.provider}` });
     };
-    if (a.provider === 'microsoft') ['tenantId', 'clientId', 'clientSecret'].forEach((k) => need(k as keyof typeof a));
-    if (a.provider === 'google') ['serviceAccountEmail', 'privateKey'].forEach((k) => need(k as keyof typeof a));
+    if (a.provider === 'microsoft') for (const k of ['tenantId', 'clientId', 'clientSecret'] as const) need(k);
+    if (a.provider === 'google') for (const k of ['serviceAccountEmail', 'privateKey'] as const) need(k);
     if (a.provider === 'static') need('accessToken');
   });
 const mailAuth = z.discriminatedUnion('type', [passwordAuth, oauth2Auth]);

@@ -24,7 +24,7 @@ export class ConfigError extends Error {
 }
 
 /** `organisations.0.mailbox` → `organisations[0].mailbox`, as people read it. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     const k = String(key);

@@ -31,7 +31,7 @@ export function parseDirectory(text: string, source: string, env: NodeJS.Process
   if (!parsed.success) {
     throw new ConfigError(`${source} is not valid:\n${parsed.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`).join('\n')}`);
   }
-  return parsed.data as Directory;
+  return parsed.data;
 }
 
 /** A missing directory file is allowed: every address then comes from the cases themselves. */

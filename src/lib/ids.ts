@@ -7,7 +7,7 @@ export function newToken(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
   const bytes = randomBytes(20);
   let out = '';
-  for (const b of bytes) out += alphabet[b & 31];
+  for (const b of bytes) out += alphabet.charAt(b & 31);
   return out;
 }
 

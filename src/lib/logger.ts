@@ -53,8 +53,9 @@ export function scrubErrorMessage(message: string): string {
  * row, where the RM and the operator can read it.
  */
 export function loggableReason(reason: string): string {
-  const head = reason.split(/:\s|\s\(|["“'‘<]/)[0]!.trim();
-  const safe = head.replace(/[^\w\s,;.’\[\]-]/g, '');
+  // split() always yields at least one piece; the fallback only satisfies the index type.
+  const head = (reason.split(/:\s|\s\(|["“'‘<]/)[0] ?? '').trim();
+  const safe = head.replace(/[^\w\s,;.’[\]-]/g, '');
   return (safe || 'see the message row').slice(0, 200);
 }
 

@@ -93,6 +93,7 @@ export function trustSetting(config: OrganisationConfig, defaultAuthservIds: str
     case 'exchange-online':
       return {
         source: 'exchange-online',
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the config schema refuses exchange-online without a tenantId
         tenantId: t.tenantId!,
         acceptedDomains: t.acceptedDomains?.length ? t.acceptedDomains : config.staff.domains,
         authservIds: t.authservIds ?? [],
