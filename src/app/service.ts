@@ -96,7 +96,7 @@ export class EscalatorService {
   ) {
     const cfg = loaded.config;
     this.redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection problem'));
+    this.redis.on('error', (err) => logger.warn({ err: err }, 'redis connection problem'));
     this.queues = new JobQueues(this.redis, cfg.redis.prefix, clock);
     this.tokens = new TokenProviders({ clock, logger });
     this.graph = new GraphAccounts({ clock, logger, baseDir: loaded.baseDir });
@@ -251,12 +251,12 @@ export class EscalatorService {
       this.workers = new WorkerHost(this.handlers(), { connection: this.redis, prefix: cfg.redis.prefix, logger: this.logger });
       this.workers.start();
       // A database that is down at this moment must not stop the worker: the schedule below reconciles again.
-      await reconcile(this.deps).catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'could not reconcile at start; the schedule will'));
+      await reconcile(this.deps).catch((err: Error) => this.logger.warn({ err: err }, 'could not reconcile at start; the schedule will'));
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
       // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
       await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());
       const check = () =>
-        void this.ensureMaintenance().catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'could not check the reconciler schedule'));
+        void this.ensureMaintenance().catch((err: Error) => this.logger.warn({ err: err }, 'could not check the reconciler schedule'));
       this.maintenanceTimer = setInterval(check, MAINTENANCE_CHECK_MS);
       this.maintenanceTimer.unref();
       this.redis.on('ready', check);

@@ -122,7 +122,7 @@ export class GraphWatcher {
           pause = backoff;
           backoff = Math.min(60_000, backoff * 2);
           this.o.logger.warn(
-            { mailbox: this.o.mailbox, err: { message: (error as Error).message } },
+            { mailbox: this.o.mailbox, err: error },
             'reading the mailbox through Microsoft Graph failed; trying again',
           );
         }
@@ -231,7 +231,7 @@ export class GraphWatcher {
           await moveMessage(client, m.id, this.processedFolderId);
         }
       } catch (error) {
-        this.o.logger.warn({ mailbox: this.o.mailbox, err: { message: (error as Error).message } }, 'could not mark a message processed');
+        this.o.logger.warn({ mailbox: this.o.mailbox, err: error }, 'could not mark a message processed');
       }
     }
   }

@@ -94,7 +94,7 @@ export class ImapWatcher {
         backoff = this.o.initialBackoffMs ?? 1000;
       } catch (error) {
         if (signal.aborted) break;
-        this.o.logger.warn({ mailbox: this.key, err: { message: (error as Error).message } }, 'IMAP session ended; reconnecting');
+        this.o.logger.warn({ mailbox: this.key, err: error }, 'IMAP session ended; reconnecting');
       }
       if (signal.aborted) break;
       this.state = 'backoff';
@@ -127,7 +127,7 @@ export class ImapWatcher {
           closed = true;
           this.wake?.();
         });
-        c.on('error', (err: Error) => this.o.logger.warn({ mailbox: this.key, err: { message: err.message } }, 'IMAP error'));
+        c.on('error', (err: Error) => this.o.logger.warn({ mailbox: this.key, err: err }, 'IMAP error'));
         this.client = c;
       },
     });
@@ -276,7 +276,7 @@ export class ImapWatcher {
       }
     } catch (error) {
       // Stored already; marking is a courtesy for people who look at the mailbox.
-      this.o.logger.warn({ mailbox: this.key, err: { message: (error as Error).message } }, 'could not mark messages processed');
+      this.o.logger.warn({ mailbox: this.key, err: error }, 'could not mark messages processed');
     }
   }
 }

@@ -74,7 +74,7 @@ export class SmtpListener {
           this.store(copy, size, session).then(
             () => callback(),
             (err: Error) => {
-              o.logger.error({ err: { message: err.message } }, 'could not store inbound message');
+              o.logger.error({ err: err }, 'could not store inbound message');
               callback(Object.assign(new Error('4.3.0 temporary storage failure, try again'), { responseCode: 451 }));
             },
           );

@@ -59,12 +59,32 @@ export function loggableReason(reason: string): string {
   return (safe || 'see the message row').slice(0, 200);
 }
 
-function scrubLogObject(object: Record<string, unknown>): Record<string, unknown> {
-  for (const key of ['err', 'error']) {
-    const e = object[key] as { message?: unknown } | undefined;
-    if (e && typeof e === 'object' && typeof e.message === 'string') object[key] = { ...e, message: scrubErrorMessage(e.message) };
+/** Fields of an error that say what failed without carrying data (a driver's `detail` or `sql` can). */
+const ERROR_FIELDS = ['code', 'errno', 'syscall', 'status', 'statusCode', 'responseCode', 'command'] as const;
+
+/**
+ * An error as a log line carries it: its type, scrubbed message and stack, the fields above and its
+ * cause, for pino's `err` serializer to print as it is. The stack's header repeats the message, so it
+ * is rebuilt from the scrubbed one; only the frames ("    at …") are kept from the original.
+ */
+export function loggableError(error: unknown, depth = 0): unknown {
+  if (!error || typeof error !== 'object') return error;
+  const e = error as Record<string, unknown>;
+  if (typeof e.message !== 'string') return error;
+  const name = typeof e.name === 'string' && e.name ? e.name : 'Error';
+  const message = scrubErrorMessage(e.message);
+  const out: Record<string, unknown> = { type: error instanceof Error ? error.constructor.name : name, message };
+  if (typeof e.stack === 'string') {
+    const frames = e.stack.split('\n').filter((line) => /^\s+at /.test(line));
+    out.stack = [`${name}: ${message}`, ...frames].join('\n');
   }
-  if (typeof object.reason === 'string') object.reason = loggableReason(scrubErrorMessage(object.reason));
+  for (const field of ERROR_FIELDS) if (typeof e[field] === 'string' || typeof e[field] === 'number') out[field] = e[field];
+  if (e.cause !== undefined && depth < 3) out.cause = loggableError(e.cause, depth + 1);
+  return out;
+}
+
+function scrubLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  if (typeof object.reason === 'string') return { ...object, reason: loggableReason(scrubErrorMessage(object.reason)) };
   return object;
 }
 
@@ -75,6 +95,8 @@ export function createLogger(level: LoggerOptions['level'] = 'info', destination
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { log: scrubLogObject },
+    // In place of pino's own `err` serializer (which copies every enumerable field and the message as it is).
+    serializers: { err: loggableError, error: loggableError },
   };
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
 }

@@ -29,7 +29,7 @@ export class SentFolderProbe {
       const found = await client.search({ header: { 'message-id': messageId } }, { uid: true });
       return Array.isArray(found) && found.length >= Math.max(1, copies) ? 'found' : 'not-found';
     } catch (error) {
-      this.o.logger.warn({ folder: this.o.folder, err: { message: (error as Error).message } }, 'could not read the server’s Sent folder');
+      this.o.logger.warn({ folder: this.o.folder, err: error }, 'could not read the server’s Sent folder');
       return 'unknown';
     } finally {
       await client?.logout().catch(() => client?.close());

@@ -64,7 +64,7 @@ export class SentFolder {
       } catch (error) {
         const dropped = this.queue.splice(0);
         this.o.logger.warn(
-          { folder: this.o.folder, host: this.o.host, messages: dropped.map((p) => messageIdOf(p.raw)), err: { message: (error as Error).message } },
+          { folder: this.o.folder, host: this.o.host, messages: dropped.map((p) => messageIdOf(p.raw)), err: error },
           'could not log in to IMAP to keep sent mail; these copies are not in the Sent folder',
         );
         return;
@@ -81,7 +81,7 @@ export class SentFolder {
             await client.append(this.o.folder, item.raw, ['\\Seen'], item.sentAt);
           } catch (error) {
             this.o.logger.warn(
-              { folder: this.o.folder, messageId: messageIdOf(item.raw), err: { message: (error as Error).message } },
+              { folder: this.o.folder, messageId: messageIdOf(item.raw), err: error },
               'could not append sent mail to the Sent folder',
             );
           }
@@ -97,7 +97,7 @@ export class SentFolder {
     return this.account.connect({
       retryRefusedToken: true,
       setup: (client) =>
-        client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: { message: err.message } }, 'IMAP error while keeping sent mail')),
+        client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: err }, 'IMAP error while keeping sent mail')),
     });
   }
 }

@@ -50,10 +50,7 @@ export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filt
       if (!ladder) ladders.set(key, (ladder = ladderFor(row.state, ctx)));
       facts.push(caseFacts(row.state, ctx, ladder));
     } catch (error) {
-      logger.warn(
-        { case: row.id, ref: row.ref, problem: error instanceof Error ? error.message.slice(0, 200) : 'not an error' },
-        'case left out of a report: it could not be read',
-      );
+      logger.warn({ case: row.id, ref: row.ref, err: error }, 'case left out of a report: it could not be read');
       unreadable.push({ id: row.id, ref: row.ref, orgId: row.organisation_id });
     }
   }

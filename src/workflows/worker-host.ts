@@ -1,4 +1,4 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '../lib/logger.js';
 import { InvalidPayload, JOBS, parsePayload, QUEUE_NAMES, type JobName, type JobPayload } from './job-catalogue.js';
 
@@ -41,11 +41,9 @@ export class WorkerHost {
           try {
             payload = parsePayload(name, job.data);
           } catch (error) {
-            if (error instanceof InvalidPayload) {
-              // Retrying a malformed payload cannot help: record it and drop the job.
-              logger.error({ job: job.id, name, reason: error.message }, 'job rejected');
-              return;
-            }
+            // Retrying a malformed payload cannot help: it goes straight to the failed set (kept
+            // there for inspection, logged as "job failed" below), never counted as completed.
+            if (error instanceof InvalidPayload) throw new UnrecoverableError(error.message);
             throw error;
           }
           await handler(payload, job);
@@ -60,8 +58,8 @@ export class WorkerHost {
           removeOnFail: { count: 5000 },
         },
       );
-      worker.on('failed', (job, error) => logger.error({ job: job?.id, name: job?.name, err: { message: error.message } }, 'job failed'));
-      worker.on('error', (error) => logger.error({ queue, err: { message: error.message } }, 'worker error'));
+      worker.on('failed', (job, error) => logger.error({ job: job?.id, name: job?.name, err: error }, 'job failed'));
+      worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
       this.workers.push(worker);
     }
   }

@@ -30,7 +30,7 @@ export async function run(parts: ServiceParts, opts: GlobalOptions & { migrate?:
       }, SHUTDOWN_LIMIT_MS);
       force.unref();
       service.stop().then(resolve, (err: Error) => {
-        logger.error({ err: { message: err.message } }, 'shutdown failed');
+        logger.error({ err: err }, 'shutdown failed');
         resolve();
       });
     };

@@ -18,7 +18,7 @@ export class SentItemsProbe {
     try {
       return (await sentItemsWith(this.client, messageId)) >= Math.max(1, copies) ? 'found' : 'not-found';
     } catch (error) {
-      this.logger.warn({ mailbox: this.client.user, err: { message: (error as Error).message } }, 'could not read Sent Items through Microsoft Graph');
+      this.logger.warn({ mailbox: this.client.user, err: error }, 'could not read Sent Items through Microsoft Graph');
       return 'unknown';
     }
   }

@@ -65,7 +65,7 @@ export abstract class RefreshingTokenProvider implements AccessTokenProvider {
       const cached = this.cached;
       if (!forced && cached && this.clock.now().getTime() < cached.expiresAt) {
         this.logger?.warn(
-          { ...this.describe(), expiresAt: new Date(cached.expiresAt).toISOString(), err: { message: (error as Error).message } },
+          { ...this.describe(), expiresAt: new Date(cached.expiresAt).toISOString(), err: error },
           'OAuth2 token refresh failed; using the current token until it expires',
         );
         return cached.token;

@@ -198,7 +198,7 @@ async function recordWithRetries(deps: SendDeps, outboxId: string, record: () =>
       return;
     } catch (error) {
       if (Date.now() - started > MARK_SENT_RETRY_MS) throw error;
-      deps.logger.warn({ outbox: outboxId, attempt, err: { message: (error as Error).message } }, 'mail sent but not yet recorded; retrying');
+      deps.logger.warn({ outbox: outboxId, attempt, err: error }, 'mail sent but not yet recorded; retrying');
       await new Promise<void>((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
     }
   }
@@ -222,7 +222,7 @@ async function putBack(db: Repositories, deps: SendDeps, sleepUntil: SleepUntil,
 /** Takes a send slot; Redis trouble lets the mail go (the server's own limit still holds). */
 async function reserveSlot(deps: SendDeps, org: OrgRuntime, row: OutboxRow): Promise<Date | null> {
   return reserveSendSlot(deps.limiter, org.config, `${row.id}:${row.attempts}`).catch((error: unknown) => {
-    deps.logger.warn({ outbox: row.id, err: { message: (error as Error).message } }, 'mailbox rate limiter unavailable; sending anyway');
+    deps.logger.warn({ outbox: row.id, err: error }, 'mailbox rate limiter unavailable; sending anyway');
     return null;
   });
 }
@@ -247,7 +247,7 @@ async function scheduleResend(deps: SendDeps, row: OutboxRow, resend: Resend): P
     'recipients refused for now; the mail goes to them again later',
   );
   await deps.scheduler.send(resend.id, resend.attempts, resend.notBefore).catch((error: unknown) => {
-    deps.logger.warn({ outbox: resend.id, err: { message: (error as Error).message } }, 'could not queue the follow-up send; the reconciler will');
+    deps.logger.warn({ outbox: resend.id, err: error }, 'could not queue the follow-up send; the reconciler will');
   });
 }
 
