@@ -255,8 +255,7 @@ export class EscalatorService {
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
       // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
       await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());
-      const check = () =>
-        void this.ensureMaintenance().catch((err: Error) => this.logger.warn({ err: err }, 'could not check the reconciler schedule'));
+      const check = () => void this.ensureMaintenance().catch((err: Error) => this.logger.warn({ err: err }, 'could not check the reconciler schedule'));
       this.maintenanceTimer = setInterval(check, MAINTENANCE_CHECK_MS);
       this.maintenanceTimer.unref();
       this.redis.on('ready', check);

@@ -121,10 +121,7 @@ export class GraphWatcher {
         } else {
           pause = backoff;
           backoff = Math.min(60_000, backoff * 2);
-          this.o.logger.warn(
-            { mailbox: this.o.mailbox, err: error },
-            'reading the mailbox through Microsoft Graph failed; trying again',
-          );
+          this.o.logger.warn({ mailbox: this.o.mailbox, err: error }, 'reading the mailbox through Microsoft Graph failed; trying again');
         }
       }
       if (signal.aborted) break;

@@ -80,10 +80,7 @@ export class SentFolder {
           try {
             await client.append(this.o.folder, item.raw, ['\\Seen'], item.sentAt);
           } catch (error) {
-            this.o.logger.warn(
-              { folder: this.o.folder, messageId: messageIdOf(item.raw), err: error },
-              'could not append sent mail to the Sent folder',
-            );
+            this.o.logger.warn({ folder: this.o.folder, messageId: messageIdOf(item.raw), err: error }, 'could not append sent mail to the Sent folder');
           }
         }
       } finally {
@@ -96,8 +93,7 @@ export class SentFolder {
   private connect(): Promise<ImapFlow> {
     return this.account.connect({
       retryRefusedToken: true,
-      setup: (client) =>
-        client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: err }, 'IMAP error while keeping sent mail')),
+      setup: (client) => client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: err }, 'IMAP error while keeping sent mail')),
     });
   }
 }
