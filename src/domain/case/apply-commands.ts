@@ -187,7 +187,8 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       if (!step) throw new CommandRejected('ESCALATE: the case is at the top of its ladder.');
       // The step goes now: it stands here on the timetable from now on, and the rungs counted from
       // it come with it (replanAfter when it fires).
-      step.dueAt = cal.nextOpening(now).toISOString();
+      // An any-hour step is due now even at night (it waits for the window only if it has outside recipients: fireStep).
+      step.dueAt = (step.anyHour ? now : cal.nextOpening(now)).toISOString();
       delete step.timingAt;
       b.because(`ESCALATE sent “${rungOf(ladder, step).title}” early, and the steps counted from it come with it`);
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
@@ -225,9 +226,10 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
         b.event('approved', actor, { step: step.n, rung: rung.id });
         const draftedFor = step.dueAt ? new Date(step.dueAt) : now;
         const outcome = fireStep(b, ladder, step, ctx, actor);
-        const goes = cal.isOpen(now) ? 'now' : `at ${cal.format(cal.nextOpening(now))}`;
+        const goesAt = step.sentAt ? new Date(step.sentAt) : cal.nextOpening(now);
+        const goes = goesAt <= now ? 'now' : `at ${cal.format(goesAt)}`;
         if (outcome === 'redrafted') {
-          return `Approved: “${rung.title}” goes ${goes}, sent with its dates counted from ${cal.isOpen(now) ? 'today' : 'then'} (it was drafted to go on ${cal.formatDate(draftedFor)}); the steps after it move back by the same time.`;
+          return `Approved: “${rung.title}” goes ${goes}, sent with its dates counted from ${goesAt <= now ? 'today' : 'then'} (it was drafted to go on ${cal.formatDate(draftedFor)}); the steps after it move back by the same time.`;
         }
         return `Approved: “${rung.title}” goes ${goes}, exactly as drafted.`;
       }
@@ -340,7 +342,7 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
   }
   // Held since it fell due: it goes now (or at the next opening), and when that is a later day the
   // rungs after it move back by the time it was held, rather than all falling due together.
-  const goesAt = ctx.calendar.nextOpening(ctx.now);
+  const goesAt = step.anyHour ? ctx.now : ctx.calendar.nextOpening(ctx.now);
   if (goLate(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), goesAt)) {
     b.because(`“${rungOf(ladder, step).title}” waited for an address until ${ctx.calendar.formatDate(ctx.now)}`);
   }

@@ -36,13 +36,18 @@ export interface Step {
   /** 1-based position on this case; stable, so Message-IDs and job ids can be derived from it. */
   n: number;
   rungId: string;
-  /** Null for command-only rungs until ESCALATE sets it. Always inside the send window. */
+  /** Null for command-only rungs until ESCALATE sets it. Inside the send window unless `anyHour`. */
   dueAt: Instant | null;
   /**
    * When the ladder's timing put the step, before the send window moved it to `dueAt` (a rung
    * falling on a bank holiday); shifts and EXTEND count from here. Absent when the two agree.
    */
   timingAt?: Instant;
+  /**
+   * Its rung may go at any hour (`sendWindow: always`: "the same day", "immediately"): `dueAt` is
+   * when it falls due, not moved into the send window.
+   */
+  anyHour?: boolean;
   status: StepStatus;
   sentAt?: Instant;
   /** The addresses it went to, as sent (evidence). */

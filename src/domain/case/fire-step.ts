@@ -1,5 +1,5 @@
 import type { EffectiveLadder } from '../ladder/effective-ladder.js';
-import type { CaseContext } from './case-context.js';
+import { insideOrganisation, type CaseContext } from './case-context.js';
 import type { Step } from './case-state.js';
 import type { DecisionBuilder } from './decision.js';
 import { dedupe, resolveRoles } from './role-resolution.js';
@@ -20,6 +20,16 @@ export function recipientsFor(b: DecisionBuilder, ladder: EffectiveLadder, step:
   const to = resolveRoles(b.state, rung.to, ctx);
   const cc = resolveRoles(b.state, ccRolesFor(ladder, step, b.state.flags), ctx);
   return { to: to.contacts, cc: dedupe(cc.contacts, to.contacts), missingTo: to.missing, missingCc: cc.missing };
+}
+
+/**
+ * Whether a step goes the moment it fires rather than at the send window's next opening: its rung
+ * may go at any hour (`sendWindow: always`) and everyone on the mail is the organisation's own
+ * staff, unless the ladder or variant lets out-of-hours mail go to people outside it too.
+ */
+export function goesAtOnce(step: Step, ladder: EffectiveLadder, recipients: ReadonlyArray<{ email: string }>, ctx: CaseContext): boolean {
+  if (!step.anyHour) return false;
+  return ladder.outOfHoursOutside || recipients.every((c) => insideOrganisation(c.email, ctx));
 }
 
 /**
@@ -76,7 +86,8 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   // the later steps move back by the held span; its deadline is the close of the last working day
   // before the next step goes (see deadlineFor), so the dates it states are the timetable's own.
   // For a draft being approved, `dueAt` is when it was drafted to go.
-  const goesAt = cal.nextOpening(ctx.now);
+  const atOnce = goesAtOnce(step, ladder, [...to, ...cc], ctx);
+  const goesAt = atOnce ? ctx.now : cal.nextOpening(ctx.now);
   const late = goLate(state, ladder, cal, index, goesAt);
   if (late) {
     b.because(
@@ -92,7 +103,7 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     key: `s${step.n}-chaser`,
     to,
     cc,
-    timing: 'window' as const,
+    timing: atOnce ? ('now' as const) : ('window' as const),
     step: step.n,
     data: { rungId: rung.id, deadlineAt, missingCc },
   };

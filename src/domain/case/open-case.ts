@@ -75,7 +75,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
   };
   const b = new DecisionBuilder(state, ctx.now);
   // Planned after the builder is made: the first timetable is the one the confirmation gives, not a move.
-  state.steps = planSteps(ladder, clockStart, ctx.calendar);
+  state.steps = planSteps(ladder, clockStart, ctx.calendar, 1, input.openedAt);
   b.event('case-opened', input.originator.email, {
     ladder: input.ladderId,
     variant,

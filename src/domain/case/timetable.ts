@@ -49,20 +49,36 @@ export function anchorOf(step: Step, cal: WorkCalendar): Date | null {
   return at ? new Date(at) : null;
 }
 
-/** The dated plan for a fresh case: every rung from the clock start. */
-export function planSteps(ladder: EffectiveLadder, clockStart: Date, cal: WorkCalendar, firstN = 1): Step[] {
+/**
+ * The dated plan for a fresh case: every rung from the clock start. An any-hour rung due "the same
+ * day" at the start counts from `openedAt` itself (an imminent-risk case raised at 17:30 goes at
+ * 17:30, not at the next morning's opening).
+ */
+export function planSteps(ladder: EffectiveLadder, clockStart: Date, cal: WorkCalendar, firstN = 1, openedAt?: Date): Step[] {
   const steps: Step[] = [];
   let previous: Date | null = clockStart;
   ladder.rungs.forEach((rung, i) => {
-    const step: Step = { n: firstN + i, rungId: rung.id, dueAt: null, status: 'planned' };
+    const step: Step = { n: firstN + i, rungId: rung.id, dueAt: null, status: 'planned', ...(rung.anyHour ? { anyHour: true } : {}) };
     if (rung.trigger === 'time') {
-      const base = rung.from === 'opening' || i === 0 ? clockStart : previous;
+      const fromStart = rung.from === 'opening' || i === 0;
+      const start = fromStart && rung.anyHour && openedAt && rung.after.unit === 'same-day' && openedAt < clockStart ? openedAt : clockStart;
+      const base = fromStart ? start : previous;
       if (base) setTiming(step, rungDueFrom(base, rung.after, cal), cal);
     }
     steps.push(step);
-    previous = step.dueAt ? timingOf(step, cal) : null;
+    previous = step.dueAt ? countFrom(step, cal) : null;
   });
   return steps;
+}
+
+/**
+ * Where the rungs after a step count from: its timing, or for an any-hour step that went out of
+ * hours, the next opening (its recipient's working days start then, so a rung one working day
+ * after it still leaves them a whole working day).
+ */
+function countFrom(step: Step, cal: WorkCalendar): Date | null {
+  const at = timingOf(step, cal);
+  return at && step.anyHour ? cal.nextOpening(at) : at;
 }
 
 /**
@@ -71,11 +87,11 @@ export function planSteps(ladder: EffectiveLadder, clockStart: Date, cal: WorkCa
  * the rungs after it keep their spacing from where it really stands.
  */
 export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): void {
-  let previous = anchorOf(state.steps[index]!, cal);
+  let previous = anchorFrom(state.steps[index]!, cal);
   for (let i = index + 1; i < state.steps.length; i++) {
     const step = state.steps[i]!;
     if (step.status !== 'planned') {
-      previous = anchorOf(step, cal);
+      previous = anchorFrom(step, cal);
       continue;
     }
     const rung = rungOf(ladder, step);
@@ -87,8 +103,14 @@ export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: Work
       if (previous) setTiming(step, rungDueFrom(previous, rung.repeat && ladder.repeat ? ladder.repeat.every : rung.after, cal), cal);
       else clearTiming(step);
     }
-    previous = step.dueAt ? timingOf(step, cal) : null;
+    previous = step.dueAt ? countFrom(step, cal) : null;
   }
+}
+
+/** A step's anchor, as the rungs after it count from it (see countFrom). */
+function anchorFrom(step: Step, cal: WorkCalendar): Date | null {
+  const at = anchorOf(step, cal);
+  return at && step.anyHour ? cal.nextOpening(at) : at;
 }
 
 /**
@@ -177,9 +199,10 @@ export function nextDueAfter(state: CaseState, ladder: EffectiveLadder, cal: Wor
     return new Date(step.dueAt);
   }
   const last = state.steps[state.steps.length - 1];
-  const base = last ? anchorOf(last, cal) : null;
+  const base = last ? anchorFrom(last, cal) : null;
   if (!ladder.repeat || !base) return null;
-  return cal.nextOpening(repeatAfter(base, ladder, cal));
+  const raw = repeatAfter(base, ladder, cal);
+  return ladder.repeat.anyHour ? raw : cal.nextOpening(raw);
 }
 
 /**
@@ -193,7 +216,9 @@ export function deadlineFor(state: CaseState, ladder: EffectiveLadder, cal: Work
   const step = state.steps[index]!;
   const rung = rungOf(ladder, step);
   if (!rung.deadline) return undefined;
-  const next = nextDueAfter(state, ladder, cal, index) ?? cal.nextOpening(rungDueFrom(goesAt, rung.deadline, cal));
+  // An any-hour step sent out of hours gives its timescale from the next opening, as the working days count.
+  const from = step.anyHour ? cal.nextOpening(goesAt) : goesAt;
+  const next = nextDueAfter(state, ladder, cal, index) ?? cal.nextOpening(rungDueFrom(from, rung.deadline, cal));
   const deadline = cal.deadlineBefore(next);
   return deadline > goesAt ? deadline : undefined;
 }
@@ -257,16 +282,16 @@ export function replanFromNow(state: CaseState, ladder: EffectiveLadder, cal: Wo
   const open = state.steps.filter((s) => !isDone(s));
   const planned: Step[] = remaining.map(({ r, i }) => {
     const existing = open.find((s) => s.rungId === r.id);
-    const step: Step = { n: existing?.n ?? n++, rungId: r.id, dueAt: null, status: 'planned' };
+    const step: Step = { n: existing?.n ?? n++, rungId: r.id, dueAt: null, status: 'planned', ...(r.anyHour ? { anyHour: true } : {}) };
     if (r.trigger === 'time' && previous) setTiming(step, rungDueFrom(previous, gapBefore(ladder.rungs, i), cal), cal);
-    previous = step.dueAt ? timingOf(step, cal) : null;
+    previous = step.dueAt ? countFrom(step, cal) : null;
     return step;
   });
   // At the repeat stage no rung is left to plan: the planned repeat used to be dropped here, which
   // stopped the chasing altogether. Keep it, on the new variant's spacing from now.
   const openRepeat = open.find((s) => s.rungId === 'repeat');
   if (planned.length === 0 && openRepeat && ladder.repeat) {
-    const repeat: Step = { n: openRepeat.n, rungId: 'repeat', dueAt: null, status: 'planned' };
+    const repeat: Step = { n: openRepeat.n, rungId: 'repeat', dueAt: null, status: 'planned', ...(ladder.repeat.anyHour ? { anyHour: true } : {}) };
     setTiming(repeat, repeatAfter(now, ladder, cal), cal);
     planned.push(repeat);
   }
@@ -286,10 +311,10 @@ export function repeatAfter(base: Date, ladder: EffectiveLadder, cal: WorkCalend
 export function appendRepeat(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar): Step | undefined {
   if (!ladder.repeat) return undefined;
   const last = state.steps[state.steps.length - 1];
-  const base = (last && anchorOf(last, cal)) ?? null;
+  const base = (last && anchorFrom(last, cal)) ?? null;
   if (!base) return undefined;
   const n = Math.max(0, ...state.steps.map((s) => s.n)) + 1;
-  const step: Step = { n, rungId: 'repeat', dueAt: null, status: 'planned' };
+  const step: Step = { n, rungId: 'repeat', dueAt: null, status: 'planned', ...(ladder.repeat.anyHour ? { anyHour: true } : {}) };
   setTiming(step, repeatAfter(base, ladder, cal), cal);
   state.steps.push(step);
   return step;
@@ -302,13 +327,17 @@ export function appendRepeat(state: CaseState, ladder: EffectiveLadder, cal: Wor
  */
 export function timingOf(step: Step, cal: WorkCalendar): Date | null {
   if (!step.dueAt) return null;
+  if (step.anyHour) return new Date(step.dueAt);
   if (step.timingAt && cal.nextOpening(new Date(step.timingAt)).toISOString() === step.dueAt) return new Date(step.timingAt);
   return new Date(step.dueAt);
 }
 
-/** Dates a step: `raw` moved into the send window, keeping `raw` when the window moved it. */
+/**
+ * Dates a step: `raw` moved into the send window, keeping `raw` when the window moved it. An
+ * any-hour step is due at `raw` itself.
+ */
 export function setTiming(step: Step, raw: Date, cal: WorkCalendar): void {
-  const due = cal.nextOpening(raw);
+  const due = step.anyHour ? raw : cal.nextOpening(raw);
   step.dueAt = due.toISOString();
   if (due.getTime() !== raw.getTime()) step.timingAt = raw.toISOString();
   else delete step.timingAt;

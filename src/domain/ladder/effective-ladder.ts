@@ -1,5 +1,5 @@
 import { parseDuration, type Duration } from '../calendar/duration.js';
-import type { CaseFlag, LadderDefinition, RungDefinition, VariantName } from './ladder-schema.js';
+import type { CaseFlag, LadderDefinition, RungDefinition, SendWindowRule, VariantName } from './ladder-schema.js';
 
 export interface EffectiveRung {
   id: string;
@@ -20,6 +20,8 @@ export interface EffectiveRung {
   warning?: string;
   meeting: boolean;
   repeat: boolean;
+  /** `sendWindow: always`: goes when it falls due, at any hour (to staff; see outOfHoursOutside). */
+  anyHour: boolean;
 }
 
 /** A ladder with one variant applied: what the engine actually runs. */
@@ -31,9 +33,11 @@ export interface EffectiveLadder {
   request: { deadline: Duration; policyRef: string };
   rungs: EffectiveRung[];
   repeat?: EffectiveRung & { every: Duration };
+  /** An any-hour rung may go out of hours to people outside the organisation too. */
+  outOfHoursOutside: boolean;
 }
 
-function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' | 'previous'): EffectiveRung {
+function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' | 'previous', variantWindow?: SendWindowRule): EffectiveRung {
   return {
     id: rung.id,
     title: rung.title,
@@ -53,6 +57,7 @@ function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' 
     ...(rung.warning ? { warning: rung.warning } : {}),
     meeting: rung.meeting,
     repeat: false,
+    anyHour: (rung.sendWindow ?? variantWindow ?? ladder.sendWindow) === 'always',
   };
 }
 
@@ -86,13 +91,14 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
   const from = v?.from ?? ladder.from;
   let rungs: EffectiveRung[];
   if (v?.rungs) {
-    rungs = v.rungs.map((r) => toRung(ladder, r, from));
+    rungs = v.rungs.map((r) => toRung(ladder, r, from, v.sendWindow));
   } else {
     rungs = [];
     for (const base of ladder.rungs) {
       const o = v?.overrides?.[base.id];
       if (o?.skip) continue;
-      const rung = toRung(ladder, base, from);
+      // The variant's send window beats the standard rung's own; the variant's override for the rung beats both.
+      const rung = toRung(ladder, { ...base, ...(v?.sendWindow ? { sendWindow: v.sendWindow } : {}) }, from);
       if (o?.title) rung.title = o.title;
       if (o?.policyRef) rung.policyRef = o.policyRef;
       if (o?.asks) rung.asks = o.asks;
@@ -102,6 +108,7 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
       if (o?.cc) rung.cc = o.cc;
       if (o?.deadline) rung.deadline = parseDuration(o.deadline);
       if (o?.approval !== undefined) rung.approval = o.approval;
+      if (o?.sendWindow) rung.anyHour = o.sendWindow === 'always';
       rungs.push(rung);
     }
   }
@@ -110,7 +117,7 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
   if (baseRepeat && v?.repeat !== false) {
     const merged = { ...baseRepeat, ...(v?.repeat || {}) };
     repeat = {
-      ...toRung(ladder, { ...merged, id: 'repeat', after: merged.every, trigger: 'time', meeting: false, from: 'previous' }, 'previous'),
+      ...toRung(ladder, { ...merged, id: 'repeat', after: merged.every, trigger: 'time', meeting: false, from: 'previous' }, 'previous', v?.sendWindow),
       repeat: true,
       every: parseDuration(merged.every),
     };
@@ -123,6 +130,7 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
     request: { deadline: parseDuration(request.deadline), policyRef: request.policyRef },
     rungs,
     ...(repeat ? { repeat } : {}),
+    outOfHoursOutside: v?.outOfHoursOutside ?? ladder.outOfHoursOutside,
   };
 }
 

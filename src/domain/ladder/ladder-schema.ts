@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { isDuration } from '../calendar/duration.js';
 
+/**
+ * `working-hours`: the rung goes inside the organisation's send window on a working day (a rung
+ * falling due at night waits for the next opening). `always`: it goes when it falls due, at any
+ * hour (the policy says "the same day" or "immediately"), to the organisation's own staff; mail
+ * with anyone outside the organisation on it still waits for the window unless the ladder or
+ * variant sets `outOfHoursOutside`.
+ */
+const sendWindow = z.enum(['working-hours', 'always']);
+export type SendWindowRule = z.infer<typeof sendWindow>;
+
 const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
 const role = slug;
 const duration = z.string().refine(isDuration, { message: 'not a duration (use e.g. 2w, 3wd, 5d or same-day)' });
@@ -39,6 +49,8 @@ const rungFields = {
   warning: z.string().optional(),
   /** The rung asks for a meeting (FIRO stage 2 and 3, practice disagreement); see `holdForMeetings`. */
   meeting: z.boolean().default(false),
+  /** Overrides the variant's and the ladder's `sendWindow` for this rung. */
+  sendWindow: sendWindow.optional(),
 };
 
 export const rungSchema = z.object(rungFields).strict();
@@ -97,6 +109,7 @@ const rungOverride = z
     deadline: duration.optional(),
     approval: z.boolean().optional(),
     skip: z.boolean().optional(),
+    sendWindow: sendWindow.optional(),
   })
   .strict();
 
@@ -121,6 +134,10 @@ const variantSchema = z
     /** …or adjusts the standard ones by id. */
     overrides: z.record(slug, rungOverride).optional(),
     repeat: z.union([repeatOverride, z.literal(false)]).optional(),
+    /** When this variant's rungs may go (each rung's own `sendWindow` wins). */
+    sendWindow: sendWindow.optional(),
+    /** Out-of-hours mail may go to people outside the organisation too (default: the ladder's). */
+    outOfHoursOutside: z.boolean().optional(),
     /** Flags switching this variant sets on the case (e.g. psw for imminent risk). */
     setsFlags: z.array(z.enum(CASE_FLAGS)).default([]),
   })
@@ -156,6 +173,10 @@ export const ladderSchema = z
      * meeting brings no resolution). Otherwise the date is only noted.
      */
     holdForMeetings: z.boolean().default(false),
+    /** When the ladder's rungs may go: inside the send window (default) or at any hour to staff. */
+    sendWindow: sendWindow.default('working-hours'),
+    /** An `always` rung may go out of hours to people outside the organisation too (default: it waits for the window). */
+    outOfHoursOutside: z.boolean().default(false),
     /** Roles copied on every chaser (the RM sees everything sent in their name). */
     alwaysCc: z.array(role).default(['originator']),
     /** Roles told, at every step, what was sent and to whom (e.g. the foster carer). */

@@ -19,6 +19,8 @@ export interface SimulatedStep {
   when?: string;
   trigger: 'time' | 'command';
   repeat?: boolean;
+  /** `sendWindow: always`: goes when due, at any hour, to the organisation's own staff. */
+  anyHour?: boolean;
 }
 
 export interface Simulation {
@@ -58,7 +60,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
   const ladder = effectiveLadder(def, variant);
   const setByVariant = variant === 'standard' ? [] : (def.variants[variant]?.setsFlags ?? []);
   const clockStart = cal.nextOpening(start);
-  const steps = planSteps(ladder, clockStart, cal);
+  const steps = planSteps(ladder, clockStart, cal, 1, start);
   const out: SimulatedStep[] = steps.map((step, i) => {
     const rung = ladder.rungs[i]!;
     return {
@@ -72,6 +74,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
       ...(rung.deadline ? { deadline: describeDuration(rung.deadline) } : {}),
       ...(rung.when ? { when: rung.when } : {}),
       trigger: rung.trigger,
+      ...(rung.anyHour ? { anyHour: true } : {}),
     };
   });
   // The repeat counts from the last rung's place on the timetable, as the live case does; a ladder

@@ -2,7 +2,7 @@
  * Drives the pure case state machine by hand: a ladder, a calendar, a `now` the test moves, and
  * every decision kept so a test can look at the mails and events it produced. After every
  * decision the driver checks the invariant the design promises: nothing is ever due outside the
- * send window (09:00–17:00 on a working day).
+ * send window (09:00–17:00 on a working day), but a rung the ladder lets go at any hour.
  */
 import { expect } from 'vitest';
 import { readLadderDir } from '../../../src/config/load-ladders.js';
@@ -58,6 +58,8 @@ export class CaseDriver {
     readonly def: LadderDefinition,
     readonly cal: WorkCalendar = calendar(),
     readonly directory: Directory = EMPTY_DIRECTORY,
+    /** The organisation's own domains (none by default: everyone is outside it). */
+    readonly domains?: string[],
   ) {}
 
   ctx(): CaseContext {
@@ -65,7 +67,7 @@ export class CaseDriver {
       now: this.now,
       ladder: this.def,
       calendar: this.cal,
-      org: { id: 'org-1', name: 'Example Home', manager: RM },
+      org: { id: 'org-1', name: 'Example Home', manager: RM, ...(this.domains ? { domains: this.domains } : {}) },
       directory: this.directory,
     };
   }
@@ -83,13 +85,13 @@ export class CaseDriver {
     return d;
   }
 
-  /** Every planned due moment, and the next action, sits inside the send window. */
+  /** Every planned due moment, and the next action, sits inside the send window (but a rung that may go at any hour). */
   checkWindow(): void {
     for (const step of this.state.steps) {
-      if (step.status !== 'planned' || !step.dueAt) continue;
+      if (step.status !== 'planned' || !step.dueAt || step.anyHour) continue;
       expect(this.cal.isOpen(new Date(step.dueAt)), `step ${step.rungId} due ${this.cal.iso(new Date(step.dueAt))}`).toBe(true);
     }
-    if (this.state.nextActionAt) {
+    if (this.state.nextActionAt && !this.state.steps.some((s) => s.anyHour && s.dueAt === this.state.nextActionAt)) {
       expect(this.cal.isOpen(new Date(this.state.nextActionAt)), `next action ${this.state.nextActionAt}`).toBe(true);
     }
   }

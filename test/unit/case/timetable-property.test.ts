@@ -94,7 +94,8 @@ describe(`the timetable the RM is told is the timetable kept (PROPERTY_SEED=${SE
       const o = randomOpening(rand);
       const what = `seed ${SEED}, case ${i}: ${o.def.id} (${o.variant}) in ${o.nation} opened ${o.at.toISOString()}${o.childProtection ? ', child protection' : ''}`;
       const cal = calendar(o.nation);
-      const d = new CaseDriver(o.def, cal);
+      // Everyone chased is the organisation's own staff here, so a rung that may go at any hour does.
+      const d = new CaseDriver(o.def, cal, undefined, ['home.example.org', 'la.example.gov.uk']);
       d.at(o.at.toISOString()).open({
         participants: people(...[...rolesOf(o.def)].filter((r) => r !== 'originator' && r !== 'rm')),
         variant: o.variant,
@@ -123,7 +124,7 @@ describe(`the timetable the RM is told is the timetable kept (PROPERTY_SEED=${SE
         }
         expect(done(now), `${what}: step ${step.n} (${now.rungId}) went`).toBe(true);
         const at = new Date(now.sentAt ?? now.decidedAt!);
-        expect(cal.isOpen(at), `${what}: step ${step.n} inside the send window`).toBe(true);
+        if (!now.anyHour) expect(cal.isOpen(at), `${what}: step ${step.n} inside the send window`).toBe(true);
         expect(line!.when.startsWith(cal.format(at)), `${what}: step ${step.n} printed "${line!.when}", went ${cal.format(at)}`).toBe(true);
         if (now.status !== 'sent') continue;
         // The deadline the chaser stated is the one the confirmation printed for it.

@@ -108,11 +108,15 @@ describe('fostering-panel', () => {
     expect(dueMoments(after).map(([, at]) => at)).toEqual(['2026-12-14T09:00:00+00:00', '2026-12-21T09:00:00+00:00']);
   });
 
-  it('urgent (an immediate safeguarding concern): a senior manager at once; opened on a bank holiday, the next morning', () => {
+  it('urgent (an immediate safeguarding concern): a senior manager at once, even on a bank holiday or at night', () => {
     const sim = simulate(def, 'urgent', '2026-11-23T10:00:00Z', 'england-and-wales');
     expect(rows(sim)).toEqual([['senior-manager', '2026-11-23T10:00:00+00:00', ['senior-manager'], SENIOR_CC, false]]);
     expect(sim.steps[0]!.deadline).toBe('1 working day');
     const holiday = simulate(def, 'urgent', '2026-12-28T10:00:00Z', 'england-and-wales');
-    expect(dueMoments(holiday)).toEqual([['senior-manager', '2026-12-29T09:00:00+00:00']]);
+    expect(dueMoments(holiday)).toEqual([['senior-manager', '2026-12-28T10:00:00+00:00']]);
+    const night = simulate(def, 'urgent', '2026-11-23T22:15:00Z', 'england-and-wales');
+    expect(dueMoments(night)).toEqual([['senior-manager', '2026-11-23T22:15:00+00:00']]);
+    // The standard ladder keeps to the send window.
+    expect(simulate(def, 'standard', '2026-11-23T22:15:00Z', 'england-and-wales').steps.every((s) => !s.anyHour)).toBe(true);
   });
 });

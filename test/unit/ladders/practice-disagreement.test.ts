@@ -69,14 +69,17 @@ describe('practice-disagreement', () => {
       expect(sim.steps.map((s) => s.ccWhen)).toEqual(Array(4).fill({ psw: PSW }));
     });
 
-    it('raised at 20:00: the same day becomes the next morning', () => {
+    // 5.3 "on the same day": the service manager (the organisation's own) is written to at 20:00, not
+    // the next morning; the head of service still gets a whole working day after the service manager's.
+    it('raised at 20:00: the service manager that evening; the next level one whole working day later', () => {
       const sim = simulate(def, 'urgent', '2026-11-23T20:00:00Z', 'england-and-wales');
-      expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-11-24T09:00:00+00:00', '2026-11-25T09:00:00+00:00', '2026-11-26T09:00:00+00:00', null]);
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-11-23T20:00:00+00:00', '2026-11-25T09:00:00+00:00', '2026-11-26T09:00:00+00:00', null]);
+      expect(sim.steps.map((s) => s.anyHour ?? false)).toEqual([true, true, true, true]);
     });
 
-    it('raised on a Friday evening in Scotland before St Andrew’s Day', () => {
+    it('raised on a Friday evening in Scotland before St Andrew’s Day: that evening, then from Tuesday’s opening', () => {
       const sim = simulate(def, 'urgent', '2026-11-27T17:01:00Z', 'scotland');
-      expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-12-01T09:00:00+00:00', '2026-12-02T09:00:00+00:00', '2026-12-03T09:00:00+00:00', null]);
+      expect(dueMoments(sim).map(([, at]) => at)).toEqual(['2026-11-27T17:01:00+00:00', '2026-12-02T09:00:00+00:00', '2026-12-03T09:00:00+00:00', null]);
     });
   });
 
@@ -90,10 +93,19 @@ describe('practice-disagreement', () => {
       expect(sim.steps.map((s) => s.ccWhen)).toEqual([undefined, undefined]);
     });
 
-    it('raised on the Twelfth in Northern Ireland: the next morning (BST)', () => {
+    // 5.5 "on the same day": a bank holiday is no reason to wait.
+    it('raised on the Twelfth in Northern Ireland: the Deputy Director that day (BST)', () => {
       const sim = simulate(def, 'imminent', '2027-07-12T10:00:00Z', 'northern-ireland');
       expect(dueMoments(sim)).toEqual([
-        ['deputy-director', '2027-07-13T09:00:00+01:00'],
+        ['deputy-director', '2027-07-12T11:00:00+01:00'],
+        ['director', null],
+      ]);
+    });
+
+    it('raised at 17:30 on Christmas Eve: the Deputy Director that evening, not five days later', () => {
+      const sim = simulate(def, 'imminent', '2026-12-24T17:30:00Z', 'england-and-wales');
+      expect(dueMoments(sim)).toEqual([
+        ['deputy-director', '2026-12-24T17:30:00+00:00'],
         ['director', null],
       ]);
     });
