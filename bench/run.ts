@@ -161,6 +161,7 @@ async function main(): Promise<void> {
     seconds: Math.round((Date.now() - started) / 1000),
     rows,
     markdown: table(rows, true),
+    figures: figuresOf(results),
     scenarios: Object.fromEntries(results.map((r) => [r.scenario, r.details])),
     errors,
   });
@@ -169,6 +170,26 @@ async function main(): Promise<void> {
     for (const [name, stack] of Object.entries(errors)) log(`\n${name} failed:\n${stack}`);
     process.exitCode = 1;
   }
+}
+
+/** Issue 19's figures under stable names (null when their scenario did not run), for scripts to read. */
+const FIGURES = ['mailsPerStep', 'burstDrainMinutesAt30PerMin', 'eventLoopP99MsLargeMail', 'peakRssMbLargeMail', 'ingestRatioDurable', 'workerRssMb'] as const;
+
+function figuresOf(results: ScenarioResult[]): Record<(typeof FIGURES)[number], number | null> {
+  const found = (name: string, value: unknown): number | undefined => {
+    if (!value || typeof value !== 'object') return undefined;
+    const record = value as Record<string, unknown>;
+    if (typeof record[name] === 'number') return record[name];
+    for (const v of Object.values(record)) {
+      const inner = found(name, v);
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  };
+  return Object.fromEntries(FIGURES.map((f) => [f, results.map((r) => found(f, r.details)).find((v) => v !== undefined) ?? null])) as Record<
+    (typeof FIGURES)[number],
+    number | null
+  >;
 }
 
 await main();

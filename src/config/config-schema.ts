@@ -230,6 +230,13 @@ const organisation = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Step notices to the RM and the originator: `hourly` (at most one mail an hour per person; a
+     * notice due sooner is folded into one summary that goes when the hour is up), or `immediate`
+     * (one mail per step). Notices of replies, bounces and approvals, and every notice on a
+     * safeguarding (urgent) case, always go at once.
+     */
+    notices: z.enum(['hourly', 'immediate']).default('hourly'),
     mailbox,
   })
   .strict();

@@ -7,7 +7,7 @@ import type { OrgRuntime } from '../runtime/organisations.js';
 
 /** A mail about no one case: the folded notices about strangers, a refused request. */
 export interface OrgNotice {
-  kind: 'stranger-summary' | 'request-refused' | 'not-read';
+  kind: 'stranger-summary' | 'request-refused' | 'not-read' | 'notice-summary';
   /** Unique: a replayed decision finds the row and writes nothing. */
   dedupeKey: string;
   to: Contact[];
@@ -27,26 +27,7 @@ export interface OrgNotice {
  * composed again in place, keeping its job).
  */
 export async function writeOrgNotice(tx: Repositories, org: OrgRuntime, deps: { secret: string }, n: OrgNotice): Promise<{ id: string; at: Date } | undefined> {
-  const model = { ...n.model, org: { name: org.name, mailbox: org.mailbox } };
-  const name = `mails/${n.kind}`;
-  const rendered = {
-    subject: org.templates.render(name, 'subject', model).replace(/\s+/g, ' ').trim(),
-    text: `${org.templates
-      .render(name, 'text', model)
-      .replace(/[ \t]+\n/g, '\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim()}\n`,
-    html: org.templates.render(name, 'html', model),
-  };
-  const messageId = messageIdFor(deps.secret, n.dedupeKey, `org-${org.id}`, n.kind, org.mailbox);
-  const composed = await composeMail({
-    from: { email: org.mailbox, name: org.config.mailbox.name ?? `${org.name} escalations` },
-    to: n.to,
-    cc: [],
-    messageId,
-    date: n.now,
-    rendered,
-  });
+  const { rendered, composed, messageId } = await composeOrgNotice(org, deps, n);
   if (n.replace && (await tx.outbox.recompose(n.replace, composed.raw, rendered.subject, n.now))) return undefined;
   if (await tx.outbox.findByDedupeKey(n.dedupeKey)) return undefined;
   const row = tx.outbox.add({
@@ -74,4 +55,29 @@ export async function writeOrgNotice(tx: Repositories, org: OrgRuntime, deps: { 
   });
   await tx.flush();
   return { id: row.id, at: row.notBefore };
+}
+
+/** Renders and composes an organisation-level notice (its Message-ID follows from its dedupe key). */
+export async function composeOrgNotice(org: OrgRuntime, deps: { secret: string }, n: Pick<OrgNotice, 'kind' | 'dedupeKey' | 'to' | 'model' | 'now'>) {
+  const model = { ...n.model, org: { name: org.name, mailbox: org.mailbox } };
+  const name = `mails/${n.kind}`;
+  const rendered = {
+    subject: org.templates.render(name, 'subject', model).replace(/\s+/g, ' ').trim(),
+    text: `${org.templates
+      .render(name, 'text', model)
+      .replace(/[ \t]+\n/g, '\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()}\n`,
+    html: org.templates.render(name, 'html', model),
+  };
+  const messageId = messageIdFor(deps.secret, n.dedupeKey, `org-${org.id}`, n.kind, org.mailbox);
+  const composed = await composeMail({
+    from: { email: org.mailbox, name: org.config.mailbox.name ?? `${org.name} escalations` },
+    to: n.to,
+    cc: [],
+    messageId,
+    date: n.now,
+    rendered,
+  });
+  return { rendered, composed, messageId };
 }

@@ -20,6 +20,7 @@ import type { Config } from '../config/config-schema.js';
 import type { Metrics } from '../runtime/metrics.js';
 import { LADDER_KINDS, loopVerdict, mustSee, overBudget, recentMailCausedBy, recentMailTo, recentStrangerNotices, STRANGER_WINDOW_MS } from './loop-guard.js';
 import { foldStrangerNotice } from './stranger-notices.js';
+import { foldStepNotice, foldsHourly } from './hourly-notices.js';
 import { addressKey } from '../domain/address.js';
 
 export interface OutboxWork {
@@ -68,13 +69,21 @@ export async function writeOutbox(
   const senders = [...new Set(fresh.filter((i) => budgetOf(i) === 'sender').map((i) => i.cause!.sender))];
   const bySender = opts.newCase ? new Map<string, Date[]>() : await recentMailCausedBy(tx.outbox, state.id, senders, ctx.now);
   let strangerNotices: Date[] | undefined;
-  for (const intent of decision.mails) {
+  for (const wanted of decision.mails) {
+    let intent = wanted;
     if (intent.replacesDraft) {
       await replaceDraft(tx, org, state, intent, ctx, deps, rendered);
       continue;
     }
     // Written already: by this call, or by an earlier run of the same decision.
     if (rendered.has(intent.key) || written.has(`${state.id}:${intent.key}`)) continue;
+    if (foldsHourly(org, state, intent)) {
+      // `notices: hourly`: the step notice goes now only to those not written to in the last hour.
+      const hourly = await foldStepNotice(tx, org, state, intent, ctx, deps);
+      work.sends.push(...hourly.sends);
+      if (!hourly.immediate) continue;
+      intent = hourly.immediate;
+    }
     let earliest: Date | undefined;
     const recipients = recipientsOf(intent);
     const budget = budgetOf(intent);

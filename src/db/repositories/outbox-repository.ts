@@ -349,6 +349,24 @@ export class OutboxRepository {
     return rows[0] ? { id: rows[0].id, dedupeKey: rows[0].dedupe_key } : undefined;
   }
 
+  /** The pending summary of step notices to this staff address (hourly notices), locked. */
+  async lockPendingNoticeSummary(orgId: string, recipient: string): Promise<{ id: string; dedupeKey: string } | undefined> {
+    const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
+      `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'notice-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for update`,
+      [orgId, recipient],
+    );
+    return rows[0] ? { id: rows[0].id, dedupeKey: rows[0].dedupe_key } : undefined;
+  }
+
+  /** A claimed summary composed, as it goes, from everything folded into it (same row, same Message-ID). */
+  async composeClaimed(id: string, raw: Buffer, subject: string, now: Date): Promise<boolean> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'sending' returning id`,
+      [raw, subject, now, id],
+    );
+    return rows.length > 0;
+  }
+
   /** The organisation's pending summary of notices about strangers, locked. */
   async lockPendingStrangerSummary(orgId: string): Promise<{ id: string; dedupeKey: string } | undefined> {
     const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(

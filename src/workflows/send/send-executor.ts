@@ -7,6 +7,7 @@ import type { Deps } from '../../runtime/deps.js';
 import { SendError } from '../../runtime/mail-transport.js';
 import type { OrgRuntime } from '../../runtime/organisations.js';
 import { bundleRow, composeBundle, MAX_BUNDLE } from '../chaser-bundle.js';
+import { composeNoticeSummary } from '../hourly-notices.js';
 import { followUpOf, planResend, type Refusal, type Resend } from '../outbox-resend.js';
 import { dispatch, persistDecision, type AfterCommit } from '../persist-decision.js';
 import { afterSend, candidateFor, decideSend, type TransportAnswer, type WaitReason } from './decide-send.js';
@@ -95,7 +96,9 @@ export async function executeSend(deps: SendDeps, outboxId: string, sleepUntil: 
 
   let outgoing: Outgoing;
   try {
-    outgoing = others.length > 0 ? await combined(db, deps, org, [row, ...others], now) : single(row, row.raw);
+    if (others.length > 0) outgoing = await combined(db, deps, org, [row, ...others], now);
+    // An hourly summary of step notices is composed as it goes, with every step folded into it by now.
+    else outgoing = single(row, row.kind === 'notice-summary' ? await composeNoticeSummary(db, org, deps, row, now) : row.raw);
   } catch (error) {
     await release();
     throw error;
