@@ -1,7 +1,7 @@
 /**
  * Which layer may import which (`npm run deps`, part of `npm test`). Dependencies point one way:
  *
- *   cli → app → workflows → inbound | outbound | reports → mail-account → runtime → db → config → domain
+ *   cli → app → web → workflows → inbound | outbound | reports → mail-account → runtime → db → config → domain
  *
  * with `lib` (clock, ids, logger, template store) usable from everything but the domain. See
  * docs/ARCHITECTURE.md. A rule names the layer that broke it; the message says what to do instead.
@@ -12,15 +12,16 @@ const any = (...names) => `^src/(${names.join('|')})/`;
 /** Layers below `name`'s own may be imported; these, above it, may not. */
 const above = {
   app: ['cli'],
-  workflows: ['cli', 'app'],
-  inbound: ['cli', 'app', 'workflows', 'outbound', 'reports'],
-  outbound: ['cli', 'app', 'workflows', 'inbound', 'reports'],
-  reports: ['cli', 'app', 'workflows', 'inbound'],
-  'mail-account': ['cli', 'app', 'workflows', 'inbound', 'outbound', 'reports'],
-  runtime: ['cli', 'app', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account'],
-  db: ['cli', 'app', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account', 'runtime'],
-  config: ['cli', 'app', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account', 'runtime', 'db'],
-  lib: ['cli', 'app', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account', 'runtime', 'db', 'config', 'domain'],
+  web: ['cli', 'app'],
+  workflows: ['cli', 'app', 'web'],
+  inbound: ['cli', 'app', 'web', 'workflows', 'outbound', 'reports'],
+  outbound: ['cli', 'app', 'web', 'workflows', 'inbound', 'reports'],
+  reports: ['cli', 'app', 'web', 'workflows', 'inbound'],
+  'mail-account': ['cli', 'app', 'web', 'workflows', 'inbound', 'outbound', 'reports'],
+  runtime: ['cli', 'app', 'web', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account'],
+  db: ['cli', 'app', 'web', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account', 'runtime'],
+  config: ['cli', 'app', 'web', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account', 'runtime', 'db'],
+  lib: ['cli', 'app', 'web', 'workflows', 'inbound', 'outbound', 'reports', 'mail-account', 'runtime', 'db', 'config', 'domain'],
 };
 
 module.exports = {
@@ -97,7 +98,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/cli/(main|program|cli-io|load)\\.ts$|^src/cli/commands/' },
       to: {
-        path: '^src/(app|workflows|db|inbound|outbound|reports|mail-account|runtime|config)/',
+        path: '^src/(app|web|workflows|db|inbound|outbound|reports|mail-account|runtime|config)/',
         pathNot: '^src/(outbound/render/sample-kinds|config/interpolate)\\.ts$',
         dependencyTypesNot: ['type-only', 'dynamic-import'],
       },

@@ -28,6 +28,7 @@ import { syncDigestSchedulers } from '../workflows/digest-schedule.js';
 import type { Deps } from '../runtime/deps.js';
 import { PromMetrics } from './metrics.js';
 import { HttpServer } from './http-server.js';
+import { WebServer } from '../web/web-server.js';
 import { buildOrganisations } from '../runtime/build-organisations.js';
 import type { Organisations } from '../runtime/organisations.js';
 
@@ -35,6 +36,8 @@ export interface ServiceParts {
   watcher: boolean;
   worker: boolean;
   http: boolean;
+  /** The web case view, when `web:` is configured (`escalator start`, `escalator web`). */
+  web?: boolean;
 }
 
 export interface CreateOptions {
@@ -81,6 +84,7 @@ export class EscalatorService {
   private readonly graphWatcherList: GraphWatcher[] = [];
   private readonly listeners: SmtpListener[] = [];
   private http: HttpServer | undefined;
+  private web: WebServer | undefined;
   private readonly redis: Redis;
   /** One OAuth2 token provider per distinct app/account, shared by SMTP, IMAP and the Sent folder. */
   private readonly tokens: TokenProviders;
@@ -192,6 +196,11 @@ export class EscalatorService {
       this.transports.set(orgId, t);
     }
     return t;
+  }
+
+  /** The web view's port once started (0 when it is not served by this process). */
+  get webPort(): number {
+    return this.web?.port ?? 0;
   }
 
   get registry() {
@@ -331,6 +340,10 @@ export class EscalatorService {
       );
       await this.http.start(cfg.http.host, cfg.http.port);
     }
+    if (parts.web && cfg.web) {
+      this.web = new WebServer(cfg.web, this.deps);
+      await this.web.start();
+    }
     this.logger.info({ parts, organisations: this.orgs.all().map((o) => o.id) }, 'escalator started');
   }
 
@@ -403,6 +416,7 @@ export class EscalatorService {
     await Promise.all([...this.watchers.map((w) => w.stop()), ...this.graphWatcherList.map((w) => w.stop())]);
     await Promise.all(this.listeners.map((l) => l.stop()));
     await this.http?.stop();
+    await this.web?.stop();
     await this.workers?.close();
     await this.parsePool?.close();
     await this.queues.close();

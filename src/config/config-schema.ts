@@ -241,6 +241,50 @@ const organisation = z
   })
   .strict();
 
+/** What a group of the identity provider may do in the web view (README, Web case view). */
+export const WEB_ROLES = ['rm', 'manager', 'auditor'] as const;
+
+/**
+ * The web case view (issue 17): served when this key is present. Sign-in is the organisation's own
+ * OpenID Connect provider (authorization code + PKCE); there are no local passwords. Each group the
+ * provider puts in the ID token's groups claim maps to a role over named organisations.
+ */
+const webSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).default(8080),
+    /** The address people open (behind the reverse proxy that terminates TLS): the sign-in callback is `<publicUrl>/auth/callback`. */
+    publicUrl: z.url(),
+    /** How long a sign-in lasts. */
+    sessionHours: z.number().min(0.25).max(24).default(8),
+    /** Sign-in attempts one address may start per minute. */
+    signInPerMinute: z.number().int().min(1).default(20),
+    oidc: z
+      .object({
+        /** The provider's issuer: Entra ID `https://login.microsoftonline.com/<tenant>/v2.0`, Google `https://accounts.google.com`. */
+        issuer: z.url(),
+        clientId: z.string().min(1),
+        clientSecret: z.string().min(1),
+        /** The ID token claim that lists the user's groups (Entra ID: `groups`; Google through a custom claim or Cloud Identity). */
+        groupsClaim: z.string().default('groups'),
+        scopes: z.array(z.string()).default(['openid', 'email', 'profile']),
+      })
+      .strict(),
+    /** Groups to roles: `rm` acts on its organisations' cases, `manager` the same over several, `auditor` reads only. */
+    access: z
+      .array(
+        z
+          .object({
+            group: z.string().min(1),
+            role: z.enum(WEB_ROLES),
+            organisations: z.array(z.string().min(1)).min(1),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     database: z.object({ url: z.string().min(1) }).strict(),
@@ -317,6 +361,8 @@ export const configSchema = z
       })
       .strict()
       .default({ rawMessagesAfterClosedYears: 7, unmatchedMessagesAfterYears: 1 }),
+    /** The web case view behind single sign-on; off unless set. */
+    web: webSchema.optional(),
     /** Secret for deterministic but unguessable Message-IDs and tokens. */
     secret: z.string().min(16, 'use at least 16 characters'),
     organisations: z.array(organisation).min(1),
@@ -325,6 +371,12 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     const ids = new Set<string>();
     const mailboxes = new Set<string>();
+    cfg.web?.access.forEach((grant, i) => {
+      grant.organisations.forEach((id, j) => {
+        if (!cfg.organisations.some((o) => o.id === id))
+          ctx.addIssue({ code: 'custom', path: ['web', 'access', i, 'organisations', j], message: `no organisation "${id}" in organisations` });
+      });
+    });
     cfg.organisations.forEach((org, i) => {
       if (ids.has(org.id)) ctx.addIssue({ code: 'custom', path: ['organisations', i, 'id'], message: `duplicate organisation id "${org.id}"` });
       ids.add(org.id);
@@ -347,6 +399,8 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+export type WebConfig = z.infer<typeof webSchema>;
+export type WebRole = (typeof WEB_ROLES)[number];
 export type OrganisationConfig = Config['organisations'][number];
 export type MailAuthConfig = z.infer<typeof mailAuth>;
 export type ImapInboundConfig = z.infer<typeof imapInbound>;

@@ -10,35 +10,68 @@ export interface CaseActionResult {
   ok: boolean;
   messages: string[];
   state: CaseState;
+  /** The same action (its key) was taken before: nothing was done this time; `ok` and `messages` are the first time's. */
+  repeated?: boolean;
+}
+
+export interface CaseCommandOptions {
+  /** Which door the command came through, recorded as the cause (`cli:<actor>`, `web:<actor>`). */
+  via?: 'cli' | 'web';
+  /** Act once per key: the web view's confirmation form carries one, so a form posted twice acts once. */
+  once?: { key: string; action: string };
 }
 
 /**
- * An operator's command on one case (`escalator cases advance|resolve|pause`): the same rules
- * as an emailed command, recorded with the operator as actor, answered on the terminal.
+ * An operator's command on one case (`escalator cases advance|resolve|pause`, or the web view's
+ * buttons): the same rules as an emailed command, recorded with the operator as actor, answered
+ * on the terminal or the page rather than by mail.
  */
 export async function runCaseCommand(
   deps: Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'secret'>,
   ref: string,
   command: Command,
   actor: string,
+  opts: CaseCommandOptions = {},
 ): Promise<CaseActionResult> {
   const db = Repositories.open(deps.orm);
   const found = await db.cases.findByRef(ref);
   if (!found) throw new Error(`no case ${ref}`);
+  const via = opts.via ?? 'cli';
+  const once = opts.once;
+  if (once) {
+    const done = await db.webActions.find(once.key);
+    if (done) return { ok: done.ok, messages: done.messages, state: found.state, repeated: true };
+  }
   const result = await db.transaction(async (tx) => {
     const row = (await tx.cases.lock(found.id))!;
     const org = deps.orgs.get(row.organisation);
     const ctx = org.caseContext(row.ladderId, deps.clock.now());
     const decision = applyCommands(
       row.state,
-      { from: { email: actor }, lines: [{ line: command.kind, command }], errors: [], messageKey: `cli${ctx.now.getTime()}`, acknowledge: false },
+      {
+        from: { email: actor },
+        lines: [{ line: command.kind, command }],
+        errors: [],
+        messageKey: `${via}${once ? `-${once.key}` : ctx.now.getTime()}`,
+        acknowledge: false,
+      },
       ctx,
     );
     const rejected = findEvent(decision.events, 'command-rejected');
-    const work = await persistDecision(tx, org, row, decision, ctx, deps, `cli:${actor}`);
     const done = findEvent(decision.events, 'commands-applied')?.detail.done;
-    return { ok: !rejected, messages: rejected ? rejected.detail.problems : (done ?? []), state: decision.state, work };
+    const messages = rejected ? rejected.detail.problems : (done ?? []);
+    // The key is taken in the same transaction as the change: a second post of the same form waits
+    // on the first (the case row is locked), then finds its key taken and changes nothing.
+    if (once && !(await tx.webActions.record({ key: once.key, caseId: row.id, actor, action: once.action, ok: !rejected, messages }))) {
+      return { repeated: true as const };
+    }
+    const work = await persistDecision(tx, org, row, decision, ctx, deps, `${via}:${actor}`);
+    return { ok: !rejected, messages, state: decision.state, work };
   });
+  if ('repeated' in result) {
+    const done = (await Repositories.open(deps.orm).webActions.find(once!.key))!;
+    return { ok: done.ok, messages: done.messages, state: found.state, repeated: true };
+  }
   await dispatch(deps.scheduler, result.work);
   return { ok: result.ok, messages: result.messages, state: result.state };
 }

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { simpleParser } from 'mailparser';
 import type { Organisations } from '../runtime/organisations.js';
 import { Case, Message, OutboxMail } from '../db/entities/index.js';
+import { OutboxRepository } from '../db/repositories/index.js';
 import { loadCaseEvents, type EventReadWarnings } from '../db/repositories/case-event-reader.js';
 import { ladderFor } from '../domain/case/advance.js';
 import { currentStep, rungOf } from '../domain/case/timetable.js';
@@ -154,4 +156,22 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
     ),
     messages,
   };
+}
+
+export interface DraftView {
+  step: number;
+  status: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+}
+
+/** The drafted chaser of a step as it is stored, byte for byte what APPROVE would send (its text part, parsed). */
+export async function loadDraftChaser(em: EntityManager, caseId: string, step: number): Promise<DraftView | undefined> {
+  const row = await new OutboxRepository(em).findByDedupeKey(`${caseId}:s${step}-chaser`);
+  if (!row?.raw) return undefined;
+  const parsed = await simpleParser(Buffer.from(row.raw));
+  return { step, status: row.status, from: parsed.from?.text ?? row.envelopeFrom, to: row.to, cc: row.cc, subject: row.subject, text: parsed.text ?? '' };
 }

@@ -27,7 +27,12 @@ export interface HarnessOptions {
   org?: Record<string, unknown>;
   config?: Partial<Record<keyof Config, unknown>>;
   directory?: string;
+  /** Adds a second organisation (`OTHER_ORG`): mail in through an SMTP listener, out through the same sink. */
+  secondOrganisation?: boolean;
 }
+
+/** The second organisation's id, when `secondOrganisation` is set. */
+export const OTHER_ORG = 'northbrook-care';
 
 /** Log lines as parsed JSON, kept in memory so tests can assert what was (and was not) logged. */
 export class LogCapture extends Writable {
@@ -104,6 +109,23 @@ export class EscalatorHarness {
           },
           ...opts.org,
         },
+        ...(opts.secondOrganisation
+          ? [
+              {
+                id: OTHER_ORG,
+                name: 'Northbrook Care',
+                nation: 'england-and-wales',
+                manager: { name: 'Robin Hale', email: 'robin.hale@northbrook-care.org.uk' },
+                staff: { domains: ['northbrook-care.org.uk'] },
+                digest: { enabled: false },
+                mailbox: {
+                  address: 'escalations@northbrook-care.org.uk',
+                  inbound: { type: 'smtp-listener', host: '127.0.0.1', port: 0 },
+                  outbound: { type: 'smtp', host: sink.host, port: sink.port, secure: false, requireTLS: false },
+                },
+              },
+            ]
+          : []),
       ],
     });
     const loaded: LoadedConfig = { config, path: '(test)', baseDir: REPO_ROOT, usingLocalDefaults: false };
@@ -120,7 +142,7 @@ export class EscalatorHarness {
       logger: createLogger('info', this.logs),
       migrate: true,
     });
-    await this.service.start({ watcher: true, worker: true, http: true });
+    await this.service.start({ watcher: true, worker: true, http: true, web: true });
     await waitFor(() => this.service.imapWatchers.every((w) => w.state === 'idle'), { what: 'the IMAP watcher to be idle' });
   }
 

@@ -2,7 +2,7 @@ import { EscalatorService, type ServiceParts } from '../../app/service.js';
 import { ensureDatabase, migrate as migrateNow } from '../../db/migrate.js';
 import { openOrm } from '../../db/orm.js';
 import { createLogger } from '../../lib/logger.js';
-import type { CliIo } from '../cli-io.js';
+import { CliError, type CliIo } from '../cli-io.js';
 import { clockFor, load, type GlobalOptions } from '../load.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -10,11 +10,14 @@ const SHUTDOWN_LIMIT_MS = 30_000;
 
 export async function run(parts: ServiceParts, opts: GlobalOptions & { migrate?: boolean }, io: CliIo): Promise<void> {
   const loaded = await load(opts, io);
+  if (parts.web && !parts.worker && !parts.watcher && !loaded.config.web)
+    throw new CliError('the config has no `web:` section, so there is no web view to serve (README, Web case view)');
   const logger = createLogger(loaded.config.logging.level);
   const service = await EscalatorService.create({ loaded, logger, clock: clockFor(io.env), migrate: opts.migrate !== false });
   await service.start(parts);
   const ports = [
     service.httpPort ? `http on ${loaded.config.http.host}:${service.httpPort}` : '',
+    service.webPort ? `web view on ${loaded.config.web?.host}:${service.webPort} for ${loaded.config.web?.publicUrl}` : '',
     ...service.listenerPorts.map((p) => `inbound SMTP on port ${p}`),
   ].filter(Boolean);
   io.err(`escalator: running (${ports.join(', ') || 'no listeners'}); Ctrl-C to stop`);

@@ -10,9 +10,9 @@ export function registerRunCommands(program: Command, io: CliIo): void {
     (await actions()).run(parts, { ...program.opts<GlobalOptions>(), migrate: o.migrate }, io);
   program
     .command('start')
-    .description('run everything: mailbox watchers, workers, health and metrics')
+    .description('run everything: mailbox watchers, workers, health and metrics, and the web view when configured')
     .option('--no-migrate', 'do not apply pending database migrations first')
-    .action((o: { migrate: boolean }) => run({ watcher: true, worker: true, http: true }, o));
+    .action((o: { migrate: boolean }) => run({ watcher: true, worker: true, http: true, web: true }, o));
   program
     .command('worker')
     .description('run the job workers only (any number may run)')
@@ -23,6 +23,11 @@ export function registerRunCommands(program: Command, io: CliIo): void {
     .description('run the mailbox watchers only (one per mailbox across all processes)')
     .option('--no-migrate', 'do not apply pending database migrations first')
     .action((o: { migrate: boolean }) => run({ watcher: true, worker: false, http: true }, o));
+  program
+    .command('web')
+    .description('run the web case view alone (needs `web:` in the config)')
+    .option('--no-migrate', 'do not apply pending database migrations first')
+    .action((o: { migrate: boolean }) => run({ watcher: false, worker: false, http: false, web: true }, o));
   program
     .command('migrate')
     .description('create the database if needed and apply pending migrations')

@@ -6,6 +6,7 @@ import { Migration20261205110000 } from './Migration20261205110000.js';
 import { Migration20261205120000 } from './Migration20261205120000.js';
 import { Migration20261205130000 } from './Migration20261205130000.js';
 import { Migration20261206100000 } from './Migration20261206100000.js';
+import { Migration20261206110000 } from './Migration20261206110000.js';
 import { Migration20261206130000 } from './Migration20261206130000.js';
 
 /** Listed explicitly so the migrator works the same from src (tsx, vitest) and dist. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   { name: 'Migration20261205120000', class: Migration20261205120000 },
   { name: 'Migration20261205130000', class: Migration20261205130000 },
   { name: 'Migration20261206100000', class: Migration20261206100000 },
+  { name: 'Migration20261206110000', class: Migration20261206110000 },
   { name: 'Migration20261206130000', class: Migration20261206130000 },
 ];

@@ -9,6 +9,8 @@ import { OrganisationRepository } from './organisation-repository.js';
 import { OutboxRepository } from './outbox-repository.js';
 import { RetentionRepository } from './retention-repository.js';
 import { SenderConfirmationRepository } from './sender-confirmation-repository.js';
+import { WebActionRepository } from './web-action-repository.js';
+import { WebSessionRepository } from './web-session-repository.js';
 
 export {
   CaseRepository,
@@ -19,6 +21,8 @@ export {
   OutboxRepository,
   RetentionRepository,
   SenderConfirmationRepository,
+  WebActionRepository,
+  WebSessionRepository,
 };
 export type { CaseFilter, PlainRow } from './case-repository.js';
 export { bundleMark } from './outbox-repository.js';
@@ -40,6 +44,8 @@ export class Repositories {
   readonly confirmations: SenderConfirmationRepository;
   readonly folded: FoldedNoticeRepository;
   readonly graphDelta: GraphDeltaRepository;
+  readonly webSessions: WebSessionRepository;
+  readonly webActions: WebActionRepository;
 
   constructor(readonly em: EntityManager) {
     this.cases = new CaseRepository(em);
@@ -51,6 +57,8 @@ export class Repositories {
     this.confirmations = new SenderConfirmationRepository(em);
     this.folded = new FoldedNoticeRepository(em);
     this.graphDelta = new GraphDeltaRepository(em);
+    this.webSessions = new WebSessionRepository(em);
+    this.webActions = new WebActionRepository(em);
   }
 
   /** A request-scoped unit of work: its own EntityManager, forked from the ORM (never the global one). */
