@@ -27,6 +27,11 @@ export interface AnalysisOptions {
   workingDays?: WorkingDays;
   /** HTML longer than this is not used for finding the new text (the plain text is). */
   maxHtmlLength?: number;
+  /**
+   * The case's category, when the case is known before reading (the corpus, `mail inspect --case`):
+   * a done statement about another kind of thing reads as other. See `classifyForCase` for the ingest path.
+   */
+  category?: string;
 }
 
 /** Everything the service reads from one message, before looking anything up. Pure. */
@@ -115,6 +120,8 @@ export function analyseMessage(mail: InboundMail, opts: AnalysisOptions): Messag
       ? classifyReply(newText, mail.date, opts.timezone, opts.workingDays, {
           unquoted: reply.unquoted,
           ownAddresses: [opts.inboxAddress, ...(mail.from ? [mail.from.address] : [])],
+          attachments: mail.attachments,
+          ...(opts.category ? { category: opts.category } : {}),
         })
       : { class: 'other' },
     authentication: readAuthentication(mail, authservIdsOf(trust, opts.trustedAuthservIds)),
@@ -155,4 +162,24 @@ function authservIdsOf(trust: TrustSetting, fallback: string[]): string[] {
   if (trust.source === 'google-workspace') return ['mx.google.com'];
   if (trust.source === 'authserv-id' || trust.source === 'exchange-online') return trust.authservIds;
   return fallback;
+}
+
+/**
+ * The reply's class once its case is known: a done statement about another kind of thing than
+ * the case's category ("the CAMHS referral has been completed" on a minutes case) is other, shown
+ * to the RM. The message is analysed before any look-up, so a resolved reading is checked again
+ * here with the category; every other reading stands.
+ */
+export function classificationForCase(
+  mail: Pick<InboundMail, 'date' | 'attachments' | 'from'>,
+  analysis: Pick<MessageAnalysis, 'classification' | 'newText'>,
+  category: string | undefined,
+  opts: { timezone: string; workingDays?: WorkingDays; inboxAddress?: string },
+): Classification {
+  if (!category || analysis.classification.class !== 'resolved') return analysis.classification;
+  return classifyReply(analysis.newText, mail.date, opts.timezone, opts.workingDays, {
+    ownAddresses: [...(opts.inboxAddress ? [opts.inboxAddress] : []), ...(mail.from ? [mail.from.address] : [])],
+    attachments: mail.attachments,
+    category,
+  });
 }

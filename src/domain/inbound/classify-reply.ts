@@ -4,6 +4,19 @@ import { clauseEnd as endOfClause, clauseStart as startOfClause } from './clause
 import { findAllEnGbDates, localDate, type WorkingDays } from './en-gb-dates.js';
 import { findMeetingDate } from './meeting-date.js';
 import { plainForMatching } from './new-text.js';
+import { aboutOtherItem, itemKinds } from './items.js';
+import {
+  CORRECTED,
+  FOR_THE_REQUESTER_TO_DO,
+  HEDGE,
+  isDocument,
+  LATER_RELEASE,
+  PENDING_AFTER,
+  RESEND,
+  REST_TO_COME,
+  WRONG_ITEM,
+  type Defeat,
+} from './not-yet-done.js';
 import { findRedirect } from './redirect.js';
 import {
   BUT_NOT,
@@ -74,7 +87,10 @@ interface At {
 
 type Found = Classification & { at: At; end: At };
 
-function matchRule(rule: ReplyRule, sentences: string[]): Found | undefined {
+/** Looks at a candidate phrase once the rule's own checks passed; a reason sets it aside (and the search goes on). */
+type Judge = (sentences: string[], at: At, end: At, phrase: string) => Defeat | undefined;
+
+function matchRule(rule: ReplyRule, sentences: string[], judge?: Judge, defeats?: Array<{ defeat: Defeat; phrase: string }>): Found | undefined {
   for (const [i, sentence] of sentences.entries()) {
     const question = /\?\s*$/.test(sentence);
     if (rule.notInQuestions && question) continue;
@@ -89,13 +105,34 @@ function matchRule(rule: ReplyRule, sentences: string[]): Found | undefined {
         const from = clauseStart(sentence, m.index);
         const before = sentence.slice(from, m.index);
         const clause = sentence.slice(from, clauseEnd(sentence, m.index + m[0].length));
+        // Set aside as still in hand ("once it is signed", "part of it", "the rest will follow"): an acknowledgement if nothing else reads.
+        const inHand = () => {
+          defeats?.push({ defeat: 'pending', phrase: m![0] });
+        };
         if (rule.negatable && (NEGATION.test(before) || NEGATION.test(m[0]))) continue;
-        if (rule.pastOnly && NOT_YET.test(before)) continue;
+        if (rule.pastOnly && NOT_YET.test(before)) {
+          if (!/\b(?:if|should|would|could|might|whenever)\b/i.test(before)) inHand();
+          continue;
+        }
         if (rule.unless?.some((u) => u.test(clause))) continue;
-        if (rule.partialBefore?.test(before)) continue;
+        if (rule.partialBefore?.test(before)) {
+          inHand();
+          continue;
+        }
         const end = m.index + m[0].length;
-        if (rule.cancelledAfter?.test([sentence.slice(end), ...sentences.slice(i + 1)].join(' '))) continue;
-        if (rule.class === 'resolved' && BUT_NOT.test(sentence.slice(end))) continue;
+        if (rule.cancelledAfter?.test([sentence.slice(end), ...sentences.slice(i + 1)].join(' '))) {
+          inHand();
+          continue;
+        }
+        if (rule.class === 'resolved' && BUT_NOT.test(sentence.slice(end))) {
+          inHand();
+          continue;
+        }
+        const defeat = judge?.(sentences, { sentence: i, index: m.index }, { sentence: i, index: end }, m[0]);
+        if (defeat) {
+          defeats?.push({ defeat, phrase: m[0] });
+          continue;
+        }
         return { class: rule.class, evidence: m[0], at: { sentence: i, index: m.index }, end: { sentence: i, index: end } };
       }
     }
@@ -144,8 +181,10 @@ function findPromise(
  * relative to the message's own date in the organisation's timezone, and "within 5 working
  * days" on its working days (`WorkCalendar`: weekends and its nation's bank holidays) when given.
  */
-function classifyWords(newText: string, messageDate: Date, timezone: string, workingDays?: WorkingDays): Classification {
+function classifyWords(newText: string, messageDate: Date, timezone: string, workingDays: WorkingDays | undefined, context: ReplyContext): Classification {
   const parts = sentencesOf(newText.slice(0, 20_000));
+  const defeats: Array<{ defeat: Defeat; phrase: string }> = [];
+  const judge = doneJudge(context);
   for (const cls of CLASS_ORDER) {
     if (cls === 'promise') {
       const promise = findPromise(parts, messageDate, timezone, { workingDays });
@@ -153,7 +192,14 @@ function classifyWords(newText: string, messageDate: Date, timezone: string, wor
       continue;
     }
     const rule = REPLY_RULES.find((r) => r.class === cls);
-    const found = rule ? matchRule(rule, parts) : undefined;
+    const found = rule ? matchRule(rule, parts, cls === 'resolved' ? judge : undefined, cls === 'resolved' ? defeats : undefined) : undefined;
+    if (!found && cls === 'resolved' && defeats.some((d) => d.defeat === 'other-item' || d.defeat === 'no-attachment')) {
+      // A done statement about something else, or "attached" with nothing attached: only a dated
+      // promise about the thing itself still counts; nothing else is guessed at.
+      const promise = findPromise(parts, messageDate, timezone, { workingDays });
+      if (promise) return plain(promise);
+      return { class: 'other' };
+    }
     if (found && cls === 'resolved' && !DELIVERED_HERE.test(found.evidence ?? '')) {
       // "Completed, and I will send them by Friday": something is still to come by a date, so
       // the ladder holds until then rather than stopping on a part that was done.
@@ -166,7 +212,41 @@ function classifyWords(newText: string, messageDate: Date, timezone: string, wor
     }
     if (found) return plain(found);
   }
+  // "Done, but it goes out once the chair has signed it" with no date, or the wrong one sent and
+  // the right one to come: the sender has it in hand.
+  const pending = defeats.find((d) => d.defeat === 'pending' || d.defeat === 'wrong-item');
+  if (pending) return { class: 'acknowledged', evidence: pending.phrase };
   return { class: 'other' };
+}
+
+/**
+ * The checks a done phrase must pass beyond its own clause (not-yet-done.ts): no hedge before it,
+ * no wrong item or resend, nothing pending after it or in the next sentence, about the case's
+ * category, and — for "attached" and its kin — a document really attached, when the attachments are known.
+ */
+function doneJudge(context: ReplyContext): Judge {
+  const documents = context.attachments?.filter(isDocument);
+  return (sentences, at, end, phrase) => {
+    const sentence = sentences[at.sentence]!;
+    const next = sentences[at.sentence + 1] ?? '';
+    const before = sentence.slice(0, at.index);
+    const after = sentence.slice(end.index);
+    const here = DELIVERED_HERE.test(phrase);
+    if (HEDGE.test(before)) return 'hedge';
+    if (WRONG_ITEM.test(sentence) || (WRONG_ITEM.test(next) && !CORRECTED.test(sentence))) return 'wrong-item';
+    if ([sentence, next].some((s) => RESEND.test(s) && !CONDITIONAL.test(s))) return 'wrong-item';
+    if (PENDING_AFTER.test(after) || PENDING_AFTER.test(next)) return 'pending';
+    if (REST_TO_COME.test(after) || REST_TO_COME.test(next)) return 'pending';
+    if (!here && (LATER_RELEASE.test(after) || (LATER_RELEASE.test(next) && !CONDITIONAL.test(next)))) return 'pending';
+    if (FOR_THE_REQUESTER_TO_DO.test(sentence) || FOR_THE_REQUESTER_TO_DO.test(next)) return 'other-item';
+    if (aboutOtherItem(sentence, context.category)) return 'other-item';
+    if (here && documents) {
+      if (documents.length === 0) return 'no-attachment';
+      // Nothing named in the words: the attached files' names say what it is.
+      if (itemKinds(sentence).size === 0 && aboutOtherItem(documents.map((d) => d.filename ?? '').join(' '), context.category)) return 'other-item';
+    }
+    return undefined;
+  };
 }
 
 /** The classification without where it was found. */
@@ -184,6 +264,13 @@ export interface ReplyContext {
   unquoted?: string;
   /** Addresses that are no new contact: the sender's own, the organisation's inbox. */
   ownAddresses?: string[];
+  /**
+   * The message's attachments. When given, "attached" counts as done only with a document attached
+   * (PDF, Word, a photo of a form: not a signature logo or an invitation); when not given, the words alone decide.
+   */
+  attachments?: ReadonlyArray<{ filename?: string; contentType: string; size: number }>;
+  /** The case's category ("LAC review minutes"): a done statement about another kind of thing is other. */
+  category?: string;
 }
 
 /**
@@ -198,7 +285,7 @@ function classifyWhole(newText: string, messageDate: Date, timezone: string, wor
   const own = new Set((context.ownAddresses ?? []).map(bare));
   const redirect = findRedirect(sentencesOf(newText.slice(0, 20_000)), (a) => own.has(bare(a)));
   if (redirect) return { class: 'redirected', evidence: redirect.evidence, redirectTo: redirect.to };
-  return classifyWords(newText, messageDate, timezone, workingDays);
+  return classifyWords(newText, messageDate, timezone, workingDays, context);
 }
 
 /** The class of the reply's words, plus any meeting date it confirms (meeting-date.ts). */

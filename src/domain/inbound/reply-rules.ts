@@ -1,4 +1,4 @@
-import type { ReplyClass } from '../case/apply-reply.js';
+import type { ReplyClass } from '../case/reply-class.js';
 
 /**
  * What a chased recipient's words mean, as data. Each rule is a class and the phrases that show
@@ -13,7 +13,7 @@ import type { ReplyClass } from '../case/apply-reply.js';
  * them by Friday" is a promise).
  */
 export interface ReplyRule {
-  class: Exclude<ReplyClass, 'promise' | 'other'>;
+  class: Exclude<ReplyClass, 'promise' | 'other' | 'redirected' | 'secure-message'>;
   patterns: RegExp[];
   /** A negation or hedge in the same clause, before the phrase, cancels it ("not yet completed"). */
   negatable: boolean;
@@ -29,19 +29,19 @@ export interface ReplyRule {
   cancelledAfter?: RegExp;
 }
 
-export const CLASS_ORDER: ReadonlyArray<Exclude<ReplyClass, 'other'>> = ['disputed', 'resolved', 'promise', 'acknowledged'];
+export const CLASS_ORDER: ReadonlyArray<Exclude<ReplyClass, 'other' | 'redirected' | 'secure-message'>> = ['disputed', 'resolved', 'promise', 'acknowledged'];
 
 const DOCUMENTS =
   '(?:minutes|notes|plan|care plan|pathway plan|report|review|document|documents|form|forms|paperwork|letter|assessment|referral|information|details|copy|copies|action|actions|task|request|it|this|these|they|that)';
 /** What "I have …" must be followed by to mean done ("I have sent", not "I have arranged a meeting"). */
 const DONE_VERBS =
-  '(?:sent|completed|uploaded|attached|circulated|actioned|resolved|done|shared|submitted|finalised|finalized|signed off|issued|provided|dealt with|sorted|paid)';
+  '(?:sent|completed|finished|written up|typed up|uploaded|attached|circulated|actioned|resolved|done|shared|submitted|finalised|finalized|signed off|issued|provided|dealt with|sorted|paid|e-?mailed|posted|delivered|hand[- ]delivered|distributed)';
 /** The same after "has been", where a few more verbs mean the request was met ("has been allocated"). */
 const PASSIVE_DONE = `(?:${DONE_VERBS.slice(3, -1)}|approved|authorised|authorized|allocated|agreed|updated|arranged|booked)`;
 
 /** Done-words that read as "finished" after is/are/was/were ("the minutes are attached"). */
 const SHORT_DONE =
-  '(?:sent|completed|complete|uploaded|attached|enclosed|circulated|finalised|finalized|signed off|done|actioned|resolved|dealt with|sorted|in place)';
+  '(?:sent|completed|complete|finished|written up|typed up|uploaded|attached|enclosed|circulated|finalised|finalized|signed off|done|actioned|resolved|dealt with|sorted|in place)';
 
 export const REPLY_RULES: ReplyRule[] = [
   {
@@ -60,10 +60,33 @@ export const REPLY_RULES: ReplyRule[] = [
       /\bnot (?:a )?(?:statutory (?:requirement|duty)|required|something we (?:do|provide|are required to))\b/i,
       /\b(?:has|have|was|were) (?:been )?transferred to\b|\bcase (?:has been |was |is )?closed (?:to|with|by) (?:us|our|the)\b/i,
       /\b(?:we|i) (?:do not|don't) hold (?:this|these|that|the|any)\b/i,
+      // Not owed yet, or not late: "isn't due until March", "nothing outstanding", "we are within that".
+      /\b(?:isn't|is not|aren't|are not|not) (?:yet )?(?:due|overdue|late)\b|\bnot due until\b/i,
+      /\bnothing (?:is )?outstanding\b|\bno outstanding (?:action|actions|work|task|tasks|request)\b/i,
+      /\b(?:i|we) (?:do not|don't) accept\b|\b(?:i|we) (?:do not|don't) think (?:this|it|that) is (?:late|fair|overdue|right|reasonable)\b/i,
+      /\bwe are within\b|\bwithin (?:the |our |that |those )?(?:timescales?|deadline|time limit)\b/i,
+      /\b(?:timescales?|deadlines?)\b[^.?!]{0,60}\b(?:don't|do not|doesn't|does not) apply\b|\bthe (?:deadline|timescale|date) you (?:quote|give|mention|cite)\b/i,
+      /\b(?:this|that) is (?:not correct|incorrect)\b/i,
+      // Not theirs: "this action isn't ours", "isn't for me to send", "not in my control".
+      /\b(?:isn't|is not|aren't|are not) (?:ours|mine)\b|\b(?:isn't|is not|not) for (?:me|us) to\b|\bnot (?:in|within) (?:my|our) control\b/i,
+      /\b(?:isn't|is not|aren't|are not) (?:\w+'?s? ){0,3}responsibility\b/i,
+      /\b(?:delay|hold-up) (?:is|was|lies) not with\b/i,
+      // Refusals: "we are not able to share", "we do not send copies", "only sent to the GP".
+      /\bwe (?:will not|won't|do not|don't|cannot|can't|are not able to|aren't able to|are unable to|are not going to|aren't going to) (?:be )?(?:send|sending|share|sharing|issue|issuing|produce|producing|provide|providing|release|releasing|respond|responding|disclose|disclosing)\b/i,
+      /\b(?:are|is) (?:never|only) (?:shared|sent|given|provided|released|issued)\b|\b(?:never|only) (?:shared|sent|given) (?:with|to)\b|\bsent to\b[^.?!]{0,60}\bonly\b/i,
+      /\bnot (?:going to|able to) (?:produce|send|write|do) (?:it|them|this|that) again\b/i,
+      /\b(?:no|nothing) (?:[\w-]+ ){0,3}?(?:for (?:us|me) )?to (?:send|produce|provide|share)\b/i,
+      /\b(?:doesn't|does not|don't|do not) (?:produce|issue|generate|write) (?:a |any )?(?:written )?(?:minutes|plan|plans|record|records|report|reports)\b/i,
+      // Challenges: "I have to challenge this", "please do not escalate", "never agreed".
+      /\b(?:i|we) (?:have to|must|would) challenge\b|\bwith (?:the greatest|all due|the utmost) respect\b|^with respect,/i,
+      /\bplease (?:do not|don't) escalate\b|\b(?:escalating|chasing)\b[^.?!]{0,30}\b(?:is not appropriate|isn't appropriate|not appropriate|seems premature|is premature|is unfair|won't make)\b/i,
+      /\b(?:was|were) never agreed\b|\bnever (?:received|been sent|had) (?:a|any|the) request\b|\bnot aware of any (?:agreement|request)\b/i,
     ],
     unless: [
       // "I am not responsible for the delay, but I will send them by Friday" disowns the delay, not the task.
       /\bresponsible for (?:the |this |these |any |all (?:the |of the )?)?(?:delays?|wait|hold[- ]ups?|lateness|late (?:reply|response))\b/i,
+      // A delay, not a refusal: "we can't send them until Friday / yet / today".
+      /\b(?:yet|today|tomorrow|this week|in time|until (?:monday|tuesday|wednesday|thursday|friday|next|the \d|\d))\b/i,
     ],
   },
   {
@@ -72,7 +95,8 @@ export const REPLY_RULES: ReplyRule[] = [
     pastOnly: true,
     notInQuestions: true,
     patterns: [
-      /\bplease find (?:the |these |it |them |my |our |a copy )?(?:\w+ )?(?:attached|enclosed)\b/i,
+      // "Please find … attached" with any words between.
+      /\bplease find\b[^.?!]{0,100}?\b(?:attached|enclosed)\b/i,
       /\b(?:please )?see (?:the )?attached\b/i,
       /\b(?:i|we) (?:have )?(?:now )?attach(?:ed)?\b/i,
       /\b(?:i|we)'ve (?:now )?attached\b/i,
@@ -80,11 +104,26 @@ export const REPLY_RULES: ReplyRule[] = [
       new RegExp(`\\bhere (?:are|is) (?:the|a copy of the|our|my) ${DOCUMENTS}\\b`, 'i'),
       new RegExp(`\\b${DOCUMENTS} (?:have|has|had) (?:now |just |already |finally |today )?been ${PASSIVE_DONE}\\b`, 'i'),
       new RegExp(`\\b${DOCUMENTS} (?:were|was|are|is) (?:now |just |already |finally |today )?${SHORT_DONE}\\b`, 'i'),
-      new RegExp(`\\b(?:i|we|i've|we've|i have|we have|i had|we had) (?:now |just |already |finally |today )?(?:have )?${DONE_VERBS}\\b`, 'i'),
+      new RegExp(
+        `\\b(?:i|we|i've|we've|i have|we have|i had|we had|he|she|they|he's|she's|they've|he has|she has|they have) (?:now |just |already |finally |today )?(?:have )?${DONE_VERBS}\\b`,
+        'i',
+      ),
       /\b(?:is|are|was|were|has been|have been) (?:now |all )?(?:complete|completed|done|finalised|finalized|resolved|sorted|in place|signed off|dealt with)\b/i,
       /\b(?:this|it|that) (?:is|has been) (?:now )?(?:done|sorted|resolved|dealt with|completed|actioned)\b/i,
       /\b(?:now|just|already) (?:been )?(?:sent|uploaded|completed|done|actioned)\b/i,
       /\b(?:all|now) done\b|\bdone and dusted\b/i,
+      /^(?:all )?done\b/i,
+      // Delivered some other way: posted, e-mailed, handed in, on the system.
+      /\b(?:was|were|has been|have been|had been) (?:now |just |already |today |all )?(?:sent|posted|e-?mailed|hand[- ]delivered|delivered|uploaded|distributed|circulated|shared|made|booked)\b/i,
+      /\b(?:went|gone) (?:out )?(?:to you|over to you|to the home|to your)\b/i,
+      /\b(?:sent|posted|e-?mailed|uploaded|delivered|made|booked|submitted|completed) (?:to you|to the home|today|yesterday|this morning|this afternoon|earlier today|on (?:monday|tuesday|wednesday|thursday|friday)|on \d{1,2}(?:st|nd|rd|th)? \w+)\b/i,
+      /\bhand[- ]delivered\b|\bdropped\b[^.?!]{0,60}?\b(?:off|in|through|round)\b/i,
+      /\b(?:is|are) (?:now )?(?:on|in|uploaded to) (?:the system|the portal|liquidlogic|mosaic|eclipse|the child's file|their file)\b/i,
+      // Came with this reply: read with its attachments (an attached document is the evidence).
+      /\b(?:attach(?:ed|ing)|enclosed)\b/i,
+      /\bPFA\b/,
+      /\bhere (?:they|it|this|these) (?:are|is)\b|\bhere you (?:go|are)\b|\bhere's (?:the|a|my|our|your)\b/i,
+      /\b(?:re-?sending|forwarding) (?:these|this|them|it|the|with)\b/i,
     ],
     unless: [
       /\b(?:sent|emailed|forwarded) (?:a|an|another|the) (?:e-?mail|message|reminder|request|chaser|note|query)\b/i,
@@ -92,9 +131,12 @@ export const REPLY_RULES: ReplyRule[] = [
       /\b(?:attached|see attached) (?:is|are)? ?(?:my|our|a) (?:letter|response|reply) (?:explaining|setting out)\b/i,
       // In transit, not with the requester: "sent to the chair for signing", "submitted for approval".
       /\b(?:sent|passed|forwarded|gone|submitted|returned|given|emailed|e-mailed|uploaded|shared)\b(?: [\w'-]+){0,5}? (?:for|to be) (?:her |his |their |its )?(?:signing|signature|sign(?:ed)?[- ]off|signed|approval|approved|authorisation|authorization|authorised|authorized|checking|checked|review|reviewing|quality assurance|qa|comments?|ratification|agreement|proofreading|proof-reading)\b/i,
+      // Who does it, not that it was done: "the PEP is dealt with by our designated teacher".
+      /\b(?:is|are) (?:dealt with|done|sent|completed|handled|written|chaired) by\b/i,
       // A draft is not the document asked for ("I have sent the draft plan").
       /\bdrafts?\b/i,
       /\b(?:first|second|1st|2nd|opening) (?:part|half|section|batch|instalment|installment|page)s?\b/i,
+      /\bpart (?:one|two|1|2)\b/i,
     ],
     partialBefore:
       /\b(?:part|parts|some|half|most|a few|a couple|a number|a portion|a section|the first (?:part|half|section|few|batch|page)s?|(?:first|second) (?:part|half|section|batch|page)s?) of\b/i,
@@ -151,7 +193,8 @@ export const LATER_DELIVERY =
 export const CONDITIONAL = /\b(?:if|unless|in case|should (?:they|it) not)\b/i;
 
 /** Done phrases that mean the document came with this very reply: a later promise of an extra ("the signed copy by Friday") does not undo them. */
-export const DELIVERED_HERE = /\b(?:attach(?:ed)?|enclosed|please find|here (?:are|is))\b/i;
+export const DELIVERED_HERE =
+  /\b(?:attach(?:ed|ing)?|enclosed|please find|here (?:are|is)|PFA|here (?:they|it|this|these) (?:are|is)|here you (?:go|are)|here's|re-?sending|forwarding)\b/i;
 
 /** After "done", these mean it is not really done ("completed but not yet signed off"). */
 export const BUT_NOT = /^[^.?!]*?\b(?:but|however|although|except|though)\b[^.?!]*\b(?:not|n't|yet to|still|awaiting|pending|outstanding|draft)\b/i;

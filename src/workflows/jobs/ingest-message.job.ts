@@ -9,7 +9,7 @@ import { addressKey, sameAddress } from '../../domain/address.js';
 import type { BounceRecipient } from '../../domain/inbound/automatic.js';
 import type { Decision, MailCause, MailIntent } from '../../domain/case/decision.js';
 import { openCase } from '../../domain/case/open-case.js';
-import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
+import { classificationForCase, type MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import { aboutSafeguarding } from '../../domain/inbound/safeguarding.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { decideRoute, type Route } from '../../domain/inbound/route.js';
@@ -238,6 +238,9 @@ async function applyRoute(
   const ctx = org.caseContext(row.ladderId, now);
   const state = row.state;
   const from = { email: sender.address, ...(sender.name ? { name: sender.name } : {}) };
+  // A done statement about another item than the case's category is other (issue 14, point 2).
+  const forCase = () =>
+    classificationForCase(mail, analysis, state.category, { timezone: ctx.calendar.timezone, workingDays: ctx.calendar, inboxAddress: org.mailbox });
   let decision: Decision;
   switch (route.kind) {
     case 'command':
@@ -273,7 +276,7 @@ async function applyRoute(
         {
           from,
           role: route.role,
-          classification: analysis.classification,
+          classification: forCase(),
           messageKey: key,
           newText: analysis.newText,
           attachments: mail.attachments,
@@ -285,7 +288,7 @@ async function applyRoute(
     case 'recipient-reply':
       decision = applyRecipientReply(
         state,
-        { from, role: route.role, classification: analysis.classification, messageKey: key, newText: analysis.newText, attachments: mail.attachments },
+        { from, role: route.role, classification: forCase(), messageKey: key, newText: analysis.newText, attachments: mail.attachments },
         ctx,
       );
       break;
