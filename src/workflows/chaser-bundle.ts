@@ -20,6 +20,13 @@ export interface Bundle {
   subject: string;
 }
 
+/** What the chaser-bundle template is given: every case's own chaser, and the references for the subject. */
+export function chaserBundleModel<I extends { ref: string; subject: string; text: string }>(org: { name: string; mailbox: string }, items: I[]) {
+  const refs = items.map((i) => `[${i.ref}]`);
+  const shown = refs.length > 4 ? `${refs.slice(0, 4).join(' ')} and ${refs.length - 4} more` : refs.join(' ');
+  return { org, count: items.length, items, refsText: shown };
+}
+
 /**
  * With `bundleChasers` on, chasers to exactly the same people (To and Cc) that are due together
  * go as one mail listing every case, so a social worker with several children's cases outstanding
@@ -36,9 +43,7 @@ export async function composeBundle(cases: CaseRepository, org: OrgRuntime, secr
     const parsed = await simpleParser(Buffer.from(r.raw!));
     items.push({ ref: c.ref, subject: r.subject, text: (parsed.text ?? '').trim(), request: c.state.requestMessageId });
   }
-  const refs = items.map((i) => `[${i.ref}]`);
-  const shown = refs.length > 4 ? `${refs.slice(0, 4).join(' ')} and ${refs.length - 4} more` : refs.join(' ');
-  const context = { org: { name: org.name, mailbox: org.mailbox }, count: items.length, items, refsText: shown };
+  const context = chaserBundleModel({ name: org.name, mailbox: org.mailbox }, items);
   const subject = org.templates.render('mails/chaser-bundle', 'subject', context).replace(/\s+/g, ' ').trim();
   const rendered = {
     subject,

@@ -75,9 +75,9 @@ describe('logs carry no message text, child reference, names or secrets', () => 
       'Priya Shah',
       SECRET,
       token,
+      RM,
     ]) {
       expect(logs, `the logs contain "${forbidden}"`).not.toContain(forbidden);
     }
-    expect(RM).toBeTruthy();
   });
 });

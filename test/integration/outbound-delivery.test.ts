@@ -151,7 +151,15 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     await h.advanceTo('2026-12-14T09:00:00Z');
     const chaser = await h.sink.waitFor((m) => m.envelope.to.includes(SAM));
     expect(chaser.parsed.date?.toISOString()).toBe('2026-12-14T09:00:00.000Z');
-    expect(id).toBeTruthy();
+    // It is this case's rung-1 chaser, recorded as sent.
+    const row = await waitFor(
+      async () => {
+        const r = await h.em().findOne(OutboxMail, { case: id, kind: 'chaser' }, { refresh: true });
+        return r?.status === 'sent' ? r : undefined;
+      },
+      { what: 'the chaser recorded as sent' },
+    );
+    expect(row.messageId).toBe(chaser.messageId);
   });
 
   it('moves a retry that would fall after 17:00 to 09:00 on the next working day (451 at 16:58 on a Friday → Monday)', async () => {

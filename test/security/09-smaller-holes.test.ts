@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CaseMail, operatorCli, writeHarnessConfig } from '../support/case-mail.js';
-import { EscalatorHarness, INBOX, REPO_ROOT, RM, rfc822 } from '../support/escalator-harness.js';
+import { EscalatorHarness, INBOX, REPO_ROOT, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
 
 const MARK = 'ZQXHOSTILE';
@@ -197,6 +197,8 @@ describe('point 9: logs, HTTP binding, /metrics, Chromium sandbox', () => {
     expect(calls[0]).not.toContain('--no-sandbox');
     const uid = Number(/uid=(\d+)/.exec(calls[0]!)![1]);
     if (process.getuid?.() === 0) expect(uid).not.toBe(0);
-    expect(RM).toBeTruthy();
+    // It opens only the page written for it, a local file, with its background networking off.
+    expect(calls[0]).toContain('--disable-background-networking');
+    expect(calls[0]).toMatch(/ --print-to-pdf=\S+\/evidence\.pdf file:\/\/\S+\/evidence\.html$/);
   });
 });

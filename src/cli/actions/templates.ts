@@ -9,6 +9,7 @@ import type { LadderDefinition, VariantName } from '../../domain/ladder/ladder-s
 import { MAIL_KINDS, recipientsOf, renderSample, sampleCalendar, sampleOrgFor, type SampleOptions } from '../../outbound/render/sample-case.js';
 import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../lib/template-store.js';
 import { CliError, type CliIo } from '../cli-io.js';
+import { ORG_MAIL_KINDS, renderOrgSample, type OrgMailKind } from './org-mail-samples.js';
 import { load, type GlobalOptions } from '../load.js';
 
 export interface PreviewOptions {
@@ -102,6 +103,24 @@ export async function preview(ladderId: string, rungId: string, opts: PreviewOpt
       .map((n) => n.slice('mails/'.length)),
   ]);
   if (!kinds.has(opts.kind)) throw new CliError(`--kind must be one of ${[...kinds].join(', ')}`);
+
+  if ((ORG_MAIL_KINDS as readonly string[]).includes(opts.kind)) {
+    let sample;
+    try {
+      sample = renderOrgSample(store, opts.kind as OrgMailKind, {
+        ladder: def,
+        rung: rungId,
+        variant,
+        calendar: setup.sample.calendar ?? sampleCalendar(),
+        org: setup.sample.org ?? sampleOrgFor(def.id),
+      });
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+    const head = [`Subject: ${sample.mail.subject}`, `To: ${sample.to}`, ...(sample.cc ? [`Cc: ${sample.cc}`] : [])];
+    io.out([...head, '', opts.html ? sample.mail.html : sample.mail.text].join('\n'));
+    return;
+  }
 
   let mail;
   try {

@@ -13,7 +13,11 @@ export function registerTemplateCommands(program: Command, io: CliIo): void {
     .description('print a rung’s mail (or another kind of mail) rendered for a realistic fictional case')
     .argument('<ladder>', 'ladder id, e.g. childrens-home-reg5')
     .argument('<rung>', 'rung id, or "repeat"')
-    .option('--kind <kind>', `which mail: ${MAIL_KINDS.join(', ')}`, 'chaser')
+    .option(
+      '--kind <kind>',
+      `which mail: ${[...MAIL_KINDS, 'weekly-digest', 'chaser-bundle'].join(', ')} (the last two over sample cases on the ladder)`,
+      'chaser',
+    )
     .option('--html', 'print the HTML part instead of the text part')
     .option('--variant <variant>', 'standard | urgent | imminent', 'standard')
     .option('--org <id>', "use this organisation's name, calendar, ladders and template overrides from the config")

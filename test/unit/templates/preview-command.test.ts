@@ -27,6 +27,33 @@ describe('escalator templates preview', () => {
     expect(r.out).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
   });
 
+  it('prints the weekly digest over sample cases on the ladder, to the RM', async () => {
+    const r = await run('templates', 'preview', 'childrens-home-reg5', 'professional-reminder', '--kind', 'weekly-digest');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').slice(0, 2)).toEqual([
+      'Subject: Weekly escalations digest, Sunrise Children’s Homes: 3 open, 3 need your action (week commencing Monday 7 December 2026)',
+      'To: Alex Morgan <alex.morgan@sunrise-homes.example>',
+    ]);
+    expect(r.out).toContain('  - Monday 7 December 2026 at 10:00: ESC-2026-0043 (child AB-1234), 3. Email to the Assistant Director');
+    const html = await run('templates', 'preview', 'childrens-home-reg5', 'professional-reminder', '--kind', 'weekly-digest', '--html');
+    expect(html.code).toBe(0);
+    expect(html.out).toMatch(/<html[\s\S]*ESC-2026-0044[\s\S]*<\/html>/);
+  });
+
+  it('prints the combined chaser of two cases at the rung, to the people both chasers go to', async () => {
+    const r = await run('templates', 'preview', 'childrens-home-reg5', 'professional-reminder', '--kind', 'chaser-bundle');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n').slice(0, 3)).toEqual([
+      'Subject: Still outstanding: 2 requests from Sunrise Children’s Homes [ESC-2026-0042] [ESC-2026-0043]',
+      'To: Sam Patel <sam.patel@northshire.example>',
+      'Cc: Jo Bennett <jo.bennett@northshire.example>, Alex Morgan <alex.morgan@sunrise-homes.example>',
+    ]);
+    expect(r.out).toContain('==================== ESC-2026-0042 ====================');
+    expect(r.out).toContain('==================== ESC-2026-0043 ====================');
+  });
+
   it('prints the HTML part with --html, and any kind of mail with --kind', async () => {
     const html = await run('templates', 'preview', 'childrens-home-reg5', 'dcs', '--html');
     expect(html.code).toBe(0);
