@@ -227,6 +227,15 @@ const organisation = z
           .int()
           .min(0)
           .default(20 * 1024 * 1024),
+        /**
+         * The request's own documents, forwarded with a chaser to someone new up the ladder ("What
+         * this is about"), up to this many bytes together; beyond it they are named and the RM holds them.
+         */
+        requestMaxBytes: z
+          .number()
+          .int()
+          .min(0)
+          .default(10 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

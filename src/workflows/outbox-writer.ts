@@ -13,7 +13,7 @@ import { newId } from '../lib/ids.js';
 import { BUNDLE_GATHER_MS } from './chaser-bundle.js';
 import { composeMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor, referencesFor, threadIndexFor } from '../outbound/compose/threading.js';
-import { buildMailContext, type AttachmentsView } from '../outbound/render/mail-context.js';
+import { buildMailContext, fillAbout, type AttachmentsView } from '../outbound/render/mail-context.js';
 import { forwardAttachments, sizeText, type AttachmentSummary, type MailAttachment } from '../outbound/compose/forward-attachments.js';
 import { renderMail, templateNameFor, type RenderedMail } from '../outbound/render/render-mail.js';
 import type { Config } from '../config/config-schema.js';
@@ -265,8 +265,13 @@ async function composeRaw(
     const step = state.steps.find((s) => s.n === intent.step)!;
     rungTemplate = rungOf(ladderFor(state, ctx), step).template;
   }
-  const forwarded = intent.forward ? await forwardedFor(tx, org, state, intent.forward) : undefined;
+  const forwarded = intent.forward ? await forwardedFor(tx, org, state, intent.forward, intent.kind) : undefined;
   if (forwarded) context.attachments = forwarded.view;
+  // Someone new up the ladder: the request's own words (never the thread below them) and documents.
+  if (context.about) {
+    const newText = state.requestMessageRef ? await tx.messages.newTextOf(state.requestMessageRef) : null;
+    context.about = fillAbout(context.about, state, ctx, newText, context.attachments);
+  }
   const mail = renderMail(org.templates, templateNameFor(intent, rungTemplate), context);
   const messageId = messageIdFor(deps.secret, state.id, state.ref, intent.key, org.mailbox);
   const ours = state.steps
@@ -303,10 +308,13 @@ async function forwardedFor(
   org: OrgRuntime,
   state: CaseState,
   forward: NonNullable<MailIntent['forward']>,
+  kind: MailIntent['kind'],
 ): Promise<{ attach: MailAttachment[]; view: AttachmentsView } | undefined> {
   const raw = await tx.messages.rawOf(forward.message);
   if (!raw) return undefined;
-  const got = await forwardAttachments(Buffer.from(raw), forward.maxBytes ?? org.config.attachments.forwardMaxBytes);
+  // A chaser forwards the request's documents to someone new, within their own (smaller) budget.
+  const budget = kind === 'chaser' ? org.config.attachments.requestMaxBytes : org.config.attachments.forwardMaxBytes;
+  const got = await forwardAttachments(Buffer.from(raw), forward.maxBytes ?? budget);
   const view = (a: AttachmentSummary) => ({ name: a.filename, size: sizeText(a.size) });
   const key = forward.message.replace(/-/g, '').slice(0, 16);
   return {

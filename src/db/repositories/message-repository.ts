@@ -166,6 +166,12 @@ export class MessageRepository {
     return rows[0]?.raw ?? null;
   }
 
+  /** A stored message's new text (null: purged or never read), for the "What this is about" block of a chaser. */
+  async newTextOf(id: string): Promise<string | null> {
+    const rows = await this.em.execute<Array<{ new_text: string | null }>>(`select new_text from message where id = ?`, [id]);
+    return rows[0]?.new_text ?? null;
+  }
+
   /**
    * The messages filed with a case that came with attachments, oldest first (by time, then id):
    * what `escalator mail attachments` offers. `key` is the short key notices name a message by.

@@ -54,6 +54,12 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       data: { from: input.from, role: input.role, classification: cls, newText: input.newText, attachments: input.attachments ?? [], ...extra },
     });
   b.event('reply-received', input.from.email, { role: input.role, class: cls.class, evidence: cls.evidence ?? null, message: input.messageKey });
+  // The answer the step standing sent got, for the next person up the ladder ("What this is about").
+  const answered = [...s.steps].reverse().find((st) => st.status === 'sent');
+  s.answers = [
+    ...(s.answers ?? []),
+    { at: ctx.now.toISOString(), step: answered?.n ?? 0, role: input.role, class: cls.class, ...(cls.promiseDate ? { promisedFor: cls.promiseDate } : {}) },
+  ];
 
   const closed = s.status === 'resolved' || s.status === 'closed';
   const meeting = closed ? undefined : noteMeetingDate(b, cls, input.from.email, ctx);

@@ -1,4 +1,5 @@
 import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
+import type { ReplyClass } from './reply-class.js';
 
 /** ISO 8601 instant in UTC. The state is stored as JSON, so instants stay strings here. */
 export type Instant = string;
@@ -83,6 +84,11 @@ export interface CaseState {
   subject: string;
   /** The opening request's Message-ID: first in every chaser's References. */
   requestMessageId: string;
+  /**
+   * The stored request message's row id: its new text and attachments travel up the ladder in the
+   * "What this is about" block of a chaser to someone new (absent on cases opened before).
+   */
+  requestMessageRef?: string;
   /** Message-IDs of the thread as the request carried them (References + itself). */
   threadIds: string[];
   /** The request's Outlook Thread-Index, extended by our mails so Outlook keeps one conversation. */
@@ -110,6 +116,12 @@ export interface CaseState {
   awaitingConfirmationFrom?: { email: string; role: string };
   resolvedAt?: Instant;
   closedAt?: Instant;
+  /**
+   * How each chased reply read, in order: the answer an earlier rung got, as the "What this is
+   * about" block tells the next person (`step`: the step standing sent when it came, 0 for the
+   * request itself). No text: that stays on the stored message.
+   */
+  answers?: Array<{ at: Instant; step: number; role: string; class: ReplyClass; promisedFor?: string }>;
   /** Young person's views recorded by the RM (policy: at each step). Kept here, not in events, so purge can remove the text. */
   views: Array<{ at: Instant; step: number; text: string; by: string }>;
   /** `NOTE:` texts, kept here (not in the immutable events) for the same reason. */

@@ -1,6 +1,6 @@
 import type { EffectiveLadder } from '../ladder/effective-ladder.js';
 import { insideOrganisation, type CaseContext } from './case-context.js';
-import type { Step } from './case-state.js';
+import type { CaseState, Step } from './case-state.js';
 import type { DecisionBuilder } from './decision.js';
 import { dedupe, resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
@@ -30,6 +30,22 @@ export function recipientsFor(b: DecisionBuilder, ladder: EffectiveLadder, step:
 export function goesAtOnce(step: Step, ladder: EffectiveLadder, recipients: ReadonlyArray<{ email: string }>, ctx: CaseContext): boolean {
   if (!step.anyHour) return false;
   return ladder.outOfHoursOutside || recipients.every((c) => insideOrganisation(c.email, ctx));
+}
+
+/**
+ * The To recipients of the step at `index` who have had no mail of the case: not the request's
+ * own recipients, not anyone an earlier step went to or copied. They never saw the RM's email,
+ * so their chaser says what this is about ("What this is about" block, issue 15.2).
+ */
+export function newcomers(state: CaseState, index: number, to: ReadonlyArray<{ email: string }>, professionalRole: string): string[] {
+  const seen = new Set<string>([state.originator.email.toLowerCase()]);
+  // The request went to the professional (however their address was learned) and to whoever it copied.
+  for (const p of state.participants) if (p.source === 'request' || p.role === professionalRole) seen.add(p.email.toLowerCase());
+  for (const st of state.steps.slice(0, index)) {
+    if (st.status !== 'sent') continue;
+    for (const a of [...(st.sentTo ?? []), ...(st.sentCc ?? [])]) seen.add(a.toLowerCase());
+  }
+  return to.map((c) => c.email.toLowerCase()).filter((e) => !seen.has(e));
 }
 
 /**
@@ -98,6 +114,7 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   }
   replanAfter(state, ladder, cal, index);
   const deadlineAt = deadlineFor(state, ladder, cal, index, goesAt)?.toISOString();
+  const someoneNew = newcomers(state, index, to, ladder.def.professionalRole).length > 0;
   const chaser = {
     kind: 'chaser' as const,
     key: `s${step.n}-chaser`,
@@ -105,7 +122,9 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     cc,
     timing: atOnce ? ('now' as const) : ('window' as const),
     step: step.n,
-    data: { rungId: rung.id, deadlineAt, missingCc },
+    data: { rungId: rung.id, deadlineAt, missingCc, ...(someoneNew ? { about: true } : {}) },
+    // Someone new gets the request's own documents too (within the organisation's budget for them).
+    ...(someoneNew && state.requestMessageRef ? { forward: { message: state.requestMessageRef } } : {}),
   };
 
   if (rung.approval && step.status !== 'awaiting-approval') {

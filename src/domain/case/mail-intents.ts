@@ -106,7 +106,17 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
     }),
   ),
   /** A rung's letter to the people it chases (its template is the rung's own). */
-  mail('chaser', stepped, z.object({ rungId: z.string(), deadlineAt: z.string().optional(), missingCc: z.array(z.string()) })),
+  mail(
+    'chaser',
+    stepped,
+    z.object({
+      rungId: z.string(),
+      deadlineAt: z.string().optional(),
+      missingCc: z.array(z.string()),
+      /** Addressed to someone who has not had a mail of the case: carries the "What this is about" block. */
+      about: z.boolean().optional(),
+    }),
+  ),
   /** To the originator and RM: what a step sent and to whom, with the policy's duties for it. */
   mail('step-notice', stepped, z.object({ rungId: z.string(), duties: z.array(z.string()) })),
   /** To the people the ladder keeps informed (a foster carer): a step was taken. */

@@ -58,6 +58,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     clockStartAt: clockStart.toISOString(),
     subject: input.subject,
     requestMessageId: input.requestMessageId,
+    requestMessageRef: input.messageRef,
     threadIds: input.threadIds,
     ...(input.threadIndex ? { threadIndex: input.threadIndex } : {}),
     token: input.token,

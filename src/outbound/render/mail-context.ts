@@ -15,6 +15,7 @@ import { roleLabel } from '../../domain/roles.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
 import { addressKey } from '../../domain/address.js';
+import { answerText, requestTextForAbout } from '../../domain/case/about.js';
 
 export interface PersonView {
   /** The role's label: "team manager", "the professional" ('' for a stranger). */
@@ -126,7 +127,26 @@ export interface MailContext {
    * command that fetches them. Empty lists when nothing is forwarded.
    */
   attachments: AttachmentsView;
+  /**
+   * "What this is about", on a chaser to someone who never saw the RM's email (issue 15.2): what
+   * was asked, when and of whom, the request's own words, each earlier step with its date and the
+   * answer it got, and the request's documents. Null on every other mail. The request's text and
+   * documents come from the stored message (the outbox writer fills them in: fillAbout).
+   */
+  about: AboutView | null;
   data: Record<string, unknown>;
+}
+
+export interface AboutView {
+  /** "On Monday 2 November 2026 Case Raiser asked Sam Patel (the professional) for this, within 2 weeks (by the end of …)." */
+  asked: string;
+  /** What the request got in answer: "no reply", "promised it by …". */
+  requestAnswer: string;
+  /** The request's own words (directives taken out), line by line; empty when not available. */
+  text: string[];
+  trimmed: boolean;
+  earlier: Array<{ date: string; title: string; to: string; answer: string }>;
+  documents: { attached: Array<{ name: string; size: string }>; held: Array<{ name: string; size: string }>; holder: string };
 }
 
 export interface AttachmentsView {
@@ -391,7 +411,61 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     nextStep: nextStepOf(state, ctx),
     ...movedDates(state, intent, ctx),
     attachments: NO_ATTACHMENTS,
+    about: intent.kind === 'chaser' && intent.data.about ? aboutOf(state, ctx, step, nameOf) : null,
     data: templateData(intent, ctx),
+  };
+}
+
+/** The "What this is about" block's facts the case itself holds (the request's words and documents: fillAbout). */
+function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nameOf: (email: string) => string): AboutView {
+  const cal = ctx.calendar;
+  const def = ctx.ladder;
+  const ladder = ladderFor(state, ctx);
+  const professionals = resolveRole(state, def.professionalRole, ctx);
+  const asker = state.originator.name?.trim() || state.originator.email;
+  const askedOf = professionals.length
+    ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${withArticle(roleLabel(def.professionalRole))})`))
+    : withArticle(roleLabel(def.professionalRole));
+  const deadline = state.requestDeadlineAt ? ` (by the end of ${cal.formatDate(new Date(state.requestDeadlineAt))})` : '';
+  const answersTo = (n: number) => {
+    const got = (state.answers ?? []).filter((a) => a.step === n);
+    if (got.length === 0) return 'no reply';
+    return joinAnd(got.map((a) => `${roleLabel(a.role)} ${answerText(a, (d) => formatLocalDate(cal, d) ?? d)} (${cal.formatDate(new Date(a.at))})`));
+  };
+  const earlier = state.steps
+    .filter((s) => s.status === 'sent' && s.sentAt && (!step || s.n < step.n))
+    .map((s) => ({
+      date: cal.formatDate(new Date(s.sentAt!)),
+      title: rungOf(ladder, s).title,
+      to: joinAnd((s.sentTo ?? []).map(nameOf)),
+      answer: answersTo(s.n),
+    }));
+  return {
+    asked: `On ${cal.formatDate(new Date(state.openedAt))} ${asker} asked ${askedOf} for this, within ${describeDuration(ladder.request.deadline)}${deadline}.`,
+    requestAnswer: answersTo(0),
+    text: [],
+    trimmed: false,
+    earlier,
+    documents: { attached: [], held: [], holder: '' },
+  };
+}
+
+/**
+ * The "What this is about" block with the request's own words and documents: what was attached to
+ * this mail, and what was too large, which the RM holds (nobody outside is told to run a command).
+ */
+export function fillAbout(about: AboutView, state: CaseState, ctx: CaseContext, newText: string | null, attachments: AttachmentsView): AboutView {
+  const text = newText ? requestTextForAbout(newText, state, ctx) : { lines: [], trimmed: false };
+  const rm = ctx.org.manager;
+  return {
+    ...about,
+    text: text.lines,
+    trimmed: text.trimmed,
+    documents: {
+      attached: attachments.forwarded,
+      held: attachments.listed,
+      holder: `${rm.name?.trim() || rm.email} (${rm.email})`,
+    },
   };
 }
 
