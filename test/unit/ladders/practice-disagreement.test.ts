@@ -1,6 +1,6 @@
 /**
  * practice-disagreement: one working day per management level (5.2); the Director only on
- * ESCALATE (3.6), after approval. Urgent (5.3): the service manager the same day. Imminent (5.5):
+ * ESCALATE (5.2 and 5.5 name the Director; 3.6 names the Deputy Director), after approval. Urgent (5.3): the service manager the same day. Imminent (5.5):
  * the highest level, the Deputy Director, the same day with the PSW copied.
  */
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,8 @@ describe('practice-disagreement', () => {
     ]);
     expect(sim.steps.map((s) => s.ccWhen)).toEqual(Array(4).fill({ psw: PSW }));
     expect(sim.steps.map((s) => s.trigger)).toEqual(['time', 'time', 'time', 'command']);
-    expect(sim.steps.map((s) => s.deadline)).toEqual(['1 working day', '1 working day', '1 working day', undefined]);
+    // The Director step has a deadline too: 5.2 gives each level up to the Director one working day.
+    expect(sim.steps.map((s) => s.deadline)).toEqual(['1 working day', '1 working day', '1 working day', '1 working day']);
   });
 
   it('Scotland from Wednesday 30 December 2026', () => {
@@ -55,6 +56,15 @@ describe('practice-disagreement', () => {
       ['deputy-director', '2027-03-22T09:00:00+00:00'],
       ['director', null],
     ]);
+  });
+
+  it('each rung cites the paragraph that names its level (3.6 names the Deputy Director, 5.2 and 5.5 the Director)', () => {
+    const refs = Object.fromEntries(def.rungs.map((r) => [r.id, r.policyRef]));
+    expect(refs['service-manager']).toMatch(/^3\.3\b/);
+    expect(refs['head-of-service']).toMatch(/^3\.4\b/);
+    expect(refs['deputy-director']).toMatch(/3\.5, 3\.6\b/);
+    expect(refs.director).toMatch(/^5\.2 .*5\.5/);
+    expect(refs.director).not.toContain('3.6');
   });
 
   describe('urgent: risk of significant harm', () => {

@@ -17,7 +17,7 @@ const REG5_CITATION = 'Regulation 5(c) of the Children’s Homes (England) Regul
 const LAST_STEP_WORDING: Record<string, string> = {
   'foster-carer-concern/strategic-lead': 'This is the last stage the policy sets out',
   'fostering-panel/senior-manager': 'may complete a further escalation form',
-  'practice-disagreement/deputy-director': 'the procedure (3.6) allows me to ask for a meeting with the Director',
+  'practice-disagreement/deputy-director': 'up to the level of Director if necessary (5.2 and 5.5)',
   'practice-disagreement/director': 'This is the highest level of the procedure',
   'firo-dispute-resolution/legal-advice-or-ofsted': 'I will take these steps',
 };
@@ -170,14 +170,18 @@ describe('the shipped templates', () => {
     expect(urgent.text).toContain('shorter timescales (Safeguarding)');
   });
 
-  it('FIRO stages name the LCS record; the panel chaser refers to the form and its 5 working days', () => {
+  it('FIRO stages name the LCS record without claiming one the service has not seen; the panel chaser refers to the form and its 5 working days', () => {
     const firo = ladder('firo-dispute-resolution');
-    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-2-meeting' }).text).toContain(
-      'recorded this on LCS as “FIRO Dispute Resolution Stage 2”',
-    );
-    expect(renderSample(store, 'chaser', { ladder: firo, rung: 'stage-3-head-of-service' }).text).toContain(
-      'recorded this on LCS as “FIRO Dispute Resolution Stage 3”',
-    );
+    for (const [rung, stage] of [
+      ['stage-2-meeting', '2'],
+      ['stage-3-head-of-service', '3'],
+      ['legal-advice-or-ofsted', ''],
+    ] as const) {
+      const mail = renderSample(store, 'chaser', { ladder: firo, rung });
+      if (stage) expect(mail.text).toContain(`This is “FIRO Dispute Resolution Stage ${stage}”: please record it on LCS under that name.`);
+      expect(mail.text).not.toMatch(/(?:have|has been|is) recorded (?:this )?on LCS|recorded on LCS/i);
+      expect(mail.html).not.toMatch(/(?:have|has been|is) recorded (?:this )?on LCS|recorded on LCS/i);
+    }
     const panel = renderSample(store, 'chaser', { ladder: ladder('fostering-panel'), rung: 'responsible-manager-reminder' });
     expect(panel.text).toContain('the fostering panel’s escalation form was sent to you, asking for a response within 5 working days');
     const practice = renderSample(store, 'chaser', { ladder: ladder('practice-disagreement'), rung: 'service-manager' });
