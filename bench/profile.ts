@@ -34,6 +34,8 @@ export interface ProfileSummary {
   byOwner: Array<{ owner: string; ms: number; share: number }>;
   /** Self time by function, busiest first. */
   byFunction: Array<{ fn: string; ms: number }>;
+  /** The longest stretches without an idle moment (see longTasks). */
+  longTasks?: Array<{ ms: number; top: Array<{ fn: string; ms: number }> }>;
 }
 
 export function summarise(profile: CpuProfile, file: string, top = 15): ProfileSummary {
@@ -72,6 +74,54 @@ export function summarise(profile: CpuProfile, file: string, top = 15): ProfileS
   };
 }
 
+/**
+ * The stretches in which the event loop never went idle for longer than `minMs`: what a
+ * `monitorEventLoopDelay` maximum is made of. Each with the functions that took most of it (self
+ * time) and the deepest frame of our own code or of a package under them.
+ */
+export function longTasks(profile: CpuProfile, minMs = 50): Array<{ ms: number; top: Array<{ fn: string; ms: number }> }> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const tasks: Array<{ ms: number; top: Array<{ fn: string; ms: number }> }> = [];
+  let run: Array<[number, number]> = [];
+  const close = () => {
+    const us = run.reduce((a, [, d]) => a + d, 0);
+    if (us / 1000 >= minMs) {
+      const fns = new Map<string, number>();
+      for (const [id, d] of run) {
+        // Name a sample by its own frame and the nearest frame of a package or of src/ above it.
+        let label = '';
+        for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+          const f = byId.get(at)!.callFrame;
+          if (f.url && !f.url.startsWith('node:')) {
+            label = `${f.functionName || '(anonymous)'} ${owner(f.url)}`;
+            break;
+          }
+        }
+        const self = byId.get(id)!.callFrame;
+        const fn = `${self.functionName || '(anonymous)'} ${owner(self.url)}${label ? ` ← ${label}` : ''}`;
+        fns.set(fn, (fns.get(fn) ?? 0) + d);
+      }
+      tasks.push({
+        ms: Math.round(us / 1000),
+        top: [...fns.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 4)
+          .map(([fn, d]) => ({ fn, ms: Math.round(d / 1000) })),
+      });
+    }
+    run = [];
+  };
+  profile.samples.forEach((id, i) => {
+    const name = byId.get(id)!.callFrame.functionName;
+    if (name === '(idle)') close();
+    else run.push([id, profile.timeDeltas[i] ?? 0]);
+  });
+  close();
+  return tasks.sort((a, b) => b.ms - a.ms).slice(0, 10);
+}
+
 /** Samples this process's CPU (the service runs in it) around one measured phase. */
 export class Profiler {
   private session: Session | undefined;
@@ -99,6 +149,6 @@ export class Profiler {
     await mkdir(this.dir, { recursive: true });
     const file = path.join(this.dir, `${name}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
-    return summarise(profile, file);
+    return { ...summarise(profile, file), longTasks: longTasks(profile) };
   }
 }

@@ -141,7 +141,9 @@ async function main(): Promise<void> {
         onProgress: log,
       }),
     );
-    await runOne('largemail', () => largeMailScenario(infra, { count: SIZES.largeMail, small: 20, now: '2026-11-24T10:00:00Z', timeoutMs: 10 * 60_000 }));
+    await runOne('largemail', () =>
+      largeMailScenario(infra, { count: SIZES.largeMail, small: 20, now: '2026-11-24T10:00:00Z', timeoutMs: 10 * 60_000, profiler }),
+    );
     await runOne('hostile', () => hostileTextScenario({ repeats: SIZES.hostile }));
   } finally {
     await stop();

@@ -275,7 +275,7 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
           metric: `rate limit on (${o.limited.perMinute}/min/mailbox), ${o.limited.cases} cases`,
           value: round(minutes.reduce((a, m) => a + m.sent, 0) / minutes.length / 60, 2),
           unit: 'mail/s',
-          note: `the limit sets the pace: ${fullMails} mails of a ${o.cases}-case burst take ${round(Math.ceil(fullMails / o.limited.perMinute) / 60, 1)} h; each minute's re-check of the deferred mails took ${round(herdSeconds, 1)} s of wall time`,
+          note: `the limit sets the pace (30 a minute; projected linearly from this run, which the hourly summaries make a slight overestimate): ${fullMails} mails of a ${o.cases}-case burst take ${round(Math.ceil(fullMails / o.limited.perMinute) / 60, 1)} h; each minute's re-check of the deferred mails took ${round(herdSeconds, 1)} s of wall time`,
         },
       ],
       details: {

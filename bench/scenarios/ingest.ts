@@ -1,6 +1,8 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { simpleParser } from 'mailparser';
+import pg from 'pg';
 import { CorpusGenerator, describeCorpus } from '../corpus.js';
 import type { DeliverArgs, DeliverResult } from '../deliver-child.js';
 import type { Profiler } from '../profile.js';
@@ -68,6 +70,42 @@ async function bareParse(messages: Buffer[]): Promise<{ perSecond: number; ms: n
 }
 
 /**
+ * The minimal durable pipeline, one message after another over the same bytes, Postgres and
+ * Redis: parse it, insert its raw copy (one statement, committed on its own), add one queue job.
+ * What any service that keeps every message and hands it on must do at least; the ratio to it is
+ * issue 19's `ingestRatioDurable`.
+ */
+async function durablePipeline(infra: Infra, dbUrl: string, messages: Buffer[]): Promise<{ perSecond: number; ms: number }> {
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  const redis = infra.redis.client();
+  const queue = new Queue('durable', { connection: redis, prefix: 'bench-durable' });
+  try {
+    await client.query('create table if not exists bench_durable (id bigserial primary key, message_id text, subject text, raw bytea not null)');
+    const one = async (raw: Buffer) => {
+      const parsed = await simpleParser(raw);
+      const inserted = await client.query<{ id: string }>('insert into bench_durable (message_id, subject, raw) values ($1, $2, $3) returning id', [
+        parsed.messageId ?? null,
+        parsed.subject ?? null,
+        raw,
+      ]);
+      await queue.add('ingest', { id: inserted.rows[0]!.id }, { removeOnComplete: true });
+    };
+    for (const raw of messages.slice(0, 50)) await one(raw);
+    const t0 = performance.now();
+    for (const raw of messages) await one(raw);
+    const ms = performance.now() - t0;
+    return { perSecond: round((messages.length / ms) * 1000, 1), ms: round(ms, 0) };
+  } finally {
+    await client.query('drop table if exists bench_durable').catch(() => undefined);
+    await client.end();
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/**
  * Scenario 1: N realistic messages delivered to the watched mailbox (while the service watches
  * it with IDLE); messages per second from the first APPEND to the last message's committed
  * verdict and case state, against bare simpleParser over the same corpus in the same run.
@@ -100,6 +138,8 @@ export async function ingestScenario(infra: Infra, o: IngestOptions): Promise<Sc
     const sentAt = (await infra.sink.stats()).lastAt;
 
     const bareAfter = await bareParse(raws);
+    const durable = await durablePipeline(infra, rig.db.url, raws);
+    const ingestRatioDurable = round(o.count / ((committedAt - delivered.firstStart) / 1000) / durable.perSecond, 2);
     const bare = Math.max(bareBefore.perSecond, bareAfter.perSecond);
     const seconds = (committedAt - delivered.firstStart) / 1000;
     const perSecond = round(o.count / seconds, 1);
@@ -123,6 +163,17 @@ export async function ingestScenario(infra: Infra, o: IngestOptions): Promise<Sc
           met: ratio >= 0.5,
           note: 'building block: bare simpleParser, same corpus, same run (best of before/after)',
         },
+        {
+          scenario: '1 ingest',
+          metric: `${o.count} msgs, against the minimal durable pipeline`,
+          value: perSecond,
+          unit: 'msg/s',
+          baseline: durable.perSecond,
+          ratio: ingestRatioDurable,
+          target: 'ratio ≥ 0.5',
+          met: ingestRatioDurable >= 0.5,
+          note: 'building block: parse + one insert of the raw message (committed) + one BullMQ add per message, one after another, same corpus, Postgres and Redis',
+        },
       ],
       details: {
         corpus: shape,
@@ -132,6 +183,8 @@ export async function ingestScenario(infra: Infra, o: IngestOptions): Promise<Sc
         deliveryPerSecond: round(o.count / ((delivered.lastEnd - delivered.firstStart) / 1000), 1),
         outboundDrainedSeconds: sentAt ? round((sentAt - delivered.firstStart) / 1000, 2) : null,
         bareSimpleParser: { before: bareBefore, after: bareAfter },
+        durablePipeline: durable,
+        ingestRatioDurable,
         routes: Object.fromEntries(routes.map((r) => [r.route, Number(r.n)])),
         casesOpened: Number(cases[0]!.n),
         serviceProcessCpu: cpu,

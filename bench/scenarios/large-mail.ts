@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Profiler } from '../profile.js';
 import type { ScenarioResult } from '../report.js';
 import { ServiceRig, type Infra } from '../rig.js';
 import { round, sleep } from '../stats.js';
@@ -11,6 +12,7 @@ export interface LargeMailOptions {
   small: number;
   now: string;
   timeoutMs: number;
+  profiler?: Profiler;
 }
 
 const INBOX = 'escalations@sunrise-homes.org.uk';
@@ -92,6 +94,7 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
     let peakRss = process.memoryUsage().rss;
     let done = false;
     loop.enable();
+    await o.profiler?.start();
     const t0 = Date.now();
     await rig.start({ watcher: true, worker: true, http: true });
     const port = rig.service.httpPort!;
@@ -122,6 +125,7 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
     done = true;
     await sampler;
     loop.disable();
+    const profile = await o.profiler?.stop('largemail');
     const sorted = [...health].sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
     const eventLoopP99MsLargeMail = round(loop.percentile(99) / 1e6, 1);
@@ -151,6 +155,7 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
         smallMessages: o.small,
         smallIngestedAfterSeconds: round((smallDoneAt ?? 0) / 1000, 1),
         allIngestedAfterSeconds: round(seconds, 1),
+        ...(profile ? { profile } : {}),
       },
     };
   } finally {

@@ -46,8 +46,11 @@ export async function foldStepNotice(
   // One address at a time, in a fixed order (two transactions lock the same addresses alike).
   for (const key of keys.sort()) {
     if (done.has(key)) continue;
-    const nextFree = await tx.folded.lockNoticeSlot(org.id, key);
-    const pending = await tx.outbox.lockPendingNoticeSummary(org.id, key);
+    // Most notices of a burst join a summary that exists: no lock but a share of its row. Only
+    // deciding whether to send now or start a summary takes the address's own lock.
+    let pending = await tx.outbox.sharePendingNoticeSummary(org.id, key);
+    const nextFree = pending ? ctx.now : await tx.folded.lockNoticeSlot(org.id, key);
+    pending ??= await tx.outbox.sharePendingNoticeSummary(org.id, key);
     if (!pending && nextFree <= ctx.now) {
       now.add(key);
       await tx.folded.setNoticeSlot(org.id, key, new Date(ctx.now.getTime() + NOTICE_GAP_MS));

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewMessage } from '../../src/db/repositories/index.js';
+import { RAW_CHUNK_BYTES } from '../../src/db/repositories/message-repository.js';
 import { repositoryDb, type RepositoryDb } from './support.js';
 
 const T0 = new Date('2026-12-07T10:00:00Z');
@@ -40,6 +41,21 @@ describe('MessageRepository', () => {
     const pending = await messages.findPending(first.id);
     expect(pending).toMatchObject({ id: first.id, mailbox: MAILBOX, envelopeTo: [MAILBOX], receivedAt: T0, internalDate: null });
     expect(pending!.raw!.toString()).toContain('hello');
+  });
+
+  it('findPending reads a source larger than one slice whole and byte for byte (slices at the edges included)', async () => {
+    const messages = db.repos().messages;
+    for (const extra of [0, 1, RAW_CHUNK_BYTES - 1]) {
+      const raw = Buffer.alloc(2 * RAW_CHUNK_BYTES + extra);
+      for (let i = 0; i < raw.length; i++) raw[i] = (i * 31 + extra) & 0xff;
+      const { id } = await messages.store(message(`<large-${extra}@x.example>`, { raw, size: raw.length }));
+      const pending = await messages.findPending(id);
+      expect(pending!.raw!.length).toBe(raw.length);
+      expect(pending!.raw!.equals(raw)).toBe(true);
+    }
+    const exact = Buffer.alloc(RAW_CHUNK_BYTES, 7);
+    const { id } = await messages.store(message('<exact@x.example>', { raw: exact, size: exact.length }));
+    expect((await messages.findPending(id))!.raw!.equals(exact)).toBe(true);
   });
 
   it('claimPending hands a pending message to one transaction; once processed it is not pending any more', async () => {

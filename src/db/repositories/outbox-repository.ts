@@ -349,10 +349,13 @@ export class OutboxRepository {
     return rows[0] ? { id: rows[0].id, dedupeKey: rows[0].dedupe_key } : undefined;
   }
 
-  /** The pending summary of step notices to this staff address (hourly notices), locked. */
-  async lockPendingNoticeSummary(orgId: string, recipient: string): Promise<{ id: string; dedupeKey: string } | undefined> {
+  /**
+   * The pending summary of step notices to this staff address (hourly notices), share-locked: any
+   * number of transactions may add to it at once, and a send job cannot claim it until they commit.
+   */
+  async sharePendingNoticeSummary(orgId: string, recipient: string): Promise<{ id: string; dedupeKey: string } | undefined> {
     const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
-      `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'notice-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for update`,
+      `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'notice-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for share`,
       [orgId, recipient],
     );
     return rows[0] ? { id: rows[0].id, dedupeKey: rows[0].dedupe_key } : undefined;
