@@ -5,7 +5,7 @@ import type { CaseContext } from '../domain/case/case-context.js';
 import type { CaseState } from '../domain/case/case-state.js';
 import type { Decision, DraftAction, MailIntent } from '../domain/case/decision.js';
 import { rungOf } from '../domain/case/timetable.js';
-import { stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
+import { baseSubject, stripSubjectPrefixes } from '../domain/inbound/subject-tags.js';
 import { plusAddress } from '../domain/inbound/plus-address.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { OutboxRow } from '../db/entities/types.js';
@@ -287,7 +287,8 @@ async function composeRaw(
     date: ctx.now,
     inReplyTo: state.requestMessageId,
     references: referencesFor(state.threadIds, ours),
-    threadTopic: stripSubjectPrefixes(state.subject),
+    // The conversation's name in Outlook: the request's own words, without our tags.
+    threadTopic: baseSubject(state.subject) || stripSubjectPrefixes(state.subject),
     threadIndex: threadIndexFor(state.threadIndex, state.id, new Date(state.openedAt), ctx.now, messageId),
     caseRef: state.ref,
     rendered: mail,

@@ -44,14 +44,14 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     expect(h.sink.messages.some((m) => m.envelope.to.includes(SAM))).toBe(false);
     await h.advanceTo('2026-12-07T10:02:00Z');
     const combined = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Still outstanding: 3 requests') ?? false);
-    const single = await h.sink.waitFor((m) => m.envelope.to.includes(KIM) && (m.parsed.subject ?? '').startsWith('Re:'));
+    const single = await h.sink.waitFor((m) => m.envelope.to.includes(KIM) && /^Reminder 1: /.test(m.parsed.subject ?? ''));
     await h.settle();
 
     expect(combined.envelope.to.sort()).toEqual([SAM, JO, RM].sort());
     // Requests are ingested concurrently, so references follow processing order: match by child.
     for (const child of ['AB-300', 'AB-301', 'AB-302']) expect(combined.parsed.text).toContain(`Review minutes for ${child} [ESC-2026-`);
     expect(combined.parsed.text).not.toContain('AB-303');
-    expect(single.parsed.subject).toMatch(/^Re: Review minutes for AB-303 \[ESC-2026-000[1-4]\]$/);
+    expect(single.parsed.subject).toMatch(/^Reminder 1: Review minutes for AB-303 \[ESC-2026-000[1-4]\]$/);
     // Sam got two mails in all, not four.
     expect(h.sink.messages.filter((m) => m.envelope.to.includes(SAM) && !m.parsed.subject?.startsWith('Sent:'))).toHaveLength(2);
 

@@ -80,13 +80,14 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     const chaser = await h.sink.waitFor((m) => m.envelope.to.includes(PROFESSIONAL));
     const expectedId = messageIdFor(SECRET, row.id, 'ESC-2026-0001', 's1-chaser', INBOX);
     expect(chaser.messageId).toBe(expectedId);
-    expect(chaser.parsed.subject).toBe('Re: LAC review minutes for AB-1234 [ESC-2026-0001]');
+    expect(chaser.parsed.subject).toBe('Reminder 1: LAC review minutes for AB-1234 [ESC-2026-0001]');
     expect(chaser.parsed.inReplyTo).toBe(REQUEST_ID);
     const refs = chaser.parsed.references;
     expect(Array.isArray(refs) ? refs[0] : refs).toBe(REQUEST_ID);
     expect(chaser.parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(chaser.parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
-    expect(chaser.parsed.headers.get('thread-topic')).toBe('LAC review minutes for AB-1234 [escalate]');
+    // Outlook's conversation name: the request's own words, without the [escalate] tag (issue 20.5).
+    expect(chaser.parsed.headers.get('thread-topic')).toBe('LAC review minutes for AB-1234');
     // Outlook keeps the conversation: our Thread-Index extends the request's.
     const threadIndex = String(chaser.parsed.headers.get('thread-index'));
     expect(Buffer.from(threadIndex, 'base64').subarray(0, 22)).toEqual(Buffer.from('AdtbN0qjRkH1Wvg8QyuN3Vb1pSkQ5A==', 'base64'));

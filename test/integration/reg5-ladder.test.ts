@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
+import { isChaserSubject } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
 
@@ -13,7 +14,7 @@ const IRO = 'riley.shaw@northshire.gov.uk';
 const LSCP = 'lscp@northshire.gov.uk';
 const INSPECTOR = 'casey.inspector@ofsted.gov.uk';
 const REQUEST = '<reg5-request@sunrise-homes.org.uk>';
-const SUBJECT = 'Re: Care plan: dentist referral for AB-1234 [ESC-2026-0001]';
+const TAGGED = 'Care plan: dentist referral for AB-1234 [ESC-2026-0001]';
 
 /** The RM's tagged request, copying the inbox: the team manager named, child protection flagged. */
 const appendRequest = (h: EscalatorHarness) =>
@@ -58,14 +59,14 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
   async function chaserAt(iso: string, to: string): Promise<CapturedMessage> {
     h.sink.clear();
     await h.advanceTo(iso);
-    const m = await h.sink.waitFor((x) => addresses(x, 'to').includes(to) && (x.parsed.subject ?? '') === SUBJECT);
+    const m = await h.sink.waitFor((x) => addresses(x, 'to').includes(to) && isChaserSubject(x.parsed.subject, TAGGED));
     await h.settle();
     return m;
   }
 
   function expectThreaded(m: CapturedMessage, key: string) {
     expect(m.messageId).toBe(id(key));
-    expect(m.parsed.subject).toBe(SUBJECT);
+    expect(isChaserSubject(m.parsed.subject, TAGGED)).toBe(true);
     expect(m.parsed.inReplyTo).toBe(REQUEST);
     const refs = refsOf(m);
     expect(refs[0]).toBe(REQUEST);
@@ -220,7 +221,7 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
   let h: EscalatorHarness;
   let caseId: string;
   const id = (key: string) => messageIdFor(SECRET, caseId, 'ESC-2026-0001', key, INBOX);
-  const isChaser = (m: CapturedMessage) => (m.parsed.subject ?? '') === SUBJECT;
+  const isChaser = (m: CapturedMessage) => isChaserSubject(m.parsed.subject, TAGGED);
 
   beforeAll(async () => {
     h = await EscalatorHarness.start({ name: 'reg5-cp', start: '2026-11-23T10:00:00Z' });
@@ -307,7 +308,7 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     const toLscp = await h.sink.waitFor((m) => m.envelope.to.includes(LSCP));
     await h.settle();
     expect(toLscp.messageId).toBe(id('s6-chaser'));
-    expect(toLscp.parsed.subject).toBe(SUBJECT);
+    expect(toLscp.parsed.subject).toBe(`Escalation to the Local Safeguarding Children Partnership: ${TAGGED}`);
     expect(toLscp.parsed.inReplyTo).toBe(REQUEST);
     expect(refsOf(toLscp)).toEqual([REQUEST, ...['s1', 's2', 's3', 's4', 's5'].map((s) => id(`${s}-chaser`))]);
     expect(addresses(toLscp, 'to')).toEqual([LSCP]);

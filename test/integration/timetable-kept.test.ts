@@ -9,7 +9,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
-import { CaseMail, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
+import { CaseMail, isChaserSubject, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
@@ -151,7 +151,7 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
       await h.advanceTo(new Date(new Date(at).getTime() - 60_000).toISOString());
       await h.settle();
       expect(
-        h.sink.messages.filter((m) => cases.some((c) => m.parsed.subject === c.subject)),
+        h.sink.messages.filter((m) => cases.some((c) => isChaserSubject(m.parsed.subject, c.subject))),
         `nothing before ${at}`,
       ).toEqual([]);
       await h.advanceTo(at);
@@ -176,7 +176,7 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
             id,
           );
         }
-        const chaser = await h.sink.waitFor((m) => m.parsed.subject === `Re: ${subject}`);
+        const chaser = await h.sink.waitFor((m) => isChaserSubject(m.parsed.subject, subject));
         // Recorded as sent just after the server's acceptance.
         const sent = await waitFor(
           async () => {

@@ -192,3 +192,13 @@ export function operatorCli(h: EscalatorHarness, config: string): (...args: stri
     return { code, out: run.out.join('\n'), err: run.err.join('\n') };
   };
 }
+
+/**
+ * Whether a subject is a chaser's on the case whose subject (with its tag) is `tagged`: what it is
+ * ("Reminder 2", "Escalation to the Assistant Director", urgent first), then the case's subject.
+ */
+export function isChaserSubject(subject: string | undefined, tagged: string): boolean {
+  if (!subject?.endsWith(`: ${tagged}`)) return false;
+  const lead = subject.slice(0, -`: ${tagged}`.length);
+  return /^(URGENT — safeguarding — )?(Reminder \d+|Escalation to [^:]+)$/.test(lead);
+}

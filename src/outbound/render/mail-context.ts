@@ -206,6 +206,12 @@ export interface StepView {
   lastSentOn: string | null;
   /** What happens next if nothing changes, or null at the top of the ladder. */
   next: NextStepView | null;
+  /**
+   * What the chaser is, for the front of its subject: "Reminder 2" to someone asked before (the
+   * request counts as the first asking of the professional), "Escalation to the Assistant Director"
+   * to someone new; "URGENT — safeguarding — …" in front on the safeguarding timescales.
+   */
+  subjectLead: string;
 }
 
 export interface NextStepView {
@@ -591,9 +597,18 @@ function buildStepView(
     if (at) next = nextView(ladder.repeat, at);
   }
 
+  // How often the people this step writes to were asked before: the request asked the professional.
+  const askedBefore = Math.max(
+    0,
+    ...rung.to.map((role) => (role === def.professionalRole ? 1 : 0) + sent.filter((s) => rungOf(ladder, s).to.includes(role)).length),
+  );
+  const lead = askedBefore > 0 ? `Reminder ${askedBefore}` : `Escalation to ${joinAnd(rung.to.map((r) => withArticle(roleLabel(r))))}`;
+  const urgent = state.variant !== 'standard' || state.flags.safeguarding;
+
   return {
     n: step.n,
     title: rung.title,
+    subjectLead: urgent ? `URGENT — safeguarding — ${lead}` : lead,
     asks: rung.asks,
     policyRef: rung.policyRef,
     warning: rung.warning ?? null,

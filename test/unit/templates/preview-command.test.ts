@@ -19,7 +19,7 @@ describe('escalator templates preview', () => {
     const r = await run('templates', 'preview', 'childrens-home-reg5', 'professional-reminder');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out.startsWith('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]\n')).toBe(true);
+    expect(r.out.startsWith('Subject: Reminder 1: LAC review minutes for AB-1234 [ESC-2026-0042]\n')).toBe(true);
     expect(r.out).toContain('To: Sam Patel <sam.patel@northshire.example>');
     expect(r.out).toContain('Cc: Jo Bennett <jo.bennett@northshire.example>, Alex Morgan <alex.morgan@sunrise-homes.example>');
     expect(r.out).toContain('Dear Sam Patel,');
@@ -57,7 +57,7 @@ describe('escalator templates preview', () => {
   it('prints the HTML part with --html, and any kind of mail with --kind', async () => {
     const html = await run('templates', 'preview', 'childrens-home-reg5', 'dcs', '--html');
     expect(html.code).toBe(0);
-    expect(html.out).toContain('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]');
+    expect(html.out).toContain('Subject: Escalation to the Director of Children’s Services: LAC review minutes for AB-1234 [ESC-2026-0042]');
     expect(html.out).toContain('<!DOCTYPE html>');
     const approval = await run('templates', 'preview', 'childrens-home-reg5', 'dcs', '--kind', 'approval-request');
     expect(approval.out).toContain('Subject: Approval needed: Email to the Director of Children’s Services — LAC review minutes for AB-1234 [ESC-2026-0042]');

@@ -71,8 +71,10 @@ describe('the shipped templates', () => {
         expect(mail.text).not.toMatch(/\n{3,}/);
       });
 
-      it('keeps the thread: the subject is the request’s, with the case reference', () => {
-        expect(mail.subject).toBe(`Re: ${c.case.subject} [${c.case.ref}]`);
+      it('says what it is, then the request’s subject with the case reference', () => {
+        expect(mail.subject).toBe(`${step.subjectLead}: ${c.case.subject} [${c.case.ref}]`);
+        expect(step.subjectLead).toMatch(/^(URGENT — safeguarding — )?(Reminder \d+|Escalation to .+)$/);
+        expect(step.subjectLead.startsWith('URGENT — safeguarding')).toBe(variant !== 'standard');
       });
 
       it('greets the recipient by name', () => {
@@ -254,7 +256,7 @@ describe('what each kind of mail says', () => {
       expect(m.text).toContain('Reply APPROVE to send it exactly as it is');
       expect(m.text).toContain('If it goes on a later day, the steps after it move back by the days it waited');
       expect(m.text).toContain('reply SKIP to move on without sending it');
-      expect(m.text).toContain('Subject: Re: LAC review minutes for AB-1234 [ESC-2026-0042]');
+      expect(m.text).toContain('Subject: Escalation to the Director of Children’s Services: LAC review minutes for AB-1234 [ESC-2026-0042]');
       expect(m.text).toContain('Dear Morgan Hale,');
       expect(m.text).toContain('we will need to notify the regulator (Ofsted)');
       expect(m.html).toContain('Dear Morgan Hale,');
