@@ -165,6 +165,10 @@ const organisation = z
     sendWindow: z.object({ start: hhmm, end: hhmm }).strict().default(DEFAULT_SEND_WINDOW),
     /** The Registered Manager (or equivalent): approves high rungs, gets the digest. */
     manager: contact,
+    /** How the chasers sign the manager's role ("Registered Manager"); without it, no role line. */
+    managerRole: z.string().min(1).optional(),
+    /** The organisation's telephone number, under the chasers' signature. */
+    phone: z.string().min(1).optional(),
     staff: z
       .object({ domains: z.array(z.string().min(1)).default([]), addresses: z.array(email).default([]) })
       .strict()

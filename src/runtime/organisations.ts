@@ -73,7 +73,14 @@ export class OrgRuntime {
       now,
       ladder: this.ladders.require(this.id, ladderId),
       calendar: this.calendar,
-      org: { id: this.id, name: this.name, manager: this.manager, domains: this.staffDomains },
+      org: {
+        id: this.id,
+        name: this.name,
+        manager: this.manager,
+        domains: this.staffDomains,
+        ...(this.config.managerRole ? { managerRole: this.config.managerRole } : {}),
+        ...(this.config.phone ? { phone: this.config.phone } : {}),
+      },
       directory: this.directory,
       ...(this.limits.promiseHorizonMonths ? { promiseHorizonMonths: this.limits.promiseHorizonMonths } : {}),
     };

@@ -74,7 +74,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expect(refs.slice(1)).toEqual(chasers);
     expect(m.parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(m.parsed.headers.get('x-auto-response-suppress')).toBe('OOF, AutoReply');
-    expect(m.parsed.headers.get('thread-topic')).toBe('Care plan: dentist referral for AB-1234 [escalate]');
+    expect(m.parsed.headers.get('thread-topic')).toBe('Care plan: dentist referral for AB-1234');
     expect(m.parsed.replyTo?.value[0]?.address).toMatch(/^escalations\+[a-z2-7]{20}@sunrise-homes\.org\.uk$/);
     chasers.push(m.messageId);
   }

@@ -51,6 +51,8 @@ async function previewSetup(
         manager: { email: org.manager.email.toLowerCase(), ...(org.manager.name ? { name: org.manager.name } : {}) },
         mailbox: org.mailbox.address.toLowerCase(),
         mailboxName: org.mailbox.name ?? `${org.name} escalations`,
+        ...(org.managerRole ? { managerRole: org.managerRole } : {}),
+        ...(org.phone ? { phone: org.phone } : {}),
       },
       calendar: calendarOf(org),
     };

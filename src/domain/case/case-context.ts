@@ -10,7 +10,16 @@ export interface CaseContext {
   ladder: LadderDefinition;
   calendar: WorkCalendar;
   /** `domains`: the organisation's own (staff) domains, IDNA-normalised; only addresses there may hold a staff role. */
-  org: { id: string; name: string; manager: Contact; domains?: string[] };
+  org: {
+    id: string;
+    name: string;
+    manager: Contact;
+    domains?: string[];
+    /** The manager's role as the chasers sign it ("Registered Manager"), when configured. */
+    managerRole?: string;
+    /** The organisation's telephone number, for the chasers' signature, when configured. */
+    phone?: string;
+  };
   directory: Directory;
   /** A promise never holds the ladder more than this many months ahead without the RM's say-so (default 6). */
   promiseHorizonMonths?: number;

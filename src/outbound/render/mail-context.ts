@@ -41,6 +41,8 @@ export interface MailContext {
     manager: string;
     /** The send window, local time: { start: '09:00', end: '17:00' }. */
     sendWindow: { start: string; end: string };
+    /** The organisation's telephone number for the chasers' signature (config `phone`), or ''. */
+    phone: string;
   };
   /** The date the mail is written: "Monday 7 December 2026". */
   today: string;
@@ -79,7 +81,13 @@ export interface MailContext {
     childProtection: boolean;
   };
   /** The person who raised the request (who signs the chasers). */
-  originator: { name: string; email: string; hasName: boolean };
+  originator: {
+    name: string;
+    email: string;
+    hasName: boolean;
+    /** Their role, for the signature: the manager's (config `managerRole`) when the manager raised it, else ''. */
+    role: string;
+  };
   /** The original request: when, to whom, and what deadline it gave. */
   request: {
     date: string;
@@ -353,6 +361,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       nation: NATION_LABEL[cal.nation],
       manager: ctx.org.manager.name?.trim() || ctx.org.manager.email,
       sendWindow: { start: cal.window.start, end: cal.window.end },
+      phone: ctx.org.phone ?? '',
     },
     today: cal.formatDate(ctx.now),
     case: {
@@ -377,7 +386,12 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       safeguarding: state.flags.safeguarding,
       childProtection: state.flags['child-protection'],
     },
-    originator: { name: originatorName || state.originator.email, email: state.originator.email, hasName: Boolean(originatorName) },
+    originator: {
+      name: originatorName || state.originator.email,
+      email: state.originator.email,
+      hasName: Boolean(originatorName),
+      role: addressKey(state.originator.email) === addressKey(ctx.org.manager.email) ? (ctx.org.managerRole ?? '') : '',
+    },
     request: {
       date: openedOn,
       to: professionals.length
@@ -418,7 +432,13 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     ...movedDates(state, intent, ctx),
     attachments: NO_ATTACHMENTS,
     about: intent.kind === 'chaser' && intent.data.about ? aboutOf(state, ctx, step, nameOf) : null,
-    data: templateData(intent, ctx),
+    data: {
+      ...templateData(intent, ctx),
+      // By when the RM should decide on a draft: the end of the day the policy sets for the step.
+      ...(intent.kind === 'approval-request' || intent.kind === 'approval-reminder'
+        ? { decideBy: cal.formatDate(step?.dueAt ? new Date(step.dueAt) : ctx.now) }
+        : {}),
+    },
   };
 }
 
@@ -622,7 +642,8 @@ function buildStepView(
     copied,
     copiedRoles,
     notCopied: (chaser?.missingCc ?? []).map(roleLabel),
-    duties: rung.duties.map((d) => def.duties[d] ?? d),
+    // A case already on the safeguarding timescales is not offered SAFEGUARDING again.
+    duties: rung.duties.map((d) => def.duties[d] ?? d).filter((text) => !(urgent && /\bSAFEGUARDING\b/.test(text))),
     previous: sent.map((s) => ({
       n: s.n,
       title: rungOf(ladder, s).title,
@@ -632,6 +653,27 @@ function buildStepView(
     lastSentOn: sent.length ? cal.formatDate(new Date(sent[sent.length - 1]!.sentAt!)) : null,
     next,
   };
+}
+
+/**
+ * What a mail server's refusal means, in the RM's words: "the address does not exist", not
+ * "550 5.1.1". Reads the enhanced status code (RFC 3463) where there is one, else the basic code.
+ */
+export function plainDeliveryProblem(reply: string): string {
+  const enhanced = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/.exec(reply);
+  const basic = /\b([245])\d\d\b/.exec(reply);
+  const cls = enhanced?.[1] ?? basic?.[1];
+  const detail = enhanced ? `${enhanced[2]}.${enhanced[3]}` : '';
+  if (['1.0', '1.1', '1.6'].includes(detail) || /user unknown|no such user|does not exist|recipient not found/i.test(reply))
+    return 'the address does not exist';
+  if (detail === '1.2') return 'the part of the address after the @ does not exist';
+  if (detail === '2.2') return 'their mailbox is full';
+  if (detail === '2.1') return 'their mailbox is switched off';
+  if (detail === '3.4' || detail === '2.3') return 'it was too large for their mailbox';
+  if (detail.startsWith('7.')) return 'their mail server refused it (it may not accept mail from outside, or from us)';
+  if (detail.startsWith('4.')) return 'their mail server could not be reached';
+  if (cls === '4') return 'their mail server could not take it for now';
+  return 'their mail server refused it';
 }
 
 const CLASS_TEXT: Record<ReplyClass, string> = {
@@ -714,7 +756,12 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'bounce-notice':
       return {
         ...intent.data,
-        failed: intent.data.failed.map((f) => ({ address: f.address, status: f.status ?? '', roleText: f.roles.map(roleLabel).join(', ') })),
+        failed: intent.data.failed.map((f) => ({
+          address: f.address,
+          status: f.status ?? '',
+          meaning: f.status ? plainDeliveryProblem(f.status) : '',
+          roleText: f.roles.map(roleLabel).join(', '),
+        })),
         single: intent.data.failed.length === 1,
       };
     case 'fold-summary':
@@ -741,8 +788,9 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'kept-informed':
     case 'command-ack':
     case 'command-error':
-    case 'delivery-failure':
       return { ...intent.data };
+    case 'delivery-failure':
+      return { ...intent.data, meaning: plainDeliveryProblem(intent.data.reason) };
     default: {
       const unknown: never = intent;
       throw new Error(`no template data for mail ${JSON.stringify(unknown)}`);

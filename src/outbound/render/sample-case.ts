@@ -55,6 +55,9 @@ export interface SampleOrg {
   mailbox: string;
   /** The display name mail goes out under ("Sunrise escalations"). */
   mailboxName: string;
+  /** How the chasers sign the manager's role, and the telephone number under it (config). */
+  managerRole?: string;
+  phone?: string;
 }
 
 export interface SampleOptions {
@@ -184,6 +187,9 @@ const HOME_ORG: SampleOrg = {
   manager: { name: 'Alex Morgan', email: 'alex.morgan@sunrise-homes.example' },
   mailbox: 'escalations@sunrise-homes.example',
   mailboxName: 'Sunrise escalations',
+  managerRole: 'Registered Manager',
+  // A number Ofcom keeps for drama: never anyone's.
+  phone: '0113 496 0000',
 };
 
 const LA_ORG: SampleOrg = {
@@ -192,6 +198,8 @@ const LA_ORG: SampleOrg = {
   manager: { name: 'Rachel Stone', email: 'rachel.stone@northshire.example' },
   mailbox: 'escalations@northshire.example',
   mailboxName: 'Northshire escalations',
+  managerRole: 'Service Manager, Children’s Social Care',
+  phone: '0113 496 0999',
 };
 
 /** The organisation a ladder is usually run by: a children's home for reg 5, the council otherwise. */
@@ -228,7 +236,13 @@ export function sampleCase(opts: SampleOptions): SampleCase {
     now,
     ladder: def,
     calendar: cal,
-    org: { id: org.id, name: org.name, manager: org.manager },
+    org: {
+      id: org.id,
+      name: org.name,
+      manager: org.manager,
+      ...(org.managerRole ? { managerRole: org.managerRole } : {}),
+      ...(org.phone ? { phone: org.phone } : {}),
+    },
     directory,
   });
 

@@ -122,7 +122,7 @@ describe('"held until" agrees with the timetable, and moved dates are said from 
     expect(notice).not.toContain('held until');
     expect(notice).not.toContain('Dates that have moved');
     expect(notice).toContain(
-      'They have promised it by Wednesday 23 December 2026. That does not hold the ladder: the next step is still Reminder to the team manager, Tuesday 29 December 2026 at 09:00.',
+      'They have promised it by Wednesday 23 December 2026. That does not hold anything up: the next step is still Reminder to the team manager, Tuesday 29 December 2026 at 09:00.',
     );
   });
 

@@ -302,7 +302,7 @@ describe('what each kind of mail says', () => {
 
   it('bounce notice names the address that failed and its role', () => {
     const m = render('bounce-notice');
-    expect(m.text).toContain('pat.reid@northshire.example (Assistant Director), status 5.1.1');
+    expect(m.text).toContain('pat.reid@northshire.example (Assistant Director): the address does not exist');
     expect(m.text).toContain('I will not write to that address again.');
   });
 
