@@ -4,7 +4,8 @@
  * client) and 400 px (a phone), and the evidence pack of a six-working-day case as PDF pages, into
  * var/screenshots/ (gitignored). Uses Debian's Chromium (CHROMIUM_PATH overrides) through
  * playwright-core; PDF pages go through pdftoppm when poppler-utils is installed, else the HTML
- * pack is shot as printed (print media, A4 width).
+ * pack is shot as printed (print media, A4 width). The web case view's pages (scripts/web-screenshots.ts)
+ * go to var/screenshots/web/ at 1200 and 400 px; they need the test services running.
  *
  *   npm run screenshots [-- --only chaser] [-- --out var/screenshots]
  *
@@ -27,6 +28,7 @@ import { buildEvidencePack } from '../src/reports/evidence-pack.js';
 import { findChromium, htmlToPdf } from '../src/reports/pdf.js';
 import { renderDigestMail, renderEvidenceHtml } from '../src/reports/render.js';
 import { sampleEvidence } from '../src/workflows/evidence-sample.js';
+import { shootWebPages } from './web-screenshots.js';
 
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => {
@@ -220,6 +222,14 @@ async function main(): Promise<void> {
         await context.close();
       }
       console.log(`evidence pack: ${pdfPageCount(pdf)} PDF pages (${pdfFile})`);
+    }
+    // The web case view needs the test services running (PostgreSQL, Redis, Dovecot, as for `npm test`).
+    if (!only || 'web'.startsWith(only)) {
+      try {
+        written.push(...(await shootWebPages(browser, out)));
+      } catch (error) {
+        console.warn(`web pages skipped: ${(error as Error).message.split('\n')[0]} (they need PostgreSQL, Redis and Dovecot as for npm test)`);
+      }
     }
   } finally {
     await browser.close();

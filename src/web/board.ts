@@ -70,3 +70,15 @@ export function filterChoices(facts: CaseFacts[]): { ladders: Array<{ id: string
     authorities: [...new Set(facts.map((f) => f.localAuthority))].sort(),
   };
 }
+
+/** What happens next on a case, in words, with its date where it has one. */
+export function nextActionText(f: CaseFacts, format: (iso: string) => string): { what: string; when?: string } {
+  if (f.status === 'resolved' || f.status === 'closed') return { what: f.status === 'resolved' ? 'Resolved' : 'Closed' };
+  if (f.awaitingApproval) return { what: `Your approval of “${f.awaitingApproval.title}”` };
+  if (f.awaitingConfirmationSince) return { what: 'Your confirmation that it is done' };
+  if (f.pausedUntil) return { what: 'Paused', when: `until ${format(f.pausedUntil)}` };
+  if (!f.current) return { what: 'Nothing planned' };
+  if (f.current.status === 'held') return { what: `“${f.current.title}” is held: it needs an address for ${f.missingContacts.join(', ')}` };
+  const when = f.current.dueAt ?? f.nextActionAt;
+  return { what: f.current.title, when: when ? format(when) : 'only on ESCALATE' };
+}

@@ -15,6 +15,7 @@ import { runCaseCommand } from '../workflows/case-actions.js';
 import { loadDraftChaser, showCase } from '../workflows/case-queries.js';
 import { loadEvidence } from '../workflows/report-queries.js';
 import type { Access } from './access.js';
+import { nextActionText } from './board.js';
 import { ACTION_TEXT, actionsFor, commandFor, isWebAction, type WebAction } from './case-actions.js';
 import { casePageBody, confirmBody } from './pages/case-page.js';
 import { layout, messagePage } from './pages/layout.js';
@@ -65,18 +66,7 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
     const data = (await loadEvidence(em, deps.orgs, row.ref, now, access.user.email, deps.logger))!;
     const evidence = buildEvidencePack(data.input);
     const facts = caseFacts(row.state, data.input.ctx);
-    const cal = data.org.calendar;
-    const nextActionText = facts.awaitingApproval
-      ? `Your approval of “${facts.awaitingApproval.title}”`
-      : facts.awaitingConfirmationSince
-        ? 'Your confirmation that it is done'
-        : facts.pausedUntil
-          ? `Paused until ${cal.format(new Date(facts.pausedUntil))}`
-          : facts.current?.dueAt
-            ? `${facts.current.title}, ${cal.format(new Date(facts.current.dueAt))}`
-            : row.status === 'resolved' || row.status === 'closed'
-              ? row.status
-              : 'nothing planned';
+    const next = nextActionText(facts, (iso) => data.org.calendar.format(new Date(iso)));
     const done = (req.query as { done?: unknown }).done;
     let outcome;
     if (typeof done === 'string' && UUID.test(done)) {
@@ -88,7 +78,10 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
       evidence,
       actions: actionsFor(row.status, !!facts.awaitingApproval),
       canAct: access.canAct(row.organisation),
-      nextActionText,
+      nextActionText: next.when ? `${next.what}, ${next.when}` : next.what,
+      subject: facts.subject,
+      rungTitle: facts.current?.title ?? (facts.highest ? `${facts.highest.title} (the top of the ladder)` : '–'),
+      openedText: data.org.calendar.format(new Date(facts.openedAt)),
       ...(outcome ? { outcome } : {}),
     });
     return reply.type('text/html').send(layout({ title: row.ref, access, csrf: reply.generateCsrf(), body, breadcrumbs: [{ href: '/', label: 'Cases' }] }));

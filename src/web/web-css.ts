@@ -36,6 +36,8 @@ thead th { background: var(--panel); font-size: .9rem; }
 tbody th { font-weight: 600; }
 .cases .subject { display: block; font-weight: 400; color: var(--muted); font-size: .9rem; }
 .filters { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: flex-end; padding: .75rem; background: var(--panel); border-radius: 6px; }
+.filters > div { min-width: 0; max-width: 100%; }
+.filters select { max-width: 100%; }
 .filters label { display: block; font-weight: 600; font-size: .9rem; }
 select, input[type=date], input[type=number] { font: inherit; padding: .35rem .4rem; border: 1px solid #767676; border-radius: 4px; background: #fff; color: var(--ink); max-width: 100%; }
 button, a.button { display: inline-block; font: inherit; padding: .45rem .9rem; border-radius: 4px; border: 1px solid var(--accent); background: #fff; color: var(--accent); text-decoration: none; cursor: pointer; }
@@ -56,7 +58,9 @@ button.primary, a.button.primary, .filters button { background: var(--accent); c
 .msg .dir { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); margin-right: .3rem; }
 .msg-in { border-left: 4px solid var(--accent); padding-left: .6rem; }
 .msg-out { border-left: 4px solid #6b6b6b; padding-left: .6rem; }
-pre.text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--panel); padding: .6rem; border-radius: 4px; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9rem; max-height: 30rem; overflow: auto; }
+pre.text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--panel); padding: .6rem; border-radius: 4px; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9rem; }
+details.mailtext summary { cursor: pointer; color: var(--accent); }
+details.mailtext[open] summary { margin-bottom: .4rem; }
 .draft { border: 2px solid var(--accent); border-radius: 6px; padding: .25rem 1rem 1rem; }
 .confirm { margin-top: 1.5rem; display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
 .downloads { margin-top: 1rem; }

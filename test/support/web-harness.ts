@@ -4,6 +4,7 @@
  * Sunrise, a manager over both homes, an auditor of Sunrise, an RM of the other organisation, and
  * someone whose groups give no access at all.
  */
+import { CaseMail, type OpenedCase } from './case-mail.js';
 import { EscalatorHarness, OTHER_ORG, RM, type HarnessOptions } from './escalator-harness.js';
 import { freePort } from './free-port.js';
 import { startOidcProvider, type TestIdentity, type TestProvider } from './oidc-provider.js';
@@ -60,4 +61,49 @@ export async function startWebHarness(opts: Omit<HarnessOptions, 'config' | 'sec
       await idp.stop();
     },
   };
+}
+
+export const NORTH = (who: string) => `${who}@northshire.gov.uk`;
+const TM = 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>';
+
+export interface SeededCases {
+  /** The DCS letter drafted, waiting for the RM's approval. */
+  approval: OpenedCase;
+  /** A plain open case at its first rung. */
+  plain: OpenedCase;
+  /** A case held for a missing address (no directory entry for its authority, no team manager). */
+  missing: OpenedCase;
+  /** A case whose professional replied and was forwarded to the RM. */
+  replied: OpenedCase;
+}
+
+/** Cases in the states the board groups, made through real mail on the harness's Monday morning. */
+export async function seedWebCases(h: EscalatorHarness): Promise<SeededCases> {
+  const mail = new CaseMail(h);
+  const approval = await mail.open({
+    professional: `Dana Price <${NORTH('dana.price')}>`,
+    subject: 'LAC review minutes for AB-2001 [escalate]',
+    directives: ['Child: AB-2001', TM],
+  });
+  const plain = await mail.open({
+    professional: `Sam Patel <${NORTH('sam.patel')}>`,
+    subject: 'Care plan actions for AB-2002 [escalate]',
+    directives: ['Child: AB-2002', TM],
+  });
+  const missing = await mail.open({
+    professional: 'Lee Ward <lee.ward@eastshire.gov.uk>',
+    subject: 'Health assessment for AB-2003 [escalate]',
+    directives: ['Child: AB-2003'],
+  });
+  const replied = await mail.open({
+    professional: `Kim Lowe <${NORTH('kim.lowe')}>`,
+    subject: 'Pathway plan review for AB-2004 [escalate]',
+    directives: ['Child: AB-2004', TM],
+  });
+  // Four rungs at once: professional, team manager, Assistant Director, then the DCS letter, which waits for approval.
+  await mail.command(approval, ['ESCALATE', 'ESCALATE', 'ESCALATE', 'ESCALATE']);
+  await mail.command(missing, ['ESCALATE', 'ESCALATE']);
+  await mail.reply(replied, `Kim Lowe <${NORTH('kim.lowe')}>`, 'Thanks for the reminder. I will send the pathway plan by Friday 4 December.');
+  await h.settle();
+  return { approval, plain, missing, replied };
 }

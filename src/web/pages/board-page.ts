@@ -1,6 +1,6 @@
 import type { CaseFacts } from '../../reports/case-facts.js';
 import { html, query, type Html } from '../html.js';
-import { STATUS_FILTERS, type BoardFilter, type BoardGroup } from '../board.js';
+import { nextActionText, STATUS_FILTERS, type BoardFilter, type BoardGroup } from '../board.js';
 
 const STATUS_LABEL: Record<string, string> = {
   open: 'Open (any not finished)',
@@ -20,13 +20,8 @@ export interface BoardPageInput {
 }
 
 function nextAction(f: CaseFacts, format: (iso: string) => string): Html {
-  if (f.status === 'resolved' || f.status === 'closed') return html`${f.status === 'resolved' ? 'Resolved' : 'Closed'}`;
-  if (f.awaitingApproval) return html`Your approval of “${f.awaitingApproval.title}”`;
-  if (f.awaitingConfirmationSince) return html`Your confirmation that it is done`;
-  if (f.pausedUntil) return html`Paused until ${format(f.pausedUntil)}`;
-  if (!f.current) return html`Nothing planned`;
-  const when = f.current.dueAt ?? f.nextActionAt;
-  return html`${f.current.title}${when ? html` <span class="when">${format(when)}</span>` : html` <span class="when">only on ESCALATE</span>`}`;
+  const next = nextActionText(f, format);
+  return html`${next.what}${next.when ? html` <span class="when">${next.when}</span>` : ''}`;
 }
 
 function chased(f: CaseFacts): Html {

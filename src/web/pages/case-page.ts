@@ -10,9 +10,21 @@ export interface CasePageInput {
   actions: WebAction[];
   canAct: boolean;
   nextActionText: string;
+  /** The request's subject as people read it (no Re:, no [escalate]). */
+  subject: string;
+  rungTitle: string;
+  openedText: string;
   /** The result of the action just taken (after its redirect). */
   outcome?: { ok: boolean; messages: string[]; repeated: boolean };
 }
+
+const CASE_STATUS: Record<string, string> = {
+  open: 'Open',
+  paused: 'Paused',
+  'awaiting-confirmation': 'Awaiting confirmation',
+  resolved: 'Resolved',
+  closed: 'Closed',
+};
 
 const STATUS_TEXT: Record<string, string> = {
   planned: 'Planned',
@@ -46,7 +58,18 @@ function message(m: MessageView): Html {
           : ''
       }
     </dl>
-    ${m.brief ? html`<p class="hint">Not shown: ${m.hashNote || 'from someone not on the case, or not read'} (${m.size}).</p>` : m.text ? html`<pre class="text">${m.text}</pre>` : ''}
+    ${
+      m.brief
+        ? html`<p class="hint">Not shown: ${m.hashNote || 'from someone not on the case, or not read'} (${m.size}).</p>`
+        : !m.text
+          ? ''
+          : m.direction === 'out'
+            ? html`<details class="mailtext">
+                <summary>The text as sent</summary>
+                <pre class="text">${m.text}</pre>
+              </details>`
+            : html`<pre class="text">${m.text}</pre>`
+    }
   </article>`;
 }
 
@@ -92,20 +115,20 @@ export function casePageBody(input: CasePageInput): Html {
           </div>`
         : ''
     }
-    <h1>${v.ref} <span class="subject">${e.case.subject}</span></h1>
+    <h1>${v.ref} <span class="subject">${input.subject}</span></h1>
     <dl class="facts">
       <dt>Status</dt>
-      <dd>${v.status}</dd>
+      <dd>${CASE_STATUS[v.status] ?? v.status}</dd>
       <dt>Ladder</dt>
       <dd>${e.ladder.title}${v.variant !== 'standard' ? html` (${v.variant})` : ''}</dd>
       <dt>Current rung</dt>
-      <dd>${v.rung ?? '–'}</dd>
+      <dd>${input.rungTitle}</dd>
       <dt>Next action</dt>
       <dd>${input.nextActionText}</dd>
       <dt>Child reference</dt>
       <dd>${e.case.childRef || '–'}</dd>
       <dt>Opened</dt>
-      <dd>${e.case.opened}</dd>
+      <dd>${input.openedText}</dd>
     </dl>
     <section aria-labelledby="h-actions">
       <h2 id="h-actions">Act on this case</h2>

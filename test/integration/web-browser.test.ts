@@ -1,0 +1,132 @@
+// The web view in a real browser (Debian's Chromium through playwright-core) against a real OpenID
+// Connect provider: sign in, walk the board, approve a draft (the mail goes out once), resolve a
+// case, download the evidence pack; axe-core on every page, at desktop width and at 400 px.
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageIdFor } from '../../src/outbound/compose/threading.js';
+import { INBOX, RM, SECRET } from '../support/escalator-harness.js';
+import { fitsWidth, launchBrowser, seriousViolations, signInWithBrowser } from '../support/browser.js';
+import { seedWebCases, startWebHarness, WEB_USERS, type SeededCases, type WebHarness } from '../support/web-harness.js';
+
+describe('web view in a browser', () => {
+  let w: WebHarness;
+  let cases: SeededCases;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    w = await startWebHarness({ name: 'web_browser', start: '2026-11-23T10:00:00Z' });
+    cases = await seedWebCases(w.h);
+    browser = await launchBrowser();
+    // bypassCSP lets the test inject axe-core; the pages' own policy is asserted over HTTP (web-access.test.ts).
+    context = await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true, acceptDownloads: true });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await w?.close();
+  });
+
+  const noSeriousViolations = async (what: string) => expect(await seriousViolations(page), what).toEqual([]);
+
+  it('signs in through the provider and shows the board grouped by what needs the RM', async () => {
+    await signInWithBrowser(page, w.base, WEB_USERS.rm.login);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Cases');
+    const groups = await page.getByRole('heading', { level: 2 }).allTextContents();
+    expect(groups.map((g) => g.replace(/\s*\d+$/, '').trim())).toEqual(['Approvals waiting', 'Addresses needed', 'Everything else open']);
+    const approvals = page.locator('section', { has: page.getByRole('heading', { name: /Approvals waiting/ }) });
+    expect(await approvals.getByRole('link').allTextContents()).toEqual([cases.approval.ref]);
+    await noSeriousViolations('board');
+  });
+
+  it('filters the board by ladder, authority and status', async () => {
+    await page.getByLabel('Status').selectOption('resolved');
+    await page.getByRole('button', { name: 'Show' }).click();
+    expect(await page.locator('.summary').textContent()).toContain('0 of 4 cases shown');
+    await page.goto(`${w.base}/?authority=${encodeURIComponent('Northshire County Council')}`);
+    const refs = await page.locator('table.cases tbody th a').allTextContents();
+    expect(refs.sort()).toEqual([cases.approval.ref, cases.plain.ref, cases.replied.ref].sort());
+    await noSeriousViolations('filtered board');
+  });
+
+  it('approves the drafted DCS letter after showing it exactly; the letter goes out once, even if the form is sent again', async () => {
+    await page.goto(`${w.base}/`);
+    await page.getByRole('link', { name: cases.approval.ref }).click();
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(cases.approval.ref);
+    await noSeriousViolations('case page');
+    await page.getByRole('link', { name: 'Approve the draft' }).click();
+    const draft = page.locator('section.draft');
+    expect(await draft.textContent()).toContain('dcs@northshire.gov.uk');
+    await noSeriousViolations('confirmation page');
+    const dcsLetter = messageIdFor(SECRET, cases.approval.id, cases.approval.ref, 's4-chaser', INBOX);
+    expect(w.h.sink.byMessageId(dcsLetter)).toBeUndefined();
+
+    await page.getByRole('button', { name: 'Approve and send this draft' }).click();
+    await page.waitForURL(/\?done=/);
+    expect(await page.getByRole('status').textContent()).toContain('Done.');
+    await w.h.settle();
+    const sent = await w.h.sink.waitFor((m) => m.messageId === dcsLetter);
+    expect(sent.envelope.to).toContain('dcs@northshire.gov.uk');
+
+    // The browser's back button and the same form sent again: nothing more happens.
+    await page.goBack();
+    await page.getByRole('button', { name: 'Approve and send this draft' }).click();
+    await page.waitForURL(/\?done=/);
+    await w.h.settle();
+    expect(w.h.sink.messages.filter((m) => m.messageId === dcsLetter)).toHaveLength(1);
+    const approvals = await w.h
+      .em()
+      .execute<Array<{ actor: string }>>(`select e.actor from case_event e where e.case_id = ? and e.type = 'commands-applied' and e.cause = ?`, [
+        cases.approval.id,
+        `web:${RM}`,
+      ]);
+    expect(approvals).toEqual([{ actor: RM }]);
+  });
+
+  it('resolves a case after asking for confirmation', async () => {
+    await page.goto(`${w.base}/cases/${cases.plain.ref}`);
+    await page.getByRole('link', { name: 'Resolve' }).click();
+    await noSeriousViolations('resolve confirmation');
+    await page.getByRole('button', { name: 'Mark the case resolved (no more chasers)' }).click();
+    await page.waitForURL(/\?done=/);
+    expect((await w.h.caseByRef(cases.plain.ref))!.status).toBe('resolved');
+    expect(await page.locator('.facts').textContent()).toContain('Resolved');
+  });
+
+  it('downloads the evidence pack as HTML and PDF, and the case as CSV', async () => {
+    await page.goto(`${w.base}/cases/${cases.approval.ref}`);
+    const [html] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HTML', exact: true }).click()]);
+    expect(html.suggestedFilename()).toBe(`${cases.approval.ref}-evidence.html`);
+    const pack = readFileSync((await html.path())!, 'utf8');
+    expect(pack).toContain(cases.approval.ref);
+    expect(pack).toContain('dcs@northshire.gov.uk');
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'PDF', exact: true }).click()]);
+    expect(
+      readFileSync((await pdf.path())!)
+        .subarray(0, 4)
+        .toString('latin1'),
+    ).toBe('%PDF');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'this case as CSV' }).click()]);
+    expect(readFileSync((await csv.path())!, 'utf8')).toContain(cases.approval.ref);
+  });
+
+  it('works at 400 px: nothing scrolls sideways, and axe finds nothing serious', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    for (const path of ['/', `/cases/${cases.approval.ref}`, `/cases/${cases.missing.ref}`, `/cases/${cases.replied.ref}/confirm?action=extend&days=3`]) {
+      await page.goto(`${w.base}${path}`);
+      expect(await fitsWidth(page), path).toBe(true);
+      await noSeriousViolations(`${path} at 400 px`);
+    }
+  });
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${w.base}/signed-out`);
+    // The provider's own session stays (single sign-on), so only our session is looked at: gone.
+    const again = await page.request.get(`${w.base}/`, { maxRedirects: 0 });
+    expect(again.status()).toBe(302);
+    expect(again.headers().location).toMatch(/^\/auth\/login/);
+  });
+});
