@@ -374,14 +374,17 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   let order = 0;
   for (const m of input.messages) {
     const view = messageView(m);
+    // A mail stands where it went: when the server accepted it (an approved draft after its APPROVE),
+    // not when it was drafted; one never sent stands where it was written.
+    const at = m.direction === 'out' && m.sentAt ? m.sentAt : m.at;
     entries.push({
       seq: 0,
-      at: view.at,
-      atIso: view.atIso,
+      at: stamp(cal, at),
+      atIso: at.toISOString(),
       kind: m.direction,
       message: view,
       event: null,
-      t: m.at.getTime(),
+      t: at.getTime(),
       rank: RANK[m.direction] * 1e9 + order++,
     });
   }
