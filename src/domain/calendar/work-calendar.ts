@@ -74,7 +74,7 @@ function localTime(zone: string, instant: Date): DateTime {
     localCacheSize = 0;
     byZone = undefined;
   }
-  if (!byZone) localCache.set(zone, (byZone = new Map()));
+  if (!byZone) localCache.set(zone, (byZone = new Map<number, DateTime>()));
   byZone.set(ms, dt);
   localCacheSize++;
   return dt;
@@ -127,6 +127,7 @@ export class WorkCalendar {
   isWorkingDay(day: DateTime | string): boolean {
     const dt = typeof day === 'string' ? DateTime.fromISO(day, { zone: this.timezone }) : day.setZone(this.timezone);
     if (dt.weekday > 5) return false;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Luxon gives null only for an invalid DateTime; this one comes from a valid instant
     return this.holidayName(dt.toISODate()!) === undefined;
   }
 
@@ -243,6 +244,7 @@ export class WorkCalendar {
     let day = this.local(instant).startOf('day');
     for (let guard = 0; guard < 366; guard++) {
       day = day.minus({ days: 1 });
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Luxon gives null only for an invalid DateTime; this one comes from a valid instant
       if (this.isWorkingDay(day)) return day.toISODate()!;
     }
     throw new Error('no working day within a year');
@@ -264,6 +266,7 @@ export class WorkCalendar {
 
   /** Local date (YYYY-MM-DD) of an instant. */
   localDate(instant: Date): string {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Luxon gives null only for an invalid DateTime; this one comes from a valid instant
     return this.local(instant).toISODate()!;
   }
 
@@ -285,6 +288,7 @@ export class WorkCalendar {
 
   /** ISO 8601 with the local offset, as the CLI's JSON prints it. */
   iso(instant: Date): string {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Luxon gives null only for an invalid DateTime; this one comes from a valid instant
     return this.local(instant).toISO({ suppressMilliseconds: true })!;
   }
 }

@@ -183,7 +183,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       if (step?.status === 'held') {
         throw new CommandRejected(`ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`);
       }
-      if (!step) step = appendRepeat(state, ladder, cal);
+      step ??= appendRepeat(state, ladder, cal);
       if (!step) throw new CommandRejected('ESCALATE: the case is at the top of its ladder.');
       // The step goes now: it stands here on the timetable from now on, and the rungs counted from
       // it come with it (replanAfter when it fires).
@@ -333,7 +333,7 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
 /** A held step goes as soon as every To role has an address. */
 function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void {
   const step = currentStep(b.state);
-  if (!step || step.status !== 'held') return;
+  if (step?.status !== 'held') return;
   const ladder = ladderFor(b.state, ctx);
   const { missingTo } = recipientsFor(b, ladder, step, ctx);
   if (missingTo.length > 0) {

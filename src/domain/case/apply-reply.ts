@@ -45,7 +45,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
   const s = b.state;
   const cls = input.classification;
   const staff = staffRecipients(s, ctx);
-  const notice = (kind: 'reply-notice' | 'resolved-notice', extra: Record<string, unknown> = {}) =>
+  const notice = (kind: 'reply-notice' | 'resolved-notice', extra: Record<string, unknown> = {}) => {
     b.mail({
       kind,
       key: `m${input.messageKey}-${kind}`,
@@ -53,6 +53,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       timing: 'now',
       data: { from: input.from, role: input.role, classification: cls, newText: input.newText, attachments: input.attachments ?? [], ...extra },
     });
+  };
   b.event('reply-received', input.from.email, { role: input.role, class: cls.class, evidence: cls.evidence ?? null, message: input.messageKey });
   // The answer the step standing sent got, for the next person up the ladder ("What this is about").
   const answered = [...s.steps].reverse().find((st) => st.status === 'sent');
@@ -105,6 +106,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       s.hold = { until: until.toISOString(), promisedFor: cls.promiseDate, by: input.from.email };
       // The held span moves the step it holds and every later one: they keep their spacing after it.
       holdUntil(s, ladderFor(s, ctx), ctx.calendar, until);
+      // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty name falls back to the address too
       b.because(`${input.from.name?.trim() || input.from.email} promised it by ${ctx.calendar.formatDate(promised)}`);
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
     } else if (until > ctx.now) {
@@ -160,6 +162,7 @@ export function promiseHorizon(state: CaseState, ctx: Pick<CaseContext, 'now' | 
   const cap = ctx.calendar.local(ctx.now).plus({ months }).toJSDate();
   const coming = state.steps
     .filter((st) => st.status === 'planned' && st.dueAt && new Date(st.dueAt) > ctx.now)
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter above kept only steps with a dueAt
     .map((st) => new Date(st.dueAt!))
     .sort((a, b) => a.getTime() - b.getTime());
   const limit = coming[1] ?? coming[0] ?? ctx.now;
@@ -184,7 +187,7 @@ export function recordAutomatic(
 export function applyBounce(
   state: CaseState,
   input: {
-    recipients: Array<{ address: string; status?: string; action?: string }>;
+    recipients: { address: string; status?: string; action?: string }[];
     messageKey: string;
     /** A mail of ours the server refused these recipients of (rather than a bounce that came back): recorded first. */
     refusedSend?: CaseEventDetail<'mail-failed'>;
@@ -196,7 +199,7 @@ export function applyBounce(
   const b = new DecisionBuilder(cloneState(state), ctx.now);
   if (input.refusedSend) b.event('mail-failed', 'system', input.refusedSend);
   const failed = input.recipients.filter((r) => !r.action || r.action === 'failed');
-  const newlyFailed: Array<{ address: string; status?: string; roles: string[] }> = [];
+  const newlyFailed: { address: string; status?: string; roles: string[] }[] = [];
   for (const r of failed) {
     const address = addressKey(r.address);
     const matches = b.state.participants.filter((p) => addressKey(p.email) === address);

@@ -123,9 +123,9 @@ export interface CaseState {
    */
   answers?: Array<{ at: Instant; step: number; role: string; class: ReplyClass; promisedFor?: string }>;
   /** Young person's views recorded by the RM (policy: at each step). Kept here, not in events, so purge can remove the text. */
-  views: Array<{ at: Instant; step: number; text: string; by: string }>;
+  views: { at: Instant; step: number; text: string; by: string }[];
   /** `NOTE:` texts, kept here (not in the immutable events) for the same reason. */
-  notes?: Array<{ at: Instant; text: string; by: string }>;
+  notes?: { at: Instant; text: string; by: string }[];
   /**
    * Opened by a staff sender the organisation's trust source could not verify: no chaser goes to
    * anyone until they answer the one-time confirmation; unconfirmed at `until`, the case closes.

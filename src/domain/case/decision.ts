@@ -32,6 +32,7 @@ export class DecisionBuilder {
     public state: CaseState,
     readonly now: Date,
   ) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the filter before it kept only steps with a dueAt
     this.plannedBefore = new Map(state.steps.filter((s) => s.status === 'planned' && s.dueAt).map((s) => [s.n, s.dueAt!]));
   }
 

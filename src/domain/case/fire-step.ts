@@ -10,7 +10,7 @@ import { appendRepeat, deadlineFor, goLate, replanAfter, rungOf } from './timeta
 export function ccRolesFor(ladder: EffectiveLadder, step: Step, flags: Record<string, boolean>): string[] {
   const rung = rungOf(ladder, step);
   const roles = [...rung.cc];
-  for (const [flag, extra] of Object.entries(rung.ccWhen)) if (flags[flag]) roles.push(...(extra ?? []));
+  for (const [flag, extra] of Object.entries(rung.ccWhen)) if (flags[flag]) roles.push(...extra);
   roles.push(...ladder.def.alwaysCc);
   return [...new Set(roles)];
 }

@@ -104,6 +104,7 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
   if (first?.dueAt && new Date(first.dueAt) < ctx.now) {
     // From where its timing fell (a rung due on a bank holiday counts from the holiday), so that
     // the first rung lands on now and the others keep their spacing from it.
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a step with a dueAt (checked above) always has a timing
     const from = timingOf(first, ctx.calendar)!;
     shiftPlanned(b.state, ladder.clock === 'working-days' ? 'working-days' : 'calendar', ctx.calendar, from, ctx.now);
     b.event('timetable-shifted', 'system', { reason: 'request dated before its first rung was due', from: first.dueAt });

@@ -15,8 +15,8 @@ export interface TimetableRow {
   /** When it went (sent) or is due; null for command-only rungs. */
   at: string | null;
   atText: string;
-  to: Array<{ role: string; label: string; emails: string[] }>;
-  cc: Array<{ role: string; label: string; emails: string[] }>;
+  to: { role: string; label: string; emails: string[] }[];
+  cc: { role: string; label: string; emails: string[] }[];
   missing: string[];
   approval: boolean;
   /** The policy's timescale for the rung ("1 week"), when it gives one. */
@@ -35,7 +35,7 @@ export interface TimetableRow {
 
 /** The case's timetable as people read it: confirmations, acknowledgements, `cases show`. */
 export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'calendar' | 'directory' | 'org' | 'now'>): TimetableRow[] {
-  const ladder = ladderFor(state, ctx as CaseContext);
+  const ladder = ladderFor(state, ctx);
   return state.steps.map((step, index) => {
     const rung = rungOf(ladder, step);
     // What the chaser says (sent), or will say if it goes when due: worked out by the same rule.

@@ -87,8 +87,10 @@ function countFrom(step: Step, cal: WorkCalendar): Date | null {
  * the rungs after it keep their spacing from where it really stands.
  */
 export function replanAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): void {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass the index of an existing step
   let previous = anchorFrom(state.steps[index]!, cal);
   for (let i = index + 1; i < state.steps.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const step = state.steps[i]!;
     if (step.status !== 'planned') {
       previous = anchorFrom(step, cal);
@@ -122,6 +124,7 @@ export function shiftPlanned(state: CaseState, clock: EffectiveLadder['clock'], 
   if (to <= from) return;
   for (const step of state.steps) {
     if (step.status !== 'planned' || !step.dueAt) continue;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a step with a dueAt (checked above) always has a timing
     setTiming(step, carrySpan(cal, clock, timingOf(step, cal)!, from, to, { wholeWorkingDays: true }), cal);
   }
 }
@@ -131,6 +134,7 @@ export function shiftBack(state: CaseState, clock: EffectiveLadder['clock'], cal
   if (until <= now) return;
   for (const step of state.steps) {
     if (step.status !== 'planned' || !step.dueAt) continue;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a step with a dueAt (checked above) always has a timing
     const moved = carrySpan(cal, clock, timingOf(step, cal)!, now, until, { back: true, wholeWorkingDays: true });
     setTiming(step, moved < now ? now : moved, cal);
   }
@@ -145,6 +149,7 @@ export function extendPlanned(state: CaseState, cal: WorkCalendar, by: Duration)
   let first: Instant | null = null;
   for (const step of state.steps) {
     if (step.status !== 'planned' || !step.dueAt) continue;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a step with a dueAt (checked above) always has a timing
     setTiming(step, cal.add(timingOf(step, cal)!, by), cal);
     first ??= step.dueAt;
   }
@@ -160,8 +165,10 @@ export function extendPlanned(state: CaseState, cal: WorkCalendar, by: Duration)
 export function pushBackAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number, from: Date, to: Date): void {
   if (to <= from) return;
   for (let i = index + 1; i < state.steps.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const step = state.steps[i]!;
     if (step.status !== 'planned' || !step.dueAt) continue;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- a step with a dueAt (checked above) always has a timing
     setTiming(step, carrySpan(cal, ladder.clock, timingOf(step, cal)!, from, to, { wholeWorkingDays: ladder.clock === 'working-days' }), cal);
   }
 }
@@ -173,6 +180,7 @@ export function pushBackAfter(state: CaseState, ladder: EffectiveLadder, cal: Wo
  * counts as on time. Returns the moment it was due when it goes late.
  */
 export function goLate(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number, goesAt: Date): Date | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass the index of an existing step
   const step = state.steps[index]!;
   if (!step.dueAt) return undefined;
   const due = new Date(step.dueAt);
@@ -191,6 +199,7 @@ export function goLate(state: CaseState, ladder: EffectiveLadder, cal: WorkCalen
  */
 export function nextDueAfter(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number): Date | null {
   for (let i = index + 1; i < state.steps.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const step = state.steps[i]!;
     if (isDone(step)) continue;
     const rung = rungOf(ladder, step);
@@ -213,6 +222,7 @@ export function nextDueAfter(state: CaseState, ladder: EffectiveLadder, cal: Wor
  * Undefined when the rung states no deadline, or when the next step goes the same day.
  */
 export function deadlineFor(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, index: number, goesAt: Date): Date | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass the index of an existing step
   const step = state.steps[index]!;
   const rung = rungOf(ladder, step);
   if (!rung.deadline) return undefined;
@@ -251,7 +261,7 @@ export function holdsAnything(state: CaseState, until: Date): boolean {
 
 export function holdUntil(state: CaseState, ladder: EffectiveLadder, cal: WorkCalendar, until: Date): void {
   const step = currentStep(state);
-  if (!step || step.status !== 'planned' || !step.dueAt) return;
+  if (step?.status !== 'planned' || !step.dueAt) return;
   const due = new Date(step.dueAt);
   if (due >= until) return;
   const index = state.steps.indexOf(step);
@@ -265,9 +275,10 @@ export function holdUntil(state: CaseState, ladder: EffectiveLadder, cal: WorkCa
  * rung falls one interval after the switch instead of all at once.
  */
 export function gapBefore(rungs: EffectiveRung[], i: number): Duration {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- callers pass the index of an existing rung
   const rung = rungs[i]!;
   const prev = rungs[i - 1];
-  if (rung.from === 'previous' || !prev || prev.after.unit !== rung.after.unit) return rung.after;
+  if (rung.from === 'previous' || prev?.after.unit !== rung.after.unit) return rung.after;
   const n = Math.max(0, rung.after.n - prev.after.n);
   return { ...rung.after, n } as Duration;
 }
@@ -300,6 +311,7 @@ export function replanFromNow(state: CaseState, ladder: EffectiveLadder, cal: Wo
 
 /** When the repeat after a step anchored at `base` falls due (before the send window moves it). */
 export function repeatAfter(base: Date, ladder: EffectiveLadder, cal: WorkCalendar): Date {
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every caller has checked that the ladder has a repeat
   return rungDueFrom(base, ladder.repeat!.every, cal);
 }
 

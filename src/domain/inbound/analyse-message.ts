@@ -152,6 +152,7 @@ export function confirmTokenOf(newText: string): string | undefined {
     .slice(0, 3);
   for (const line of lines) {
     const m = /^\**confirm\**[:\s]+([A-Za-z2-7]{20,40})\b/i.exec(line);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     if (m) return m[1]!.toLowerCase();
   }
   return undefined;

@@ -70,6 +70,7 @@ export function readAuthentication(mail: Pick<InboundMail, 'headers'> & Partial<
   const trusted = new Set(trustedIds.map((t) => t.trim().toLowerCase()).filter(Boolean));
   for (const value of mail.headers['authentication-results'] ?? []) {
     const [idPart, ...rest] = clauses(value);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always returns at least one piece
     const authservId = (idPart ?? '').split(' ')[0]!.toLowerCase();
     if (!authservId || authservId.includes('=') || !trusted.has(authservId)) continue;
     const result: Authentication = { trusted: true, authservId, verdict: 'none' };
@@ -77,12 +78,15 @@ export function readAuthentication(mail: Pick<InboundMail, 'headers'> & Partial<
     for (const clause of rest) {
       const m = /^(dmarc|dkim|spf)\s*=\s*([a-z]+)/i.exec(clause);
       if (!m) continue;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
       const method = m[1]!.toLowerCase() as 'dmarc' | 'dkim' | 'spf';
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
       const verdict = normaliseResult(m[2]!);
       if (method === 'dkim' && verdict === 'pass') dkimPass = true;
-      if (!result[method]) result[method] = verdict;
+      result[method] ??= verdict;
       if (method === 'dmarc' && !result.headerFrom) {
         const hf = /\bheader\.from\s*=\s*"?([^\s";]+)"?/i.exec(clause);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
         if (hf) result.headerFrom = hf[1]!.toLowerCase().replace(/^.*@/, '');
       }
     }

@@ -56,7 +56,7 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
   const contentType = mail.contentType.toLowerCase();
   const from = mail.from?.address ?? '';
   const fromLocal = from.split('@')[0] ?? '';
-  if (/multipart\/report/.test(contentType) && /report-type\s*=\s*"?(?:global-)?delivery-status/.test(contentType)) {
+  if (contentType.includes('multipart/report') && /report-type\s*=\s*"?(?:global-)?delivery-status/.test(contentType)) {
     return { kind: 'bounce', reason: 'multipart/report delivery-status' };
   }
   if (mail.deliveryStatus && mail.deliveryStatus.length > 0) return { kind: 'bounce', reason: 'delivery-status part' };
@@ -64,7 +64,7 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
   if (/^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)$/i.test(fromLocal) && BOUNCE_SUBJECT.test(mail.subject)) {
     return { kind: 'bounce', reason: `from ${fromLocal.toLowerCase()}` };
   }
-  if (/multipart\/report/.test(contentType) && /report-type\s*=\s*"?disposition-notification/.test(contentType)) {
+  if (contentType.includes('multipart/report') && /report-type\s*=\s*"?disposition-notification/.test(contentType)) {
     return { kind: 'auto-reply', reason: 'read receipt (multipart/report disposition-notification)' };
   }
   // Outlook's message recall: the sender asks to withdraw an earlier message. It changes nothing
@@ -79,8 +79,9 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
   if (/^(?:read|not read|gelesen|lu|letto)\s*:/i.test(mail.subject) && READ_RECEIPT_BODY.test(mail.text.slice(0, 2000))) {
     return { kind: 'auto-reply', reason: 'read receipt (Read: subject)' };
   }
-  if (/urn:content-classes:(?:mdn|dsn)/i.test(header(mail, 'content-class') ?? '')) {
-    return { kind: 'auto-reply', reason: `Content-Class: ${header(mail, 'content-class')!.slice(0, 40)}` };
+  const contentClass = header(mail, 'content-class') ?? '';
+  if (/urn:content-classes:(?:mdn|dsn)/i.test(contentClass)) {
+    return { kind: 'auto-reply', reason: `Content-Class: ${contentClass.slice(0, 40)}` };
   }
   const autoSubmitted = header(mail, 'auto-submitted');
   const precedence = header(mail, 'precedence')?.toLowerCase().trim();
@@ -88,6 +89,7 @@ export function detectAutomatic(mail: InboundMail, timezone: string): AutomaticV
     const d = returnDateOf(mail.text, mail.date, timezone);
     return d ? { ...v, returnDate: d } : v;
   };
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always returns at least one piece
   if (autoSubmitted && autoSubmitted.toLowerCase().split(';')[0]!.trim() !== 'no') {
     return withReturn({ kind: 'auto-reply', reason: `Auto-Submitted: ${autoSubmitted.slice(0, 40)}` });
   }

@@ -157,10 +157,11 @@ function findPromise(
     const dates = findAllEnGbDates(sentence, messageDate, timezone, { workingDays: opts.workingDays });
     if (dates.length === 0) continue;
     const commitments = new RegExp(COMMITMENT.source, 'gi');
-    if (opts.after && i === opts.after.sentence) commitments.lastIndex = opts.after.index;
+    if (opts.after?.sentence === i) commitments.lastIndex = opts.after.index;
     let c: RegExpExecArray | null;
     while ((c = commitments.exec(sentence))) {
       const at = c.index;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- c is the match the loop condition has just checked (TypeScript does not narrow it inside the callback)
       const date = dates.find((d) => d.index >= at && d.index - (at + c![0].length) <= 80);
       if (!date) continue;
       const end = date.index + date.matched.length;

@@ -129,10 +129,13 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every index is within the (a.length + 1) × (b.length + 1) table filled above
       d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- every index is within the table (i, j > 1 here)
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the table is (a.length + 1) × (b.length + 1)
   return d[a.length]![b.length]!;
 }
 
@@ -171,6 +174,7 @@ const NUMBER_WORDS: Record<string, number> = {
 
 function parseExtend(rest: string, line: string): Command | string {
   // A remark may follow after a dash, comma or full stop: "EXTEND 5 days - Sam asked for more time".
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always returns at least one piece
   const text = rest
     .replace(/^[\s:-]*(?:by|for)?\s*/i, '')
     .split(/\s+-\s+|[,;]|\.\s/)[0]!
@@ -181,6 +185,7 @@ function parseExtend(rest: string, line: string): Command | string {
       text,
     );
   if (!m) return `"${line}": EXTEND needs how long, e.g. EXTEND 5 days, EXTEND 3 working days, EXTEND 5 calendar days or EXTEND 2 weeks.`;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, and a word it matches is a key of NUMBER_WORDS
   const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : NUMBER_WORDS[m[1]!.toLowerCase()]!;
   const unit = (m[2] ?? 'days').toLowerCase();
   const working = unit.startsWith('working') || unit.startsWith('business') || unit === 'wd';
@@ -252,7 +257,9 @@ const GREETING = /^(?:hi|hello|hey|dear|morning|afternoon|good (?:morning|aftern
 function unknownCommand(line: string): string | undefined {
   const m = /^([A-Za-z][A-Za-z-]*)(.*)$/.exec(line);
   if (!m) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   const word = m[1]!;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   const rest = m[2]!;
   const words = line.split(/\s+/).length;
   const caps = word.length >= 3 && word === word.toUpperCase() && /[A-Z]/.test(word);
@@ -284,9 +291,12 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
   const lines = plainForMatching(newText).split('\n').slice(0, 200);
   const found = () => out.lines.length + out.errors.length > 0;
   let i = 0;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
   while (i < lines.length && lines[i]!.trim() === '') i++;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
   if (i < lines.length && GREETING.test(lines[i]!.trim())) i++;
   for (; i < lines.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const line = lines[i]!.trim()
       .replace(/^(?:[-•*]\s+)/, '')
       .replace(/^\*+(?=[A-Za-z])|(?<=[A-Za-z:])\*+(?=\s|:|$)/g, '');
@@ -294,7 +304,9 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
       if (!found()) continue;
       // A blank line ends the block, unless another command follows it.
       let j = i + 1;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
       while (j < lines.length && lines[j]!.trim() === '') j++;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
       if (j < lines.length && startsCommand(lines[j]!.trim(), opts)) {
         i = j - 1;
         continue;
@@ -322,7 +334,9 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
         // VIEWS and NOTE run on over the following lines until a blank line or another command.
         if (r.command.kind === 'views' || r.command.kind === 'note') {
           let text = r.command.text;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
           while (i + 1 < lines.length && lines[i + 1]!.trim() !== '' && !startsCommand(lines[i + 1]!.trim(), opts)) {
+            // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
             text = `${text} ${lines[++i]!.trim()}`;
           }
           r.command.text = text.slice(0, 4000);
@@ -351,7 +365,9 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
 
 function startsCommand(line: string, opts: DirectiveOptions): boolean {
   const m = /^([A-Za-z]+)\b(.*)$/.exec(line);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   if (m && KEYWORDS.has(m[1]!.toLowerCase())) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const r = parseKeyword(m[1]!, m[2]!, line, opts);
     if (!('prose' in r)) return true;
   }

@@ -14,12 +14,14 @@ export function isEmail(value: string): boolean {
  */
 export function parseContact(value: string): Contact | { error: string } {
   const v = value.trim().replace(/\bmailto:/gi, '');
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(v)) return { error: 'contains control characters' };
   const found = v.match(/[^\s<>,;"()[\]]+@[^\s<>,;"()[\]]+/g) ?? [];
   const distinct = [...new Set(found.map((f) => f.replace(/[.]+$/, '')).map((f) => normaliseAddress(f) ?? f))];
   if (distinct.length !== 1) {
     return { error: distinct.length === 0 ? 'no email address found' : 'give one email address per line' };
   }
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- distinct has exactly one element (checked above)
   const email = distinct[0]!;
   if (!isEmail(email)) return { error: `"${found[0]}" is not a valid email address` };
   let name = v;

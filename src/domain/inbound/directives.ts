@@ -7,7 +7,7 @@ import { findEnGbDate } from './en-gb-dates.js';
 export { looksLikeFullName } from './child-reference.js';
 
 export interface DirectiveParse {
-  items: Array<{ line: string; directive: Directive }>;
+  items: { line: string; directive: Directive }[];
   /** `Key: value` lines whose key we do not know: said back to the sender, never dropped silently. */
   unknown: string[];
   /** Known keys with values we could not use (said back to the sender; never repeats a child's name). */
@@ -195,7 +195,9 @@ function cleanKey(rawKey: string): string {
 export function parseDirectiveLine(line: string, opts: DirectiveOptions): { directive: Directive } | { unknown: string } | { problem: string } | undefined {
   const m = KEY_LINE.exec(cleanLine(line));
   if (!m) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   const rawKey = m[1]!.trim();
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   const value = m[2]!.replace(/[*_]+$/, '').trim();
   const key = rawKey.toLowerCase().replace(/[’']/g, '').replace(/\s+/g, ' ');
   if (key.split(' ').length > 4 || NOT_DIRECTIVES.has(key)) return undefined;

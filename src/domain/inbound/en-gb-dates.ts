@@ -106,6 +106,7 @@ function addWorkingDays(ref: DateTime, n: number, workingDays?: WorkingDays): Da
   // Ten years of days: far more than any "within N working days" needs; it bounds a bad calendar.
   for (let guard = 0; left > 0 && guard < 3660; guard++) {
     d = d.plus({ days: 1 });
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Luxon gives null only for an invalid DateTime; this one comes from a valid instant
     if (workingDays ? workingDays.isWorkingDay(d.toISODate()!) : d.weekday <= 5) left--;
   }
   return d;
@@ -172,16 +173,19 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   // 4 December, 4th Dec 2026, 4th of December, 04-Dec-26
   const dayMonth = /\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of\s+|\s+|-)([a-z]{3,9})\b\.?(?:,?\s+(\d{4})\b|-(\d{4}|\d{2})\b)?/g;
   while ((m = dayMonth.exec(lower))) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const month = monthIndex(m[2]!);
     if (month < 0) continue;
     const year = m[3] ?? m[4];
     // "4 December." — the full stop ends the sentence; only "4 Dec." abbreviates.
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const length = m[0].endsWith('.') && MONTHS.includes(m[2]!) ? m[0].length - 1 : m[0].length;
     push(m.index, length, explicitDate(ref, month, Number(m[1]), year ? Number(year) : undefined), true);
   }
   // December 4, Dec 4th, 2026
   const monthDay = /\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4})\b)?/g;
   while ((m = monthDay.exec(lower))) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const month = monthIndex(m[1]!);
     if (month < 0) continue;
     push(m.index, m[0].length, explicitDate(ref, month, Number(m[2]), m[3] ? Number(m[3]) : undefined), true);
@@ -190,17 +194,17 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   const ordinal = /\bthe (\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]{3,9}\b)/g;
   while ((m = ordinal.exec(lower))) {
     const day = Number(m[1]);
-    let dt = ref.set({ day: Math.min(day, ref.daysInMonth ?? 31) });
+    let dt = ref.set({ day: Math.min(day, ref.daysInMonth) });
     if (day !== dt.day) continue;
     if (dt < ref) {
       const next = ref.plus({ months: 1 });
-      dt = next.set({ day: Math.min(day, next.daysInMonth ?? 31) });
+      dt = next.set({ day: Math.min(day, next.daysInMonth) });
       if (dt.day !== day) continue;
     }
     push(m.index, m[0].length, dt, true);
   }
 
-  const relative: Array<[RegExp, (x: RegExpExecArray) => DateTime | undefined]> = [
+  const relative: [RegExp, (x: RegExpExecArray) => DateTime | undefined][] = [
     [
       /\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|end of (?:the )?day|end of today|close of (?:business|play)(?: today)?|cob|eod)\b/g,
       () => ref,
@@ -220,9 +224,11 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
     [
       /\b(?:in|within|in the next)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|an?|(?:a )?couple of)\s+(working days?|business days?|days?|weeks?)(?:'? time)?\b/g,
       (x) => {
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
         const word = x[1]!;
         const n = /^\d+$/.test(word) ? Number(word) : (NUMBER_WORDS[word] ?? 0);
         if (n <= 0 || n > 366) return undefined;
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
         const unit = x[2]!;
         if (unit.startsWith('working') || unit.startsWith('business')) return addWorkingDays(ref, n, opts.workingDays);
         return unit.startsWith('week') ? ref.plus({ weeks: n }) : ref.plus({ days: n });
@@ -240,6 +246,7 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   const weekday =
     /\b(?:(this|next|coming|the coming|this coming)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|weds?|thu(?:rs?)?|fri)(?:\.(?=\s+\d))?)\b/g;
   while ((m = weekday.exec(lower))) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const wd = weekdayNumber(m[2]!);
     if (!wd) continue;
     const which = m[1] ?? '';
@@ -260,6 +267,7 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   while ((m = timeOfDay.exec(lower))) push(m.index, m[0].length, ref, false, { timeOnly: true });
 
   return merge(found, lower).map((c) => ({
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only valid dates are kept as candidates
     date: c.dt.toISODate()!,
     matched: text.slice(c.index, c.end),
     index: c.index,
@@ -285,6 +293,7 @@ function merge(found: Candidate[], lower: string): Candidate[] {
   kept.sort((a, b) => a.index - b.index);
   const out: Candidate[] = [];
   for (let i = 0; i < kept.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const c = kept[i]!;
     const next = kept[i + 1];
     if (c.weekday && next?.explicit && /^[\s,]*(?:the\s+)?$/.test(lower.slice(c.end, next.index))) {
@@ -314,5 +323,6 @@ export function findEnGbDate(text: string, reference: Date, timezone: string, op
 /** The reference instant's own local date (YYYY-MM-DD) in `timezone`. */
 export function localDate(reference: Date, timezone: string): string {
   const dt = DateTime.fromJSDate(reference, { zone: timezone });
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- dt is valid, or the fallback is built from the reference instant
   return (dt.isValid ? dt : DateTime.fromJSDate(reference, { zone: 'Europe/London' })).toISODate()!;
 }

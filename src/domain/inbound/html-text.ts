@@ -53,7 +53,7 @@ const NAMED_ENTITIES: Record<string, string> = {
 
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,31});?/gi, (whole, body: string) => {
-    if (body[0] === '#') {
+    if (body.startsWith('#')) {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
       if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return '';
       return String.fromCodePoint(code === 160 ? 32 : code);
@@ -112,6 +112,7 @@ export function htmlToText(html: string): string {
   const append = (text: string) => {
     if (text === '') return;
     line += text;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- text is not empty here
     lastChar = text[text.length - 1]!;
   };
   let depth = 0; // blockquote nesting
@@ -180,12 +181,13 @@ export function htmlToText(html: string): string {
     }
     const inner = html.slice(lt + 1, nextGt);
     i = nextGt + 1;
-    if (inner[0] === '!' || inner[0] === '?') continue; // doctype, CDATA, processing instruction
+    if (inner.startsWith('!') || inner.startsWith('?')) continue; // doctype, CDATA, processing instruction
     const m = /^(\/?)([a-zA-Z][\w:-]*)/.exec(inner);
     if (!m) {
       if (!skipping) addText(`<${inner}>`);
       continue;
     }
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const name = m[2]!.toLowerCase();
     const closing = m[1] === '/';
     const attrs = inner.slice(m[0].length);
@@ -230,6 +232,7 @@ export function htmlToText(html: string): string {
         if (!closing) {
           softBreak();
           const mso = /\bclass\s*=\s*["']?Mso/i.test(attrs);
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- lines is not empty (checked just before)
           if (!mso && lines.length > 0 && lines[lines.length - 1]!.replace(/^(?:> )+/, '') !== '') lines.push(prefix());
           paragraph = { mso, hadText: false };
         } else {
@@ -248,7 +251,7 @@ export function htmlToText(html: string): string {
       case 'img': {
         const alt = /\balt\s*=\s*("([^"]*)"|'([^']*)')/i.exec(attrs);
         const value = alt?.[2] ?? alt?.[3];
-        if (value && value.trim()) addText(`[${value.trim()}]`);
+        if (value?.trim()) addText(`[${value.trim()}]`);
         break;
       }
       default:
@@ -268,7 +271,7 @@ export function htmlToText(html: string): string {
  * the tag around it must look like. The earliest marker found wins; everything from that tag on
  * is history. Literals first, then a bounded look at the tag, so the search stays linear.
  */
-const HTML_QUOTE_MARKERS: Array<{ literal: string; tag: RegExp }> = [
+const HTML_QUOTE_MARKERS: { literal: string; tag: RegExp }[] = [
   // Gmail
   { literal: 'gmail_quote', tag: /^<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bgmail_quote/i },
   { literal: 'gmail_attr', tag: /^<div\b[^>]*\bclass\s*=\s*["']?[^"'>]*\bgmail_attr/i },

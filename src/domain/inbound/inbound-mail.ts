@@ -37,9 +37,9 @@ export interface InboundMail {
   /** The message has no text/plain part: `text` was made from the HTML. */
   textFromHtml?: boolean;
   contentType: string;
-  attachments: Array<{ filename?: string; contentType: string; size: number }>;
+  attachments: { filename?: string; contentType: string; size: number }[];
   /** Delivery-status (RFC 3464) fields of a bounce, per recipient. */
-  deliveryStatus?: Array<Record<string, string>>;
+  deliveryStatus?: Record<string, string>[];
   /** Headers of the returned message in a bounce (message/rfc822 or text/rfc822-headers). */
   returnedHeaders?: { messageId?: string; inReplyTo?: string; references: string[]; subject?: string };
   /** Things the parser could not make sense of; a message with any gets no state change. */

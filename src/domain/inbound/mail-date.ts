@@ -19,9 +19,12 @@ export function parseMailDate(value: string | undefined): Date | undefined {
     );
   if (!m) return undefined;
   const day = Number(m[2]);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   const month = MONTHS.indexOf(m[3]!.toLowerCase());
   let year = Number(m[4]);
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   if (m[4]!.length === 2) year += year < 50 ? 2000 : 1900;
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   else if (m[4]!.length === 3) year += 1900;
   const hour = Number(m[5]);
   const minute = Number(m[6]);
@@ -30,7 +33,7 @@ export function parseMailDate(value: string | undefined): Date | undefined {
   let offset = 0;
   const zone = m[8];
   if (zone && /^[+-]\d{4}$/.test(zone)) {
-    const sign = zone[0] === '-' ? -1 : 1;
+    const sign = zone.startsWith('-') ? -1 : 1;
     const hh = Number(zone.slice(1, 3));
     const mm = Number(zone.slice(3, 5));
     if (hh > 23 || mm > 59) return undefined;

@@ -49,13 +49,14 @@ const WEEKDAYS: Record<string, number> = { mon: 1, tue: 2, wed: 3, thu: 4, fri: 
  * reference day on whose day name agrees, this month or the next two. The general date reader takes the day
  * name alone ("next Tuesday"), which is the wrong week when the 12th is a month away.
  */
-function dayNameAndOrdinal(sentence: string, reference: Date, timezone: string): Array<{ date: string; index: number; length: number }> {
+function dayNameAndOrdinal(sentence: string, reference: Date, timezone: string): { date: string; index: number; length: number }[] {
   const today = DateTime.fromISO(localDate(reference, timezone), { zone: timezone });
-  const out: Array<{ date: string; index: number; length: number }> = [];
+  const out: { date: string; index: number; length: number }[] = [];
   const re = /\b(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+(?:the\s+)?(\d{1,2})(st|nd|rd|th)\b(?:\s+(?:of\s+)?([a-z]+\.?))?/gi;
   let m: RegExpExecArray | null;
   while ((m = re.exec(sentence))) {
     if (m[4] && MONTH_WORDS.test(m[4])) continue; // "Tuesday 12th January": the general reader has it
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
     const weekday = WEEKDAYS[m[1]!.slice(0, 3).toLowerCase()];
     const day = Number(m[2]);
     if (!weekday || day < 1 || day > 31) continue;
@@ -63,7 +64,7 @@ function dayNameAndOrdinal(sentence: string, reference: Date, timezone: string):
       const month = today.plus({ months: i });
       const candidate = DateTime.fromObject({ year: month.year, month: month.month, day }, { zone: timezone });
       if (!candidate.isValid || candidate < today.startOf('day') || candidate.weekday !== weekday) continue;
-      out.push({ date: candidate.toISODate()!, index: m.index, length: m[0].length - (m[4] ? m[4].length : 0) });
+      out.push({ date: candidate.toISODate(), index: m.index, length: m[0].length - (m[4] ? m[4].length : 0) });
       break;
     }
   }

@@ -6,11 +6,14 @@ import { cutHtmlQuote, htmlToText } from './html-text.js';
  * become spaces, zero-width characters and soft hyphens go, line ends become \n.
  */
 export function normaliseMailText(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[\u00a0\u2007\u202f\u2000-\u200a]/g, ' ')
-    .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  return (
+    text
+      .replace(/\r\n?/g, '\n')
+      .replace(/[\u00a0\u2007\u202f\u2000-\u200a]/g, ' ')
+      .replace(/[\u200b-\u200d\u2060\ufeff\u00ad]/g, '')
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')
+  );
 }
 
 /** For matching words: typographic quotes and dashes made plain, whitespace collapsed per line. */
@@ -77,9 +80,11 @@ function removeBanners(lines: string[]): string[] {
   // Banners and markings only count before the sender's first real words.
   let seenWords = false;
   while (i < lines.length) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const line = lines[i]!.trim();
     if (!seenWords && BANNER.some((b) => b.test(line))) {
       // A banner is one paragraph: skip to the next blank line.
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
       while (i < lines.length && lines[i]!.trim() !== '') i++;
       continue;
     }
@@ -88,6 +93,7 @@ function removeBanners(lines: string[]): string[] {
       continue;
     }
     if (line !== '') seenWords = true;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     out.push(lines[i]!);
     i++;
   }
@@ -134,6 +140,7 @@ function stripQuotes(text: string): string {
   } catch {
     reply = body;
   }
+  // eslint-disable-next-line no-control-regex -- \u0001 marks the long lines set aside above: no mail text contains it
   reply = reply.replace(/(?:> )?\u0001L(\d+)\u0001/g, (_, i: string) => long[Number(i)] ?? '');
   return reply
     .replace(/[ \t]+$/gm, '')
@@ -146,6 +153,7 @@ function cutSignature(text: string): string {
   const firstWords = lines.findIndex((l) => l.trim() !== '');
   let cut = -1;
   for (let i = 0; i < lines.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const line = lines[i]!.trim();
     if (line === '') continue;
     if (DEVICE_FOOTER.test(line) || (SIGNATURE_RULE.test(line) && i > firstWords)) {

@@ -158,8 +158,8 @@ export function chasedRoles(ladder: LadderDefinition): Set<string> {
   ladder.rungs.forEach(add);
   add(ladder.repeat);
   for (const v of Object.values(ladder.variants)) {
-    v?.rungs?.forEach(add);
-    for (const o of Object.values(v?.overrides ?? {})) add(o);
+    v.rungs?.forEach(add);
+    for (const o of Object.values(v.overrides ?? {})) add(o);
   }
   roles.delete('originator');
   roles.delete('rm');

@@ -10,7 +10,7 @@ export interface SecureNotice {
 }
 
 /** Service names, as they appear in their notices, with the name the RM is told. */
-const SERVICES: Array<[RegExp, string]> = [
+const SERVICES: [RegExp, string][] = [
   [/\begress\b|switch\.egress\.com/i, 'Egress'],
   [/\bcryptshare\b/i, 'Cryptshare'],
   [/\bgalaxkey\b/i, 'Galaxkey'],

@@ -73,6 +73,7 @@ export function verifySender(mail: Mail, trust: TrustSetting): SenderVerificatio
 
 function single(mail: Mail, name: string): { value?: string; count: number } {
   const values = mail.headers[name] ?? [];
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- values has exactly one element here
   return { ...(values.length === 1 ? { value: values[0]!.trim() } : {}), count: values.length };
 }
 
@@ -89,7 +90,9 @@ function byExchangeHeaders(mail: Mail, fromDomain: string, trust: Extract<TrustS
   const authAs = single(mail, 'x-ms-exchange-organization-authas');
   if (authAs.count === 0) return { status: 'unverified', reason: 'no Exchange organisation header (X-MS-Exchange-Organization-AuthAs)' };
   if (authAs.count > 1) return { status: 'unverified', reason: 'more than one X-MS-Exchange-Organization-AuthAs header' };
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- count is 1 (checked above), so single() set value
   if (authAs.value!.toLowerCase() !== 'internal')
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- count is 1 (checked above), so single() set value
     return { status: 'unverified', reason: `Exchange received it as ${authAs.value!.slice(0, 20)}, not from inside the organisation` };
   const source = single(mail, 'x-ms-exchange-organization-authsource');
   if (source.count !== 1 || !source.value) return { status: 'unverified', reason: 'X-MS-Exchange-Organization-AuthSource missing or repeated' };
@@ -114,17 +117,21 @@ function topmostVerdicts(mail: Mail, ids: string[]): Verdicts | undefined {
   const trusted = new Set(ids.map((t) => t.trim().toLowerCase()).filter(Boolean));
   for (const value of mail.headers['authentication-results'] ?? []) {
     const [idPart, ...rest] = clauses(value);
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- split() always returns at least one piece
     const authservId = (idPart ?? '').split(' ')[0]!.toLowerCase();
     if (!authservId || authservId.includes('=') || !trusted.has(authservId)) continue;
     const v: Verdicts = { authservId, dkimPassDomains: [], dkimSeen: false };
     for (const clause of rest) {
       const m = /^(dmarc|dkim|spf)\s*=\s*([a-z]+)/i.exec(clause);
       if (!m) continue;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
       const method = m[1]!.toLowerCase();
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
       const result = normaliseResult(m[2]!);
       if (method === 'dmarc' && !v.dmarc) {
         v.dmarc = result;
         const hf = /\bheader\.from\s*=\s*"?([^\s";]+)"?/i.exec(clause);
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
         if (hf) v.dmarcFrom = normaliseDomain(hf[1]!.replace(/^.*@/, ''));
       } else if (method === 'spf' && !v.spf) v.spf = result;
       else if (method === 'dkim') {

@@ -14,13 +14,13 @@ const LOOSE_REF = /(\[\s*)?\bESC\s*[-‐‑‒–—]\s*(\d{4})\s*[-‐‑‒–
  * one wins over earlier ones (ours is appended at the end).
  */
 export function caseTagOf(subject: string): string | undefined {
-  const found: Array<{ ref: string; bracketed: boolean }> = [];
+  const found: { ref: string; bracketed: boolean }[] = [];
   for (const m of subject.slice(0, 2000).matchAll(LOOSE_REF)) {
     found.push({ ref: `ESC-${m[2]}-${m[3]}`, bracketed: !!m[1] });
   }
   if (found.length === 0) return undefined;
   const bracketed = found.filter((f) => f.bracketed);
-  return (bracketed.length > 0 ? bracketed[bracketed.length - 1]! : found[0]!).ref;
+  return (bracketed.at(-1) ?? found[0])?.ref;
 }
 
 /** `[escalate]` or `#escalate` anywhere in the subject, any case. */

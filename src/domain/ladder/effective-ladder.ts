@@ -68,7 +68,7 @@ const memo = new WeakMap<LadderDefinition, Map<VariantName, EffectiveLadder>>();
 
 export function effectiveLadder(ladder: LadderDefinition, variant: VariantName = 'standard'): EffectiveLadder {
   let byVariant = memo.get(ladder);
-  if (!byVariant) memo.set(ladder, (byVariant = new Map()));
+  if (!byVariant) memo.set(ladder, (byVariant = new Map<VariantName, EffectiveLadder>()));
   let result = byVariant.get(variant);
   if (!result) byVariant.set(variant, (result = deepFreeze(buildEffectiveLadder(ladder, variant))));
   return result;
@@ -114,8 +114,9 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
   }
   let repeat: EffectiveLadder['repeat'];
   const baseRepeat = ladder.repeat;
-  if (baseRepeat && v?.repeat !== false) {
-    const merged = { ...baseRepeat, ...(v?.repeat || {}) };
+  const ownRepeat = v?.repeat;
+  if (baseRepeat && ownRepeat !== false) {
+    const merged = { ...baseRepeat, ...ownRepeat };
     repeat = {
       ...toRung(ladder, { ...merged, id: 'repeat', after: merged.every, trigger: 'time', meeting: false, from: 'previous' }, 'previous', v?.sendWindow),
       repeat: true,
@@ -145,8 +146,8 @@ export function rolesOf(ladder: LadderDefinition): Set<string> {
   ladder.rungs.forEach(add);
   if (ladder.repeat) add(ladder.repeat);
   for (const v of Object.values(ladder.variants)) {
-    v?.rungs?.forEach(add);
-    for (const o of Object.values(v?.overrides ?? {})) add(o);
+    v.rungs?.forEach(add);
+    for (const o of Object.values(v.overrides ?? {})) add(o);
   }
   return roles;
 }

@@ -13,7 +13,7 @@ export type SendWindowRule = z.infer<typeof sendWindow>;
 
 const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
 const role = slug;
-const duration = z.string().refine(isDuration, { message: 'not a duration (use e.g. 2w, 3wd, 5d or same-day)' });
+const duration = z.string().refine(isDuration, { error: 'not a duration (use e.g. 2w, 3wd, 5d or same-day)' });
 
 /** Case flags a rung can depend on (`when`). */
 export const CASE_FLAGS = ['child-protection', 'safeguarding', 'psw'] as const;
@@ -255,7 +255,7 @@ export function describeLadderIssues(file: string, raw: unknown, error: z.ZodErr
       const next = node && typeof node === 'object' ? (node as Record<string | number, unknown>)[key as string] : undefined;
       if (typeof key === 'number') {
         const id = next && typeof next === 'object' ? (next as { id?: unknown }).id : undefined;
-        parts[parts.length - 1] += `[${key}]${typeof id === 'string' ? ` (${id})` : ''}`;
+        parts.push(`${parts.pop() ?? ''}[${key}]${typeof id === 'string' ? ` (${id})` : ''}`);
       } else {
         parts.push(String(key));
       }

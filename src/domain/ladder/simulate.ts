@@ -43,12 +43,12 @@ export interface Simulation {
 function copies(rung: { cc: string[]; ccWhen: Partial<Record<CaseFlag, string[]>> }, setByVariant: readonly CaseFlag[]) {
   const cc = [...rung.cc];
   const ccWhen: Partial<Record<CaseFlag, string[]>> = {};
-  for (const [flag, roles] of Object.entries(rung.ccWhen) as Array<[CaseFlag, string[] | undefined]>) {
+  for (const [flag, roles] of Object.entries(rung.ccWhen) as [CaseFlag, string[] | undefined][]) {
     if (setByVariant.includes(flag)) {
       for (const role of roles ?? []) if (!cc.includes(role)) cc.push(role);
     }
   }
-  for (const [flag, roles] of Object.entries(rung.ccWhen) as Array<[CaseFlag, string[] | undefined]>) {
+  for (const [flag, roles] of Object.entries(rung.ccWhen) as [CaseFlag, string[] | undefined][]) {
     if (setByVariant.includes(flag)) continue;
     const conditional = (roles ?? []).filter((role) => !cc.includes(role));
     if (conditional.length > 0) ccWhen[flag] = conditional;
@@ -62,6 +62,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
   const clockStart = cal.nextOpening(start);
   const steps = planSteps(ladder, clockStart, cal, 1, start);
   const out: SimulatedStep[] = steps.map((step, i) => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planSteps gives one step per rung, in order
     const rung = ladder.rungs[i]!;
     return {
       rung: rung.id,
