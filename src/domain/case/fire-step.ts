@@ -27,7 +27,7 @@ export function recipientsFor(b: DecisionBuilder, ladder: EffectiveLadder, step:
  * may go at any hour (`sendWindow: always`) and everyone on the mail is the organisation's own
  * staff, unless the ladder or variant lets out-of-hours mail go to people outside it too.
  */
-export function goesAtOnce(step: Step, ladder: EffectiveLadder, recipients: ReadonlyArray<{ email: string }>, ctx: CaseContext): boolean {
+export function goesAtOnce(step: Step, ladder: EffectiveLadder, recipients: readonly { email: string }[], ctx: CaseContext): boolean {
   if (!step.anyHour) return false;
   return ladder.outOfHoursOutside || recipients.every((c) => insideOrganisation(c.email, ctx));
 }

@@ -118,6 +118,8 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
   if (baseRepeat && ownRepeat !== false) {
     const merged = { ...baseRepeat, ...ownRepeat };
     repeat = {
+      // v is undefined for the standard variant; TypeScript's narrowing of v above loses that.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       ...toRung(ladder, { ...merged, id: 'repeat', after: merged.every, trigger: 'time', meeting: false, from: 'previous' }, 'previous', v?.sendWindow),
       repeat: true,
       every: parseDuration(merged.every),
