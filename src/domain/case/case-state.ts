@@ -121,7 +121,7 @@ export interface CaseState {
    * about" block tells the next person (`step`: the step standing sent when it came, 0 for the
    * request itself). No text: that stays on the stored message.
    */
-  answers?: Array<{ at: Instant; step: number; role: string; class: ReplyClass; promisedFor?: string }>;
+  answers?: { at: Instant; step: number; role: string; class: ReplyClass; promisedFor?: string }[];
   /** Young person's views recorded by the RM (policy: at each step). Kept here, not in events, so purge can remove the text. */
   views: { at: Instant; step: number; text: string; by: string }[];
   /** `NOTE:` texts, kept here (not in the immutable events) for the same reason. */

@@ -37,7 +37,7 @@ export function goesAtOnce(step: Step, ladder: EffectiveLadder, recipients: read
  * own recipients, not anyone an earlier step went to or copied. They never saw the RM's email,
  * so their chaser says what this is about ("What this is about" block, issue 15.2).
  */
-export function newcomers(state: CaseState, index: number, to: ReadonlyArray<{ email: string }>, professionalRole: string): string[] {
+export function newcomers(state: CaseState, index: number, to: readonly { email: string }[], professionalRole: string): string[] {
   const seen = new Set<string>([state.originator.email.toLowerCase()]);
   // The request went to the professional (however their address was learned) and to whoever it copied.
   for (const p of state.participants) if (p.source === 'request' || p.role === professionalRole) seen.add(p.email.toLowerCase());

@@ -90,7 +90,7 @@ type Found = Classification & { at: At; end: At };
 /** Looks at a candidate phrase once the rule's own checks passed; a reason sets it aside (and the search goes on). */
 type Judge = (sentences: string[], at: At, end: At, phrase: string) => Defeat | undefined;
 
-function matchRule(rule: ReplyRule, sentences: string[], judge?: Judge, defeats?: Array<{ defeat: Defeat; phrase: string }>): Found | undefined {
+function matchRule(rule: ReplyRule, sentences: string[], judge?: Judge, defeats?: { defeat: Defeat; phrase: string }[]): Found | undefined {
   for (const [i, sentence] of sentences.entries()) {
     const question = /\?\s*$/.test(sentence);
     if (rule.notInQuestions && question) continue;
@@ -107,6 +107,7 @@ function matchRule(rule: ReplyRule, sentences: string[], judge?: Judge, defeats?
         const clause = sentence.slice(from, clauseEnd(sentence, m.index + m[0].length));
         // Set aside as still in hand ("once it is signed", "part of it", "the rest will follow"): an acknowledgement if nothing else reads.
         const inHand = () => {
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- m is the match the loop has just checked (TypeScript does not narrow it inside the callback)
           defeats?.push({ defeat: 'pending', phrase: m![0] });
         };
         if (rule.negatable && (NEGATION.test(before) || NEGATION.test(m[0]))) continue;
@@ -184,7 +185,7 @@ function findPromise(
  */
 function classifyWords(newText: string, messageDate: Date, timezone: string, workingDays: WorkingDays | undefined, context: ReplyContext): Classification {
   const parts = sentencesOf(newText.slice(0, 20_000));
-  const defeats: Array<{ defeat: Defeat; phrase: string }> = [];
+  const defeats: { defeat: Defeat; phrase: string }[] = [];
   const judge = doneJudge(context);
   for (const cls of CLASS_ORDER) {
     if (cls === 'promise') {
@@ -228,6 +229,7 @@ function classifyWords(newText: string, messageDate: Date, timezone: string, wor
 function doneJudge(context: ReplyContext): Judge {
   const documents = context.attachments?.filter(isDocument);
   return (sentences, at, end, phrase) => {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- at is a position found in these sentences
     const sentence = sentences[at.sentence]!;
     const next = sentences[at.sentence + 1] ?? '';
     const before = sentence.slice(0, at.index);
@@ -269,7 +271,7 @@ export interface ReplyContext {
    * The message's attachments. When given, "attached" counts as done only with a document attached
    * (PDF, Word, a photo of a form: not a signature logo or an invitation); when not given, the words alone decide.
    */
-  attachments?: ReadonlyArray<{ filename?: string; contentType: string; size: number }>;
+  attachments?: readonly { filename?: string; contentType: string; size: number }[];
   /** The case's category ("LAC review minutes"): a done statement about another kind of thing is other. */
   category?: string;
 }

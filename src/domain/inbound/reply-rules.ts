@@ -29,7 +29,7 @@ export interface ReplyRule {
   cancelledAfter?: RegExp;
 }
 
-export const CLASS_ORDER: ReadonlyArray<Exclude<ReplyClass, 'other' | 'redirected' | 'secure-message'>> = ['disputed', 'resolved', 'promise', 'acknowledged'];
+export const CLASS_ORDER: readonly Exclude<ReplyClass, 'other' | 'redirected' | 'secure-message'>[] = ['disputed', 'resolved', 'promise', 'acknowledged'];
 
 const DOCUMENTS =
   '(?:minutes|notes|plan|care plan|pathway plan|report|review|document|documents|form|forms|paperwork|letter|assessment|referral|information|details|copy|copies|action|actions|task|request|it|this|these|they|that)';
