@@ -73,6 +73,10 @@ export interface CaseFacts {
   viewsDue: (RungRef & { sentAt: Instant }) | null;
   bounced: Array<{ email: string; roles: string[]; at: Instant; reason: string }>;
   awaitingConfirmationSince: Instant | null;
+  /** When silence decides an awaiting-confirmation case, and how (absent: it waits for a command). */
+  confirmationUntil: Instant | null;
+  confirmationOnSilence: 'resolve' | 'resume' | null;
+  confirmationReason: 'done' | 'secure-message' | null;
   pausedUntil: Instant | null;
   holdUntil: Instant | null;
   nextActionAt: Instant | null;
@@ -185,6 +189,9 @@ export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveL
     viewsDue,
     bounced: closed ? [] : [...bouncedBy.values()],
     awaitingConfirmationSince: state.status === 'awaiting-confirmation' ? (state.awaitingConfirmationSince ?? null) : null,
+    confirmationUntil: state.status === 'awaiting-confirmation' ? (state.confirmation?.until ?? null) : null,
+    confirmationOnSilence: state.status === 'awaiting-confirmation' ? (state.confirmation?.onSilence ?? null) : null,
+    confirmationReason: state.status === 'awaiting-confirmation' ? (state.confirmation?.reason ?? null) : null,
     pausedUntil: state.status === 'paused' ? (state.pause?.until ?? null) : null,
     holdUntil: state.hold?.until ?? null,
     nextActionAt: state.nextActionAt,

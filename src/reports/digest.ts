@@ -96,10 +96,17 @@ function byRef<T extends { ref: string }>(a: T, b: T): number {
   return compareText(a.ref, b.ref);
 }
 
+/** "; it closes on Tuesday 15 December 2026 unless you reply NOT DONE": what silence does, when it has a date. */
+function confirmationOutcome(f: CaseFacts, cal: WorkCalendar): string {
+  if (!f.confirmationUntil) return '';
+  const on = cal.formatDate(new Date(f.confirmationUntil));
+  return f.confirmationOnSilence === 'resolve' ? `; it closes on ${on} unless you reply NOT DONE` : `; the reminders resume on ${on} unless you reply RESOLVED`;
+}
+
 /** What happens next on an open case, in a few words. */
 export function nextStepText(f: CaseFacts, cal: WorkCalendar): string {
   if (f.status === 'paused') return `Paused until ${cal.formatDate(new Date(f.pausedUntil ?? f.nextActionAt ?? f.openedAt))}`;
-  if (f.status === 'awaiting-confirmation') return 'A reply says it is done: waiting for confirmation (RESOLVED or ESCALATE)';
+  if (f.status === 'awaiting-confirmation') return `Waiting for your confirmation${confirmationOutcome(f, cal)}`;
   const c = f.current;
   if (!c) return 'Top of the ladder: nothing more is planned';
   const title = `${c.n}. ${c.title}`;
@@ -164,7 +171,8 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
     .filter((f) => f.status === 'awaiting-confirmation')
     .map((f) => {
       const since = f.awaitingConfirmationSince ? ` on ${cal.formatDate(new Date(f.awaitingConfirmationSince))}` : '';
-      return item(f, `A recipient replied that it is done${since}: reply RESOLVED to close it, or ESCALATE to go on`);
+      const what = f.confirmationReason === 'secure-message' ? 'A recipient sent a secure message only you can open' : 'A recipient replied that it is done';
+      return item(f, `${what}${since}: reply RESOLVED to close it, NOT DONE to go on, or ESCALATE${confirmationOutcome(f, cal)}`);
     });
   const needsAction = new Set([...approvals, ...missingContacts, ...views, ...bounced, ...confirmations].map((i) => i.ref));
 

@@ -155,6 +155,9 @@ const EVENT_LABELS: Record<CaseEventType, string> = {
   'meeting-hold-ended': 'Meeting date passed; the ladder goes on',
   'meeting-date-noted': 'Meeting date noted',
   'awaiting-confirmation': 'Awaiting confirmation',
+  'confirmation-reminded': 'Confirmation reminder',
+  'confirmation-lapsed': 'Nobody confirmed; the ladder goes on',
+  'not-done': 'NOT DONE: the ladder goes on',
   resolved: 'Resolved',
   closed: 'Closed',
   reopened: 'Reopened',
@@ -318,6 +321,21 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
         return of(`${e.detail.commands.map((c) => c.toUpperCase()).join(', ')} waits for CONFIRM from the sender (${e.detail.reason})`);
       case 'sender-confirmed':
         return of(e.detail.what === 'opening' ? 'The request, by its sender' : `${e.detail.commands.map((c) => c.toUpperCase()).join(', ')}, by their sender`);
+      case 'awaiting-confirmation':
+        return of(
+          e.detail.until
+            ? `${e.detail.reason === 'secure-message' ? 'A secure-mail notice' : 'A reply read as done'}: ${valueText(e.detail.confirmers)} asked to confirm; without an answer by ${stamp(cal, new Date(e.detail.until))}, ${e.detail.onSilence === 'resolve' ? `the case resolves on the documents sent (${valueText(e.detail.documents)})` : 'the ladder goes on'}`
+            : `${valueText(e.detail.confirmers)} asked to confirm`,
+        );
+      case 'resolved':
+        // Who confirmed: a command names its sender (the actor); silence names what it relied on.
+        if (e.detail.by === 'silence')
+          return of(
+            `Nobody answered the confirmation asked for on ${stamp(cal, new Date(e.detail.since))}; resolved on the documents sent: ${valueText(e.detail.documents)}`,
+          );
+        return of(e.detail.by === 'command' ? `Confirmed by ${e.actor}` : 'By the reply (this ladder resolves on a reply alone)');
+      case 'confirmation-reminded':
+        return of(`${valueText(e.detail.to)} reminded; decided by ${stamp(cal, new Date(e.detail.until))}`);
       case 'timetable-moved': {
         const because = e.detail.because.join('; ');
         const moved = e.detail.steps.map((s) => `${stepTitle(s.n)}: ${stamp(cal, new Date(s.from))} → ${stamp(cal, new Date(s.to))}`).join('; ');
@@ -337,13 +355,13 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       case 'extended':
       case 'promise-lapsed':
       case 'meeting-hold-ended':
-      case 'awaiting-confirmation':
+      case 'confirmation-lapsed':
+      case 'not-done':
       case 'auto-reply':
       case 'bulk-mail':
       case 'bounce':
       case 'message-flagged':
       case 'staff-message':
-      case 'resolved':
       case 'closed':
       case 'reopened':
       case 'paused':

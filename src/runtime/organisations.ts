@@ -83,6 +83,7 @@ export class OrgRuntime {
       },
       directory: this.directory,
       ...(this.limits.promiseHorizonMonths ? { promiseHorizonMonths: this.limits.promiseHorizonMonths } : {}),
+      forwardMaxBytes: this.config.attachments.forwardMaxBytes,
     };
   }
 }

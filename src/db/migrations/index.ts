@@ -8,6 +8,7 @@ import { Migration20261205130000 } from './Migration20261205130000.js';
 import { Migration20261206100000 } from './Migration20261206100000.js';
 import { Migration20261206110000 } from './Migration20261206110000.js';
 import { Migration20261206130000 } from './Migration20261206130000.js';
+import { Migration20261206140000 } from './Migration20261206140000.js';
 
 /** Listed explicitly so the migrator works the same from src (tsx, vitest) and dist. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261206100000', class: Migration20261206100000 },
   { name: 'Migration20261206110000', class: Migration20261206110000 },
   { name: 'Migration20261206130000', class: Migration20261206130000 },
+  { name: 'Migration20261206140000', class: Migration20261206140000 },
 ];

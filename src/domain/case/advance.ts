@@ -6,6 +6,7 @@ import { fireStep } from './fire-step.js';
 import { MAX_APPROVAL_REMINDERS, withNextAction } from './next-action.js';
 import { staffRecipients } from './staff-recipients.js';
 import { currentStep } from './timetable.js';
+import { runConfirmationHold } from './awaiting-confirmation.js';
 
 export function cloneState(state: CaseState): CaseState {
   return structuredClone(state);
@@ -28,6 +29,12 @@ export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
   // Each pass either moves the ladder on or returns; the bound only guards against a bad ladder.
   for (let guard = 0; guard < 100; guard++) {
     const state = b.state;
+    if (state.status === 'awaiting-confirmation') {
+      // The reminder at the end of the first hold, the outcome at the end of the second; once
+      // the ladder goes on again, the step the hold moved goes in this same run.
+      if (!runConfirmationHold(b, ctx)) return;
+      continue;
+    }
     if (state.status !== 'open' && state.status !== 'paused') return;
     if (state.senderConfirmation) {
       // Nothing goes to anyone until the sender has proven the request is theirs.

@@ -7,6 +7,7 @@ import { cloneState, ladderFor, runDue } from './advance.js';
 import { insideOrganisation, isStaffRole, type CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 import { skipRungsAlreadyAnswered } from './confirmation.js';
+import { clearConfirmation, releaseHold } from './awaiting-confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor } from './fire-step.js';
 import { withNextAction } from './next-action.js';
@@ -61,7 +62,7 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
     const refused = input.lines.filter((l) => !allowed.includes(l.command.kind));
     if (refused.length > 0) {
       return reject([
-        `As one of the ${ctx.ladder.title} ladder's confirmers you may reply ${allowed.map((k) => k.toUpperCase()).join(' or ')}; ${refused
+        `As one of the ${ctx.ladder.title} ladder's confirmers you may reply ${orList(allowed.map(commandWord))}; ${refused
           .map((l) => (l.command.kind === 'directive' ? 'a directive' : l.command.kind.toUpperCase()))
           .join(', ')} can only come from the RM or staff, so nothing was changed.`,
       ]);
@@ -115,11 +116,24 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       else state.closedAt = now.toISOString();
       state.pause = undefined;
       state.hold = undefined;
-      state.awaitingConfirmationSince = undefined;
-      state.awaitingConfirmationFrom = undefined;
+      clearConfirmation(state);
       b.draft({ kind: 'cancel-all' });
       b.event(state.status, actor, { by: 'command' });
       return command.kind === 'resolved' ? 'Marked resolved; no more chasers will be sent.' : 'Closed; no more chasers will be sent.';
+    }
+    case 'not-done': {
+      if (state.status !== 'awaiting-confirmation') {
+        throw new CommandRejected(`NOT DONE: nothing is waiting for confirmation (the case is ${state.status}).`);
+      }
+      const since = state.awaitingConfirmationSince ?? null;
+      // The steps the hold moved come back to where they stood (never before now); the reply stays on the record.
+      releaseHold(state, ctx);
+      clearConfirmation(state);
+      state.status = 'open';
+      b.because(`you replied NOT DONE on ${cal.formatDate(now)}`);
+      b.event('not-done', actor, { since });
+      const next = currentStep(state);
+      return `Not done: the ladder goes on${next?.dueAt ? `; the next step, “${rungOf(ladder, next).title}”, is due ${cal.format(new Date(next.dueAt))}` : ''}.`;
     }
     case 'reopen': {
       if (state.status !== 'resolved' && state.status !== 'closed') {
@@ -165,9 +179,9 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       let alreadyAnswered: string[] = [];
       if (state.status === 'awaiting-confirmation') {
         state.status = 'open';
+        releaseHold(state, ctx);
         alreadyAnswered = skipRungsAlreadyAnswered(b, ladder, actor, ctx);
-        state.awaitingConfirmationSince = undefined;
-        state.awaitingConfirmationFrom = undefined;
+        clearConfirmation(state);
       }
       if (state.status === 'paused') {
         throw new CommandRejected('ESCALATE: the case is paused. Reply RESUME first, or RESUME and ESCALATE together.');
@@ -353,4 +367,14 @@ function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void 
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A command as the RM writes it: NOT DONE, RESOLVED. */
+function commandWord(kind: Command['kind']): string {
+  return kind.replace(/-/g, ' ').toUpperCase();
+}
+
+/** "RESOLVED, NOT DONE or ESCALATE". */
+function orList(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }

@@ -12,6 +12,9 @@ import { staffRecipients } from './staff-recipients.js';
 import type { AttachmentFacts, OutboxKind } from './mail-intents.js';
 import type { ReplyClass } from './reply-class.js';
 import { holdsAnything, holdUntil } from './timetable.js';
+import { enterConfirmation } from './awaiting-confirmation.js';
+import { resolutionOf } from '../ladder/ladder-schema.js';
+import { roleLabel } from '../roles.js';
 
 export type { ReplyClass } from './reply-class.js';
 
@@ -70,7 +73,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
     // The meeting a rung asked for has a date: the ladder waits for it, and its outcome, whatever
     // else the words read as ("it has been arranged" is no resolution). See meeting-hold.ts.
     notice('reply-notice', { holdUntil: s.hold?.until ?? null, meetingOn: meeting.meetingOn });
-  } else if (cls.class === 'resolved' && ctx.ladder.onRecipientDone === 'resolve') {
+  } else if (cls.class === 'resolved' && resolutionOf(ctx.ladder) === 'auto') {
     s.status = 'resolved';
     s.resolvedAt = ctx.now.toISOString();
     s.pause = undefined;
@@ -78,21 +81,26 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
     b.draft({ kind: 'cancel-all' });
     b.event('resolved', input.from.email, { by: 'reply', evidence: cls.evidence ?? null });
     notice('resolved-notice');
-  } else if (cls.class === 'resolved') {
-    s.status = 'awaiting-confirmation';
-    s.awaitingConfirmationSince = ctx.now.toISOString();
-    s.awaitingConfirmationFrom = { email: input.from.email, role: input.role };
-    const confirmers = resolveRoles(s, ctx.ladder.confirmers, ctx);
-    const to = confirmers.contacts.length > 0 ? confirmers.contacts : staff.to;
-    b.event('awaiting-confirmation', input.from.email, { confirmers: to.map((c) => c.email) });
-    b.mail({
-      kind: 'confirm-request',
-      key: `m${input.messageKey}-confirm`,
-      to,
-      cc: staff.to.concat(staff.cc).filter((c) => !to.some((t) => t.email === c.email)),
-      timing: 'window',
-      data: { from: input.from, role: input.role, newText: input.newText, attachments: input.attachments ?? [], missingConfirmers: confirmers.missing },
-    });
+  } else if (cls.class === 'resolved' || cls.class === 'secure-message') {
+    // Words alone never close the case, and a secure-mail notice can only be judged by someone who
+    // opens it: the confirmers are asked and the ladder holds meanwhile (awaiting-confirmation.ts).
+    enterConfirmation(
+      b,
+      {
+        from: input.from,
+        role: input.role,
+        messageKey: input.messageKey,
+        newText: input.newText,
+        attachments: input.attachments ?? [],
+        ...(cls.secureService ? { secureService: cls.secureService } : {}),
+      },
+      cls.class === 'resolved' ? 'done' : 'secure-message',
+      ctx,
+    );
+  } else if (cls.class === 'redirected') {
+    // Someone else holds it now: the RM is offered the line that puts them on the case. The
+    // ladder goes on meanwhile (the next rung still goes to whoever the case names).
+    notice('reply-notice', cls.redirectTo ? { redirectDirective: `${directiveKey(input.role)}: ${cls.redirectTo}` } : {});
   } else if (cls.class === 'promise' && cls.promiseDate) {
     const promised = ctx.calendar.openingOf(cls.promiseDate);
     const until = ctx.calendar.due(promised, parseDuration(ctx.ladder.promiseGrace));
@@ -222,7 +230,11 @@ export function applyBounce(
 }
 
 /** Something about the case arrived that may not change it (stranger quoting the tag, failed authentication). */
-export function recordFlagged(state: CaseState, input: { from: string; reason: string; messageKey: string; notify: boolean }, ctx: CaseContext): Decision {
+export function recordFlagged(
+  state: CaseState,
+  input: { from: string; reason: string; messageKey: string; notify: boolean; newText?: string },
+  ctx: CaseContext,
+): Decision {
   const b = new DecisionBuilder(cloneState(state), ctx.now);
   b.event('message-flagged', input.from, { reason: input.reason, message: input.messageKey });
   if (input.notify) {
@@ -231,7 +243,7 @@ export function recordFlagged(state: CaseState, input: { from: string; reason: s
       key: `m${input.messageKey}-flagged`,
       ...staffRecipients(b.state, ctx),
       timing: 'now',
-      data: { from: { email: input.from }, flagged: input.reason },
+      data: { from: { email: input.from }, flagged: input.reason, ...(input.newText ? { newText: input.newText } : {}) },
     });
   }
   return b.build();
@@ -259,4 +271,10 @@ export function recordDeliveryFailure(
     });
   }
   return b.build();
+}
+
+/** The directive key for a role, as the RM would write it: "Team manager", "Professional". */
+function directiveKey(role: string): string {
+  const label = roleLabel(role).replace(/^the /i, '');
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }

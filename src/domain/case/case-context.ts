@@ -23,6 +23,8 @@ export interface CaseContext {
   directory: Directory;
   /** A promise never holds the ladder more than this many months ahead without the RM's say-so (default 6). */
   promiseHorizonMonths?: number;
+  /** The organisation's `attachments.forwardMaxBytes`: which of a reply's files the confirmers are sent (default 20 MB). */
+  forwardMaxBytes?: number;
 }
 
 /** Roles that run a case rather than answer it: a directive may give them only to the organisation's own addresses. */

@@ -89,7 +89,25 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   kind('promise-lapsed', z.object({ promisedFor: z.string(), by: z.string() })),
   kind('meeting-date-noted', z.object({ meetingOn: z.string(), step, rung: z.string(), holdUntil: instant.nullable(), evidence: z.string().nullable() })),
   kind('meeting-hold-ended', z.object({ meetingOn: z.string(), by: z.string() })),
-  kind('awaiting-confirmation', z.object({ confirmers: addresses })),
+  kind(
+    'awaiting-confirmation',
+    z.object({
+      confirmers: addresses,
+      /** Absent on events recorded before the hold: `done`, or a secure-mail notice. */
+      reason: z.enum(['done', 'secure-message']).optional(),
+      remindAt: instant.optional(),
+      until: instant.optional(),
+      /** What silence does at `until`. */
+      onSilence: z.enum(['resolve', 'resume']).optional(),
+      documents: z.array(z.string()).optional(),
+    }),
+  ),
+  /** The confirmers were reminded once, at the end of the first hold. */
+  kind('confirmation-reminded', z.object({ to: addresses, until: instant })),
+  /** Nobody answered by the end of the second hold and the reply had no document: the ladder goes on. */
+  kind('confirmation-lapsed', z.object({ reason: z.enum(['done', 'secure-message']), since: instant })),
+  /** NOT DONE: the response was not enough; the ladder goes on and the reply stays on the record. */
+  kind('not-done', z.object({ since: instant.nullable() })),
   kind('auto-reply', z.object({ returnDate: z.string().nullable(), message: z.string() })),
   kind('bulk-mail', z.object({ returnDate: z.string().nullable(), message: z.string() })),
   kind(
@@ -122,7 +140,15 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   kind('staff-message', z.object({ message: z.string() })),
 
   // The case's status.
-  kind('resolved', z.union([z.object({ by: z.literal('command') }), z.object({ by: z.literal('reply'), evidence: z.string().nullable() })])),
+  kind(
+    'resolved',
+    z.union([
+      z.object({ by: z.literal('command') }),
+      z.object({ by: z.literal('reply'), evidence: z.string().nullable() }),
+      /** Nobody answered by the end of the second hold, and the reply came with these documents. */
+      z.object({ by: z.literal('silence'), documents: z.array(z.string()), since: instant }),
+    ]),
+  ),
   kind('closed', z.union([z.object({ by: z.literal('command') }), z.object({ by: z.literal('unconfirmed'), reason: z.string() })])),
   kind('reopened', none),
   kind('paused', z.object({ until: instant })),

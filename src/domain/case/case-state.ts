@@ -114,6 +114,13 @@ export interface CaseState {
   awaitingConfirmationSince?: Instant;
   /** Who gave the "done" response the confirmers are asked about (ESCALATE does not chase them for it again). */
   awaitingConfirmationFrom?: { email: string; role: string };
+  /**
+   * What the confirmers were asked to judge (absent on cases that waited before the hold existed:
+   * they wait for a command with no time limit). The ladder holds until `remindAt`, when they are
+   * reminded once; at `until` their silence decides: `resolve` (the reply came with a document,
+   * which they were sent) or `resume` (words alone, or a secure-mail notice: the ladder goes on).
+   */
+  confirmation?: ConfirmationHold;
   resolvedAt?: Instant;
   closedAt?: Instant;
   /**
@@ -135,7 +142,23 @@ export interface CaseState {
   nextAction: NextAction | null;
 }
 
-export const NEXT_ACTIONS = ['step', 'resume', 'approval-reminder', 'hold-ends', 'confirmation-expires'] as const;
+export interface ConfirmationHold {
+  /** A reply that reads as done, or a secure-mail notice whose content only the RM can open. */
+  reason: 'done' | 'secure-message';
+  since: Instant;
+  remindAt: Instant;
+  remindedAt?: Instant;
+  until: Instant;
+  onSilence: 'resolve' | 'resume';
+  /** The reply's short message key. */
+  message: string;
+  /** The names of the documents it came with (the evidence silence may resolve on). */
+  documents: string[];
+  /** Where the step the hold moved to `until` stood before: an early answer brings it back. */
+  heldFrom?: Instant;
+}
+
+export const NEXT_ACTIONS = ['step', 'resume', 'approval-reminder', 'hold-ends', 'confirmation-expires', 'confirmation-hold'] as const;
 export type NextAction = (typeof NEXT_ACTIONS)[number];
 
 export const CLOSED_STATUSES: readonly CaseStatus[] = ['resolved', 'closed'];

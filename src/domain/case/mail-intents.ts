@@ -146,17 +146,37 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
         meetingOn: z.string().optional(),
         /** Read, but it changed nothing on the case, and why (copied only, unverified, not yet written to). */
         notActedOn: z.string().optional(),
+        /** `redirected`: the line the RM can send back to put the new contact on the case ("Team manager: jo@la.gov.uk"). */
+        redirectDirective: z.string().optional(),
         /** A promise beyond the ladder's horizon: it holds nothing, and the RM is asked (PAUSE until). */
         beyondHorizon: z.object({ promisedFor: z.string(), horizon: z.string() }).optional(),
       }),
-      z.object({ from: z.object({ email: z.string() }), flagged: z.string() }),
+      /** `newText`: the words that were not acted on, quoted so the RM can judge them. */
+      z.object({ from: z.object({ email: z.string() }), flagged: z.string(), newText: z.string().optional() }),
     ]),
   ),
   /** To the ladder's confirmers: a reply says it is done; RESOLVED or ESCALATE. */
   mail(
     'confirm-request',
     common,
-    z.object({ from: contact, role: z.string(), newText: z.string(), attachments: attachmentFacts.optional(), missingConfirmers: z.array(z.string()) }),
+    z.object({
+      from: contact,
+      role: z.string(),
+      newText: z.string(),
+      attachments: attachmentFacts.optional(),
+      missingConfirmers: z.array(z.string()),
+      /** Absent on requests written before the hold: they wait for a command with no time limit. */
+      reason: z.enum(['done', 'secure-message']).optional(),
+      /** What silence does at `until`: the case resolves (the reply came with a document) or the ladder goes on. */
+      onSilence: z.enum(['resolve', 'resume']).optional(),
+      until: z.string().optional(),
+      remindAt: z.string().optional(),
+      secureService: z.string().optional(),
+      /** The one reminder at the end of the first hold (the reply itself was in the first request, sent `askedAt`). */
+      reminder: z.boolean().optional(),
+      askedAt: z.string().optional(),
+      documents: z.array(z.string()).optional(),
+    }),
   ),
   /** To the RM: these addresses bounced (each only once). */
   mail('bounce-notice', common, z.object({ failed: z.array(z.object({ address: z.string(), status: z.string().optional(), roles: z.array(z.string()) })) })),

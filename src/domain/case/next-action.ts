@@ -10,9 +10,12 @@ export const MAX_APPROVAL_REMINDERS = 3;
  * a cache of this, so it can always be rebuilt from Postgres.
  */
 export function nextAction(state: CaseState, cal: WorkCalendar): { at: string; kind: NextAction } | null {
-  if (state.status === 'resolved' || state.status === 'closed' || state.status === 'awaiting-confirmation') {
-    return null;
+  if (state.status === 'awaiting-confirmation') {
+    // Cases that waited before the hold existed wait for a command, with no time limit.
+    const c = state.confirmation;
+    return c ? { at: c.remindedAt ? c.until : c.remindAt, kind: 'confirmation-hold' } : null;
   }
+  if (state.status === 'resolved' || state.status === 'closed') return null;
   if (state.senderConfirmation) return { at: state.senderConfirmation.until, kind: 'confirmation-expires' };
   if (state.status === 'paused' && state.pause) return { at: state.pause.until, kind: 'resume' };
   const step = currentStep(state);

@@ -15,6 +15,8 @@ export type Directive =
 /** What the RM or staff can tell a case by replying. */
 export type Command =
   | { kind: 'resolved' }
+  /** The response the confirmers were asked about is not enough: the ladder goes on. */
+  | { kind: 'not-done' }
   | { kind: 'close' }
   | { kind: 'reopen' }
   | { kind: 'pause'; until: string }

@@ -33,7 +33,7 @@ const KEYWORDS = new Set<string>([...Object.keys(SIMPLE), ...WITH_ARGUMENT]);
 const CANONICAL = ['RESOLVED', 'CLOSE', 'REOPEN', 'PAUSE', 'RESUME', 'ESCALATE', 'EXTEND', 'APPROVE', 'SKIP', 'SAFEGUARDING', 'VIEWS', 'NOTE'];
 
 export const COMMAND_HELP =
-  'Commands: RESOLVED, CLOSE, REOPEN, PAUSE until <date>, RESUME, ESCALATE, EXTEND <n> days, APPROVE, SKIP, SAFEGUARDING, VIEWS: <text>, NOTE: <text>, or a directive such as "Team manager: Name <address>".';
+  'Commands: RESOLVED, NOT DONE, CLOSE, REOPEN, PAUSE until <date>, RESUME, ESCALATE, EXTEND <n> days, APPROVE, SKIP, SAFEGUARDING, VIEWS: <text>, NOTE: <text>, or a directive such as "Team manager: Name <address>".';
 
 /** Capitalised words that open ordinary mail, never meant as commands. */
 const NOT_COMMAND_WORDS = new Set([
@@ -214,6 +214,18 @@ function parsePause(rest: string, line: string, opts: DirectiveOptions): Command
 type KeywordResult = { command: Command } | { error: string } | { prose: true };
 
 /**
+ * NOT DONE (also NOT-DONE, NOTDONE): in capitals always, in ordinary case only alone on its line
+ * or with a remark after punctuation ("Not done - wrong minutes"), never "not done yet, sorry".
+ */
+function notDone(line: string): KeywordResult | undefined {
+  const m = /^(not[\s-]*done)\b(.*)$/i.exec(line);
+  if (!m) return undefined;
+  const caps = m[1] === m[1]!.toUpperCase();
+  if (caps || POLITE_TAIL.test(m[2]!) || /^\s*[:\-–—,.;!]/.test(m[2]!)) return { command: { kind: 'not-done' } };
+  return { prose: true };
+}
+
+/**
  * One command line. A word in capitals is always meant as a command, so anything wrong with it
  * is an error; in ordinary case a line is only a command when it is shaped like one
  * ("Resolved, thanks", "Pause until Friday", "Note: …"), otherwise it is prose and ends the block.
@@ -328,6 +340,12 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
       out.errors.push(d.problem);
       continue;
     }
+    const nd = notDone(line);
+    if (nd && 'command' in nd) {
+      out.lines.push({ line: lineForRecord, command: nd.command });
+      continue;
+    }
+    if (nd) break;
     if (KEYWORDS.has(word.toLowerCase())) {
       const r = parseKeyword(word, rest, lineForRecord, opts);
       if ('command' in r) {
@@ -364,6 +382,8 @@ export function parseCommands(newText: string, opts: DirectiveOptions): CommandP
 }
 
 function startsCommand(line: string, opts: DirectiveOptions): boolean {
+  const nd = notDone(line);
+  if (nd) return 'command' in nd;
   const m = /^([A-Za-z]+)\b(.*)$/.exec(line);
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   if (m && KEYWORDS.has(m[1]!.toLowerCase())) {

@@ -63,7 +63,7 @@ export type Route =
   | { kind: 'flag'; reason: string; notify: boolean };
 
 /** What a non-staff confirmer (the fostering panel's ADM and chair) may say. */
-export const CONFIRMER_COMMANDS: Command['kind'][] = ['resolved', 'escalate'];
+export const CONFIRMER_COMMANDS: Command['kind'][] = ['resolved', 'not-done', 'escalate'];
 
 /**
  * Commands that only make the ladder go faster (switch to the urgent timescales): an unverified

@@ -161,9 +161,18 @@ export const ladderSchema = z
     from: z.enum(['opening', 'previous']).default('previous'),
     /** What the opening request asked of the professional ("within the next 2 weeks"). */
     request: z.object({ deadline: duration, policyRef: z.string().min(1) }).strict(),
-    /** What a chased recipient's "done" reply does. */
-    onRecipientDone: z.enum(['resolve', 'await-confirmation']).default('resolve'),
-    /** Who confirms a "done" reply when `await-confirmation` (they reply RESOLVED or ESCALATE). */
+    /**
+     * What a chased recipient's "done" reply does. `confirm` (the default): the case waits for the
+     * confirmers' RESOLVED or NOT DONE, holding the ladder for `confirmationHold`, then a reminder,
+     * then a second hold, after which a reply that came with a document resolves the case and
+     * anything else lets the ladder go on. `auto`: the reply resolves the case at once.
+     */
+    resolution: z.enum(['confirm', 'auto']).optional(),
+    /** The older name: `resolve` is `resolution: auto`, `await-confirmation` is `confirm`. */
+    onRecipientDone: z.enum(['resolve', 'await-confirmation']).optional(),
+    /** How long each of the two holds of an awaiting-confirmation case lasts. */
+    confirmationHold: duration.default('2wd'),
+    /** Who confirms a "done" reply (they reply RESOLVED, NOT DONE or ESCALATE); the RM is always copied. */
     confirmers: z.array(role).default(['originator']),
     /** How long after a promised date the ladder waits before going on. */
     promiseGrace: duration.default('1wd'),
@@ -238,6 +247,11 @@ export const ladderSchema = z
   });
 
 export type LadderDefinition = z.infer<typeof ladderSchema>;
+
+/** Whether a "done" reply waits for confirmation (the default) or resolves the case at once. */
+export function resolutionOf(ladder: Pick<LadderDefinition, 'resolution' | 'onRecipientDone'>): 'confirm' | 'auto' {
+  return ladder.resolution ?? (ladder.onRecipientDone === 'resolve' ? 'auto' : 'confirm');
+}
 export type RungDefinition = z.infer<typeof rungSchema>;
 export type RepeatDefinition = z.infer<typeof repeatSchema>;
 export const VARIANT_NAMES = ['standard', 'urgent', 'imminent'] as const;

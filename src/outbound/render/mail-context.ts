@@ -701,6 +701,15 @@ interface ReplyLikeData {
   notActedOn?: string;
   missingConfirmers?: string[];
   attachments?: Array<{ filename?: string; contentType: string; size: number }>;
+  reason?: 'done' | 'secure-message';
+  onSilence?: 'resolve' | 'resume';
+  until?: string;
+  remindAt?: string;
+  secureService?: string;
+  reminder?: boolean;
+  askedAt?: string;
+  documents?: string[];
+  redirectDirective?: string;
 }
 
 /** What each folded notice would have said, in the summary's list. */
@@ -749,6 +758,17 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         // "Please find attached" with nothing attached: the RM is told, rather than left looking for it.
         saysAttachedButNone: /\battach(?:ed|ment|ments|ing)?\b/i.test(d.newText ?? '') && (d.attachments ?? []).length === 0,
         missingConfirmerLabels: (d.missingConfirmers ?? []).map(roleLabel),
+        // Awaiting confirmation (awaiting-confirmation.ts): what silence does, and when.
+        hasHold: !!d.until,
+        isSecure: d.reason === 'secure-message',
+        closesOnSilence: d.onSilence === 'resolve',
+        untilText: d.until ? cal.formatDate(new Date(d.until)) : '',
+        remindOnText: d.remindAt ? cal.formatDate(new Date(d.remindAt)) : '',
+        askedOnText: d.askedAt ? cal.formatDate(new Date(d.askedAt)) : '',
+        reminder: d.reminder ?? false,
+        documents: d.documents ?? [],
+        secureService: d.secureService ?? '',
+        redirectDirective: d.redirectDirective ?? '',
       };
     }
     case 'contact-request':

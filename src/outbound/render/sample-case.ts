@@ -453,6 +453,7 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
           classification: { class: 'resolved', evidence: 'attached' },
           messageKey: 'sample-done',
           newText: opts.text?.replyText ?? 'Please find it attached. Apologies for the delay.',
+          attachments: [{ filename: 'Panel minutes.pdf', contentType: 'application/pdf', size: 184_320 }],
         },
         sample.context(now),
       );

@@ -309,7 +309,7 @@ async function applyRoute(
       );
       break;
     case 'flag':
-      decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify }, ctx);
+      decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify, newText: analysis.newText }, ctx);
       break;
     case 'staff-message': {
       const b = new DecisionBuilder(cloneState(state), now);

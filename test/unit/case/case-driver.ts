@@ -170,6 +170,19 @@ export class CaseDriver {
     return this.take(applyRecipientReply(this.state, { from: { email: addr(role) }, role, classification, messageKey: key, newText }, this.ctx()));
   }
 
+  /** A chased recipient's reply that came with files (names, types, sizes). */
+  replyWithFiles(
+    role: string,
+    cls: ReplyClass,
+    attachments: Array<{ filename?: string; contentType: string; size: number }>,
+    newText = 'reply text',
+  ): Decision {
+    const key = `r${++this.messages}`;
+    return this.take(
+      applyRecipientReply(this.state, { from: { email: addr(role) }, role, classification: { class: cls }, messageKey: key, newText, attachments }, this.ctx()),
+    );
+  }
+
   bounce(...addresses: string[]): Decision {
     const key = `b${++this.messages}`;
     return this.take(

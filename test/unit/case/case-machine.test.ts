@@ -171,8 +171,9 @@ describe('a promise from the chased recipient', () => {
     expect(d.due('legal-advice-or-ofsted')).toBe('2026-12-18T09:00:00+00:00');
   });
 
-  it('"done" from the chased recipient resolves the case and nothing more is sent', () => {
-    const d = firo();
+  it('"done" from the chased recipient resolves the case and nothing more is sent, on a ladder with resolution: auto', () => {
+    const d = new CaseDriver({ ...ladder('firo-dispute-resolution'), resolution: 'auto' });
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...FIRO_PEOPLE) });
     const r = d.at('2026-11-26T11:00:00Z').reply('ssw-team-manager', 'resolved');
     expect(d.state.status).toBe('resolved');
     expect(r.drafts).toEqual([{ kind: 'cancel-all' }]);
@@ -698,8 +699,10 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     expect(d.state.status).toBe('awaiting-confirmation');
     const [ask] = mailsOf(r, 'confirm-request');
     expect(emails(ask!.to)).toEqual([addr('adm'), addr('panel-chair')].sort());
-    expect(d.state.nextActionAt).toBeNull();
-    expect(d.at('2026-12-07T10:00:00Z').advance().mails).toEqual([]);
+    // Held two working days, then the confirmers are reminded once (and nothing else goes).
+    expect(d.state.nextActionAt).toBe('2026-12-04T12:00:00.000Z');
+    const reminded = d.at('2026-12-07T10:00:00Z').advance().mails;
+    expect(reminded.map((m) => [m.kind, m.data])).toEqual([['confirm-request', expect.objectContaining({ reminder: true })]]);
 
     const esc = d.at('2026-12-08T10:00:00Z').command({ kind: 'escalate' }, { email: addr('panel-chair') });
     expect(d.state.status).toBe('open');
@@ -716,18 +719,26 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     // The responsible manager responds on Wed 25 Nov, before the reminder (due Mon 30 Nov) went.
     d.at('2026-11-25T11:00:00Z').reply('responsible-manager', 'resolved');
     expect(d.state.status).toBe('awaiting-confirmation');
+    // The reminder to the responder (due Mon 30 Nov 09:00) is held; the confirmers are reminded on Fri 27 Nov.
+    expect(
+      d
+        .at('2026-11-27T11:00:00Z')
+        .advance()
+        .mails.map((m) => m.kind),
+    ).toEqual(['confirm-request']);
     expect(d.at('2026-11-30T10:00:00Z').advance().mails).toEqual([]);
 
-    // Tue 1 Dec 14:00: the panel chair is not satisfied.
-    const esc = d.at('2026-12-01T14:00:00Z').command({ kind: 'escalate' }, { email: addr('panel-chair') });
+    // Mon 30 Nov 14:00, before the second hold ends: the panel chair is not satisfied.
+    const esc = d.at('2026-11-30T14:00:00Z').command({ kind: 'escalate' }, { email: addr('panel-chair') });
     expect(d.state.status).toBe('open');
     const chasers = mailsOf(esc, 'chaser');
     expect(chasers).toHaveLength(1);
     expect(emails(chasers[0]!.to)).toEqual([addr('senior-manager')]);
     expect(emails(chasers[0]!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
     expect(d.plan()).toEqual([
-      ['responsible-manager-reminder', 'skipped', '2026-11-30T09:00:00+00:00'],
-      ['senior-manager', 'sent', '2026-12-01T14:00:00+00:00'],
+      // Held by the confirmation until the chair's answer, then set aside: the responder has answered.
+      ['responsible-manager-reminder', 'skipped', '2026-11-30T14:00:00+00:00'],
+      ['senior-manager', 'sent', '2026-11-30T14:00:00+00:00'],
     ]);
     // Recorded with the reason, before the escalation itself.
     const types = esc.events.map((e) => e.type);
@@ -737,8 +748,8 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
       detail: { step: 1, rung: 'responsible-manager-reminder', reason: 'already-responded', responder: addr('responsible-manager') },
     });
     expect(types.indexOf('skipped')).toBeLessThan(types.indexOf('escalated'));
-    // 5 working days from Tue 1 Dec: to the end of Mon 7 Dec.
-    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-07T17:00:00.000Z');
+    // 5 working days from Mon 30 Nov: to the end of Fri 4 Dec.
+    expect(d.step('senior-manager').deadlineAt).toBe('2026-12-04T17:00:00.000Z');
     const [ack] = mailsOf(esc, 'command-ack');
     expect(String((ack!.data.done as string[])[0])).toMatch(/already responded/);
   });

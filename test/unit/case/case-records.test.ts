@@ -97,6 +97,33 @@ function panelLife(): Decision[] {
   return d.decisions;
 }
 
+/**
+ * Awaiting confirmation: a "done" reply with a PDF (reminded, then resolved by silence), a
+ * secure-mail notice nobody answers (the ladder goes on), NOT DONE, and a ladder with
+ * `resolution: auto` (resolved by the reply itself).
+ */
+function confirmationLife(): Decision[] {
+  const pdf = [{ filename: 'minutes.pdf', contentType: 'application/pdf', size: 120_000 }];
+  const silent = new CaseDriver(ladder('childrens-home-reg5'));
+  silent.at('2026-11-23T10:00:00Z').open({ participants: people('professional', 'team-manager') });
+  silent.at('2026-11-24T10:00:00Z').replyWithFiles('professional', 'resolved', pdf);
+  next(silent); // the reminder
+  next(silent); // resolved by silence
+  const secure = new CaseDriver(ladder('childrens-home-reg5'));
+  secure.at('2026-11-23T10:00:00Z').open({ participants: people('professional', 'team-manager') });
+  secure.at('2026-11-24T10:00:00Z').replyAs('professional', { class: 'secure-message', secureService: 'Egress' });
+  next(secure);
+  next(secure); // nobody answered: the ladder goes on
+  const notDone = new CaseDriver(ladder('childrens-home-reg5'));
+  notDone.at('2026-11-23T10:00:00Z').open({ participants: people('professional', 'team-manager') });
+  notDone.at('2026-11-24T10:00:00Z').reply('professional', 'resolved');
+  notDone.at('2026-11-25T10:00:00Z').command({ kind: 'not-done' });
+  const auto = new CaseDriver({ ...ladder('childrens-home-reg5'), resolution: 'auto' });
+  auto.at('2026-11-23T10:00:00Z').open({ participants: people('professional', 'team-manager') });
+  auto.at('2026-11-24T10:00:00Z').reply('professional', 'resolved');
+  return [...silent.decisions, ...secure.decisions, ...notDone.decisions, ...auto.decisions];
+}
+
 /** Unverified senders (README, Trust): an opening and commands wait for CONFIRM; a copied party's reply only informs the RM. */
 function trustLife(): Decision[] {
   const unconfirmed = new CaseDriver(ladder('childrens-home-reg5'));
@@ -242,7 +269,7 @@ const WORKFLOW_MAILS: MailIntent[] = [
   },
 ];
 
-const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest(), ...trustLife()];
+const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest(), ...trustLife(), ...confirmationLife()];
 const events = decisions.flatMap((d) => d.events);
 const mails = [...decisions.flatMap((d) => d.mails), ...WORKFLOW_MAILS];
 

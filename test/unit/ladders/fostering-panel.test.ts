@@ -3,6 +3,7 @@
  * escalation form was sent (the 5 working days the policy gives for a response), a more senior
  * manager is asked 5 working days later. A "done" reply waits for the ADM and panel chair.
  */
+import { resolutionOf } from '../../../src/domain/ladder/ladder-schema.js';
 import { describe, expect, it } from 'vitest';
 import { dueMoments, expectWellFormed, loadLadder, rows, simulate } from './ladder-helpers.js';
 
@@ -16,7 +17,7 @@ describe('fostering-panel', () => {
     expect(def.clock).toBe('working-days');
     expect(def.request.deadline).toBe('5wd');
     expect(def.professionalRole).toBe('responsible-manager');
-    expect(def.onRecipientDone).toBe('await-confirmation');
+    expect(resolutionOf(def)).toBe('confirm');
     expect(def.confirmers).toEqual(['adm', 'panel-chair']);
   });
 

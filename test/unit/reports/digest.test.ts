@@ -74,6 +74,8 @@ function fixture(): CaseFacts[] {
   const i = reg5('ESC-2026-0009', '2026-11-23T10:00:00Z', { childRef: 'AB-0009' });
   i.at('2026-12-07T10:00:00Z').advance();
   i.at('2026-12-10T10:00:00Z').reply('professional', 'resolved');
+  // The RM confirms it (a reply alone never closes the case).
+  i.command({ kind: 'resolved' });
   cases.push(i);
   // 0010: resolved the week before last; 0011: closed; 0012: paused into January.
   const j = reg5('ESC-2026-0010', '2026-11-16T10:00:00Z');
@@ -157,7 +159,7 @@ describe('weekly digest model', () => {
     });
     expect(line('ESC-2026-0001').nextStep).toBe('4. Email to the Director of Children’s Services: drafted, waiting for your APPROVE or SKIP');
     expect(line('ESC-2026-0012').nextStep).toBe('Paused until Monday 11 January 2027');
-    expect(line('ESC-2026-0005').nextStep).toContain('waiting for confirmation');
+    expect(line('ESC-2026-0005').nextStep).toContain('Waiting for your confirmation');
   });
 
   it('renders text and HTML that carry every section, and escapes what came from email in the HTML', () => {

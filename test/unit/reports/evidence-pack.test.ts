@@ -20,6 +20,8 @@ function walk() {
   d.at('2026-12-21T10:00:00Z').advance();
   d.at('2026-12-22T10:00:00Z').reply('assistant-director', 'promise', '2027-01-08');
   d.at('2027-01-06T10:00:00Z').reply('professional', 'resolved');
+  // The RM confirms it (a reply alone never closes the case).
+  d.command({ kind: 'resolved' });
   const events: EvidenceEventInput[] = [];
   const messages: EvidenceMessageInput[] = [];
   const request = Buffer.from(`Subject: LAC minutes ${SCRIPT}\r\n\r\nPlease send the minutes.\r\n`);
@@ -90,7 +92,8 @@ describe('evidence pack', () => {
     expect(types).toEqual(events.map((e) => e.type));
     expect(types.filter((t) => t === 'step-sent')).toHaveLength(3);
     expect(types).toContain('promise-recorded');
-    expect(types[types.length - 1]).toBe('resolved');
+    // The RM's RESOLVED, then the record of the commands it came in.
+    expect(types.slice(-2)).toEqual(['resolved', 'commands-applied']);
     expect(model.chronology.map((c) => c.seq)).toEqual(model.chronology.map((_, i) => i + 1));
   });
 

@@ -83,6 +83,8 @@ describe('quarterly themes', () => {
   const a = reg5('ESC-2026-0002', '2026-11-02T10:00:00Z', { category: 'LAC review minutes' });
   a.at('2026-11-16T10:00:00Z').advance();
   a.at('2026-11-18T10:00:00Z').reply('professional', 'resolved');
+  // The RM confirms it (a reply alone never closes the case).
+  a.command({ kind: 'resolved' });
   const b = reg5('ESC-2026-0003', '2026-11-02T10:00:00Z', { category: 'lac review minutes ' });
   b.at('2026-11-03T10:00:00Z').commands([
     { kind: 'escalate' },
