@@ -64,7 +64,8 @@ describe('awaiting confirmation', () => {
     const d = doneOnThursday();
     expect(d.at('2026-12-07T10:59:00Z').advance().mails).toEqual([]);
     const reminded = d.at('2026-12-07T11:00:00Z').advance();
-    expect(reminded.mails.map((m) => [m.kind, m.data.reminder])).toEqual([['confirm-request', true]]);
+    expect(mailsOf(reminded, 'confirm-request').map((m) => m.data.reminder)).toEqual([true]);
+    expect(reminded.mails).toHaveLength(1);
     expect(reminded.events.map((e) => e.type)).toEqual(['confirmation-reminded']);
     expect(d.state.nextActionAt).toBe('2026-12-09T11:00:00.000Z');
     expect(d.at('2026-12-08T11:00:00Z').advance().mails).toEqual([]);
