@@ -128,12 +128,13 @@ describe('weekly digest', () => {
 
     await h.advanceTo('2026-11-24T10:00:00Z');
     await h.settle();
-    await mail.reply(c.confirm!, `Rob Five <${NORTH('rob.five')}>`, 'Our response to the panel is attached. This is now done.');
 
     await h.advanceTo('2026-12-01T10:00:00Z');
     c.soon = await mail.open({ professional: NORTH('fay.six'), directives: ['Child: AB-1006', TM] });
     await h.advanceTo('2026-12-02T10:00:00Z');
     await mail.reply(c.resolvedEarlier!, `Cal Ten <${NORTH('cal.ten')}>`, 'Please find the minutes attached.');
+    // A done reply waits for the RM's confirmation (issue 14): the RM confirms these at once.
+    await mail.command(c.resolvedEarlier!, ['RESOLVED']);
     // Rung 1 of the cases still open from 23 November (and the top case's fortnightly repeat).
     await h.advanceTo('2026-12-07T10:00:00Z');
     await h.settle();
@@ -146,8 +147,12 @@ describe('weekly digest', () => {
     c.openedLastWeek = await mail.open({ professional: NORTH('hal.eight'), directives: ['Child: AB-1008', TM, 'Category: =cmd|calc'] });
     await h.advanceTo('2026-12-10T10:00:00Z');
     await mail.reply(c.resolvedLastWeek!, `Bo Nine <${NORTH('bo.nine')}>`, 'Please find the minutes attached.', { step: 1 });
+    await mail.command(c.resolvedLastWeek!, ['RESOLVED']);
     await h.advanceTo('2026-12-11T10:00:00Z');
     await mail.reply(c.openedAndResolved!, `Gus Thirteen <${NORTH('gus.thirteen')}>`, 'Please find the minutes attached.');
+    await mail.command(c.openedAndResolved!, ['RESOLVED']);
+    // Still waiting for confirmation on Monday: the two-working-day hold and its reminder run to Thursday 17 December.
+    await mail.reply(c.confirm!, `Rob Five <${NORTH('rob.five')}>`, 'Our response to the panel is attached. This is now done.');
     await h.advanceTo('2026-12-14T08:00:00Z');
     await h.settle();
 

@@ -134,11 +134,34 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
         body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nSam\r\n\r\nFrom: Sunrise escalations\r\nSent: 07 December 2026 10:00\r\nTo: Sam Patel\r\nSubject: Re: LAC review minutes for AB-1234 [ESC-2026-0001]\r\n\r\nDear Sam Patel, ...',
       }),
     );
-    const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Resolved:') ?? false);
+    // A reply that reads as done does not close the case: the RM is asked, once, and told what
+    // silence does (words alone, nothing attached: the reminders resume) and when.
+    const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Response received') ?? false);
     expect(notice.envelope.to).toEqual([RM]);
+    expect(notice.parsed.text).toContain('The reminders resume on Friday 11 December 2026 unless you reply RESOLVED.');
     expect(notice.parsed.text).toContain('Please find the minutes attached, apologies for the delay.');
+    expect(notice.parsed.text).toContain('(Their response mentions an attachment, but nothing was attached to it.)');
     expect(notice.parsed.text).not.toContain('Dear Sam Patel, ...');
-    expect(notice.parsed.text).toContain('REOPEN');
+    await h.settle();
+    const waiting = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(waiting.status).toBe('awaiting-confirmation');
+    expect(waiting.nextActionAt?.toISOString()).toBe('2026-12-09T14:12:00.000Z');
+
+    // The RM confirms it.
+    h.clock.set('2026-12-08T09:30:00Z');
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: 'RE: Response received — is it done? LAC review minutes for AB-1234 [ESC-2026-0001]',
+        messageId: '<rm-resolved-1@sunrise-homes.org.uk>',
+        date: h.clock.now(),
+        inReplyTo: REQUEST_ID,
+        references: REQUEST_ID,
+        body: 'RESOLVED\r\n\r\nAlex',
+      }),
+    );
+    await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
     await h.settle();
 
     const resolved = (await h.caseByRef('ESC-2026-0001'))!;
@@ -154,7 +177,9 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
       ['case-opened', RM],
       ['step-sent', 'system'],
       ['reply-received', PROFESSIONAL],
-      ['resolved', PROFESSIONAL],
+      ['awaiting-confirmation', PROFESSIONAL],
+      ['resolved', RM],
+      ['commands-applied', RM],
     ]);
     // Written in one decision, the chaser and its step notice share a moment: the kind breaks the tie,
     // and the id (unique) any other, so the order never rests on what the database happens to return.
@@ -163,7 +188,8 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
       ['confirmation', 'sent'],
       ['chaser', 'sent'],
       ['step-notice', 'sent'],
-      ['resolved-notice', 'sent'],
+      ['confirm-request', 'sent'],
+      ['command-ack', 'sent'],
     ]);
     // Nothing more goes out, however far the clock moves.
     h.sink.clear();

@@ -64,6 +64,9 @@ describe('evidence pack', () => {
       step: 3,
       attachment: { filename: 'minutes-AB-1234.pdf', content: '%PDF-1.4 minutes' },
     });
+    // A done reply waits for the RM, who confirms it (issue 14).
+    expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
+    await mail.command(c, ['RESOLVED']);
 
     const row = (await h.caseByRef(c.ref))!;
     expect(row.status).toBe('resolved');
@@ -72,7 +75,7 @@ describe('evidence pack', () => {
     expect(types.filter((t) => t === 'step-sent')).toHaveLength(3);
     expect(types).toContain('promise-recorded');
     expect(types).toContain('views-recorded');
-    expect(types[types.length - 1]).toBe('resolved');
+    expect(types.slice(-3)).toEqual(['awaiting-confirmation', 'resolved', 'commands-applied']);
   });
 
   let html: string;
@@ -139,7 +142,12 @@ describe('evidence pack', () => {
     // Each step is sent after the one before it, and the resolution is the last thing that happened to the case.
     const eventAt = (type: string) => entries.findIndex((e) => e.event === type);
     expect(eventAt('promise-recorded')).toBeGreaterThan(entries.findIndex((e) => e.messageId === mail.chaserId(c, 3)));
-    expect(entries.filter((e) => e.kind === 'event').pop()!.event).toBe('resolved');
+    expect(
+      entries
+        .filter((e) => e.kind === 'event')
+        .slice(-2)
+        .map((e) => e.event),
+    ).toEqual(['resolved', 'commands-applied']);
   });
 
   it('states SHA-256 hashes that match the raw messages stored in the database', async () => {

@@ -102,7 +102,7 @@ describe('over Microsoft Graph: request in, case opened, chaser out, reply in, r
     expect(after.highestStep).toBe(1);
   });
 
-  it('resolves the case when the professional replies, and tells the RM', async () => {
+  it('asks the RM to confirm when the professional replies that it is done', async () => {
     const row = (await h.caseByRef('ESC-2026-0001'))!;
     const chaserId = messageIdFor(SECRET, row.id, 'ESC-2026-0001', 's1-chaser', INBOX);
     h.clock.set('2026-12-07T14:12:00Z');
@@ -120,11 +120,11 @@ describe('over Microsoft Graph: request in, case opened, chaser out, reply in, r
       }),
     );
     await h.poll();
-    const resolved = (await h.caseByRef('ESC-2026-0001'))!;
-    expect(resolved.status).toBe('resolved');
-    const notice = h.sentTo(RM).find((s) => s.raw.toString().includes('Subject: Resolved:'));
-    expect(notice).toBeDefined();
+    const waiting = (await h.caseByRef('ESC-2026-0001'))!;
+    expect(waiting.status).toBe('awaiting-confirmation');
     const events = await h.em().find(CaseEvent, { case: row.id }, { orderBy: { id: 'asc' } });
-    expect(events.map((e) => e.type)).toEqual(['case-opened', 'step-sent', 'reply-received', 'resolved']);
+    expect(events.map((e) => e.type)).toEqual(['case-opened', 'step-sent', 'reply-received', 'awaiting-confirmation']);
+    const outbox = await h.em().find(OutboxMail, { case: row.id, kind: 'confirm-request' });
+    expect(outbox.map((o) => o.to)).toEqual([[RM]]);
   });
 });

@@ -69,20 +69,21 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     );
   }
 
-  it('the chased team manager (staff) says it is done: the case resolves and the RM is told', async () => {
+  it('the chased team manager (staff) says it is done: the practitioner who raised it is asked to confirm, the RM copied', async () => {
     const c = await open();
     h.sink.clear();
     h.clock.set('2026-11-23T14:00:00Z');
     await h.append(fromTeamManager(c, '<tm-done@sunrise-homes.org.uk>', 'Hi Chris,\r\n\r\nWe met this afternoon and this is now done.\r\n\r\nTaylor'));
-    const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Resolved:') ?? false);
+    const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Response received') ?? false);
     expect([...notice.envelope.to].sort()).toEqual([PRACTITIONER, RM].sort());
+    expect(notice.parsed.to).toMatchObject({ value: [{ address: PRACTITIONER }] });
     await h.settle();
     const m = await verdict('<tm-done@sunrise-homes.org.uk>');
     expect(m.route).toBe('reply');
     expect(m.analysis).toMatchObject({ classification: { class: 'resolved' } });
     const row = (await h.caseByRef(c.ref))!;
-    expect(row.status).toBe('resolved');
-    expect(row.state.status).toBe('resolved');
+    expect(row.status).toBe('awaiting-confirmation');
+    expect(row.state.status).toBe('awaiting-confirmation');
   });
 
   it('the chased team manager writes CLOSE: nothing closes, the RM gets the words', async () => {

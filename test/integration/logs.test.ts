@@ -52,7 +52,8 @@ describe('logs carry no message text, child reference, names or secrets', () => 
     await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1));
     await h.settle();
     await mail.reply(c, `Sam Patel <${SAM}>`, `${REPLY}.`, { step: 1 });
-    expect((await h.caseByRef(c.ref))!.status).toBe('resolved');
+    // A done reply waits for the RM's confirmation (issue 14).
+    expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
     const token = (await h.caseByRef(c.ref))!.token;
 
     const logs = h.logs.raw.join('\n');

@@ -136,14 +136,14 @@ describe('security: who may change a case, and what the service echoes back', ()
         body,
       ).toHaveLength(0);
     }
-    // What does close it is the reply classifier reading that the work is done.
+    // What does move it is the reply classifier reading that the work is done: the RM is asked to confirm.
     await deliver({
       from: `Sam Patel <${SAM}>`,
       subject: `RE: LAC review minutes [${c.ref}]`,
       inReplyTo: c.requestId,
       body: 'Please find the minutes attached, apologies for the delay.',
     });
-    expect((await h.caseByRef(c.ref))!.status).toBe('resolved');
+    expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
   });
 
   it('HTML and script in a subject and a directive are escaped in the confirmation, the chaser and the evidence pack', async () => {

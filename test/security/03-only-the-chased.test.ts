@@ -60,7 +60,8 @@ describe('3. only the chased may answer for themselves', () => {
     expect((await h.caseByRef(c.ref))!.state).toEqual(before);
     // The professional the request was addressed to does answer for themselves.
     await reply(c, `Sam Patel <${SAM}>`, 'Please find the minutes attached. Apologies for the delay.');
-    expect((await h.caseByRef(c.ref))!.status).toBe('resolved');
+    // Acted on: a done reply waits for the RM's confirmation (issue 14).
+    expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
   });
 
   it('a directive cannot make an outside address the Registered Manager; the acknowledgement says why', async () => {
