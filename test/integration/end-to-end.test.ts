@@ -116,7 +116,7 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     expect(after.highestStep).toBe(1);
   });
 
-  it('resolves the case when the professional replies that the minutes are attached, and tells the RM', async () => {
+  it('asks the RM to confirm when the professional replies that the minutes are attached, and resolves on their RESOLVED', async () => {
     h.sink.clear();
     const row = (await h.caseByRef('ESC-2026-0001'))!;
     const chaserId = messageIdFor(SECRET, row.id, 'ESC-2026-0001', 's1-chaser', INBOX);
