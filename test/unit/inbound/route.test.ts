@@ -73,7 +73,7 @@ describe('who a reply is from decides what it is', () => {
     });
     expect(decideRoute(facts('RESOLVED', { senderRole: 'panel-chair', senderIsConfirmer: true }, false))).toEqual({
       kind: 'command',
-      allowed: ['resolved', 'escalate'],
+      allowed: ['resolved', 'not-done', 'escalate'],
     });
     // Someone only copied (an IRO) is read and passed to the RM; it changes nothing.
     expect(decideRoute(facts('Thanks', { senderRole: 'iro' }, false))).toMatchObject({ kind: 'reply-notice', role: 'iro' });
