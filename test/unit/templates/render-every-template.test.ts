@@ -300,7 +300,7 @@ describe('what each kind of mail says', () => {
     // Said up front: what silence does, and when (the reply came with a PDF: the case closes).
     expect(confirm.text).toMatch(/^This closes on [A-Z][a-z]+day \d+ [A-Z][a-z]+ 20\d\d unless you reply NOT DONE\.$/m);
     expect(confirm.text).toContain('RESOLVED   it is done: the case closes');
-    expect(confirm.text).toContain('NOT DONE   it is not: the ladder goes on (their reply stays on the record)');
+    expect(confirm.text).toContain('NOT DONE   it is not: the next steps go ahead (their reply stays on the record)');
     expect(confirm.text).toContain('ESCALATE   it is not: go to the next step now');
     expect(confirm.text).toContain('Please find it attached. Apologies for the delay.');
     expect(confirm.text).not.toContain('nothing was attached');
