@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
 import { INBOX, RM, SECRET } from '../support/escalator-harness.js';
+import { PATIENCE_MS } from '../support/patience.js';
 import { fitsWidth, launchBrowser, seriousViolations, signInWithBrowser } from '../support/browser.js';
 import { seedWebCases, startWebHarness, WEB_USERS, type SeededCases, type WebHarness } from '../support/web-harness.js';
 
@@ -97,18 +98,27 @@ describe('web view in a browser', () => {
 
   it('downloads the evidence pack as HTML and PDF, and the case as CSV', async () => {
     await page.goto(`${w.base}/cases/${cases.approval.ref}`);
-    const [html] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HTML', exact: true }).click()]);
+    const [html] = await Promise.all([
+      page.waitForEvent('download', { timeout: PATIENCE_MS }),
+      page.getByRole('link', { name: 'HTML', exact: true }).click({ timeout: PATIENCE_MS }),
+    ]);
     expect(html.suggestedFilename()).toBe(`${cases.approval.ref}-evidence.html`);
     const pack = readFileSync((await html.path())!, 'utf8');
     expect(pack).toContain(cases.approval.ref);
     expect(pack).toContain('dcs@northshire.gov.uk');
-    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'PDF', exact: true }).click()]);
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download', { timeout: PATIENCE_MS }),
+      page.getByRole('link', { name: 'PDF', exact: true }).click({ timeout: PATIENCE_MS }),
+    ]);
     expect(
       readFileSync((await pdf.path())!)
         .subarray(0, 4)
         .toString('latin1'),
     ).toBe('%PDF');
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'this case as CSV' }).click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download', { timeout: PATIENCE_MS }),
+      page.getByRole('link', { name: 'this case as CSV' }).click({ timeout: PATIENCE_MS }),
+    ]);
     expect(readFileSync((await csv.path())!, 'utf8')).toContain(cases.approval.ref);
   });
 
