@@ -56,9 +56,10 @@ describe('escalator simulate', () => {
       '2026-12-03T09:00:00+00:00',
       '2026-12-08T09:00:00+00:00',
       '2026-12-10T09:00:00+00:00',
-      '2026-12-14T09:00:00+00:00',
+      null,
     ]);
-    expect(s.steps[3]).toMatchObject({ rung: 'strategic-lead', approval: true });
+    // Stage 4 is the Operational Lead's decision: the Strategic Lead only on ESCALATE, no approval.
+    expect(s.steps[3]).toMatchObject({ rung: 'strategic-lead', approval: false, trigger: 'command' });
   });
 
   it('fostering-panel counts five working days at a time', async () => {
