@@ -52,12 +52,7 @@ describe('escalator simulate', () => {
 
   it('foster-carer-concern opened at 17:01 on a Friday starts on Monday at 09:00', async () => {
     const s = await simulate(['--ladder', 'foster-carer-concern', '--start', '2026-11-27T17:01']);
-    expect(s.steps.map((x) => x.dueAt)).toEqual([
-      '2026-12-03T09:00:00+00:00',
-      '2026-12-08T09:00:00+00:00',
-      '2026-12-10T09:00:00+00:00',
-      null,
-    ]);
+    expect(s.steps.map((x) => x.dueAt)).toEqual(['2026-12-03T09:00:00+00:00', '2026-12-08T09:00:00+00:00', '2026-12-10T09:00:00+00:00', null]);
     // Stage 4 is the Operational Lead's decision: the Strategic Lead only on ESCALATE, no approval.
     expect(s.steps[3]).toMatchObject({ rung: 'strategic-lead', approval: false, trigger: 'command' });
   });
