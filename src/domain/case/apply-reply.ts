@@ -7,7 +7,6 @@ import type { CaseState, Contact } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { noteMeetingDate } from './meeting-hold.js';
 import { withNextAction } from './next-action.js';
-import { resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
 import type { AttachmentFacts, OutboxKind } from './mail-intents.js';
 import type { ReplyClass } from './reply-class.js';

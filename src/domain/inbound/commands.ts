@@ -220,8 +220,9 @@ type KeywordResult = { command: Command } | { error: string } | { prose: true };
 function notDone(line: string): KeywordResult | undefined {
   const m = /^(not[\s-]*done)\b(.*)$/i.exec(line);
   if (!m) return undefined;
-  const caps = m[1] === m[1]!.toUpperCase();
-  if (caps || POLITE_TAIL.test(m[2]!) || /^\s*[:\-–—,.;!]/.test(m[2]!)) return { command: { kind: 'not-done' } };
+  const [, word = '', rest = ''] = m;
+  const caps = word === word.toUpperCase();
+  if (caps || POLITE_TAIL.test(rest) || /^\s*[:\-–—,.;!]/.test(rest)) return { command: { kind: 'not-done' } };
   return { prose: true };
 }
 
