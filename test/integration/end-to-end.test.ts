@@ -131,7 +131,7 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
         date: h.clock.now(),
         inReplyTo: chaserId,
         references: `${REQUEST_ID} ${chaserId}`,
-        body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nSam\r\n\r\nFrom: Sunrise escalations\r\nSent: 07 December 2026 10:00\r\nTo: Sam Patel\r\nSubject: Re: LAC review minutes for AB-1234 [ESC-2026-0001]\r\n\r\nDear Sam Patel, ...',
+        body: 'I have sent the minutes to Alex by post today, so this is now done.\r\n\r\nSam\r\n\r\nFrom: Sunrise escalations\r\nSent: 07 December 2026 10:00\r\nTo: Sam Patel\r\nSubject: Re: LAC review minutes for AB-1234 [ESC-2026-0001]\r\n\r\nDear Sam Patel, ...',
       }),
     );
     // A reply that reads as done does not close the case: the RM is asked, once, and told what
@@ -139,8 +139,7 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Response received') ?? false);
     expect(notice.envelope.to).toEqual([RM]);
     expect(notice.parsed.text).toContain('The reminders resume on Friday 11 December 2026 unless you reply RESOLVED.');
-    expect(notice.parsed.text).toContain('Please find the minutes attached, apologies for the delay.');
-    expect(notice.parsed.text).toContain('(Their response mentions an attachment, but nothing was attached to it.)');
+    expect(notice.parsed.text).toContain('I have sent the minutes to Alex by post today, so this is now done.');
     expect(notice.parsed.text).not.toContain('Dear Sam Patel, ...');
     await h.settle();
     const waiting = (await h.caseByRef('ESC-2026-0001'))!;

@@ -116,7 +116,7 @@ describe('over Microsoft Graph: request in, case opened, chaser out, reply in, r
         date: h.clock.now(),
         inReplyTo: chaserId,
         references: `${REQUEST_ID} ${chaserId}`,
-        body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nSam',
+        body: 'I have sent the minutes to Alex by post today, so this is now done.\r\n\r\nSam',
       }),
     );
     await h.poll();

@@ -89,7 +89,8 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Not delivered:') ?? false);
     expect(notice.envelope.to).toEqual([RM]);
     expect(notice.parsed.text).toContain(PRO_GONE);
-    expect(notice.parsed.text).toContain('550');
+    // Said in plain words (issue 20): what happened, not the server's status code.
+    expect(notice.parsed.text).toContain('their mail server refused it');
     await h.settle();
     const row = (await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` }))!;
     expect(row.status).toBe('failed');

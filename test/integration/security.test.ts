@@ -141,7 +141,8 @@ describe('security: who may change a case, and what the service echoes back', ()
       from: `Sam Patel <${SAM}>`,
       subject: `RE: LAC review minutes [${c.ref}]`,
       inReplyTo: c.requestId,
-      body: 'Please find the minutes attached, apologies for the delay.',
+      // A bare 'attached' with nothing attached no longer reads as done (issue 14); a sending does.
+      body: 'I have sent the minutes to Alex by post today, so this is now done.',
     });
     expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
   });

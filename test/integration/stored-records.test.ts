@@ -60,7 +60,7 @@ async function refused(write: () => Promise<unknown>): Promise<string | undefine
  * Values that did not exist when Migration20261205110000 added the constraints (Migration20261205120000
  * widened them for sender trust, Migration20261205130000 for issue 13's limits: `not-read`).
  */
-const LATER_NEXT_ACTIONS: readonly string[] = ['confirmation-expires'];
+const LATER_NEXT_ACTIONS: readonly string[] = ['confirmation-expires', 'confirmation-hold'];
 const LATER_ROUTES: readonly string[] = ['confirm-commands', 'confirm-token', 'reply-notice', 'not-read'];
 
 beforeAll(async () => {

@@ -59,7 +59,7 @@ describe('3. only the chased may answer for themselves', () => {
     expect(r.verdict.reason).toMatch(/no step of the ladder has written to them/);
     expect((await h.caseByRef(c.ref))!.state).toEqual(before);
     // The professional the request was addressed to does answer for themselves.
-    await reply(c, `Sam Patel <${SAM}>`, 'Please find the minutes attached. Apologies for the delay.');
+    await reply(c, `Sam Patel <${SAM}>`, 'I have sent the minutes to Alex by post today, so this is now done.');
     // Acted on: a done reply waits for the RM's confirmation (issue 14).
     expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
   });
