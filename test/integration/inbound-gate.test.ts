@@ -104,6 +104,6 @@ describe('what opens a case, and what survives a restart', () => {
 
     const ids = h.sink.messages.map((m) => m.messageId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(h.sink.messages.map((m) => m.parsed.subject?.split(':')[0]).sort()).toEqual(['Case opened', 'Re', 'Sent']);
+    expect(h.sink.messages.map((m) => m.parsed.subject?.split(':')[0]).sort()).toEqual(['Case opened', 'Reminder 1', 'Sent']);
   });
 });
