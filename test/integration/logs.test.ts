@@ -9,7 +9,7 @@ import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalato
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const BODY = 'The looked after review on 2 November agreed the health assessment referral would be made within ten days';
-const REPLY = 'Apologies, the referral went to the paediatric team this morning and the minutes are attached';
+const REPLY = 'Apologies for the delay: I have sent the health assessment to Alex by post today, so this is now done';
 const NOTE = 'Spoke to the social worker by telephone about the placement';
 const CHILD = 'AB-1234';
 const SUBJECT = `Health assessment referral for ${CHILD} [escalate]`;
@@ -51,7 +51,7 @@ describe('logs carry no message text, child reference, names or secrets', () => 
     await h.advanceTo('2026-12-07T10:00:00Z');
     await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1));
     await h.settle();
-    await mail.reply(c, `Sam Patel <${SAM}>`, `${REPLY}.`, { step: 1 });
+    await mail.reply(c, `Sam Patel <${SAM}>`, `${REPLY}.`, { step: 1, attachment: { filename: 'minutes.pdf', content: '%PDF-1.4 minutes' } });
     // A done reply waits for the RM's confirmation (issue 14).
     expect((await h.caseByRef(c.ref))!.status).toBe('awaiting-confirmation');
     const token = (await h.caseByRef(c.ref))!.token;
