@@ -309,7 +309,9 @@ async function applyRoute(
       );
       break;
     case 'flag':
-      decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify, newText: analysis.newText }, ctx);
+      // A stranger's words are not quoted: they would travel into the RM's mail and the evidence pack
+      // (issue 13 point 8 keeps strangers' messages to one header line there).
+      decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify }, ctx);
       break;
     case 'staff-message': {
       const b = new DecisionBuilder(cloneState(state), now);
