@@ -52,7 +52,11 @@ describe('same day means the same day (sendWindow: always)', () => {
     expect(confirmation.parsed.text).toContain('Thursday 24 December 2026 at 17:30');
     expect(confirmation.parsed.text).not.toContain('Tuesday 29 December 2026 at 09:00 —');
     // The clock has not moved: it reaches the sink on Christmas Eve.
-    const chaser = await h.sink.waitFor((m) => m.parsed.subject === `Re: Disagreement about a return home [${ref}]`);
+    // Its subject says what it is (issue 20.5); the RM's copy begins 'Sent:'.
+    const chaser = await h.sink.waitFor(
+      (m) =>
+        !!m.parsed.subject?.endsWith(`Disagreement about a return home [${ref}]`) && !m.parsed.subject.startsWith('Sent:') && m.envelope.to.includes(DEPUTY),
+    );
     expect(chaser.envelope.to).toContain(DEPUTY);
     const sent = await waitFor(
       async () => {
