@@ -26,17 +26,29 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 
 const MIGRATION_LOCK = 7_356_120_001;
 
+/**
+ * The part of knex's connection pool the lock needs. Knex types its client as `any`; an advisory
+ * lock is held by one session, so it takes a connection of its own rather than the pool's next.
+ */
+interface LockPool {
+  acquireConnection(): Promise<LockSession>;
+  releaseConnection(session: LockSession): Promise<void>;
+}
+interface LockSession {
+  query(sql: string, params: unknown[]): Promise<unknown>;
+}
+
 /** Runs pending migrations, one process at a time (several workers may start together). */
 export async function migrate(orm: Orm): Promise<string[]> {
   const conn = orm.em.getConnection();
-  const knex = conn.getKnex();
-  const lockConn = await knex.client.acquireConnection();
+  const pool = conn.getKnex().client as LockPool;
+  const lockConn = await pool.acquireConnection();
   try {
     await lockConn.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const done = await orm.getMigrator().up();
+    const done = await orm.migrator.up();
     return done.map((m) => m.name);
   } finally {
     await lockConn.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await knex.client.releaseConnection(lockConn);
+    await pool.releaseConnection(lockConn);
   }
 }

@@ -1,10 +1,10 @@
-import { MikroORM, type EntityManager, type Options } from '@mikro-orm/postgresql';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-/** The ORM typed with PostgreSQL's EntityManager, so `orm.em.fork()` is one (raw SQL, query builder) without a cast. */
-export type Orm = MikroORM<EntityManager>;
+/** The PostgreSQL driver's ORM (its EntityManager is PostgreSQL's by default), so `orm.em.fork()` is one (raw SQL, query builder) without a cast. */
+export type Orm = MikroORM;
 
 export function ormOptions(url: string, overrides: Partial<Options> = {}): Options {
   return {

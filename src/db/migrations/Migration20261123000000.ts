@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /** The first schema: organisations, cases, messages, the audit trail, the outbox, mailbox sync state. */
 export class Migration20261123000000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`create table "case_ref_counter" ("year" int not null, "last" int not null, constraint "case_ref_counter_pkey" primary key ("year"));`);
     this.addSql(
       `create table "mailbox_state" ("mailbox" varchar(255) not null, "uid_validity" bigint not null, "last_uid" bigint not null, "updated_at" timestamptz not null default now(), constraint "mailbox_state_pkey" primary key ("mailbox"));`,
@@ -55,7 +55,7 @@ end $$;`);
     this.addSql(`create trigger case_event_no_update before update or delete on "case_event" for each row execute function case_event_is_immutable();`);
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`drop table if exists "outbox_mail", "case_event", "message", "escalation_case", "organisation", "mailbox_state", "case_ref_counter" cascade;`);
     this.addSql(`drop function if exists case_event_is_immutable();`);
   }

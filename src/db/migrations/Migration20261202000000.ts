@@ -6,11 +6,11 @@ import { Migration } from '@mikro-orm/migrations';
  * server's Sent folder (where there is one) instead of sending it a second time.
  */
 export class Migration20261202000000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`alter table "outbox_mail" add column "abandoned_at" timestamptz null;`);
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`alter table "outbox_mail" drop column "abandoned_at";`);
   }
 }

@@ -12,7 +12,7 @@ import { Migration } from '@mikro-orm/migrations';
  * first submissions only.
  */
 export class Migration20261204000000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`alter table "outbox_mail" add column "waits_for_window" boolean not null default false, add column "resend_of" uuid null;`);
     this.addSql(`update "outbox_mail" set "waits_for_window" = true where "kind" in ('chaser', 'kept-informed', 'confirm-request', 'chaser-bundle');`);
     this.addSql(
@@ -24,7 +24,7 @@ export class Migration20261204000000 extends Migration {
     this.addSql(`create index "outbox_mail_resend_of_index" on "outbox_mail" ("resend_of");`);
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`delete from "outbox_mail" where "resend_of" is not null;`);
     this.addSql(`drop index "outbox_mail_resend_of_index";`);
     this.addSql(`drop index "outbox_mail_message_id_index";`);

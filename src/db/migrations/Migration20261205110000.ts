@@ -12,7 +12,7 @@ import { Migration } from '@mikro-orm/migrations';
  * A new status is one more value here, in a new migration: this one is never edited.
  */
 export class Migration20261205110000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(
       `alter table "escalation_case" add constraint "escalation_case_status_check" check ("status" in ('open', 'paused', 'awaiting-confirmation', 'resolved', 'closed'));`,
     );
@@ -36,7 +36,7 @@ $$;`);
     );
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`alter table "outbox_mail" drop constraint "outbox_mail_status_check";`);
     this.addSql(`alter table "message" drop constraint "message_route_check", drop constraint "message_status_check";`);
     this.addSql(

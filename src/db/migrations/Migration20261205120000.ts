@@ -12,7 +12,7 @@ import { Migration } from '@mikro-orm/migrations';
  * read and passed to the RM that changed nothing (`reply-notice`).
  */
 export class Migration20261205120000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`create table "sender_confirmation" (
       "id" uuid not null,
       "case_id" uuid not null,
@@ -43,7 +43,7 @@ export class Migration20261205120000 extends Migration {
     );
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`update "message" set "route" = 'flagged' where "route" in ('confirm-commands', 'confirm-token', 'reply-notice');`);
     this.addSql(`update "escalation_case" set "next_action" = null where "next_action" = 'confirmation-expires';`);
     this.addSql(`alter table "message" drop constraint "message_route_check";`);

@@ -14,7 +14,7 @@ import { Migration } from '@mikro-orm/migrations';
  * or too costly to parse): with its size and SHA-256, what the evidence keeps of it.
  */
 export class Migration20261205130000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`alter table "outbox_mail" add column "cause_sender" text null, add column "cause_kind" text null;`);
     this.addSql(`create index "outbox_mail_case_cause_index" on "outbox_mail" ("case_id", "cause_sender", "created_at");`);
     this.addSql(`create index "outbox_mail_org_cause_kind_index" on "outbox_mail" ("organisation_id", "cause_kind", "created_at");`);
@@ -40,7 +40,7 @@ export class Migration20261205130000 extends Migration {
     );
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`update "message" set "route" = 'rejected' where "route" = 'not-read';`);
     this.addSql(`alter table "message" drop constraint "message_route_check";`);
     this.addSql(

@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * restart neither misses nor repeats mail.
  */
 export class Migration20261206100000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`create table "graph_delta_state" (
   "folder_key" text not null primary key,
   "link" text not null,
@@ -16,7 +16,7 @@ export class Migration20261206100000 extends Migration {
 );`);
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`drop table if exists "graph_delta_state";`);
   }
 }

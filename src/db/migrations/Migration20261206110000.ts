@@ -6,7 +6,7 @@ import { Migration } from '@mikro-orm/migrations';
  * of the confirmation form, so an action posted twice (a double click, a resent form) acts once.
  */
 export class Migration20261206110000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`create table "web_session" (
   "sid" text not null primary key,
   "data" jsonb not null,
@@ -26,7 +26,7 @@ export class Migration20261206110000 extends Migration {
     this.addSql(`create index "web_action_case_id_index" on "web_action" ("case_id");`);
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`drop table if exists "web_action";`);
     this.addSql(`drop table if exists "web_session";`);
   }

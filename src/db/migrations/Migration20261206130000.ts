@@ -10,7 +10,7 @@ import { Migration } from '@mikro-orm/migrations';
  * `folded_notice.sender` holds the recipient whose summary it joined.
  */
 export class Migration20261206130000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`create table "notice_throttle" (
   "organisation_id" text not null,
   "recipient" text not null,
@@ -24,7 +24,7 @@ export class Migration20261206130000 extends Migration {
     );
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`drop index if exists "outbox_mail_pending_notice_summary_index";`);
     this.addSql(`drop index if exists "folded_notice_case_message_index";`);
     this.addSql(`alter table "folded_notice" drop column if exists "detail";`);

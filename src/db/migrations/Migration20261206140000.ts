@@ -5,14 +5,14 @@ import { Migration } from '@mikro-orm/migrations';
  * and the outcome at the end of the second (`confirmation-hold`, README: Replies).
  */
 export class Migration20261206140000 extends Migration {
-  override async up(): Promise<void> {
+  override up(): void {
     this.addSql(`alter table "escalation_case" drop constraint "escalation_case_next_action_check";`);
     this.addSql(
       `alter table "escalation_case" add constraint "escalation_case_next_action_check" check ("next_action" is null or "next_action" in ('step', 'resume', 'approval-reminder', 'hold-ends', 'confirmation-expires', 'confirmation-hold'));`,
     );
   }
 
-  override async down(): Promise<void> {
+  override down(): void {
     this.addSql(`update "escalation_case" set "next_action" = null where "next_action" = 'confirmation-hold';`);
     this.addSql(`alter table "escalation_case" drop constraint "escalation_case_next_action_check";`);
     this.addSql(

@@ -31,7 +31,7 @@ function columnsOf(state: CaseState): Partial<CaseRow> {
     nextAction: state.nextAction,
     highestStep: highest,
     state,
-  } as Partial<CaseRow>;
+  };
 }
 
 /**
@@ -44,12 +44,16 @@ export class CaseRepository {
 
   /** Takes the next ESC-YYYY-NNNN atomically (concurrent openings never share a number). */
   async allocateRef(year: number): Promise<string> {
-    const rows = await this.em.execute<Array<{ last: number }>>(
+    const rows = await this.em.execute<{ last: number }[]>(
       `insert into case_ref_counter (year, last) values (?, 1)
        on conflict (year) do update set last = case_ref_counter.last + 1 returning last`,
       [year],
     );
-    return `ESC-${year}-${String(rows[0]!.last).padStart(4, '0')}`;
+    const [row] = rows;
+    // An upsert with `returning` always gives its row; this only keeps a broken driver from
+    // minting a reference out of undefined.
+    if (!row) throw new Error('case_ref_counter returned no row');
+    return `ESC-${year}-${String(row.last).padStart(4, '0')}`;
   }
 
   create(state: CaseState, now: Date): CaseRow {
@@ -94,7 +98,7 @@ export class CaseRepository {
   async findIdByMessageIds(mailbox: string, ids: string[]): Promise<string | null> {
     if (ids.length === 0) return null;
     // Arrays go in as JSON: the query builder would otherwise expand them into a list of values.
-    const rows = await this.em.execute<Array<{ case_id: string }>>(
+    const rows = await this.em.execute<{ case_id: string }[]>(
       `with wanted as (select value as id, ordinality as pos from jsonb_array_elements_text(?::jsonb) with ordinality)
        select found.case_id from wanted
        join lateral (
@@ -117,7 +121,7 @@ export class CaseRepository {
 
   /** The ladder and rung of a case's step `step` (null when the case or the step is not there). */
   async rungOfStep(caseId: string, step: number): Promise<{ ladder: string; rung: string | null } | null> {
-    const rows = await this.em.execute<Array<{ ladder_id: string; rung: string | null }>>(
+    const rows = await this.em.execute<{ ladder_id: string; rung: string | null }[]>(
       `select ladder_id, (select s->>'rungId' from jsonb_array_elements(state->'steps') s where (s->>'n')::int = ? limit 1) as rung
        from escalation_case where id = ?`,
       [step, caseId],
@@ -126,17 +130,17 @@ export class CaseRepository {
   }
 
   /** Open and paused cases with a next action, in id order after `afterId`: what the reconciler schedules. */
-  pageScheduled(afterId: string | null, limit: number): Promise<Array<{ id: string; next_action_at: Date }>> {
+  pageScheduled(afterId: string | null, limit: number): Promise<{ id: string; next_action_at: Date }[]> {
     return this.em.execute(
       `select id, next_action_at from escalation_case where next_action_at is not null and status in ('open', 'paused')
-       ${afterId === null ? '' : 'and id > ?'} order by id limit ${Number(limit)}`,
-      afterId === null ? [] : [afterId],
+       ${afterId === null ? '' : 'and id > ?'} order by id limit ?`,
+      afterId === null ? [limit] : [afterId, limit],
     );
   }
 
   /** When the oldest open case's next action fell due, at or before `now` (null: nothing overdue). */
   async oldestOverdue(now: Date): Promise<Date | null> {
-    const rows = await this.em.execute<Array<{ at: Date | null }>>(
+    const rows = await this.em.execute<{ at: Date | null }[]>(
       `select min(next_action_at) as at from escalation_case where status in ('open', 'paused') and next_action_at <= ?`,
       [now],
     );
@@ -148,7 +152,7 @@ export class CaseRepository {
    * only, so MikroORM's identity map and change-tracking snapshot of each state were pure cost — a
    * third of the digest of an organisation with 5,000 open cases).
    */
-  states(filter: CaseFilter): Promise<Array<{ id: string; ref: string; organisation_id: string; ladder_id: string; state: CaseState }>> {
+  states(filter: CaseFilter): Promise<{ id: string; ref: string; organisation_id: string; ladder_id: string; state: CaseState }[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.org) {

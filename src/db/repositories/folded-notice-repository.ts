@@ -28,8 +28,8 @@ export class FoldedNoticeRepository {
   }
 
   /** A summary's notices in the order they came, with the reference of each one's case. */
-  async ofSummary(summaryKey: string): Promise<Array<{ kind: string; sender: string; safeguarding: boolean; at: Date; ref: string | null }>> {
-    const rows = await this.em.execute<Array<{ kind: string; sender: string; safeguarding: boolean; at: Date; ref: string | null }>>(
+  async ofSummary(summaryKey: string): Promise<{ kind: string; sender: string; safeguarding: boolean; at: Date; ref: string | null }[]> {
+    const rows = await this.em.execute<{ kind: string; sender: string; safeguarding: boolean; at: Date; ref: string | null }[]>(
       `select f.kind, f.sender, f.safeguarding, f.at, c.ref from folded_notice f left join escalation_case c on c.id = f.case_id
         where f.summary_key = ? order by f.at, f.id`,
       [summaryKey],
@@ -38,18 +38,17 @@ export class FoldedNoticeRepository {
   }
 
   /** The details of a summary's notices in the order they came (hourly step notices). */
-  async detailsOf(summaryKey: string): Promise<Array<Record<string, unknown>>> {
-    const rows = await this.em.execute<Array<{ detail: Record<string, unknown> | null }>>(
-      `select detail from folded_notice where summary_key = ? order by at, id`,
-      [summaryKey],
-    );
+  async detailsOf(summaryKey: string): Promise<Record<string, unknown>[]> {
+    const rows = await this.em.execute<{ detail: Record<string, unknown> | null }[]>(`select detail from folded_notice where summary_key = ? order by at, id`, [
+      summaryKey,
+    ]);
     return rows.flatMap((r) => (r.detail ? [r.detail] : []));
   }
 
   /** Which of these recipients already have this case's notice folded into a summary (a replayed decision folds nothing twice). */
   async foldedFor(caseId: string, messageKey: string, recipients: string[]): Promise<Set<string>> {
     if (recipients.length === 0) return new Set();
-    const rows = await this.em.execute<Array<{ sender: string }>>(
+    const rows = await this.em.execute<{ sender: string }[]>(
       `select sender from folded_notice where case_id = ? and message_key = ? and sender in (select jsonb_array_elements_text(?::jsonb))`,
       [caseId, messageKey, JSON.stringify(recipients)],
     );
@@ -66,7 +65,7 @@ export class FoldedNoticeRepository {
       `insert into notice_throttle (organisation_id, recipient, next_free_at) values (?, ?, '-infinity') on conflict (organisation_id, recipient) do nothing`,
       [orgId, recipient],
     );
-    const rows = await this.em.execute<Array<{ next_free_at: Date | string }>>(
+    const rows = await this.em.execute<{ next_free_at: Date | string }[]>(
       `select next_free_at from notice_throttle where organisation_id = ? and recipient = ? for update`,
       [orgId, recipient],
     );

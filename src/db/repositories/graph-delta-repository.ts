@@ -11,10 +11,9 @@ export class GraphDeltaRepository {
   constructor(private readonly em: EntityManager) {}
 
   async find(folderKey: string): Promise<DeltaPosition | null> {
-    const rows = await this.em.execute<Array<{ link: string; link_kind: 'next' | 'delta' }>>(
-      `select link, link_kind from graph_delta_state where folder_key = ?`,
-      [folderKey],
-    );
+    const rows = await this.em.execute<{ link: string; link_kind: 'next' | 'delta' }[]>(`select link, link_kind from graph_delta_state where folder_key = ?`, [
+      folderKey,
+    ]);
     return rows[0] ? { link: rows[0].link, kind: rows[0].link_kind } : null;
   }
 
@@ -34,7 +33,7 @@ export class GraphDeltaRepository {
   /** Which of these Message-IDs are stored for the mailbox already (read before fetching a message again). */
   async storedMessageIds(mailbox: string, messageIds: string[]): Promise<Set<string>> {
     if (messageIds.length === 0) return new Set();
-    const rows = await this.em.execute<Array<{ message_id: string }>>(`select message_id from message where mailbox = ? and message_id in (?)`, [
+    const rows = await this.em.execute<{ message_id: string }[]>(`select message_id from message where mailbox = ? and message_id in (?)`, [
       mailbox,
       messageIds,
     ]);

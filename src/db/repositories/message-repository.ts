@@ -66,7 +66,7 @@ export class MessageRepository {
 
   /** Keeps the message unless this mailbox has its Message-ID already; then the stored one is named and nothing changes. */
   async store(m: NewMessage): Promise<{ id: string; created: boolean }> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
+    const rows = await this.em.execute<{ id: string }[]>(
       `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, headers, status, "to", cc, envelope_to, "references", created_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
        on conflict (mailbox, message_id) do nothing returning id`,
@@ -87,15 +87,18 @@ export class MessageRepository {
         m.receivedAt,
       ],
     );
-    if (rows.length > 0) return { id: rows[0]!.id, created: true };
-    const existing = await this.em.execute<Array<{ id: string }>>(`select id from message where mailbox = ? and message_id = ?`, [m.mailbox, m.messageId]);
-    return { id: existing[0]!.id, created: false };
+    const [inserted] = rows;
+    if (inserted) return { id: inserted.id, created: true };
+    const [existing] = await this.em.execute<{ id: string }[]>(`select id from message where mailbox = ? and message_id = ?`, [m.mailbox, m.messageId]);
+    // The insert met this (mailbox, Message-ID); only a purge between the two statements removes it.
+    if (!existing) throw new Error('a stored message vanished while it was being stored again');
+    return { id: existing.id, created: false };
   }
 
   /** The message, if it still waits for its verdict, with its source (read once, by plain SQL). */
   async findPending(id: string): Promise<PendingMessage | undefined> {
     const rows = await this.em.execute<
-      Array<{
+      {
         id: string;
         mailbox: string;
         raw: Buffer | null;
@@ -104,7 +107,7 @@ export class MessageRepository {
         envelope_to: string[] | string | null;
         size: number;
         headers: string | null;
-      }>
+      }[]
     >(
       `select id, mailbox, case when octet_length(raw) <= ? then raw end as raw, octet_length(raw) as raw_bytes, received_at, internal_date, envelope_to, size, headers
          from message where id = ? and status = 'pending'`,
@@ -121,7 +124,7 @@ export class MessageRepository {
       receivedAt: new Date(r.received_at),
       internalDate: r.internal_date ? new Date(r.internal_date) : null,
       envelopeTo,
-      size: Number(r.size),
+      size: r.size,
       headers: r.headers,
     };
   }
@@ -135,7 +138,7 @@ export class MessageRepository {
   private async rawInChunks(id: string, bytes: number): Promise<Buffer | null> {
     const out = Buffer.allocUnsafe(bytes);
     for (let at = 0; at < bytes; at += RAW_CHUNK_BYTES) {
-      const rows = await this.em.execute<Array<{ part: Buffer | null }>>(`select substring(raw from ? for ?) as part from message where id = ?`, [
+      const rows = await this.em.execute<{ part: Buffer | null }[]>(`select substring(raw from ? for ?) as part from message where id = ?`, [
         at + 1,
         RAW_CHUNK_BYTES,
         id,
@@ -153,7 +156,7 @@ export class MessageRepository {
    */
   async claimPending(id: string): Promise<MessageRow | null> {
     const msg = await this.em.findOne(Message, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
-    return msg && msg.status === 'pending' ? (msg as MessageRow) : null;
+    return msg?.status === 'pending' ? (msg as MessageRow) : null;
   }
 
   /** Writes the verdict on a claimed message (flushed here, in the caller's transaction). */
@@ -173,7 +176,7 @@ export class MessageRepository {
    */
   async lockAndCountOpenings(orgId: string, mailbox: string, sender: string, since: Date): Promise<number> {
     await this.em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`openings:${orgId}:${sender}`]);
-    const rows = await this.em.execute<Array<{ n: string }>>(
+    const rows = await this.em.execute<{ n: string }[]>(
       `select count(*) as n from message where mailbox = ? and route = 'new-case' and from_address = ? and processed_at > ?`,
       [mailbox, sender, since],
     );
@@ -182,19 +185,19 @@ export class MessageRepository {
 
   /** Messages stored before `createdBefore` that never got a verdict (their ingest job was lost). */
   async stuckPending(createdBefore: Date): Promise<string[]> {
-    const rows = await this.em.execute<Array<{ id: string }>>(`select id from message where status = 'pending' and created_at < ?`, [createdBefore]);
+    const rows = await this.em.execute<{ id: string }[]>(`select id from message where status = 'pending' and created_at < ?`, [createdBefore]);
     return rows.map((r) => r.id);
   }
 
   /** A stored message's bytes (null: purged, or only its headers were kept), for forwarding what it carried. */
   async rawOf(id: string): Promise<Buffer | null> {
-    const rows = await this.em.execute<Array<{ raw: Buffer | null }>>(`select raw from message where id = ?`, [id]);
+    const rows = await this.em.execute<{ raw: Buffer | null }[]>(`select raw from message where id = ?`, [id]);
     return rows[0]?.raw ?? null;
   }
 
   /** A stored message's new text (null: purged or never read), for the "What this is about" block of a chaser. */
   async newTextOf(id: string): Promise<string | null> {
-    const rows = await this.em.execute<Array<{ new_text: string | null }>>(`select new_text from message where id = ?`, [id]);
+    const rows = await this.em.execute<{ new_text: string | null }[]>(`select new_text from message where id = ?`, [id]);
     return rows[0]?.new_text ?? null;
   }
 
@@ -202,8 +205,8 @@ export class MessageRepository {
    * The messages filed with a case that came with attachments, oldest first (by time, then id):
    * what `escalator mail attachments` offers. `key` is the short key notices name a message by.
    */
-  async withAttachmentsOfCase(caseId: string): Promise<Array<{ id: string; key: string; receivedAt: Date; fromAddress: string | null; hasRaw: boolean }>> {
-    const rows = await this.em.execute<Array<{ id: string; received_at: Date; from_address: string | null; has_raw: boolean }>>(
+  async withAttachmentsOfCase(caseId: string): Promise<{ id: string; key: string; receivedAt: Date; fromAddress: string | null; hasRaw: boolean }[]> {
+    const rows = await this.em.execute<{ id: string; received_at: Date; from_address: string | null; has_raw: boolean }[]>(
       `select id, received_at, from_address, raw is not null as has_raw from message
         where case_id = ? and jsonb_array_length(coalesce(analysis->'attachments', '[]'::jsonb)) > 0
         order by received_at, id`,

@@ -22,7 +22,7 @@ export interface ResendRow {
 /** The follow-up to write with an acceptance, and the events it puts on each case the mail was about. */
 export interface FollowUp {
   resend: ResendRow;
-  events: Array<{ caseId: string; events: EventDraft[] }>;
+  events: { caseId: string; events: EventDraft[] }[];
 }
 
 /** The columns a new outbox row is written with (the rest take their defaults). */
@@ -77,7 +77,7 @@ export class OutboxRepository {
 
   /** The row's organisation, kind and whether it is a follow-up, without loading its bytes. */
   async kindOf(id: string): Promise<{ organisationId: string; kind: string; resendOf: string | null } | undefined> {
-    const rows = await this.em.execute<Array<{ organisation_id: string; kind: string; resend_of: string | null }>>(
+    const rows = await this.em.execute<{ organisation_id: string; kind: string; resend_of: string | null }[]>(
       `select organisation_id, kind, resend_of from outbox_mail where id = ?`,
       [id],
     );
@@ -87,7 +87,7 @@ export class OutboxRepository {
 
   /** pending → sending, one attempt more, if it may go by `now`. False: another run has it, or it is not due. */
   async claim(id: string, now: Date): Promise<boolean> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
+    const rows = await this.em.execute<{ id: string }[]>(
       `update outbox_mail set status = 'sending', claimed_at = ?, attempts = attempts + 1, updated_at = ?
        where id = ? and status = 'pending' and not_before <= ? returning id`,
       [now, now, id, now],
@@ -103,7 +103,7 @@ export class OutboxRepository {
    */
   async claimGroup(orgId: string, id: string, now: Date, max: number): Promise<{ claimed: boolean; others: OutboxRow[] }> {
     return this.em.transactional(async (tx) => {
-      const found = await tx.execute<Array<{ to: string[]; cc: string[] }>>(`select "to", cc from outbox_mail where id = ?`, [id]);
+      const found = await tx.execute<{ to: string[]; cc: string[] }[]>(`select "to", cc from outbox_mail where id = ?`, [id]);
       if (!found[0]) return { claimed: false, others: [] };
       const group = `bundle:${orgId}:${JSON.stringify(found[0].to)}:${JSON.stringify(found[0].cc)}`;
       await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [group]);
@@ -111,7 +111,7 @@ export class OutboxRepository {
       if (!(await repo.claim(id, now))) return { claimed: false, others: [] };
       const row = await repo.find(id);
       if (!row?.case) return { claimed: true, others: [] };
-      const others = await tx.execute<Array<{ id: string }>>(
+      const others = await tx.execute<{ id: string }[]>(
         `update outbox_mail set status = 'sending', claimed_at = ?, attempts = attempts + 1, updated_at = ?
          where id in (
            select id from outbox_mail
@@ -225,8 +225,8 @@ export class OutboxRepository {
   }
 
   /** The chaser rows a combined mail went for (each marked "sent in the combined mail <id>"), oldest first. */
-  async bundleMembers(bundleMessageId: string): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
-    const rows = await this.em.execute<Array<{ case_id: string; kind: string; step: number | null }>>(
+  async bundleMembers(bundleMessageId: string): Promise<{ caseId: string; kind: OutboxKind; step: number | null }[]> {
+    const rows = await this.em.execute<{ case_id: string; kind: string; step: number | null }[]>(
       `select case_id, kind, step from outbox_mail where smtp_response = ? and case_id is not null order by created_at, id`,
       [bundleMark(bundleMessageId)],
     );
@@ -234,8 +234,8 @@ export class OutboxRepository {
   }
 
   /** The case and envelope of this organisation's mails with these Message-IDs that went (or are going): what a delivery report may be about. */
-  async sentWithMessageIds(orgId: string, messageIds: string[]): Promise<Array<{ caseId: string; envelopeTo: string[] }>> {
-    const rows = await this.em.execute<Array<{ case_id: string; envelope_to: string[] | string }>>(
+  async sentWithMessageIds(orgId: string, messageIds: string[]): Promise<{ caseId: string; envelopeTo: string[] }[]> {
+    const rows = await this.em.execute<{ case_id: string; envelope_to: string[] | string }[]>(
       `select case_id, envelope_to from outbox_mail
         where organisation_id = ? and case_id is not null and status in ('sent', 'sending')
           and message_id in (select jsonb_array_elements_text(?::jsonb))`,
@@ -246,7 +246,7 @@ export class OutboxRepository {
 
   /** How many other rows with this Message-ID the server accepted (the submissions a follow-up follows). */
   async acceptedCopies(messageId: string, exceptId: string): Promise<number> {
-    const rows = await this.em.execute<Array<{ n: string }>>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [
+    const rows = await this.em.execute<{ n: string }[]>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [
       messageId,
       exceptId,
     ]);
@@ -258,7 +258,7 @@ export class OutboxRepository {
    * pending, marked abandoned, so the next attempt first asks the server's Sent folder whether it went.
    */
   async takeBackAbandoned(claimedBefore: Date, now: Date): Promise<string[]> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
+    const rows = await this.em.execute<{ id: string }[]>(
       `update outbox_mail set status = 'pending', abandoned_at = coalesce(abandoned_at, ?), updated_at = ? where status = 'sending' and claimed_at < ? returning id`,
       [now, now, claimedBefore],
     );
@@ -266,26 +266,25 @@ export class OutboxRepository {
   }
 
   /** Pending rows in id order, after `afterId`: what the reconciler gives a send job. */
-  pagePending(afterId: string | null, limit: number): Promise<Array<{ id: string; attempts: number; not_before: Date }>> {
+  pagePending(afterId: string | null, limit: number): Promise<{ id: string; attempts: number; not_before: Date }[]> {
     return this.em.execute(
-      `select id, attempts, not_before from outbox_mail where status = 'pending' ${afterId === null ? '' : 'and id > ?'} order by id limit ${Number(limit)}`,
-      afterId === null ? [] : [afterId],
+      `select id, attempts, not_before from outbox_mail where status = 'pending' ${afterId === null ? '' : 'and id > ?'} order by id limit ?`,
+      afterId === null ? [limit] : [afterId, limit],
     );
   }
 
   /** When the oldest pending mail that may go by `now` could have gone (null: none waiting). */
   async oldestDue(now: Date): Promise<Date | null> {
-    const rows = await this.em.execute<Array<{ at: Date | null }>>(
-      `select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`,
-      [now],
-    );
+    const rows = await this.em.execute<{ at: Date | null }[]>(`select min(not_before) as at from outbox_mail where status = 'pending' and not_before <= ?`, [
+      now,
+    ]);
     return rows[0]?.at ? new Date(rows[0].at) : null;
   }
 
   /** Which of these dedupe keys have a row already. */
   async existingKeys(keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
-    const rows = await this.em.execute<Array<{ dedupe_key: string }>>(
+    const rows = await this.em.execute<{ dedupe_key: string }[]>(
       `select dedupe_key from outbox_mail where dedupe_key in (select jsonb_array_elements_text(?::jsonb))`,
       [JSON.stringify(keys)],
     );
@@ -299,7 +298,7 @@ export class OutboxRepository {
    */
   async recentMailTo(caseId: string, recipients: string[], since: Date): Promise<Map<string, Date[]>> {
     const wanted = recipients.map((r) => r.toLowerCase());
-    const rows = await this.em.execute<Array<{ addr: string; created_at: Date }>>(
+    const rows = await this.em.execute<{ addr: string; created_at: Date }[]>(
       `select lower(addr) as addr, o.created_at
          from outbox_mail o, jsonb_array_elements_text(o."to" || o.cc) addr
         where o.case_id = ? and o.cause_sender is null and o.kind <> 'fold-summary'
@@ -316,7 +315,7 @@ export class OutboxRepository {
   async recentMailCausedBy(caseId: string, senders: string[], since: Date): Promise<Map<string, Date[]>> {
     const out = new Map<string, Date[]>();
     if (senders.length === 0) return out;
-    const rows = await this.em.execute<Array<{ sender: string; created_at: Date }>>(
+    const rows = await this.em.execute<{ sender: string; created_at: Date }[]>(
       `select cause_sender as sender, created_at from outbox_mail
         where case_id = ? and cause_sender in (select jsonb_array_elements_text(?::jsonb)) and kind <> 'fold-summary'
           and status not in ('cancelled', 'held') and resend_of is null and created_at > ?`,
@@ -333,7 +332,7 @@ export class OutboxRepository {
    */
   async recentStrangerNotices(orgId: string, since: Date): Promise<Date[]> {
     await this.em.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`stranger-notices:${orgId}`]);
-    const rows = await this.em.execute<Array<{ created_at: Date }>>(
+    const rows = await this.em.execute<{ created_at: Date }[]>(
       `select created_at from outbox_mail where organisation_id = ? and cause_kind = 'stranger' and kind <> 'stranger-summary' and created_at > ?`,
       [orgId, since],
     );
@@ -342,7 +341,7 @@ export class OutboxRepository {
 
   /** The pending summary this sender's folded notices on this case join, locked (a send job cannot claim it meanwhile). */
   async lockPendingFoldSummary(caseId: string, sender: string): Promise<{ id: string; dedupeKey: string } | undefined> {
-    const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
+    const rows = await this.em.execute<{ id: string; dedupe_key: string }[]>(
       `select id, dedupe_key from outbox_mail where case_id = ? and kind = 'fold-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for update`,
       [caseId, sender],
     );
@@ -354,7 +353,7 @@ export class OutboxRepository {
    * number of transactions may add to it at once, and a send job cannot claim it until they commit.
    */
   async sharePendingNoticeSummary(orgId: string, recipient: string): Promise<{ id: string; dedupeKey: string } | undefined> {
-    const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
+    const rows = await this.em.execute<{ id: string; dedupe_key: string }[]>(
       `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'notice-summary' and cause_sender = ? and status = 'pending' order by created_at desc limit 1 for share`,
       [orgId, recipient],
     );
@@ -363,7 +362,7 @@ export class OutboxRepository {
 
   /** A claimed summary composed, as it goes, from everything folded into it (same row, same Message-ID). */
   async composeClaimed(id: string, raw: Buffer, subject: string, now: Date): Promise<boolean> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
+    const rows = await this.em.execute<{ id: string }[]>(
       `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'sending' returning id`,
       [raw, subject, now, id],
     );
@@ -372,7 +371,7 @@ export class OutboxRepository {
 
   /** The organisation's pending summary of notices about strangers, locked. */
   async lockPendingStrangerSummary(orgId: string): Promise<{ id: string; dedupeKey: string } | undefined> {
-    const rows = await this.em.execute<Array<{ id: string; dedupe_key: string }>>(
+    const rows = await this.em.execute<{ id: string; dedupe_key: string }[]>(
       `select id, dedupe_key from outbox_mail where organisation_id = ? and kind = 'stranger-summary' and status = 'pending' order by created_at desc limit 1 for update`,
       [orgId],
     );
@@ -381,7 +380,7 @@ export class OutboxRepository {
 
   /** A pending summary composed again in place (same row, same Message-ID); false when it is no longer pending. */
   async recompose(id: string, raw: Buffer, subject: string, now: Date): Promise<boolean> {
-    const rows = await this.em.execute<Array<{ id: string }>>(
+    const rows = await this.em.execute<{ id: string }[]>(
       `update outbox_mail set raw = ?, subject = ?, updated_at = ? where id = ? and status = 'pending' returning id`,
       [raw, subject, now, id],
     );
@@ -389,7 +388,7 @@ export class OutboxRepository {
   }
 
   /** An approved draft: held → pending from `notBefore`. Returns the rows released. */
-  releaseHeld(caseId: string, step: number, notBefore: Date, now: Date): Promise<Array<{ id: string; attempts: number }>> {
+  releaseHeld(caseId: string, step: number, notBefore: Date, now: Date): Promise<{ id: string; attempts: number }[]> {
     return this.em.execute(
       `update outbox_mail set status = 'pending', not_before = ?, updated_at = ?
        where case_id = ? and step = ? and kind = 'chaser' and status = 'held' returning id, attempts`,

@@ -19,8 +19,8 @@ export class RetentionRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Resolved and closed cases that stopped before `before`, with what raw copies they still hold. */
-  async closedCasesBefore(before: Date): Promise<Array<{ ref: string; closedAt: Date; messages: number; outbox: number; bytes: number }>> {
-    const rows = await this.em.execute<Array<{ ref: string; closed_at: Date; messages: string; outbox: string; bytes: string | null }>>(
+  async closedCasesBefore(before: Date): Promise<{ ref: string; closedAt: Date; messages: number; outbox: number; bytes: number }[]> {
+    const rows = await this.em.execute<{ ref: string; closed_at: Date; messages: string; outbox: string; bytes: string | null }[]>(
       `select c.ref, ${CLOSED_AT_SQL} as closed_at,
               (select count(*) from message m where m.case_id = c.id and m.raw is not null) as messages,
               (select count(*) from outbox_mail o where o.case_id = c.id and o.raw is not null and o.status in ${FINISHED_OUTBOX}) as outbox,
@@ -42,7 +42,7 @@ export class RetentionRepository {
 
   /** Messages outside any case, decided and received before `before`, that still hold their source. */
   async unmatchedBefore(before: Date): Promise<{ messages: number; bytes: number }> {
-    const rows = await this.em.execute<Array<{ messages: string; bytes: string | null }>>(
+    const rows = await this.em.execute<{ messages: string; bytes: string | null }[]>(
       `select count(*) as messages, coalesce(sum(length(raw)), 0) as bytes from message
         where case_id is null and raw is not null and status <> 'pending' and received_at < ?`,
       [before],
@@ -52,7 +52,7 @@ export class RetentionRepository {
 
   /** The case's id, its row locked for this transaction (undefined: no such case). */
   async lockCaseByRef(ref: string): Promise<string | undefined> {
-    return (await this.em.execute<Array<{ id: string }>>(`select id from escalation_case where ref = ? for update`, [ref]))[0]?.id;
+    return (await this.em.execute<{ id: string }[]>(`select id from escalation_case where ref = ? for update`, [ref]))[0]?.id;
   }
 
   /**
@@ -60,10 +60,10 @@ export class RetentionRepository {
    * views and notes, and its pending sender confirmations; says how many messages went.
    */
   async purgeCase(caseId: string, now: Date): Promise<{ messages: number; outbox: number }> {
-    const messages = await this.em.execute<Array<{ id: string }>>(
-      `update message set ${PURGE_MESSAGE_SET} where case_id = ? and raw is not null returning id`,
-      [now, caseId],
-    );
+    const messages = await this.em.execute<{ id: string }[]>(`update message set ${PURGE_MESSAGE_SET} where case_id = ? and raw is not null returning id`, [
+      now,
+      caseId,
+    ]);
     // The young person's views and the RM's notes are the case's own free text: they go with
     // the raw copies (the events only ever recorded that they were written, not what).
     await this.em.execute(
@@ -75,7 +75,7 @@ export class RetentionRepository {
     );
     // Pending round trips hold the commands as written.
     await this.em.execute(`delete from sender_confirmation where case_id = ?`, [caseId]);
-    const outbox = await this.em.execute<Array<{ id: string }>>(
+    const outbox = await this.em.execute<{ id: string }[]>(
       `update outbox_mail set sha256 = coalesce(sha256, encode(sha256(raw), 'hex')), raw = null, raw_purged_at = ?, updated_at = ?
         where case_id = ? and raw is not null and status in ${FINISHED_OUTBOX} returning id`,
       [now, now, caseId],

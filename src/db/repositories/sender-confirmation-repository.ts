@@ -54,7 +54,7 @@ export async function insertConfirmation(
 /** The confirmation this token opens, locked for the transaction that uses it. */
 export async function findConfirmation(em: EntityManager, token: string): Promise<PendingConfirmation | undefined> {
   const rows = await em.execute<
-    Array<{
+    {
       id: string;
       case_id: string;
       address: string;
@@ -63,7 +63,7 @@ export async function findConfirmation(em: EntityManager, token: string): Promis
       allowed: Command['kind'][] | string | null;
       expires_at: Date;
       used_at: Date | null;
-    }>
+    }[]
   >(`select id, case_id, address, kind, commands, allowed, expires_at, used_at from sender_confirmation where token_sha256 = ? for update`, [tokenHash(token)]);
   const r = rows[0];
   if (!r) return undefined;

@@ -18,7 +18,7 @@ export class WebActionRepository {
   constructor(private readonly em: EntityManager) {}
 
   async find(key: string): Promise<WebActionRecord | null> {
-    const rows = await this.em.execute<Array<{ key: string; case_id: string; actor: string; action: string; ok: boolean; messages: string[] }>>(
+    const rows = await this.em.execute<{ key: string; case_id: string; actor: string; action: string; ok: boolean; messages: string[] }[]>(
       `select key, case_id, actor, action, ok, messages from web_action where key = ?`,
       [key],
     );
@@ -28,7 +28,7 @@ export class WebActionRepository {
 
   /** Records the action; false when that key was recorded already (the caller's transaction must then undo its change). */
   async record(a: WebActionRecord): Promise<boolean> {
-    const rows = await this.em.execute<Array<{ key: string }>>(
+    const rows = await this.em.execute<{ key: string }[]>(
       `insert into web_action (key, case_id, actor, action, ok, messages) values (?, ?, ?, ?, ?, ?::jsonb) on conflict (key) do nothing returning key`,
       [a.key, a.caseId, a.actor, a.action, a.ok, JSON.stringify(a.messages)],
     );

@@ -5,7 +5,7 @@ export class WebSessionRepository {
   constructor(private readonly em: EntityManager) {}
 
   async find(sid: string, now: Date): Promise<Record<string, unknown> | null> {
-    const rows = await this.em.execute<Array<{ data: Record<string, unknown> }>>(`select data from web_session where sid = ? and expires_at > ?`, [sid, now]);
+    const rows = await this.em.execute<{ data: Record<string, unknown> }[]>(`select data from web_session where sid = ? and expires_at > ?`, [sid, now]);
     return rows[0]?.data ?? null;
   }
 
@@ -23,7 +23,7 @@ export class WebSessionRepository {
 
   /** Removes expired sessions; returns how many. */
   async purgeExpired(now: Date): Promise<number> {
-    const rows = await this.em.execute<Array<{ sid: string }>>(`delete from web_session where expires_at <= ? returning sid`, [now]);
+    const rows = await this.em.execute<{ sid: string }[]>(`delete from web_session where expires_at <= ? returning sid`, [now]);
     return rows.length;
   }
 }
