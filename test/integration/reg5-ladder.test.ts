@@ -16,8 +16,8 @@ const INSPECTOR = 'casey.inspector@ofsted.gov.uk';
 const REQUEST = '<reg5-request@sunrise-homes.org.uk>';
 const TAGGED = 'Care plan: dentist referral for AB-1234 [ESC-2026-0001]';
 
-/** The RM's tagged request, copying the inbox: the team manager named, child protection flagged. */
-const appendRequest = (h: EscalatorHarness) =>
+/** The RM's tagged request, copying the inbox: the team manager named, child protection flagged or not. */
+const appendRequest = (h: EscalatorHarness, childProtection: boolean) =>
   h.append(
     rfc822({
       from: `Alex Morgan <${RM}>`,
@@ -26,7 +26,7 @@ const appendRequest = (h: EscalatorHarness) =>
       subject: 'Care plan: dentist referral for AB-1234 [escalate]',
       messageId: REQUEST,
       date: h.clock.now(),
-      body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\nChild protection: yes\r\n`,
+      body: `Hi Sam,\r\n\r\nThe dentist referral agreed at the review has not been made.\r\n\r\nChild: AB-1234\r\nTeam manager: Jo Bennett <${JO}>\r\n${childProtection ? 'Child protection: yes\r\n' : ''}`,
     }),
   );
 
@@ -95,10 +95,11 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     );
   }
 
-  it('opens the case with the team manager named and child protection flagged', async () => {
-    await appendRequest(h);
+  it('opens the case with the team manager named (not a child protection case)', async () => {
+    await appendRequest(h, false);
     const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
     expect(confirmation.parsed.text).toContain('Escalation to the Local Safeguarding Children Partnership');
+    expect(confirmation.parsed.text).toContain('only in child protection cases');
     await h.settle();
     caseId = (await h.caseByRef('ESC-2026-0001'))!.id;
   });
@@ -177,7 +178,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     expect(row.nextActionAt?.toISOString()).toBe('2027-01-19T10:05:00.000Z');
   });
 
-  it('8 weeks, a day later with the DCS letter: the Ofsted inspector (approved), then the LSCP (skipped: nothing sent)', async () => {
+  it('8 weeks, a day later with the DCS letter: the Ofsted inspector (approved); the LSCP rung is set aside (not child protection)', async () => {
     h.sink.clear();
     await h.advanceTo('2027-01-19T10:05:00Z');
     const first = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Seek the support'));
@@ -191,21 +192,17 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     // Approved the day it was drafted: byte for byte. The rung states no deadline of its own.
     expect(toInspector.raw.equals(Buffer.from(draft.raw!))).toBe(true);
     expect(toInspector.parsed.text).not.toContain('Please have this completed by');
-    const second = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Escalation to the Local'));
     await h.settle();
-    h.sink.clear();
-    await rmReplies(second.messageId, 'SKIP', 3);
-    await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
-    await h.settle();
+    // Nothing is put to the RM for the LSCP, and nothing goes there.
+    expect(h.sink.messages.some((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Escalation to the Local'))).toBe(false);
     expect(h.sink.messages.some((m) => m.envelope.to.includes(LSCP))).toBe(false);
-    const lscp = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s6-chaser` }))!;
-    expect(lscp.status).toBe('cancelled');
+    expect(await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s6-chaser` })).toBeNull();
   });
 
   it('then fortnightly to the DCS, copying everyone above', async () => {
     const row = (await h.caseByRef('ESC-2026-0001'))!;
     // Two weeks after the 8-week steps' place on the timetable (Tuesday 19 January, 10:05, where the
-    // late approval moved them), however long the SKIP took that day.
+    // late approval moved them), however long the approval took that day.
     expect(row.nextActionAt?.toISOString()).toBe('2027-02-02T10:05:00.000Z');
     const m = await chaserAt('2027-02-02T10:05:00Z', DCS);
     expectThreaded(m, 's7-chaser');
@@ -217,7 +214,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
   });
 });
 
-describe('childrens-home-reg5 on a child protection case: the LSCP is written to after approval', () => {
+describe('childrens-home-reg5 on a child protection case: the safeguarding timescales, the LSCP in the fifth working day', () => {
   let h: EscalatorHarness;
   let caseId: string;
   const id = (key: string) => messageIdFor(SECRET, caseId, 'ESC-2026-0001', key, INBOX);
@@ -258,21 +255,33 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     return m;
   }
 
-  it('walks to the DCS letter, approved the day it was drafted and sent byte for byte', async () => {
-    await appendRequest(h);
-    await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
+  it('the confirmation gives the working-day timetable, the LSCP on Monday 30 November', async () => {
+    await appendRequest(h, true);
+    const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened') ?? false);
     await h.settle();
     caseId = (await h.caseByRef('ESC-2026-0001'))!.id;
+    expect(confirmation.parsed.text).toContain('Escalation to the Local Safeguarding Children Partnership');
+    expect(confirmation.parsed.text).not.toContain('only in child protection cases');
+    expect(confirmation.parsed.text).toContain('Monday 30 November 2026');
+    expect(confirmation.parsed.text).not.toMatch(/January 2027/);
+  });
+
+  it('one working day apart: each chaser asks for it by the end of its own day, and none restates the standard 2 weeks', async () => {
     const deadlines: Array<[string, string, string]> = [
-      ['2026-12-07T10:00:00Z', SAM, 'the end of Friday 11 December 2026'],
-      ['2026-12-14T10:00:00Z', JO, 'the end of Friday 18 December 2026'],
-      ['2026-12-21T10:00:00Z', AD, 'the end of Thursday 31 December 2026'],
+      ['2026-11-24T09:00:00Z', SAM, 'the end of Tuesday 24 November 2026'],
+      ['2026-11-25T09:00:00Z', JO, 'the end of Wednesday 25 November 2026'],
+      ['2026-11-26T09:00:00Z', AD, 'the end of Thursday 26 November 2026'],
     ];
     for (const [at, to, by] of deadlines) {
       const m = await dueAt(at, (x) => isChaser(x) && addresses(x, 'to').includes(to));
+      expect(m.parsed.subject).toMatch(/^URGENT — safeguarding — /);
       expect(m.parsed.text).toContain(`Please have this completed by ${by}`);
+      expect(m.parsed.text, to).not.toMatch(/\b2 weeks\b|two[- ]week|fortnight/i);
     }
-    const request = await dueAt('2027-01-04T10:00:00Z', (m) => m.parsed.subject?.startsWith('Approval needed') ?? false);
+  });
+
+  it('the DCS letter on Friday 27 November, approved the day it was drafted and sent byte for byte', async () => {
+    const request = await dueAt('2026-11-27T09:00:00Z', (m) => m.parsed.subject?.startsWith('Approval needed') ?? false);
     const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s4-chaser` }))!;
     h.sink.clear();
     await rmReplies(request.messageId, 'APPROVE', 1);
@@ -280,25 +289,22 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     await h.settle();
     expect(letter.messageId).toBe(id('s4-chaser'));
     expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(true);
-    expect(letter.parsed.text).toContain('Please have this completed by the end of Friday 15 January 2027.');
-    const ack = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Done:') ?? false);
-    expect(ack.parsed.text).toContain('exactly as drafted');
+    expect(letter.parsed.text).toContain('Please have this completed by the end of Friday 27 November 2026.');
+    expect(letter.parsed.text).toMatch(/the next step under our policy is to write to [^.]*on Monday 30 November 2026/);
   });
 
-  it('8 weeks: the Ofsted inspector, then the LSCP draft waits for APPROVE and goes to the LSCP, copying the DCS, AD and IRO', async () => {
-    const first = await dueAt('2027-01-18T10:00:00Z', (m) => (m.parsed.subject ?? '').startsWith('Approval needed: Seek the support'));
+  it('Monday 30 November: the Ofsted inspector, then the LSCP draft waits for APPROVE and goes to the LSCP, copying the DCS, AD and IRO', async () => {
+    const first = await dueAt('2026-11-30T09:00:00Z', (m) => (m.parsed.subject ?? '').includes('Approval needed: Seek the support'));
     h.sink.clear();
     await rmReplies(first.messageId, 'APPROVE', 2);
     const toInspector = await h.sink.waitFor((m) => m.envelope.to.includes(INSPECTOR));
     expect(toInspector.messageId).toBe(id('s5-chaser'));
-    expect(addresses(toInspector, 'to')).toEqual([INSPECTOR]);
     expect(addresses(toInspector, 'cc')).toEqual([DCS, AD, RM].sort());
 
-    const ask = await h.sink.waitFor((m) => (m.parsed.subject ?? '').startsWith('Approval needed: Escalation to the Local'));
+    const ask = await h.sink.waitFor((m) => (m.parsed.subject ?? '').includes('Approval needed: Escalation to the Local'));
     await h.settle();
     expect(ask.envelope.to).toEqual([RM]);
     expect(ask.parsed.text).toContain(`To: Northshire Safeguarding Children Partnership <${LSCP}>`);
-    // Approval-gated: nothing has gone to the LSCP, and the draft is held.
     expect(h.sink.messages.some((m) => m.envelope.to.includes(LSCP))).toBe(false);
     const draft = (await h.em().findOne(OutboxMail, { dedupeKey: `${caseId}:s6-chaser` }))!;
     expect(draft.status).toBe('held');
@@ -308,16 +314,15 @@ describe('childrens-home-reg5 on a child protection case: the LSCP is written to
     const toLscp = await h.sink.waitFor((m) => m.envelope.to.includes(LSCP));
     await h.settle();
     expect(toLscp.messageId).toBe(id('s6-chaser'));
-    expect(toLscp.parsed.subject).toBe(`Escalation to the Local Safeguarding Children Partnership: ${TAGGED}`);
+    expect(toLscp.parsed.subject).toBe(`URGENT — safeguarding — Escalation to the Local Safeguarding Children Partnership: ${TAGGED}`);
     expect(toLscp.parsed.inReplyTo).toBe(REQUEST);
     expect(refsOf(toLscp)).toEqual([REQUEST, ...['s1', 's2', 's3', 's4', 's5'].map((s) => id(`${s}-chaser`))]);
     expect(addresses(toLscp, 'to')).toEqual([LSCP]);
     expect(addresses(toLscp, 'cc')).toEqual([DCS, AD, IRO, RM].sort());
     expect(toLscp.raw.equals(Buffer.from(draft.raw!))).toBe(true);
     expect(toLscp.parsed.text).toContain('child protection matter');
-    expect(toLscp.parsed.text).not.toContain('Please have this completed by');
-    // Then fortnightly, ten weeks from the opening (the LSCP letter was approved on its day, at 10:10).
+    // Then every two working days: Wednesday 2 December at the opening.
     const row = (await h.caseByRef('ESC-2026-0001'))!;
-    expect(row.nextActionAt?.toISOString()).toBe('2027-02-01T10:00:00.000Z');
+    expect(row.nextActionAt?.toISOString()).toBe('2026-12-02T09:00:00.000Z');
   });
 });

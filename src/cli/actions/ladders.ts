@@ -76,7 +76,12 @@ function findLadder(id: string, dirs: string[]): LadderDefinition {
 }
 
 /** The directive that sets a case flag, as the RM would write it. */
-const FLAG_DIRECTIVE: Record<CaseFlag, string> = { psw: 'PSW: yes', 'child-protection': 'Child protection: yes', safeguarding: 'Safeguarding: yes' };
+const FLAG_DIRECTIVE: Record<CaseFlag, string> = {
+  psw: 'PSW: yes',
+  'child-protection': 'Child protection: yes',
+  safeguarding: 'Safeguarding: yes',
+  iro: 'IRO: yes',
+};
 
 /** "iro, Principal Social Worker (if PSW: yes)": the conditional copies said to be so. */
 function ccText(step: Simulation['steps'][number]): string {

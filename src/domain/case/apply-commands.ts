@@ -1,7 +1,7 @@
 import { addressKey } from '../address.js';
 import { describeDuration } from '../calendar/duration.js';
 import type { CommandLine, Command, Directive } from '../commands/command.js';
-import { effectiveLadder } from '../ladder/effective-ladder.js';
+import { effectiveLadder, variantChosenBy } from '../ladder/effective-ladder.js';
 import { roleLabel } from '../roles.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
 import { insideOrganisation, isStaffRole, type CaseContext } from './case-context.js';
@@ -317,11 +317,19 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       state.requestedBy = d.date;
       b.event('due-set', actor, { due: d.date });
       return `Due date recorded as ${d.date}.`;
-    case 'flag':
+    case 'flag': {
       if (d.flag === 'safeguarding' && d.value) return switchVariant(b, 'urgent', actor, ctx);
+      const chosen = d.value && state.variant === 'standard' ? variantChosenBy(ctx.ladder, { [d.flag]: true }) : undefined;
+      if (chosen) {
+        // Child protection on reg 5: the flag is kept and the case moves to the shorter timescales.
+        state.flags[d.flag] = true;
+        b.event('flag-set', actor, { flag: d.flag, value: true });
+        return switchVariant(b, chosen, actor, ctx);
+      }
       state.flags[d.flag] = d.value;
       b.event('flag-set', actor, { flag: d.flag, value: d.value });
       return `${d.flag.replace(/-/g, ' ')}: ${d.value ? 'yes' : 'no'}.`;
+    }
     case 'imminent':
       return switchVariant(b, 'imminent', actor, ctx);
     case 'ladder': {

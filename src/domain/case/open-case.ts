@@ -1,6 +1,6 @@
 import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
 import { CASE_FLAGS } from '../ladder/ladder-schema.js';
-import { effectiveLadder } from '../ladder/effective-ladder.js';
+import { effectiveLadder, variantChosenBy } from '../ladder/effective-ladder.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact, Participant } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
@@ -42,7 +42,9 @@ export interface OpenCaseInput {
 export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
   const flags = Object.fromEntries(CASE_FLAGS.map((f) => [f, input.flags[f] ?? false])) as Record<CaseFlag, boolean>;
   let variant = input.variant;
-  if (variant === 'standard' && flags.safeguarding && ctx.ladder.variants.urgent) variant = 'urgent';
+  if (variant === 'standard') variant = variantChosenBy(ctx.ladder, flags) ?? variant;
+  // On the safeguarding timescales the case is a safeguarding case, however it got there.
+  if (variant === 'urgent') flags.safeguarding = true;
   // A variant chosen at opening sets its flags just as the command would (imminent risk copies the PSW).
   if (variant !== 'standard') for (const flag of ctx.ladder.variants[variant]?.setsFlags ?? []) flags[flag] = true;
   const ladder = effectiveLadder(ctx.ladder, variant);

@@ -252,10 +252,12 @@ export function parseDirectiveLine(line: string, opts: DirectiveOptions): { dire
       return yn ? { directive: { kind: 'imminent' } } : { directive: { kind: 'flag', flag: 'safeguarding', value: false } };
     }
   }
-  const role = key === 'psw' ? 'psw' : roleFromWords(rawKey, opts.roles);
-  if (role === 'psw') {
+  const role = key === 'psw' ? 'psw' : key === 'iro' ? 'iro' : roleFromWords(rawKey, opts.roles);
+  // "PSW: yes" copies the PSW; "IRO: yes" informs the IRO from the first step. With an address
+  // instead, the line names who holds the role.
+  if (role === 'psw' || role === 'iro') {
     const yn = yesNo(value);
-    if (yn !== undefined) return { directive: { kind: 'flag', flag: 'psw', value: yn } };
+    if (yn !== undefined) return { directive: { kind: 'flag', flag: role, value: yn } };
   }
   if (role) {
     const contact = parseContact(value);

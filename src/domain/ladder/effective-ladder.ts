@@ -153,3 +153,16 @@ export function rolesOf(ladder: LadderDefinition): Set<string> {
   }
   return roles;
 }
+
+/**
+ * The shorter variant a case's flags put it on: `safeguarding` always chooses the urgent one; a
+ * variant's `chosenBy` names other flags that do (reg 5: child protection). Imminent risk first.
+ */
+export function variantChosenBy(ladder: LadderDefinition, flags: Partial<Record<CaseFlag, boolean>>): 'urgent' | 'imminent' | undefined {
+  for (const name of ['imminent', 'urgent'] as const) {
+    const v = ladder.variants[name];
+    if (!v) continue;
+    if ((name === 'urgent' && flags.safeguarding) || v.chosenBy.some((f) => flags[f])) return name;
+  }
+  return undefined;
+}

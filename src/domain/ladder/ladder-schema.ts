@@ -15,8 +15,11 @@ const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digi
 const role = slug;
 const duration = z.string().refine(isDuration, { error: 'not a duration (use e.g. 2w, 3wd, 5d or same-day)' });
 
-/** Case flags a rung can depend on (`when`). */
-export const CASE_FLAGS = ['child-protection', 'safeguarding', 'psw'] as const;
+/**
+ * Case flags a rung can depend on (`when`, `ccWhen`). `iro`: the RM said `IRO: yes` (the care plan
+ * is not being followed, so the IRO is informed from the first step, not only from the AD's).
+ */
+export const CASE_FLAGS = ['child-protection', 'safeguarding', 'psw', 'iro'] as const;
 export type CaseFlag = (typeof CASE_FLAGS)[number];
 
 const rungFields = {
@@ -140,6 +143,12 @@ const variantSchema = z
     outOfHoursOutside: z.boolean().optional(),
     /** Flags switching this variant sets on the case (e.g. psw for imminent risk). */
     setsFlags: z.array(z.enum(CASE_FLAGS)).default([]),
+    /**
+     * Flags that put a case on this variant, as `Safeguarding: yes` puts it on the urgent one
+     * (reg 5: a child protection issue is a safeguarding concern, so `Child protection: yes` runs
+     * on the safeguarding timescales).
+     */
+    chosenBy: z.array(z.enum(CASE_FLAGS)).default([]),
   })
   .strict();
 

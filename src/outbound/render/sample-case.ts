@@ -207,10 +207,19 @@ export function sampleOrgFor(ladderId: string): SampleOrg {
   return ladderId === 'childrens-home-reg5' ? HOME_ORG : LA_ORG;
 }
 
+function withoutChosenVariants(def: LadderDefinition): LadderDefinition {
+  const entries = Object.entries(def.variants) as Array<[keyof LadderDefinition['variants'], NonNullable<LadderDefinition['variants']['urgent']>]>;
+  if (!entries.some(([, v]) => v.chosenBy.length > 0)) return def;
+  return { ...def, variants: Object.fromEntries(entries.map(([name, v]) => [name, { ...v, chosenBy: [] }])) };
+}
+
 /** Opens the fictional case and climbs the real ladder until the chosen rung fires. */
 export function sampleCase(opts: SampleOptions): SampleCase {
-  const def = opts.ladder;
   const variant = opts.variant ?? 'standard';
+  // A standard rung that only goes with a flag which would move the case to shorter timescales
+  // (reg 5's LSCP: child protection runs on the safeguarding ones) is shown as a ladder that
+  // keeps it on the standard ones would send it.
+  const def = variant === 'standard' ? withoutChosenVariants(opts.ladder) : opts.ladder;
   const cal = opts.calendar ?? sampleCalendar();
   const org = opts.org ?? sampleOrgFor(def.id);
   const directory = opts.directory ?? EMPTY_DIRECTORY;

@@ -77,7 +77,7 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
   if (directives.unknown.length > 0) {
     const n = directives.unknown.length;
     warnings.push(
-      `${n === 1 ? 'One line' : `${n} lines`} of your request looked like a directive ("Key: value") but ${n === 1 ? 'is not one I know, so it was' : 'are not ones I know, so they were'} ignored (not repeated here; see your request). Directives I know: Ladder, Child, Category, Due, Safeguarding, Child protection, and the roles of the ladder, e.g. "Team manager: Name <address>".`,
+      `${n === 1 ? 'One line' : `${n} lines`} of your request looked like a directive ("Key: value") but ${n === 1 ? 'is not one I know, so it was' : 'are not ones I know, so they were'} ignored (not repeated here; see your request). Directives I know: Ladder, Child, Category, Due, Safeguarding, Child protection, IRO: yes, and the roles of the ladder, e.g. "Team manager: Name <address>".`,
     );
   }
   for (const p of directives.problems) warnings.push(p);

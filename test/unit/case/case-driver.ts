@@ -28,6 +28,18 @@ export function ladder(id: string): LadderDefinition {
   return def;
 }
 
+/**
+ * Reg 5 as an organisation's own ladder file may still have it: `Child protection: yes` on the
+ * standard weeks (the LSCP rung at 8 weeks). The shipped ladder puts such a case on the
+ * safeguarding timescales (issue 15.4); the standard ladder's LSCP rung still has to work.
+ */
+export function reg5ChildProtectionOnWeeks(): LadderDefinition {
+  const def = ladder('childrens-home-reg5');
+  const urgent = def.variants.urgent;
+  if (!urgent) throw new Error('reg 5 has no urgent variant');
+  return { ...def, variants: { ...def.variants, urgent: { ...urgent, chosenBy: [] } } };
+}
+
 export function calendar(nation: Nation = 'england-and-wales'): WorkCalendar {
   return new WorkCalendar({ nation, timezone: 'Europe/London', window: { start: '09:00', end: '17:00' } });
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { timetableRows } from '../../../src/domain/case/timetable-view.js';
-import { CaseDriver, RM, ORIGINATOR, addr, emails, ladder, mailsOf, people } from './case-driver.js';
+import { CaseDriver, RM, ORIGINATOR, addr, emails, ladder, mailsOf, people, reg5ChildProtectionOnWeeks } from './case-driver.js';
 
 const FIRO_PEOPLE = ['ssw-team-manager', 'ssw', 'fostering-service-manager', 'head-of-service', 'foster-carer'];
 const REG5_PEOPLE = ['professional', 'team-manager', 'assistant-director', 'iro', 'dcs', 'ofsted-inspector', 'lscp'];
@@ -22,7 +22,9 @@ function firo(participants = people(...FIRO_PEOPLE)): CaseDriver {
 
 /** Reg 5 ladder, England and Wales, opened Monday 2 November 2026 at 10:00 (calendar weeks from opening). */
 function reg5(flags: { 'child-protection'?: boolean } = {}): CaseDriver {
-  const d = new CaseDriver(ladder('childrens-home-reg5'));
+  // A child protection case on the standard weeks: an organisation's own reg 5 file (the shipped one
+  // puts it on the safeguarding timescales; test/unit/case/reg5-policy-gaps.test.ts).
+  const d = new CaseDriver(flags['child-protection'] ? reg5ChildProtectionOnWeeks() : ladder('childrens-home-reg5'));
   d.at('2026-11-02T10:00:00Z').open({ participants: people(...REG5_PEOPLE), flags });
   return d;
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/domain/commands/command.js';
 import { openCase } from '../../../src/domain/case/open-case.js';
 import { parseCommands } from '../../../src/domain/inbound/commands.js';
-import { CaseDriver, ORIGINATOR, addr, calendar, emails, ladder, mailsOf, people } from './case-driver.js';
+import { CaseDriver, ORIGINATOR, addr, calendar, emails, ladder, mailsOf, people, reg5ChildProtectionOnWeeks } from './case-driver.js';
 
 const REG5_PEOPLE = ['professional', 'team-manager', 'assistant-director', 'iro', 'dcs', 'ofsted-inspector', 'lscp'];
 const FIRO_PEOPLE = ['ssw-team-manager', 'ssw', 'fostering-service-manager', 'head-of-service', 'foster-carer'];
@@ -141,7 +141,8 @@ describe('reg 5 (calendar weeks from the opening): a hold moves every later rung
   });
 
   it('on time, the timetable is exactly the planned one and each deadline ends the working day before the next rung', () => {
-    const d = new CaseDriver(ladder('childrens-home-reg5'));
+    // Child protection on the standard weeks (an organisation's own reg 5 file; the shipped one runs it on the safeguarding timescales).
+    const d = new CaseDriver(reg5ChildProtectionOnWeeks());
     d.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE), flags: { 'child-protection': true } });
     const planned = d.plan().map(([rung, , at]) => [rung, at]);
     for (const at of ['2026-12-07', '2026-12-14', '2026-12-21', '2027-01-04']) d.at(`${at}T10:00:00Z`).advance();

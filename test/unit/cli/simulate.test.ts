@@ -100,8 +100,14 @@ describe('escalator simulate', () => {
       expect(step, step.rung).not.toHaveProperty('ccWhen');
     }
     // A ladder with no conditional copies has no ccWhen at all (the JSON shape is unchanged).
+    const firo = await simulate(['--ladder', 'firo-dispute-resolution', '--start', '2026-11-23T10:00']);
+    for (const step of firo.steps) expect(Object.keys(step).sort()).not.toContain('ccWhen');
+    // Reg 5 copies the IRO on its first two reminders only with IRO: yes (issue 15.4).
     const reg5 = await simulate(['--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00']);
-    for (const step of reg5.steps) expect(Object.keys(step).sort()).not.toContain('ccWhen');
+    expect(reg5.steps.filter((s) => 'ccWhen' in s).map((s) => [s.rung, (s as { ccWhen?: unknown }).ccWhen])).toEqual([
+      ['professional-reminder', { iro: ['iro'] }],
+      ['team-manager-reminder', { iro: ['iro'] }],
+    ]);
 
     const io = captureIo();
     expect(await runCli(['simulate', '--ladder', 'practice-disagreement', '--start', '2026-11-23T10:00'], io)).toBe(0);
