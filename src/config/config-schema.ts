@@ -283,16 +283,29 @@ const webSchema = z
         scopes: z.array(z.string()).default(['openid', 'email', 'profile']),
       })
       .strict(),
-    /** Groups to roles: `rm` acts on its organisations' cases, `manager` the same over several, `auditor` reads only. */
+    /**
+     * Who gets which role: `rm` acts on its organisations' cases, `manager` the same over several,
+     * `auditor` reads only. Each grant names one of: a `group` from the groups claim (Entra ID, a
+     * broker); a verified `email` address; or a Google Workspace `domain`, matched against the ID
+     * token's `hd` claim (Google's ID token carries no groups: docs/single-sign-on.md).
+     */
     access: z
       .array(
         z
           .object({
-            group: z.string().min(1),
+            group: z.string().min(1).optional(),
+            email: z.email().optional(),
+            domain: z
+              .string()
+              .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'a domain such as sunrise-homes.org.uk')
+              .optional(),
             role: z.enum(WEB_ROLES),
             organisations: z.array(z.string().min(1)).min(1),
           })
-          .strict(),
+          .strict()
+          .refine((g) => [g.group, g.email, g.domain].filter((v) => v !== undefined).length === 1, {
+            error: 'name exactly one of group, email or domain',
+          }),
       )
       .min(1),
   })

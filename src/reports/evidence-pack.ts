@@ -35,6 +35,27 @@ export interface EvidenceMessageInput {
   /** Inbound: the route (new-case, reply, command, …). Outbound: the mail's kind. */
   label: string;
   status: string;
+  /** Each attachment's name and size in bytes (null when only the name was kept). */
+  files?: AttachmentFact[];
+  /** Inbound: how the service read it (absent for outbound mail and for a message not read). */
+  reading?: MessageReading;
+}
+
+export interface AttachmentFact {
+  name: string;
+  bytes: number | null;
+}
+
+/**
+ * How an inbound message was read: a reply's class as the case used it and the words the
+ * classifier quoted for it, the commands it carried, or the kind of automatic mail it was.
+ */
+export interface MessageReading {
+  class?: string;
+  evidence?: string;
+  promiseDate?: string;
+  commands?: string[];
+  automatic?: string;
 }
 
 /** One event of the case's trail, as read back (see case-event-reader.ts). */
@@ -69,6 +90,9 @@ export interface MessageView {
   size: string;
   label: string;
   status: string;
+  files: AttachmentFact[];
+  /** Null for outbound mail and for a brief message (a stranger's words are not quoted, even as evidence). */
+  reading: MessageReading | null;
   /**
    * Shown as one header line (from, subject, size, SHA-256), its text not inlined: a message from
    * someone not on the case (flagged) or one that was not read. A stranger cannot make the pack
@@ -274,6 +298,8 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       size: m.raw ? `${m.raw.length} bytes` : m.size !== null ? `${m.size} bytes` : '',
       label: m.label,
       status: m.status,
+      files: m.files ?? m.attachments.map((name) => ({ name, bytes: null })),
+      reading: brief ? null : (m.reading ?? null),
       brief,
     };
   };

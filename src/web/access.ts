@@ -6,6 +6,10 @@ export interface WebUser {
   email: string;
   name: string;
   groups: string[];
+  /** The provider said the email address is the user's (`email_verified`): only then does an `email` grant apply. */
+  emailVerified?: boolean;
+  /** Google Workspace's hosted domain (`hd`): set by Google for Workspace accounts only, never for a consumer account. */
+  hostedDomain?: string;
 }
 
 export interface Grant {
@@ -13,10 +17,19 @@ export interface Grant {
   organisations: string[];
 }
 
-/** The grants the user's groups carry, read from the config at each request (a config change applies at once). */
-export function grantsFor(user: Pick<WebUser, 'groups'>, access: WebConfig['access']): Grant[] {
-  const groups = new Set(user.groups);
-  return access.filter((a) => groups.has(a.group)).map((a) => ({ role: a.role, organisations: a.organisations }));
+/** Does this grant name the user: one of their groups, their verified address, or their Workspace domain? */
+function names(grant: WebConfig['access'][number], user: Pick<WebUser, 'groups' | 'email' | 'emailVerified' | 'hostedDomain'>): boolean {
+  if (grant.group !== undefined) return user.groups.includes(grant.group);
+  // An unverified address proves nothing: some providers let a person type any address into their profile.
+  if (grant.email !== undefined) return user.emailVerified === true && user.email.toLowerCase() === grant.email.toLowerCase();
+  // The hd claim, never the address's suffix: a consumer Google account may carry any address.
+  if (grant.domain !== undefined) return user.hostedDomain !== undefined && user.hostedDomain.toLowerCase() === grant.domain.toLowerCase();
+  return false;
+}
+
+/** The grants that name the user, read from the config at each request (a config change applies at once). */
+export function grantsFor(user: Pick<WebUser, 'groups' | 'email' | 'emailVerified' | 'hostedDomain'>, access: WebConfig['access']): Grant[] {
+  return access.filter((a) => names(a, user)).map((a) => ({ role: a.role, organisations: a.organisations }));
 }
 
 /** What one signed-in user may do: read an organisation's cases (any role), act on them (rm, manager). */

@@ -1,13 +1,14 @@
 import type { Command } from '../domain/commands/command.js';
 
 /** The actions the case page offers: each the command an RM would mail, behind a confirmation step. */
-export const WEB_ACTIONS = ['approve', 'skip', 'resolve', 'pause', 'resume', 'extend', 'escalate', 'reopen'] as const;
+export const WEB_ACTIONS = ['approve', 'skip', 'resolve', 'not-done', 'pause', 'resume', 'extend', 'escalate', 'reopen'] as const;
 export type WebAction = (typeof WEB_ACTIONS)[number];
 
 export const ACTION_TEXT: Record<WebAction, { button: string; confirm: string; mail: string }> = {
   approve: { button: 'Approve the draft', confirm: 'Approve and send this draft', mail: 'APPROVE' },
   skip: { button: 'Skip the draft', confirm: 'Skip this step (nothing is sent to its recipients)', mail: 'SKIP' },
   resolve: { button: 'Resolve', confirm: 'Mark the case resolved (no more chasers)', mail: 'RESOLVED' },
+  'not-done': { button: 'Not done', confirm: 'Say it is not done (the next steps go ahead)', mail: 'NOT DONE' },
   pause: { button: 'Pause until…', confirm: 'Pause the case', mail: 'PAUSE until' },
   resume: { button: 'Resume', confirm: 'End the pause now', mail: 'RESUME' },
   extend: { button: 'Extend…', confirm: 'Give more time before the next step', mail: 'EXTEND' },
@@ -28,6 +29,8 @@ export function commandFor(action: WebAction, fields: { until?: string; days?: s
       return { kind: 'skip' };
     case 'resolve':
       return { kind: 'resolved' };
+    case 'not-done':
+      return { kind: 'not-done' };
     case 'resume':
       return { kind: 'resume' };
     case 'escalate':
@@ -52,6 +55,8 @@ export function actionsFor(status: string, awaitingApproval: boolean): WebAction
   const list: WebAction[] = [];
   if (awaitingApproval) list.push('approve', 'skip');
   list.push('resolve');
+  // A reply that read as done waits for the RM: RESOLVED or NOT DONE, as the notice by mail asks.
+  if (status === 'awaiting-confirmation') list.push('not-done');
   if (status === 'paused') list.push('resume');
   else list.push('pause');
   list.push('extend', 'escalate');

@@ -79,6 +79,8 @@ export class OidcClient {
       email,
       name: String(claims.name ?? email),
       groups: Array.isArray(groups) ? groups.map(String) : typeof groups === 'string' ? [groups] : [],
+      emailVerified: claims.email_verified === true || claims.email_verified === 'true',
+      ...(typeof claims.hd === 'string' && claims.hd ? { hostedDomain: claims.hd } : {}),
     };
   }
 }

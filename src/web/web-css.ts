@@ -56,6 +56,9 @@ button.primary, a.button.primary, .filters button { background: var(--accent); c
 .chronology .at { margin: 0; color: var(--muted); font-size: .9rem; }
 .msg h3 { font-size: 1.05rem; margin: .25rem 0; }
 .msg .dir { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); margin-right: .3rem; }
+.meta ul.files { margin: 0; padding-left: 1.1rem; }
+.meta .size { color: var(--muted); }
+q.evidence { font-style: italic; }
 .msg-in { border-left: 4px solid var(--accent); padding-left: .6rem; }
 .msg-out { border-left: 4px solid #6b6b6b; padding-left: .6rem; }
 pre.text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--panel); padding: .6rem; border-radius: 4px; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9rem; }

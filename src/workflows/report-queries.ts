@@ -9,7 +9,8 @@ import { ladderFor } from '../domain/case/advance.js';
 import type { OutboxKind } from '../domain/case/mail-intents.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
-import type { EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
+import type { AttachmentFact, EvidenceInput, EvidenceMessageInput, MessageReading } from '../reports/evidence-pack.js';
+import type { RecordedEvent } from '../domain/case/case-events.js';
 
 /** Which cases a report covers. */
 export type FactsFilter = CaseFilter;
@@ -79,6 +80,44 @@ function kindRank(kind: OutboxKind): number {
   return i < 0 ? KIND_ORDER.length : i;
 }
 
+function attachmentFacts(list: Array<{ filename?: string | null; contentType?: string; size?: number }> | undefined): AttachmentFact[] {
+  const names = attachmentNames(list);
+  return (list ?? []).map((a, i) => ({ name: names[i]!, bytes: typeof a.size === 'number' ? a.size : null }));
+}
+
+interface StoredAnalysis {
+  attachments?: Array<{ filename?: string; contentType: string; size?: number }>;
+  classification?: { class?: string; evidence?: string; promiseDate?: string };
+  commands?: string[];
+  automatic?: { kind?: string; reason?: string };
+}
+
+/**
+ * How an inbound message was read. The case's own reading (the reply event naming the message)
+ * comes first: it is the one that acted, after the case's category was taken into account; the
+ * message's stored analysis stands for the rest.
+ */
+function readingOf(analysis: StoredAnalysis | null, rowId: string, events: RecordedEvent[]): MessageReading | undefined {
+  const key = rowId.replace(/-/g, '').slice(0, 16);
+  const event = events.find((e) => (e.type === 'reply-received' || e.type === 'reply-noted') && e.detail.message === key);
+  const reading: MessageReading = {};
+  const cls = analysis?.classification;
+  if (event && (event.type === 'reply-received' || event.type === 'reply-noted')) {
+    reading.class = event.detail.class;
+    const evidence = event.type === 'reply-received' ? event.detail.evidence : cls?.class === event.detail.class ? cls.evidence : undefined;
+    if (evidence) reading.evidence = evidence;
+    if (cls?.class === event.detail.class && cls.promiseDate) reading.promiseDate = cls.promiseDate;
+  } else if (cls?.class && analysis?.automatic?.kind === 'none') {
+    reading.class = cls.class;
+    if (cls.evidence) reading.evidence = cls.evidence;
+    if (cls.promiseDate) reading.promiseDate = cls.promiseDate;
+  }
+  if (analysis?.commands?.length) reading.commands = analysis.commands;
+  if (analysis?.automatic?.kind && analysis.automatic.kind !== 'none')
+    reading.automatic = `${analysis.automatic.kind}${analysis.automatic.reason ? ` (${analysis.automatic.reason})` : ''}`;
+  return Object.keys(reading).length ? reading : undefined;
+}
+
 function attachmentNames(list: Array<{ filename?: string | null; contentType?: string }> | undefined): string[] {
   return (list ?? []).map((a) => a.filename || `(unnamed ${a.contentType ?? 'attachment'})`);
 }
@@ -121,9 +160,11 @@ export async function loadEvidence(
   const messages: EvidenceMessageInput[] = [];
   for (const m of inbound) {
     const raw = m.raw ? Buffer.from(m.raw) : null;
-    const analysis = m.analysis as { attachments?: Array<{ filename?: string; contentType: string }> } | null;
-    let attachments = analysis?.attachments ? attachmentNames(analysis.attachments) : undefined;
-    if (!attachments && raw) attachments = attachmentNames((await simpleParser(raw)).attachments);
+    const analysis = m.analysis as StoredAnalysis | null;
+    let files = analysis?.attachments ? attachmentFacts(analysis.attachments) : undefined;
+    if (!files && raw) files = attachmentFacts((await simpleParser(raw)).attachments);
+    const attachments = files?.map((f) => f.name);
+    const reading = readingOf(analysis, m.id, events);
     messages.push({
       direction: 'in',
       messageId: m.messageId,
@@ -141,6 +182,8 @@ export async function loadEvidence(
       size: m.size,
       label: m.route ?? m.status,
       status: m.status,
+      files: files ?? [],
+      ...(reading ? { reading } : {}),
     });
   }
   for (const o of outbound) {
@@ -158,6 +201,7 @@ export async function loadEvidence(
       subject: o.subject,
       text: parsed?.text ?? null,
       attachments: attachmentNames(parsed?.attachments),
+      files: attachmentFacts(parsed?.attachments),
       raw,
       storedSha256: column<string>(o, 'sha256'),
       purgedAt: column<Date>(o, 'rawPurgedAt'),

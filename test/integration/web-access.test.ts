@@ -8,15 +8,24 @@ import { WebClient, hiddenField } from '../support/web-client.js';
 import { startWebHarness, WEB_USERS, type WebHarness } from '../support/web-harness.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
+const KIM = 'kim.lowe@northshire.gov.uk';
+const PDF = Buffer.from('%PDF-1.4\n% the review minutes\n'.padEnd(4000, '.'));
 
 describe('web view: sign-in and who may do what', () => {
   let w: WebHarness;
   let c: OpenedCase;
+  /** A case whose professional said it is done, with a PDF: it waits for the RM's RESOLVED or NOT DONE. */
+  let done: OpenedCase;
   let routes: string[];
 
   beforeAll(async () => {
     w = await startWebHarness({ name: 'web_access', start: '2026-11-23T10:00:00Z' });
-    c = await new CaseMail(w.h).open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4001'] });
+    const mail = new CaseMail(w.h);
+    c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4001'] });
+    done = await mail.open({ professional: `Kim Lowe <${KIM}>`, directives: ['Child: AB-4002'] });
+    await mail.reply(done, `Kim Lowe <${KIM}>`, 'Please find the review minutes for AB attached.\r\n\r\nKim', {
+      attachment: { filename: 'review-minutes.pdf', content: PDF },
+    });
     routes = [
       '/',
       '/export.csv',
@@ -31,11 +40,11 @@ describe('web view: sign-in and who may do what', () => {
     await w?.close();
   });
 
-  const caseRow = async () => (await w.h.em().execute<Array<{ status: string }>>(`select status from escalation_case where ref = ?`, [c.ref]))[0]!;
-  const eventCount = async () =>
+  const caseRow = async (ref = c.ref) => (await w.h.em().execute<Array<{ status: string }>>(`select status from escalation_case where ref = ?`, [ref]))[0]!;
+  const eventCount = async (ref = c.ref) =>
     Number(
       (
-        await w.h.em().execute<Array<{ n: string }>>(`select count(*) n from case_event e join escalation_case c on c.id = e.case_id where c.ref = ?`, [c.ref])
+        await w.h.em().execute<Array<{ n: string }>>(`select count(*) n from case_event e join escalation_case c on c.id = e.case_id where c.ref = ?`, [ref])
       )[0]!.n,
     );
 
@@ -81,6 +90,30 @@ describe('web view: sign-in and who may do what', () => {
     const page = await new WebClient().signIn(w.base, WEB_USERS.nobody.login);
     expect(page.status).toBe(403);
     expect(page.body).toContain('none of your groups is given access');
+  });
+
+  it('maps a Google-like account without groups by its verified address or its Workspace domain (hd), never by an address alone', async () => {
+    const jordan = new WebClient();
+    const board = await jordan.signIn(w.base, WEB_USERS.byEmail.login);
+    expect(board.status).toBe(200);
+    expect(board.body).toContain('Registered Manager');
+    expect(board.body).toContain(c.ref);
+
+    // The same address, not vouched for by the provider: refused.
+    const unverified = await new WebClient().signIn(w.base, WEB_USERS.unverified.login);
+    expect(unverified.status).toBe(403);
+
+    // A Workspace account of the other organisation (hd claim): an auditor there, and nothing of ours.
+    const gwen = new WebClient();
+    const theirs = await gwen.signIn(w.base, WEB_USERS.byDomain.login);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body).toContain('Auditor (read only)');
+    expect(theirs.body).not.toContain(c.ref);
+    expect((await gwen.request('GET', `${w.base}/cases/${c.ref}`)).status).toBe(404);
+
+    // An address at that domain without the hd claim (a consumer account): refused.
+    const personal = await new WebClient().signIn(w.base, WEB_USERS.consumer.login);
+    expect(personal.status).toBe(403);
   });
 
   it('never shows another organisation’s user a case: not on the board, not by its address, not to act on', async () => {
@@ -172,10 +205,80 @@ describe('web view: sign-in and who may do what', () => {
     expect(Number(rejected[0]!.n)).toBe(0);
   });
 
+  it('offers NOT DONE on a case awaiting confirmation to the RM only; posted twice it acts once, as the mailed NOT DONE', async () => {
+    expect((await caseRow(done.ref)).status).toBe('awaiting-confirmation');
+    const notDone = `/cases/${done.ref}/confirm?action=not-done`;
+    const form = (body: string) => ({ _csrf: hiddenField(body, '_csrf'), key: crypto.randomUUID(), action: 'not-done' });
+
+    // Anonymous, another organisation, an auditor: refused, and nothing changes.
+    const before = await eventCount(done.ref);
+    expect((await new WebClient().request('GET', `${w.base}${notDone}`)).status).toBe(302);
+    expect([401, 403]).toContain(
+      (await new WebClient().request('POST', `${w.base}/cases/${done.ref}/act`, { action: 'not-done', key: crypto.randomUUID(), _csrf: 'x' })).status,
+    );
+    const other = new WebClient();
+    const otherBoard = await other.signIn(w.base, WEB_USERS.otherRm.login);
+    expect((await other.request('GET', `${w.base}${notDone}`)).status).toBe(404);
+    expect((await other.request('POST', `${w.base}/cases/${done.ref}/act`, form(otherBoard.body))).status).toBe(404);
+    const auditor = new WebClient();
+    await auditor.signIn(w.base, WEB_USERS.auditor.login);
+    const auditorPage = await auditor.get(`${w.base}/cases/${done.ref}`);
+    expect(auditorPage.body).not.toContain('action=not-done');
+    expect((await auditor.request('GET', `${w.base}${notDone}`)).status).toBe(403);
+    expect((await auditor.request('POST', `${w.base}/cases/${done.ref}/act`, form(auditorPage.body))).status).toBe(403);
+    expect(await eventCount(done.ref)).toBe(before);
+    expect((await caseRow(done.ref)).status).toBe('awaiting-confirmation');
+
+    // The RM: the button, a confirmation page saying what happens, then one NOT DONE however often the form is sent.
+    const rm = new WebClient();
+    await rm.signIn(w.base, WEB_USERS.rm.login);
+    const page = await rm.get(`${w.base}/cases/${done.ref}`);
+    expect(page.body).toContain(`href="${notDone}"`);
+    const confirm = await rm.get(`${w.base}${notDone}`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.body).toContain('the ladder goes on');
+    expect(confirm.body).toContain('<strong>NOT DONE</strong>');
+    const posted = { _csrf: hiddenField(confirm.body, '_csrf'), key: hiddenField(confirm.body, 'key'), action: 'not-done' };
+    const [a, b] = await Promise.all([
+      rm.request('POST', `${w.base}/cases/${done.ref}/act`, posted),
+      rm.request('POST', `${w.base}/cases/${done.ref}/act`, posted),
+    ]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    const after = await rm.follow('POST', `${w.base}/cases/${done.ref}/act`, posted);
+    expect(after.body).toContain('Not done: the ladder goes on');
+    expect((await caseRow(done.ref)).status).toBe('open');
+    const events = await w.h
+      .em()
+      .execute<Array<{ type: string; actor: string; cause: string }>>(
+        `select e.type, e.actor, e.cause from case_event e join escalation_case c on c.id = e.case_id where c.ref = ? and e.type in ('not-done', 'commands-applied', 'command-rejected') order by e.id`,
+        [done.ref],
+      );
+    expect(events).toEqual([
+      { type: 'not-done', actor: RM, cause: `web:${RM}` },
+      { type: 'commands-applied', actor: RM, cause: `web:${RM}` },
+    ]);
+    // Now nothing waits for confirmation: the button is gone.
+    expect((await rm.get(`${w.base}/cases/${done.ref}`)).body).not.toContain('action=not-done');
+  });
+
+  it('shows every message with how it was read, the words that decided it, and its attachments with their sizes', async () => {
+    const rm = new WebClient();
+    await rm.signIn(w.base, WEB_USERS.rm.login);
+    const page = await rm.get(`${w.base}/cases/${done.ref}`);
+    expect(page.body).toMatch(/<dt>Classification<\/dt>\s*<dd class="class">Done: it is here or has been sent<\/dd>/);
+    expect(page.body).toMatch(/<dt>Evidence<\/dt>\s*<dd><q class="evidence">[^<]*attached[^<]*<\/q><\/dd>/);
+    expect(page.body).toMatch(/<li>review-minutes\.pdf <span class="size">\(4 kB\)<\/span><\/li>/);
+    // Outbound mail says what kind it was; the RM's notice forwarded the PDF, so it is listed there too.
+    expect(page.body).toContain('<dd>Is it done? Asked of the RM');
+    expect(page.body).toContain('<dd>Confirmation that the case is open');
+    expect(page.body.match(/review-minutes\.pdf <span class="size">/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('limits how often one address may start a sign-in', async () => {
     const client = new WebClient();
     const statuses: number[] = [];
-    for (let i = 0; i < 25; i++) statuses.push((await client.request('GET', `${w.base}/auth/login`)).status);
+    // The harness allows 40 a minute (the tests before sign in many times); the 41st is refused.
+    for (let i = 0; i < 45; i++) statuses.push((await client.request('GET', `${w.base}/auth/login`)).status);
     expect(statuses).toContain(429);
   });
 });

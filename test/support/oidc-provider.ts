@@ -13,6 +13,10 @@ export interface TestIdentity {
   email: string;
   name: string;
   groups: string[];
+  /** Google Workspace's hosted domain claim (`hd`), for a Google-like account. */
+  hd?: string;
+  /** Whether the provider vouches for the address (default true). */
+  emailVerified?: boolean;
 }
 
 export interface TestProvider {
@@ -56,9 +60,20 @@ export async function startOidcProvider(users: TestIdentity[], redirectUri: stri
     async findAccount(_ctx, id) {
       const user = users.find((u) => u.login === id);
       if (!user) return undefined;
-      return { accountId: id, claims: () => ({ sub: id, email: user.email, email_verified: true, name: user.name, groups: user.groups }) };
+      return {
+        accountId: id,
+        claims: () => ({
+          sub: id,
+          email: user.email,
+          email_verified: user.emailVerified ?? true,
+          name: user.name,
+          // As Google: no groups claim at all for an account without groups, and hd for a Workspace account.
+          ...(user.groups.length ? { groups: user.groups } : {}),
+          ...(user.hd ? { hd: user.hd } : {}),
+        }),
+      };
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+    claims: { openid: ['sub', 'hd'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     scopes: ['openid', 'email', 'profile', 'groups'],
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },

@@ -15,6 +15,11 @@ export const WEB_USERS = {
   auditor: { login: 'pat', email: 'pat.quinn@sunrise-homes.org.uk', name: 'Pat Quinn', groups: ['auditors'] },
   otherRm: { login: 'robin', email: 'robin.hale@northbrook-care.org.uk', name: 'Robin Hale', groups: ['northbrook-rms'] },
   nobody: { login: 'casey', email: 'casey.doe@sunrise-homes.org.uk', name: 'Casey Doe', groups: ['all-staff'] },
+  // Google-like accounts: no groups claim; a grant names the verified address or the Workspace domain (hd).
+  byEmail: { login: 'jordan', email: 'jordan.price@sunrise-homes.org.uk', name: 'Jordan Price', groups: [] },
+  unverified: { login: 'jordan-unverified', email: 'jordan.price@sunrise-homes.org.uk', name: 'Not Jordan', groups: [], emailVerified: false },
+  byDomain: { login: 'gwen', email: 'gwen.ellis@northbrook-care.org.uk', name: 'Gwen Ellis', groups: [], hd: 'northbrook-care.org.uk' },
+  consumer: { login: 'gwen-personal', email: 'gwen.ellis@northbrook-care.org.uk', name: 'Gwen (personal account)', groups: [] },
 } satisfies Record<string, TestIdentity>;
 
 export interface WebHarness {
@@ -38,12 +43,15 @@ export async function startWebHarness(opts: Omit<HarnessOptions, 'config' | 'sec
           host: '127.0.0.1',
           port,
           publicUrl: base,
+          signInPerMinute: 40,
           oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, scopes: ['openid', 'email', 'profile', 'groups'] },
           access: [
             { group: 'sunrise-rms', role: 'rm', organisations: ['sunrise-homes'] },
             { group: 'provider-managers', role: 'manager', organisations: ['sunrise-homes', OTHER_ORG] },
             { group: 'auditors', role: 'auditor', organisations: ['sunrise-homes'] },
             { group: 'northbrook-rms', role: 'rm', organisations: [OTHER_ORG] },
+            { email: 'jordan.price@sunrise-homes.org.uk', role: 'rm', organisations: ['sunrise-homes'] },
+            { domain: 'northbrook-care.org.uk', role: 'auditor', organisations: [OTHER_ORG] },
           ],
         },
       },

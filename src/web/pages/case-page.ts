@@ -3,6 +3,8 @@ import type { CaseView, DraftView } from '../../workflows/case-queries.js';
 import { roleLabel } from '../../domain/roles.js';
 import { html, type Html } from '../html.js';
 import { ACTION_TEXT, type WebAction } from '../case-actions.js';
+import { messageKindText, replyClassText } from '../message-labels.js';
+import { sizeText } from '../../outbound/compose/forward-attachments.js';
 
 export interface CasePageInput {
   view: CaseView;
@@ -35,6 +37,40 @@ const STATUS_TEXT: Record<string, string> = {
   'not-applicable': 'Not needed',
 };
 
+function files(m: MessageView): Html {
+  if (m.files.length === 0) return html``;
+  return html`<dt>Attachments</dt>
+    <dd>
+      <ul class="files">
+        ${m.files.map((f) => html`<li>${f.name}${f.bytes !== null ? html` <span class="size">(${sizeText(f.bytes)})</span>` : ''}</li>`)}
+      </ul>
+    </dd>`;
+}
+
+/** How the service read a message: its class and the words the classifier quoted, the commands in it, or the automatic mail it was. */
+function reading(m: MessageView): Html {
+  const r = m.reading;
+  if (!r) return html``;
+  return html`${
+    r.class
+      ? html`<dt>Classification</dt>
+          <dd class="class">${replyClassText(r.class)}${r.promiseDate ? html` (${r.promiseDate})` : ''}</dd>
+          <dt>Evidence</dt>
+          <dd>${r.evidence ? html`<q class="evidence">${r.evidence}</q>` : html`<span class="hint">no phrase decided it</span>`}</dd>`
+      : ''
+  }${
+    r.commands?.length
+      ? html`<dt>Commands</dt>
+          <dd>${r.commands.map((c) => c.toUpperCase().replace(/-/g, ' ')).join(', ')}</dd>`
+      : ''
+  }${
+    r.automatic
+      ? html`<dt>Automatic</dt>
+          <dd>${r.automatic}</dd>`
+      : ''
+  }`;
+}
+
 function message(m: MessageView): Html {
   return html`<article class="msg msg-${m.direction}">
     <h3><span class="dir">${m.directionLabel}</span> ${m.subject || '(no subject)'}</h3>
@@ -49,14 +85,9 @@ function message(m: MessageView): Html {
               <dd>${m.cc}</dd>`
           : ''
       }
-      <dt>Read as</dt>
-      <dd>${m.label}${m.status && m.status !== m.label ? html` (${m.status})` : ''}</dd>
-      ${
-        m.attachments.length
-          ? html`<dt>Attachments</dt>
-              <dd>${m.attachments.join(', ')}</dd>`
-          : ''
-      }
+      <dt>${m.direction === 'in' ? 'Taken as' : 'Kind'}</dt>
+      <dd>${messageKindText(m.direction, m.label)}${m.direction === 'out' && m.status !== 'sent' ? html` (${m.status})` : ''}</dd>
+      ${reading(m)} ${files(m)}
     </dl>
     ${
       m.brief

@@ -18,6 +18,18 @@ describe('web access: groups to roles', () => {
     expect(grantsFor(user(['rms', 'other']), access)).toEqual([{ role: 'rm', organisations: ['a'] }]);
     expect(Access.of(user(['other']), access).any).toBe(false);
   });
+  it('names a Google account by its verified address or its Workspace domain (the hd claim), never by the address’s suffix', () => {
+    const grants = [
+      { email: 'jo@a.example', role: 'rm' as const, organisations: ['a'] },
+      { domain: 'b.example', role: 'auditor' as const, organisations: ['b'] },
+    ];
+    const google = (email: string, o: { emailVerified?: boolean; hostedDomain?: string }) => ({ groups: [], email, ...o });
+    expect(grantsFor(google('Jo@A.example', { emailVerified: true }), grants)).toEqual([{ role: 'rm', organisations: ['a'] }]);
+    expect(grantsFor(google('jo@a.example', { emailVerified: false }), grants)).toEqual([]);
+    expect(grantsFor(google('jo@a.example', {}), grants)).toEqual([]);
+    expect(grantsFor(google('kim@b.example', { emailVerified: true, hostedDomain: 'B.example' }), grants)).toEqual([{ role: 'auditor', organisations: ['b'] }]);
+    expect(grantsFor(google('kim@b.example', { emailVerified: true }), grants)).toEqual([]);
+  });
   it('lets an RM act on its own organisation only, an auditor read only', () => {
     const rm = Access.of(user(['rms']), access);
     expect([rm.canRead('a'), rm.canAct('a'), rm.canRead('b'), rm.canAct('b')]).toEqual([true, true, false, false]);
@@ -62,6 +74,8 @@ describe('web: actions are the mailed commands', () => {
     expect(actionsFor('open', true)).toEqual(['approve', 'skip', 'resolve', 'pause', 'extend', 'escalate']);
     expect(actionsFor('paused', false)).toEqual(['resolve', 'resume', 'extend', 'escalate']);
     expect(actionsFor('resolved', false)).toEqual(['reopen']);
+    expect(actionsFor('awaiting-confirmation', false)).toEqual(['resolve', 'not-done', 'pause', 'extend', 'escalate']);
+    expect(commandFor('not-done', {})).toEqual({ kind: 'not-done' });
   });
 });
 
