@@ -80,6 +80,10 @@ describe('security: who may change a case, and what the service echoes back', ()
     const told = h.sink.messages.filter((m) => m.envelope.to.includes(RM));
     expect(told).toHaveLength(1);
     expect(told[0]!.parsed.subject).toContain(c.ref);
+    // A stranger's words are not quoted to the RM (they would reach the evidence pack through the notice).
+    expect(told[0]!.parsed.subject).toMatch(/^Not acted on — please check: /);
+    expect(told[0]!.parsed.text).not.toContain('this is now done');
+    expect(told[0]!.parsed.text).not.toContain('What it said');
     expect(h.sink.messages.some((m) => m.envelope.to.includes(MALLORY))).toBe(false);
   });
 
@@ -99,8 +103,11 @@ describe('security: who may change a case, and what the service echoes back', ()
   });
 
   it('a forged RESOLVED that claims to be the RM but failed DMARC changes nothing, whichever way it finds the case', async () => {
+    // An hour on: the strangers above used the hour's allowance of notices about flagged messages.
+    await h.advanceTo(new Date(h.clock.now().getTime() + 3600_000).toISOString());
     const c = await openCase();
     const before = await state(c);
+    h.sink.clear();
     const forged = await deliver({
       from: `Alex Morgan <${RM}>`,
       to: plusAddress(INBOX, before.token),
@@ -115,6 +122,10 @@ describe('security: who may change a case, and what the service echoes back', ()
       route: 'flagged',
       reason: 'sender failed verification (DMARC failed at our mail server); nothing was changed',
     });
+    // The From names someone on the case: the RM is shown the words that were not acted on, to judge them.
+    const told = h.sink.messages.filter((m) => m.envelope.to.includes(RM) && (m.parsed.subject?.startsWith('Not acted on — please check: ') ?? false));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.parsed.text).toMatch(/What it said \(not acted on\):\n {2}RESOLVED\n/);
     expect(await state(c)).toEqual(before);
     expect((await h.caseByRef(c.ref))!.status).toBe('open');
   });

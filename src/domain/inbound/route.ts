@@ -60,7 +60,13 @@ export type Route =
   | { kind: 'recipient-reply'; role: string }
   /** Read and shown to the RM, but it changes nothing on the case. */
   | { kind: 'reply-notice'; role: string; reason: string }
-  | { kind: 'flag'; reason: string; notify: boolean };
+  /**
+   * Changes nothing; the RM is told when `notify`. `participant`: the From names someone on the case
+   * or on the staff, so the RM's notice quotes what was not acted on; a stranger's words are never
+   * quoted (they would travel into the RM's mail and the evidence pack, which keeps strangers to one
+   * header line).
+   */
+  | { kind: 'flag'; reason: string; notify: boolean; participant?: boolean };
 
 /** What a non-staff confirmer (the fostering panel's ADM and chair) may say. */
 export const CONFIRMER_COMMANDS: Command['kind'][] = ['resolved', 'not-done', 'escalate'];
@@ -104,7 +110,10 @@ export function decideRoute(f: RouteFacts): Route {
 
   if (f.match) {
     const { by, senderRole, senderIsConfirmer } = f.match;
-    if (v.status === 'failed') return { kind: 'flag', reason: `sender failed verification (${v.reason}); nothing was changed`, notify: true };
+    if (v.status === 'failed') {
+      const participant = !!senderRole || f.senderIsStaff;
+      return { kind: 'flag', reason: `sender failed verification (${v.reason}); nothing was changed`, notify: true, ...(participant ? { participant } : {}) };
+    }
     // A tag in the subject proves nothing about who wrote: only people on the case may act through it.
     if (by === 'tag' && !senderRole && !f.senderIsStaff) {
       return { kind: 'flag', reason: 'case reference quoted by someone who is not on the case', notify: true };

@@ -198,7 +198,9 @@ async function applyRoute(
   const cause: MailCause = {
     sender: addressKey(sender.address),
     messageKey: key,
-    // Notices about someone not on the case quoting it count per organisation, not per case.
+    // Notices about someone not on the case quoting it count per organisation, not per case. So
+    // does a flagged message whose From names a participant: that From is not proven, and counting
+    // it against the participant's own budget would let a forger spend it.
     ...(route.kind === 'flag' ? { stranger: true } : {}),
     // A participant's reply and a bounce are what the RM must see.
     ...(route.kind === 'recipient-reply' || route.kind === 'reply-notice' || route.kind === 'bounce' ? { mustSee: true } : {}),
@@ -309,9 +311,14 @@ async function applyRoute(
       );
       break;
     case 'flag':
-      // A stranger's words are not quoted: they would travel into the RM's mail and the evidence pack
-      // (issue 13 point 8 keeps strangers' messages to one header line there).
-      decision = recordFlagged(state, { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify }, ctx);
+      // A participant's words are quoted so the RM can judge them (issue 14); a stranger's are not:
+      // they would travel into the RM's mail and the evidence pack (issue 13 point 8 keeps
+      // strangers' messages to one header line there).
+      decision = recordFlagged(
+        state,
+        { from: sender.address, reason: route.reason, messageKey: key, notify: route.notify, ...(route.participant ? { newText: analysis.newText } : {}) },
+        ctx,
+      );
       break;
     case 'staff-message': {
       const b = new DecisionBuilder(cloneState(state), now);

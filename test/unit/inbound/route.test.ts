@@ -108,6 +108,23 @@ describe('sender verification decides whether a reply or a command acts', () => 
     });
   });
 
+  it('a flag says whether its sender is on the case, so the RM is shown a participant’s words and never a stranger’s', () => {
+    // The From names the RM (a participant) or a chased manager on the staff: quoted, for the RM to judge.
+    expect(decideRoute(facts('CLOSE', { senderRole: 'rm' }, true, 'fail'))).toMatchObject({ kind: 'flag', participant: true });
+    expect(decideRoute(facts('This is now done.', { senderRole: 'team-manager', senderIsChased: true }, false, 'fail'))).toMatchObject({
+      kind: 'flag',
+      participant: true,
+    });
+    // Someone not on the case: a tag in the subject, or a reply in the thread, proves nothing.
+    const stranger = decideRoute(facts('RESOLVED', { by: 'tag' }, false));
+    expect(stranger).toMatchObject({ kind: 'flag', reason: 'case reference quoted by someone who is not on the case' });
+    expect(stranger).not.toHaveProperty('participant');
+    const inThread = decideRoute(facts('RESOLVED', {}, false));
+    expect(inThread).toMatchObject({ kind: 'flag', reason: 'reply from an address that is not on the case' });
+    expect(inThread).not.toHaveProperty('participant');
+    expect(decideRoute(facts('RESOLVED', {}, false, 'fail'))).not.toHaveProperty('participant');
+  });
+
   it('a DMARC failure is flagged, never confirmed by round trip; CONFIRM <code> is its own route', () => {
     expect(decideRoute(facts('CLOSE', { senderRole: 'rm' }, true, 'fail')).kind).toBe('flag');
     expect(decideRoute(facts('CONFIRM ABCDEFGHJKMNPQRSTVWX', { senderRole: 'rm' }, true, 'none'))).toEqual({ kind: 'confirm-token' });
