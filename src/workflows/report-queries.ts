@@ -68,6 +68,7 @@ const KIND_ORDER: readonly OutboxKind[] = [
   'kept-informed',
   'contact-request',
   'confirm-request',
+  'confirmation-ended',
   'reply-notice',
   'resolved-notice',
   'bounce-notice',

@@ -37,6 +37,8 @@ describe('a reply that reads as done waits for the RM', () => {
   const toRm = (x: OpenedCase) => about(x).filter((m) => m.envelope.to.includes(RM) && !m.envelope.to.includes(SAM));
   const chasersToSam = (x: OpenedCase) => about(x).filter((m) => m.envelope.to.includes(SAM));
   const status = async (x: OpenedCase) => (await h.caseByRef(x.ref))!.status;
+  /** Plain text as one line per paragraph (the layout wraps long lines). */
+  const oneLine = (text: string | undefined) => (text ?? '').replace(/([^\n])\n(?=[^\n])/g, '$1 ');
 
   it('a hedged done reply is no resolution: the RM is told and the ladder goes on', async () => {
     h.clock.set('2026-12-01T11:00:00Z');
@@ -179,6 +181,26 @@ describe('a reply that reads as done waits for the RM', () => {
       expect(await status(x), x.ref).toBe('open');
       expect(chasersToSam(x), x.ref).toHaveLength(1);
     }
+    // The RM is told, in plain words, what their silence did and why.
+    const ended = (x: OpenedCase) => toRm(x).filter((m) => m.parsed.subject?.includes('no answer came') ?? false);
+    const [closed] = ended(c.silentPdf);
+    expect(ended(c.silentPdf)).toHaveLength(1);
+    expect(closed!.parsed.subject).toMatch(/^Closed as resolved — no answer came: /);
+    expect(oneLine(closed!.parsed.text)).toContain(
+      `On Thursday 3 December 2026 Sam Patel <${SAM}> (the professional) replied that it is done, with review-minutes.pdf attached, and I sent it to you to ask whether it is done. Nobody replied RESOLVED or NOT DONE by Wednesday 9 December 2026 at 11:00, so, as I said I would, I have taken the document as the thing asked for and closed the case.`,
+    );
+    expect(closed!.parsed.text).toContain('If it is not done after all, reply REOPEN.');
+    const [words] = ended(c.silentWords);
+    expect(ended(c.silentWords)).toHaveLength(1);
+    expect(words!.parsed.subject).toMatch(/^Reminders resume — no answer came: /);
+    expect(oneLine(words!.parsed.text)).toContain('but no document came with the reply');
+    expect(oneLine(words!.parsed.text)).toContain('the next steps go ahead: words alone do not close a case.');
+    expect(oneLine(words!.parsed.text)).toMatch(/Next: [^\n]+, going now\./);
+    const [secure] = ended(c.secure);
+    expect(ended(c.secure)).toHaveLength(1);
+    expect(oneLine(secure!.parsed.text)).toContain('nobody has told me what the secure message says.');
+    // The case the RM answered themselves is not told again.
+    expect(ended(c.pdf)).toEqual([]);
     // The case the RM resolved stays quiet.
     expect(chasersToSam(c.pdf)).toEqual([]);
   });

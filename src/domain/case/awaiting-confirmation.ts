@@ -129,7 +129,19 @@ export function runConfirmationHold(b: DecisionBuilder, ctx: CaseContext): boole
   if (s.status !== 'awaiting-confirmation' || !c) return false;
   const now = ctx.now.toISOString();
   if (c.until <= now) {
+    const from = s.awaitingConfirmationFrom ?? { email: '', role: '' };
+    // Told to the same people the notice asked, before the state forgets who that was.
+    const { to, cc } = confirmersOf(s, ctx);
     clearConfirmation(s);
+    const name = s.participants.find((p) => p.email.toLowerCase() === from.email.toLowerCase() && p.name)?.name;
+    const told = {
+      from: { email: from.email, ...(name ? { name } : {}) },
+      role: from.role,
+      reason: c.reason,
+      askedAt: c.since,
+      until: c.until,
+      documents: c.documents,
+    };
     if (c.onSilence === 'resolve') {
       s.status = 'resolved';
       s.resolvedAt = now;
@@ -137,10 +149,22 @@ export function runConfirmationHold(b: DecisionBuilder, ctx: CaseContext): boole
       s.hold = undefined;
       b.draft({ kind: 'cancel-all' });
       b.event('resolved', 'system', { by: 'silence', documents: c.documents, since: c.since });
+      b.mail({ kind: 'confirmation-ended', key: `m${c.message}-confirm-ended`, to, cc, timing: 'now', data: { ...told, outcome: 'resolved' } });
       return false;
     }
     s.status = 'open';
     b.event('confirmation-lapsed', 'system', { reason: c.reason, since: c.since });
+    // What goes next, as it stands before the run goes on (the step the hold moved may go at once).
+    const next = currentStep(s);
+    b.mail({
+      kind: 'confirmation-ended',
+      key: `m${c.message}-confirm-ended`,
+      to,
+      cc,
+      timing: 'now',
+      ...(next ? { step: next.n } : {}),
+      data: { ...told, outcome: 'resumed', ...(next?.status === 'planned' && next.dueAt ? { nextAt: next.dueAt } : {}) },
+    });
     return true;
   }
   if (c.remindAt <= now && !c.remindedAt) {

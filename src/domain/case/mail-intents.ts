@@ -178,6 +178,25 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
       documents: z.array(z.string()).optional(),
     }),
   ),
+  /**
+   * To the confirmers (the people the confirm request asked): nobody answered by `until`, so the
+   * hold ended as the request said it would: the case resolved (the reply came with a document), or
+   * the reminders resumed (`nextAt`: when the next step goes, as it stood then).
+   */
+  mail(
+    'confirmation-ended',
+    common,
+    z.object({
+      from: contact,
+      role: z.string(),
+      reason: z.enum(['done', 'secure-message']),
+      outcome: z.enum(['resolved', 'resumed']),
+      askedAt: z.string(),
+      until: z.string(),
+      documents: z.array(z.string()),
+      nextAt: z.string().optional(),
+    }),
+  ),
   /** To the RM: these addresses bounced (each only once). */
   mail('bounce-notice', common, z.object({ failed: z.array(z.object({ address: z.string(), status: z.string().optional(), roles: z.array(z.string()) })) })),
   /** To the RM: a mail of the case could not be delivered (`failedKind`: the outbox row's kind). */

@@ -717,6 +717,7 @@ const FOLDED_TEXT: Record<string, string> = {
   'reply-notice': 'a reply',
   'resolved-notice': 'a reply that resolved the case',
   'confirm-request': 'a reply that reads as done (confirmation asked for)',
+  'confirmation-ended': 'the end of a wait for your confirmation',
   'bounce-notice': 'a delivery failure',
   'command-ack': 'commands, applied',
   'command-error': 'commands that were not understood',
@@ -769,6 +770,20 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         documents: d.documents ?? [],
         secureService: d.secureService ?? '',
         redirectDirective: d.redirectDirective ?? '',
+      };
+    }
+    case 'confirmation-ended': {
+      const d = intent.data;
+      const next = d.nextAt ? new Date(d.nextAt) : undefined;
+      return {
+        ...d,
+        fromText: who(d.from, d.role || undefined),
+        resolved: d.outcome === 'resolved',
+        isSecure: d.reason === 'secure-message',
+        askedOnText: cal.formatDate(new Date(d.askedAt)),
+        untilText: cal.format(new Date(d.until)),
+        // The step the hold moved goes in the same run when its date has come.
+        nextText: next ? (next <= ctx.now ? 'going now' : cal.format(next)) : '',
       };
     }
     case 'contact-request':

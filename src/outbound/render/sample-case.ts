@@ -494,6 +494,44 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       }
       break;
     }
+    case 'confirmation-ended': {
+      // A done reply in words alone, and nobody answered the confirm request: the reminders resume.
+      now = cal.nextDayOpening(now);
+      const d = applyRecipientReply(
+        state,
+        {
+          from: replier,
+          role: replierRole,
+          classification: { class: 'resolved', evidence: 'sent' },
+          messageKey: 'sample-done',
+          newText: opts.text?.replyText ?? 'The minutes were sent to you last week.',
+        },
+        sample.context(now),
+      );
+      const until = d.state.confirmation?.until;
+      if (until) {
+        now = new Date(until);
+        const ended = advanceCase(d.state, sample.context(now));
+        intent = pick(ended, 'confirmation-ended');
+        if (intent) state = ended.state;
+      }
+      intent ??= {
+        kind,
+        key: 'mdone-confirm-ended',
+        ...staff(),
+        timing: 'now',
+        data: {
+          from: { email: replier.email },
+          role: replierRole,
+          reason: 'done',
+          outcome: 'resolved',
+          askedAt: now.toISOString(),
+          until: cal.addWorkingDays(now, 4).toISOString(),
+          documents: ['Panel minutes.pdf'],
+        },
+      };
+      break;
+    }
     case 'bounce-notice': {
       now = cal.nextDayOpening(now);
       const address = (chaser?.cc.find((c) => c.email !== org.manager.email && c.email !== state.originator.email) ?? replier).email;

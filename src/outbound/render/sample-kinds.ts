@@ -17,5 +17,6 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'reply-notice',
   'resolved-notice',
   'confirm-request',
+  'confirmation-ended',
   'bounce-notice',
 ];

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { applyRecipientReply } from '../../../src/domain/case/apply-reply.js';
 import { parseCommands } from '../../../src/domain/inbound/commands.js';
 import { resolutionOf } from '../../../src/domain/ladder/ladder-schema.js';
-import { CaseDriver, addr, ladder, mailsOf, people } from './case-driver.js';
+import { CaseDriver, RM, addr, ladder, mailsOf, people } from './case-driver.js';
 
 const PDF = [{ filename: 'LAC review minutes.pdf', contentType: 'application/pdf', size: 150_000 }];
 
@@ -77,6 +77,19 @@ describe('awaiting confirmation', () => {
     });
     expect(decided.mails.filter((m) => m.kind === 'chaser')).toEqual([]);
     expect(d.state.nextActionAt).toBeNull();
+    // The RM is told what silence did and why: the document came with the reply.
+    expect(decided.mails.map((m) => m.kind)).toEqual(['confirmation-ended']);
+    const [ended] = mailsOf(decided, 'confirmation-ended');
+    expect([...ended!.to, ...ended!.cc].map((c) => c.email)).toContain(RM.email);
+    expect(ended!.data).toEqual({
+      from: { email: addr('professional') },
+      role: 'professional',
+      reason: 'done',
+      outcome: 'resolved',
+      askedAt: '2026-12-03T11:00:00.000Z',
+      until: '2026-12-09T11:00:00.000Z',
+      documents: ['LAC review minutes.pdf'],
+    });
   });
 
   it('silence on words alone: the ladder resumes at the end of the second hold with the step it held', () => {
@@ -87,6 +100,25 @@ describe('awaiting confirmation', () => {
     expect(d.state.status).toBe('open');
     expect(resumed.events.map((e) => e.type)).toContain('confirmation-lapsed');
     expect(mailsOf(resumed, 'chaser').map((m) => m.data.rungId)).toEqual(['professional-reminder']);
+    // Told before the step goes, naming it and when (now: the hold had moved it to this moment).
+    expect(resumed.mails[0]!.kind).toBe('confirmation-ended');
+    const [ended] = mailsOf(resumed, 'confirmation-ended');
+    expect(ended!.step).toBe(mailsOf(resumed, 'chaser')[0]!.step);
+    expect(ended!.data).toMatchObject({ outcome: 'resumed', reason: 'done', documents: [], nextAt: '2026-12-09T11:00:00.000Z' });
+  });
+
+  it('an RM who answered in time is not told the hold ended: RESOLVED and NOT DONE end it themselves', () => {
+    for (const kind of ['resolved', 'not-done'] as const) {
+      const d = doneOnThursday();
+      d.at('2026-12-04T09:30:00Z').command({ kind });
+      expect(
+        d
+          .at('2026-12-09T11:00:00Z')
+          .advance()
+          .mails.filter((m) => m.kind === 'confirmation-ended'),
+        kind,
+      ).toEqual([]);
+    }
   });
 
   it('a document too large to have been sent to the RM is no evidence', () => {
@@ -147,6 +179,9 @@ describe('awaiting confirmation', () => {
     d.at('2026-12-07T11:00:00Z').advance();
     const resumed = d.at('2026-12-09T11:00:00Z').advance();
     expect(mailsOf(resumed, 'chaser')).toHaveLength(1);
+    expect(mailsOf(resumed, 'confirmation-ended').map((m) => m.data)).toEqual([
+      expect.objectContaining({ reason: 'secure-message', outcome: 'resumed', documents: [] }),
+    ]);
   });
 
   it('a redirected reply offers the RM the new contact as a line to send back; the ladder goes on', () => {

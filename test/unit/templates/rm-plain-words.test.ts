@@ -19,6 +19,7 @@ const RM_KINDS: MailKind[] = [
   'command-error',
   'reply-notice',
   'resolved-notice',
+  'confirmation-ended',
   'bounce-notice',
   'delivery-failure',
   'fold-summary',
