@@ -63,6 +63,8 @@ const PLANNED: Record<string, number> = {
 };
 
 const BODY_SENTENCE = 'The review was held on the ninth and the minutes were promised within twenty days';
+/** What a third of the professionals send: "done" needs the document, not only the word "attached". */
+const MINUTES = { filename: 'review-minutes.pdf', content: '%PDF-1.4\n% the review minutes\n' };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const pro = (i: number) => `pro${i}@northshire.gov.uk`;
 const tm = (i: number) => `tm${i}@northshire.gov.uk`;
@@ -381,6 +383,7 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
           inReplyTo: chaser,
           references: `${requestId(i)} ${chaser}`,
           body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nPro',
+          attachments: [MINUTES],
         }),
         r.clock.now(),
       );

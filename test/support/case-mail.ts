@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { runCli } from '../../src/cli/program.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
-import { EscalatorHarness, INBOX, REPO_ROOT, RM, SECRET, dmarcPass, rfc822 } from './escalator-harness.js';
+import { EscalatorHarness, INBOX, REPO_ROOT, RM, SECRET, rfc822, type TestAttachment } from './escalator-harness.js';
 import { waitFor } from './wait.js';
 
 export interface OpenedCase {
@@ -98,8 +98,8 @@ export class CaseMail {
     body: string,
     opts: {
       step?: number;
-      attachment?: { filename: string; content: string | Buffer; contentType?: string };
-      attachments?: Array<{ filename: string; content: string | Buffer; contentType?: string }>;
+      attachment?: TestAttachment;
+      attachments?: TestAttachment[];
     } = {},
   ): Promise<string> {
     const id = this.nextId('reply');
@@ -113,40 +113,8 @@ export class CaseMail {
       inReplyTo: parent,
       references: `${c.requestId} ${parent}`,
     };
-    let raw: string;
     const files = [...(opts.attachment ? [opts.attachment] : []), ...(opts.attachments ?? [])];
-    if (files.length === 0) {
-      raw = rfc822({ ...headers, body });
-    } else {
-      const boundary = `b-${randomBytes(6).toString('hex')}`;
-      raw = [
-        `Authentication-Results: ${dmarcPass(headers.from)}`,
-        `From: ${headers.from}`,
-        `To: ${headers.to}`,
-        `Subject: ${headers.subject}`,
-        `Message-ID: ${headers.messageId}`,
-        `Date: ${headers.date.toUTCString().replace('GMT', '+0000')}`,
-        `In-Reply-To: ${headers.inReplyTo}`,
-        `References: ${headers.references}`,
-        'MIME-Version: 1.0',
-        `Content-Type: multipart/mixed; boundary="${boundary}"`,
-        '',
-        `--${boundary}`,
-        'Content-Type: text/plain; charset=utf-8',
-        '',
-        body,
-        ...files.flatMap((f) => [
-          `--${boundary}`,
-          `Content-Type: ${f.contentType ?? 'application/pdf'}; name="${f.filename}"`,
-          `Content-Disposition: attachment; filename="${f.filename}"`,
-          'Content-Transfer-Encoding: base64',
-          '',
-          Buffer.from(f.content).toString('base64').replace(/.{76}/g, '$&\r\n'),
-        ]),
-        `--${boundary}--`,
-        '',
-      ].join('\r\n');
-    }
+    const raw = rfc822({ ...headers, body, attachments: files });
     await this.deliver(raw, id);
     return id;
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EscalatorService } from '../../src/app/service.js';
@@ -204,6 +205,14 @@ export function dmarcPass(from: string): string {
  * with our MX's `Authentication-Results` saying the sender's domain passed DMARC, unless
  * `verified: false` (a sender nothing proves) or the test writes its own header.
  */
+/** A file carried by a test message. */
+export interface TestAttachment {
+  filename: string;
+  content: string | Buffer;
+  /** Default application/pdf. */
+  contentType?: string;
+}
+
 export function rfc822(h: {
   from: string;
   to: string;
@@ -216,8 +225,33 @@ export function rfc822(h: {
   headers?: Record<string, string>;
   verified?: boolean;
   body: string;
+  /** With files the message is multipart/mixed: the body first, then each file in base64. */
+  attachments?: TestAttachment[];
 }): string {
   const ownAuth = Object.keys(h.headers ?? {}).some((k) => k.toLowerCase() === 'authentication-results');
+  const files = h.attachments ?? [];
+  const boundary = `b-${randomBytes(6).toString('hex')}`;
+  const content =
+    files.length === 0
+      ? ['Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', h.body]
+      : [
+          `Content-Type: multipart/mixed; boundary="${boundary}"`,
+          '',
+          `--${boundary}`,
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          h.body,
+          ...files.flatMap((f) => [
+            `--${boundary}`,
+            `Content-Type: ${f.contentType ?? 'application/pdf'}; name="${f.filename}"`,
+            `Content-Disposition: attachment; filename="${f.filename}"`,
+            'Content-Transfer-Encoding: base64',
+            '',
+            Buffer.from(f.content).toString('base64').replace(/.{76}/g, '$&\r\n'),
+          ]),
+          `--${boundary}--`,
+          '',
+        ];
   const lines = [
     ...(h.verified === false || ownAuth ? [] : [`Authentication-Results: ${dmarcPass(h.from)}`]),
     `From: ${h.from}`,
@@ -230,10 +264,7 @@ export function rfc822(h: {
     ...(h.references ? [`References: ${h.references}`] : []),
     ...Object.entries(h.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    h.body,
+    ...content,
   ];
   return lines.join('\r\n');
 }

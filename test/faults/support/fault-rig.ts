@@ -1,11 +1,11 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { ImapFlow } from 'imapflow';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { configSchema } from '../../../src/config/config-schema.js';
 import { migrate } from '../../../src/db/migrate.js';
 import { openOrm } from '../../../src/db/orm.js';
@@ -113,6 +113,13 @@ export class FaultRig {
     limits?: Record<string, number>;
     /** Another mailbox block (the Graph phase's), instead of Dovecot and the SMTP sink's. */
     mailbox?: Record<string, unknown>;
+    /**
+     * `auto`: the real ladders with `resolution: auto`, so a done reply closes its case at once. The
+     * chaos and Graph phases measure delivery under faults; which chasers are due stays simple
+     * arithmetic. How a done reply waits for the RM is tested through real mail on its own
+     * (test/integration/reply-confirmation.test.ts).
+     */
+    resolution?: 'auto';
   }): Promise<FaultRig> {
     const dir = mkdtempSync(join(tmpdir(), 'escalator-faults-'));
     const started = await Promise.allSettled([PrivatePostgres.start(), PrivateRedis.start(), startDovecot(), startSmtpSink()] as const);
@@ -148,7 +155,7 @@ export class FaultRig {
       http: { host: '127.0.0.1', port: 0 },
       logging: { level: 'info' },
       secret: SECRET,
-      laddersDir: resolve(REPO_ROOT, 'config/ladders'),
+      laddersDir: opts.resolution === 'auto' ? laddersResolvingOnReply(dir) : resolve(REPO_ROOT, 'config/ladders'),
       directory: resolve(REPO_ROOT, 'test/fixtures/directory.yaml'),
       trust: { authservIds: ['mx.sunrise-homes.org.uk'] },
       ...(opts.limits ? { limits: opts.limits } : {}),
@@ -501,4 +508,16 @@ export class FaultRig {
     if (opts.keepLogs) console.log(`fault suite: the processes' logs are in ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A copy of the real ladders with `resolution: auto`, in the run's own directory. */
+function laddersResolvingOnReply(dir: string): string {
+  const from = resolve(REPO_ROOT, 'config/ladders');
+  const to = join(dir, 'ladders');
+  mkdirSync(to);
+  for (const file of readdirSync(from).filter((f) => f.endsWith('.yaml'))) {
+    const ladder = parse(readFileSync(join(from, file), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(to, file), stringify({ ...ladder, resolution: 'auto' }));
+  }
+  return to;
 }
