@@ -18,7 +18,7 @@ const TENANT = 'sunrise-homes.onmicrosoft.com';
 const CLIENT = '3f0c9e52-8d1a-4b7e-9c61-5a2d7e4b1c90';
 
 /** What a third of the professionals send: "done" needs the document, not only the word "attached". */
-const MINUTES = { filename: 'review-minutes.pdf', content: '%PDF-1.4\n% the review minutes\n' };
+const REVIEW = { filename: 'care-plan-review.pdf', content: '%PDF-1.4\n% the care plan review\n' };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const pro = (i: number) => `gpro${i}@northshire.gov.uk`;
 const requestId = (i: number) => `<graph-fault-request-${i}@sunrise-homes.org.uk>`;
@@ -128,8 +128,8 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
           date: r.clock.now(),
           inReplyTo: chaser,
           references: `${requestId(i)} ${chaser}`,
-          body: 'Please find the minutes attached, apologies for the delay.\r\n\r\nThanks',
-          attachments: [MINUTES],
+          body: 'Please find the care plan review attached, apologies for the delay.\r\n\r\nThanks',
+          attachments: [REVIEW],
         }),
       );
       replies++;
