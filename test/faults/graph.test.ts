@@ -54,6 +54,7 @@ describe('fault suite, Graph phase: token expiry, 429 storms, delta reset', () =
       watchers: 2,
       // One RM opens every case within minutes: lift the openings limit, as the chaos phase does.
       limits: { openingsPerSenderPerHour: 0 },
+      resolution: 'auto',
       mailbox: {
         address: INBOX,
         name: 'Sunrise escalations',
