@@ -4,6 +4,8 @@ import { applyCommands } from '../domain/case/apply-commands.js';
 import { findEvent } from '../domain/case/case-events.js';
 import type { CaseState } from '../domain/case/case-state.js';
 import type { Command } from '../domain/commands/command.js';
+import { parseCommands } from '../domain/inbound/commands.js';
+import { rolesOf } from '../domain/ladder/effective-ladder.js';
 import { dispatch, persistDecision } from './persist-decision.js';
 
 export interface CaseActionResult {
@@ -19,6 +21,8 @@ export interface CaseCommandOptions {
   via?: 'cli' | 'web';
   /** Act once per key: the web view's confirmation form carries one, so a form posted twice acts once. */
   once?: { key: string; action: string };
+  /** An operator at the CLI: who and why, recorded on the case; the RM is told by mail. */
+  operator?: { by: string; reason: string };
 }
 
 /**
@@ -54,6 +58,7 @@ export async function runCaseCommand(
         errors: [],
         messageKey: `${via}${once ? `-${once.key}` : ctx.now.getTime()}`,
         acknowledge: false,
+        ...(opts.operator ? { operator: opts.operator } : {}),
       },
       ctx,
     );
@@ -74,4 +79,30 @@ export async function runCaseCommand(
   }
   await dispatch(deps.scheduler, result.work);
   return { ok: result.ok, messages: result.messages, state: result.state };
+}
+
+/**
+ * Reads a command as the RM would write it by mail ("PAUSE until 4 Jan", "EXTEND 3 days"), with the
+ * same grammar and the case organisation's calendar, so the CLI accepts the same UK date forms.
+ * Returns the command, or the problems in the words a mailed command would get.
+ */
+export async function readOperatorCommand(
+  deps: Pick<Deps, 'orm' | 'orgs' | 'clock'>,
+  ref: string,
+  text: string,
+): Promise<{ command: Command } | { problems: string[] } | undefined> {
+  const found = await Repositories.open(deps.orm).cases.findByRef(ref);
+  if (!found) return undefined;
+  const org = deps.orgs.get(found.organisation);
+  const parsed = parseCommands(text, {
+    roles: [...new Set(org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]))],
+    ladderIds: org.ladders.ids(org.id),
+    reference: deps.clock.now(),
+    timezone: org.calendar.timezone,
+    childReference: org.childReference,
+  });
+  if (parsed.errors.length > 0) return { problems: parsed.errors };
+  const [first, ...more] = parsed.lines;
+  if (!first || more.length > 0) return { problems: [`"${text}" is not one command.`] };
+  return { command: first.command };
 }

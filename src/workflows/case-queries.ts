@@ -7,7 +7,7 @@ import { loadCaseEvents, type EventReadWarnings } from '../db/repositories/case-
 import { ladderFor } from '../domain/case/advance.js';
 import { currentStep, rungOf } from '../domain/case/timetable.js';
 import { timetableRows, type TimetableRow } from '../domain/case/timetable-view.js';
-import type { CaseState } from '../domain/case/case-state.js';
+import { CLOSED_STATUSES, type CaseState } from '../domain/case/case-state.js';
 
 export interface CaseSummary {
   ref: string;
@@ -72,8 +72,9 @@ function summary(
     ladder: row.ladderId,
     variant: row.variant,
     subject: row.subject,
-    rung: rungName(row.state, orgs),
-    nextActionAt: row.nextActionAt?.toISOString() ?? null,
+    // A closed case has no next step, whatever the timetable it stopped at says.
+    rung: CLOSED_STATUSES.includes(row.state.status) ? null : rungName(row.state, orgs),
+    nextActionAt: CLOSED_STATUSES.includes(row.state.status) ? null : (row.nextActionAt?.toISOString() ?? null),
     openedAt: row.openedAt.toISOString(),
   };
 }

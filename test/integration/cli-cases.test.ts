@@ -36,14 +36,17 @@ describe('escalator cases and migrate', () => {
     await h?.close();
   });
 
-  it('cases list shows the case with its ladder, rung and next action, in text and JSON', async () => {
+  it('cases list shows the case with its ladder, rung and next action: a header row and local times in text, UTC ISO in JSON', async () => {
     const text = await cli('cases', 'list');
     expect(text.code).toBe(0);
-    expect(text.out).toContain(c.ref);
-    expect(text.out).toContain('childrens-home-reg5');
-    expect(text.out).toContain('professional-reminder');
-    // Two calendar weeks after Monday 23 November 10:00.
-    expect(text.out).toContain('2026-12-07T10:00:00.000Z');
+    const [header, row] = text.out.split('\n');
+    expect(header).toMatch(/^REFERENCE\s+STATUS\s+LADDER\s+NEXT STEP\s+NEXT ACTION\s+SUBJECT$/);
+    expect(row).toContain(c.ref);
+    expect(row).toContain('childrens-home-reg5');
+    expect(row).toContain('professional-reminder');
+    // Two calendar weeks after Monday 23 November 10:00, in the home's own time.
+    expect(row).toContain('Mon 7 Dec 2026 10:00 GMT');
+    expect(text.out).not.toContain('.000Z');
 
     const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Array<Record<string, unknown>>;
     expect(json).toEqual([
@@ -56,6 +59,13 @@ describe('escalator cases and migrate', () => {
       }),
     ]);
     expect(JSON.parse((await cli('cases', 'list', '--status', 'resolved', '--json')).out)).toEqual([]);
+  });
+
+  it('an unknown --status is a usage error (exit 2) naming the statuses there are', async () => {
+    const r = await cli('cases', 'list', '--status', 'solved');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--status "solved" is not a status');
+    expect(r.err).toContain('awaiting-confirmation');
   });
 
   it('cases show --json carries the fields scripts rely on', async () => {
@@ -100,25 +110,64 @@ describe('escalator cases and migrate', () => {
     expect(r.out).toMatch(/1\. Reminder to the professional — .*7 December 2026/);
   });
 
-  it('cases advance sends the next chaser now, threaded onto the request', async () => {
+  it('an operator action needs a reason: without one nothing changes (exit 2)', async () => {
     const r = await cli('cases', 'advance', c.ref);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--reason');
+    const view = JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { rung: string };
+    expect(view.rung).toBe('professional-reminder');
+  });
+
+  it('cases advance sends the next chaser now, threaded onto the request; who and why are recorded and the RM is told', async () => {
+    const reason = 'The RM asked by phone; the review is a week away';
+    const r = await cli('cases', 'advance', c.ref, '--by', 'Dana Clarke', '--reason', reason);
+    expect(r.code, r.err).toBe(0);
     // The CLI's clock is the file clock (wall time plus the offset), a moment ahead of the
     // harness's: move the harness on a minute so the mail it wrote is due.
     await h.advanceTo(new Date(h.clock.now().getTime() + 60_000).toISOString());
     const chaser = await h.sink.waitFor((m) => m.messageId === mail.chaserId(c, 1));
     expect(chaser.envelope.to).toEqual(expect.arrayContaining([SAM, JO]));
     expect(chaser.parsed.inReplyTo).toBe(c.requestId);
+    const told = await h.sink.waitFor((m) => m.envelope.to.includes(RM) && (m.parsed.subject ?? '').startsWith('Changed by Dana Clarke'));
+    expect(told.parsed.subject).toContain(`[${c.ref}]`);
+    expect(told.parsed.text).toContain(`Dana Clarke made this change to case ${c.ref}`);
+    expect(told.parsed.text).toContain(`The reason given: ${reason}`);
     await h.settle();
-    const after = JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { rung: string; events: Array<{ type: string; actor: string }> };
+    const after = JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as {
+      rung: string;
+      events: Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
+    };
     expect(after.rung).toBe('team-manager-reminder');
-    expect(after.events.some((e) => e.actor.startsWith('cli:'))).toBe(true);
+    const applied = after.events.find((e) => e.type === 'commands-applied' && e.actor.startsWith('cli:'));
+    expect(applied?.detail).toMatchObject({ by: 'Dana Clarke', reason });
+  });
+
+  it('cases pause reads dates as a mailed PAUSE does (UK forms); a date it cannot read is a usage error', async () => {
+    const bad = await cli('cases', 'pause', c.ref, '--until', 'the twelfth of never', '--reason', 'Waiting for the review');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('is not a date I can read');
+    const r = await cli('cases', 'pause', c.ref, '--until', '04/01/2027', '--reason', 'The social worker is on leave until the new year');
+    expect(r.code, r.err).toBe(0);
+    const view = JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { status: string };
+    expect(view.status).toBe('paused');
+    const resumed = await cli('cases', 'resume', c.ref, '--reason', 'Back early');
+    expect(resumed.code, resumed.err).toBe(0);
+  });
+
+  it('a closed case shows no next step in the list', async () => {
+    const r = await cli('cases', 'close', c.ref, '--reason', 'Placement ended; the home no longer needs the minutes');
+    expect(r.code, r.err).toBe(0);
+    const text = await cli('cases', 'list');
+    const row = text.out.split('\n').find((l) => l.startsWith(c.ref))!;
+    expect(row).toMatch(new RegExp(`^${c.ref}\\s+closed\\s+childrens-home-reg5\\s+–\\s+–\\s`));
+    const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Array<Record<string, unknown>>;
+    expect(json[0]).toMatchObject({ status: 'closed', rung: null, nextActionAt: null });
   });
 
   it('an unknown reference is a clear error and changes nothing', async () => {
     for (const args of [
       ['cases', 'show', 'ESC-1999-0001'],
-      ['cases', 'advance', 'ESC-1999-0001'],
+      ['cases', 'advance', 'ESC-1999-0001', '--reason', 'test'],
     ]) {
       const r = await cli(...args);
       expect(r.code).toBe(1);

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command as CaseCommand } from '../../domain/commands/command.js';
+import { DateTime } from 'luxon';
+import { CASE_STATUSES } from '../../domain/case/case-state.js';
 import { roleLabel } from '../../domain/roles.js';
 import { Repositories } from '../../db/repositories/index.js';
-import { runCaseCommand } from '../../workflows/case-actions.js';
+import { readOperatorCommand, runCaseCommand } from '../../workflows/case-actions.js';
 import { exportCase } from '../../workflows/case-export.js';
 import { listCases, showCase, type CaseView } from '../../workflows/case-queries.js';
 import { CliError, type CliIo } from '../cli-io.js';
@@ -34,13 +35,34 @@ function formatView(v: CaseView): string {
   return lines.join('\n');
 }
 
+/** "Mon 7 Dec 2026 10:00 GMT": a moment in the organisation's own time, short enough for a table. */
+function localShort(iso: string | null, timezone: string): string {
+  if (!iso) return '–';
+  return DateTime.fromISO(iso, { zone: timezone }).toFormat('ccc d LLL yyyy HH:mm ZZZZ', { locale: 'en-GB' });
+}
+
 export function list(global: GlobalOptions, io: CliIo, o: { org?: string; status?: string; json?: boolean }): Promise<void> {
+  const status = o.status;
+  if (status !== undefined && !(CASE_STATUSES as readonly string[]).includes(status)) {
+    return Promise.reject(new CliError(`--status "${status}" is not a status; use one of ${CASE_STATUSES.join(', ')}`, 2));
+  }
   return withReadOnly(global, io, async (s) => {
-    const list = await listCases(s.orm.em.fork(), s.orgs, { ...(o.org ? { org: o.org } : {}), ...(o.status ? { status: o.status } : {}) });
+    const list = await listCases(s.orm.em.fork(), s.orgs, { ...(o.org ? { org: o.org } : {}), ...(status ? { status } : {}) });
+    // JSON keeps UTC ISO instants: scripts read it.
     if (o.json) return io.out(JSON.stringify(list, null, 2));
     if (list.length === 0) return io.out('no cases');
-    for (const c of list)
-      io.out(`${c.ref}  ${c.status.padEnd(10)} ${c.ladder.padEnd(24)} ${(c.rung ?? '–').padEnd(24)} ${c.nextActionAt ?? '–'}  ${c.subject}`);
+    const rows = list.map((c) => {
+      const timezone = s.orgs.get(c.organisation).calendar.timezone;
+      return [c.ref, c.status, c.ladder, c.rung ?? '–', localShort(c.nextActionAt, timezone), c.subject];
+    });
+    const header = ['REFERENCE', 'STATUS', 'LADDER', 'NEXT STEP', 'NEXT ACTION', 'SUBJECT'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+    const line = (cells: string[]) =>
+      cells
+        .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd();
+    io.out([line(header), ...rows.map(line)].join('\n'));
   });
 }
 
@@ -52,10 +74,18 @@ export function show(global: GlobalOptions, io: CliIo, ref: string, o: { json?: 
   });
 }
 
-/** An operator's command on one case: the same rules as an emailed command, with the operator as actor. */
-export function act(global: GlobalOptions, io: CliIo, ref: string, command: CaseCommand, actor: string): Promise<void> {
+/**
+ * An operator's command on one case, written as the RM would write it by mail and read by the same
+ * grammar and rules; recorded with who acted and why, and the RM is told by mail.
+ */
+export function act(global: GlobalOptions, io: CliIo, ref: string, line: string, who: { actor: string; by: string; reason: string }): Promise<void> {
+  const reason = who.reason.trim();
+  if (!reason) return Promise.reject(new CliError('--reason must say why (it is recorded on the case and sent to the RM)', 2));
   return withService(global, io, async (s) => {
-    const result = await runCaseCommand(s.deps, ref, command, actor);
+    const read = await readOperatorCommand(s.deps, ref, line);
+    if (!read) throw new CliError(`no case ${ref}`);
+    if ('problems' in read) throw new CliError(read.problems.join('\n'), 2);
+    const result = await runCaseCommand(s.deps, ref, read.command, who.actor, { operator: { by: who.by, reason } });
     for (const m of result.messages) (result.ok ? io.out : io.err)(`${ref}: ${m}`);
     if (!result.ok) throw new CliError(`${ref}: nothing changed`);
   });

@@ -26,6 +26,11 @@ export interface CommandsInput {
   allowed?: Command['kind'][];
   /** The sender proved the commands theirs by the one-time round trip (recorded on the case). */
   confirmedBy?: 'round-trip';
+  /**
+   * An operator acted from the CLI: who (`by`) and why (`reason`) go on the record, and the RM is
+   * told by mail what was done to their case (the operator gets the answer on the terminal).
+   */
+  operator?: { by: string; reason: string };
 }
 
 /** A problem as recorded in the immutable events: without the sender's own line, which only the raw message keeps. */
@@ -80,8 +85,18 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   }
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
-  b.event('commands-applied', input.from.email, { done });
-  if (acknowledge)
+  const operator = input.operator;
+  b.event('commands-applied', input.from.email, operator ? { done, by: operator.by, reason: operator.reason } : { done });
+  if (operator)
+    b.mail({
+      kind: 'command-ack',
+      key: `m${input.messageKey}-operator`,
+      to: [ctx.org.manager],
+      cc: [],
+      timing: 'now',
+      data: { done, by: operator.by, reason: operator.reason },
+    });
+  else if (acknowledge)
     b.mail({
       kind: 'command-ack',
       key: `m${input.messageKey}-ack`,

@@ -155,7 +155,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   kind('resumed', z.union([z.object({ reason: z.literal('pause ended'), pausedFrom: instant }), z.object({ reason: z.literal('command') })])),
 
   // Commands and directives.
-  kind('commands-applied', z.object({ done: z.array(z.string()) })),
+  /** `by` and `reason`: an operator's action from the CLI. */
+  kind('commands-applied', z.object({ done: z.array(z.string()), by: z.string().optional(), reason: z.string().optional() })),
   /** `lines` (the sender's own words) only on rows written before issue 13; `commands`: the kinds. */
   kind('command-rejected', z.object({ problems: z.array(z.string()), lines: z.array(z.string()).optional(), commands: z.array(z.string()).optional() })),
   kind('variant-switched', z.object({ from: z.enum(VARIANT_NAMES), to: z.enum(VARIANT_NAMES) })),

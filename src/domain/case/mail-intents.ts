@@ -126,7 +126,8 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
   mail('approval-reminder', stepped, z.object({ draftKey: z.string(), reminder: z.number().int().positive(), rungId: z.string() })),
   /** To the RM: a step is held until these roles have an address. */
   mail('contact-request', stepped, z.object({ missingRoles: z.array(z.string()) })),
-  mail('command-ack', common, z.object({ done: z.array(z.string()) })),
+  /** To the sender of commands; or, with `by` and `reason`, to the RM: an operator acted on their case. */
+  mail('command-ack', common, z.object({ done: z.array(z.string()), by: z.string().optional(), reason: z.string().optional() })),
   mail('command-error', common, z.object({ problems: z.array(z.string()) })),
   mail('resolved-notice', common, z.object(replyFacts)),
   /**

@@ -821,9 +821,11 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'chaser':
     case 'step-notice':
     case 'kept-informed':
-    case 'command-ack':
     case 'command-error':
       return { ...intent.data };
+    case 'command-ack':
+      // The template asks whether an operator acted: the keys exist either way (strict templates).
+      return { by: null, reason: null, ...intent.data };
     case 'delivery-failure':
       return { ...intent.data, meaning: plainDeliveryProblem(intent.data.reason) };
     default: {
