@@ -8,6 +8,7 @@ import { aadstsCode } from '../mail-account/graph/graph-token-provider.js';
 import { TokenRequestError } from '../mail-account/oauth/access-token-provider.js';
 import { GraphTransport } from '../outbound/transport/graph-transport.js';
 import { SendError } from '../runtime/mail-transport.js';
+import { describeThrown } from '../lib/error-message.js';
 
 export type DoctorStatus = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -70,8 +71,7 @@ function graphFix(error: unknown, o: DoctorOptions, role: 'Application Mail.Read
   return `check that this machine can reach ${o.org.mailbox.graph.graphUrl ?? 'graph.microsoft.com'}`;
 }
 
-const describeError = (error: unknown) =>
-  error instanceof GraphError ? error.detail : error instanceof SendError ? error.message : ((error as Error)?.message ?? String(error));
+const describeError = (error: unknown) => (error instanceof GraphError ? error.detail : error instanceof SendError ? error.message : describeThrown(error));
 
 /**
  * Proves a Graph mailbox's set-up to the council's IT, one line per check: the credential, a token,

@@ -8,6 +8,7 @@ import type { DirectiveParse } from '../domain/inbound/directives.js';
 import type { WorkingDays } from '../domain/inbound/en-gb-dates.js';
 import { isTnef, type Address } from '../domain/inbound/inbound-mail.js';
 import { parseMessage } from './parse-message.js';
+import { describeThrown } from '../lib/error-message.js';
 
 export interface InspectOptions {
   inboxAddress: string;
@@ -82,7 +83,7 @@ export async function inspectMessage(raw: Buffer, opts: InspectOptions): Promise
     });
   } catch (error) {
     // The analysis is pure and should not throw; if it does, say so rather than crash the CLI.
-    mail.parseProblems.push(`analysis failed: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
+    mail.parseProblems.push(`analysis failed: ${describeThrown(error).slice(0, 200)}`);
     analysis = analyseMessage({ ...mail, text: '', html: undefined, subject: '' } as typeof mail, {
       inboxAddress: opts.inboxAddress,
       timezone: opts.timezone,

@@ -3,6 +3,7 @@ import { simpleParser, type AddressObject, type Attachment, type ParsedMail } fr
 import type { Address, InboundMail } from '../domain/inbound/inbound-mail.js';
 import { parseMailDate } from '../domain/inbound/mail-date.js';
 import { normaliseAddress } from '../domain/address.js';
+import { describeThrown } from '../lib/error-message.js';
 
 export interface ParseOptions {
   /** When the server received it (IMAP internal date, or SMTP arrival): the fallback Date. */
@@ -200,7 +201,7 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<Inb
   try {
     return await parse(raw, opts);
   } catch (error) {
-    return emptyMail(raw, opts, [`message could not be read: ${String((error as Error)?.message ?? error).slice(0, 200)}`]);
+    return emptyMail(raw, opts, [`message could not be read: ${describeThrown(error).slice(0, 200)}`]);
   }
 }
 
@@ -219,7 +220,7 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
       maxHeadSize: 1024 * 1024,
     });
   } catch (error) {
-    problems.push(`MIME could not be parsed: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
+    problems.push(`MIME could not be parsed: ${describeThrown(error).slice(0, 200)}`);
     return emptyMail(raw, opts, problems);
   }
   const headers = headerMap(parsed);

@@ -47,7 +47,7 @@ describe('Graph token: client credentials with a certificate or a secret, throug
     const before = tokenRequests();
     const account = accounts().forMailbox(INBOX, config());
     const folder = await account.client.json<{ displayName: string }>({ method: 'GET', path: 'mailFolders/inbox' });
-    expect(folder.displayName).toBe('Inbox');
+    expect(folder?.displayName).toBe('Inbox');
     const req = server.tokenRequests.at(-1)!;
     expect(tokenRequests() - before).toBe(1);
     expect(req.status).toBe(200);
@@ -134,7 +134,7 @@ describe('Graph token: client credentials with a certificate or a secret, throug
     const before = tokenRequests();
     server.expireTokens();
     const folder = await account.client.json<{ displayName: string }>({ method: 'GET', path: 'mailFolders/inbox' });
-    expect(folder.displayName).toBe('Inbox');
+    expect(folder?.displayName).toBe('Inbox');
     expect(tokenRequests() - before).toBe(1);
     expect(server.requests.slice(-2).map((r) => r.status)).toEqual([401, 200]);
   });

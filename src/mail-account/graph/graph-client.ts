@@ -54,7 +54,8 @@ export interface GraphRequest {
 /** Graph's answer, read. */
 export interface GraphAnswer {
   status: number;
-  headers: Headers;
+  /** undici's Headers, which the DOM's type does not quite match: only `get` is read. */
+  headers: Pick<Headers, 'get'>;
   body: Buffer;
   /** The answer was bigger than `maxBytes`: its size (Content-Length, or what was read before stopping). */
   oversize?: number;
@@ -71,7 +72,7 @@ export function retryAfterMs(value: string | null, now: number): number | undefi
 /** Waits for a free slot: a small counting semaphore, first come first served. */
 class Slots {
   private used = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly size: number) {}
 
@@ -118,10 +119,10 @@ export class GraphClient {
     return /^https?:\/\//.test(path) ? path : `${this.base}/${path}`;
   }
 
-  /** A JSON answer (or nothing, for 202/204). */
-  async json<T>(req: GraphRequest): Promise<T> {
+  /** A JSON answer (undefined for an empty one: 202/204). */
+  async json<T>(req: GraphRequest): Promise<T | undefined> {
     const answer = await this.request(req);
-    if (answer.body.length === 0) return undefined as T;
+    if (answer.body.length === 0) return undefined;
     return JSON.parse(answer.body.toString('utf8')) as T;
   }
 
@@ -151,7 +152,7 @@ export class GraphClient {
     const url = this.url(req.path);
     try {
       const res = await this.o.http.request(url, { method: req.method, headers, ...(body !== undefined ? { body } : {}) });
-      const answerHeaders = res.headers as unknown as Headers;
+      const answerHeaders = res.headers;
       if (req.maxBytes === undefined || res.status >= 300 || !res.body) {
         return { status: res.status, headers: answerHeaders, body: Buffer.from(await res.arrayBuffer()) };
       }
@@ -162,7 +163,8 @@ export class GraphClient {
       }
       const chunks: Buffer[] = [];
       let read = 0;
-      for await (const chunk of res.body) {
+      // undici types the stream's chunks as any; a fetch body's chunks are bytes.
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
         read += chunk.length;
         if (read > req.maxBytes) {
           await res.body.cancel().catch(() => undefined);
@@ -205,5 +207,6 @@ export class GraphClient {
 
 /** A URL without its query (delta and skip tokens are long and say nothing to a reader of the log). */
 function pathOnly(url: string): string {
-  return url.split('?')[0]!;
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
 }

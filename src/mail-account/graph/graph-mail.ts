@@ -79,7 +79,8 @@ const odataQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
  */
 export async function folderId(client: GraphClient, path: string, create: boolean): Promise<string> {
   const parts = path.split('/').filter(Boolean);
-  if (parts.length === 1 && /^(inbox|sentitems|archive|junkemail|deleteditems|drafts)$/i.test(parts[0]!)) return parts[0]!.toLowerCase();
+  const [only] = parts;
+  if (parts.length === 1 && only && /^(inbox|sentitems|archive|junkemail|deleteditems|drafts)$/i.test(only)) return only.toLowerCase();
   let parent = 'msgfolderroot';
   for (const name of parts) {
     const found = await client.json<{ value?: MailFolder[] }>({
@@ -90,6 +91,7 @@ export async function folderId(client: GraphClient, path: string, create: boolea
     if (!folder) {
       if (!create) throw new GraphError(`no mail folder "${path}" in ${client.user}`, 404, 'ErrorFolderNotFound');
       folder = await client.json<MailFolder>({ method: 'POST', path: `mailFolders/${encodeURIComponent(parent)}/childFolders`, json: { displayName: name } });
+      if (!folder) throw new GraphError(`creating mail folder "${path}" in ${client.user} gave no folder back`, 0, 'EmptyAnswer');
     }
     parent = folder.id;
   }
@@ -99,7 +101,7 @@ export async function folderId(client: GraphClient, path: string, create: boolea
 /** How many messages in Sent Items carry this Message-ID (the "did it go?" check after a crash mid-send). */
 export async function sentItemsWith(client: GraphClient, internetMessageId: string): Promise<number> {
   const filter = `internetMessageId eq ${odataQuote(internetMessageId)}`;
-  const found = await client.json<{ value?: Array<{ id: string }> }>({
+  const found = await client.json<{ value?: { id: string }[] }>({
     method: 'GET',
     path: `mailFolders/sentitems/messages?$filter=${encodeURIComponent(filter)}&$select=id&$top=25`,
   });
@@ -129,6 +131,7 @@ const DELETE_AFTER_SUBMIT = 'Boolean 0x0E01';
  */
 export async function sendMimeWithoutCopy(client: GraphClient, raw: Buffer): Promise<{ status: number; requestId?: string }> {
   const draft = await client.json<{ id: string }>({ method: 'POST', path: 'messages', body: { contentType: 'text/plain', data: raw.toString('base64') } });
+  if (!draft) throw new GraphError(`creating a draft in ${client.user} gave no message back`, 0, 'EmptyAnswer');
   const id = encodeURIComponent(draft.id);
   await client.request({ method: 'PATCH', path: `messages/${id}`, json: { singleValueExtendedProperties: [{ id: DELETE_AFTER_SUBMIT, value: 'true' }] } });
   const answer = await client.request({ method: 'POST', path: `messages/${id}/send` });

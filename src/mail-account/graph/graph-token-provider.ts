@@ -5,6 +5,8 @@ import { TokenRequestError } from '../oauth/access-token-provider.js';
 import { RefreshingTokenProvider, type IssuedToken } from '../oauth/refreshing-token-provider.js';
 import type { GraphCredential } from './graph-credential.js';
 import type { GraphHttp } from './graph-http.js';
+import { errorMessage } from '../../lib/error-message.js';
+import { firstLine } from '../../lib/first-line.js';
 
 export interface GraphTokenOptions {
   tenantId: string;
@@ -105,7 +107,8 @@ export class GraphTokenProvider extends RefreshingTokenProvider {
       // Entra's description starts "AADSTS700016: Application with identifier … was not found …"; MSAL wraps it.
       const aadsts = /AADSTS\d+:[^\r\n]*/.exec(error.errorMessage)?.[0];
       const status = (error as AuthError & { status?: number }).status;
-      const detail = aadsts ?? (error.errorMessage.split(/\r?\n/)[0] || error.errorCode);
+      const first = firstLine(error.errorMessage);
+      const detail = aadsts ?? (first === '' ? error.errorCode : first);
       return new TokenRequestError(
         scrub(`${this.who}: token request to ${this.tokenUrl} failed: ${status ? `HTTP ${status} ` : ''}${error.errorCode}: ${detail.slice(0, 500)}`),
         status,
@@ -121,6 +124,6 @@ export class GraphTokenProvider extends RefreshingTokenProvider {
 
 /** The AADSTS number in a token error, if Entra gave one (`AADSTS700027` → 700027). */
 export function aadstsCode(error: unknown): number | undefined {
-  const m = /AADSTS(\d+)/.exec((error as Error)?.message ?? '');
+  const m = /AADSTS(\d+)/.exec(errorMessage(error) ?? '');
   return m ? Number(m[1]) : undefined;
 }

@@ -9,7 +9,7 @@ export class StaticTokenProvider implements AccessTokenProvider {
     if (!token) throw new Error('a static OAuth2 provider needs an access token');
   }
 
-  async getToken(): Promise<string> {
-    return this.token;
+  getToken(): Promise<string> {
+    return Promise.resolve(this.token);
   }
 }

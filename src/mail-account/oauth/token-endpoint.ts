@@ -1,5 +1,6 @@
 import type { IssuedToken } from './refreshing-token-provider.js';
 import { TokenRequestError } from './access-token-provider.js';
+import { firstLine } from '../../lib/first-line.js';
 
 export type FetchLike = typeof fetch;
 
@@ -49,7 +50,7 @@ export async function requestToken(req: TokenEndpointRequest): Promise<IssuedTok
     if (!body) throw fail(`HTTP ${response.status}${text ? `: ${oneLine(text).slice(0, 200)}` : ''}`, response.status);
     const code = typeof body.error === 'string' ? body.error : undefined;
     // Entra ID puts "AADSTS7000215: Invalid client secret provided. …" first, then trace lines.
-    const description = typeof body.error_description === 'string' ? body.error_description.split(/\r?\n/)[0]!.slice(0, 500) : undefined;
+    const description = typeof body.error_description === 'string' ? firstLine(body.error_description).slice(0, 500) : undefined;
     const ids = [
       typeof body.trace_id === 'string' ? `trace id ${body.trace_id}` : '',
       typeof body.correlation_id === 'string' ? `correlation id ${body.correlation_id}` : '',

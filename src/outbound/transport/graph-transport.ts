@@ -2,6 +2,7 @@ import { TokenRequestError } from '../../mail-account/oauth/access-token-provide
 import { GraphError, type GraphClient } from '../../mail-account/graph/graph-client.js';
 import { sendMime, sendMimeWithoutCopy } from '../../mail-account/graph/graph-mail.js';
 import { SendError, type MailTransport, type SendResult } from '../../runtime/mail-transport.js';
+import { describeThrown } from '../../lib/error-message.js';
 
 /**
  * Microsoft Graph's answers in SMTP's terms, for the send job's rules: 429, and 503/504 with
@@ -20,7 +21,7 @@ export function graphSendError(error: unknown): SendError {
     return new SendError(reason, !permanent, permanent ? 550 : 451, `${error.status}${error.code ? ` ${error.code}` : ''}`);
   }
   if (error instanceof TokenRequestError) return new SendError(`Microsoft Graph sign-in: ${error.message}`, true, undefined, error.errorCode);
-  return new SendError(String((error as Error)?.message ?? error), true);
+  return new SendError(describeThrown(error), true);
 }
 
 const headerBlock = (raw: Buffer): string => {
