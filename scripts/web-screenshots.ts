@@ -23,6 +23,7 @@ export async function shootWebPages(browser: Browser, out: string): Promise<stri
       ['confirm-approve', `/cases/${cases.approval.ref}/confirm?action=approve`],
       ['case-held-for-address', `/cases/${cases.missing.ref}`],
       ['case-reply', `/cases/${cases.replied.ref}`],
+      ['case-awaiting-confirmation', `/cases/${cases.done.ref}`],
     ];
     for (const width of [1200, 400]) {
       const context = await browser.newContext({ viewport: { width, height: 900 } });

@@ -16,6 +16,7 @@ import { loadDraftChaser, showCase } from '../workflows/case-queries.js';
 import { loadEvidence } from '../workflows/report-queries.js';
 import type { Access } from './access.js';
 import { nextActionText } from './board.js';
+import { holdNotes } from './hold-notes.js';
 import { ACTION_TEXT, actionsFor, commandFor, isWebAction, type WebAction } from './case-actions.js';
 import { casePageBody, confirmBody } from './pages/case-page.js';
 import { layout, messagePage } from './pages/layout.js';
@@ -82,6 +83,11 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
       subject: facts.subject,
       rungTitle: facts.current?.title ?? (facts.highest ? `${facts.highest.title} (the top of the ladder)` : '–'),
       openedText: data.org.calendar.format(new Date(facts.openedAt)),
+      holds: holdNotes(
+        row.state,
+        (iso) => data.org.calendar.format(new Date(iso)),
+        (day) => data.org.calendar.formatDate(data.org.calendar.openingOf(day)),
+      ),
       ...(outcome ? { outcome } : {}),
     });
     return reply.type('text/html').send(layout({ title: row.ref, access, csrf: reply.generateCsrf(), body, breadcrumbs: [{ href: '/', label: 'Cases' }] }));

@@ -1,7 +1,9 @@
 /**
  * The web view's one stylesheet, served from /assets/web.css (the CSP allows styles from this
  * site only, never inline). Colours keep at least 4.5:1 contrast; below 700 px tables become
- * labelled blocks, so a phone at 400 px never scrolls sideways.
+ * labelled blocks, so a phone at 400 px never scrolls sideways. Focus is a dark ring with a
+ * yellow halo on the white page (a yellow ring alone is under 3:1 against white, WCAG 1.4.11),
+ * and the yellow ring alone on the blue header.
  */
 export const WEB_CSS = `
 :root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #c9c9c9; --bg: #ffffff; --panel: #f3f4f6; --accent: #1d4f91; --accent-ink: #ffffff; --warn: #8a1c1c; --ok: #1e5e2f; --focus: #ffbf47; }
@@ -9,7 +11,8 @@ export const WEB_CSS = `
 html { font-size: 100%; }
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink); background: var(--bg); line-height: 1.5; }
 a { color: var(--accent); }
-a:focus, button:focus, input:focus, select:focus { outline: 3px solid var(--focus); outline-offset: 1px; }
+a:focus, button:focus, input:focus, select:focus, summary:focus { outline: 3px solid var(--ink); outline-offset: 0; box-shadow: 0 0 0 6px var(--focus); }
+.top a:focus, .top button:focus { outline-color: var(--focus); box-shadow: none; }
 .skip { position: absolute; left: -999px; top: 0; background: var(--focus); color: var(--ink); padding: .5rem 1rem; }
 .skip:focus { left: 0; z-index: 10; }
 .top { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: .5rem 1rem; padding: .75rem 1.25rem; background: var(--accent); color: var(--accent-ink); }
@@ -56,6 +59,7 @@ button.primary, a.button.primary, .filters button { background: var(--accent); c
 .chronology .at { margin: 0; color: var(--muted); font-size: .9rem; }
 .msg h3 { font-size: 1.05rem; margin: .25rem 0; }
 .msg .dir { font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); margin-right: .3rem; }
+.holds { margin: .25rem 0 .75rem; padding: .5rem .75rem .5rem 1.75rem; background: var(--panel); border-left: 4px solid var(--accent); }
 .meta ul.files { margin: 0; padding-left: 1.1rem; }
 .meta .size { color: var(--muted); }
 q.evidence { font-style: italic; }

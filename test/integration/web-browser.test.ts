@@ -23,6 +23,10 @@ describe('web view in a browser', () => {
     browser = await launchBrowser();
     // bypassCSP lets the test inject axe-core; the pages' own policy is asserted over HTTP (web-access.test.ts).
     context = await browser.newContext({ viewport: { width: 1200, height: 900 }, bypassCSP: true, acceptDownloads: true });
+    // Every wait (a click, a navigation, a download) as patient as the rest of the suite: a loaded
+    // machine shares two cores between several suites and Chromium.
+    context.setDefaultTimeout(PATIENCE_MS);
+    context.setDefaultNavigationTimeout(PATIENCE_MS);
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -36,19 +40,28 @@ describe('web view in a browser', () => {
     await signInWithBrowser(page, w.base, WEB_USERS.rm.login);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Cases');
     const groups = await page.getByRole('heading', { level: 2 }).allTextContents();
-    expect(groups.map((g) => g.replace(/\s*\d+$/, '').trim())).toEqual(['Approvals waiting', 'Addresses needed', 'Everything else open']);
+    expect(groups.map((g) => g.replace(/\s*\d+$/, '').trim())).toEqual([
+      'Approvals waiting',
+      'Replies awaiting confirmation',
+      'Addresses needed',
+      'Everything else open',
+    ]);
     const approvals = page.locator('section', { has: page.getByRole('heading', { name: /Approvals waiting/ }) });
     expect(await approvals.getByRole('link').allTextContents()).toEqual([cases.approval.ref]);
+    const confirmations = page.locator('section', { has: page.getByRole('heading', { name: /Replies awaiting confirmation/ }) });
+    expect(await confirmations.getByRole('link').allTextContents()).toEqual([cases.done.ref]);
     await noSeriousViolations('board');
   });
 
   it('filters the board by ladder, authority and status', async () => {
     await page.getByLabel('Status').selectOption('resolved');
     await page.getByRole('button', { name: 'Show' }).click();
-    expect(await page.locator('.summary').textContent()).toContain('0 of 4 cases shown');
+    expect(await page.locator('.summary').textContent()).toContain('0 of 5 cases shown');
     await page.goto(`${w.base}/?authority=${encodeURIComponent('Northshire County Council')}`);
     const refs = await page.locator('table.cases tbody th a').allTextContents();
-    expect(refs.sort()).toEqual([cases.approval.ref, cases.plain.ref, cases.replied.ref].sort());
+    expect(refs.sort()).toEqual([cases.approval.ref, cases.plain.ref, cases.replied.ref, cases.done.ref].sort());
+    await page.goto(`${w.base}/?status=awaiting-confirmation`);
+    expect(await page.locator('table.cases tbody th a').allTextContents()).toEqual([cases.done.ref]);
     await noSeriousViolations('filtered board');
   });
 
@@ -96,6 +109,22 @@ describe('web view in a browser', () => {
     expect(await page.locator('.facts').textContent()).toContain('Resolved');
   });
 
+  it('shows how the done reply was read, and takes NOT DONE after asking', async () => {
+    await page.goto(`${w.base}/cases/${cases.done.ref}`);
+    const reply = page.locator('article.msg-in', { hasText: 'Please find the review minutes' });
+    expect(await reply.locator('dd.class').textContent()).toBe('Done: it is here or has been sent');
+    expect(await reply.locator('q.evidence').textContent()).toMatch(/attached/);
+    expect(await reply.locator('ul.files').textContent()).toContain('review-minutes.pdf (4 kB)');
+    expect(await page.locator('ul.holds').textContent()).toContain('Held for your confirmation');
+    await page.getByRole('link', { name: 'Not done' }).click();
+    await noSeriousViolations('NOT DONE confirmation');
+    await page.getByRole('button', { name: 'Say it is not done (the next steps go ahead)' }).click();
+    await page.waitForURL(/\?done=/);
+    expect(await page.getByRole('status').textContent()).toContain('Not done: the ladder goes on');
+    expect((await w.h.caseByRef(cases.done.ref))!.status).toBe('open');
+    expect(await page.getByRole('link', { name: 'Not done' }).count()).toBe(0);
+  });
+
   it('downloads the evidence pack as HTML and PDF, and the case as CSV', async () => {
     await page.goto(`${w.base}/cases/${cases.approval.ref}`);
     const [html] = await Promise.all([
@@ -122,18 +151,36 @@ describe('web view in a browser', () => {
     expect(readFileSync((await csv.path())!, 'utf8')).toContain(cases.approval.ref);
   });
 
-  it('works at 400 px: nothing scrolls sideways, and axe finds nothing serious', async () => {
-    await page.setViewportSize({ width: 400, height: 860 });
-    for (const path of ['/', `/cases/${cases.approval.ref}`, `/cases/${cases.missing.ref}`, `/cases/${cases.replied.ref}/confirm?action=extend&days=3`]) {
-      await page.goto(`${w.base}${path}`);
-      expect(await fitsWidth(page), path).toBe(true);
-      await noSeriousViolations(`${path} at 400 px`);
-    }
+  // One test a page: each is well inside the test timeout even when Chromium and axe crawl under load.
+  const narrowPages: Array<[string, () => string]> = [
+    ['the board', () => '/'],
+    ['a case with a draft', () => `/cases/${cases.approval.ref}`],
+    ['a case held for an address', () => `/cases/${cases.missing.ref}`],
+    ['a case with a done reply', () => `/cases/${cases.done.ref}`],
+    ['the extend confirmation', () => `/cases/${cases.replied.ref}/confirm?action=extend&days=3`],
+    ['the pause confirmation', () => `/cases/${cases.replied.ref}/confirm?action=pause&until=2026-12-14`],
+  ];
+  for (const [name, path] of narrowPages) {
+    it(`works at 400 px, ${name}: nothing scrolls sideways, and axe finds nothing serious`, async () => {
+      await page.setViewportSize({ width: 400, height: 860 });
+      await page.goto(`${w.base}${path()}`);
+      expect(await fitsWidth(page), path()).toBe(true);
+      await noSeriousViolations(`${path()} at 400 px`);
+    });
+  }
+
+  it('keeps the refusal pages accessible too (a case that is not there)', async () => {
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const missing = await page.goto(`${w.base}/cases/ESC-1999-9999`);
+    expect(missing?.status()).toBe(404);
+    await noSeriousViolations('not found');
   });
 
   it('signs out', async () => {
+    await page.goto(`${w.base}/`);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${w.base}/signed-out`);
+    await noSeriousViolations('signed out');
     // The provider's own session stays (single sign-on), so only our session is looked at: gone.
     const again = await page.request.get(`${w.base}/`, { maxRedirects: 0 });
     expect(again.status()).toBe(302);

@@ -83,7 +83,11 @@ export interface SeededCases {
   missing: OpenedCase;
   /** A case whose professional replied and was forwarded to the RM. */
   replied: OpenedCase;
+  /** A case whose professional said it is done, with the document: it waits for the RM's RESOLVED or NOT DONE. */
+  done: OpenedCase;
 }
+
+const MINUTES_PDF = Buffer.from('%PDF-1.4\n% the review minutes\n'.padEnd(4000, '.'));
 
 /** Cases in the states the board groups, made through real mail on the harness's Monday morning. */
 export async function seedWebCases(h: EscalatorHarness): Promise<SeededCases> {
@@ -108,10 +112,18 @@ export async function seedWebCases(h: EscalatorHarness): Promise<SeededCases> {
     subject: 'Pathway plan review for AB-2004 [escalate]',
     directives: ['Child: AB-2004', TM],
   });
+  const done = await mail.open({
+    professional: `Ola Reid <${NORTH('ola.reid')}>`,
+    subject: 'Review minutes for AB-2005 [escalate]',
+    directives: ['Child: AB-2005', TM],
+  });
   // Four rungs at once: professional, team manager, Assistant Director, then the DCS letter, which waits for approval.
   await mail.command(approval, ['ESCALATE', 'ESCALATE', 'ESCALATE', 'ESCALATE']);
   await mail.command(missing, ['ESCALATE', 'ESCALATE']);
   await mail.reply(replied, `Kim Lowe <${NORTH('kim.lowe')}>`, 'Thanks for the reminder. I will send the pathway plan by Friday 4 December.');
+  await mail.reply(done, `Ola Reid <${NORTH('ola.reid')}>`, 'Please find the review minutes for AB attached.\r\n\r\nOla', {
+    attachment: { filename: 'review-minutes.pdf', content: MINUTES_PDF },
+  });
   await h.settle();
-  return { approval, plain, missing, replied };
+  return { approval, plain, missing, replied, done };
 }

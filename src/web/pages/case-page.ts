@@ -16,6 +16,8 @@ export interface CasePageInput {
   subject: string;
   rungTitle: string;
   openedText: string;
+  /** Why the timetable is held as a whole (a pause, your confirmation, a promise…), in words. */
+  holds: string[];
   /** The result of the action just taken (after its redirect). */
   outcome?: { ok: boolean; messages: string[]; repeated: boolean };
 }
@@ -171,6 +173,13 @@ export function casePageBody(input: CasePageInput): Html {
     </section>
     <section aria-labelledby="h-timetable">
       <h2 id="h-timetable">Timetable</h2>
+      ${
+        input.holds.length
+          ? html`<ul class="holds">
+              ${input.holds.map((h) => html`<li>${h}</li>`)}
+            </ul>`
+          : ''
+      }
       <table class="timetable">
         <thead>
           <tr>

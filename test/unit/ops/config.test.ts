@@ -79,6 +79,28 @@ describe('configuration', () => {
     expect(() => parseConfig(badWindow, ENV)).toThrow(/organisations\[0\]\.sendWindow\.start/);
   });
 
+  it('takes web grants by group, verified address or Workspace domain, each naming exactly one', () => {
+    const withWeb = (access: unknown[]) =>
+      mutate(example(), (raw) => {
+        raw.web = { publicUrl: 'https://escalator.example.org', oidc: { issuer: 'https://accounts.google.com', clientId: 'c', clientSecret: 's' }, access };
+      });
+    const org = parseConfig(example(), ENV).organisations[0]!.id;
+    const ok = parseConfig(
+      withWeb([
+        { group: 'rms', role: 'rm', organisations: [org] },
+        { email: 'jo@sunrise-homes.org.uk', role: 'rm', organisations: [org] },
+        { domain: 'qa.sunrise-homes.org.uk', role: 'auditor', organisations: [org] },
+      ]),
+      ENV,
+    );
+    expect(ok.web!.access.map((a) => a.group ?? a.email ?? a.domain)).toEqual(['rms', 'jo@sunrise-homes.org.uk', 'qa.sunrise-homes.org.uk']);
+    expect(() => parseConfig(withWeb([{ group: 'rms', email: 'jo@sunrise-homes.org.uk', role: 'rm', organisations: [org] }]), ENV)).toThrow(
+      /web\.access\[0\].*name exactly one of group, email or domain/s,
+    );
+    expect(() => parseConfig(withWeb([{ role: 'rm', organisations: [org] }]), ENV)).toThrow(/name exactly one of group, email or domain/);
+    expect(() => parseConfig(withWeb([{ domain: '@sunrise-homes.org.uk', role: 'rm', organisations: [org] }]), ENV)).toThrow(/web\.access\[0\]\.domain/);
+  });
+
   it('refuses a file that is not YAML, or not a mapping, saying so', () => {
     expect(() => parseConfig('organisations: [\n', ENV, 'broken.yaml')).toThrow(/broken\.yaml: not valid YAML/);
     expect(() => parseConfig('just a string', ENV, 'scalar.yaml')).toThrow('scalar.yaml: expected a YAML mapping');

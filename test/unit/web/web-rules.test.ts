@@ -3,6 +3,8 @@ import { Access, grantsFor } from '../../../src/web/access.js';
 import { buildBoard, groupOf } from '../../../src/web/board.js';
 import { actionsFor, commandFor } from '../../../src/web/case-actions.js';
 import { safeReturn } from '../../../src/web/guard.js';
+import { holdNotes } from '../../../src/web/hold-notes.js';
+import type { CaseState } from '../../../src/domain/case/case-state.js';
 import { escapeHtml, html } from '../../../src/web/html.js';
 import type { CaseFacts } from '../../../src/reports/case-facts.js';
 
@@ -128,5 +130,46 @@ describe('web board', () => {
     expect(refs({ ladder: 'l2' })).toEqual(['B']);
     expect(refs({ authority: 'Northshire' })).toEqual(['A', 'C']);
     expect(refs({ status: 'paused' })).toEqual(['C']);
+  });
+});
+
+describe('web: why the timetable is held', () => {
+  const format = (iso: string) => `<${iso.slice(0, 10)}>`;
+  const formatDate = (day: string) => `[${day}]`;
+  const state = (over: Partial<CaseState>) => ({ status: 'open', steps: [], views: [], flags: {}, ...over }) as unknown as CaseState;
+
+  it('names a pause, a reply awaiting confirmation with what silence does, a promise and a meeting', () => {
+    expect(holdNotes(state({ status: 'paused', pause: { from: '2026-12-01T10:00:00Z', until: '2026-12-14T09:00:00Z' } }), format, formatDate)).toEqual([
+      'Paused until <2026-12-14>: nothing is sent before then.',
+    ]);
+    const confirmation = {
+      reason: 'done' as const,
+      since: '2026-12-03T11:00:00Z',
+      remindAt: '2026-12-07T09:00:00Z',
+      until: '2026-12-09T17:00:00Z',
+      onSilence: 'resolve' as const,
+      message: 'k',
+      documents: ['minutes.pdf'],
+    };
+    expect(holdNotes(state({ status: 'awaiting-confirmation', confirmation }), format, formatDate)).toEqual([
+      'Held for your confirmation since <2026-12-03>: a reply says it is done. You are reminded <2026-12-07>; if nobody answers by <2026-12-09>, the case is resolved.',
+    ]);
+    expect(
+      holdNotes(
+        state({
+          status: 'awaiting-confirmation',
+          confirmation: { ...confirmation, reason: 'secure-message', onSilence: 'resume', remindedAt: '2026-12-07T09:00:00Z' },
+        }),
+        format,
+        formatDate,
+      )[0],
+    ).toMatch(/behind a secure-mail link only you can open\. You were reminded; if nobody answers by <2026-12-09>, the ladder goes on\.$/);
+    expect(holdNotes(state({ hold: { until: '2026-12-11T17:00:00Z', promisedFor: '2026-12-10', by: 'x' } }), format, formatDate)).toEqual([
+      'Held until <2026-12-11> for a promise of [2026-12-10].',
+    ]);
+    expect(
+      holdNotes(state({ hold: { until: '2026-12-11T17:00:00Z', promisedFor: '2026-12-10', by: 'x', meetingOn: '2026-12-10' } }), format, formatDate),
+    ).toEqual(['Held until <2026-12-11> for the meeting on [2026-12-10].']);
+    expect(holdNotes(state({}), format, formatDate)).toEqual([]);
   });
 });
