@@ -93,7 +93,11 @@ function ccText(step: Simulation['steps'][number]): string {
 }
 
 function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar): string {
-  const lines = [`${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`, `Opened ${sim.start}; the clock starts ${sim.clockStart}.`, ''];
+  const lines = [`${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`, `Opened ${sim.start}; the clock starts ${sim.clockStart}.`];
+  if (sim.drawnInBefore) {
+    lines.push(`Needed by ${cal.formatDate(cal.closeOf(sim.drawnInBefore))}: every step is drawn in before it (${def.neededBy?.policyRef ?? 'Due:'}).`);
+  }
+  lines.push('');
   sim.steps.forEach((s, i) => {
     const when = s.dueAt ? cal.format(new Date(s.dueAt)) : 'only by ESCALATE';
     lines.push(
@@ -130,6 +134,8 @@ export interface SimulateOptions {
   timezone?: string;
   urgent?: boolean;
   imminent?: boolean;
+  /** A `Due:` date (YYYY-MM-DD) the request is needed by. */
+  due?: string;
   dir?: string;
   json?: boolean;
 }
@@ -162,6 +168,9 @@ export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo)
   const def = findLadder(opts.ladder, dirs);
   const variant: VariantName = opts.imminent ? 'imminent' : opts.urgent ? 'urgent' : 'standard';
   if (variant !== 'standard' && !def.variants[variant]) throw new CliError(`ladder ${def.id} has no ${variant} variant`);
-  const sim = simulateLadder(def, variant, start.toJSDate(), cal);
+  if (opts.due !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(opts.due) && DateTime.fromISO(opts.due).isValid)) {
+    throw new CliError(`--due: "${opts.due}" is not a date (YYYY-MM-DD)`);
+  }
+  const sim = simulateLadder(def, variant, start.toJSDate(), cal, opts.due ? { due: opts.due } : {});
   io.out(opts.json ? JSON.stringify(sim, null, 2) : formatSimulation(sim, def, cal));
 }

@@ -24,6 +24,7 @@ export function registerLadderCommands(program: Command, io: CliIo): void {
     .option('--timezone <tz>', 'timezone (default: Europe/London)')
     .option('--urgent', 'the urgent (safeguarding) timescales')
     .option('--imminent', 'the imminent-risk timescales')
+    .option('--due <date>', 'needed by this date (YYYY-MM-DD), as a Due: directive says')
     .option('--dir <folder>', 'ladder folder')
     .option('--json', 'JSON output')
     .action(async (o: SimulateOptions) => (await actions()).simulate({ ...program.opts<GlobalOptions>(), ...o }, io));

@@ -11,7 +11,19 @@ import { clearConfirmation, releaseHold } from './awaiting-confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor } from './fire-step.js';
 import { withNextAction } from './next-action.js';
-import { appendRepeat, currentStep, extendPlanned, goLate, planSteps, replanAfter, replanFromNow, rungOf, shiftBack, shiftPlanned } from './timetable.js';
+import {
+  appendRepeat,
+  currentStep,
+  extendPlanned,
+  fitBeforeDue,
+  goLate,
+  planSteps,
+  replanAfter,
+  replanFromNow,
+  rungOf,
+  shiftBack,
+  shiftPlanned,
+} from './timetable.js';
 
 export interface CommandsInput {
   from: Contact;
@@ -312,6 +324,11 @@ function switchVariant(b: DecisionBuilder, variant: 'urgent' | 'imminent', actor
   const overdue = fromOpening.some((s) => s.dueAt !== null && s.dueAt <= ctx.now.toISOString());
   if (overdue || state.steps.some((s) => s.status !== 'planned')) replanFromNow(state, ladder, ctx.calendar, ctx.now);
   else state.steps = fromOpening;
+  // A date it is needed by still holds on the new timescales.
+  if (state.requestedBy) {
+    const clockStart = new Date(state.clockStartAt);
+    fitBeforeDue(state, ladder, ctx.calendar, state.requestedBy, ctx.now > clockStart ? ctx.now : clockStart);
+  }
   b.because(`the case now follows the ${def.label.toLowerCase()} timescales`);
   b.event('variant-switched', actor, { from, to: variant });
   return `Switched to the ${def.label.toLowerCase()} timescales (${def.policyRef}).`;
@@ -328,10 +345,16 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       state.category = d.value;
       b.event('category-set', actor, { category: d.value });
       return `Category set to “${d.value}”.`;
-    case 'due':
+    case 'due': {
       state.requestedBy = d.date;
       b.event('due-set', actor, { due: d.date });
+      if (ctx.ladder.neededBy && fitBeforeDue(state, ladderFor(state, ctx), ctx.calendar, d.date, ctx.now)) {
+        const day = ctx.calendar.formatDate(ctx.calendar.closeOf(d.date));
+        b.because(`every step is now taken before ${day}, the date it is needed by`);
+        return `Due date recorded as ${day}: the next steps are brought forward so that each is taken before then (${ctx.ladder.neededBy.policyRef}).`;
+      }
       return `Due date recorded as ${d.date}.`;
+    }
     case 'flag': {
       if (d.flag === 'safeguarding' && d.value) return switchVariant(b, 'urgent', actor, ctx);
       const chosen = d.value && state.variant === 'standard' ? variantChosenBy(ctx.ladder, { [d.flag]: true }) : undefined;

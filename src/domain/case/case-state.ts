@@ -99,6 +99,11 @@ export interface CaseState {
   childRef?: string;
   category?: string;
   requestedBy?: Instant;
+  /**
+   * The `Due:` date (YYYY-MM-DD) the planned steps were drawn in to be taken before (fitBeforeDue),
+   * when the ladder's policy asks for it and the date came before the policy's own dates.
+   */
+  drawnInBefore?: string;
   flags: Record<CaseFlag, boolean>;
   participants: Participant[];
   steps: Step[];

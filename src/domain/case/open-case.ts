@@ -6,7 +6,7 @@ import type { CaseState, Contact, Participant } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { withNextAction } from './next-action.js';
 import { runDue } from './advance.js';
-import { planSteps, requestDeadline, shiftPlanned, timingOf } from './timetable.js';
+import { fitBeforeDue, planSteps, requestDeadline, shiftPlanned, timingOf } from './timetable.js';
 
 export interface OpenCaseInput {
   id: string;
@@ -79,6 +79,8 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
   const b = new DecisionBuilder(state, ctx.now);
   // Planned after the builder is made: the first timetable is the one the confirmation gives, not a move.
   state.steps = planSteps(ladder, clockStart, ctx.calendar, 1, input.openedAt);
+  // Needed before the policy's dates (reg 5: a planned family time): every step is drawn in before it.
+  if (input.requestedBy) fitBeforeDue(state, ladder, ctx.calendar, input.requestedBy, clockStart);
   b.event('case-opened', input.originator.email, {
     ladder: input.ladderId,
     variant,

@@ -408,3 +408,43 @@ export function carrySpan(
     .set({ hour: Math.floor(ms / 3_600_000), minute: Math.floor(ms / 60_000) % 60, second: Math.floor(ms / 1000) % 60, millisecond: ms % 1000 })
     .toJSDate();
 }
+
+/**
+ * A date the request is needed by (`Due:`) that comes before the policy's date for a planned rung:
+ * on a ladder whose policy asks for it (reg 5: "where a child might be at risk during a planned
+ * time with family all the steps may need to be taken prior to the time of the visit") the planned
+ * rungs are drawn in, in their order and in proportion to the policy's spacing, onto the working
+ * days after `from` and before `dueDate`, each at the opening of its day; the last goes on the last
+ * working day before it. A rung already due earlier stays. With no working day left before the
+ * date, everything still planned goes at `from`. A date not after `from`'s own day draws in nothing
+ * (it is recorded, not acted on). Returns whether anything moved.
+ */
+export function fitBeforeDue(
+  state: Pick<CaseState, 'steps' | 'drawnInBefore'>,
+  ladder: EffectiveLadder,
+  cal: WorkCalendar,
+  dueDate: string,
+  from: Date,
+): boolean {
+  if (!ladder.def.neededBy || dueDate <= cal.localDate(from)) return false;
+  const planned: { step: Step; at: number }[] = [];
+  for (const step of state.steps) {
+    if (step.status === 'planned' && step.dueAt && !rungOf(ladder, step).repeat) planned.push({ step, at: new Date(step.dueAt).getTime() });
+  }
+  if (!planned.some(({ at }) => cal.localDate(new Date(at)) >= dueDate)) return false;
+  const lastDay = cal.lastWorkingDayBefore(cal.closeOf(dueDate));
+  const days: string[] = [];
+  for (let d = cal.addWorkingDays(from, 1); cal.localDate(d) <= lastDay && days.length < 400; d = cal.addWorkingDays(d, 1)) days.push(cal.localDate(d));
+  const span = Math.max(1, Math.max(...planned.map(({ at }) => at)) - from.getTime());
+  let moved = false;
+  for (const { step, at } of planned) {
+    const share = Math.min(1, Math.max(0, (at - from.getTime()) / span));
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within days (clamped to its length)
+    const target = days.length === 0 ? from : cal.openingOf(days[Math.min(days.length, Math.max(1, Math.ceil(share * days.length))) - 1]!);
+    if (target.getTime() >= at) continue;
+    setTiming(step, target, cal);
+    moved = true;
+  }
+  if (moved) state.drawnInBefore = dueDate;
+  return moved;
+}

@@ -201,6 +201,15 @@ export const ladderSchema = z
     keepInformed: z.array(role).default([]),
     /** The policy's "at each step" duties, by key, in the RM's words. */
     duties: z.record(slug, z.string().min(1)).default({}),
+    /**
+     * A `Due:` date before the policy's dates draws the planned steps in, so that every one is
+     * taken before it (reg 5: "all the steps may need to be taken prior to the time of the visit").
+     * Without it a due date is only recorded and shown.
+     */
+    neededBy: z
+      .object({ policyRef: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Roles the opening request is addressed to (the "professional"), for the timetable. */
     professionalRole: role.default('professional'),
     rungs: z.array(rungSchema).min(1),

@@ -1,6 +1,6 @@
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { describeDuration } from '../calendar/duration.js';
-import { planSteps, repeatAfter, timingOf } from '../case/timetable.js';
+import { fitBeforeDue, planSteps, repeatAfter, timingOf } from '../case/timetable.js';
 import { effectiveLadder } from './effective-ladder.js';
 import type { CaseFlag, LadderDefinition, VariantName } from './ladder-schema.js';
 
@@ -29,6 +29,8 @@ export interface Simulation {
   clockStart: string;
   nation: string;
   variant: VariantName;
+  /** `--due`: the date every step was drawn in before (absent when the policy's dates already were). */
+  drawnInBefore?: string;
   steps: SimulatedStep[];
   repeatEvery?: string;
 }
@@ -56,11 +58,14 @@ function copies(rung: { cc: string[]; ccWhen: Partial<Record<CaseFlag, string[]>
   return { cc, ...(Object.keys(ccWhen).length > 0 ? { ccWhen } : {}) };
 }
 
-export function simulateLadder(def: LadderDefinition, variant: VariantName, start: Date, cal: WorkCalendar): Simulation {
+export function simulateLadder(def: LadderDefinition, variant: VariantName, start: Date, cal: WorkCalendar, opts: { due?: string } = {}): Simulation {
   const ladder = effectiveLadder(def, variant);
   const setByVariant = variant === 'standard' ? [] : (def.variants[variant]?.setsFlags ?? []);
   const clockStart = cal.nextOpening(start);
   const steps = planSteps(ladder, clockStart, cal, 1, start);
+  // `Due:` as the opening would read it: the steps drawn in before it where the policy asks.
+  const drawn: { steps: typeof steps; drawnInBefore?: string } = { steps };
+  if (opts.due) fitBeforeDue(drawn, ladder, cal, opts.due, clockStart);
   const out: SimulatedStep[] = steps.map((step, i) => {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- planSteps gives one step per rung, in order
     const rung = ladder.rungs[i]!;
@@ -103,6 +108,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
     clockStart: cal.iso(clockStart),
     nation: cal.nation,
     variant,
+    ...(drawn.drawnInBefore ? { drawnInBefore: drawn.drawnInBefore } : {}),
     steps: out,
     ...(ladder.repeat ? { repeatEvery: describeDuration(ladder.repeat.every) } : {}),
   };

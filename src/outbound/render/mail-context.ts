@@ -103,6 +103,14 @@ export interface MailContext {
     /** Whether that deadline has passed: only then may a chaser say it was missed. */
     deadlinePassed: boolean;
     /**
+     * The date it is needed by (`Due:`) when the steps were drawn in to be taken before it
+     * ("Friday 11 December 2026"), else ''. Then `deadline` is '' too: the policy's timescale
+     * ("2 weeks") is not what the case now follows.
+     */
+    neededBy: string;
+    /** Where the policy asks for the steps to be drawn in, or ''. */
+    neededByRef: string;
+    /**
      * Where the ladder's clock starts: the request's date, or, for a request sent outside the
      * send window, the opening after it ("Monday 7 December 2026 at 09:00").
      */
@@ -397,9 +405,11 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       to: professionals.length
         ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${roleLabel(def.professionalRole)})`))
         : withArticle(roleLabel(def.professionalRole)),
-      deadline: describeDuration(requestDeadline),
+      deadline: state.drawnInBefore ? '' : describeDuration(requestDeadline),
       deadlineDate: requestDeadlineAt ? cal.formatDate(requestDeadlineAt) : '',
       deadlinePassed: requestDeadlineAt ? requestDeadlineAt < ctx.now : false,
+      neededBy: state.drawnInBefore ? cal.formatDate(cal.closeOf(state.drawnInBefore)) : '',
+      neededByRef: state.drawnInBefore ? (def.neededBy?.policyRef ?? '') : '',
       countedFrom: clockStart.getTime() === opened.getTime() ? openedOn : cal.format(clockStart),
       policyRef: ladder.request.policyRef,
     },
@@ -467,7 +477,7 @@ function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nam
       answer: answersTo(s.n),
     }));
   return {
-    asked: `On ${cal.formatDate(new Date(state.openedAt))} ${asker} asked ${askedOf} for this, within ${describeDuration(ladder.request.deadline)}${deadline}.`,
+    asked: `On ${cal.formatDate(new Date(state.openedAt))} ${asker} asked ${askedOf} for this${state.drawnInBefore ? '' : `, within ${describeDuration(ladder.request.deadline)}`}${deadline}.`,
     requestAnswer: answersTo(0),
     text: [],
     trimmed: false,

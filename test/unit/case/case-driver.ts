@@ -114,6 +114,8 @@ export class CaseDriver {
     variant?: VariantName;
     originator?: Contact;
     senderConfirmation?: { token: string; until: Date; reason: string };
+    /** A `Due:` date (YYYY-MM-DD). */
+    requestedBy?: string;
   }): Decision {
     return this.take(
       openCase(
@@ -134,6 +136,7 @@ export class CaseDriver {
           warnings: [],
           messageRef: 'msg-0',
           ...(opts.senderConfirmation ? { senderConfirmation: opts.senderConfirmation } : {}),
+          ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
         },
         this.ctx(),
       ),

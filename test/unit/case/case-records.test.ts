@@ -31,7 +31,8 @@ function reg5Life(): Decision[] {
   d.at('2026-11-02T11:00:00Z').commands([
     { kind: 'directive', directive: { kind: 'category', value: 'PRACTICE: care plan' } },
     { kind: 'directive', directive: { kind: 'child', ref: 'AB-1234' } },
-    { kind: 'directive', directive: { kind: 'due', date: '2026-11-30' } },
+    // After the policy's last rung: recorded, not drawing the steps in (reg5-policy-gaps.test.ts).
+    { kind: 'directive', directive: { kind: 'due', date: '2027-03-01' } },
     { kind: 'directive', directive: { kind: 'flag', flag: 'psw', value: true } },
     { kind: 'note', text: 'Spoke to the team manager.' },
     { kind: 'views', text: 'Wants to know when.' },

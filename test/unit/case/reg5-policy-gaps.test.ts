@@ -91,3 +91,98 @@ describe('Child protection: yes — a child protection issue is a safeguarding c
     expect(d.due('lscp')).toBe('2026-12-29T09:00:00+00:00');
   });
 });
+
+describe('Due: before the policy’s dates — "all the steps may need to be taken prior to the time of the visit"', () => {
+  /** Monday 23 November 2026, 10:00; the family time is on Friday 11 December. */
+  function dueBefore(due = '2026-12-11', def = ladder('childrens-home-reg5')): CaseDriver {
+    const d = new CaseDriver(def);
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE), requestedBy: due });
+    return d;
+  }
+
+  it('draws every rung in, in order and in proportion, onto the working days before the date', () => {
+    const d = dueBefore();
+    expect(d.state.drawnInBefore).toBe('2026-12-11');
+    // Thirteen working days from Tuesday 24 November to Thursday 10 December; the policy's 2, 3, 4, 6
+    // and 8 weeks fall on the 4th, 5th, 7th, 10th and 13th of them.
+    expect(d.plan()).toEqual([
+      ['professional-reminder', 'planned', '2026-11-27T09:00:00+00:00'],
+      ['team-manager-reminder', 'planned', '2026-11-30T09:00:00+00:00'],
+      ['assistant-director', 'planned', '2026-12-02T09:00:00+00:00'],
+      ['dcs', 'planned', '2026-12-07T09:00:00+00:00'],
+      ['ofsted-inspector', 'planned', '2026-12-10T09:00:00+00:00'],
+      ['lscp', 'planned', '2026-12-10T09:00:00+00:00'],
+    ]);
+    // The request's own deadline is the working day before the first reminder.
+    expect(d.state.requestDeadlineAt).toBe('2026-11-26T17:00:00.000Z');
+  });
+
+  it('walked with no replies: every step goes before the date, each asking for it by the day before the next', () => {
+    const d = dueBefore();
+    for (const at of ['2026-11-27', '2026-11-30', '2026-12-02']) d.at(`${at}T09:00:00Z`).advance();
+    d.at('2026-12-07T09:00:00Z').advance();
+    d.at('2026-12-07T09:30:00Z').command({ kind: 'approve' });
+    d.at('2026-12-10T09:00:00Z').advance();
+    d.at('2026-12-10T09:30:00Z').command({ kind: 'approve' });
+    const sent = d.state.steps.filter((s) => s.status === 'sent' && s.rungId !== 'repeat');
+    expect(sent.map((s) => s.rungId)).toEqual(['professional-reminder', 'team-manager-reminder', 'assistant-director', 'dcs', 'ofsted-inspector']);
+    for (const s of sent) expect(d.cal.localDate(new Date(s.sentAt!)) < '2026-12-11', s.rungId).toBe(true);
+    expect(sent.slice(0, 4).map((s) => s.deadlineAt)).toEqual([
+      '2026-11-27T17:00:00.000Z',
+      '2026-12-01T17:00:00.000Z',
+      '2026-12-04T17:00:00.000Z',
+      '2026-12-09T17:00:00.000Z',
+    ]);
+    expect(d.step('lscp').status).toBe('not-applicable');
+  });
+
+  it('a date after the policy’s last rung, or not after the opening day, moves nothing', () => {
+    const plain = new CaseDriver(ladder('childrens-home-reg5'));
+    plain.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE) });
+    for (const due of ['2027-02-01', '2026-11-23', '2026-11-20']) {
+      const d = dueBefore(due);
+      expect(d.plan(), due).toEqual(plain.plan());
+      expect(d.state.drawnInBefore, due).toBeUndefined();
+    }
+  });
+
+  it('the next day: everything still planned goes at once, from the opening', () => {
+    const d = dueBefore('2026-11-24');
+    expect(d.plan().map(([, , at]) => at)).toEqual(Array(6).fill('2026-11-23T10:00:00+00:00'));
+  });
+
+  it('a ladder whose policy does not ask for it only records the date', () => {
+    const d = dueBefore('2026-11-26', ladder('practice-disagreement'));
+    expect(d.state.requestedBy).toBe('2026-11-26');
+    expect(d.state.drawnInBefore).toBeUndefined();
+  });
+
+  it('given later as a directive, draws in the steps not yet taken and says so', () => {
+    const d = new CaseDriver(ladder('childrens-home-reg5'));
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE) });
+    d.at('2026-12-07T10:00:00Z').advance();
+    const r = d.at('2026-12-08T10:00:00Z').command({ kind: 'directive', directive: { kind: 'due', date: '2026-12-18' } });
+    const ack = mailsOf(r, 'command-ack')[0]!;
+    expect(JSON.stringify(ack.data)).toContain('brought forward so that each is taken before then');
+    // Seven working days, Wednesday 9 to Thursday 17 December. From the directive (Tuesday 8 December,
+    // 10:00) the policy put the team manager 6 days on, the AD 13, the DCS 27 and the 8-week steps
+    // 41: the 2nd (6/41 of 7, rounded up), 3rd, 5th and 7th of those days.
+    expect(d.plan().filter(([, status]) => status === 'planned')).toEqual([
+      ['team-manager-reminder', 'planned', '2026-12-10T09:00:00+00:00'],
+      ['assistant-director', 'planned', '2026-12-11T09:00:00+00:00'],
+      ['dcs', 'planned', '2026-12-15T09:00:00+00:00'],
+      ['ofsted-inspector', 'planned', '2026-12-17T09:00:00+00:00'],
+      ['lscp', 'planned', '2026-12-17T09:00:00+00:00'],
+    ]);
+    // The acknowledgement tells the RM which dates moved.
+    expect(ack.moved?.steps.map((m) => m.rungId)).toEqual(expect.arrayContaining(['team-manager-reminder', 'dcs']));
+  });
+
+  it('simulate --due prints the timetable the case follows', async () => {
+    const { simulateLadder } = await import('../../../src/domain/ladder/simulate.js');
+    const d = dueBefore();
+    const sim = simulateLadder(d.def, 'standard', new Date('2026-11-23T10:00:00Z'), d.cal, { due: '2026-12-11' });
+    expect(sim.drawnInBefore).toBe('2026-12-11');
+    expect(sim.steps.filter((s) => !s.repeat).map((s) => s.dueAt)).toEqual(d.plan().map(([, , at]) => at));
+  });
+});
