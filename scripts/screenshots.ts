@@ -156,6 +156,22 @@ function mailPages(): Page[] {
         reason: 'it is larger than the 25 MB the inbox reads',
       },
     ],
+    [
+      'commands-answer',
+      {
+        name: 'Alex Morgan',
+        subject: 'RE: Weekly escalations digest, Sunrise Children’s Homes (week commencing Monday 28 December 2026)',
+        sentAt: 'Monday 28 December 2026 at 09:12',
+        problems: [
+          'ESC-2026-0999: there is no case with this reference here, so nothing was changed.',
+          '"PAUSE until 5 January 2027": it does not say which case it is for. Put the case\'s reference first, e.g. ESC-2026-0042 PAUSE until <date>.',
+        ],
+        applied: 2,
+        nothingFound: false,
+        example: 'ESC-2026-0042',
+        exampleDate: '11 January',
+      },
+    ],
   ];
   for (const [kind, model] of orgKinds) {
     try {

@@ -68,6 +68,14 @@ export interface DigestModel {
   groups: Array<{ authority: string; count: number; children: Array<{ childRef: string; cases: OpenCaseLine[] }> }>;
   /** References of cases left out because they could not be read (the service log says why). */
   unreadable: string[];
+  /** A command line the RM could send back, naming one of their cases (a reply names the case it is for). */
+  replyExample: string;
+}
+
+/** A role's label as the key of a directive line: "the professional" → "Professional", "team manager" → "Team manager". */
+function directiveKey(label: string): string {
+  const key = label.replace(/^the /i, '');
+  return key.charAt(0).toUpperCase() + key.slice(1);
 }
 
 const NO_CHILD = 'no child reference';
@@ -149,7 +157,11 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
     .map((f) => {
       const c = f.current!;
       const state = c.status === 'held' ? 'is on hold' : c.dueAt ? `goes on ${cal.formatDate(new Date(c.dueAt))}` : 'is next';
-      return item(f, `${c.n}. ${c.title} ${state}; no address for ${f.missingContacts.join(', ')} (reply e.g. "Team manager: Name <address>")`);
+      // The line to send back names the case and the role it lacks (issue 20.6): a digest lists several cases.
+      return item(
+        f,
+        `${c.n}. ${c.title} ${state}; no address for ${f.missingContacts.join(', ')} (reply e.g. "${f.ref} ${directiveKey(f.missingContacts[0] ?? '')}: Name <address>")`,
+      );
     });
   const views = open
     .filter((f) => f.viewsDue)
@@ -290,5 +302,6 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
     resolvedLastWeek,
     groups,
     unreadable: [...(opts.unreadable ?? [])].sort(compareText),
+    replyExample: `${open[0]?.ref ?? `ESC-${local.toFormat('yyyy')}-0012`} PAUSE until ${local.plus({ weeks: 2 }).toFormat('d MMMM')}`,
   };
 }

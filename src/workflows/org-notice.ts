@@ -7,7 +7,7 @@ import type { OrgRuntime } from '../runtime/organisations.js';
 
 /** A mail about no one case: the folded notices about strangers, a refused request. */
 export interface OrgNotice {
-  kind: 'stranger-summary' | 'request-refused' | 'not-read' | 'notice-summary';
+  kind: 'stranger-summary' | 'request-refused' | 'not-read' | 'notice-summary' | 'commands-answer';
   /** Unique: a replayed decision finds the row and writes nothing. */
   dedupeKey: string;
   to: Contact[];

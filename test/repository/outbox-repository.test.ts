@@ -29,6 +29,21 @@ describe('OutboxRepository', () => {
     expect(await outboxState(db, notYet)).toMatchObject({ status: 'pending', attempts: 0, claimed_at: null });
   });
 
+  it('orgMailKinds: our sent mails about no one case with those Message-IDs (what a reply to the digest answers); not a case’s, not one still pending', async () => {
+    const digestId = '<digest-w50@home.example.org>';
+    const pendingId = '<summary-pending@home.example.org>';
+    await storedOutbox(db, { notBefore: T0, kind: 'weekly-digest', messageId: digestId, status: 'sent' });
+    await storedOutbox(db, { notBefore: T0, kind: 'notice-summary', messageId: pendingId, status: 'pending' });
+    const owner = await storedCase(db, 'ESC-2026-0901', T0);
+    const chaserId = '<case-chaser@home.example.org>';
+    await storedOutbox(db, { notBefore: T0, case: owner.id, kind: 'chaser', messageId: chaserId, status: 'sent' });
+    const outbox = db.repos().outbox;
+    expect(await outbox.orgMailKinds('org-1', [chaserId, digestId, '<elsewhere@example.org>'])).toEqual(['weekly-digest']);
+    expect(await outbox.orgMailKinds('org-1', [pendingId, chaserId])).toEqual([]);
+    expect(await outbox.orgMailKinds('another-org', [digestId])).toEqual([]);
+    expect(await outbox.orgMailKinds('org-1', [])).toEqual([]);
+  });
+
   it('putBack: a claimed row waits until a new moment, the attempt given back; a row not in sending is left alone', async () => {
     const id = await storedOutbox(db, { notBefore: T0, attempts: 2 });
     const outbox = db.repos().outbox;

@@ -244,6 +244,22 @@ export class OutboxRepository {
     return rows.map((r) => ({ caseId: r.case_id, envelopeTo: typeof r.envelope_to === 'string' ? (JSON.parse(r.envelope_to) as string[]) : r.envelope_to }));
   }
 
+  /**
+   * The kinds of our mails about no one case (the weekly digest, the summaries) with these
+   * Message-IDs, sent or being sent: what a reply that names no case is answering.
+   */
+  async orgMailKinds(orgId: string, messageIds: string[]): Promise<string[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.em.execute<{ kind: string }[]>(
+      `select distinct kind from outbox_mail
+        where organisation_id = ? and case_id is null and status in ('sent', 'sending')
+          and message_id in (select jsonb_array_elements_text(?::jsonb))
+        order by kind`,
+      [orgId, JSON.stringify(messageIds)],
+    );
+    return rows.map((r) => r.kind);
+  }
+
   /** How many other rows with this Message-ID the server accepted (the submissions a follow-up follows). */
   async acceptedCopies(messageId: string, exceptId: string): Promise<number> {
     const rows = await this.em.execute<{ n: string }[]>(`select count(*) as n from outbox_mail where message_id = ? and status = 'sent' and id <> ?`, [

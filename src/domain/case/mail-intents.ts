@@ -239,18 +239,21 @@ export const MAIL_KINDS: readonly MailKind[] = mailIntentSchema.options.map((o) 
  * (`chaser-bundle`, no case), the organisation's weekly digest (no case), or one of the limits'
  * notices (no case: strangers folded, a request refused, a message not read).
  */
-export const OUTBOX_KINDS: readonly (MailKind | 'chaser-bundle' | 'weekly-digest' | 'stranger-summary' | 'request-refused' | 'not-read' | 'notice-summary')[] =
-  [
-    ...MAIL_KINDS,
-    'chaser-bundle',
-    'weekly-digest',
-    // Organisation-level notices (no case): src/workflows/org-notice.ts.
-    'stranger-summary',
-    'request-refused',
-    'not-read',
-    // Step notices to one staff address folded into one mail an hour (src/workflows/hourly-notices.ts).
-    'notice-summary',
-  ];
+export const OUTBOX_KINDS: readonly (
+  MailKind | 'chaser-bundle' | 'weekly-digest' | 'stranger-summary' | 'request-refused' | 'not-read' | 'notice-summary' | 'commands-answer'
+)[] = [
+  ...MAIL_KINDS,
+  'chaser-bundle',
+  'weekly-digest',
+  // Organisation-level notices (no case): src/workflows/org-notice.ts.
+  'stranger-summary',
+  'request-refused',
+  'not-read',
+  // Step notices to one staff address folded into one mail an hour (src/workflows/hourly-notices.ts).
+  'notice-summary',
+  // What a message about several cases (a reply to the digest) asked that could not be done (src/workflows/ingest/case-commands.ts).
+  'commands-answer',
+];
 export const outboxKindSchema = z.enum(OUTBOX_KINDS);
 export type OutboxKind = z.infer<typeof outboxKindSchema>;
 

@@ -46,6 +46,9 @@ export function routeName(route: Route): RouteName {
       return 'flagged';
     case 'reject':
       return 'rejected';
+    case 'case-commands':
+      // Commands, for the cases the message names (the message row names no one case).
+      return 'command';
     case 'command':
     case 'confirm-commands':
     case 'confirm-token':

@@ -33,6 +33,10 @@ export interface RouteFacts {
     /** The case was opened by a sender not yet verified and waits for their CONFIRM: no reply may change it yet. */
     caseUnconfirmed?: boolean;
   };
+  /** No case matched, and the message answers one of our mails about no one case (the weekly digest, a summary). */
+  repliesToOrgMail?: boolean;
+  /** No case matched, and command lines in the message name cases by reference ("ESC-2026-0012 PAUSE until …"). */
+  namesCases?: boolean;
   /** The subject names a case reference we do not have. */
   unknownCaseTag?: string;
   /** The message is larger than the configured limit and was not parsed. */
@@ -57,6 +61,8 @@ export type Route =
   /** `CONFIRM <token>`: the answer to a confirmation round trip. */
   | { kind: 'confirm-token' }
   | { kind: 'staff-message' }
+  /** Staff writing about several cases (a reply to the digest): each case named gets its lines, as if sent in its thread; the rest is answered. */
+  | { kind: 'case-commands' }
   | { kind: 'recipient-reply'; role: string }
   /** Read and shown to the RM, but it changes nothing on the case. */
   | { kind: 'reply-notice'; role: string; reason: string }
@@ -142,6 +148,13 @@ export function decideRoute(f: RouteFacts): Route {
     return { kind: 'flag', reason: 'reply from an address that is not on the case', notify: true };
   }
 
+  // A reply to the digest (or another mail of ours about no one case), or command lines naming
+  // cases: each case's lines are routed by these same rules with that case matched, and whatever
+  // names no case, or no case of ours, is answered: never dropped.
+  if ((f.repliesToOrgMail || f.namesCases) && f.senderIsStaff && f.sender && !(a.escalateTag || a.plusLadder)) {
+    if (v.status === 'failed') return { kind: 'quarantine', reason: `sender failed verification (${v.reason})` };
+    return { kind: 'case-commands' };
+  }
   if (f.unknownCaseTag && !(a.escalateTag || a.plusLadder)) {
     return { kind: 'quarantine', reason: `no case ${f.unknownCaseTag} here` };
   }

@@ -26,6 +26,10 @@ import { openingInput } from '../ingest/opening-request.js';
 import { refuseOpening, tellNotRead } from '../ingest/limits.js';
 import { readStored, type ReadOutcome, type StoredMessage } from '../ingest/read-stored.js';
 import type { JobPayload } from '../job-catalogue.js';
+import { readCaseCommands, type CaseCommands } from '../../domain/inbound/case-commands.js';
+import type { DirectiveOptions } from '../../domain/inbound/directives.js';
+import { rolesOf } from '../../domain/ladder/effective-ladder.js';
+import { applyCaseCommands } from '../ingest/case-commands.js';
 
 type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust' | 'metrics' | 'reader'>;
 
@@ -56,6 +60,7 @@ export function ingestMessageJob(deps: IngestDeps) {
     let matched: MatchedCase | undefined;
     let bounce: BounceCheck | undefined;
     let route: Route;
+    let caseCommands: CaseCommands | undefined;
     if (read.judgedOnHeaders) {
       // The same verdict the full reading would give; the row's analysis says it came from the headers alone.
       route = { kind: 'ignore', reason: 'not tagged [escalate] and not part of a case' };
@@ -64,14 +69,24 @@ export function ingestMessageJob(deps: IngestDeps) {
         bounce = await checkBounce(db, org, mail, analysis);
         matched = bounce.matched;
       } else matched = read.matched ?? (await matchCase(db.cases, org, analysis));
-      route = decideRoute(routeFacts(org, mail, analysis, matched, false, bounce));
+      const facts = routeFacts(org, mail, analysis, matched, false, bounce);
+      if (!matched && facts.senderIsStaff && analysis.automatic.kind === 'none') {
+        // Staff writing outside any case's thread: a reply to the digest, or lines naming cases.
+        facts.repliesToOrgMail = (await db.outbox.orgMailKinds(org.id, analysis.threadIds)).length > 0;
+        caseCommands = readCaseCommands(analysis.newText, directiveOptions(org, mail.date));
+        facts.namesCases = caseCommands.groups.length > 0;
+      }
+      route = decideRoute(facts);
     }
 
     const after = await db
       .transaction(async (tx) => {
         const msg = await tx.messages.claimPending(messageId);
         if (!msg) return null;
-        const result = await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id, bounce?.recipients ?? []);
+        const result =
+          route.kind === 'case-commands' && caseCommands
+            ? await applyToCases(tx, deps, org, msg, mail, analysis, caseCommands)
+            : await applyRoute(tx, deps, org, msg, mail, analysis, route, matched?.row.id, bounce?.recipients ?? []);
         const name: RouteName = result.refused ? 'quarantined' : routeName(route);
         await tx.messages.markProcessed(msg, {
           status: route.kind === 'reject' ? 'rejected' : 'processed',
@@ -111,7 +126,36 @@ export function ingestMessageJob(deps: IngestDeps) {
       'message ingested',
     );
     await dispatch(deps.scheduler, after.work);
+    for (const more of after.moreWork ?? []) await dispatch(deps.scheduler, more);
   };
+}
+
+/** The options the message's commands were read with (read-stored.ts gives the parse worker the same). */
+function directiveOptions(org: OrgRuntime, reference: Date): DirectiveOptions {
+  return {
+    roles: [...new Set(org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]))],
+    ladderIds: org.ladders.ids(org.id),
+    reference,
+    timezone: org.calendar.timezone,
+    childReference: org.childReference,
+  };
+}
+
+/** A message about several cases: each case's lines through `applyRoute`, as if written in its thread (case-commands.ts). */
+async function applyToCases(
+  tx: Repositories,
+  deps: IngestDeps,
+  org: OrgRuntime,
+  msg: Pick<MessageRow, 'id' | 'receivedAt'>,
+  mail: InboundMail,
+  analysis: MessageAnalysis,
+  read: CaseCommands,
+): Promise<RouteResult> {
+  const result = await applyCaseCommands(tx, deps, org, msg, mail, analysis, read, deps.clock.now(), (route, forCase, caseId) =>
+    applyRoute(tx, deps, org, msg, mail, forCase, route, caseId, []),
+  );
+  // The message row names a case only when the message was about exactly one.
+  return { ...(result.caseIds.length === 1 ? { caseId: result.caseIds[0] } : {}), moreWork: result.work };
 }
 
 /**
@@ -179,6 +223,8 @@ interface RouteResult {
   work?: AfterCommit;
   /** A request a limit refused (README, Limits): the reason, and nothing opened. */
   refused?: string;
+  /** A message about several cases: each case's work, and the answer's. */
+  moreWork?: AfterCommit[];
 }
 
 async function applyRoute(

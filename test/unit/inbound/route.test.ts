@@ -147,3 +147,22 @@ describe('chasedRoles: the roles a ladder asks to act', () => {
     }
   });
 });
+
+describe('staff writing about several cases (a reply to the digest)', () => {
+  const outside = (text: string, extra: Partial<RouteFacts>, staff = true, dmarc = 'pass'): RouteFacts => {
+    const m = mail(text, undefined, dmarc);
+    return { analysis: analyseMessage(m, ANALYSIS_OPTIONS), parseProblems: [], sender: m.from!.address, senderIsStaff: staff, ...extra };
+  };
+
+  it('a reply to the digest, or lines naming cases, go case by case; without either, an untagged message is ignored', () => {
+    expect(decideRoute(outside('ESC-2026-0012 RESOLVED', { repliesToOrgMail: true }))).toEqual({ kind: 'case-commands' });
+    expect(decideRoute(outside('Thanks', { repliesToOrgMail: true }))).toEqual({ kind: 'case-commands' });
+    expect(decideRoute(outside('ESC-2026-0012 RESOLVED', { namesCases: true }))).toEqual({ kind: 'case-commands' });
+    expect(decideRoute(outside('ESC-2026-0012 RESOLVED', {}))).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('only staff, and never a sender who failed verification', () => {
+    expect(decideRoute(outside('ESC-2026-0012 RESOLVED', { repliesToOrgMail: true }, false))).toMatchObject({ kind: 'ignore' });
+    expect(decideRoute(outside('ESC-2026-0012 RESOLVED', { repliesToOrgMail: true }, true, 'fail'))).toMatchObject({ kind: 'quarantine' });
+  });
+});

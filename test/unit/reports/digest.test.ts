@@ -104,6 +104,17 @@ describe('weekly digest model', () => {
     expect(digest.lastWeek.label).toBe('Monday 7 December 2026 to Sunday 13 December 2026');
   });
 
+  it('the missing-contacts line names the case and the role it lacks, as a line the RM can send back (issue 20.6)', () => {
+    expect(digest.action.missingContacts[0]!.what).toContain('(reply e.g. "ESC-2026-0002 Team manager: Name <address>")');
+    const lacking = facts.map((f) => (f.ref === 'ESC-2026-0002' ? { ...f, missingContacts: ['Head of Service', 'Operational Lead'] } : f));
+    const d = buildDigest(lacking, { now: new Date(NOW), calendar: CAL, org: ORG });
+    expect(d.action.missingContacts[0]!.what).toContain(
+      'no address for Head of Service, Operational Lead (reply e.g. "ESC-2026-0002 Head of Service: Name <address>")',
+    );
+    // The example for the footer names one of the RM's own cases, with a date ahead of the digest.
+    expect(d.replyExample).toMatch(/^ESC-2026-\d{4} PAUSE until \d{1,2} (?:December|January)$/);
+  });
+
   it('lists exactly the cases that need the RM, under the right heading', () => {
     expect(refs(digest.action.approvals)).toEqual(['ESC-2026-0001']);
     expect(digest.action.approvals[0]!.what).toContain('Email to the Director of Children’s Services');

@@ -42,7 +42,7 @@ const KINDS: string[] = [
       .map((n) => n.slice('mails/'.length))
       // The digest and the combined chaser are rendered from their own models, not from one case.
       // The organisation-level notices (no case) too: see test/security/04 and 05.
-      .filter((k) => !['weekly-digest', 'chaser-bundle', 'stranger-summary', 'request-refused', 'not-read', 'notice-summary'].includes(k)),
+      .filter((k) => !['weekly-digest', 'chaser-bundle', 'stranger-summary', 'request-refused', 'not-read', 'notice-summary', 'commands-answer'].includes(k)),
   ]),
 ];
 
