@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only cli,ingest,latency,burst,scale,largemail,hostile] [-- --profile]`
+ * `npm run bench [-- --quick] [-- --only cli,ingest,latency,burst,scale,largemail,workers,hostile] [-- --profile]`
  *
  * Starts what it needs on loopback (a private redis-server, Dovecot, an SMTP sink in its own
  * process; PostgreSQL databases created and dropped on the local server as the tests do), runs
@@ -22,8 +22,9 @@ import { latencyScenario } from './scenarios/latency.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { largeMailScenario } from './scenarios/large-mail.js';
 import { hostileTextScenario } from './scenarios/hostile-text.js';
+import { workersScenario } from './scenarios/workers.js';
 
-const SCENARIOS = ['cli', 'ingest', 'latency', 'burst', 'scale', 'largemail', 'hostile'] as const;
+const SCENARIOS = ['cli', 'ingest', 'latency', 'burst', 'scale', 'largemail', 'workers', 'hostile'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values } = parseArgs({
@@ -37,7 +38,9 @@ const { values } = parseArgs({
 });
 const quick = values.quick ?? false;
 const seed = Number(values.seed);
-const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as Scenario[]);
+/** Other spellings --only accepts. */
+const ALIASES: Record<string, Scenario> = { 'large-mail': 'largemail' };
+const only = new Set((values.only ?? SCENARIOS.join(',')).split(',').map((s) => ALIASES[s.trim()] ?? s.trim()) as Scenario[]);
 for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario "${s}" (${SCENARIOS.join(', ')})`);
 const profiler = new Profiler(values.profile ? path.join(REPO_ROOT, 'var', 'bench-profiles') : undefined);
 
@@ -55,6 +58,7 @@ const SIZES = quick
       orgCases: 5_000,
       repeats: 3,
       largeMail: 2,
+      workers: 1_000,
       hostile: 3,
     }
   : {
@@ -69,6 +73,7 @@ const SIZES = quick
       orgCases: 5_000,
       repeats: 5,
       largeMail: 4,
+      workers: 4_000,
       hostile: 7,
     };
 
@@ -142,8 +147,9 @@ async function main(): Promise<void> {
       }),
     );
     await runOne('largemail', () =>
-      largeMailScenario(infra, { count: SIZES.largeMail, small: 20, now: '2026-11-24T10:00:00Z', timeoutMs: 10 * 60_000, profiler }),
+      largeMailScenario(infra, { count: SIZES.largeMail, small: 20, everyMs: 3_000, now: '2026-11-24T10:00:00Z', timeoutMs: 10 * 60_000, profiler }),
     );
+    await runOne('workers', () => workersScenario(infra, { cases: SIZES.workers, seed: seed + 400, timeoutMs: 20 * 60_000 }));
     await runOne('hostile', () => hostileTextScenario({ repeats: SIZES.hostile }));
   } finally {
     await stop();

@@ -10,7 +10,8 @@ import { ManualClock } from '../src/lib/clock.js';
 import { createLogger } from '../src/lib/logger.js';
 import { reconcile } from '../src/workflows/jobs/reconcile.job.js';
 
-export type WorkerCommand = { type: 'reconcile' } | { type: 'start' } | { type: 'memory' } | { type: 'memory-after-gc' } | { type: 'stop' };
+export type WorkerCommand =
+  { type: 'reconcile' } | { type: 'start' } | { type: 'clock'; at: string } | { type: 'memory' } | { type: 'memory-after-gc' } | { type: 'stop' };
 
 export interface WorkerMemory {
   rssBytes: number;
@@ -22,13 +23,15 @@ export type WorkerReply =
   | { type: 'ready'; memory: WorkerMemory }
   | { type: 'reconciled'; ms: number; cases: number; memory: WorkerMemory }
   | { type: 'started'; ms: number }
+  | { type: 'clock'; at: string }
   | { type: 'memory'; memory: WorkerMemory }
   | { type: 'stopped' };
 
 const [loadedJson, now] = process.argv.slice(2) as [string, string];
 const loaded = JSON.parse(loadedJson) as LoadedConfig;
 const devNull = new Writable({ write: (_c, _e, cb) => cb() });
-const service = await EscalatorService.create({ loaded, clock: new ManualClock(now), logger: createLogger('info', devNull), migrate: false });
+const clock = new ManualClock(now);
+const service = await EscalatorService.create({ loaded, clock, logger: createLogger('info', devNull), migrate: false });
 
 function memory(): WorkerMemory {
   const m = process.memoryUsage();
@@ -52,6 +55,11 @@ process.on('message', (cmd: WorkerCommand) => {
         reply({ type: 'started', ms: Math.round(performance.now() - t0) });
         break;
       }
+      case 'clock':
+        // The workers scenario moves every worker's clock to 09:00 before it promotes the jobs.
+        clock.set(cmd.at);
+        reply({ type: 'clock', at: cmd.at });
+        break;
       case 'memory':
         // The worker as ps shows it, garbage and all.
         reply({ type: 'memory', memory: memory() });

@@ -37,7 +37,7 @@ function workerNodeFlags(): string[] {
   return (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
-class WorkerProcess {
+export class WorkerProcess {
   private constructor(private readonly child: ChildProcess) {}
 
   /** `script`: the compiled worker (run on plain node), or undefined for the TypeScript one under tsx. */

@@ -10,7 +10,7 @@ import type { AccessTokenProvider } from '../mail-account/oauth/access-token-pro
 import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { MailboxLock } from './mailbox-lock.js';
 import { batches } from './fetch-batches.js';
-import { storeInbound } from './store-message.js';
+import { storeInboundMany } from './store-message.js';
 
 export type WatcherState = 'stopped' | 'waiting-for-lock' | 'connecting' | 'syncing' | 'idle' | 'backoff';
 
@@ -202,7 +202,8 @@ export class ImapWatcher {
       const sources = new Map<number, Buffer>();
       if (wanted.length > 0) {
         for await (const full of client.fetch(wanted.map((m) => m.uid).join(','), { uid: true, source: true }, { uid: true })) {
-          if (full.source) sources.set(full.uid, Buffer.from(full.source));
+          // imapflow's source is a Buffer already: copying 25 MB again would be the event loop's time.
+          if (full.source) sources.set(full.uid, Buffer.isBuffer(full.source) ? full.source : Buffer.from(full.source));
         }
       }
       // Over the limit: its header section and its SHA-256 (streamed, never held whole) are what is kept.
@@ -228,23 +229,21 @@ export class ImapWatcher {
       });
       if (copies.length === 0) continue;
       const stored = await db.transaction(async (tx) => {
-        const results: Array<{ id: string; created: boolean }> = [];
-        for (const { m, raw, big } of copies) {
-          results.push(
-            await storeInbound(tx.messages, {
-              mailbox: this.o.mailbox,
-              raw,
-              ...(big ? { headers: big.headers, sha256: big.sha256 } : {}),
-              size: m.size,
-              source: 'imap',
-              receivedAt: this.o.clock.now(),
-              ...(m.internalDate ? { internalDate: m.internalDate } : {}),
-              uid: m.uid,
-              uidValidity,
-              ...(m.messageId ? { messageIdHint: m.messageId } : {}),
-            }),
-          );
-        }
+        const results = await storeInboundMany(
+          tx.messages,
+          copies.map(({ m, raw, big }) => ({
+            mailbox: this.o.mailbox,
+            raw,
+            ...(big ? { headers: big.headers, sha256: big.sha256 } : {}),
+            size: m.size,
+            source: 'imap' as const,
+            receivedAt: this.o.clock.now(),
+            ...(m.internalDate ? { internalDate: m.internalDate } : {}),
+            uid: m.uid,
+            uidValidity,
+            ...(m.messageId ? { messageIdHint: m.messageId } : {}),
+          })),
+        );
         await tx.mailboxes.save(this.key, uidValidity, copies.at(-1)!.m.uid);
         return results;
       });

@@ -1,4 +1,4 @@
-import type { MessageRepository } from '../db/repositories/index.js';
+import type { MessageRepository, NewMessage } from '../db/repositories/index.js';
 import { newId } from '../lib/ids.js';
 import { normaliseMessageId, sha256 } from './parse-message.js';
 
@@ -41,23 +41,35 @@ export function headerMessageId(raw: Buffer): string | undefined {
   return normaliseMessageId(m?.[1]);
 }
 
-/**
- * Keeps the raw message (nothing is lost) unless the same Message-ID is already stored for this
- * mailbox, in which case the second copy is recognised and nothing new happens.
- */
-export async function storeInbound(messages: MessageRepository, copy: InboundCopy): Promise<{ id: string; created: boolean }> {
+/** The row a received copy is stored as: its Message-ID (or a stand-in) and its digest. */
+function newMessage(copy: InboundCopy): NewMessage {
   const digest = copy.raw ? sha256(copy.raw) : (copy.sha256 ?? '');
   const messageId =
     (copy.raw ? headerMessageId(copy.raw) : undefined) ??
     (copy.headers ? headerMessageId(Buffer.from(copy.headers, 'latin1')) : undefined) ??
     normaliseMessageId(copy.messageIdHint) ??
     `<${(digest || newId().replace(/-/g, '')).slice(0, 32)}@no-message-id.invalid>`;
-  return messages.store({
+  return {
     ...copy,
     id: newId(),
     messageId,
     sha256: digest,
     // An oversized message keeps its header section in place of the whole (NUL cannot be stored).
     headers: copy.raw ? null : (copy.headers?.replaceAll('\u0000', '') ?? null),
-  });
+  };
+}
+
+/**
+ * Keeps the raw message (nothing is lost) unless the same Message-ID is already stored for this
+ * mailbox, in which case the second copy is recognised and nothing new happens.
+ */
+export async function storeInbound(messages: MessageRepository, copy: InboundCopy): Promise<{ id: string; created: boolean }> {
+  const [stored] = await storeInboundMany(messages, [copy]);
+  if (!stored) throw new Error('storing one message returned nothing');
+  return stored;
+}
+
+/** Several copies kept with one statement (a mailbox reader's batch), each as `storeInbound` would. */
+export function storeInboundMany(messages: MessageRepository, copies: readonly InboundCopy[]): Promise<{ id: string; created: boolean }[]> {
+  return messages.storeMany(copies.map(newMessage));
 }

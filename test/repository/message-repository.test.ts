@@ -43,6 +43,44 @@ describe('MessageRepository', () => {
     expect(pending!.raw!.toString()).toContain('hello');
   });
 
+  it('storeMany keeps a batch with one statement: every byte value survives, repeats in the batch and already stored ones name the first row', async () => {
+    const messages = db.repos().messages;
+    const before = await messages.store(message('<batch-old@x.example>'));
+    // Every byte value, NUL and invalid UTF-8 included: the raw copy goes as a binary parameter.
+    const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => i % 256));
+    const list = [
+      message('<batch-a@x.example>', { raw: bytes, size: bytes.length, uid: 7, uidValidity: 3, internalDate: T0, envelopeTo: [MAILBOX] }),
+      message('<batch-old@x.example>'),
+      message('<batch-b@x.example>', { raw: null, headers: 'Subject: too big', size: 99_000_000 }),
+      message('<batch-a@x.example>'),
+    ];
+    const stored = await db.repos().transaction((tx) => tx.messages.storeMany(list));
+    expect(stored).toEqual([
+      { id: list[0]!.id, created: true },
+      { id: before.id, created: false },
+      { id: list[2]!.id, created: true },
+      { id: list[0]!.id, created: false },
+    ]);
+    const a = await messages.findPending(list[0]!.id);
+    expect(a!.raw!.equals(bytes)).toBe(true);
+    expect(a).toMatchObject({ envelopeTo: [MAILBOX], internalDate: T0, receivedAt: T0, size: 512 });
+    const [row] = await db.sql<{ uid: string; uid_validity: string; status: string }>(`select uid, uid_validity, status from message where id = ?`, [
+      list[0]!.id,
+    ]);
+    expect(row).toEqual({ uid: '7', uid_validity: '3', status: 'pending' });
+    expect(await messages.findPending(list[2]!.id)).toMatchObject({ raw: null, headers: 'Subject: too big', size: 99_000_000 });
+    expect(await db.sql(`select id from message where message_id = '<batch-a@x.example>'`)).toHaveLength(1);
+  });
+
+  it('rawOf reads a source larger than one slice whole', async () => {
+    const raw = Buffer.alloc(RAW_CHUNK_BYTES + 3);
+    for (let i = 0; i < raw.length; i++) raw[i] = (i * 7) & 0xff;
+    const { id } = await db.repos().messages.store(message('<rawof@x.example>', { raw, size: raw.length }));
+    expect((await db.repos().messages.rawOf(id))!.equals(raw)).toBe(true);
+    const small = await db.repos().messages.store(message('<rawof-small@x.example>'));
+    expect((await db.repos().messages.rawOf(small.id))!.toString()).toContain('hello');
+  });
+
   it('findPending reads a source larger than one slice whole and byte for byte (slices at the edges included)', async () => {
     const messages = db.repos().messages;
     for (const extra of [0, 1, RAW_CHUNK_BYTES - 1]) {

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../entities/index.js';
 import type { MessageStatus, RouteName } from '../../domain/inbound/route-name.js';
 import type { MessageRow } from '../entities/types.js';
+import { boundQuery } from './bound-query.js';
 
 /** A received message as first stored: its bytes and where it came from, before it is read. */
 export interface NewMessage {
@@ -66,11 +67,24 @@ export class MessageRepository {
 
   /** Keeps the message unless this mailbox has its Message-ID already; then the stored one is named and nothing changes. */
   async store(m: NewMessage): Promise<{ id: string; created: boolean }> {
-    const rows = await this.em.execute<{ id: string }[]>(
+    const [stored] = await this.storeMany([m]);
+    if (!stored) throw new Error('storeMany returned nothing for one message');
+    return stored;
+  }
+
+  /**
+   * Keeps several messages with one statement (the raw copies sent as binary parameters, not as
+   * hex text in the SQL): for each, in order, its row id and whether it is new. A Message-ID this
+   * mailbox has already (or one repeated within the list) keeps the row stored first.
+   */
+  async storeMany(list: readonly NewMessage[]): Promise<{ id: string; created: boolean }[]> {
+    if (list.length === 0) return [];
+    const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)`;
+    const inserted = await this.pg<{ id: string }>(
       `insert into message (id, mailbox, message_id, source, uid_validity, uid, received_at, internal_date, size, sha256, raw, headers, status, "to", cc, envelope_to, "references", created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', '[]', '[]', ?, '[]', ?)
+       values ${list.map(() => row).join(', ')}
        on conflict (mailbox, message_id) do nothing returning id`,
-      [
+      list.flatMap((m) => [
         m.id,
         m.mailbox,
         m.messageId,
@@ -85,14 +99,35 @@ export class MessageRepository {
         m.headers ?? null,
         m.envelopeTo ? JSON.stringify(m.envelopeTo) : null,
         m.receivedAt,
-      ],
+      ]),
     );
-    const [inserted] = rows;
-    if (inserted) return { id: inserted.id, created: true };
-    const [existing] = await this.em.execute<{ id: string }[]>(`select id from message where mailbox = ? and message_id = ?`, [m.mailbox, m.messageId]);
-    // The insert met this (mailbox, Message-ID); only a purge between the two statements removes it.
-    if (!existing) throw new Error('a stored message vanished while it was being stored again');
-    return { id: existing.id, created: false };
+    const created = new Set(inserted.map((r) => r.id));
+    const out: { id: string; created: boolean }[] = [];
+    const missing = list.filter((m) => !created.has(m.id));
+    const existing = new Map<string, string>();
+    if (missing.length > 0) {
+      const rows = await this.em.execute<{ id: string; mailbox: string; message_id: string }[]>(
+        `select id, mailbox, message_id from message where (mailbox, message_id) in (${missing.map(() => '(?, ?)').join(', ')})`,
+        missing.flatMap((m) => [m.mailbox, m.messageId]),
+      );
+      for (const r of rows) existing.set(`${r.mailbox}\n${r.message_id}`, r.id);
+    }
+    for (const m of list) {
+      if (created.has(m.id)) {
+        out.push({ id: m.id, created: true });
+        continue;
+      }
+      const id = existing.get(`${m.mailbox}\n${m.messageId}`);
+      // The insert met this (mailbox, Message-ID); only a purge between the two statements removes it.
+      if (!id) throw new Error('a stored message vanished while it was being stored again');
+      out.push({ id, created: false });
+    }
+    return out;
+  }
+
+  /** A statement with bind parameters (`?`), in this repository's transaction. */
+  private pg<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return boundQuery<T>(this.em, sql, params);
   }
 
   /** The message, if it still waits for its verdict, with its source (read once, by plain SQL). */
@@ -133,7 +168,8 @@ export class MessageRepository {
    * A large source read a slice at a time into one buffer. node-postgres returns a bytea as hex
    * text decoded in one synchronous step: for a 25 MB message, a 50 MB string on the heap and tens
    * of milliseconds of the event loop at once. Slices of RAW_CHUNK_BYTES keep both small; the
-   * event loop runs between them.
+   * event loop runs between them. (node-postgres cannot receive a bytea in binary: it decodes
+   * every field as UTF-8 text.)
    */
   private async rawInChunks(id: string, bytes: number): Promise<Buffer | null> {
     const out = Buffer.allocUnsafe(bytes);
@@ -191,8 +227,14 @@ export class MessageRepository {
 
   /** A stored message's bytes (null: purged, or only its headers were kept), for forwarding what it carried. */
   async rawOf(id: string): Promise<Buffer | null> {
-    const rows = await this.em.execute<{ raw: Buffer | null }[]>(`select raw from message where id = ?`, [id]);
-    return rows[0]?.raw ?? null;
+    const rows = await this.em.execute<{ raw: Buffer | null; raw_bytes: number | string | null }[]>(
+      `select case when octet_length(raw) <= ? then raw end as raw, octet_length(raw) as raw_bytes from message where id = ?`,
+      [RAW_CHUNK_BYTES, id],
+    );
+    const [r] = rows;
+    if (r?.raw_bytes == null) return null;
+    const bytes = Number(r.raw_bytes);
+    return bytes > RAW_CHUNK_BYTES ? this.rawInChunks(id, bytes) : r.raw;
   }
 
   /** A stored message's new text (null: purged or never read), for the "What this is about" block of a chaser. */
