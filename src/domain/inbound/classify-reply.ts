@@ -149,7 +149,7 @@ function findPromise(
   sentences: string[],
   messageDate: Date,
   timezone: string,
-  opts: { after?: At; accept?: (evidence: string, sentence: string) => boolean; workingDays?: WorkingDays } = {},
+  opts: { after?: At; accept?: (evidence: string, sentence: string) => boolean; workingDays?: WorkingDays; passed?: string[] } = {},
 ): (Classification & { at: At }) | undefined {
   const today = localDate(messageDate, timezone);
   for (const [i, sentence] of sentences.entries()) {
@@ -168,9 +168,14 @@ function findPromise(
       const end = date.index + date.matched.length;
       const from = clauseStart(sentence, at);
       if (PROMISE_NEGATION.test(sentence.slice(from, end))) continue;
-      if (date.date < today) continue;
       const evidence = sentence.slice(at, end).slice(0, 200);
       if (opts.accept && !opts.accept(evidence, sentence.slice(from))) continue;
+      // A date already gone holds nothing: the caller may read it as an acknowledgement.
+      if (date.date < today) {
+        // Only a commitment in words ("will", "aim to"): "informed by phone on 7 December" is a record, not a promise.
+        if (!/^(?:by|before|no later than|at the latest)$/i.test(c[0])) opts.passed?.push(evidence);
+        continue;
+      }
       return { class: 'promise', evidence, promiseDate: date.date, at: { sentence: i, index: at } };
     }
   }
@@ -189,8 +194,11 @@ function classifyWords(newText: string, messageDate: Date, timezone: string, wor
   const judge = doneJudge(context);
   for (const cls of CLASS_ORDER) {
     if (cls === 'promise') {
-      const promise = findPromise(parts, messageDate, timezone, { workingDays });
+      const passed: string[] = [];
+      const promise = findPromise(parts, messageDate, timezone, { workingDays, passed });
       if (promise) return plain(promise);
+      // "The report will be sent by 30 November", written in December: it is in hand, but no hold.
+      if (passed[0] !== undefined) return { class: 'acknowledged', evidence: passed[0] };
       continue;
     }
     const rule = REPLY_RULES.find((r) => r.class === cls);

@@ -1,3 +1,4 @@
+import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -24,6 +25,9 @@ function monthIndex(word: string): number {
   if (w.length < 3) return -1;
   return MONTHS.findIndex((m) => m === w || m.startsWith(w) || (w === 'sept' && m === 'september'));
 }
+
+/** A day name, full or abbreviated, as a regular-expression alternative (lower case). */
+const WEEKDAY_NAME = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|weds?|thu(?:rs?)?|fri';
 
 /** ISO weekday (1 = Monday) of a full or abbreviated English day name; 0 when none. */
 function weekdayNumber(word: string): number {
@@ -112,9 +116,123 @@ function addWorkingDays(ref: DateTime, n: number, workingDays?: WorkingDays): Da
   return d;
 }
 
-/** Friday of the reference's own week, or of next week when the reference is at the weekend. */
-function endOfThisWeek(ref: DateTime): DateTime {
-  return ref.weekday <= 5 ? ref.set({ weekday: 5 }) : ref.plus({ weeks: 1 }).set({ weekday: 5 });
+const isWorking = (d: DateTime, workingDays?: WorkingDays) =>
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Luxon gives null only for an invalid DateTime; these come from valid ones
+  workingDays ? workingDays.isWorkingDay(d.toISODate()!) : d.weekday <= 5;
+
+/**
+ * The last working day of the (Monday-to-Sunday) week containing `day`: its Friday, or the day
+ * before when Friday is a bank holiday (Good Friday). A week with no working day keeps its Friday.
+ */
+function lastWorkingDayOfWeek(day: DateTime, workingDays?: WorkingDays): DateTime {
+  const friday = day.set({ weekday: 5 });
+  for (let d = friday; d.weekday >= 1 && d.weekday <= 5; d = d.minus({ days: 1 })) {
+    if (isWorking(d, workingDays)) return d;
+    if (d.weekday === 1) break;
+  }
+  return friday;
+}
+
+/** The first working day strictly after `day` (a year of days at most: it bounds a bad calendar). */
+function firstWorkingDayAfter(day: DateTime, workingDays?: WorkingDays): DateTime {
+  let d = day.plus({ days: 1 });
+  for (let guard = 0; guard < 366 && !isWorking(d, workingDays); guard++) d = d.plus({ days: 1 });
+  return d;
+}
+
+/** The reference's own week, or next week when the reference is at the weekend: its last working day. */
+function endOfThisWeek(ref: DateTime, workingDays?: WorkingDays): DateTime {
+  return lastWorkingDayOfWeek(ref.weekday <= 5 ? ref : ref.plus({ weeks: 1 }), workingDays);
+}
+
+/** Easter Sunday of a year (the Gregorian computus, Meeus/Jones/Butcher). */
+function easterSunday(year: number, zone: DateTime['zone']): DateTime {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const h = (19 * a + b - Math.floor(b / 4) - Math.floor((8 * b + 13) / 25) + 15) % 30;
+  const l = (32 + 2 * (b % 4) + 2 * Math.floor(c / 4) - h - (c % 4)) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return DateTime.fromObject({ year, month, day }, { zone });
+}
+
+/**
+ * "After Christmas" (or the festive break, or New Year): the first working day after 1 January
+ * following the Christmas nearest the reference (so written in early January it is this
+ * January's, which may have passed).
+ */
+function afterChristmas(ref: DateTime, workingDays?: WorkingDays): DateTime {
+  const year = ref.month >= 7 ? ref.year + 1 : ref.year;
+  return firstWorkingDayAfter(DateTime.fromObject({ year, month: 1, day: 1 }, { zone: ref.zone }), workingDays);
+}
+
+/** "After Easter": the first working day after Easter Sunday, this year's or (once it is well past) next year's. */
+function afterEaster(ref: DateTime, workingDays?: WorkingDays): DateTime {
+  let easter = easterSunday(ref.year, ref.zone);
+  if (ref.diff(easter, 'days').days > 60) easter = easterSunday(ref.year + 1, ref.zone);
+  return firstWorkingDayAfter(easter, workingDays);
+}
+
+/** The last day of a named month: this year's, or next year's once this year's has passed. */
+function endOfNamedMonth(ref: DateTime, month: number): DateTime {
+  const end = DateTime.fromObject({ year: ref.year, month: month + 1, day: 1 }, { zone: ref.zone })
+    .endOf('month')
+    .startOf('day');
+  return end < ref ? end.plus({ years: 1 }).endOf('month').startOf('day') : end;
+}
+
+/** A unit after the number: "in 3 days" is relative, "1/2 hours" a fraction; neither is a calendar date. */
+const TIME_UNIT = /\b(?:days?|weeks?|months?|years?|fortnights?|hours?|hrs?|minutes?|mins?|miles?|ago)\b/i;
+// A clock time: with minutes or am/pm, so a bare day number is never taken for one.
+const CLOCK = '(?:(?<![\\d:./])\\d{1,2}(?:[:.]\\d{2}\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?|\\s*(?:am|pm|a\\.m\\.|p\\.m\\.))|noon|midday|midnight)';
+const TRAILING_TIME = new RegExp(`[\\s,]*(?:at|@|from|by|before|after|around|about)?\\s*${CLOCK}(?:\\s*(?:-|–|to|until|till)\\s*${CLOCK})?\\s*$`, 'i');
+const LEADING_TIME = new RegExp(`^(?:at\\s+)?${CLOCK}(?:\\s*(?:-|–|to|until|till)\\s*${CLOCK})?[\\s,]*(?:on\\s+)?(?:the\\s+)?`, 'i');
+const LEADING_WORD = /^(?:(?:on|by|the|from|until|till|before|for)\s+)+/i;
+
+interface ChronoDate {
+  index: number;
+  length: number;
+  day: number;
+  month: number;
+  year?: number;
+  /** A range's later end. */
+  end?: { day: number; month: number; year?: number | undefined };
+}
+
+/**
+ * The calendar dates chrono-node's en-GB parser finds (day first). Only dates with a day and a
+ * month written are taken; the year, when not written, is decided by `nearest`.
+ */
+function chronoDates(text: string, reference: DateTime): ChronoDate[] {
+  let results: chrono.ParsedResult[];
+  try {
+    results = chrono.en.GB.parse(text, { instant: reference.toJSDate(), timezone: reference.offset });
+  } catch {
+    return [];
+  }
+  const out: ChronoDate[] = [];
+  for (const r of results) {
+    const s = r.start;
+    if (!s.isCertain('day') || !s.isCertain('month')) continue;
+    if (!/\d/.test(r.text) || TIME_UNIT.test(r.text) || r.text.trim() === '24/7') continue;
+    const after = text.slice(r.index + r.text.length, r.index + r.text.length + 10);
+    if (/^\d{1,2}\/\d{1,2}$/.test(r.text) && /^\s*(?:of\s+)?\w+/.test(after) && TIME_UNIT.test(after)) continue;
+    // chrono reads a time with the date ("14 January at 10am"): the date's words are kept without it.
+    const words = s.isCertain('hour') ? r.text.replace(TRAILING_TIME, '') : r.text;
+    const lead = LEADING_WORD.exec(words)?.[0].length ?? (s.isCertain('hour') ? (LEADING_TIME.exec(words)?.[0].length ?? 0) : 0);
+    const day = s.get('day');
+    const month = s.get('month');
+    if (day === null || month === null) continue;
+    const year = s.isCertain('year') ? (s.get('year') ?? undefined) : undefined;
+    const e = r.end;
+    const ed = e?.isCertain('day') ? e.get('day') : null;
+    const em = e?.isCertain('day') ? e.get('month') : null;
+    const end = ed !== null && em !== null ? { day: ed, month: em, ...(e?.isCertain('year') ? { year: e.get('year') ?? undefined } : {}) } : undefined;
+    out.push({ index: r.index + lead, length: words.trimEnd().length - lead, day, month, ...(year !== undefined ? { year } : {}), ...(end ? { end } : {}) });
+  }
+  return out;
 }
 
 export interface ParsedDate {
@@ -133,8 +251,13 @@ interface Candidate {
   end: number;
   dt: DateTime;
   explicit: boolean;
-  weekday?: boolean;
+  /** A day name alone ("Friday"): its ISO weekday. */
+  weekday?: number;
   timeOnly?: boolean;
+  /** "Close of play", "end of day": a time of day that takes the day written next to it. */
+  timeWord?: boolean;
+  /** "Next week": its Monday, for a day named after it ("next week, probably Tuesday"). */
+  week?: DateTime;
 }
 
 /**
@@ -156,65 +279,60 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   };
   let m: RegExpExecArray | null;
 
-  // 2026-12-04
-  const iso = /\b(\d{4})-(\d{1,2})-(\d{1,2})\b/g;
-  while ((m = iso.exec(lower))) push(m.index, m[0].length, explicitDate(ref, Number(m[2]) - 1, Number(m[3]), Number(m[1])), true);
-
-  // 04/12, 4/12/26, 04/12/2026 (British order: day first). "24/7" is not a date.
-  const slashed = /(?<![\d/])(\d{1,2})\/(\d{1,2})(?:\/(\d{4}|\d{2}))?(?![\d/])/g;
-  while ((m = slashed.exec(lower))) {
-    if (m[0] === '24/7') continue;
-    push(m.index, m[0].length, explicitDate(ref, Number(m[2]) - 1, Number(m[1]), m[3] ? Number(m[3]) : undefined), true);
-  }
-  // 04.12.2026, 04-12-2026: only with a year, so "10.30" and "1.5" are not dates.
-  const dotted = /(?<![\d.-])(\d{1,2})([.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d.-]?\d)/g;
-  while ((m = dotted.exec(lower))) push(m.index, m[0].length, explicitDate(ref, Number(m[3]) - 1, Number(m[1]), Number(m[4])), true);
-
-  // 4 December, 4th Dec 2026, 4th of December, 04-Dec-26
-  const dayMonth = /\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of\s+|\s+|-)([a-z]{3,9})\b\.?(?:,?\s+(\d{4})\b|-(\d{4}|\d{2})\b)?/g;
-  while ((m = dayMonth.exec(lower))) {
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
-    const month = monthIndex(m[2]!);
-    if (month < 0) continue;
-    const year = m[3] ?? m[4];
-    // "4 December." — the full stop ends the sentence; only "4 Dec." abbreviates.
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
-    const length = m[0].endsWith('.') && MONTHS.includes(m[2]!) ? m[0].length - 1 : m[0].length;
-    push(m.index, length, explicitDate(ref, month, Number(m[1]), year ? Number(year) : undefined), true);
-  }
-  // December 4, Dec 4th, 2026
-  const monthDay = /\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4})\b)?/g;
-  while ((m = monthDay.exec(lower))) {
-    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
-    const month = monthIndex(m[1]!);
-    if (month < 0) continue;
-    push(m.index, m[0].length, explicitDate(ref, month, Number(m[2]), m[3] ? Number(m[3]) : undefined), true);
+  // Calendar dates written out, by chrono-node's en-GB parser (day first): "4 December",
+  // "4th Dec 2026", "Friday 4 December", "December 4, 2026", "04-Dec-26", "04/12", "04/12/2026",
+  // "04.12.2026", "2026-12-04", and ranges of them ("14-18 December", "Dec 3 - Dec 4"), read to
+  // their later end. Its relative readings ("tomorrow", "in 3 days", "Friday") are not taken:
+  // the hand-written rules below give those the meaning a UK office gives them.
+  for (const r of chronoDates(text.slice(0, 20_000), start.isValid ? start : ref)) {
+    const from = explicitDate(ref, r.month - 1, r.day, r.year);
+    let to = r.end ? explicitDate(ref, r.end.month - 1, r.end.day, r.end.year) : undefined;
+    if (from && to && to < from) to = to.plus({ years: 1 });
+    push(r.index, r.length, to && from && to > from ? to : from, true);
   }
   // "the 4th" with no month: that day of this month, or of next month once it has passed.
-  const ordinal = /\bthe (\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?[a-z]{3,9}\b)/g;
-  while ((m = ordinal.exec(lower))) {
-    const day = Number(m[1]);
-    let dt = ref.set({ day: Math.min(day, ref.daysInMonth) });
-    if (day !== dt.day) continue;
-    if (dt < ref) {
-      const next = ref.plus({ months: 1 });
-      dt = next.set({ day: Math.min(day, next.daysInMonth) });
-      if (dt.day !== day) continue;
+  // "the 3rd or 4th" is a range: its later end.
+  const dayInMonth = (day: number, weekday?: number): DateTime | undefined => {
+    const options: DateTime[] = [];
+    for (const month of [ref, ref.plus({ months: 1 })]) {
+      const dt = month.set({ day: Math.min(day, month.daysInMonth) });
+      if (dt.day === day && dt >= ref) options.push(dt);
     }
-    push(m.index, m[0].length, dt, true);
+    // "Friday 18th": the month in which the 18th is a Friday, if either is.
+    return options.find((o) => weekday === undefined || o.weekday === weekday) ?? options[0];
+  };
+  const MONTH_AHEAD = '(?!\\s+(?:of\\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\b)';
+  const ordinal = new RegExp(`\\bthe (\\d{1,2})(?:st|nd|rd|th)(?:\\s*(?:-|–|or|and|to|/)\\s*(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th))?\\b${MONTH_AHEAD}`, 'g');
+  while ((m = ordinal.exec(lower))) {
+    const day = Math.max(Number(m[1]), Number(m[2] ?? 0));
+    push(m.index, m[0].length, dayInMonth(day), true);
+  }
+  // "Friday 18th", "Mon 7th": the day name says which month.
+  const weekdayOrdinal = new RegExp(`\\b(${WEEKDAY_NAME})\\.?,?\\s+(?:the\\s+)?(\\d{1,2})(?:st|nd|rd|th)\\b${MONTH_AHEAD}`, 'g');
+  while ((m = weekdayOrdinal.exec(lower))) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
+    push(m.index, m[0].length, dayInMonth(Number(m[2]), weekdayNumber(m[1]!)), true);
   }
 
   const relative: [RegExp, (x: RegExpExecArray) => DateTime | undefined][] = [
-    [
-      /\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|end of (?:the )?day|end of today|close of (?:business|play)(?: today)?|cob|eod)\b/g,
-      () => ref,
-    ],
+    [/\b(?:today|tonight|this (?:morning|afternoon|evening)|later today|end of today|close of (?:business|play) today)\b/g, () => ref],
+    [/\b(?:a week today|a week from today|this time next week|today week)\b/g, () => ref.plus({ weeks: 1 })],
+    [/\b(?:a week tomorrow|tomorrow week)\b/g, () => ref.plus({ days: 8 })],
     [/\b(?:the )?day after tomorrow\b/g, () => ref.plus({ days: 2 })],
     [/\b(?:tomorrow|tmrw|tomorow)\b/g, () => ref.plus({ days: 1 })],
     [/\b(?:early|beginning of|start of) next week\b/g, () => ref.plus({ weeks: 1 }).set({ weekday: 2 })],
     [/\b(?:mid|middle of)[- ]next week\b/g, () => ref.plus({ weeks: 1 }).set({ weekday: 3 })],
-    [/\b(?:(?:the )?end of|by|during|over|later|sometime|some time|within|in) next week\b|\bnext week\b/g, () => ref.plus({ weeks: 1 }).set({ weekday: 5 })],
-    [/\b(?:(?:the )?end of (?:the|this) week|this week|later this week)\b/g, () => endOfThisWeek(ref)],
+    [/\b(?:(?:the )?end of (?:the|this) week|this week|later this week)\b/g, () => endOfThisWeek(ref, opts.workingDays)],
+    [
+      /\b(?:after|once|when)\b[^.?!]{0,30}?\b(?:christmas|xmas|the festive (?:break|period|season|holidays?)|new year)\b|\bin the new year\b/g,
+      () => afterChristmas(ref, opts.workingDays),
+    ],
+    [/\bafter (?:the )?easter\b/g, () => afterEaster(ref, opts.workingDays)],
+    [
+      /\b(?:the )?end of (january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b/g,
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
+      (x) => endOfNamedMonth(ref, monthIndex(x[1]!)),
+    ],
     [/\b(?:the )?end of next month\b/g, () => ref.plus({ months: 1 }).endOf('month').startOf('day')],
     [/\b(?:the )?end of (?:the |this )?month\b/g, () => ref.endOf('month').startOf('day')],
     [
@@ -239,6 +357,15 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
     while ((m = pattern.exec(lower))) push(m.index, m[0].length, toDate(m), false);
   }
 
+  // "Next week" (its last working day), remembering the week for a day named after it.
+  const nextWeek = /\b(?:(?:the )?end of|by|during|over|later|sometime|some time|within|in) next week\b|\bnext week\b/g;
+  const following = ref.plus({ weeks: 1 });
+  while ((m = nextWeek.exec(lower)))
+    push(m.index, m[0].length, lastWorkingDayOfWeek(following, opts.workingDays), false, { week: following.set({ weekday: 1 }) });
+  // A time of day that takes the day next to it: "close of play Friday", "COB tomorrow"; alone, today.
+  const timeWord = /\b(?:(?:the )?end of (?:the )?(?:working )?day|close of (?:business|play)|cob|eod)\b/g;
+  while ((m = timeWord.exec(lower))) push(m.index, m[0].length, ref, false, { timeWord: true });
+
   // Weekdays. "Friday" is the next Friday after the reference day, so "by Friday" written on
   // a Friday means a week later (nobody writes "by Friday" for today); "this Friday" is the
   // Friday of the current week and may be today; "next Friday" is the Friday of next week
@@ -259,14 +386,14 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
     } else {
       d = nextWeekday(ref, wd);
     }
-    push(m.index, m[0].length, d, false, { weekday: true });
+    push(m.index, m[0].length, d, false, { weekday: wd });
   }
 
   // A time of day alone ("by 3pm") means today; used only when nothing else is found.
   const timeOfDay = /\bby\s+(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|\bby\s+(\d{1,2}):(\d{2})\b/g;
   while ((m = timeOfDay.exec(lower))) push(m.index, m[0].length, ref, false, { timeOnly: true });
 
-  return merge(found, lower).map((c) => ({
+  return merge(found, lower, opts.workingDays).map((c) => ({
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- only valid dates are kept as candidates
     date: c.dt.toISODate()!,
     matched: text.slice(c.index, c.end),
@@ -275,11 +402,21 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
   }));
 }
 
+/** Between two dates, words that make them a range: its later end is the date ("Monday or Tuesday", "the 3rd-4th"). */
+const RANGE_JOIN = /^\s*(?:-|–|to|or|and|\/|until|till|through|or at the latest)\s*(?:on\s+)?(?:the\s+)?$/;
+/** Before a date, "week commencing": the date is that week's last working day. */
+const WEEK_COMMENCING = /(?:\bw\/[cb]|\bw\.[cb]\.?|\bw[cb]|\bweek (?:commencing|beginning|starting)(?: on)?|\bthe week of)\s*(?:the\s+)?$/;
+/** Between "next week" and a day name: "next week, probably Tuesday". */
+const WEEK_THEN_DAY = /^[\s,;(-]*(?:(?:probably|likely|hopefully|maybe|possibly|most likely|ideally|prob)\s*)?(?:on\s+)?(?:the\s+)?$/;
+
 /**
- * Sorts candidates, lets a written-out date win over anything overlapping it, and folds a day
- * name into the date that follows it ("Friday 4 December" is 4 December, whatever day it is).
+ * Sorts candidates, lets a written-out date win over anything overlapping it, folds a day name
+ * into the date that follows it ("Friday 4 December" is 4 December, whatever day it is), a time
+ * of day into the day next to it ("close of play Friday"), a day named after "next week" into
+ * that week, and reads two dates joined as a range ("Monday or Tuesday") as the later one.
+ * A date after "w/c" stands for that week's last working day.
  */
-function merge(found: Candidate[], lower: string): Candidate[] {
+function merge(found: Candidate[], lower: string, workingDays?: WorkingDays): Candidate[] {
   const sorted = [...found].sort((a, b) => a.index - b.index || Number(b.explicit) - Number(a.explicit) || b.end - b.index - (a.end - a.index));
   const kept: Candidate[] = [];
   for (const c of sorted) {
@@ -291,17 +428,38 @@ function merge(found: Candidate[], lower: string): Candidate[] {
     kept.push(c);
   }
   kept.sort((a, b) => a.index - b.index);
-  const out: Candidate[] = [];
+  const gap = (a: Candidate, b: Candidate) => lower.slice(a.end, b.index);
+  const folded: Candidate[] = [];
   for (let i = 0; i < kept.length; i++) {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
     const c = kept[i]!;
     const next = kept[i + 1];
-    if (c.weekday && next?.explicit && /^[\s,]*(?:the\s+)?$/.test(lower.slice(c.end, next.index))) {
-      out.push({ ...next, index: c.index });
+    const prev = folded[folded.length - 1];
+    if (c.weekday && next?.explicit && /^[\s,]*(?:the\s+)?$/.test(gap(c, next))) {
+      folded.push({ ...next, index: c.index });
       i++;
+    } else if (c.timeWord && next && !next.timeOnly && /^[\s,]*(?:on\s+)?(?:the\s+)?$/.test(gap(c, next))) {
+      folded.push({ ...next, index: c.index });
+      i++;
+    } else if (c.timeWord && prev && !prev.timeOnly && /^[\s,]*(?:at|by)?\s*$/.test(gap(prev, c))) {
+      folded[folded.length - 1] = { ...prev, end: c.end };
+    } else if (c.week && next?.weekday && WEEK_THEN_DAY.test(gap(c, next))) {
+      folded.push({ ...c, end: next.end, dt: c.week.set({ weekday: next.weekday as 1 }), week: undefined });
+      i++;
+    } else {
+      folded.push(c);
+    }
+  }
+  const out: Candidate[] = [];
+  for (const c of folded) {
+    const wc = WEEK_COMMENCING.exec(lower.slice(Math.max(0, c.index - 30), c.index));
+    const read = wc && !c.timeOnly ? { ...c, index: c.index - wc[0].length, dt: lastWorkingDayOfWeek(c.dt, workingDays) } : c;
+    const prev = out[out.length - 1];
+    if (prev && !prev.timeOnly && !read.timeOnly && RANGE_JOIN.test(lower.slice(prev.end, read.index))) {
+      out[out.length - 1] = { ...prev, end: read.end, dt: read.dt > prev.dt ? read.dt : prev.dt, explicit: prev.explicit || read.explicit };
       continue;
     }
-    out.push(c);
+    out.push(read);
   }
   const dated = out.filter((c) => !c.timeOnly);
   return dated.length > 0 ? dated : out;

@@ -82,6 +82,15 @@ describe('classifyReply', () => {
     expect(classify("I haven't sent them yet but will by Friday.")).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
   });
 
+  it('reads a commitment to a date already passed as an acknowledgement, which holds nothing (issue 14, point 3)', () => {
+    expect(classify('The report will be sent by 30 November.')).toEqual({ class: 'acknowledged', evidence: 'will be sent by 30 November' });
+    expect(classify('We aim to finish it before 27 November.')).toEqual({ class: 'acknowledged', evidence: 'aim to finish it before 27 November' });
+    // A date that only records when something happened is no commitment.
+    expect(classify('IRO informed by phone on 20 November.').class).toBe('other');
+    // A later date in the same reply is still a promise.
+    expect(classify('It was meant to go by 30 November; I will send it by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+  });
+
   it.each([
     ['Thanks for the reminder, I will look into this.', 'will look into'],
     ['Will chase.', 'Will chase'],

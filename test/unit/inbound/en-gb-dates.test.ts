@@ -192,3 +192,105 @@ describe('working days on the organisation’s calendar', () => {
     );
   });
 });
+
+describe('dates people write (issue 14, point 3)', () => {
+  const calendar = (nation: Nation) => new WorkCalendar({ nation, timezone: TZ, window: { start: '09:00', end: '17:00' } });
+  const at = (day: string) => new Date(`${day}T11:00:00Z`);
+  const read = (text: string, day: string, nation?: Nation) =>
+    findAllEnGbDates(text, at(day), TZ, nation ? { workingDays: calendar(nation) } : {}).map((d) => [d.date, d.matched]);
+
+  it.each([
+    // Monday 4 January 2027: w/c 11 January runs to Friday 15 January.
+    ['I will send them w/c 11 January', '2027-01-04', '2027-01-15', 'w/c 11 January'],
+    ['week commencing 18 January', '2027-01-11', '2027-01-22', 'week commencing 18 January'],
+    ['W/C 11/01', '2027-01-04', '2027-01-15', 'W/C 11/01'],
+    ['w/b the 11th', '2027-01-04', '2027-01-15', 'w/b the 11th'],
+  ])('"week commencing" is the week’s last working day: %j on %s is %s', (text, day, expected, matched) => {
+    expect(read(text, day)).toEqual([[expected, matched]]);
+  });
+
+  it('reads w/c over Christmas and New Year on the calendar: w/c 4th Jan 2027 ends Friday 8th', () => {
+    expect(read('w/c 4th Jan', '2026-12-18', 'england-and-wales')).toEqual([['2027-01-08', 'w/c 4th Jan']]);
+  });
+
+  it.each([
+    // Wednesday 2 December 2026.
+    ['by close of play Friday', '2026-12-02', '2026-12-04', 'close of play Friday'],
+    ['Friday close of play', '2026-12-02', '2026-12-04', 'Friday close of play'],
+    ['by end of day on Thursday', '2026-12-02', '2026-12-03', 'end of day on Thursday'],
+    ['COB tomorrow', '2027-01-21', '2027-01-22', 'COB tomorrow'],
+    ['EOD 4 Dec', '2026-12-02', '2026-12-04', 'EOD 4 Dec'],
+    ['by close of play', '2026-12-02', '2026-12-02', 'close of play'],
+  ])('a time of day takes the day written next to it: %j on %s is %s', (text, day, expected, matched) => {
+    expect(read(text, day)).toEqual([[expected, matched]]);
+  });
+
+  it('end of next week is its last working day: the Thursday when Friday is Good Friday', () => {
+    // Wednesday 17 March 2027; Good Friday is 26 March 2027.
+    expect(read('by the end of next week', '2027-03-17', 'england-and-wales')).toEqual([['2027-03-25', 'the end of next week']]);
+    expect(read('by the end of next week', '2027-03-17')).toEqual([['2027-03-26', 'the end of next week']]);
+    expect(read('end of the week', '2027-03-22', 'england-and-wales')).toEqual([['2027-03-25', 'end of the week']]);
+  });
+
+  it('after Christmas is the first working day after 1 January, on the organisation’s calendar', () => {
+    expect(read('after Christmas', '2026-12-14', 'england-and-wales')).toEqual([['2027-01-04', 'after Christmas']]);
+    // Scotland's 2 January falls on a Saturday in 2027: Monday 4 January is its holiday.
+    expect(read('after Christmas', '2026-12-14', 'scotland')).toEqual([['2027-01-05', 'after Christmas']]);
+    expect(read('after the festive break', '2026-12-21', 'england-and-wales')[0]?.[0]).toBe('2027-01-04');
+    expect(read('in the new year', '2026-11-30', 'england-and-wales')[0]?.[0]).toBe('2027-01-04');
+    // Written in January, it is this January's, already passed.
+    expect(read('after Christmas', '2027-01-12', 'england-and-wales')[0]?.[0]).toBe('2027-01-04');
+    // Easter Monday 29 March 2027 is a bank holiday in England and Wales.
+    expect(read('after Easter', '2027-03-24', 'england-and-wales')).toEqual([['2027-03-30', 'after Easter']]);
+  });
+
+  it.each([
+    ['between 14 and 18 December', '2026-12-01', '2026-12-18'],
+    ['14-18 December', '2026-12-01', '2026-12-18'],
+    ['14th to 18th December', '2026-12-01', '2026-12-18'],
+    ['28 December - 4 January', '2026-12-01', '2027-01-04'],
+    ['Monday or Tuesday', '2027-02-04', '2027-02-09'],
+    ['Thursday/Friday', '2026-12-01', '2026-12-04'],
+    ['by the 3rd or 4th', '2026-11-30', '2026-12-04'],
+    ['between the 3rd and 4th December', '2026-11-30', '2026-12-04'],
+  ])('a range is read to its later end: %j on %s is %s', (text, day, expected) => {
+    const all = read(text, day);
+    expect(all).toHaveLength(1);
+    expect(all[0]?.[0]).toBe(expected);
+  });
+
+  it('keeps two dates apart when words stand between them', () => {
+    expect(read('by Friday, or Monday at the latest', '2026-12-01').map(([d]) => d)).toEqual(['2026-12-04', '2026-12-07']);
+  });
+
+  it.each([
+    // Wednesday 2 December 2026: Monday has passed this week, so it is next week's.
+    ['on Monday', '2026-12-02', '2026-12-07'],
+    ['this Monday', '2026-12-02', '2026-12-07'],
+    ['by Tues', '2026-12-02', '2026-12-08'],
+    ['Wednesday', '2026-12-02', '2026-12-09'],
+    ['tomorrow', '2026-12-02', '2026-12-03'],
+    ['tomorrow', '2026-12-04', '2026-12-05'],
+  ])('a weekday already passed this week is next week’s: %j on %s is %s', (text, day, expected) => {
+    expect(read(text, day)[0]?.[0]).toBe(expected);
+  });
+
+  it.each([
+    ['next week, probably Tuesday', '2027-01-14', '2027-01-19'],
+    ['a week today', '2027-01-20', '2027-01-27'],
+    ['a week tomorrow', '2027-01-20', '2027-01-28'],
+    ['by Friday 18th', '2026-12-09', '2026-12-18'],
+    ['Monday 7th', '2026-12-03', '2026-12-07'],
+    ['by the end of March', '2027-03-08', '2027-03-31'],
+    ['by the end of January', '2026-12-08', '2027-01-31'],
+    ['by the 4th please', '2026-12-01', '2026-12-04'],
+  ])('%j on %s is %s', (text, day, expected) => {
+    expect(read(text, day)[0]?.[0]).toBe(expected);
+  });
+
+  it('does not read fractions, relative spans or 24/7 as calendar dates', () => {
+    expect(read('about 1/2 hours', '2026-12-01')).toEqual([]);
+    expect(read('5 days ago', '2026-12-01')).toEqual([]);
+    expect(read('support 24/7', '2026-12-01')).toEqual([]);
+  });
+});
