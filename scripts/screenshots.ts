@@ -153,7 +153,11 @@ function mailPages(): Page[] {
         subject: 'Re: LAC review minutes for AB-1234 [ESC-2026-0042]',
         sentAt: 'Monday 7 December 2026 at 10:05',
         caseRef: 'ESC-2026-0042',
+        // Every field the workflow gives it (src/workflows/ingest/limits.ts): the template is strict.
+        size: '31.4 MB',
         reason: 'it is larger than the 25 MB the inbox reads',
+        whatToDo:
+          'Nothing on the case has changed. Ask them to send it again without the large attachments: share them through your secure file transfer or document store and send a link, or split the message into several smaller ones. A plain-text version also helps.',
       },
     ],
     [

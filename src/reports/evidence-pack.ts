@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { describeDuration } from '../domain/calendar/duration.js';
 import { NATION_LABEL } from '../domain/calendar/nation.js';
-import type { WorkCalendar } from '../domain/calendar/work-calendar.js';
 import type { CaseContext } from '../domain/case/case-context.js';
-import type { CaseEventType, RecordedEvent } from '../domain/case/case-events.js';
+import type { RecordedEvent } from '../domain/case/case-events.js';
 import { isClosed, type CaseState, type Step } from '../domain/case/case-state.js';
 import { timetableRows } from '../domain/case/timetable-view.js';
 import { rungOf } from '../domain/case/timetable.js';
 import { effectiveLadder, type EffectiveRung } from '../domain/ladder/effective-ladder.js';
 import { roleLabel } from '../domain/roles.js';
+import { localIso, localStamp, People } from './evidence-people.js';
+import { buildSummary, type EvidenceSummary } from './evidence-summary.js';
+import { ANSWER_WORDS, EVENT_LABELS, messageWords, printedInFull } from './evidence-words.js';
 
 /** One stored message of the case, inbound or outbound, as the query found it. */
 export interface EvidenceMessageInput {
@@ -81,6 +83,14 @@ export interface MessageView {
   from: string;
   to: string;
   cc: string;
+  /** The same people by name and role, as the pack prints them. */
+  fromText: string;
+  toText: string;
+  /** The same by name and role only: the one-line notices' header. */
+  toNames: string;
+  ccText: string;
+  /** What it is, in words: "Chaser", "Reply", "Notice: step sent" … */
+  what: string;
   subject: string;
   text: string;
   attachments: string[];
@@ -99,14 +109,23 @@ export interface MessageView {
    * unprintable by sending hundreds of large messages quoting the case reference.
    */
   brief: boolean;
+  /**
+   * Its text printed in the pack: what people sent and what was asked of them (the chasers). The
+   * service's notices to the people running the case stand as one line; their stored copy and its
+   * SHA-256 are the record of what they said.
+   */
+  inline: boolean;
 }
 
 export interface EventView {
   type: string;
   label: string;
+  /** Who did it, by name and role ("Rachel Stone (Registered Manager)", "the escalation service"). */
   actor: string;
+  /** The stored cause (a message row, `cli:<user>` …): kept on the model, not printed. */
   cause: string;
   summary: string;
+  /** Only for a record this version cannot read: its fields as stored. */
   details: Array<{ key: string; value: string }>;
 }
 
@@ -114,6 +133,8 @@ export interface ChronologyEntry {
   seq: number;
   at: string;
   atIso: string;
+  /** For `<time datetime>`: local time with its offset. */
+  datetime: string;
   kind: 'in' | 'out' | 'event';
   message: MessageView | null;
   event: EventView | null;
@@ -151,6 +172,8 @@ export interface EvidenceModel {
     duties: Array<{ key: string; text: string }>;
   };
   timetable: Array<{ n: number; title: string; status: string; when: string; to: string; policyRef: string }>;
+  /** The first page: the request, the steps and their answers, the outcome, approvals and views. */
+  summary: EvidenceSummary;
   request: MessageView | null;
   chronology: ChronologyEntry[];
   views: Array<{ at: string; step: string; text: string; by: string }>;
@@ -163,62 +186,7 @@ export function sha256Hex(raw: Buffer): string {
   return createHash('sha256').update(raw).digest('hex');
 }
 
-const EVENT_LABELS: Record<CaseEventType, string> = {
-  'case-opened': 'Case opened',
-  'step-sent': 'Step sent',
-  'step-held': 'Step on hold (no address)',
-  'step-not-applicable': 'Step set aside (does not apply)',
-  'step-released': 'Approved draft released',
-  'approval-requested': 'Approval requested',
-  'approval-reminded': 'Approval reminder',
-  approved: 'Approved',
-  skipped: 'Skipped',
-  'reply-received': 'Reply received',
-  'promise-recorded': 'Promise recorded',
-  'promise-lapsed': 'Promise lapsed',
-  'meeting-hold-ended': 'Meeting date passed; the ladder goes on',
-  'meeting-date-noted': 'Meeting date noted',
-  'awaiting-confirmation': 'Awaiting confirmation',
-  'confirmation-reminded': 'Confirmation reminder',
-  'confirmation-lapsed': 'Nobody confirmed; the ladder goes on',
-  'not-done': 'NOT DONE: the ladder goes on',
-  resolved: 'Resolved',
-  closed: 'Closed',
-  reopened: 'Reopened',
-  paused: 'Paused',
-  resumed: 'Resumed',
-  escalated: 'Escalated',
-  extended: 'Extended',
-  'variant-switched': 'Timescales switched',
-  'flag-set': 'Flag set',
-  'views-recorded': 'Young person’s views recorded',
-  'note-added': 'Note added',
-  'commands-applied': 'Commands applied',
-  'command-rejected': 'Command rejected',
-  bounce: 'Delivery failure',
-  'mail-failed': 'Mail failed',
-  'auto-reply': 'Automatic reply',
-  'bulk-mail': 'Bulk mail',
-  'message-flagged': 'Message flagged',
-  'reply-noted': 'Reply passed to the RM (changed nothing)',
-  'confirmation-requested': 'Sender asked to confirm',
-  'sender-confirmed': 'Sender confirmed',
-  'message-not-read': 'Message not read (over a limit)',
-  'promise-beyond-horizon': 'Promise beyond the ladder’s horizon (holds nothing; the RM asked)',
-  'mail-folded': 'Notice folded into a summary (loop protection)',
-  'staff-message': 'Staff message',
-  'participant-set': 'Contact set',
-  'child-ref-set': 'Child reference set',
-  'category-set': 'Category set',
-  'due-set': 'Due date set',
-  'timetable-shifted': 'Timetable shifted',
-  'timetable-moved': 'Dates moved',
-  'mail-held-back': 'Mail held back',
-  'mail-recipients-deferred': 'Mail recipients deferred',
-  'raw-messages-purged': 'Raw messages purged',
-};
-
-/** Each field of a detail as stored, for the pack's small print (empty values left out). */
+/** A stored record this version cannot read: each field as stored (empty values left out). */
 function detailLines(detail: unknown): Array<{ key: string; value: string }> {
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
     return detail === null || detail === undefined ? [] : [{ key: 'stored', value: valueText(detail) }];
@@ -235,15 +203,13 @@ function valueText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** "2026-12-07 10:00:00 GMT" (or BST): exact to the second, in the organisation's time, zone named. */
-function stamp(cal: WorkCalendar, at: Date): string {
-  return cal.local(at).setLocale('en-GB').toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
-}
-
 /** Inbound routes shown as a header line only: from strangers (flagged), or not read (over a limit). */
 const BRIEF_LABELS: ReadonlySet<string> = new Set(['flagged', 'not-read']);
 
 const RANK: Record<ChronologyEntry['kind'], number> = { in: 0, event: 1, out: 2 };
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const upper = (words: readonly string[]) => words.map((c) => c.toUpperCase()).join(', ');
 
 /**
  * The evidence pack's content, from the case's stored state, events and messages. Pure: hashes
@@ -254,6 +220,8 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   const cal = ctx.calendar;
   const def = ctx.ladder;
   const ladder = effectiveLadder(def, state.variant);
+  const people = new People(state, ctx, input.org.mailbox);
+  const stamp = (at: Date | string) => localStamp(cal, typeof at === 'string' ? new Date(at) : at);
   const stepTitle = (n: number): string => {
     const step = state.steps.find((s) => s.n === n);
     if (!step) return n === 0 ? 'before the first step' : `step ${n}`;
@@ -263,32 +231,45 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       return `${step.n}. ${step.rungId}`;
     }
   };
+  /** "step 4 (Meeting request to the Director)": a step in a sentence. */
+  const stepRef = (n: number, capital = false): string => {
+    const title = stepTitle(n).replace(/^\d+\. /, '');
+    const text = title === `step ${n}` || n === 0 ? title : `step ${n} (${title})`;
+    return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+  };
+  const roleWords = (role: string) => roleLabel(role).replace(/^the /, '');
 
   const messageView = (m: EvidenceMessageInput): MessageView => {
     const brief = m.direction === 'in' && BRIEF_LABELS.has(m.label);
     const digest = m.raw ? sha256Hex(m.raw) : (m.storedSha256 ?? '');
-    let hashNote = 'SHA-256 of the stored raw message';
+    let hashNote = 'SHA-256 of the stored message';
     let hashOk = true;
     if (!m.raw && m.purgedAt) {
-      hashNote = `raw message purged under the retention policy on ${stamp(cal, m.purgedAt)}: SHA-256 recorded before it was purged`;
+      hashNote = `the stored copy was purged under the retention policy on ${stamp(m.purgedAt)}: SHA-256 recorded before it was purged`;
     } else if (!m.raw) {
-      hashNote = m.storedSha256 ? 'raw message not kept (over the size limit): SHA-256 recorded on receipt' : 'raw message not kept';
+      hashNote = m.storedSha256 ? 'not kept in full (over the size limit): SHA-256 recorded on receipt' : 'not kept';
     } else if (m.storedSha256 && m.storedSha256 !== digest) {
       hashNote = `DOES NOT MATCH the SHA-256 recorded on receipt (${m.storedSha256})`;
       hashOk = false;
     } else if (m.storedSha256) {
-      hashNote = 'SHA-256 of the stored raw message; matches the digest recorded on receipt';
+      hashNote = 'matches the SHA-256 recorded on receipt';
     }
     return {
       direction: m.direction,
       directionLabel: m.direction === 'in' ? 'Received' : 'Sent',
       messageId: m.messageId,
-      at: stamp(cal, m.at),
+      at: stamp(m.at),
       atIso: m.at.toISOString(),
-      sentAt: m.sentAt ? stamp(cal, m.sentAt) : m.direction === 'out' ? `not sent (${m.status})` : '',
+      sentAt: m.sentAt ? stamp(m.sentAt) : m.direction === 'out' ? `not sent (${m.status})` : '',
       from: m.from ?? '',
       to: m.to.join(', '),
       cc: m.cc.join(', '),
+      fromText: m.from ? people.withAddress(m.from) : 'unknown sender',
+      toText: people.addresses(m.to),
+      toNames: people.list(m.to),
+      // The inbox copied on a mail to itself is said once.
+      ccText: people.addresses(m.cc.filter((c) => !m.to.includes(c))),
+      what: messageWords(m.direction, m.label),
       subject: brief && (m.subject ?? '').length > 200 ? `${m.subject!.slice(0, 200)}…` : (m.subject ?? ''),
       text: brief ? '' : m.text?.trim() ? m.text.replace(/\r\n/g, '\n').trimEnd() : '(no text recorded)',
       attachments: m.attachments,
@@ -301,112 +282,169 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       files: m.files ?? m.attachments.map((name) => ({ name, bytes: null })),
       reading: brief ? null : (m.reading ?? null),
       brief,
+      inline: !brief && printedInFull(m.direction, m.label),
     };
   };
 
   const eventView = (e: EvidenceEventInput): EventView => {
-    const view = (type: string, label: string, summary: string, detail: unknown): EventView => ({
+    // The web view records its door as the cause (`web:<user>`): an operator there is named as such.
+    const operatorBy = e.type === 'commands-applied' ? e.detail.by : undefined;
+    const by = operatorBy
+      ? `${operatorBy} (operator${e.actor.startsWith('cli:') ? ', at the command line' : ''})`
+      : `${people.actor(e.actor)}${e.cause?.startsWith('web:') ? ' in the web view' : ''}`;
+    const view = (type: string, label: string, summary: string, details: Array<{ key: string; value: string }> = []): EventView => ({
       type,
       label,
-      actor: e.actor,
+      actor: by,
       cause: e.cause ?? '',
       summary,
-      details: detailLines(detail),
+      details,
     });
-    const of = (summary: string): EventView =>
-      e.type === 'unreadable' ? view(e.type, e.type, summary, e.stored) : view(e.type, EVENT_LABELS[e.type], summary, e.detail);
+    if (e.type === 'unreadable') {
+      // Stored by another version, or damaged: shown as it was stored, never interpreted.
+      return view(
+        e.storedType,
+        `Unreadable record (${e.storedType})`,
+        `This version of Escalator cannot read this event (${e.problem}); its details are shown as stored.`,
+        detailLines(e.stored),
+      );
+    }
+    const of = (summary: string): EventView => {
+      const text = summary.charAt(0).toUpperCase() + summary.slice(1);
+      return view(e.type, EVENT_LABELS[e.type], text);
+    };
     switch (e.type) {
+      case 'case-opened':
+        return of(`Procedure: ${def.title}${e.detail.senderUnverified ? '; the sender could not be verified, so nothing goes out until they confirm' : ''}.`);
       case 'step-sent':
-        return of(`${stepTitle(e.detail.step)} to ${valueText(e.detail.to) || '–'}${valueText(e.detail.cc) ? `, cc ${valueText(e.detail.cc)}` : ''}`);
+        return of(
+          `${stepRef(e.detail.step, true)}, to ${people.list(e.detail.to) || 'nobody'}${e.detail.cc.length ? `, copied to ${people.list(e.detail.cc)}` : ''}${e.detail.deadlineAt ? `; reply asked for by ${stamp(e.detail.deadlineAt)}` : ''}.`,
+        );
       case 'approval-requested':
-      case 'approved':
-      case 'skipped':
-      case 'step-held':
-      case 'step-not-applicable':
+        return of(`${stepRef(e.detail.step, true)} was drafted, to go to ${people.list(e.detail.to)}; nothing goes until it is approved.`);
       case 'approval-reminded':
+        return of(`Reminder ${e.detail.reminder} about ${stepRef(e.detail.step)}.`);
+      case 'approved':
+        return of(`${stepRef(e.detail.step, true)}: approved.`);
+      case 'skipped':
+        return of(`${stepRef(e.detail.step, true)}: skipped, so it was not sent.`);
+      case 'step-held':
+        return of(`${stepRef(e.detail.step, true)} waits: no address for the ${e.detail.missingRoles.map(roleWords).join(', ')}.`);
+      case 'step-not-applicable':
+        return of(`${stepRef(e.detail.step, true)} applies only to ${e.detail.when.replace(/-/g, ' ')} cases.`);
+      case 'step-released':
+        return of(`${stepRef(e.detail.step, true)} went as approved.`);
       case 'escalated':
-        return of(stepTitle(e.detail.step));
-      // The texts live on the case (purged with it), not in the events: see the views and notes below.
+        return of(`Asked to go to ${stepRef(e.detail.step)} now.`);
+      // The texts live on the case (purged with it), not in the events.
       case 'views-recorded':
-        return of(`At ${stepTitle(e.detail.step)}${e.detail.text ? `: ${e.detail.text}` : ''}`);
+        return of(`At ${stepRef(e.detail.step)}${e.detail.text ? `: ${e.detail.text}` : ' (see the first page)'}`);
       case 'note-added':
-        return of(e.detail.text ?? 'See the notes below');
+        return of(e.detail.text ?? (e.detail.index !== undefined ? (state.notes?.[e.detail.index]?.text ?? '') : ''));
       case 'promise-recorded':
         return of(
-          `Promised for ${e.detail.promisedFor}; ${e.detail.holdUntil ? `nothing escalates before ${stamp(cal, new Date(e.detail.holdUntil))}` : 'the next step comes after that anyway'}`,
+          `Promised by ${e.detail.promisedFor}; ${e.detail.holdUntil ? `nothing escalates before ${stamp(e.detail.holdUntil)}` : 'the next step comes before that anyway'}.`,
         );
+      case 'promise-beyond-horizon':
+        return of(`Promised by ${e.detail.promisedFor}, after ${stamp(e.detail.horizon)}: it does not hold the next step, and the manager was asked.`);
+      case 'promise-lapsed':
+        return of(`The promise for ${e.detail.promisedFor} was not kept.`);
       case 'meeting-date-noted':
-        return of(`Meeting on ${e.detail.meetingOn}${e.detail.holdUntil ? `; nothing escalates before ${stamp(cal, new Date(e.detail.holdUntil))}` : ''}`);
+        return of(`A meeting on ${e.detail.meetingOn}${e.detail.holdUntil ? `; nothing escalates before ${stamp(e.detail.holdUntil)}` : ''}.`);
+      case 'meeting-hold-ended':
+        return of(`The meeting on ${e.detail.meetingOn} has passed.`);
       case 'reply-received':
-        return of(`From the ${roleLabel(e.detail.role)}, read as: ${e.detail.class}`);
-      case 'commands-applied':
-        return of(valueText(e.detail.done));
+        return of(`${people.of(e.actor)} ${ANSWER_WORDS[e.detail.class]}.`);
       case 'reply-noted':
-        return of(`From the ${roleLabel(e.detail.role)}, read as: ${e.detail.class}; it changed nothing (${e.detail.reason})`);
+        return of(`${people.of(e.actor)} ${ANSWER_WORDS[e.detail.class]}; it changed nothing (${e.detail.reason}).`);
+      case 'commands-applied':
+        // An operator's action names them (the actor) and the reason they gave.
+        return of(
+          `${e.detail.done.join('; ')}${e.detail.reason ? `${/[.!?]$/.test(e.detail.done.at(-1) ?? '') ? '' : '.'} Reason given: ${e.detail.reason}` : ''}`,
+        );
+      case 'command-rejected':
+        return of(e.detail.problems.join('; '));
       case 'confirmation-requested':
-        return of(`${e.detail.commands.map((c) => c.toUpperCase()).join(', ')} waits for CONFIRM from the sender (${e.detail.reason})`);
+        return of(`${upper(e.detail.commands)} waits until the sender confirms it (${e.detail.reason}).`);
       case 'sender-confirmed':
-        return of(e.detail.what === 'opening' ? 'The request, by its sender' : `${e.detail.commands.map((c) => c.toUpperCase()).join(', ')}, by their sender`);
+        return of(e.detail.what === 'opening' ? 'The sender confirmed the request.' : `The sender confirmed ${upper(e.detail.commands)}.`);
       case 'awaiting-confirmation':
         return of(
           e.detail.until
-            ? `${e.detail.reason === 'secure-message' ? 'A secure-mail notice' : 'A reply read as done'}: ${valueText(e.detail.confirmers)} asked to confirm; without an answer by ${stamp(cal, new Date(e.detail.until))}, ${e.detail.onSilence === 'resolve' ? `the case resolves on the documents sent (${valueText(e.detail.documents)})` : 'the ladder goes on'}`
-            : `${valueText(e.detail.confirmers)} asked to confirm`,
+            ? `${e.detail.reason === 'secure-message' ? 'A secure-mail notice came' : 'A reply read as done came'}; ${people.list(e.detail.confirmers)} asked to confirm it by ${stamp(e.detail.until)}, or ${e.detail.onSilence === 'resolve' ? `the case resolves on the documents sent (${valueText(e.detail.documents)})` : 'the escalation goes on'}.`
+            : `${people.list(e.detail.confirmers)} asked to confirm it.`,
         );
+      case 'confirmation-reminded':
+        return of(`${people.list(e.detail.to)} reminded to decide by ${stamp(e.detail.until)}.`);
+      case 'confirmation-lapsed':
+        return of(`Nobody confirmed the ${e.detail.reason === 'secure-message' ? 'secure-mail notice' : 'reply'} of ${stamp(e.detail.since)}.`);
+      case 'not-done':
+        return of('The response was not enough.');
       case 'resolved':
         // Who confirmed: a command names its sender (the actor); silence names what it relied on.
         if (e.detail.by === 'silence')
           return of(
-            `Nobody answered the confirmation asked for on ${stamp(cal, new Date(e.detail.since))}; resolved on the documents sent: ${valueText(e.detail.documents)}`,
+            `Nobody answered the confirmation asked for on ${stamp(e.detail.since)}; resolved on the documents sent: ${valueText(e.detail.documents)}.`,
           );
-        return of(e.detail.by === 'command' ? `Confirmed by ${e.actor}` : 'By the reply (this ladder resolves on a reply alone)');
-      case 'confirmation-reminded':
-        return of(`${valueText(e.detail.to)} reminded; decided by ${stamp(cal, new Date(e.detail.until))}`);
+        return of(e.detail.by === 'command' ? 'Confirmed as resolved.' : 'By the reply (this procedure resolves on a reply alone).');
+      case 'closed':
+        return of(e.detail.by === 'unconfirmed' ? `Closed without being confirmed: ${e.detail.reason}.` : '');
+      case 'reopened':
+        return of('');
+      case 'paused':
+        return of(`Until ${stamp(e.detail.until)}.`);
+      case 'resumed':
+        return of(e.detail.reason === 'command' ? '' : `The pause from ${stamp(e.detail.pausedFrom)} ended.`);
+      case 'extended':
+        return of(`The next step moved back by ${e.detail.by}.`);
+      case 'variant-switched': {
+        const label = (v: typeof e.detail.to) => (v === 'standard' ? 'standard' : (def.variants[v]?.label ?? v));
+        return of(`From the ${label(e.detail.from)} timescales to the ${label(e.detail.to)} ones.`);
+      }
+      case 'flag-set':
+        return of(`${e.detail.flag.replace(/-/g, ' ')}${e.detail.value === false ? ' taken off' : ''}.`);
+      case 'participant-set':
+        return of(`${roleWords(e.detail.role)}: ${people.of(e.detail.email)}.`);
+      case 'child-ref-set':
+        return of('The child’s reference was given.');
+      case 'category-set':
+        return of(e.detail.category);
+      case 'due-set':
+        return of(`Needed by ${e.detail.due}.`);
+      case 'timetable-shifted':
+        return of(`${e.detail.reason}.`);
       case 'timetable-moved': {
         const because = e.detail.because.join('; ');
-        const moved = e.detail.steps.map((s) => `${stepTitle(s.n)}: ${stamp(cal, new Date(s.from))} → ${stamp(cal, new Date(s.to))}`).join('; ');
-        return of(`${moved}${because ? ` (${because})` : ''}`);
+        const moved = e.detail.steps.map((s) => `${stepRef(s.n)} from ${stamp(s.from)} to ${stamp(s.to)}`).join('; ');
+        return of(`${moved}${because ? ` (${because})` : ''}.`);
       }
-      case 'unreadable':
-        // Stored by another version, or damaged: shown as it was stored, never interpreted.
-        return view(
-          e.storedType,
-          `Unreadable record (${e.storedType})`,
-          `This version of Escalator cannot read this event (${e.problem}); its details are shown as stored.`,
-          e.stored,
-        );
-      case 'case-opened':
-      case 'timetable-shifted':
-      case 'step-released':
-      case 'extended':
-      case 'promise-lapsed':
-      case 'meeting-hold-ended':
-      case 'confirmation-lapsed':
-      case 'not-done':
       case 'auto-reply':
       case 'bulk-mail':
+        return of(e.detail.returnDate ? `Away until ${e.detail.returnDate}.` : '');
       case 'bounce':
+        return of(
+          e.detail.recipients
+            .map((r) => `${people.of(r.address)}${r.permanent === false ? ' (temporarily)' : ''}${r.diagnostic ? `: ${r.diagnostic}` : ''}`)
+            .join('; '),
+        );
       case 'message-flagged':
-      case 'staff-message':
-      case 'closed':
-      case 'reopened':
-      case 'paused':
-      case 'resumed':
-      case 'command-rejected':
-      case 'variant-switched':
-      case 'flag-set':
-      case 'participant-set':
-      case 'child-ref-set':
-      case 'category-set':
-      case 'due-set':
-      case 'mail-failed':
-      case 'mail-held-back':
-      case 'mail-folded':
+        return of(e.detail.reason);
       case 'message-not-read':
-      case 'promise-beyond-horizon':
-      case 'mail-recipients-deferred':
-      case 'raw-messages-purged':
+        return of(`${(e.detail.size / (1024 * 1024)).toFixed(1)} MB: ${e.detail.reason}.`);
+      case 'staff-message':
         return of('');
+      case 'mail-failed':
+        return of(`${messageWords('out', e.detail.kind)}: ${e.detail.reason}.`);
+      case 'mail-held-back':
+        return of(
+          `${messageWords('out', e.detail.kind)} to ${people.list(e.detail.recipients)} ${e.detail.action === 'deferred' && e.detail.until ? `held until ${stamp(e.detail.until)}` : 'not sent'}: ${e.detail.reason}.`,
+        );
+      case 'mail-folded':
+        return of(`${messageWords('out', e.detail.kind)} went in a summary instead: ${e.detail.reason}.`);
+      case 'mail-recipients-deferred':
+        return of(`${people.list(e.detail.recipients.map((r) => r.address))} turned away for now; tried again at ${stamp(e.detail.retryAt)}.`);
+      case 'raw-messages-purged':
+        return of(`${plural(e.detail.messages + e.detail.outbox, 'stored message')} purged under ${e.detail.policy}; their SHA-256 digests stay.`);
       default: {
         const unhandled: never = e;
         throw new Error(`no view for event ${JSON.stringify(unhandled)}`);
@@ -416,33 +454,15 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
 
   const entries: Array<ChronologyEntry & { t: number; rank: number }> = [];
   let order = 0;
+  const entryAt = (at: Date) => ({ at: stamp(at), atIso: at.toISOString(), datetime: localIso(cal, at), t: at.getTime() });
   for (const m of input.messages) {
-    const view = messageView(m);
     // A mail stands where it went: when the server accepted it (an approved draft after its APPROVE),
     // not when it was drafted; one never sent stands where it was written.
     const at = m.direction === 'out' && m.sentAt ? m.sentAt : m.at;
-    entries.push({
-      seq: 0,
-      at: stamp(cal, at),
-      atIso: at.toISOString(),
-      kind: m.direction,
-      message: view,
-      event: null,
-      t: at.getTime(),
-      rank: RANK[m.direction] * 1e9 + order++,
-    });
+    entries.push({ seq: 0, ...entryAt(at), kind: m.direction, message: messageView(m), event: null, rank: RANK[m.direction] * 1e9 + order++ });
   }
   for (const e of [...input.events].sort((a, b) => a.at.getTime() - b.at.getTime() || a.id - b.id)) {
-    entries.push({
-      seq: 0,
-      at: stamp(cal, e.at),
-      atIso: e.at.toISOString(),
-      kind: 'event',
-      message: null,
-      event: eventView(e),
-      t: e.at.getTime(),
-      rank: RANK.event * 1e9 + order++,
-    });
+    entries.push({ seq: 0, ...entryAt(e.at), kind: 'event', message: null, event: eventView(e), rank: RANK.event * 1e9 + order++ });
   }
   // By time; at the same instant the message that caused something, then what it did, then the mails it wrote.
   entries.sort((a, b) => a.t - b.t || a.rank - b.rank);
@@ -455,42 +475,48 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     when:
       r.trigger === 'command'
         ? 'only on ESCALATE'
-        : `${describeDuration(r.after)} after ${r.from === 'opening' ? 'the opening' : 'the previous step'}${r.when ? ` (only ${r.when.replace(/-/g, ' ')} cases)` : ''}`,
-    to: r.to.map(roleLabel).join(', '),
-    cc: r.cc.map(roleLabel).join(', '),
+        : `${describeDuration(r.after)} after ${r.from === 'opening' ? 'the request' : 'the step before'}${r.when ? ` (only in ${r.when.replace(/-/g, ' ')} cases)` : ''}`,
+    to: r.to.map(roleWords).join(', '),
+    cc: r.cc.map(roleWords).join(', '),
     deadline: r.deadline ? describeDuration(r.deadline) : '',
     approval: r.approval,
     policyRef: r.policyRef,
     asks: r.asks,
   });
-  const contact = (c: { email: string; name?: string }) => (c.name ? `${c.name} <${c.email}>` : c.email);
   const approvalSteps = state.steps.filter((s): s is Step & { approvalRequestedAt: string } => !!s.approvalRequestedAt);
+  const SOURCE_WORDS: Record<string, string> = {
+    request: 'on the request',
+    directive: 'named by the manager',
+    directory: 'from the directory',
+    learned: 'from a reply',
+    config: 'from the configuration',
+  };
 
   return {
     title: `Evidence pack — ${state.ref}`,
-    generatedAt: stamp(cal, ctx.now),
-    generatedBy: input.generatedBy,
+    generatedAt: stamp(ctx.now),
+    generatedBy: people.actor(input.generatedBy),
     org: { name: input.org.name, mailbox: input.org.mailbox, nation: NATION_LABEL[cal.nation], timezone: cal.timezone },
     case: {
       ref: state.ref,
       subject: state.subject,
       childRef: state.childRef ?? '',
       category: state.category ?? '',
-      status: state.status,
+      status: state.status.replace(/-/g, ' '),
       variant: state.variant === 'standard' ? 'standard' : (def.variants[state.variant]?.label ?? state.variant),
-      opened: stamp(cal, new Date(state.openedAt)),
-      resolved: state.resolvedAt ? stamp(cal, new Date(state.resolvedAt)) : '',
-      closed: state.closedAt ? stamp(cal, new Date(state.closedAt)) : '',
-      originator: contact(state.originator),
+      opened: stamp(state.openedAt),
+      resolved: state.resolvedAt ? stamp(state.resolvedAt) : '',
+      closed: state.closedAt ? stamp(state.closedAt) : '',
+      originator: state.originator.name ? `${state.originator.name} <${state.originator.email}>` : state.originator.email,
       flags: Object.entries(state.flags)
         .filter(([, on]) => on)
         .map(([f]) => f.replace(/-/g, ' '))
         .join(', '),
       participants: state.participants.map((p) => ({
-        role: roleLabel(p.role),
-        contact: contact(p),
-        source: p.source,
-        undeliverable: p.undeliverable ? `undeliverable since ${stamp(cal, new Date(p.undeliverable.at))} (${p.undeliverable.reason})` : '',
+        role: roleWords(p.role),
+        contact: p.name ? `${p.name} <${p.email}>` : p.email,
+        source: SOURCE_WORDS[p.source] ?? p.source,
+        undeliverable: p.undeliverable ? `mail to this address failed on ${stamp(p.undeliverable.at)} (${p.undeliverable.reason})` : '',
       })),
     },
     ladder: {
@@ -514,16 +540,17 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       to: r.to.map((t) => (t.emails.length ? `${t.label} (${t.emails.join(', ')})` : `${t.label} (no address)`)).join('; '),
       policyRef: r.policyRef,
     })),
+    summary: buildSummary({ state, ctx, ladder, people, events: input.events, messages: input.messages, request: requestInput }),
     request: requestInput ? messageView(requestInput) : null,
     chronology,
-    views: state.views.map((v) => ({ at: stamp(cal, new Date(v.at)), step: stepTitle(v.step), text: v.text, by: v.by })),
-    notes: (state.notes ?? []).map((n) => ({ at: stamp(cal, new Date(n.at)), text: n.text, by: n.by })),
+    views: state.views.map((v) => ({ at: stamp(v.at), step: stepTitle(v.step), text: v.text, by: people.actor(v.by) })),
+    notes: (state.notes ?? []).map((n) => ({ at: stamp(n.at), text: n.text, by: people.actor(n.by) })),
     approvals: approvalSteps.map((s) => ({
       rung: stepTitle(s.n),
-      requested: stamp(cal, new Date(s.approvalRequestedAt)),
+      requested: stamp(s.approvalRequestedAt),
       decision: s.status === 'awaiting-approval' ? 'waiting' : s.status === 'skipped' ? 'skipped' : s.decidedBy ? 'approved' : s.status,
-      by: s.decidedBy ?? '',
-      at: s.decidedAt ? stamp(cal, new Date(s.decidedAt)) : '',
+      by: s.decidedBy ? people.actor(s.decidedBy) : '',
+      at: s.decidedAt ? stamp(s.decidedAt) : '',
     })),
     integrity: {
       messages: messages.length,

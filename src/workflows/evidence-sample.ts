@@ -57,7 +57,13 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
     now,
     ladder,
     calendar: cal,
-    org: { id: org.id, name: org.name, manager: org.manager },
+    org: {
+      id: org.id,
+      name: org.name,
+      manager: org.manager,
+      ...(org.managerRole ? { managerRole: org.managerRole } : {}),
+      ...(org.phone ? { phone: org.phone } : {}),
+    },
     directory: EMPTY_DIRECTORY,
   });
   const events: EvidenceEventInput[] = [];

@@ -108,7 +108,7 @@ describe('evidence pack', () => {
 
     const entries = [
       ...html.matchAll(
-        /<div class="entry (in|out|event)" data-seq="(\d+)" data-kind="(?:in|out|event)"(?: data-message-id="([^"]*)")?(?: data-event="([^"]*)")?>\s*<h3>\d+\. [^<]*· ([0-9-]+ [0-9:]+ \w+)<\/h3>/g,
+        /<div class="entry (in|out|event)(?: brief)?" data-seq="(\d+)" data-kind="(?:in|out|event)"(?: data-brief="true")?(?: data-message-id="([^"]*)")?(?: data-event="([^"]*)")?>\s*<(?:h3|p class="line"><strong)>\d+\. [^<]*· <time datetime="([^"]+)">/g,
       ),
     ].map((m) => ({
       kind: m[1]!,
@@ -125,8 +125,10 @@ describe('evidence pack', () => {
     // Every message and every event, once each, numbered in order.
     expect(entries).toHaveLength(inbound.length + outbound.length + events.length);
     expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
-    const stamps = entries.map((e) => e.at);
-    expect([...stamps].sort()).toEqual(stamps);
+    // Local times with their offset (never a bare UTC Z): in order as instants.
+    expect(entries.every((e) => !e.at.endsWith('Z'))).toBe(true);
+    const stamps = entries.map((e) => Date.parse(e.at));
+    expect([...stamps].sort((a, b) => a - b)).toEqual(stamps);
     // The request first, then the opening event, then the confirmation it wrote.
     expect(entries[0]).toMatchObject({ kind: 'in', messageId: c.requestId });
     expect(entries[1]).toMatchObject({ kind: 'event', event: 'case-opened' });
@@ -180,10 +182,13 @@ describe('evidence pack', () => {
     expect(html).toContain('Children’s home — challenge to a placing authority (Regulation 5)');
     expect(html).toContain('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
     expect(html).toContain('Escalation Policy for Children’s Homes (Regulation 5 template)');
-    expect(html).toMatch(/<h2>The request<\/h2>\s*<div class="entry in">/);
+    // The first page summarises before the chronology: the request, the steps, the outcome.
+    expect(html.indexOf('<h3>The request</h3>')).toBeLessThan(html.indexOf('Chronology</h2>'));
+    expect(html.indexOf('<h3>The steps</h3>')).toBeLessThan(html.indexOf('Chronology</h2>'));
+    expect(html).toMatch(/<tr><th>Outcome<\/th><td>Resolved on \w{3} \d+ \w{3} 2027, \d\d:\d\d GMT, confirmed by /);
     expect(html).toContain('alex.morgan@sunrise-homes.org.uk');
-    expect(html).toMatch(/Promise recorded · 2026-12-22 10:00:00 GMT/);
-    expect(html).toMatch(/3\. Email to the Assistant Director to pat\.reid@northshire\.gov\.uk/);
+    expect(html).toContain('Promise recorded · <time datetime="2026-12-22T10:00:00+00:00">Tue 22 Dec 2026, 10:00 GMT</time>');
+    expect(html).toContain('Step 3 (Email to the Assistant Director), to Pat Reid (Assistant Director, Northshire County Council), copied to');
   });
 
   it('prints to PDF with Chromium when it is installed, and says how to get it when it is not', async () => {

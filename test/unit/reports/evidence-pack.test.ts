@@ -115,13 +115,18 @@ describe('evidence pack', () => {
     const pack = buildEvidencePack({ state: d.state, ctx: d.ctx(), org: { name: 'x', mailbox: 'y' }, events, messages: purged, generatedBy: 'x' });
     const entry = pack.chronology.find((c) => c.message?.messageId === messages[1]!.messageId)!.message!;
     expect(entry.sha256).toBe(sha(messages[1]!.raw!));
-    expect(entry.hashNote).toBe('raw message purged under the retention policy on 2027-06-01 03:00:00 BST: SHA-256 recorded before it was purged');
+    expect(entry.hashNote).toBe('the stored copy was purged under the retention policy on Tue 1 Jun 2027, 03:00 BST: SHA-256 recorded before it was purged');
     expect(pack.integrity).toMatchObject({ notKept: 1, purged: 1, ok: true });
   });
 
   it('records the views, the ladder and the policy', () => {
     expect(model.views).toEqual([
-      { at: '2026-12-14 11:00:00 GMT', step: '2. Reminder to the team manager', text: `Wants to see them ${SCRIPT}`, by: 'rm@home.example.org' },
+      {
+        at: 'Mon 14 Dec 2026, 11:00 GMT',
+        step: '2. Reminder to the team manager',
+        text: `Wants to see them ${SCRIPT}`,
+        by: 'rm@home.example.org (Registered Manager)',
+      },
     ]);
     expect(model.ladder.title).toBe('Children’s home — challenge to a placing authority (Regulation 5)');
     expect(model.ladder.citation).toBe('Regulation 5(c) of the Children’s Homes (England) Regulations 2015');
@@ -150,7 +155,7 @@ describe('evidence pack', () => {
       {
         type: 'case-teleported',
         label: 'Unreadable record (case-teleported)',
-        actor: 'system',
+        actor: 'the escalation service',
         cause: 'message:m1',
         summary: 'This version of Escalator cannot read this event (unknown type); its details are shown as stored.',
         details: [
@@ -161,7 +166,7 @@ describe('evidence pack', () => {
       {
         type: 'step-sent',
         label: 'Unreadable record (step-sent)',
-        actor: 'system',
+        actor: 'the escalation service',
         cause: '',
         summary:
           'This version of Escalator cannot read this event (fields do not match: detail.step, detail.to, detail.cc, detail.notCopied, detail.deadlineAt); its details are shown as stored.',
@@ -184,10 +189,10 @@ describe('evidence pack', () => {
     expect(pack.approvals).toEqual([
       {
         rung: '4. Email to the Director of Children’s Services',
-        requested: '2026-11-23 10:30:00 GMT',
+        requested: 'Mon 23 Nov 2026, 10:30 GMT',
         decision: 'approved',
         by: 'deputy@home.example.org',
-        at: '2026-11-24 10:30:00 GMT',
+        at: 'Tue 24 Nov 2026, 10:30 GMT',
       },
     ]);
     expect(pack.request).toBeNull();
