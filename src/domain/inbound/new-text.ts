@@ -27,11 +27,72 @@ export function plainForMatching(text: string): string {
 
 /** Where a forwarded message starts: what follows is someone else's words. */
 const FORWARD_MARKERS = [
-  /^-{2,}\s*Forwarded message\s*-{2,}\s*$/i,
-  /^Begin forwarded message:\s*$/i,
-  /^-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original)\s*-{2,}\s*$/i,
+  /^-{2,}\s*(?:Forwarded message|Forwarded e-?mail|Forwarded Message)\s*-{2,}\s*$/i,
+  /^(?:Begin forwarded message|Start of forwarded message|Forwarded message):?\s*$/i,
+  /^-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Originalnachricht|Message d'origine|Message transféré|Mensaje original|Mensaje reenviado|Messaggio originale|Messaggio inoltrato|Oorspronkelijk bericht|Doorgestuurd bericht|Alkuperäinen viesti|Opprinnelig melding|Originalmeddelande|Wiadomość oryginalna)\s*-{2,}\s*$/i,
   /^>?\s*-{2,}\s*Weitergeleitete Nachricht\s*-{2,}/i,
 ];
+
+/**
+ * Quote headers planer misses, cut before it runs: the line where someone else's message starts.
+ * - Gmail's "On … wrote:" (and its translations) wrapped over two or three lines, or carrying
+ *   Outlook's "<addr<mailto:addr>>";
+ * - Outlook's header block in other languages: a "From:" line with a "Sent:" line within the next
+ *   three ("Da: … Inviato:", "Von: … Gesendet:", "De : … Envoyé :", "Van: … Verzonden:");
+ * - the ISO-dated header some clients write: "2016-03-03 17:21 GMT+01:00 Name <addr>:".
+ */
+const ATTRIBUTION_START = /^(?:On|Le|Am|Il|El|Op|Em|Den|På)\s/;
+const ATTRIBUTION_END = /(?:\bwrote|\ba écrit|\bschrieb|\bha scritto|\bescribió|\bschreef|\bescreveu|\bskrev|\bkirjoitti)\s*:\s*$/i;
+const HEADER_FROM = /^\*{0,2}(?:From|Von|Da|De|Van|Od|Fra|Från|Lähettäjä|Remitente|Mittente|Expéditeur)\s?:\*{0,2}\s*\S/i;
+const HEADER_SENT =
+  /^\*{0,2}(?:Sent|Date|Gesendet|Datum|Inviato|Data|Envoyé|Date d'envoi|Verzonden|Verstuurd|Enviado|Fecha|Wysłano|Wysłane|Sendt|Skickat|Lähetetty)\s?:\*{0,2}\s*\S/i;
+const ISO_HEADER = /^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:GMT|UTC)?\s*[+-]\d{1,2}(?::?\d{2})?)?\s.{1,200}:\s*$/;
+
+/**
+ * Gmail's attribution wrapped over two or three lines, joined into one so planer sees it (and
+ * still reads answers written between the quoted lines).
+ */
+function joinWrappedAttributions(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
+    const line = lines[i]!;
+    const trimmed = line.trim();
+    if (ATTRIBUTION_START.test(trimmed) && trimmed.length <= MAX_PLANER_LINE && !ATTRIBUTION_END.test(trimmed)) {
+      let joined = trimmed;
+      let end = -1;
+      for (let j = i + 1; j < Math.min(lines.length, i + 3); j++) {
+        const next = lines[j]?.trim() ?? '';
+        if (next === '' || next.startsWith('>')) break;
+        joined = `${joined} ${next}`;
+        if (joined.length > MAX_PLANER_LINE) break;
+        if (ATTRIBUTION_END.test(joined)) {
+          end = j;
+          break;
+        }
+      }
+      if (end > 0) {
+        out.push(joined);
+        i = end;
+        continue;
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/** Where an Outlook header block in any language, or an ISO-dated header, starts; -1 when none. */
+function quoteHeaderAt(lines: readonly string[]): number {
+  for (let i = 0; i < lines.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
+    const line = lines[i]!.trim();
+    if (line.length > MAX_PLANER_LINE) continue;
+    if (HEADER_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => HEADER_SENT.test(l.trim()))) return i;
+    if (ISO_HEADER.test(line)) return i;
+  }
+  return -1;
+}
 
 /** Device footers: the end of the sender's words, even on the first line. */
 const DEVICE_FOOTER =
@@ -60,7 +121,58 @@ function looksLikeProse(line: string): boolean {
 
 /** Footers that are never the sender's words. */
 const DISCLAIMER =
-  /^(?:this (?:e-?mail|message|communication)\b.{0,80}\b(?:confidential|intended (?:solely |only )?for|privileged|may contain)|the information (?:contained )?in this (?:e-?mail|message)|(?:e-?mail )?disclaimer\b|confidentiality (?:notice|statement|warning)\b|please consider the environment|this e-?mail has been scanned|if you (?:have received|are not the intended recipient)|privacy notice\b|to find out how we (?:use|process) your (?:personal )?(?:data|information))/i;
+  /^(?:(?:important|warning|notice|note|please note|disclaimer|legal notice|confidential(?:ity)?|official[- ]sensitive|security)\s*[:–-]\s*)?(?:this (?:e-?mail|message|communication)\b.{0,80}\b(?:confidential|intended (?:solely |only )?for|privileged|may contain|sensitive)|this e-?mail and any (?:files|attachments)\b|the information (?:contained )?in this (?:e-?mail|message)|(?:e-?mail )?disclaimer\b|confidentiality (?:notice|statement|warning)\b|please consider the environment|this e-?mail has been scanned|if you (?:have )?received this\b|if you (?:have received|are not the intended recipient)|(?:any|the) (?:views|opinions) expressed (?:in this|are)|.{0,60}\bmonitors? (?:and records? )?(?:all )?e-?mail|privacy notice\b|to find out how we (?:use|process) your (?:personal )?(?:data|information))/i;
+
+/** Contact details in a signature: a labelled number or address, a UK number, an address, a web address, pronouns. */
+const CONTACT =
+  /^(?:tel|telephone|phone|mob|mobile|m|t|e|f|fax|ext|extension|email|e-mail|web|website|address|direct dial|dd|office)\b\s*[:.]|\b0\d{2,4}\s?\d{3}\s?\d{3,4}\b|\+44\s?\d|[\w.+-]+@[\w-]+\.[\w.]+|\bwww\.|\bhttps?:\/\/|\b(?:she|he|they)\/(?:her|him|them)\b|\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b/i;
+/** A job title, team or organisation line: written in title case, naming a role or body. */
+const TITLE =
+  /\b(?:social worker|worker|manager|officer|practitioner|co-?ordinator|lead|director|head|team|council|services?|assistant|administrator|adviser|advisor|iro|reviewing|nurse|teacher|designated|senior|principal|consultant|supervisor|therapist|psychologist|chair|clerk|secretary|support|county|borough|nhs|trust|school|academy|department|directorate|limited|ltd|children's|care|safeguarding|fostering|adoption|panel)\b/i;
+const CONNECTORS = new Set(['of', 'and', 'for', 'in', 'the', '&', '|', '-', '–', 'to', 'at', 'with', 'a']);
+/** A name on its own line: one to four capitalised words, perhaps with a title, post-nominals or pronouns. */
+const NAME_LINE = /^(?:(?:Dr|Mr|Mrs|Ms|Miss|Mx)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}(?:,?\s+[A-Z]{2,6})*(?:\s*\((?:she|he|they)\/\w+\))?$/;
+
+function isTitleLine(line: string): boolean {
+  if (!TITLE.test(line)) return false;
+  const words = line.split(/\s+/).filter((w) => !CONNECTORS.has(w.toLowerCase()));
+  const capitalised = words.filter((w) => /^[A-Z(]/.test(w)).length;
+  return words.length > 0 && words.length <= 10 && capitalised / words.length >= 0.6;
+}
+
+const CONTACT_LABEL =
+  /^(?:tel|telephone|phone|mob|mobile|m|t|e|f|fax|ext|extension|email|e-mail|web|website|address|direct dial|dd|office|pronouns|working days|work pattern)\b/i;
+
+/** A line a signature may hold: short, not a sentence, and no "Label: value" line other than contact details (a directive such as "IRO: …" is the sender's words). */
+function isSignatureLine(line: string): boolean {
+  const words = line.split(/\s+/).length;
+  if (/^[A-Za-z][\w '’()/-]{0,40}\s?:\s*\S/.test(line) && !CONTACT_LABEL.test(line)) return false;
+  return line.length <= 90 && words <= 12 && (!/[.?!]$/.test(line) || words <= 3 || CONTACT.test(line));
+}
+
+/**
+ * Where a signature with no sign-off starts: the trailing run of short lines that holds a job
+ * title or contact details, cut at its name line (or its first title or contact line). The
+ * sender's own short lines above it ("Will do") are kept.
+ */
+function signatureBlockStart(lines: readonly string[], firstWords: number): number {
+  let start = lines.length;
+  while (start > firstWords + 1) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
+    const l = lines[start - 1]!.trim();
+    if (l !== '' && !isSignatureLine(l)) break;
+    start--;
+  }
+  const marks = (l: string) => CONTACT.test(l) || isTitleLine(l);
+  for (let i = start; i < lines.length; i++) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the index is within the array (the loop's bound)
+    const l = lines[i]!.trim();
+    if (l === '') continue;
+    if (marks(l)) return i;
+    if (NAME_LINE.test(l) && lines.slice(i + 1).some((x) => marks(x.trim()))) return i;
+  }
+  return -1;
+}
 
 /** Lines other systems insert at the top: external-sender warnings and protective markings. */
 const BANNER = [
@@ -121,7 +233,9 @@ const MAX_PLANER_LINE = 300;
 function stripQuotes(text: string): string {
   const lines = removeBanners(normaliseMailText(text).split('\n'));
   const fwd = lines.findIndex((l) => FORWARD_MARKERS.some((f) => f.test(l.trim())));
-  const own = fwd >= 0 ? lines.slice(0, fwd) : lines;
+  const beforeForward = fwd >= 0 ? lines.slice(0, fwd) : lines;
+  const header = quoteHeaderAt(beforeForward.slice(0, 1000));
+  const own = joinWrappedAttributions(header >= 0 ? beforeForward.slice(0, header) : beforeForward);
   // planer's "On … wrote:" pattern backtracks badly on long lines (a 200 kB line took close to a
   // minute), and no attribution or splitter line is long: long lines go to planer as short
   // placeholders (keeping a '>' quote mark) and come back afterwards.
@@ -176,6 +290,9 @@ function cutSignature(text: string): string {
       }
     }
   }
+  if (cut < 0) cut = signatureBlockStart(lines, firstWords);
+  // A message that is nothing but a disclaimer has no words of the sender's.
+  if (firstWords >= 0 && DISCLAIMER.test(lines[firstWords]?.trim() ?? '')) cut = firstWords;
   const kept = cut >= 0 ? lines.slice(0, cut) : lines;
   return kept
     .join('\n')

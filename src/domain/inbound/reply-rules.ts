@@ -157,6 +157,8 @@ export const REPLY_RULES: ReplyRule[] = [
       /\bbear with (?:me|us)\b/i,
       /\b(?:have|'ve) (?:passed|forwarded|escalated) (?:this|it|your (?:e-?mail|message))\b/i,
     ],
+    // A disclaimer left in the words ("if you have received this email in error") acknowledges nothing.
+    unless: [/\bif you (?:have )?received\b|\breceived (?:this|it)(?: \w+)? in error\b/i],
   },
 ];
 

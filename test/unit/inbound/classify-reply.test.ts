@@ -219,3 +219,10 @@ describe('a promise "within N working days" counts the organisation’s bank hol
     expect(a.classification).toMatchObject({ class: 'promise', promiseDate: '2026-12-31' });
   });
 });
+
+describe('a disclaimer acknowledges nothing (issue 14, point 4)', () => {
+  it('does not read "if you have received this in error" as an acknowledgement, even left in the words', () => {
+    expect(classify('If you have received this email in error, please tell the sender.').class).toBe('other');
+    expect(classify('Noted, thanks.').class).toBe('acknowledged');
+  });
+});

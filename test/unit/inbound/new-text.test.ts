@@ -182,3 +182,83 @@ describe('htmlToText', () => {
     expect(cut.ratio, JSON.stringify(cut)).toBeLessThan(6);
   });
 });
+
+describe('extractNewText: quote headers in every common form (issue 14, point 4)', () => {
+  const ASK = 'Dear Sam,\n\nCould you send the minutes?\n\nDawn';
+  const QUOTED = ASK.replace(/^/gm, '> ');
+
+  it.each([
+    ['wrapped before the name', `Will do.\n\nOn Tue, 24 Nov 2026 at 10:14,\nAlex Morgan <alex@sunrise.org.uk> wrote:\n\n${QUOTED}`],
+    ['wrapped before "wrote:"', `Will do.\n\nOn Tue, 24 Nov 2026 at 10:14, Alex Morgan <alex@sunrise.org.uk>\nwrote:\n${QUOTED}`],
+    ['with <mailto:…>', `Will do.\n\nOn Tue, 24 Nov 2026 at 10:14, Alex Morgan <alex@sunrise.org.uk<mailto:alex@sunrise.org.uk>> wrote:\n${ASK}`],
+    [
+      'with <mailto:…>, wrapped',
+      `Will do.\n\nOn Tue, 24 Nov 2026 at 10:14, Escalations (Sunrise Homes) <escalations@sunrise-homes.org.uk<mailto:escalations@sunrise-homes.org.uk>>\nwrote:\n${ASK}`,
+    ],
+    ['in French, wrapped', `Will do.\n\nLe mar. 24 nov. 2026 à 10:14, Alex Morgan <alex@sunrise.org.uk>\na écrit :\n${QUOTED}`],
+  ])('cuts Gmail’s attribution %s', (_form, text) => {
+    expect(extractNewText(text)).toBe('Will do.');
+  });
+
+  it.each([
+    ['English', 'From: Alex Morgan <alex@x.uk>\nSent: 24 November 2026 10:14\nTo: Sam\nSubject: RE: minutes'],
+    ['Italian', 'Da: Alex Morgan <alex@x.uk>\nInviato: martedì 24 novembre 2026 10:14\nA: Sam\nOggetto: minutes'],
+    ['German', 'Von: Alex Morgan <alex@x.uk>\nGesendet: Dienstag, 24. November 2026 10:14\nAn: Sam\nBetreff: minutes'],
+    ['French', 'De : Alex Morgan <alex@x.uk>\nEnvoyé : mardi 24 novembre 2026 10:14\nÀ : Sam\nObjet : minutes'],
+    ['Dutch', 'Van: Alex Morgan <alex@x.uk>\nVerzonden: dinsdag 24 november 2026 10:14\nAan: Sam\nOnderwerp: minutes'],
+    ['Spanish', 'De: Alex Morgan <alex@x.uk>\nEnviado: martes, 24 de noviembre de 2026 10:14\nPara: Sam\nAsunto: minutes'],
+    ['bold, as pasted from HTML', '*From:* Alex Morgan <alex@x.uk>\n*Sent:* 24 November 2026 10:14\n*To:* Sam'],
+  ])('cuts Outlook’s header block in %s', (_locale, header) => {
+    expect(extractNewText(`Will do.\n\n${header}\n\n${ASK}`)).toBe('Will do.');
+  });
+
+  it('cuts an ISO-dated header, with or without > quoting below it', () => {
+    expect(extractNewText(`Will do.\n\n2016-03-03 17:21 GMT+01:00 Alex Morgan <alex@x.uk>:\n\n${ASK}`)).toBe('Will do.');
+    expect(extractNewText(`Will do.\n\n2026-11-24 10:14 GMT+00:00 Alex Morgan <alex@x.uk>:\n${QUOTED}`)).toBe('Will do.');
+  });
+
+  it.each([
+    '-------- Original Message --------',
+    '-----Forwarded Message-----',
+    '-------- Messaggio originale --------',
+    '-------- Oorspronkelijk bericht --------',
+    '-----Message transféré-----',
+    'Start of forwarded message:',
+  ])('cuts at the forwarded-message marker %j', (marker) => {
+    expect(extractNewText(`FYI.\n\n${marker}\nFrom: Alex\n\n${ASK}`)).toBe('FYI.');
+  });
+
+  it('keeps an answer written between the quoted lines under a wrapped attribution', () => {
+    const inline = `Answers below.\n\nOn Wed, 2 Dec 2026 at 09:15, Dawn Fletcher\n<dawn@sunrise.org.uk> wrote:\n> Could you send the minutes?\n\nAttached.\n\n> Many thanks`;
+    expect(extractNewText(inline)).toContain('Attached.');
+  });
+});
+
+describe('extractNewText: signatures, job titles and disclaimers set aside (issue 14, point 4)', () => {
+  it.each([
+    ['name, title, team and telephone', 'Sam Patel\nSocial Worker | Children in Care Team\nNorthshire County Council\nTel: 01632 960 412'],
+    ['title, mobile and address', "Sam Patel (he/him)\nSenior Practitioner\nChildren's Services\nMob: 07700 900 412\nsam.patel@northshire.gov.uk"],
+    ['a title block with no name', 'Independent Reviewing Officer\nQuality Assurance Service\n01632 960 777'],
+  ])('cuts a signature with no sign-off: %s', (_what, signature) => {
+    expect(extractNewText(`The minutes were sent on Monday.\n\n${signature}`)).toBe('The minutes were sent on Monday.');
+  });
+
+  it('keeps the sender’s short lines and directives above a signature', () => {
+    expect(extractNewText('Hi Dawn,\nWill do\n\nSam Patel\nSocial Worker\n01632 960 412')).toBe('Hi Dawn,\nWill do');
+    expect(extractNewText('Team manager: Jo Bennett\nIRO: kim.osei@northshire-iro.org.uk\n\nAlex')).toContain('IRO: kim.osei@northshire-iro.org.uk');
+  });
+
+  it.each([
+    'If you have received this email in error, please notify the sender and delete it.',
+    'CONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential. If you have received this in error please tell us.',
+    'WARNING: This email and any attachments may be OFFICIAL-SENSITIVE. If you have received this email in error, please delete it.',
+    'Please note: if you are not the intended recipient you must not copy or use it. If you received this in error, please notify us.',
+    'Northshire County Council monitors and records all email traffic. Any views expressed are those of the author.',
+  ])('cuts the disclaimer %j', (disclaimer) => {
+    expect(extractNewText(`Will do.\n\n${disclaimer}`)).toBe('Will do.');
+  });
+
+  it('leaves no words when the message is nothing but a disclaimer', () => {
+    expect(extractNewText('If you have received this email in error please tell the sender.')).toBe('');
+  });
+});
