@@ -54,7 +54,7 @@ export class GraphWatcher {
   private running: Promise<void> | undefined;
   private readonly lock: MailboxLock;
   private wakeUp: (() => void) | undefined;
-  private readonly polled: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly polled: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly folderIds = new Map<string, string>();
   private processedFolderId: string | undefined;
 
@@ -112,6 +112,7 @@ export class GraphWatcher {
         for (const p of waiting) p.resolve();
       } catch (error) {
         for (const p of waiting) p.reject(error as Error);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal may be aborted while we awaited; TypeScript keeps the loop test's narrowing
         if (signal.aborted) break;
         this.state = 'backoff';
         if (error instanceof GraphError && error.throttled) {
@@ -124,6 +125,7 @@ export class GraphWatcher {
           this.o.logger.warn({ mailbox: this.o.mailbox, err: error }, 'reading the mailbox through Microsoft Graph failed; trying again');
         }
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal may be aborted while we awaited; TypeScript keeps the loop test's narrowing
       if (signal.aborted) break;
       if (this.polled.length === 0) await wait(pause);
     }
@@ -179,7 +181,7 @@ export class GraphWatcher {
       this.o.mailbox,
       live.map(idOf).filter((id): id is string => !!id),
     );
-    const copies: Array<{ m: DeltaMessage; raw: Buffer | null; size: number }> = [];
+    const copies: { m: DeltaMessage; raw: Buffer | null; size: number }[] = [];
     for (const m of live) {
       const id = idOf(m);
       if (id && known.has(id)) continue;
@@ -192,7 +194,7 @@ export class GraphWatcher {
       }
     }
     const stored = await db.transaction(async (tx) => {
-      const results: Array<{ id: string; created: boolean }> = [];
+      const results: { id: string; created: boolean }[] = [];
       for (const { m, raw, size } of copies) {
         const received = m.receivedDateTime ? new Date(m.receivedDateTime) : undefined;
         results.push(
@@ -211,7 +213,12 @@ export class GraphWatcher {
       return results;
     });
     for (const s of stored) if (s.created) await this.o.scheduler.ingest(s.id);
-    await this.markProcessed(live.filter((m) => !idOf(m) || known.has(idOf(m)!) || copies.some((c) => c.m.id === m.id)));
+    await this.markProcessed(
+      live.filter((m) => {
+        const id = idOf(m);
+        return !id || known.has(id) || copies.some((c) => c.m.id === m.id);
+      }),
+    );
   }
 
   /** Stored already; marking is a courtesy for people who look at the mailbox, so a failure is logged and passed over. */

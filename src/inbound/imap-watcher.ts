@@ -93,9 +93,11 @@ export class ImapWatcher {
         await this.session(signal);
         backoff = this.o.initialBackoffMs ?? 1000;
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal may be aborted while we awaited; TypeScript keeps the loop test's narrowing
         if (signal.aborted) break;
         this.o.logger.warn({ mailbox: this.key, err: error }, 'IMAP session ended; reconnecting');
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the signal may be aborted while we awaited; TypeScript keeps the loop test's narrowing
       if (signal.aborted) break;
       this.state = 'backoff';
       await sleep(backoff, signal);
@@ -112,7 +114,8 @@ export class ImapWatcher {
   private async session(signal: AbortSignal): Promise<void> {
     const s = this.o.settings;
     this.state = 'connecting';
-    let closed = false;
+    // Set by the close handler while we await: typed boolean, or TypeScript would read it as always false.
+    let closed = false as boolean;
     // A token the server refused is not offered again: the next login (after the backoff) asks for a new one.
     const client = await this.account.connect({
       autoIdleDelayMs: 200,
@@ -127,7 +130,9 @@ export class ImapWatcher {
           closed = true;
           this.wake?.();
         });
-        c.on('error', (err: Error) => this.o.logger.warn({ mailbox: this.key, err: err }, 'IMAP error'));
+        c.on('error', (err: Error) => {
+          this.o.logger.warn({ mailbox: this.key, err: err }, 'IMAP error');
+        });
         this.client = c;
       },
     });
@@ -144,6 +149,7 @@ export class ImapWatcher {
           lock.release();
         }
         this.state = 'idle';
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the EXISTS handler sets it while we sync; TypeScript sees only the reset above
         if (this.woken) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, s.resyncSeconds * 1000);
@@ -155,7 +161,10 @@ export class ImapWatcher {
         this.wake = undefined;
       }
     } finally {
-      if (!closed) await client.logout().catch(() => client.close());
+      if (!closed)
+        await client.logout().catch(() => {
+          client.close();
+        });
       this.client = undefined;
     }
     if (this.lock.lost) throw new Error('lost the mailbox lock (database connection dropped)');
@@ -182,7 +191,7 @@ export class ImapWatcher {
       return;
     }
     // Collect first: no other IMAP command may run inside a fetch iterator.
-    const found: Array<{ uid: number; size: number; messageId?: string; internalDate?: Date }> = [];
+    const found: { uid: number; size: number; messageId?: string; internalDate?: Date }[] = [];
     for await (const msg of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true, envelope: true, internalDate: true }, { uid: true })) {
       if (msg.uid > lastUid) {
         found.push({
@@ -244,6 +253,7 @@ export class ImapWatcher {
             ...(m.messageId ? { messageIdHint: m.messageId } : {}),
           })),
         );
+        // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- copies is not empty (an empty batch continued above)
         await tx.mailboxes.save(this.key, uidValidity, copies.at(-1)!.m.uid);
         return results;
       });

@@ -52,7 +52,7 @@ export interface InspectReport {
   newText: string;
   newTextSource: 'html' | 'text';
   classification: Classification;
-  command: { lines: Array<{ line: string; command: CommandLine['command'] }>; errors: string[] };
+  command: { lines: { line: string; command: CommandLine['command'] }[]; errors: string[] };
   directives: DirectiveParse;
   caseTag?: string;
   escalateTag: boolean;
@@ -61,7 +61,7 @@ export interface InspectReport {
   plusUnknown?: string;
   authentication: Authentication;
   verification: SenderVerification;
-  attachments: Array<{ filename?: string; contentType: string; size: number; tnef: boolean }>;
+  attachments: { filename?: string; contentType: string; size: number; tnef: boolean }[];
   tnef: boolean;
   parseProblems: string[];
   parseWarnings: string[];
@@ -84,13 +84,16 @@ export async function inspectMessage(raw: Buffer, opts: InspectOptions): Promise
   } catch (error) {
     // The analysis is pure and should not throw; if it does, say so rather than crash the CLI.
     mail.parseProblems.push(`analysis failed: ${describeThrown(error).slice(0, 200)}`);
-    analysis = analyseMessage({ ...mail, text: '', html: undefined, subject: '' } as typeof mail, {
-      inboxAddress: opts.inboxAddress,
-      timezone: opts.timezone,
-      roles: [],
-      ladderIds: [],
-      trustedAuthservIds: [],
-    });
+    analysis = analyseMessage(
+      { ...mail, text: '', html: undefined, subject: '' },
+      {
+        inboxAddress: opts.inboxAddress,
+        timezone: opts.timezone,
+        roles: [],
+        ladderIds: [],
+        trustedAuthservIds: [],
+      },
+    );
   }
   return {
     messageId: mail.messageId,

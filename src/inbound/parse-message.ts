@@ -66,6 +66,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
       }
     }
   };
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- mailparser's types are no promise about a hostile message; checked anyway
   for (const obj of list) if (obj && Array.isArray(obj.value)) walk(obj.value, 0);
   return out;
 }
@@ -73,6 +74,7 @@ function addresses(value: AddressObject | AddressObject[] | undefined): Address[
 /** Header lines unfolded into a lower-case map of every value (raw, undecoded). */
 function headerMap(parsed: ParsedMail): Record<string, string[]> {
   const map: Record<string, string[]> = {};
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- mailparser's types are no promise about a hostile message; checked anyway
   for (const { key, line } of parsed.headerLines ?? []) {
     const value = line
       .slice(line.indexOf(':') + 1)
@@ -84,7 +86,7 @@ function headerMap(parsed: ParsedMail): Record<string, string[]> {
 }
 
 /** RFC 3464 fields: one record per recipient block (the per-message block is merged into each). */
-export function parseDeliveryStatus(text: string): Array<Record<string, string>> {
+export function parseDeliveryStatus(text: string): Record<string, string>[] {
   const blocks = text
     .replace(/\r\n/g, '\n')
     .split(/\n\s*\n/)
@@ -94,7 +96,7 @@ export function parseDeliveryStatus(text: string): Array<Record<string, string>>
     let last = '';
     for (const line of block.split('\n')) {
       if (/^[ \t]/.test(line) && last) {
-        fields[last] += ` ${line.trim()}`;
+        fields[last] = `${fields[last] ?? ''} ${line.trim()}`;
         continue;
       }
       const i = line.indexOf(':');
@@ -104,18 +106,18 @@ export function parseDeliveryStatus(text: string): Array<Record<string, string>>
     }
     return fields;
   });
-  const perMessage = parsedBlocks.find((b) => !b['final-recipient'] && !b['original-recipient']) ?? {};
-  return parsedBlocks.filter((b) => b['final-recipient'] || b['original-recipient']).map((b) => ({ ...perMessage, ...b }));
+  const perRecipient = (b: Record<string, string>) => Boolean(b['final-recipient']) || Boolean(b['original-recipient']);
+  const perMessage = parsedBlocks.find((b) => !perRecipient(b)) ?? {};
+  return parsedBlocks.filter(perRecipient).map((b) => ({ ...perMessage, ...b }));
 }
 
 type ReturnedHeaders = NonNullable<InboundMail['returnedHeaders']>;
 
 /** Message-ID, In-Reply-To, References and Subject from a block of header lines. */
 function readReturnedHeaders(text: string): ReturnedHeaders | undefined {
-  const head = text
-    .replace(/\r\n/g, '\n')
-    .split(/\n\n/)[0]!
-    .replace(/\n[ \t]+/g, ' ');
+  const unix = text.replace(/\r\n/g, '\n');
+  const end = unix.indexOf('\n\n');
+  const head = (end < 0 ? unix : unix.slice(0, end)).replace(/\n[ \t]+/g, ' ');
   const get = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
   const messageId = normaliseMessageId(get('Message-ID'));
   const inReplyTo = normaliseMessageId(get('In-Reply-To'));
@@ -188,7 +190,7 @@ export function topReceivedDate(raw: Buffer): Date | undefined {
   const end = text.search(/\r?\n\r?\n/);
   const head = (end === -1 ? text : text.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
   const received = /^Received:(.*)$/im.exec(head)?.[1];
-  if (!received || !received.includes(';')) return undefined;
+  if (!received?.includes(';')) return undefined;
   return parseMailDate(received.slice(received.lastIndexOf(';') + 1).trim());
 }
 
@@ -264,6 +266,7 @@ async function parse(raw: Buffer, opts: ParseOptions): Promise<InboundMail> {
     else warnings.push(`part of the HTML body could not be read as text (${why})`);
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- mailparser's types are no promise about a hostile message; checked anyway
   const attachments = parsed.attachments ?? [];
   const messageId = normaliseMessageId(parsed.messageId) ?? `<${sha256(raw).slice(0, 32)}@no-message-id.invalid>`;
   if (!parsed.messageId) warnings.push('no Message-ID; one was made from the content');

@@ -48,7 +48,7 @@ export async function readMessage(task: ReadTask): Promise<ReadResult> {
 
 function withoutNul<T>(value: T): T {
   if (typeof value === 'string') return (value.includes('\u0000') ? value.replaceAll('\u0000', '') : value) as T;
-  if (Array.isArray(value)) return value.map((v) => withoutNul(v)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => withoutNul(v)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), withoutNul(v)])) as T;
   }

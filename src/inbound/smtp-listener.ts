@@ -33,7 +33,7 @@ export class SmtpListener {
 
   async start(): Promise<number> {
     const o = this.o;
-    this.server = new SMTPServer({
+    const server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       // Beyond the limit a message is still accepted, but kept as a reference only (its head, for
@@ -44,7 +44,10 @@ export class SmtpListener {
       onRcptTo(address, _session, callback) {
         const rcpt = addressKey(address.address);
         const known = o.orgs.all().some((org) => org.isInbox(rcpt));
-        if (!known) return callback(Object.assign(new Error(`5.1.1 <${rcpt}>: not an escalation inbox here`), { responseCode: 550 }));
+        if (!known) {
+          callback(Object.assign(new Error(`5.1.1 <${rcpt}>: not an escalation inbox here`), { responseCode: 550 }));
+          return;
+        }
         callback();
       },
       onData: (stream, session: SMTPServerSession, callback) => {
@@ -63,17 +66,22 @@ export class SmtpListener {
             kept += part.length;
           }
         });
-        stream.on('error', (err) => callback(err));
+        stream.on('error', (err) => {
+          callback(err);
+        });
         stream.on('end', () => {
-          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
-            return callback(Object.assign(new Error('5.3.4 message too big'), { responseCode: 552 }));
+          if (stream.sizeExceeded) {
+            callback(Object.assign(new Error('5.3.4 message too big'), { responseCode: 552 }));
+            return;
           }
           const whole = Buffer.concat(chunks);
           const oversized = size > o.maxMessageBytes;
           const copy = oversized ? { raw: null, headers: headerSection(whole), sha256: hash.digest('hex') } : { raw: whole };
           this.store(copy, size, session).then(
-            () => callback(),
-            (err: Error) => {
+            () => {
+              callback();
+            },
+            (err: unknown) => {
               o.logger.error({ err: err }, 'could not store inbound message');
               callback(Object.assign(new Error('4.3.0 temporary storage failure, try again'), { responseCode: 451 }));
             },
@@ -81,11 +89,15 @@ export class SmtpListener {
         });
       },
     });
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(o.port, o.host, () => resolve());
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        resolve();
+      });
     });
-    const addr = (this.server as unknown as { server: { address(): { port: number } } }).server.address();
+    const addr = server.server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('the SMTP listener is not on a TCP port');
     this.port = addr.port;
     return this.port;
   }
@@ -112,8 +124,13 @@ export class SmtpListener {
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+    });
     this.server = undefined;
   }
 }
