@@ -31,6 +31,8 @@ interface Phase {
   healthzP99Ms: number;
   healthzMaxMs: number;
   healthzSamples: number;
+  /** Probes refused, reset or answered with an error. */
+  healthzErrors: number;
   peakRssMb: number;
   peakHeapUsedMb: number;
   /** Normal requests: APPEND → confirmation accepted by the sink. */
@@ -45,6 +47,7 @@ async function measured(rig: ServiceRig, work: () => Promise<number[]>): Promise
   const port = rig.service.httpPort!;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   const health: number[] = [];
+  let healthErrors = 0;
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
   let done = false;
@@ -52,8 +55,14 @@ async function measured(rig: ServiceRig, work: () => Promise<number[]>): Promise
   const sampler = (async () => {
     while (!done) {
       const started = performance.now();
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      await res.text();
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        await res.text();
+        if (!res.ok) healthErrors++;
+      } catch {
+        // A refused or reset probe is what a load balancer would see: counted, and its wait kept.
+        healthErrors++;
+      }
       health.push(performance.now() - started);
       const m = process.memoryUsage();
       peakRss = Math.max(peakRss, m.rss);
@@ -77,6 +86,7 @@ async function measured(rig: ServiceRig, work: () => Promise<number[]>): Promise
     healthzP99Ms: round(percentile(health, 99), 1),
     healthzMaxMs: round(Math.max(...health), 1),
     healthzSamples: health.length,
+    healthzErrors: healthErrors,
     peakRssMb: round(peakRss / MB, 0),
     peakHeapUsedMb: round(peakHeap / MB, 0),
     latency: { samples: latencies.length, p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },

@@ -1,4 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Queue } from 'bullmq';
@@ -9,6 +11,7 @@ import { listCases } from '../../src/workflows/case-queries.js';
 import { loadCaseFacts } from '../../src/workflows/report-queries.js';
 import { isoWeekOf } from '../../src/reports/week.js';
 import { flushPrefix, uniquePrefix } from '../../test/support/redis.js';
+import { REPO_ROOT } from '../../test/support/repo-root.js';
 import { compileWorker } from '../compile.js';
 import type { Profiler } from '../profile.js';
 import type { ScenarioResult } from '../report.js';
@@ -32,9 +35,14 @@ export interface ScaleOptions {
   onProgress?: (line: string) => void;
 }
 
-/** Extra node flags for the scale worker, from BENCH_WORKER_NODE_FLAGS (space-separated). */
-function workerNodeFlags(): string[] {
-  return (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+/**
+ * Node flags for the scale worker: BENCH_WORKER_NODE_FLAGS (space-separated) when set, else the
+ * heap setting `npm start` ships (so the figure is the one a default installation gets).
+ */
+export function workerNodeFlags(): string[] {
+  if (process.env.BENCH_WORKER_NODE_FLAGS !== undefined) return process.env.BENCH_WORKER_NODE_FLAGS.split(/\s+/).filter(Boolean);
+  const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return /--max-old-space-size=\d+/.exec(pkg.scripts.start ?? '') ?? [];
 }
 
 export class WorkerProcess {
