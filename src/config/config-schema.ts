@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NATIONS } from '../domain/calendar/nation.js';
+import { COUNTRIES, NATIONS, countryInNation } from '../domain/calendar/nation.js';
 import { graphSchema } from './graph-schema.js';
 
 /** The send window of an organisation that names none (and of `simulate` without --org): 09:00–17:00, the end exclusive. */
@@ -161,6 +161,11 @@ const organisation = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens'),
     name: z.string().min(1),
     nation: z.enum(NATIONS),
+    /**
+     * Whose regulator and regulations the chasers cite (README, Reg 5 in each country). Default:
+     * the nation's, England for england-and-wales; a home in Wales says `country: wales`.
+     */
+    country: z.enum(COUNTRIES).optional(),
     timezone: z.string().default('Europe/London'),
     sendWindow: z.object({ start: hhmm, end: hhmm }).strict().default(DEFAULT_SEND_WINDOW),
     /** The Registered Manager (or equivalent): approves high rungs, gets the digest. */
@@ -252,7 +257,11 @@ const organisation = z
     notices: z.enum(['hourly', 'immediate']).default('hourly'),
     mailbox,
   })
-  .strict();
+  .strict()
+  .refine((o) => !o.country || countryInNation(o.country, o.nation), {
+    path: ['country'],
+    error: 'country must lie in the nation whose calendar the organisation keeps (wales and england: england-and-wales)',
+  });
 
 /** What a group of the identity provider may do in the web view (README, Web case view). */
 export const WEB_ROLES = ['rm', 'manager', 'auditor'] as const;

@@ -80,6 +80,7 @@ export class OrgRuntime {
         domains: this.staffDomains,
         ...(this.config.managerRole ? { managerRole: this.config.managerRole } : {}),
         ...(this.config.phone ? { phone: this.config.phone } : {}),
+        ...(this.config.country ? { country: this.config.country } : {}),
       },
       directory: this.directory,
       ...(this.limits.promiseHorizonMonths ? { promiseHorizonMonths: this.limits.promiseHorizonMonths } : {}),

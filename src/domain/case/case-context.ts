@@ -1,4 +1,5 @@
 import { domainOfAddress, withinDomain } from '../address.js';
+import type { Country } from '../calendar/nation.js';
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import type { Directory } from '../directory.js';
 import type { LadderDefinition } from '../ladder/ladder-schema.js';
@@ -19,6 +20,8 @@ export interface CaseContext {
     managerRole?: string;
     /** The organisation's telephone number, for the chasers' signature, when configured. */
     phone?: string;
+    /** Whose regulator the chasers name (default: the calendar's nation's; England for England and Wales). */
+    country?: Country;
   };
   directory: Directory;
   /** A promise never holds the ladder more than this many months ahead without the RM's say-so (default 6). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isDuration } from '../calendar/duration.js';
+import { COUNTRIES } from '../calendar/nation.js';
 
 /**
  * `working-hours`: the rung goes inside the organisation's send window on a working day (a rung
@@ -163,6 +164,13 @@ export const ladderSchema = z
         title: z.string().min(1),
         /** The legal duty behind it, cited in mails when there is one. */
         citation: z.string().optional(),
+        /** The regulator of the service in the policy's own country ("Ofsted"). */
+        regulator: z.string().min(1).optional(),
+        /**
+         * Elsewhere in the UK: the regulator named instead, and what is cited instead of `citation`
+         * (nothing when a citation is not certain: the regulator alone is named).
+         */
+        countries: z.partialRecord(z.enum(COUNTRIES), z.object({ regulator: z.string().min(1), citation: z.string().min(1).optional() }).strict()).default({}),
       })
       .strict(),
     clock: z.enum(['calendar', 'working-days']),

@@ -12,6 +12,8 @@ import { currentStep, nextDueAfter, rungOf } from '../../domain/case/timetable.j
 import { caseSubject } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { roleLabel } from '../../domain/roles.js';
+import { countryOf, type Country } from '../../domain/calendar/nation.js';
+import type { LadderDefinition } from '../../domain/ladder/ladder-schema.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
 import { addressKey } from '../../domain/address.js';
@@ -60,8 +62,12 @@ export interface MailContext {
     ladderId: string;
     ladderTitle: string;
     policyTitle: string;
-    /** The legal duty behind the ladder, when it has one (Regulation 5(c) …). */
+    /** The legal duty behind the ladder, when it has one (Regulation 5(c) …); in another country, what it cites there, or null. */
     citation: string | null;
+    /** The service's regulator in the organisation's country ("Ofsted", "Care Inspectorate Wales"), or ''. */
+    regulator: string;
+    /** The organisation is in the policy's own country: the citation states the duty the policy follows. */
+    ownCountry: boolean;
     /** The variant's label ("Safeguarding") when the case is on shorter timescales. */
     variant: string | null;
     /** `calendar` or `working-days`: how this case's timescales are counted. */
@@ -250,6 +256,70 @@ function joinAnd(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/** The organisation's country, and what its regulator is called there, for this ladder. */
+function localOf(ctx: CaseContext): { country: Country; regulator: string | null; citation: string | null; own: boolean } {
+  const policy = ctx.ladder.policy;
+  const country = countryOf(ctx.calendar.nation, ctx.org.country);
+  const there = policy.countries[country];
+  if (!there) return { country, regulator: policy.regulator ?? null, citation: policy.citation ?? null, own: true };
+  return { country, regulator: there.regulator, citation: there.citation ?? null, own: false };
+}
+
+/** The ladder's words with its own regulator's name changed for the one of the organisation's country ("Ofsted" → "Care Inspectorate Wales"). */
+function localise(ctx: CaseContext, text: string): string {
+  const own = ctx.ladder.policy.regulator;
+  const local = localOf(ctx);
+  return own && !local.own && local.regulator ? text.replaceAll(own, local.regulator) : text;
+}
+
+/** A role's label, in the organisation's country ("Care Inspectorate Wales inspector"). */
+function labelIn(ctx: CaseContext, role: string): string {
+  return localise(ctx, roleLabel(role));
+}
+
+const localised = new WeakMap<LadderDefinition, Map<string, LadderDefinition>>();
+
+/**
+ * The ladder as this organisation's mails name things: rung titles, asks and warnings with the
+ * regulator of its country. One copy per ladder and country, so the effective ladders stay memoised.
+ */
+function localLadder(ctx: CaseContext): LadderDefinition {
+  const local = localOf(ctx);
+  if (local.own) return ctx.ladder;
+  let byCountry = localised.get(ctx.ladder);
+  if (!byCountry) localised.set(ctx.ladder, (byCountry = new Map()));
+  let def = byCountry.get(local.country);
+  if (!def) {
+    const l = (t: string) => localise(ctx, t);
+    const rung = <R extends { title?: string; asks?: string; warning?: string; policyRef?: string }>(r: R): R => ({
+      ...r,
+      ...(r.title ? { title: l(r.title) } : {}),
+      ...(r.policyRef ? { policyRef: l(r.policyRef) } : {}),
+      ...(r.asks ? { asks: l(r.asks) } : {}),
+      ...(r.warning ? { warning: l(r.warning) } : {}),
+    });
+    const src = ctx.ladder;
+    def = {
+      ...src,
+      rungs: src.rungs.map(rung),
+      ...(src.repeat ? { repeat: rung(src.repeat) } : {}),
+      variants: Object.fromEntries(
+        Object.entries(src.variants).map(([name, v]) => [
+          name,
+          {
+            ...v,
+            ...(v.rungs ? { rungs: v.rungs.map(rung) } : {}),
+            ...(v.overrides ? { overrides: Object.fromEntries(Object.entries(v.overrides).map(([id, o]) => [id, rung(o)])) } : {}),
+            ...(v.repeat ? { repeat: rung(v.repeat) } : {}),
+          },
+        ]),
+      ),
+    };
+    byCountry.set(local.country, def);
+  }
+  return def;
+}
+
 function daysText(n: number, unit: 'day' | 'working day'): string {
   if (n === 0) return `less than a ${unit}`;
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -318,7 +388,10 @@ const ROW_STATUS: Record<string, string> = {
 };
 
 /** Builds the typed template context for one mail intent of one case. Pure. */
-export function buildMailContext(state: CaseState, intent: MailIntent, ctx: CaseContext, mailbox: string): MailContext {
+export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: CaseContext, mailbox: string): MailContext {
+  // Rung titles and what they ask, with the regulator of the organisation's country.
+  const ctx: CaseContext = { ...orgCtx, ladder: localLadder(orgCtx) };
+  const local = localOf(ctx);
   const cal = ctx.calendar;
   const ladder = ladderFor(state, ctx);
   const def = ctx.ladder;
@@ -326,7 +399,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
   const openedOn = cal.formatDate(opened);
   const rows = timetableRows(state, ctx);
   const person = (c: Contact, role: string | undefined, why: string): PersonView => ({
-    label: role ? roleLabel(role) : '',
+    label: role ? labelIn(ctx, role) : '',
     name: c.name?.trim() || c.email,
     email: c.email,
     why,
@@ -342,8 +415,8 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
   for (const role of rolesOf(def)) {
     if (role === 'originator' || role === 'rm') continue;
     const found = resolveRole(state, role, ctx);
-    if (found.length) known.push({ label: roleLabel(role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') });
-    else missing.push(roleLabel(role));
+    if (found.length) known.push({ label: labelIn(ctx, role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') });
+    else missing.push(labelIn(ctx, role));
   }
   const variantDef = state.variant === 'standard' ? undefined : def.variants[state.variant];
   const clockStart = new Date(state.clockStartAt);
@@ -381,7 +454,9 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       ladderId: def.id,
       ladderTitle: def.title,
       policyTitle: def.policy.title,
-      citation: def.policy.citation ?? null,
+      citation: local.citation,
+      regulator: local.regulator ?? '',
+      ownCountry: local.own,
       variant: variantDef?.label ?? null,
       clock: ladder.clock,
       openedOn,
@@ -403,8 +478,8 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
     request: {
       date: openedOn,
       to: professionals.length
-        ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${roleLabel(def.professionalRole)})`))
-        : withArticle(roleLabel(def.professionalRole)),
+        ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${labelIn(ctx, def.professionalRole)})`))
+        : withArticle(labelIn(ctx, def.professionalRole)),
       deadline: state.drawnInBefore ? '' : describeDuration(requestDeadline),
       deadlineDate: requestDeadlineAt ? cal.formatDate(requestDeadlineAt) : '',
       deadlinePassed: requestDeadlineAt ? requestDeadlineAt < ctx.now : false,
@@ -419,10 +494,10 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       n: r.n,
       title: r.title,
       when: r.atText,
-      to: r.to.map((t) => (t.emails.length ? `${t.label} (${t.emails.join(', ')})` : `${t.label} (no address yet)`)).join('; '),
+      to: r.to.map((t) => (t.emails.length ? `${localise(ctx, t.label)} (${t.emails.join(', ')})` : `${localise(ctx, t.label)} (no address yet)`)).join('; '),
       cc: r.cc
         .filter((c) => c.emails.length)
-        .map((c) => c.label)
+        .map((c) => localise(ctx, c.label))
         .join(', '),
       approval: r.approval,
       status: r.status,
@@ -432,7 +507,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, ctx: Case
       policyRef: r.policyRef,
     })),
     repeatNote: ladder.repeat
-      ? `then every ${describeDuration(ladder.repeat.every)} to ${joinAnd(ladder.repeat.to.map((r) => withArticle(roleLabel(r))))} until it is done`
+      ? `then every ${describeDuration(ladder.repeat.every)} to ${joinAnd(ladder.repeat.to.map((r) => withArticle(labelIn(ctx, r))))} until it is done`
       : null,
     repeatEvery: ladder.repeat ? describeDuration(ladder.repeat.every) : null,
     ladderDuties: Object.values(def.duties),
@@ -460,13 +535,13 @@ function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nam
   const professionals = resolveRole(state, def.professionalRole, ctx);
   const asker = state.originator.name?.trim() || state.originator.email;
   const askedOf = professionals.length
-    ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${withArticle(roleLabel(def.professionalRole))})`))
-    : withArticle(roleLabel(def.professionalRole));
+    ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${withArticle(labelIn(ctx, def.professionalRole))})`))
+    : withArticle(labelIn(ctx, def.professionalRole));
   const deadline = state.requestDeadlineAt ? ` (by the end of ${cal.formatDate(new Date(state.requestDeadlineAt))})` : '';
   const answersTo = (n: number) => {
     const got = (state.answers ?? []).filter((a) => a.step === n);
     if (got.length === 0) return 'no reply';
-    return joinAnd(got.map((a) => `${roleLabel(a.role)} ${answerText(a, (d) => formatLocalDate(cal, d) ?? d)} (${cal.formatDate(new Date(a.at))})`));
+    return joinAnd(got.map((a) => `${labelIn(ctx, a.role)} ${answerText(a, (d) => formatLocalDate(cal, d) ?? d)} (${cal.formatDate(new Date(a.at))})`));
   };
   const earlier = state.steps
     .filter((s) => s.status === 'sent' && s.sentAt && (!step || s.n < step.n))
@@ -569,7 +644,7 @@ function buildStepView(
   const whyCopied = (role: string | undefined): string => {
     if (!role) return 'copied';
     const base =
-      role === def.professionalRole ? `copied as the person first asked for this, on ${openedOn}` : (WHY_COPIED[role] ?? `copied as ${roleLabel(role)}`);
+      role === def.professionalRole ? `copied as the person first asked for this, on ${openedOn}` : (WHY_COPIED[role] ?? `copied as ${labelIn(ctx, role)}`);
     const earlier = writtenOn(writtenTo.get(role) ?? []);
     return earlier ? `${base}; ${earlier}` : base;
   };
@@ -582,7 +657,7 @@ function buildStepView(
     for (const c of resolveRole(state, role, ctx)) if (!roleByEmail.has(addressKey(c.email))) roleByEmail.set(addressKey(c.email), role);
   }
   const roleOf = (email: string) => roleByEmail.get(addressKey(email)) ?? roleOfEmail(state, email, ctx);
-  const toView = (c: Contact, role: string | undefined) => person(c, role, role ? `written to as ${roleLabel(role)}` : 'written to');
+  const toView = (c: Contact, role: string | undefined) => person(c, role, role ? `written to as ${labelIn(ctx, role)}` : 'written to');
   const roleContacts = (roles: string[], view: (c: Contact, role: string) => PersonView) =>
     roles.flatMap((role) => resolveRole(state, role, ctx).map((c) => view(c, role)));
 
@@ -614,7 +689,7 @@ function buildStepView(
     return !r.when || state.flags[r.when];
   });
   const nextView = (r: { title: string; to: string[]; approval: boolean }, at: Date): NextStepView => {
-    const labels = r.to.map(roleLabel);
+    const labels = r.to.map((r) => labelIn(ctx, r));
     return { title: r.title, date: cal.formatDate(at), to: labels.join(', '), toText: joinAnd(labels.map(withArticle)), approval: r.approval };
   };
   let next: NextStepView | null = null;
@@ -632,7 +707,7 @@ function buildStepView(
     0,
     ...rung.to.map((role) => (role === def.professionalRole ? 1 : 0) + sent.filter((s) => rungOf(ladder, s).to.includes(role)).length),
   );
-  const lead = askedBefore > 0 ? `Reminder ${askedBefore}` : `Escalation to ${joinAnd(rung.to.map((r) => withArticle(roleLabel(r))))}`;
+  const lead = askedBefore > 0 ? `Reminder ${askedBefore}` : `Escalation to ${joinAnd(rung.to.map((r) => withArticle(labelIn(ctx, r))))}`;
   const urgent = state.variant !== 'standard' || state.flags.safeguarding;
 
   return {
@@ -651,7 +726,7 @@ function buildStepView(
     toText: joinAnd(to.map((p) => (p.label ? `${p.name} (${p.label})` : p.name))),
     copied,
     copiedRoles,
-    notCopied: (chaser?.missingCc ?? []).map(roleLabel),
+    notCopied: (chaser?.missingCc ?? []).map((r) => labelIn(ctx, r)),
     // A case already on the safeguarding timescales is not offered SAFEGUARDING again.
     duties: rung.duties.map((d) => def.duties[d] ?? d).filter((text) => !(urgent && /\bSAFEGUARDING\b/.test(text))),
     previous: sent.map((s) => ({
@@ -741,7 +816,7 @@ const FOLDED_TEXT: Record<string, string> = {
 function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unknown> {
   const cal = ctx.calendar;
   const who = (c: Contact | undefined, role?: string) =>
-    c ? `${c.name ? `${c.name} <${c.email}>` : c.email}${role ? ` (${roleLabel(role)})` : ''}` : 'someone';
+    c ? `${c.name ? `${c.name} <${c.email}>` : c.email}${role ? ` (${labelIn(ctx, role)})` : ''}` : 'someone';
   switch (intent.kind) {
     case 'reply-notice':
     case 'resolved-notice':
@@ -768,7 +843,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         newText: d.newText ?? '',
         // "Please find attached" with nothing attached: the RM is told, rather than left looking for it.
         saysAttachedButNone: /\battach(?:ed|ment|ments|ing)?\b/i.test(d.newText ?? '') && (d.attachments ?? []).length === 0,
-        missingConfirmerLabels: (d.missingConfirmers ?? []).map(roleLabel),
+        missingConfirmerLabels: (d.missingConfirmers ?? []).map((r) => labelIn(ctx, r)),
         // Awaiting confirmation (awaiting-confirmation.ts): what silence does, and when.
         hasHold: !!d.until,
         isSecure: d.reason === 'secure-message',
@@ -797,7 +872,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       };
     }
     case 'contact-request':
-      return { ...intent.data, missingLabels: intent.data.missingRoles.map(roleLabel) };
+      return { ...intent.data, missingLabels: intent.data.missingRoles.map((r) => labelIn(ctx, r)) };
     case 'bounce-notice':
       return {
         ...intent.data,
@@ -805,7 +880,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
           address: f.address,
           status: f.status ?? '',
           meaning: f.status ? plainDeliveryProblem(f.status) : '',
-          roleText: f.roles.map(roleLabel).join(', '),
+          roleText: f.roles.map((r) => labelIn(ctx, r)).join(', '),
         })),
         single: intent.data.failed.length === 1,
       };

@@ -4,6 +4,7 @@
  * where the rung needs it), and the chosen rung fires. `escalator templates preview` prints what
  * it renders, and the template tests render every template from it. No database, no mail.
  */
+import type { Country } from '../../domain/calendar/nation.js';
 import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { advanceCase, ladderFor } from '../../domain/case/advance.js';
 import { applyCommands } from '../../domain/case/apply-commands.js';
@@ -58,6 +59,8 @@ export interface SampleOrg {
   /** How the chasers sign the manager's role, and the telephone number under it (config). */
   managerRole?: string;
   phone?: string;
+  /** Whose regulator the mails name (config `country`). */
+  country?: Country;
 }
 
 export interface SampleOptions {
@@ -251,6 +254,7 @@ export function sampleCase(opts: SampleOptions): SampleCase {
       manager: org.manager,
       ...(org.managerRole ? { managerRole: org.managerRole } : {}),
       ...(org.phone ? { phone: org.phone } : {}),
+      ...(org.country ? { country: org.country } : {}),
     },
     directory,
   });
