@@ -98,7 +98,7 @@ interface StoredAnalysis {
  * comes first: it is the one that acted, after the case's category was taken into account; the
  * message's stored analysis stands for the rest.
  */
-function readingOf(analysis: StoredAnalysis | null, rowId: string, events: RecordedEvent[]): MessageReading | undefined {
+function readingOf(analysis: StoredAnalysis | null, rowId: string, route: string | null, events: RecordedEvent[]): MessageReading | undefined {
   const key = rowId.replace(/-/g, '').slice(0, 16);
   const event = events.find((e) => (e.type === 'reply-received' || e.type === 'reply-noted') && e.detail.message === key);
   const reading: MessageReading = {};
@@ -108,7 +108,9 @@ function readingOf(analysis: StoredAnalysis | null, rowId: string, events: Recor
     const evidence = event.type === 'reply-received' ? event.detail.evidence : cls?.class === event.detail.class ? cls.evidence : undefined;
     if (evidence) reading.evidence = evidence;
     if (cls?.class === event.detail.class && cls.promiseDate) reading.promiseDate = cls.promiseDate;
-  } else if (cls?.class && analysis?.automatic?.kind === 'none') {
+  } else if (cls?.class && analysis?.automatic?.kind === 'none' && (route === 'reply' || route === 'reply-notice')) {
+    // A reply stored before its event named the message: the analysis's reading. Other routes (the
+    // opening request, commands) are not replies, and a class on them would only mislead.
     reading.class = cls.class;
     if (cls.evidence) reading.evidence = cls.evidence;
     if (cls.promiseDate) reading.promiseDate = cls.promiseDate;
@@ -165,7 +167,7 @@ export async function loadEvidence(
     let files = analysis?.attachments ? attachmentFacts(analysis.attachments) : undefined;
     if (!files && raw) files = attachmentFacts((await simpleParser(raw)).attachments);
     const attachments = files?.map((f) => f.name);
-    const reading = readingOf(analysis, m.id, events);
+    const reading = readingOf(analysis, m.id, m.route ?? null, events);
     messages.push({
       direction: 'in',
       messageId: m.messageId,

@@ -268,6 +268,8 @@ describe('web view: sign-in and who may do what', () => {
     expect(page.body).toMatch(/<dt>Classification<\/dt>\s*<dd class="class">Done: it is here or has been sent<\/dd>/);
     expect(page.body).toMatch(/<dt>Evidence<\/dt>\s*<dd><q class="evidence">[^<]*attached[^<]*<\/q><\/dd>/);
     expect(page.body).toMatch(/<li>review-minutes\.pdf <span class="size">\(4 kB\)<\/span><\/li>/);
+    // Only the reply is classified: the request that opened the case is no reply.
+    expect(page.body.match(/<dt>Classification<\/dt>/g)).toHaveLength(1);
     // Outbound mail says what kind it was; the RM's notice forwarded the PDF, so it is listed there too.
     expect(page.body).toContain('<dd>Is it done? Asked of the RM');
     expect(page.body).toContain('<dd>Confirmation that the case is open');

@@ -125,29 +125,38 @@ describe('web view in a browser', () => {
     expect(await page.getByRole('link', { name: 'Not done' }).count()).toBe(0);
   });
 
-  it('downloads the evidence pack as HTML and PDF, and the case as CSV', async () => {
+  it('downloads the evidence pack as HTML', async () => {
     await page.goto(`${w.base}/cases/${cases.approval.ref}`);
-    const [html] = await Promise.all([
-      page.waitForEvent('download', { timeout: PATIENCE_MS }),
-      page.getByRole('link', { name: 'HTML', exact: true }).click({ timeout: PATIENCE_MS }),
-    ]);
+    const [html] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HTML', exact: true }).click()]);
     expect(html.suggestedFilename()).toBe(`${cases.approval.ref}-evidence.html`);
     const pack = readFileSync((await html.path())!, 'utf8');
     expect(pack).toContain(cases.approval.ref);
     expect(pack).toContain('dcs@northshire.gov.uk');
-    const [pdf] = await Promise.all([
-      page.waitForEvent('download', { timeout: PATIENCE_MS }),
-      page.getByRole('link', { name: 'PDF', exact: true }).click({ timeout: PATIENCE_MS }),
-    ]);
-    expect(
-      readFileSync((await pdf.path())!)
-        .subarray(0, 4)
-        .toString('latin1'),
-    ).toBe('%PDF');
-    const [csv] = await Promise.all([
-      page.waitForEvent('download', { timeout: PATIENCE_MS }),
-      page.getByRole('link', { name: 'this case as CSV' }).click({ timeout: PATIENCE_MS }),
-    ]);
+  });
+
+  // The server prints the PDF with a Chromium of its own before the download starts: on two loaded
+  // cores that has taken over a minute (once while another suite printed PDFs too), so this one
+  // wait is four times the support's patience, and the test's own limit above it.
+  it(
+    'downloads the evidence pack as PDF',
+    async () => {
+      await page.goto(`${w.base}/cases/${cases.approval.ref}`);
+      const [pdf] = await Promise.all([
+        page.waitForEvent('download', { timeout: 4 * PATIENCE_MS }),
+        page.getByRole('link', { name: 'PDF', exact: true }).click(),
+      ]);
+      expect(
+        readFileSync((await pdf.path())!)
+          .subarray(0, 4)
+          .toString('latin1'),
+      ).toBe('%PDF');
+    },
+    5 * PATIENCE_MS,
+  );
+
+  it('downloads the case as CSV', async () => {
+    await page.goto(`${w.base}/cases/${cases.approval.ref}`);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'this case as CSV' }).click()]);
     expect(readFileSync((await csv.path())!, 'utf8')).toContain(cases.approval.ref);
   });
 
