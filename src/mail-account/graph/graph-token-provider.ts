@@ -91,8 +91,11 @@ export class GraphTokenProvider extends RefreshingTokenProvider {
     try {
       const result = await this.app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: true });
       if (!result?.accessToken) throw new TokenRequestError(`${this.who}: token request to ${this.tokenUrl} gave no access token`);
-      // MSAL turns expires_in into a date by the system clock; the lifetime is that date less when we asked.
-      const lifetimeS = result.expiresOn ? Math.max(60, Math.round((result.expiresOn.getTime() - startedAt) / 1000)) : 600;
+      // MSAL turns expires_in into a date by the system clock, in whole seconds; the lifetime is that
+      // date less when we asked, to the nearest 10 s: a slow answer (a busy machine) or MSAL's
+      // truncation must not make a 600 s token read as 601 s. The refresh margin (10 %, at least
+      // 6 s) covers the rounding.
+      const lifetimeS = result.expiresOn ? Math.max(60, Math.round((result.expiresOn.getTime() - startedAt) / 10_000) * 10) : 600;
       return { accessToken: result.accessToken, expiresInSeconds: lifetimeS };
     } catch (error) {
       throw this.explain(error);
