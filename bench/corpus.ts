@@ -46,7 +46,7 @@ const STAFF = [
 const AUTHORITIES = ['northshire.gov.uk', 'southmoor.gov.uk', 'westvale.gov.uk', 'eastbridge.gov.uk', 'lowfield.gov.uk'];
 const FIRST = ['Sam', 'Jo', 'Chris', 'Kim', 'Lee', 'Pat', 'Robin', 'Jamie', 'Alex', 'Dana', 'Morgan', 'Taylor'];
 const LAST = ['Patel', 'Bennett', 'Osei', 'Walsh', 'Reid', 'Khan', 'Evans', 'Murphy', 'Clarke', 'Ahmed', 'Doyle', 'Price'];
-const TOPICS: Array<[string, string]> = [
+const TOPICS: [string, string][] = [
   ['LAC review minutes', 'the minutes of the Looked After Review held on 2 November'],
   ['Care plan', 'the updated care plan agreed at the last review'],
   ['Pathway plan', 'the pathway plan, which is now overdue'],
@@ -56,7 +56,7 @@ const TOPICS: Array<[string, string]> = [
   ['Delegated authority', 'the delegated authority form for school trips'],
   ['Statutory visit', 'the record of the last statutory visit'],
 ];
-const REPLIES: Array<[string, string]> = [
+const REPLIES: [string, string][] = [
   ['resolved', 'Please find the minutes attached. Apologies for the delay, this is now completed.'],
   ['promise', 'I will send them over by Friday 4 December once my manager has signed them off.'],
   ['acknowledged', 'Thanks for the reminder. I am looking into this and will come back to you.'],

@@ -37,7 +37,11 @@ const clients = await Promise.all(
   }),
 );
 process.send?.({ type: 'ready' });
-await new Promise<void>((resolve) => process.once('message', () => resolve()));
+await new Promise<void>((resolve) =>
+  process.once('message', () => {
+    resolve();
+  }),
+);
 
 const firstStart = Date.now();
 await Promise.all(

@@ -26,7 +26,11 @@ client.on('error', () => undefined);
 await client.connect();
 const tell = (m: LargeDeliverMessage) => process.send?.(m);
 tell({ type: 'ready' });
-await new Promise<void>((resolve) => process.once('message', () => resolve()));
+await new Promise<void>((resolve) =>
+  process.once('message', () => {
+    resolve();
+  }),
+);
 for (const [i, raw] of messages.entries()) {
   const t0 = Date.now();
   await client.append('INBOX', raw, [], date);

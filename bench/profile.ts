@@ -31,11 +31,11 @@ export interface ProfileSummary {
   totalMs: number;
   idleMs: number;
   /** Self time by owner, busiest first (idle excluded). */
-  byOwner: Array<{ owner: string; ms: number; share: number }>;
+  byOwner: { owner: string; ms: number; share: number }[];
   /** Self time by function, busiest first. */
-  byFunction: Array<{ fn: string; ms: number }>;
+  byFunction: { fn: string; ms: number }[];
   /** The longest stretches without an idle moment (see longTasks). */
-  longTasks?: Array<{ ms: number; top: Array<{ fn: string; ms: number }> }>;
+  longTasks?: { ms: number; top: { fn: string; ms: number }[] }[];
 }
 
 export function summarise(profile: CpuProfile, file: string, top = 15): ProfileSummary {
@@ -79,12 +79,12 @@ export function summarise(profile: CpuProfile, file: string, top = 15): ProfileS
  * `monitorEventLoopDelay` maximum is made of. Each with the functions that took most of it (self
  * time) and the deepest frame of our own code or of a package under them.
  */
-export function longTasks(profile: CpuProfile, minMs = 50): Array<{ ms: number; top: Array<{ fn: string; ms: number }> }> {
+export function longTasks(profile: CpuProfile, minMs = 50): { ms: number; top: { fn: string; ms: number }[] }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const tasks: Array<{ ms: number; top: Array<{ fn: string; ms: number }> }> = [];
-  let run: Array<[number, number]> = [];
+  const tasks: { ms: number; top: { fn: string; ms: number }[] }[] = [];
+  let run: [number, number][] = [];
   const close = () => {
     const us = run.reduce((a, [, d]) => a + d, 0);
     if (us / 1000 >= minMs) {

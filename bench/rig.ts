@@ -57,7 +57,11 @@ export async function startRedis(): Promise<RedisServer> {
     async stop() {
       admin.disconnect();
       if (child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        const exited = new Promise<void>((resolve) =>
+          child.once('exit', () => {
+            resolve();
+          }),
+        );
         child.kill('SIGTERM');
         await exited;
       }
@@ -86,7 +90,9 @@ export class SinkProcess {
     const child = fork(fileURLToPath(new URL('./sink-child.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const port = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`sink process exited (${code}) before it was ready`)));
+      child.once('exit', (code) => {
+        reject(new Error(`sink process exited (${code}) before it was ready`));
+      });
       child.on('message', (m: SinkReply) => {
         if (m.type === 'ready') resolve(m.port);
       });
@@ -97,8 +103,10 @@ export class SinkProcess {
   private ask<T extends SinkReply>(req: Omit<SinkRequest, 'id'>): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve) => {
-      this.pending.set(id, (r) => resolve(r as T));
-      this.child.send({ ...req, id } as SinkRequest);
+      this.pending.set(id, (r) => {
+        resolve(r as T);
+      });
+      this.child.send({ ...req, id });
     });
   }
 
@@ -132,7 +140,11 @@ export class SinkProcess {
 
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      this.child.once('exit', () => {
+        resolve();
+      }),
+    );
     this.child.send({ type: 'stop', id: 0 } satisfies SinkRequest);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
     await exited;

@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   log(`\n${describeMachine(machine)}\nload avg  ${loadAfter.join(' ')} at the end; ${Math.round((Date.now() - started) / 1000)} s in all\n`);
   log(table(rows));
   for (const r of rows.filter((x) => x.note)) log(`  · ${r.scenario} — ${r.metric}: ${r.note}`);
-  await writeResults(values.out!, {
+  await writeResults(values.out, {
     run: quick ? 'quick' : 'full',
     sizes: SIZES,
     seed,
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     scenarios: Object.fromEntries(results.map((r) => [r.scenario, r.details])),
     errors,
   });
-  log(`\nwritten ${path.relative(process.cwd(), values.out!)}`);
+  log(`\nwritten ${path.relative(process.cwd(), values.out)}`);
   if (Object.keys(errors).length) {
     for (const [name, stack] of Object.entries(errors)) log(`\n${name} failed:\n${stack}`);
     process.exitCode = 1;

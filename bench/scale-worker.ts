@@ -29,7 +29,11 @@ export type WorkerReply =
 
 const [loadedJson, now] = process.argv.slice(2) as [string, string];
 const loaded = JSON.parse(loadedJson) as LoadedConfig;
-const devNull = new Writable({ write: (_c, _e, cb) => cb() });
+const devNull = new Writable({
+  write: (_c, _e, cb) => {
+    cb();
+  },
+});
 const clock = new ManualClock(now);
 const service = await EscalatorService.create({ loaded, clock, logger: createLogger('info', devNull), migrate: false });
 

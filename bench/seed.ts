@@ -127,7 +127,7 @@ export interface ScaleSeedResult extends SeedResult {
  */
 export async function seedAgedCases(
   orm: Orm,
-  plan: Array<{ org: OrgRuntime; count: number }>,
+  plan: { org: OrgRuntime; count: number }[],
   o: { now: Date; weeks: number; seed: number; batch?: number; onProgress?: (done: number) => void },
 ): Promise<ScaleSeedResult> {
   const rng = new Prng(o.seed);

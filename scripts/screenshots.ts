@@ -110,7 +110,7 @@ function mailPages(): Page[] {
 
   // The organisation-level notices and the combined chaser, from the models their workflows build.
   const orgModel = { org: { name: org.name, mailbox: org.mailbox } };
-  const orgKinds: Array<[string, Record<string, unknown>]> = [
+  const orgKinds: [string, Record<string, unknown>][] = [
     [
       'chaser-bundle',
       {

@@ -17,7 +17,7 @@ export async function shootWebPages(browser: Browser, out: string): Promise<stri
   const written: string[] = [];
   try {
     const cases = await seedWebCases(w.h);
-    const pages: Array<[string, string]> = [
+    const pages: [string, string][] = [
       ['board', '/'],
       ['case-approval', `/cases/${cases.approval.ref}`],
       ['confirm-approve', `/cases/${cases.approval.ref}/confirm?action=approve`],

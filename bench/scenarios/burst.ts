@@ -36,7 +36,7 @@ async function burstProgress(rig: ServiceRig, at: Date): Promise<Omit<Progress, 
   const rows = await rig.service.orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ due: string; open: string; rows: string }>>(
+    .execute<{ due: string; open: string; rows: string }[]>(
       `select (select count(*) from escalation_case where next_action_at <= ?) as due,
               (select count(*) from outbox_mail where created_at >= ? and status in ('pending', 'sending') and not_before <= ?) as open,
               (select count(*) from outbox_mail where created_at >= ? and status <> 'held' and not_before <= ?) as rows`,
@@ -54,7 +54,7 @@ async function prepare(infra: Infra, name: string, cases: number, seed: number, 
   const check = await rig.service.orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ n: string; lo: Date; hi: Date }>>(`select count(*) as n, min(next_action_at) as lo, max(next_action_at) as hi from escalation_case`);
+    .execute<{ n: string; lo: Date; hi: Date }[]>(`select count(*) as n, min(next_action_at) as lo, max(next_action_at) as hi from escalation_case`);
   const c = check[0]!;
   if (Number(c.n) !== cases || new Date(c.lo).toISOString() !== new Date(DUE).toISOString() || new Date(c.hi).toISOString() !== new Date(DUE).toISOString()) {
     throw new Error(`burst: expected ${cases} cases all due at ${DUE}, got ${c.n} from ${new Date(c.lo).toISOString()} to ${new Date(c.hi).toISOString()}`);
@@ -72,7 +72,7 @@ async function bareBaseline(infra: Infra, rig: ServiceRig, at: Date, maxConnecti
   const rows = await rig.service.orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ envelope_from: string; envelope_to: string[]; raw: Buffer }>>(
+    .execute<{ envelope_from: string; envelope_to: string[]; raw: Buffer }[]>(
       `select envelope_from, envelope_to, raw from outbox_mail where created_at >= ? and status = 'sent' order by created_at, id`,
       [at],
     );
@@ -110,7 +110,7 @@ async function mailKinds(rig: ServiceRig, at: Date): Promise<Record<string, numb
   const rows = await rig.service.orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ kind: string; n: string }>>(`select kind, count(*) as n from outbox_mail where created_at >= ? group by kind order by kind`, [at]);
+    .execute<{ kind: string; n: string }[]>(`select kind, count(*) as n from outbox_mail where created_at >= ? group by kind order by kind`, [at]);
   return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
 }
 
@@ -221,7 +221,7 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
   const { rig } = await prepare(infra, 'burst-limited', o.limited.cases, o.seed + 1, o.limited.perMinute);
   try {
     await infra.sink.reset();
-    const minutes: Array<{ minute: number; sent: number; wallSeconds: number; deferred: number }> = [];
+    const minutes: { minute: number; sent: number; wallSeconds: number; deferred: number }[] = [];
     let sentBefore = 0;
     for (let m = 0; m < o.limited.minutes; m++) {
       const at = new Date(new Date(DUE).getTime() + m * 60_000);
@@ -236,7 +236,7 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
         const counts = await rig.service.orm.em
           .fork()
           .getConnection()
-          .execute<Array<{ due: string; sending: string; sent: string; pending: string }>>(
+          .execute<{ due: string; sending: string; sent: string; pending: string }[]>(
             `select (select count(*) from escalation_case where next_action_at <= ?) as due,
                     (select count(*) from outbox_mail where status = 'sending') as sending,
                     (select count(*) from outbox_mail where status = 'sent' and created_at >= ?) as sent,
@@ -251,7 +251,7 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
           const deferredRows = await rig.service.orm.em
             .fork()
             .getConnection()
-            .execute<Array<{ n: string }>>(`select count(*) as n from outbox_mail where status = 'pending'`);
+            .execute<{ n: string }[]>(`select count(*) as n from outbox_mail where status = 'pending'`);
           minutes.push({ minute: m, sent: Number(c.sent) - sentBefore, wallSeconds: round((Date.now() - t0) / 1000, 2), deferred: Number(deferredRows[0]!.n) });
           sentBefore = Number(c.sent);
           break;
@@ -259,7 +259,7 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
         if (Date.now() > deadline) throw new Error(`rate-limited burst: minute ${m} not settled: ${JSON.stringify(c)} running=${running}`);
       }
     }
-    const total = (await mailKinds(rig, new Date(DUE))) as Record<string, number>;
+    const total = await mailKinds(rig, new Date(DUE));
     const mails = Object.entries(total)
       .filter(([k]) => k !== 'held')
       .reduce((n, [, v]) => n + v, 0);

@@ -45,7 +45,7 @@ export async function cliScenario(o: CliOptions): Promise<ScenarioResult> {
   const samples: Record<keyof typeof commands, number[]> = { node: [], help: [], simulate: [], inspect: [] };
   const cpu: Record<keyof typeof commands, number[]> = { node: [], help: [], simulate: [], inspect: [] };
   for (let i = 0; i < o.repeats + 1; i++) {
-    for (const [name, args] of Object.entries(commands) as Array<[keyof typeof commands, readonly string[]]>) {
+    for (const [name, args] of Object.entries(commands) as [keyof typeof commands, readonly string[]][]) {
       const [file, argv] = gnuTime ? [gnuTime, ['-f', 'cpu %U %S', process.execPath, ...args]] : [process.execPath, [...args]];
       const t0 = process.hrtime.bigint();
       const run = spawnSync(file, argv, { cwd: REPO_ROOT, env, encoding: 'utf8' });

@@ -46,7 +46,7 @@ async function messageCounts(rig: ServiceRig): Promise<{ total: number; pending:
   const rows = await rig.service.orm.em
     .fork()
     .getConnection()
-    .execute<Array<{ total: string; pending: string }>>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
+    .execute<{ total: string; pending: string }[]>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
   return { total: Number(rows[0]!.total), pending: Number(rows[0]!.pending) };
 }
 
@@ -146,8 +146,8 @@ export async function ingestScenario(infra: Infra, o: IngestOptions): Promise<Sc
     const routes = await rig.service.orm.em
       .fork()
       .getConnection()
-      .execute<Array<{ route: string; n: string }>>(`select coalesce(route, status) as route, count(*) as n from message group by 1 order by 1`);
-    const cases = await rig.service.orm.em.fork().getConnection().execute<Array<{ n: string }>>(`select count(*) as n from escalation_case`);
+      .execute<{ route: string; n: string }[]>(`select coalesce(route, status) as route, count(*) as n from message group by 1 order by 1`);
+    const cases = await rig.service.orm.em.fork().getConnection().execute<{ n: string }[]>(`select count(*) as n from escalation_case`);
     const ratio = round(perSecond / bare, 2);
     return {
       scenario: 'ingest',

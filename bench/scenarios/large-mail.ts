@@ -123,7 +123,7 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
     const rows = await rig.service.orm.em
       .fork()
       .getConnection()
-      .execute<Array<{ n: string }>>(`select count(*) as n from message where message_id like '<bench-large-%' and status <> 'pending'`);
+      .execute<{ n: string }[]>(`select count(*) as n from message where message_id like '<bench-large-%' and status <> 'pending'`);
     return Number(rows[0]!.n);
   };
   try {
@@ -162,7 +162,9 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
     const appendedAt: number[] = [];
     const ready = new Promise<void>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`large-mail delivery exited with ${code}`))));
+      child.once('exit', (code) => {
+        code === 0 ? undefined : reject(new Error(`large-mail delivery exited with ${code}`));
+      });
       child.on('message', (m: LargeDeliverMessage) => {
         if (m.type === 'ready') resolve();
         else if (m.type === 'appended') appendedAt[m.i] = m.at;

@@ -46,7 +46,7 @@ export async function latencyScenario(infra: Infra, o: LatencyOptions): Promise<
       let committed: number | undefined;
       while (at === undefined) {
         if (committed === undefined) {
-          const rows = await conn.execute<Array<{ status: string }>>(`select status from message where message_id = ?`, [req.messageId]);
+          const rows = await conn.execute<{ status: string }[]>(`select status from message where message_id = ?`, [req.messageId]);
           if (rows.length > 0) stored ??= Date.now();
           if (rows[0]?.status === 'processed') committed = Date.now();
         }

@@ -65,7 +65,9 @@ export class WorkerProcess {
 
   private next<T extends WorkerReply>(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`scale worker exited (${code})`));
+      const onExit = (code: number | null) => {
+        reject(new Error(`scale worker exited (${code})`));
+      };
       this.child.once('exit', onExit);
       this.child.once('message', (m: WorkerReply) => {
         this.child.off('exit', onExit);
@@ -82,7 +84,11 @@ export class WorkerProcess {
 
   async stop(): Promise<void> {
     if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      this.child.once('exit', () => {
+        resolve();
+      }),
+    );
     await this.ask({ type: 'stop' }).catch(() => undefined);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
     await exited;
@@ -91,10 +97,10 @@ export class WorkerProcess {
 }
 
 /** The organisations: the first has `orgCases` open cases, the rest share the remainder. */
-function plan(o: ScaleOptions): Array<OrgSpec & { count: number }> {
+function plan(o: ScaleOptions): (OrgSpec & { count: number })[] {
   const others = Math.max(0, o.cases - o.orgCases);
   const n = Math.max(1, Math.ceil(others / o.orgCases));
-  const orgs: Array<OrgSpec & { count: number }> = [{ id: 'home-01', mailbox: 'escalations@home-01.sunrise-homes.org.uk', inbound: 'none', count: o.orgCases }];
+  const orgs: (OrgSpec & { count: number })[] = [{ id: 'home-01', mailbox: 'escalations@home-01.sunrise-homes.org.uk', inbound: 'none', count: o.orgCases }];
   for (let i = 0; i < n && others > 0; i++) {
     const id = `home-${String(i + 2).padStart(2, '0')}`;
     orgs.push({ id, mailbox: `escalations@${id}.sunrise-homes.org.uk`, inbound: 'none', count: Math.floor(others / n) + (i < others % n ? 1 : 0) });
@@ -160,13 +166,13 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
     });
     const conn = rig.service.orm.em.fork().getConnection();
     await conn.execute('vacuum analyze');
-    const shape = await conn.execute<Array<{ status: string; n: string; state_bytes: string }>>(
+    const shape = await conn.execute<{ status: string; n: string; state_bytes: string }[]>(
       `select status, count(*) as n, avg(pg_column_size(state))::int as state_bytes from escalation_case group by status order by status`,
     );
-    const tableBytes = await conn.execute<Array<{ cases: string; events: string }>>(
+    const tableBytes = await conn.execute<{ cases: string; events: string }[]>(
       `select pg_total_relation_size('escalation_case') as cases, pg_total_relation_size('case_event') as events`,
     );
-    const pending = await conn.execute<Array<{ n: string }>>(
+    const pending = await conn.execute<{ n: string }[]>(
       `select count(*) as n from escalation_case where next_action_at is not null and status in ('open', 'paused')`,
     );
     const pendingCases = Number(pending[0]!.n);

@@ -61,7 +61,7 @@ async function burstWith(infra: Infra, script: string, workers: number, o: Worke
       const rows = await rig.service.orm.em
         .fork()
         .getConnection()
-        .execute<Array<{ due: string; pending: string; sending: string; sent: string }>>(
+        .execute<{ due: string; pending: string; sending: string; sent: string }[]>(
           `select (select count(*) from escalation_case where next_action_at <= ?) as due,
                   (select count(*) from outbox_mail where created_at >= ? and status = 'pending' and not_before <= ?) as pending,
                   (select count(*) from outbox_mail where created_at >= ? and status = 'sending') as sending,

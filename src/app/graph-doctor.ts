@@ -172,7 +172,7 @@ export async function graphDoctor(o: DoctorOptions): Promise<DoctorLine[]> {
       lines.push({ check: 'send', status: 'passed', detail: `sent a test mail to the RM ${rm} (${result.response}); check it arrived` });
     } catch (error) {
       const cause = error instanceof SendError && error.response ? ` (${error.response})` : '';
-      const status = error instanceof SendError && /^403/.test(error.response ?? '') ? 403 : undefined;
+      const status = error instanceof SendError && (error.response ?? '').startsWith('403') ? 403 : undefined;
       lines.push({
         check: 'send',
         status: 'failed',

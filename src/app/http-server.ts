@@ -25,7 +25,9 @@ export class HttpServer {
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(port, host, () => resolve());
+      this.server!.listen(port, host, () => {
+        resolve();
+      });
     });
     this.port = (this.server.address() as { port: number }).port;
     return this.port;
@@ -53,7 +55,11 @@ export class HttpServer {
 
   async stop(): Promise<void> {
     if (!this.server) return;
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server!.close(() => {
+        resolve();
+      }),
+    );
     this.server = undefined;
   }
 }

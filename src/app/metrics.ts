@@ -4,13 +4,13 @@ import type { LimitName, Metrics, RecoveredWork } from '../runtime/metrics.js';
 /** What the scrape-time gauges read; the service fills it in once its parts are running. */
 export interface MetricSources {
   /** Jobs per queue and state (waiting, active, delayed, failed …). */
-  queueDepths?(): Promise<Array<{ queue: string; state: string; count: number }>>;
+  queueDepths?(): Promise<{ queue: string; state: string; count: number }[]>;
   /** Seconds since the oldest open case's next action fell due (0 when nothing is overdue). */
   oldestOverdueCaseSeconds?(): Promise<number>;
   /** Seconds since the oldest pending outbox mail could have gone (0 when none is waiting). */
   oldestDueMailSeconds?(): Promise<number>;
   /** Each mailbox watcher in this process and its connection state. */
-  imapWatchers?(): Array<{ mailbox: string; state: string }>;
+  imapWatchers?(): { mailbox: string; state: string }[];
 }
 
 export const IMAP_STATES = ['stopped', 'waiting-for-lock', 'connecting', 'syncing', 'idle', 'backoff'] as const;

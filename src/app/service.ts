@@ -60,9 +60,13 @@ const READY_CHECK_MS = 2_000;
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not answer within ${ms} ms`));
+    }, ms);
   });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([p, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
 }
 
 /**
@@ -100,7 +104,9 @@ export class EscalatorService {
   ) {
     const cfg = loaded.config;
     this.redis = new Redis(cfg.redis.url, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.redis.on('error', (err) => logger.warn({ err: err }, 'redis connection problem'));
+    this.redis.on('error', (err) => {
+      logger.warn({ err: err }, 'redis connection problem');
+    });
     this.queues = new JobQueues(this.redis, cfg.redis.prefix, clock);
     this.tokens = new TokenProviders({ clock, logger });
     this.graph = new GraphAccounts({ clock, logger, baseDir: loaded.baseDir });
@@ -260,11 +266,16 @@ export class EscalatorService {
       this.workers = new WorkerHost(this.handlers(), { connection: this.redis, prefix: cfg.redis.prefix, logger: this.logger });
       this.workers.start();
       // A database that is down at this moment must not stop the worker: the schedule below reconciles again.
-      await reconcile(this.deps).catch((err: Error) => this.logger.warn({ err: err }, 'could not reconcile at start; the schedule will'));
+      await reconcile(this.deps).catch((err: Error) => {
+        this.logger.warn({ err: err }, 'could not reconcile at start; the schedule will');
+      });
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
       // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
       await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());
-      const check = () => void this.ensureMaintenance().catch((err: Error) => this.logger.warn({ err: err }, 'could not check the reconciler schedule'));
+      const check = () =>
+        void this.ensureMaintenance().catch((err: Error) => {
+          this.logger.warn({ err: err }, 'could not check the reconciler schedule');
+        });
       this.maintenanceTimer = setInterval(check, MAINTENANCE_CHECK_MS);
       this.maintenanceTimer.unref();
       this.redis.on('ready', check);
@@ -360,7 +371,7 @@ export class EscalatorService {
     const readAll = async () => {
       const now = this.clock.now();
       this.metrics.metricsRefreshes.inc();
-      const queues: Array<{ queue: string; state: string; count: number }> = [];
+      const queues: { queue: string; state: string; count: number }[] = [];
       for (const [name, queue] of this.queues.queues) {
         const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'), READY_CHECK_MS, 'Redis');
         for (const [state, count] of Object.entries(counts)) queues.push({ queue: name, state, count });

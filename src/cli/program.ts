@@ -15,7 +15,14 @@ export function buildProgram(io: CliIo): Command {
     .description('An email escalation inbox for children’s social care')
     .option('-c, --config <file>', 'config file (default: $ESCALATOR_CONFIG, config/escalator.yaml, else local defaults)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({
+      writeOut: (s) => {
+        io.out(s);
+      },
+      writeErr: (s) => {
+        io.err(s);
+      },
+    });
   registerRunCommands(program, io);
   registerLadderCommands(program, io);
   registerCaseCommands(program, io);

@@ -84,7 +84,9 @@ export class SentFolder {
           }
         }
       } finally {
-        await client.logout().catch(() => client.close());
+        await client.logout().catch(() => {
+          client.close();
+        });
       }
     }
   }
@@ -93,7 +95,10 @@ export class SentFolder {
   private connect(): Promise<ImapFlow> {
     return this.account.connect({
       retryRefusedToken: true,
-      setup: (client) => client.on('error', (err: Error) => this.o.logger.warn({ folder: this.o.folder, err: err }, 'IMAP error while keeping sent mail')),
+      setup: (client) =>
+        client.on('error', (err: Error) => {
+          this.o.logger.warn({ folder: this.o.folder, err: err }, 'IMAP error while keeping sent mail');
+        }),
     });
   }
 }

@@ -71,7 +71,7 @@ export interface CaseFacts {
   missingContacts: string[];
   /** The last step sent asks the RM to record the young person's views, and none were recorded for it. */
   viewsDue: (RungRef & { sentAt: Instant }) | null;
-  bounced: Array<{ email: string; roles: string[]; at: Instant; reason: string }>;
+  bounced: { email: string; roles: string[]; at: Instant; reason: string }[];
   awaitingConfirmationSince: Instant | null;
   /** When silence decides an awaiting-confirmation case, and how (absent: it waits for a command). */
   confirmationUntil: Instant | null;
@@ -80,7 +80,7 @@ export interface CaseFacts {
   pausedUntil: Instant | null;
   holdUntil: Instant | null;
   nextActionAt: Instant | null;
-  approvals: Array<RungRef & { requestedAt: Instant | null; decision: 'approved' | 'skipped' | 'pending'; by: string | null; at: Instant | null }>;
+  approvals: (RungRef & { requestedAt: Instant | null; decision: 'approved' | 'skipped' | 'pending'; by: string | null; at: Instant | null })[];
 }
 
 /** The request's subject as people read it: without Re:/Fwd: and the [escalate] tag. */

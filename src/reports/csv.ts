@@ -32,12 +32,12 @@ export interface CsvOptions {
 }
 
 /** The whole file as a string: every record, header included, ends with CRLF. */
-export function toCsv(rows: ReadonlyArray<ReadonlyArray<CsvValue>>, opts: CsvOptions = {}): string {
+export function toCsv(rows: readonly (readonly CsvValue[])[], opts: CsvOptions = {}): string {
   const body = rows.map((r) => `${r.map((v) => csvField(v, opts.neutralise ?? true)).join(',')}\r\n`).join('');
   return ((opts.bom ?? true) ? BOM : '') + body;
 }
 
-export function toCsvBuffer(rows: ReadonlyArray<ReadonlyArray<CsvValue>>, opts: CsvOptions = {}): Buffer {
+export function toCsvBuffer(rows: readonly (readonly CsvValue[])[], opts: CsvOptions = {}): Buffer {
   return Buffer.from(toCsv(rows, opts), 'utf8');
 }
 

@@ -61,11 +61,11 @@ export interface DigestModel {
     confirmations: ActionItem[];
   };
   escalating: EscalatingItem[];
-  atTop: Array<{ ref: string; childRef: string; highest: string; next: string }>;
-  openedLastWeek: Array<{ ref: string; childRef: string; openedOn: string; ladder: string; professional: string; status: string }>;
-  resolvedLastWeek: Array<{ ref: string; childRef: string; openedOn: string; resolvedOn: string; workingDays: number; chasersSent: number }>;
+  atTop: { ref: string; childRef: string; highest: string; next: string }[];
+  openedLastWeek: { ref: string; childRef: string; openedOn: string; ladder: string; professional: string; status: string }[];
+  resolvedLastWeek: { ref: string; childRef: string; openedOn: string; resolvedOn: string; workingDays: number; chasersSent: number }[];
   /** Every open case, by local authority, then child reference. */
-  groups: Array<{ authority: string; count: number; children: Array<{ childRef: string; cases: OpenCaseLine[] }> }>;
+  groups: { authority: string; count: number; children: { childRef: string; cases: OpenCaseLine[] }[] }[];
   /** References of cases left out because they could not be read (the service log says why). */
   unreadable: string[];
   /** A command line the RM could send back, naming one of their cases (a reply names the case it is for). */
@@ -217,7 +217,7 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
       ref: f.ref,
       childRef: f.childRef ?? '–',
       highest: f.highest ? `${f.highest.n}. ${f.highest.title}` : 'nothing sent',
-      next: f.current?.dueAt ? `${f.current.title} on ${cal.format(new Date(f.current.dueAt))}` : f.current ? `${f.current.title}` : 'nothing more is planned',
+      next: f.current?.dueAt ? `${f.current.title} on ${cal.format(new Date(f.current.dueAt))}` : f.current ? f.current.title : 'nothing more is planned',
     }))
     .sort(byRef);
 

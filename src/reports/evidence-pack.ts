@@ -126,7 +126,7 @@ export interface EventView {
   cause: string;
   summary: string;
   /** Only for a record this version cannot read: its fields as stored. */
-  details: Array<{ key: string; value: string }>;
+  details: { key: string; value: string }[];
 }
 
 export interface ChronologyEntry {
@@ -157,7 +157,7 @@ export interface EvidenceModel {
     closed: string;
     originator: string;
     flags: string;
-    participants: Array<{ role: string; contact: string; source: string; undeliverable: string }>;
+    participants: { role: string; contact: string; source: string; undeliverable: string }[];
   };
   ladder: {
     id: string;
@@ -167,18 +167,18 @@ export interface EvidenceModel {
     policyFile: string;
     citation: string;
     clock: string;
-    rungs: Array<{ title: string; when: string; to: string; cc: string; deadline: string; approval: boolean; policyRef: string; asks: string }>;
+    rungs: { title: string; when: string; to: string; cc: string; deadline: string; approval: boolean; policyRef: string; asks: string }[];
     repeat: string;
-    duties: Array<{ key: string; text: string }>;
+    duties: { key: string; text: string }[];
   };
-  timetable: Array<{ n: number; title: string; status: string; when: string; to: string; policyRef: string }>;
+  timetable: { n: number; title: string; status: string; when: string; to: string; policyRef: string }[];
   /** The first page: the request, the steps and their answers, the outcome, approvals and views. */
   summary: EvidenceSummary;
   request: MessageView | null;
   chronology: ChronologyEntry[];
-  views: Array<{ at: string; step: string; text: string; by: string }>;
-  notes: Array<{ at: string; text: string; by: string }>;
-  approvals: Array<{ rung: string; requested: string; decision: string; by: string; at: string }>;
+  views: { at: string; step: string; text: string; by: string }[];
+  notes: { at: string; text: string; by: string }[];
+  approvals: { rung: string; requested: string; decision: string; by: string; at: string }[];
   integrity: { messages: number; hashed: number; mismatched: number; notKept: number; purged: number; ok: boolean };
 }
 
@@ -187,7 +187,7 @@ export function sha256Hex(raw: Buffer): string {
 }
 
 /** A stored record this version cannot read: each field as stored (empty values left out). */
-function detailLines(detail: unknown): Array<{ key: string; value: string }> {
+function detailLines(detail: unknown): { key: string; value: string }[] {
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
     return detail === null || detail === undefined ? [] : [{ key: 'stored', value: valueText(detail) }];
   return Object.entries(detail)
@@ -292,7 +292,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     const by = operatorBy
       ? `${operatorBy} (operator${e.actor.startsWith('cli:') ? ', at the command line' : ''})`
       : `${people.actor(e.actor)}${e.cause?.startsWith('web:') ? ' in the web view' : ''}`;
-    const view = (type: string, label: string, summary: string, details: Array<{ key: string; value: string }> = []): EventView => ({
+    const view = (type: string, label: string, summary: string, details: { key: string; value: string }[] = []): EventView => ({
       type,
       label,
       actor: by,
@@ -452,7 +452,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     }
   };
 
-  const entries: Array<ChronologyEntry & { t: number; rank: number }> = [];
+  const entries: (ChronologyEntry & { t: number; rank: number })[] = [];
   let order = 0;
   const entryAt = (at: Date) => ({ at: stamp(at), atIso: at.toISOString(), datetime: localIso(cal, at), t: at.getTime() });
   for (const m of input.messages) {

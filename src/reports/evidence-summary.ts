@@ -12,10 +12,10 @@ import { ANSWER_WORDS } from './evidence-words.js';
 export interface EvidenceSummary {
   request: { at: string; from: string; to: string; subject: string; excerpt: string; deadline: string; attachments: string; answer: string } | null;
   procedure: string;
-  steps: Array<{ n: number; title: string; to: string; sent: string; deadline: string; answer: string }>;
+  steps: { n: number; title: string; to: string; sent: string; deadline: string; answer: string }[];
   outcome: string;
   approvals: string[];
-  views: Array<{ at: string; step: string; text: string; by: string }>;
+  views: { at: string; step: string; text: string; by: string }[];
   /** No views recorded: whether the policy asks for them at its steps. */
   viewsAsked: boolean;
 }

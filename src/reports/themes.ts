@@ -30,7 +30,7 @@ export interface ThemesModel {
   byHighestRung: CountRow[];
   resolution: { count: number; median: number | null; p90: number | null; min: number | null; max: number | null };
   approvals: { given: number; skipped: number; pending: number };
-  cases: Array<{
+  cases: {
     ref: string;
     organisation: string;
     childRef: string;
@@ -41,7 +41,7 @@ export interface ThemesModel {
     status: string;
     highest: string;
     workingDaysToResolution: string;
-  }>;
+  }[];
 }
 
 /** The median: the middle value, or the mean of the two middle values. Null for no values. */

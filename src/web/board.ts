@@ -62,7 +62,7 @@ export function buildBoard(facts: CaseFacts[], filter: BoardFilter): BoardGroup[
 }
 
 /** The values the filters offer: only those present among the cases the user may see. */
-export function filterChoices(facts: CaseFacts[]): { ladders: Array<{ id: string; title: string }>; authorities: string[] } {
+export function filterChoices(facts: CaseFacts[]): { ladders: { id: string; title: string }[]; authorities: string[] } {
   const ladders = new Map<string, string>();
   for (const f of facts) ladders.set(f.ladderId, f.ladderTitle);
   return {

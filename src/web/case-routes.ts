@@ -130,7 +130,7 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
     const body = confirmBody({
       ref: row.ref,
       action,
-      fields: fields as Record<string, string>,
+      fields: fields,
       key: randomUUID(),
       csrf: reply.generateCsrf(),
       what,

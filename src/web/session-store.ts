@@ -26,8 +26,12 @@ export class PostgresSessionStore {
       .webSessions.save(sid, data, expires)
       .then(() => this.purgeNowAndThen())
       .then(
-        () => callback(null),
-        (err: Error) => callback(err),
+        () => {
+          callback(null);
+        },
+        (err: Error) => {
+          callback(err);
+        },
       );
   }
 
@@ -35,8 +39,12 @@ export class PostgresSessionStore {
     Repositories.open(this.orm)
       .webSessions.find(sid, new Date())
       .then(
-        (data) => callback(null, data as unknown as StoredSession | null),
-        (err: Error) => callback(err),
+        (data) => {
+          callback(null, data as unknown as StoredSession | null);
+        },
+        (err: Error) => {
+          callback(err);
+        },
       );
   }
 
@@ -44,8 +52,12 @@ export class PostgresSessionStore {
     Repositories.open(this.orm)
       .webSessions.destroy(sid)
       .then(
-        () => callback(null),
-        (err: Error) => callback(err),
+        () => {
+          callback(null);
+        },
+        (err: Error) => {
+          callback(err);
+        },
       );
   }
 

@@ -9,7 +9,7 @@ export interface CaseMessageAttachments {
   receivedAt: Date;
   from: string | null;
   /** Null: the message's bytes are gone (purged, or only its headers were kept over the size limit). */
-  files: Array<MailAttachment & { size: number }> | null;
+  files: (MailAttachment & { size: number })[] | null;
 }
 
 /**

@@ -23,11 +23,11 @@ export interface CaseSummary {
 
 export interface CaseView extends CaseSummary {
   childRef: string | null;
-  participants: Array<{ role: string; email: string; name?: string; source: string; undeliverable: boolean }>;
+  participants: { role: string; email: string; name?: string; source: string; undeliverable: boolean }[];
   timetable: TimetableRow[];
   /** The trail as stored; an event this version cannot read keeps its stored type and detail, and says why (`unreadable`). */
-  events: Array<{ at: string; type: string; actor: string; detail: unknown; unreadable?: string }>;
-  messages: Array<{
+  events: { at: string; type: string; actor: string; detail: unknown; unreadable?: string }[];
+  messages: {
     direction: 'in' | 'out';
     messageId: string;
     at: string;
@@ -38,7 +38,7 @@ export interface CaseView extends CaseSummary {
     kind: string | null;
     status: string;
     route: string | null;
-  }>;
+  }[];
 }
 
 /** The rung the case stands on: the next one to go, or the last sent when it is at the top. */

@@ -99,7 +99,7 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
   const outbound = (d: Decision, now: Date) => {
     for (const e of d.events) {
       const body = readCaseEvent(e.type, (e as { detail?: unknown }).detail);
-      events.push({ ...body, id: ++eventId, at: new Date(e.at), actor: e.actor, cause: null } as EvidenceEventInput);
+      events.push({ ...body, id: ++eventId, at: new Date(e.at), actor: e.actor, cause: null });
     }
     const ctx = ctxAt(now);
     for (const intent of d.mails) writeMail(intent, d.state, ctx, now);
@@ -174,7 +174,9 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
     outbound(applyRecipientReply(state, { from, role, classification, messageKey: `r${++n}`, newText: text }, ctxAt(at)), at);
   };
 
-  const advanceAt = (at: Date) => outbound(advanceCase(state, ctxAt(at)), at);
+  const advanceAt = (at: Date) => {
+    outbound(advanceCase(state, ctxAt(at)), at);
+  };
   const dueAt = () => new Date(state.nextActionAt!);
 
   const subject = 'Case direction for EF-9012: proposed step-down to early help';

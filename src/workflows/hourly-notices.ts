@@ -34,14 +34,14 @@ export async function foldStepNotice(
   intent: StepNotice,
   ctx: CaseContext,
   deps: { secret: string },
-): Promise<{ immediate: StepNotice | null; sends: Array<{ id: string; attempt: number; at: Date }> }> {
+): Promise<{ immediate: StepNotice | null; sends: { id: string; attempt: number; at: Date }[] }> {
   const everyone = [...intent.to, ...intent.cc];
   const keys = [...new Set(everyone.map((c) => addressKey(c.email)))];
   // Unique within a summary, which lists many cases' notices of the same key (`s1-notice`).
   const messageKey = `${state.id}:${intent.key}`;
   const done = await tx.folded.foldedFor(state.id, messageKey, keys);
   const now = new Set<string>();
-  const sends: Array<{ id: string; attempt: number; at: Date }> = [];
+  const sends: { id: string; attempt: number; at: Date }[] = [];
   let detail: Record<string, unknown> | undefined;
   // One address at a time, in a fixed order (two transactions lock the same addresses alike).
   for (const key of keys.sort()) {
@@ -130,7 +130,7 @@ function stepDetail(state: CaseState, intent: StepNotice, ctx: CaseContext, mail
 }
 
 /** The template model of a summary of these steps to this address. */
-function summaryModel(items: Array<Record<string, unknown>>, email: string): Record<string, unknown> {
+function summaryModel(items: Record<string, unknown>[], email: string): Record<string, unknown> {
   const name = items.map((i) => i.recipientName).find((n): n is string => typeof n === 'string' && n.length > 0);
   const duties = [...new Set(items.flatMap((i) => (Array.isArray(i.duties) ? (i.duties as string[]) : [])))];
   const refs = [...new Set(items.map((i) => String(i.ref)))];

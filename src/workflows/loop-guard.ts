@@ -11,7 +11,7 @@ import type { MailIntent, MailKind } from '../domain/case/decision.js';
  * ladder's or a chased party's. The ladder's own mails are counted per recipient among
  * themselves.
  */
-export const LOOP_LIMITS: ReadonlyArray<{ windowMs: number; max: number }> = [
+export const LOOP_LIMITS: readonly { windowMs: number; max: number }[] = [
   { windowMs: 10 * 60_000, max: 10 },
   { windowMs: 60 * 60_000, max: 25 },
 ];
@@ -41,7 +41,7 @@ export function mustSee(intent: Pick<MailIntent, 'kind' | 'cause'>): boolean {
 export type LoopVerdict = { action: 'send' } | { action: 'defer'; until: Date; recipients: string[] } | { action: 'drop'; recipients: string[] };
 
 /** Is one more mail over the limits, given when the earlier ones in the same budget were written? `until`: when it has room again. */
-export function overBudget(times: Date[], now: Date, limits: ReadonlyArray<{ windowMs: number; max: number }> = LOOP_LIMITS): { over: boolean; until: Date } {
+export function overBudget(times: Date[], now: Date, limits: readonly { windowMs: number; max: number }[] = LOOP_LIMITS): { over: boolean; until: Date } {
   const sorted = times.map((d) => d.getTime()).sort((a, b) => b - a);
   let until = 0;
   let over = false;
@@ -72,7 +72,7 @@ export function loopVerdict(kind: MailKind, recipients: string[], history: Map<s
     }
   }
   if (over.length === 0) return { action: 'send' };
-  void kind;
+  kind;
   return { action: 'defer', until: new Date(until), recipients: over };
 }
 

@@ -57,7 +57,7 @@ export function planResend(
  * The follow-up to write with the acceptance of `parentId`, with a `mail-recipients-deferred`
  * event on each case the mail was about (see OutboxRepository.markSent: one transaction).
  */
-export function followUpOf(parentId: string, resend: Resend, now: Date, cases: Array<{ caseId: string; kind: OutboxKind }>): FollowUp {
+export function followUpOf(parentId: string, resend: Resend, now: Date, cases: { caseId: string; kind: OutboxKind }[]): FollowUp {
   return {
     resend,
     events: cases.map((c) => ({

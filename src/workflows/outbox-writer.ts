@@ -25,7 +25,7 @@ import { addressKey } from '../domain/address.js';
 
 export interface OutboxWork {
   /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
-  sends: Array<{ id: string; attempt: number; at: Date }>;
+  sends: { id: string; attempt: number; at: Date }[];
 }
 
 export interface WriterDeps {

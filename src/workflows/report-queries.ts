@@ -81,13 +81,13 @@ function kindRank(kind: OutboxKind): number {
   return i < 0 ? KIND_ORDER.length : i;
 }
 
-function attachmentFacts(list: Array<{ filename?: string | null; contentType?: string; size?: number }> | undefined): AttachmentFact[] {
+function attachmentFacts(list: { filename?: string | null; contentType?: string; size?: number }[] | undefined): AttachmentFact[] {
   const names = attachmentNames(list);
   return (list ?? []).map((a, i) => ({ name: names[i]!, bytes: typeof a.size === 'number' ? a.size : null }));
 }
 
 interface StoredAnalysis {
-  attachments?: Array<{ filename?: string; contentType: string; size?: number }>;
+  attachments?: { filename?: string; contentType: string; size?: number }[];
   classification?: { class?: string; evidence?: string; promiseDate?: string };
   commands?: string[];
   automatic?: { kind?: string; reason?: string };
@@ -121,7 +121,7 @@ function readingOf(analysis: StoredAnalysis | null, rowId: string, route: string
   return Object.keys(reading).length ? reading : undefined;
 }
 
-function attachmentNames(list: Array<{ filename?: string | null; contentType?: string }> | undefined): string[] {
+function attachmentNames(list: { filename?: string | null; contentType?: string }[] | undefined): string[] {
   return (list ?? []).map((a) => a.filename || `(unnamed ${a.contentType ?? 'attachment'})`);
 }
 

@@ -19,7 +19,7 @@ export async function foldStrangerNotice(
   ctx: CaseContext,
   deps: { secret: string },
   until: Date,
-): Promise<Array<{ id: string; attempt: number; at: Date }>> {
+): Promise<{ id: string; attempt: number; at: Date }[]> {
   const cause = intent.cause!;
   await tx.flush();
   // Locked: a send job cannot claim it until this transaction has added to it.

@@ -58,8 +58,12 @@ export class WorkerHost {
           removeOnFail: { count: 5000 },
         },
       );
-      worker.on('failed', (job, error) => logger.error({ job: job?.id, name: job?.name, err: error }, 'job failed'));
-      worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
+      worker.on('failed', (job, error) => {
+        logger.error({ job: job?.id, name: job?.name, err: error }, 'job failed');
+      });
+      worker.on('error', (error) => {
+        logger.error({ queue, err: error }, 'worker error');
+      });
       this.workers.push(worker);
     }
   }

@@ -96,9 +96,9 @@ function quoteStart(lines: string[]): { index: number; style: 'outlook' | 'gmail
       .join('\n');
     if (/^(?:-{2,}\s*(?:Original Message|Forwarded message)\s*-{2,}|_{10,})$/i.test(line)) return { index: i, style: 'outlook' };
     if (/^(?:From|Von|Da|De|Van)\s?:/.test(line) && /^(?:Sent|Date|Gesendet|Inviato|Envoyé|Verzonden)\s?:/m.test(next)) return { index: i, style: 'outlook' };
-    if (/^On .+/.test(line) && /wrote:$/.test(`${line} ${lines[i + 1]?.trim() ?? ''}`) && !/^>/.test(line)) return { index: i, style: 'gmail' };
+    if (/^On .+/.test(line) && `${line} ${lines[i + 1]?.trim() ?? ''}`.endsWith('wrote:') && !line.startsWith('>')) return { index: i, style: 'gmail' };
     if (/^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2} GMT[+-]\d{2}:\d{2} .+:$/.test(line)) return { index: i, style: 'gmail' };
-    if (/^>/.test(line)) return { index: i, style: 'blockquote' };
+    if (line.startsWith('>')) return { index: i, style: 'blockquote' };
   }
   return undefined;
 }

@@ -66,7 +66,7 @@ const MAX_HTML = 2 * 1024 * 1024;
  */
 export function predictedLabel(analysis: Pick<MessageAnalysis, 'automatic' | 'classification'>): Predicted {
   if (analysis.automatic.kind !== 'none') return 'automatic';
-  return analysis.classification.class as Predicted;
+  return analysis.classification.class;
 }
 
 /** One entry through the path a real reply takes: composed MIME, the service's parser, its analysis. */

@@ -43,7 +43,7 @@ describe('bad input through the real ingest', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(MIN_MESSAGES);
     const before = new Map<string, unknown>();
     for (const c of open) before.set(c.id, (await h.caseByRef(c.ref))!.state);
-    const eventsBefore = Number((await h.em().execute<Array<{ n: string }>>(`select count(*) as n from case_event`))[0]!.n);
+    const eventsBefore = Number((await h.em().execute<{ n: string }[]>(`select count(*) as n from case_event`))[0]!.n);
 
     const deliveredAt = h.clock.now();
     const ids = new Map<string, string>(); // message row id -> corpus name
@@ -66,14 +66,14 @@ describe('bad input through the real ingest', () => {
         async () => {
           const rows = await h
             .em()
-            .execute<Array<{ total: string; pending: string }>>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
+            .execute<{ total: string; pending: string }[]>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
           return Number(rows[0]!.total) >= open.length + corpus.length && Number(rows[0]!.pending) === 0;
         },
         { timeout: 240_000, interval: 500, what: `all ${corpus.length} messages to get a verdict (${viaImap} of them through IMAP)` },
       );
     } catch (error) {
-      const pending = await h.em().execute<Array<{ id: string; message_id: string }>>(`select id, message_id from message where status = 'pending'`);
-      const stored = await h.em().execute<Array<{ message_id: string }>>(`select message_id from message where message_id like '<nasty-%'`);
+      const pending = await h.em().execute<{ id: string; message_id: string }[]>(`select id, message_id from message where status = 'pending'`);
+      const stored = await h.em().execute<{ message_id: string }[]>(`select message_id from message where message_id like '<nasty-%'`);
       console.log({
         pending: pending.map((p) => ids.get(p.id) ?? p.message_id).slice(0, 30),
         nastiesStored: stored.length,
@@ -84,14 +84,14 @@ describe('bad input through the real ingest', () => {
     await h.settle(60_000);
 
     const rows = await h.em().execute<
-      Array<{
+      {
         id: string;
         status: string;
         route: string | null;
         reason: string | null;
         case_id: string | null;
         analysis: { parseProblems?: string[] } | null;
-      }>
+      }[]
     >(`select id, status, route, reason, case_id, analysis from message where message_id like '<fuzz-%' or message_id like '<nasty-%'`);
     expect(rows).toHaveLength(corpus.length);
     const routes = new Map<string, number>();
@@ -114,7 +114,7 @@ describe('bad input through the real ingest', () => {
       .execute(`select cause from case_event where cause = any(?::text[])`, [`{${rejected.map((r) => `"message:${r.id}"`).join(',')}}`]);
     expect(causedByRejected).toEqual([]);
     // Every event since the fuzzing began was caused by a message that was read and processed.
-    const since = await h.em().execute<Array<{ cause: string | null }>>(`select cause from case_event order by id offset ?`, [eventsBefore]);
+    const since = await h.em().execute<{ cause: string | null }[]>(`select cause from case_event order by id offset ?`, [eventsBefore]);
     for (const e of since.filter((x) => x.cause?.startsWith('message:'))) {
       expect(rows.find((r) => `message:${r.id}` === e.cause)?.status, e.cause!).toBe('processed');
     }

@@ -100,7 +100,7 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     /** How each Redis fault and PostgreSQL outage was recovered from (printed with the figures). */
     const recoveries: string[] = [];
     /** Checks a fault leaves for the end of its phase (that it really hit something). */
-    let toVerify: Array<{ what: string; check: () => boolean | Promise<boolean> }> = [];
+    let toVerify: { what: string; check: () => boolean | Promise<boolean> }[] = [];
     const workerLogs = () => r.workers.map((w) => w.logText()).join('\n');
     const rejections = (code: number) => r.sink.rejections.filter((x) => x.code === code).length;
 
@@ -123,7 +123,12 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
         kills++;
         killLog.push(`${victim.name} with ${c.busyJobs} job(s) in flight`);
         r.fault(FAULT.killWorker);
-        setTimeout(() => victim.start(), between(100, 1500));
+        setTimeout(
+          () => {
+            victim.start();
+          },
+          between(100, 1500),
+        );
       }
     }
 
@@ -132,7 +137,7 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
       maxLocks = Math.max(maxLocks, await r.mailboxLocksHeld());
     };
     /** Faults at given moments (ms) of a phase, each run whether or not the phase is done by then. */
-    async function faultsAt(actions: Array<[number, () => Promise<void> | void]>): Promise<void> {
+    async function faultsAt(actions: [number, () => Promise<void> | void][]): Promise<void> {
       const t0 = Date.now();
       for (const [at, action] of [...actions].sort((a, b) => a[0] - b[0])) {
         await sleep(Math.max(0, at - (Date.now() - t0)));
@@ -225,7 +230,7 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     }
     const limit = (iso: string, hours: number) => new Date(Date.parse(iso) + hours * 3600_000);
 
-    let cases: Array<{ id: string; ref: string; child_ref: string; status: string }> = [];
+    let cases: { id: string; ref: string; child_ref: string; status: string }[] = [];
     let byRequest = new Map<string, string>();
     const caseOf = (i: number) => cases.find((c) => c.id === byRequest.get(requestId(i)));
     const chaserId = (c: { id: string; ref: string }, step: number) => messageIdFor(SECRET, c.id, c.ref, `s${step}-chaser`, INBOX);
@@ -310,7 +315,9 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
         if (!holder) throw new Error('no watcher was reading the mailbox: cannot kill the active one');
         await holder.kill('SIGKILL');
         r.fault(FAULT.killWatcher);
-        setTimeout(() => holder.start(), 2_000);
+        setTimeout(() => {
+          holder.start();
+        }, 2_000);
       }
       if (i === Math.floor(CASES / 2)) await postgresOutage();
       if (i === Math.floor((3 * CASES) / 5)) {
@@ -353,7 +360,12 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
         chaos(20_000, 1_200),
         faultsAt([
           [1_500, smtpOutage],
-          [4_500, () => smtpBurst(15)],
+          [
+            4_500,
+            () => {
+              smtpBurst(15);
+            },
+          ],
           [7_000, () => redisFault('restart')],
         ]),
       ]),
@@ -406,7 +418,12 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
       Promise.all([
         chaos(25_000, 1_000),
         faultsAt([
-          [1_000, () => smtpBurst(25)],
+          [
+            1_000,
+            () => {
+              smtpBurst(25);
+            },
+          ],
           [3_000, postgresOutage],
           [6_000, cutDatabase],
         ]),
@@ -548,7 +565,7 @@ describe('fault suite: nothing lost, nothing sent twice, one watcher', () => {
     expect(maxLocks).toBe(1);
     // Only mail whose every recipient was the refused address failed, and the reason is the server's.
     expect(rejections(550), 'recipients refused with 550').toBeGreaterThan(0);
-    expect(failed.every((o) => /550/.test(o.last_error ?? ''))).toBe(true);
+    expect(failed.every((o) => (o.last_error ?? '').includes('550'))).toBe(true);
     expect(statuses.find((s) => s.status === 'resolved')?.n).toBe(String(Math.floor(CASES / 3)));
 
     // No body text, child reference, subject or secret in any process's log.

@@ -96,7 +96,9 @@ describe('fault suite: hostile senders', () => {
       if (s === killAt) {
         const victim = r.workers.find((w) => w.running)!;
         await victim.kill('SIGKILL');
-        setTimeout(() => victim.start(), 500);
+        setTimeout(() => {
+          victim.start();
+        }, 500);
       }
     }
     // A forged RM: our own server failed its DMARC.
@@ -268,7 +270,7 @@ describe('fault suite: hostile senders', () => {
       `select type from case_event where cause = any($1::text[]) and type not in ('message-flagged', 'confirmation-requested', 'reply-noted')`,
       [forgedIds],
     );
-    const after = await r.query<{ id: string; status: string; participants: Array<{ email: string; undeliverable?: unknown }> }>(
+    const after = await r.query<{ id: string; status: string; participants: { email: string; undeliverable?: unknown }[] }>(
       `select id, status, state->'participants' as participants from escalation_case where id = any($1::uuid[])`,
       [cases.map((c) => c.id)],
     );

@@ -67,7 +67,7 @@ describe('what this is about, through the real services', () => {
     ].join('\r\n');
     const caseId = await mail.deliver(raw, id);
     expect(caseId).toBeTruthy();
-    const ref = (await h.em().execute<Array<{ ref: string }>>(`select ref from escalation_case where id = ?`, [caseId]))[0]!.ref;
+    const ref = (await h.em().execute<{ ref: string }[]>(`select ref from escalation_case where id = ?`, [caseId]))[0]!.ref;
     // A chaser's subject says what it is (Reminder N, Escalation to …); the RM's copies begin 'Sent:'.
     const isChaser = (subject: string | undefined) => !!subject && !subject.startsWith('Sent:') && subject.endsWith(`LAC review minutes [${ref}]`);
 

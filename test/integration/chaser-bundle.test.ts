@@ -44,7 +44,7 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     expect(h.sink.messages.some((m) => m.envelope.to.includes(SAM))).toBe(false);
     await h.advanceTo('2026-12-07T10:02:00Z');
     const combined = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Still outstanding: 3 requests') ?? false);
-    const single = await h.sink.waitFor((m) => m.envelope.to.includes(KIM) && /^Reminder 1: /.test(m.parsed.subject ?? ''));
+    const single = await h.sink.waitFor((m) => m.envelope.to.includes(KIM) && (m.parsed.subject ?? '').startsWith('Reminder 1: '));
     await h.settle();
 
     expect(combined.envelope.to.sort()).toEqual([SAM, JO, RM].sort());
@@ -61,7 +61,7 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     expect(chasers.filter((c) => c.smtpResponse?.startsWith('sent in the combined mail'))).toHaveLength(3);
     const stored = await h.em().findOne(OutboxMail, { kind: 'chaser-bundle' });
     expect(stored?.messageId).toBe(combined.messageId);
-    const events = await h.em().execute<Array<{ n: number }>>(`select count(*)::int as n from case_event where type = 'step-sent'`);
+    const events = await h.em().execute<{ n: number }[]>(`select count(*)::int as n from case_event where type = 'step-sent'`);
     expect(events[0]!.n).toBe(4);
   });
 
@@ -85,7 +85,7 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     await h.sink.waitFor((m) => m.parsed.subject?.includes('Health assessment for CD-401') ?? false);
     await h.settle();
     for (const i of [0, 1]) {
-      const rows = await h.em().execute<Array<{ id: string }>>(`select id from escalation_case where subject like ?`, [`%CD-40${i}%`]);
+      const rows = await h.em().execute<{ id: string }[]>(`select id from escalation_case where subject like ?`, [`%CD-40${i}%`]);
       ids.push(rows[0]!.id);
     }
     h.sink.clear();
@@ -106,7 +106,7 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     expect(followUp.status).toBe('pending');
     expect(followUp.notBefore.toISOString()).toBe('2026-12-08T11:03:00.000Z');
     for (const id of ids) {
-      const types = (await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [id])).map((e) => e.type);
+      const types = (await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [id])).map((e) => e.type);
       expect(types).toContain('mail-recipients-deferred');
       expect(types).not.toContain('bounce');
     }

@@ -48,7 +48,7 @@ describe('escalator cases and migrate', () => {
     expect(row).toContain('Mon 7 Dec 2026 10:00 GMT');
     expect(text.out).not.toContain('.000Z');
 
-    const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Array<Record<string, unknown>>;
+    const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Record<string, unknown>[];
     expect(json).toEqual([
       expect.objectContaining({
         ref: c.ref,
@@ -78,9 +78,9 @@ describe('escalator cases and migrate', () => {
       rung: string;
       nextActionAt: string;
       childRef: string;
-      participants: Array<{ role: string; email: string }>;
-      events: Array<{ at: string; type: string; actor: string }>;
-      messages: Array<{ direction: string; messageId: string; from: string; to: string[]; cc: string[]; subject: string }>;
+      participants: { role: string; email: string }[];
+      events: { at: string; type: string; actor: string }[];
+      messages: { direction: string; messageId: string; from: string; to: string[]; cc: string[]; subject: string }[];
     };
     expect(view).toMatchObject({
       ref: c.ref,
@@ -135,7 +135,7 @@ describe('escalator cases and migrate', () => {
     await h.settle();
     const after = JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as {
       rung: string;
-      events: Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
+      events: { type: string; actor: string; detail: Record<string, unknown> }[];
     };
     expect(after.rung).toBe('team-manager-reminder');
     const applied = after.events.find((e) => e.type === 'commands-applied' && e.actor.startsWith('cli:'));
@@ -160,7 +160,7 @@ describe('escalator cases and migrate', () => {
     const text = await cli('cases', 'list');
     const row = text.out.split('\n').find((l) => l.startsWith(c.ref))!;
     expect(row).toMatch(new RegExp(`^${c.ref}\\s+closed\\s+childrens-home-reg5\\s+–\\s+–\\s`));
-    const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Array<Record<string, unknown>>;
+    const json = JSON.parse((await cli('cases', 'list', '--json')).out) as Record<string, unknown>[];
     expect(json[0]).toMatchObject({ status: 'closed', rung: null, nextActionAt: null });
   });
 

@@ -90,9 +90,7 @@ describe('the send job with a mail abandoned mid-send', () => {
   /** The case's confirmation, as a killed worker would leave it: claimed, then silence. */
   async function abandonConfirmation(): Promise<{ id: string; messageId: string }> {
     const row = (
-      await h
-        .em()
-        .execute<Array<{ id: string; message_id: string }>>(`select id, message_id from outbox_mail where case_id = ? and kind = 'confirmation'`, [c.id])
+      await h.em().execute<{ id: string; message_id: string }[]>(`select id, message_id from outbox_mail where case_id = ? and kind = 'confirmation'`, [c.id])
     )[0]!;
     await h
       .em()
@@ -107,7 +105,7 @@ describe('the send job with a mail abandoned mid-send', () => {
     (
       await h
         .em()
-        .execute<Array<{ status: string; smtp_response: string | null; abandoned_at: Date | null; attempts: number; not_before: Date }>>(
+        .execute<{ status: string; smtp_response: string | null; abandoned_at: Date | null; attempts: number; not_before: Date }[]>(
           `select status, smtp_response, abandoned_at, attempts, not_before from outbox_mail where id = ?`,
           [id],
         )

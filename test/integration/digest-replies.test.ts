@@ -113,7 +113,7 @@ describe('replies to the weekly digest', () => {
     expect(text).toContain('ESC-2026-0999: there is no case with this reference here, so nothing was changed.');
     expect(text).toContain('"PAUSE until 5 January 2027": it does not say which case it is for.');
     expect(text).toContain('The rest has been done');
-    const row = await h.em().execute<Array<{ route: string; case_id: string | null }>>(`select route, case_id from message where message_id = ?`, [id]);
+    const row = await h.em().execute<{ route: string; case_id: string | null }[]>(`select route, case_id from message where message_id = ?`, [id]);
     expect(row).toEqual([{ route: 'command', case_id: null }]);
   });
 

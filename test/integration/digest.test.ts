@@ -149,19 +149,19 @@ describe('weekly digest', () => {
     await mail.reply(c.resolvedLastWeek!, `Bo Nine <${NORTH('bo.nine')}>`, 'Please find the minutes attached.', { step: 1 });
     await mail.command(c.resolvedLastWeek!, ['RESOLVED']);
     await h.advanceTo('2026-12-11T10:00:00Z');
-    await mail.reply(c.openedAndResolved!, `Gus Thirteen <${NORTH('gus.thirteen')}>`, 'Please find the minutes attached.');
-    await mail.command(c.openedAndResolved!, ['RESOLVED']);
+    await mail.reply(c.openedAndResolved, `Gus Thirteen <${NORTH('gus.thirteen')}>`, 'Please find the minutes attached.');
+    await mail.command(c.openedAndResolved, ['RESOLVED']);
     // Still waiting for confirmation on Monday: the two-working-day hold and its reminder run to Thursday 17 December.
-    await mail.reply(c.confirm!, `Rob Five <${NORTH('rob.five')}>`, 'Our response to the panel is attached. This is now done.');
+    await mail.reply(c.confirm, `Rob Five <${NORTH('rob.five')}>`, 'Our response to the panel is attached. This is now done.');
     await h.advanceTo('2026-12-14T08:00:00Z');
     await h.settle();
 
     const status = async (x: OpenedCase) => (await h.caseByRef(x.ref))!.status;
     expect(await status(c.approval!)).toBe('open');
-    expect(await status(c.confirm!)).toBe('awaiting-confirmation');
+    expect(await status(c.confirm)).toBe('awaiting-confirmation');
     expect(await status(c.resolvedLastWeek!)).toBe('resolved');
     expect(await status(c.resolvedEarlier!)).toBe('resolved');
-    expect(await status(c.openedAndResolved!)).toBe('resolved');
+    expect(await status(c.openedAndResolved)).toBe('resolved');
     expect(await status(c.closed!)).toBe('closed');
     expect(await status(c.paused!)).toBe('paused');
     const bounced = (await h.caseByRef(c.bounced!.ref))!.state.participants.find((p) => p.email === NORTH('lee.four'));

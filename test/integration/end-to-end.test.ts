@@ -56,7 +56,7 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     expect(confirmation.parsed.html).toContain('ESC-2026-0001');
 
     await h.settle();
-    const cases = await h.em().execute<Array<{ ref: string }>>('select ref from escalation_case');
+    const cases = await h.em().execute<{ ref: string }[]>('select ref from escalation_case');
     expect(cases).toEqual([{ ref: 'ESC-2026-0001' }]);
     const stored = await h.em().find(Message, { messageId: REQUEST_ID });
     expect(stored).toHaveLength(1);
@@ -94,8 +94,8 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     expect(Buffer.from(threadIndex, 'base64')).toHaveLength(27);
     const replyTo = chaser.parsed.replyTo?.value[0]?.address ?? '';
     expect(replyTo).toMatch(/^escalations\+[a-z2-7]{20}@sunrise-homes\.org\.uk$/);
-    const to = (chaser.parsed.to as { value: Array<{ address: string }> }).value.map((a) => a.address);
-    const cc = (chaser.parsed.cc as { value: Array<{ address: string }> }).value.map((a) => a.address);
+    const to = (chaser.parsed.to as { value: { address: string }[] }).value.map((a) => a.address);
+    const cc = (chaser.parsed.cc as { value: { address: string }[] }).value.map((a) => a.address);
     expect(to).toEqual([PROFESSIONAL]);
     expect(cc).toEqual([TEAM_MANAGER, RM]);
     expect(chaser.envelope.to.sort()).toEqual([PROFESSIONAL, TEAM_MANAGER, RM].sort());

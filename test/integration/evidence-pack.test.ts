@@ -92,17 +92,17 @@ describe('evidence pack', () => {
 
     const inbound = await h
       .em()
-      .execute<Array<{ message_id: string; hash: string; received_at: Date }>>(
+      .execute<{ message_id: string; hash: string; received_at: Date }[]>(
         `select message_id, encode(sha256(raw), 'hex') as hash, received_at from message where case_id = ? order by received_at, created_at`,
         [c.id],
       );
     const outbound = await h
       .em()
-      .execute<Array<{ message_id: string; hash: string; kind: string }>>(
+      .execute<{ message_id: string; hash: string; kind: string }[]>(
         `select message_id, encode(sha256(raw), 'hex') as hash, kind from outbox_mail where case_id = ? order by created_at`,
         [c.id],
       );
-    const events = await h.em().execute<Array<{ type: string; actor: string }>>(`select type, actor from case_event where case_id = ? order by at, id`, [c.id]);
+    const events = await h.em().execute<{ type: string; actor: string }[]>(`select type, actor from case_event where case_id = ? order by at, id`, [c.id]);
     expect(inbound).toHaveLength(5); // the request, the VIEWS command, the promise, the done reply and the RM's RESOLVED
     expect(outbound.length).toBeGreaterThan(8);
 
@@ -154,7 +154,7 @@ describe('evidence pack', () => {
   });
 
   it('states SHA-256 hashes that match the raw messages stored in the database', async () => {
-    const stored = await h.em().execute<Array<{ message_id: string; hash: string }>>(
+    const stored = await h.em().execute<{ message_id: string; hash: string }[]>(
       `select message_id, encode(sha256(raw), 'hex') as hash from message where case_id = ?
        union all select message_id, encode(sha256(raw), 'hex') from outbox_mail where case_id = ?`,
       [c.id, c.id],

@@ -65,7 +65,9 @@ describe('escalator doctor', () => {
     const sentBefore = server.sent.length;
     const { code, out } = await doctor();
     expect(code, out).toBe(0);
-    expect(line(out, 'credential')).toMatch(/^  PASS  credential certificate CN=escalator-test, SHA-1 thumbprint [0-9A-F]{40}, valid until \d{4}-\d\d-\d\d$/);
+    expect(line(out, 'credential')).toMatch(
+      /^ {2}PASS {2}credential certificate CN=escalator-test, SHA-1 thumbprint [0-9A-F]{40}, valid until \d{4}-\d\d-\d\d$/,
+    );
     expect(line(out, 'token')).toContain(`PASS  token      token issued by ${server.origin} for tenant ${TENANT}, app ${CLIENT_ID}`);
     expect(line(out, 'read')).toContain(`PASS  read       read Inbox of ${INBOX}`);
     expect(line(out, 'sent-items')).toContain('PASS  sent-items read Sent Items');

@@ -73,7 +73,7 @@ describe('over Microsoft Graph: request in, case opened, chaser out, reply in, r
     await h.poll();
     await h.restart();
     await h.poll();
-    const links = await h.em().execute<Array<{ folder_key: string; link_kind: string }>>(`select folder_key, link_kind from graph_delta_state`);
+    const links = await h.em().execute<{ folder_key: string; link_kind: string }[]>(`select folder_key, link_kind from graph_delta_state`);
     expect(links).toEqual([{ folder_key: `${INBOX}/inbox`, link_kind: 'delta' }]);
     // The categorised message came back in the delta as changed, and was recognised, not fetched.
     expect(h.graph.requests.filter((r) => r.path.endsWith('/$value')).length).toBe(requestsBefore);

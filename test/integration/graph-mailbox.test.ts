@@ -55,7 +55,7 @@ describe('reading a Graph mailbox', () => {
   const fetches = () => h.graph.requests.filter((r) => r.path.endsWith('/$value') && r.status === 200).length;
   const stored = () => h.em().count(Message, {});
   const position = async () =>
-    (await h.em().execute<Array<{ link_kind: string }>>(`select link_kind from graph_delta_state where folder_key = ?`, [`${INBOX}/inbox`]))[0]?.link_kind;
+    (await h.em().execute<{ link_kind: string }[]>(`select link_kind from graph_delta_state where folder_key = ?`, [`${INBOX}/inbox`]))[0]?.link_kind;
 
   it('one watcher per mailbox: a second one waits for the mailbox lock and reads nothing', async () => {
     const second = new GraphWatcher({
@@ -148,7 +148,7 @@ describe('sending through Graph', () => {
     expect(h.graph.messagesIn(INBOX)).toEqual([]);
     const folder = h.graph.folderIdOf(INBOX, 'Escalator/Processed');
     expect(folder).toBeDefined();
-    expect(h.graph.messagesIn(INBOX, folder!).map((m) => m.internetMessageId)).toEqual(['<request-1@sunrise-homes.org.uk>']);
+    expect(h.graph.messagesIn(INBOX, folder).map((m) => m.internetMessageId)).toEqual(['<request-1@sunrise-homes.org.uk>']);
     // The move shows in the next round as a message gone from the Inbox: nothing is read again.
     await h.poll();
     expect(await h.em().count(Message, {})).toBe(1);

@@ -38,8 +38,7 @@ function accounts(): GraphAccounts {
   open.push(a);
   return a;
 }
-const config = (extra: Record<string, unknown> = {}): GraphConfig =>
-  graphSchema.parse(server.graphConfig({ certificatePath: cert.path }, extra) as Record<string, unknown>);
+const config = (extra: Record<string, unknown> = {}): GraphConfig => graphSchema.parse(server.graphConfig({ certificatePath: cert.path }, extra));
 const tokenRequests = () => server.tokenRequests.length;
 
 describe('Graph token: client credentials with a certificate or a secret, through MSAL', () => {

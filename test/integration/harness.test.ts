@@ -33,7 +33,7 @@ function rawMessage(subject: string, body: string): string {
 
 interface InboxSnapshot {
   uidValidity: bigint;
-  messages: Array<{ uid: number; subject: string; source: string; flags: string[]; internalDate: Date | undefined }>;
+  messages: { uid: number; subject: string; source: string; flags: string[]; internalDate: Date | undefined }[];
 }
 
 async function readInbox(server: DovecotServer): Promise<InboxSnapshot> {
@@ -171,7 +171,9 @@ async function ehlo(port: number): Promise<string> {
     const socket = net.connect({ host: '127.0.0.1', port });
     let buffer = '';
     let sent = false;
-    socket.setTimeout(5000, () => reject(new Error('EHLO timed out')));
+    socket.setTimeout(5000, () => {
+      reject(new Error('EHLO timed out'));
+    });
     socket.on('error', reject);
     socket.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -189,7 +191,7 @@ async function ehlo(port: number): Promise<string> {
 
 describe('smtp sink harness', () => {
   const sinks: SmtpSink[] = [];
-  const transports: Array<{ close(): void }> = [];
+  const transports: { close(): void }[] = [];
 
   async function sink(opts?: SmtpSinkOptions): Promise<SmtpSink> {
     const created = await startSmtpSink(opts);

@@ -69,7 +69,7 @@ describe('step notices at most once an hour per person (notices: hourly, the def
     expect(summaries[0]!.to).toEqual([RM]);
     expect(summaries[0]!.status).toBe('pending');
     expect(summaries[0]!.notBefore.toISOString()).toBe('2026-12-07T11:00:00.000Z');
-    const folded = await h.em().execute<Array<{ n: number }>>(`select count(*)::int as n from case_event where type = 'mail-folded'`);
+    const folded = await h.em().execute<{ n: number }[]>(`select count(*)::int as n from case_event where type = 'mail-folded'`);
     expect(folded[0]!.n).toBe(2);
 
     // Nothing more before the hour is up.

@@ -13,7 +13,7 @@ async function sentFolder(imap: OAuthDovecot) {
     if (!(await client.list()).some((b) => b.path === 'Sent')) return [];
     const lock = await client.getMailboxLock('Sent');
     try {
-      const out: Array<{ source: Buffer; seen: boolean }> = [];
+      const out: { source: Buffer; seen: boolean }[] = [];
       if (client.mailbox && client.mailbox.exists === 0) return out;
       for await (const m of client.fetch('1:*', { source: true, flags: true }))
         out.push({ source: Buffer.from(m.source!), seen: m.flags?.has('\\Seen') ?? false });

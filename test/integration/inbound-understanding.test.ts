@@ -94,7 +94,7 @@ describe('replies, automatic mail, commands and sender trust on the real service
     expect(h.sink.messages.some((x) => x.envelope.to.includes(JO))).toBe(false);
     await h.advanceTo('2026-12-21T09:00:00Z');
     const tm = await h.sink.waitFor((x) => x.messageId === messageIdFor(SECRET, c.id, c.ref, 's2-chaser', INBOX));
-    expect((tm.parsed.to as { value: Array<{ address: string }> }).value[0]?.address).toBe(JO);
+    expect((tm.parsed.to as { value: { address: string }[] }).value[0]?.address).toBe(JO);
     await h.settle();
   });
 
@@ -121,7 +121,7 @@ describe('replies, automatic mail, commands and sender trust on the real service
     expect({ ...after, nextActionAt: after.nextActionAt }).toEqual(before);
     const events = await h
       .em()
-      .execute<Array<{ type: string; detail: { returnDate: string } }>>(`select type, detail from case_event where case_id = ? order by id`, [c.id]);
+      .execute<{ type: string; detail: { returnDate: string } }[]>(`select type, detail from case_event where case_id = ? order by id`, [c.id]);
     expect(events.at(-1)).toMatchObject({ type: 'auto-reply', detail: { returnDate: '2027-01-04' } });
     expect(h.sink.messages).toHaveLength(0);
   });

@@ -100,7 +100,7 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     const row = (await h.caseByRef(c.ref))!;
     expect(row.status).toBe('open');
     expect(h.sink.messages.some((x) => x.parsed.subject?.startsWith('Done:'))).toBe(false);
-    const events = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [c.id]);
+    const events = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [c.id]);
     expect(events.map((e) => e.type)).not.toContain('closed');
     expect(events.at(-1)?.type).toBe('reply-received');
   });

@@ -33,7 +33,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
     return { status: res.status, body: await res.text() };
   };
 
-  async function events(c: OpenedCase): Promise<Array<{ type: string; detail: Record<string, unknown> }>> {
+  async function events(c: OpenedCase): Promise<{ type: string; detail: Record<string, unknown> }[]> {
     return h.em().execute(`select type, detail from case_event where case_id = ? order by id`, [c.id]);
   }
 
@@ -106,7 +106,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
     );
     await h.promoteDue();
     await h.settle();
-    const verdict = (await h.em().execute<Array<{ route: string; case_id: string }>>(`select route, case_id from message where message_id = ?`, [ooo]))[0]!;
+    const verdict = (await h.em().execute<{ route: string; case_id: string }[]>(`select route, case_id from message where message_id = ?`, [ooo]))[0]!;
     expect(verdict).toEqual({ route: 'automatic', case_id: c.id });
     expect(h.sink.messages).toHaveLength(0);
     expect((await h.caseByRef(c.ref))!.status).toBe('open');
@@ -154,7 +154,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
     expect((await h.caseByRef(withdrawn.ref))!.status).toBe('closed');
     const outBefore = await h
       .em()
-      .execute<Array<{ id: string; raw: Buffer; status: string }>>(`select id, raw, status from outbox_mail where case_id = ?`, [closed.id]);
+      .execute<{ id: string; raw: Buffer; status: string }[]>(`select id, raw, status from outbox_mail where case_id = ?`, [closed.id]);
     expect(outBefore.length).toBeGreaterThan(0);
     const eventsBefore = await events(closed);
 
@@ -180,7 +180,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
 
     const inbound = await h
       .em()
-      .execute<Array<{ raw: Buffer | null; new_text: string | null; sha256: string; subject: string; raw_purged_at: Date | null; from_address: string }>>(
+      .execute<{ raw: Buffer | null; new_text: string | null; sha256: string; subject: string; raw_purged_at: Date | null; from_address: string }[]>(
         `select raw, new_text, sha256, subject, raw_purged_at, from_address from message where case_id = ?`,
         [closed.id],
       );
@@ -189,7 +189,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
     );
     const outAfter = await h
       .em()
-      .execute<Array<{ id: string; raw: Buffer | null; sha256: string | null; subject: string }>>(
+      .execute<{ id: string; raw: Buffer | null; sha256: string | null; subject: string }[]>(
         `select id, raw, sha256, subject from outbox_mail where case_id = ?`,
         [closed.id],
       );
@@ -216,10 +216,10 @@ describe('operations: health, metrics, loop protection, retention and export', (
     const data = JSON.parse(full.out) as {
       format: string;
       case: { ref: string; child_ref: string };
-      state: { childRef: string; participants: Array<{ email: string }> };
-      events: Array<{ type: string }>;
-      messages: Array<{ message_id: string; raw_base64: string; raw_bytes: number; sha256: string }>;
-      outbox: Array<{ kind: string; raw_base64: string; message_id: string }>;
+      state: { childRef: string; participants: { email: string }[] };
+      events: { type: string }[];
+      messages: { message_id: string; raw_base64: string; raw_bytes: number; sha256: string }[];
+      outbox: { kind: string; raw_base64: string; message_id: string }[];
     };
     expect(data.format).toBe('escalator-case-export/1');
     expect(data.case).toMatchObject({ ref: c.ref, child_ref: 'AB-3006' });

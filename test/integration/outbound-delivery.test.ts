@@ -95,7 +95,7 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const row = (await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` }))!;
     expect(row.status).toBe('failed');
     expect(row.attempts).toBe(1);
-    const events = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [id]);
+    const events = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [id]);
     expect(events.map((e) => e.type)).toContain('mail-failed');
     expect(ref).toBe('ESC-2026-0002');
   });
@@ -114,9 +114,7 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const state = (await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` }))!;
     expect(state.status).toBe('sent');
     const c = (
-      await h
-        .em()
-        .execute<Array<{ state: { participants: Array<{ email: string; undeliverable?: unknown }> } }>>(`select state from escalation_case where id = ?`, [id])
+      await h.em().execute<{ state: { participants: { email: string; undeliverable?: unknown }[] } }[]>(`select state from escalation_case where id = ?`, [id])
     )[0]!;
     expect(c.state.participants.find((p) => p.email === JO)?.undeliverable).toBeTruthy();
     h.sink.heal();
@@ -221,15 +219,13 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const c = (
       await h
         .em()
-        .execute<Array<{ state: { participants: Array<{ email: string; undeliverable?: unknown }> } }>>(`select state from escalation_case where id = ?`, [
-          caseId,
-        ])
+        .execute<{ state: { participants: { email: string; undeliverable?: unknown }[] } }[]>(`select state from escalation_case where id = ?`, [caseId])
     )[0]!;
     return c.state.participants.find((p) => p.email === email);
   }
 
   async function eventTypes(caseId: string): Promise<string[]> {
-    const rows = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [caseId]);
+    const rows = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [caseId]);
     return rows.map((r) => r.type);
   }
 

@@ -225,7 +225,7 @@ describe('the send-mail job waits for room in the mailbox window', () => {
       async () => {
         const [found] = await h
           .em()
-          .execute<Array<{ id: string }>>(`select id from outbox_mail where kind = 'chaser' and "to" @> ?::jsonb`, [JSON.stringify([KIM])]);
+          .execute<{ id: string }[]>(`select id from outbox_mail where kind = 'chaser' and "to" @> ?::jsonb`, [JSON.stringify([KIM])]);
         const r = found ? await h.em().findOne(OutboxMail, { id: found.id }) : null;
         return r && r.status === 'pending' && r.notBefore > h.clock.now() ? r : undefined;
       },

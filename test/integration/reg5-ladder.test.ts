@@ -31,7 +31,7 @@ const appendRequest = (h: EscalatorHarness, childProtection: boolean) =>
   );
 
 const addresses = (m: CapturedMessage, field: 'to' | 'cc') => {
-  const v = m.parsed[field] as { value: Array<{ address: string }> } | undefined;
+  const v = m.parsed[field] as { value: { address: string }[] } | undefined;
   return (v?.value ?? []).map((a) => a.address).sort();
 };
 const refsOf = (m: CapturedMessage) => {
@@ -267,7 +267,7 @@ describe('childrens-home-reg5 on a child protection case: the safeguarding times
   });
 
   it('one working day apart: each chaser asks for it by the end of its own day, and none restates the standard 2 weeks', async () => {
-    const deadlines: Array<[string, string, string]> = [
+    const deadlines: [string, string, string][] = [
       ['2026-11-24T09:00:00Z', SAM, 'the end of Tuesday 24 November 2026'],
       ['2026-11-25T09:00:00Z', JO, 'the end of Wednesday 25 November 2026'],
       ['2026-11-26T09:00:00Z', AD, 'the end of Thursday 26 November 2026'],

@@ -14,7 +14,7 @@ const IRO = 'riley.shaw@northshire.gov.uk';
 const TAGGED = 'Family time: risk assessment for AB-1234 [ESC-2026-0001]';
 
 const addresses = (m: CapturedMessage, field: 'to' | 'cc') => {
-  const v = m.parsed[field] as { value: Array<{ address: string }> } | undefined;
+  const v = m.parsed[field] as { value: { address: string }[] } | undefined;
   return (v?.value ?? []).map((a) => a.address).sort();
 };
 

@@ -45,7 +45,7 @@ describe('a reply’s attachments reach the RM', () => {
     const text = notice.parsed.text!.replace(/\s+/g, ' ');
     expect(text).toContain('Attached to this mail, as they sent it: - agenda.pdf (3 kB)');
     expect(text).toContain('Also sent, but too large to attach here: - recording.mp4 (9 kB)');
-    const row = await h.em().execute<Array<{ id: string }>>(`select id from message where message_id = ?`, [id]);
+    const row = await h.em().execute<{ id: string }[]>(`select id from message where message_id = ?`, [id]);
     const key = row[0]!.id.replace(/-/g, '').slice(0, 16);
     expect(text).toContain(`escalator mail attachments ${c.ref} --message ${key} --out <directory>`);
 

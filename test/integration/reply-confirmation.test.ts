@@ -48,7 +48,7 @@ describe('a reply that reads as done waits for the RM', () => {
       'The minutes have been written up; they will be sent once the chair has approved them.\r\n\r\nSam',
     );
     expect(await status(c.hedged)).toBe('open');
-    const row = await h.em().execute<Array<{ analysis: { classification: { class: string } } }>>(`select analysis from message where message_id = ?`, [id]);
+    const row = await h.em().execute<{ analysis: { classification: { class: string } } }[]>(`select analysis from message where message_id = ?`, [id]);
     expect(row[0]!.analysis.classification.class).not.toBe('resolved');
     expect(toRm(c.hedged).map((m) => m.parsed.subject)).toEqual([expect.stringMatching(/^Reply received: /)]);
   });
@@ -99,7 +99,7 @@ describe('a reply that reads as done waits for the RM', () => {
       id,
     );
     expect(h.sink.messages.slice(before)).toEqual([]);
-    const events = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [c.receipt.id]);
+    const events = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [c.receipt.id]);
     expect(events.map((e) => e.type).slice(-1)).toEqual(['auto-reply']);
     expect(await status(c.receipt)).toBe('open');
   });
@@ -145,7 +145,7 @@ describe('a reply that reads as done waits for the RM', () => {
     expect(await status(c.pdf)).toBe('resolved');
     const events = await h
       .em()
-      .execute<Array<{ type: string; actor: string }>>(`select type, actor from case_event where case_id = ? and type = 'resolved'`, [c.pdf.id]);
+      .execute<{ type: string; actor: string }[]>(`select type, actor from case_event where case_id = ? and type = 'resolved'`, [c.pdf.id]);
     expect(events).toEqual([{ type: 'resolved', actor: RM }]);
   });
 
@@ -173,9 +173,7 @@ describe('a reply that reads as done waits for the RM', () => {
     expect(chasersToSam(c.silentPdf)).toEqual([]);
     const resolved = await h
       .em()
-      .execute<Array<{ detail: { by: string; documents: string[] } }>>(`select detail from case_event where case_id = ? and type = 'resolved'`, [
-        c.silentPdf.id,
-      ]);
+      .execute<{ detail: { by: string; documents: string[] } }[]>(`select detail from case_event where case_id = ? and type = 'resolved'`, [c.silentPdf.id]);
     expect(resolved.map((e) => e.detail)).toEqual([expect.objectContaining({ by: 'silence', documents: ['review-minutes.pdf'] })]);
     for (const x of [c.silentWords, c.secure]) {
       expect(await status(x), x.ref).toBe('open');

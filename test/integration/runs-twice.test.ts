@@ -135,11 +135,11 @@ describe('runs twice, sends once', () => {
   });
 
   async function eventsOf(caseId: string): Promise<string[]> {
-    const rows = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [caseId]);
+    const rows = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [caseId]);
     return rows.map((r) => r.type);
   }
 
-  async function outboxOf(caseId: string): Promise<Array<{ dedupe_key: string; status: string }>> {
+  async function outboxOf(caseId: string): Promise<{ dedupe_key: string; status: string }[]> {
     return h.em().execute(`select dedupe_key, status from outbox_mail where case_id = ? order by dedupe_key`, [caseId]);
   }
 

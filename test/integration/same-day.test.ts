@@ -65,8 +65,8 @@ describe('same day means the same day (sendWindow: always)', () => {
       },
       { what: 'the chaser to the Deputy Director to be recorded as sent' },
     );
-    expect(sent!.sentAt?.toISOString()).toBe('2026-12-24T17:30:00.000Z');
-    expect(sent!.waitsForWindow).toBe(false);
+    expect(sent.sentAt?.toISOString()).toBe('2026-12-24T17:30:00.000Z');
+    expect(sent.waitsForWindow).toBe(false);
     // The Deputy Director has their whole next working day: Tuesday 29 December.
     expect(chaser.parsed.text).toContain('by the end of Tuesday 29 December 2026');
   });

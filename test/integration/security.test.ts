@@ -40,7 +40,7 @@ describe('security: who may change a case, and what the service echoes back', ()
     return (
       await h
         .em()
-        .execute<Array<{ status: string; route: string; reason: string | null; case_id: string | null; analysis: { classification: { class: string } } }>>(
+        .execute<{ status: string; route: string; reason: string | null; case_id: string | null; analysis: { classification: { class: string } } }[]>(
           `select status, route, reason, case_id, analysis from message where message_id = ?`,
           [messageId],
         )

@@ -17,7 +17,7 @@ const MAILBOX = 'escalations@sunrise-homes.org.uk';
 async function folderContents(client: ImapFlow, folder: string) {
   const lock = await client.getMailboxLock(folder);
   try {
-    const out: Array<{ source: Buffer; flags: Set<string>; internalDate: Date }> = [];
+    const out: { source: Buffer; flags: Set<string>; internalDate: Date }[] = [];
     if ((client.mailbox && client.mailbox.exists) === 0) return out;
     for await (const m of client.fetch('1:*', { source: true, flags: true, internalDate: true })) {
       out.push({ source: Buffer.from(m.source!), flags: m.flags ?? new Set(), internalDate: new Date(m.internalDate!) });

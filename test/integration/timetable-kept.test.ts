@@ -104,10 +104,10 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
     ] as const) {
       const rows = printed(confirmations.get(ref)!);
       const shown = JSON.parse((await cli('cases', 'show', ref, '--json')).out) as {
-        timetable: Array<{ n: number; at: string | null; atText: string; deadlineText?: string }>;
+        timetable: { n: number; at: string | null; atText: string; deadlineText?: string }[];
       };
       const sim = JSON.parse((await cli('simulate', '--ladder', ladder, '--start', OPENED, '--json')).out) as {
-        steps: Array<{ dueAt: string | null; repeat?: boolean }>;
+        steps: { dueAt: string | null; repeat?: boolean }[];
       };
       const simSteps = sim.steps.filter((s) => !s.repeat);
       expect(rows.map((r) => r.n)).toEqual(shown.timetable.map((r) => r.n));
@@ -116,7 +116,7 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
         const show = shown.timetable[i]!;
         expect(row.when.startsWith(show.atText.replace(/ \(only in .*\)$/, '')), `${ref} step ${row.n}`).toBe(true);
         expect(show.deadlineText).toBe(row.deadline ? `the end of ${row.deadline}` : undefined);
-        expect(simSteps[i]!.dueAt === null ? null : new Date(simSteps[i]!.dueAt!).toISOString()).toBe(show.at);
+        expect(simSteps[i]!.dueAt === null ? null : new Date(simSteps[i]!.dueAt).toISOString()).toBe(show.at);
       });
     }
     // The issue's example: the reminders the send window moved off Christmas and New Year's Day move nothing after them.
@@ -135,10 +135,10 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
       { ref: reg5.ref, subject: `LAC review minutes [${reg5.ref}]`, rows: printed(confirmations.get(reg5.ref)!) },
       { ref: practice.ref, subject: `${practice.subject} [${practice.ref}]`, rows: printed(confirmations.get(practice.ref)!) },
     ];
-    const moments = new Map<string, Array<{ ref: string; subject: string; row: PrintedRow }>>();
-    const shown = new Map<string, Array<{ n: number; at: string | null }>>();
+    const moments = new Map<string, { ref: string; subject: string; row: PrintedRow }[]>();
+    const shown = new Map<string, { n: number; at: string | null }[]>();
     for (const c of cases) {
-      shown.set(c.ref, (JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { timetable: Array<{ n: number; at: string | null }> }).timetable);
+      shown.set(c.ref, (JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { timetable: { n: number; at: string | null }[] }).timetable);
       for (const row of c.rows) {
         const at = shown.get(c.ref)!.find((r) => r.n === row.n)!.at;
         if (!at || row.when.includes('only in')) continue;
@@ -186,8 +186,8 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
           { what: `the chaser of ${ref} step ${row.n} to be recorded as sent` },
         );
         // Drafted and sent at the printed moment (an approval-gated letter is approved the same minute).
-        expect(sent!.createdAt.toISOString(), `${ref} step ${row.n}`).toBe(at);
-        expect(sent!.sentAt?.toISOString(), `${ref} step ${row.n}`).toBe(at);
+        expect(sent.createdAt.toISOString(), `${ref} step ${row.n}`).toBe(at);
+        expect(sent.sentAt?.toISOString(), `${ref} step ${row.n}`).toBe(at);
         const text = chaser.parsed.text ?? '';
         if (row.deadline) expect(text).toContain(`by the end of ${row.deadline}`);
         else expect(text).not.toMatch(/Please (have this completed|reply) by/);
@@ -197,7 +197,7 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
     expect(approvals).toBe(2);
     // Nothing moved: the timetable at the end is the one the confirmation printed.
     for (const c of cases) {
-      const after = (JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { timetable: Array<{ n: number; at: string | null; status: string }> })
+      const after = (JSON.parse((await cli('cases', 'show', c.ref, '--json')).out) as { timetable: { n: number; at: string | null; status: string }[] })
         .timetable;
       for (const row of shown.get(c.ref)!) {
         const now = after.find((r) => r.n === row.n)!;

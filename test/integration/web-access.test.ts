@@ -40,12 +40,10 @@ describe('web view: sign-in and who may do what', () => {
     await w?.close();
   });
 
-  const caseRow = async (ref = c.ref) => (await w.h.em().execute<Array<{ status: string }>>(`select status from escalation_case where ref = ?`, [ref]))[0]!;
+  const caseRow = async (ref = c.ref) => (await w.h.em().execute<{ status: string }[]>(`select status from escalation_case where ref = ?`, [ref]))[0]!;
   const eventCount = async (ref = c.ref) =>
     Number(
-      (
-        await w.h.em().execute<Array<{ n: string }>>(`select count(*) n from case_event e join escalation_case c on c.id = e.case_id where c.ref = ?`, [ref])
-      )[0]!.n,
+      (await w.h.em().execute<{ n: string }[]>(`select count(*) n from case_event e join escalation_case c on c.id = e.case_id where c.ref = ?`, [ref]))[0]!.n,
     );
 
   it('sends an anonymous user to sign in from every page, and refuses every action', async () => {
@@ -79,7 +77,7 @@ describe('web view: sign-in and who may do what', () => {
     expect(page.body).toContain('Alex Morgan');
     expect(page.body).toContain(c.ref);
     expect(page.body).toContain('Registered Manager');
-    const sessions = await w.h.em().execute<Array<{ n: string }>>(`select count(*) n from web_session where data->'user'->>'email' = ?`, [RM]);
+    const sessions = await w.h.em().execute<{ n: string }[]>(`select count(*) n from web_session where data->'user'->>'email' = ?`, [RM]);
     expect(Number(sessions[0]!.n)).toBe(1);
 
     const board = await rm.get(`${w.base}/`);
@@ -191,14 +189,14 @@ describe('web view: sign-in and who may do what', () => {
     expect((await caseRow()).status).toBe('resolved');
     const applied = await w.h
       .em()
-      .execute<Array<{ actor: string; cause: string }>>(
+      .execute<{ actor: string; cause: string }[]>(
         `select e.actor, e.cause from case_event e join escalation_case c on c.id = e.case_id where c.ref = ? and e.type = 'commands-applied'`,
         [c.ref],
       );
     expect(applied).toEqual([{ actor: RM, cause: `web:${RM}` }]);
     const rejected = await w.h
       .em()
-      .execute<Array<{ n: string }>>(
+      .execute<{ n: string }[]>(
         `select count(*) n from case_event e join escalation_case c on c.id = e.case_id where c.ref = ? and e.type = 'command-rejected'`,
         [c.ref],
       );
@@ -249,7 +247,7 @@ describe('web view: sign-in and who may do what', () => {
     expect((await caseRow(done.ref)).status).toBe('open');
     const events = await w.h
       .em()
-      .execute<Array<{ type: string; actor: string; cause: string }>>(
+      .execute<{ type: string; actor: string; cause: string }[]>(
         `select e.type, e.actor, e.cause from case_event e join escalation_case c on c.id = e.case_id where c.ref = ? and e.type in ('not-done', 'commands-applied', 'command-rejected') order by e.id`,
         [done.ref],
       );

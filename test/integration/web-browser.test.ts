@@ -34,7 +34,9 @@ describe('web view in a browser', () => {
     await w?.close();
   });
 
-  const noSeriousViolations = async (what: string) => expect(await seriousViolations(page), what).toEqual([]);
+  const noSeriousViolations = async (what: string) => {
+    expect(await seriousViolations(page), what).toEqual([]);
+  };
 
   it('signs in through the provider and shows the board grouped by what needs the RM', async () => {
     await signInWithBrowser(page, w.base, WEB_USERS.rm.login);
@@ -92,7 +94,7 @@ describe('web view in a browser', () => {
     expect(w.h.sink.messages.filter((m) => m.messageId === dcsLetter)).toHaveLength(1);
     const approvals = await w.h
       .em()
-      .execute<Array<{ actor: string }>>(`select e.actor from case_event e where e.case_id = ? and e.type = 'commands-applied' and e.cause = ?`, [
+      .execute<{ actor: string }[]>(`select e.actor from case_event e where e.case_id = ? and e.type = 'commands-applied' and e.cause = ?`, [
         cases.approval.id,
         `web:${RM}`,
       ]);
@@ -129,7 +131,7 @@ describe('web view in a browser', () => {
     await page.goto(`${w.base}/cases/${cases.approval.ref}`);
     const [html] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'HTML', exact: true }).click()]);
     expect(html.suggestedFilename()).toBe(`${cases.approval.ref}-evidence.html`);
-    const pack = readFileSync((await html.path())!, 'utf8');
+    const pack = readFileSync(await html.path(), 'utf8');
     expect(pack).toContain(cases.approval.ref);
     expect(pack).toContain('dcs@northshire.gov.uk');
   });
@@ -146,7 +148,7 @@ describe('web view in a browser', () => {
         page.getByRole('link', { name: 'PDF', exact: true }).click(),
       ]);
       expect(
-        readFileSync((await pdf.path())!)
+        readFileSync(await pdf.path())
           .subarray(0, 4)
           .toString('latin1'),
       ).toBe('%PDF');
@@ -157,11 +159,11 @@ describe('web view in a browser', () => {
   it('downloads the case as CSV', async () => {
     await page.goto(`${w.base}/cases/${cases.approval.ref}`);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'this case as CSV' }).click()]);
-    expect(readFileSync((await csv.path())!, 'utf8')).toContain(cases.approval.ref);
+    expect(readFileSync(await csv.path(), 'utf8')).toContain(cases.approval.ref);
   });
 
   // One test a page: each is well inside the test timeout even when Chromium and axe crawl under load.
-  const narrowPages: Array<[string, () => string]> = [
+  const narrowPages: [string, () => string][] = [
     ['the board', () => '/'],
     ['a case with a draft', () => `/cases/${cases.approval.ref}`],
     ['a case held for an address', () => `/cases/${cases.missing.ref}`],

@@ -111,7 +111,7 @@ export async function storedOutbox(db: RepositoryDb, over: Partial<NewOutboxRow>
 }
 
 /** Timestamps come back from plain SQL as text: these columns as Dates. */
-export function withDates<T extends Record<string, unknown>>(row: T, ...keys: Array<keyof T>): T {
+export function withDates<T extends Record<string, unknown>>(row: T, ...keys: (keyof T)[]): T {
   const out: Record<string, unknown> = { ...row };
   for (const k of keys) out[k as string] = row[k] === null || row[k] === undefined ? row[k] : new Date(row[k] as string);
   return out as T;

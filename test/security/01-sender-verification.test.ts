@@ -52,14 +52,14 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     const token = tokenIn(ask.parsed.text);
 
     // A colleague who saw the code cannot use it: it is bound to the RM's address.
-    const other = await send(h, mail, { from: COLLEAGUE, subject: `Re: ${c.ref}`, inReplyTo: ask.messageId!, body: `CONFIRM ${token}` });
+    const other = await send(h, mail, { from: COLLEAGUE, subject: `Re: ${c.ref}`, inReplyTo: ask.messageId, body: `CONFIRM ${token}` });
     expect(other.verdict.route).toBe('confirm-token');
     expect((await h.caseByRef(c.ref))!.status).toBe('open');
     // A made-up code changes nothing either.
     await send(h, mail, {
       from: `Alex Morgan <${RM}>`,
       subject: `Re: ${c.ref}`,
-      inReplyTo: ask.messageId!,
+      inReplyTo: ask.messageId,
       body: 'CONFIRM AAAAAAAAAAAAAAAAAAAA',
       verified: false,
     });
@@ -68,7 +68,7 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     await send(h, mail, {
       from: `Alex Morgan <${RM}>`,
       subject: `Re: ${c.ref}`,
-      inReplyTo: ask.messageId!,
+      inReplyTo: ask.messageId,
       body: `CONFIRM ${token}\r\n\r\nAlex`,
       verified: false,
     });
@@ -79,7 +79,7 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     await mail.command(c, ['REOPEN']);
     expect((await h.caseByRef(c.ref))!.status).toBe('open');
     h.sink.clear();
-    await send(h, mail, { from: `Alex Morgan <${RM}>`, subject: `Re: ${c.ref}`, inReplyTo: ask.messageId!, body: `CONFIRM ${token}`, verified: false });
+    await send(h, mail, { from: `Alex Morgan <${RM}>`, subject: `Re: ${c.ref}`, inReplyTo: ask.messageId, body: `CONFIRM ${token}`, verified: false });
     expect((await h.caseByRef(c.ref))!.status).toBe('open');
     expect(h.sink.messages.find((m) => m.envelope.to.includes(RM))?.parsed.text).toContain('already been used');
   });
@@ -161,12 +161,12 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     await send(h, mail, {
       from: `Alex Morgan <${RM}>`,
       subject: 'Re: Case opened',
-      inReplyTo: confirmation.messageId!,
+      inReplyTo: confirmation.messageId,
       body: `CONFIRM ${token}`,
       verified: false,
     });
     await h.sink.waitFor((m) => m.envelope.to.includes(SAM));
-    const row = await h.em().execute<Array<{ id: string }>>(`select id from escalation_case where id = ?`, [r.verdict.case_id]);
+    const row = await h.em().execute<{ id: string }[]>(`select id from escalation_case where id = ?`, [r.verdict.case_id]);
     expect(row).toHaveLength(1);
   });
 
@@ -183,9 +183,9 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     });
     await h.advanceTo('2026-12-09T10:00:00Z');
     await h.settle();
-    const row = (await h.em().execute<Array<{ status: string }>>(`select status from escalation_case where id = ?`, [r.verdict.case_id]))[0]!;
+    const row = (await h.em().execute<{ status: string }[]>(`select status from escalation_case where id = ?`, [r.verdict.case_id]))[0]!;
     expect(row.status).toBe('closed');
-    const sent = await h.em().execute<Array<{ envelope_to: string[] }>>(`select envelope_to from outbox_mail where case_id = ?`, [r.verdict.case_id]);
+    const sent = await h.em().execute<{ envelope_to: string[] }[]>(`select envelope_to from outbox_mail where case_id = ?`, [r.verdict.case_id]);
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.flatMap((x) => x.envelope_to).every((a) => a.endsWith('@sunrise-homes.org.uk'))).toBe(true);
     expect(h.sink.messages.some((m) => m.parsed.subject?.startsWith('Closed, not confirmed'))).toBe(true);
@@ -234,9 +234,7 @@ describe('1. sender verification on Microsoft 365: Exchange Online’s organisat
       headers: internal,
       verified: false,
     });
-    const row = (
-      await h.em().execute<Array<{ ref: string; subject: string }>>(`select ref, subject from escalation_case where id = ?`, [r.verdict.case_id])
-    )[0]!;
+    const row = (await h.em().execute<{ ref: string; subject: string }[]>(`select ref, subject from escalation_case where id = ?`, [r.verdict.case_id]))[0]!;
     return { ref: row.ref, id: r.verdict.case_id!, requestId: r.id, subject: row.subject };
   }
 
@@ -255,7 +253,7 @@ describe('1. sender verification on Microsoft 365: Exchange Online’s organisat
   it('Anonymous (mail from outside), a doubled AuthAs, another tenant or no headers at all: the round trip', async () => {
     const c = await openInternal();
     const before = (await h.caseByRef(c.ref))!.state;
-    const cases: Array<Record<string, string>> = [
+    const cases: Record<string, string>[] = [
       { ...internal, 'X-MS-Exchange-Organization-AuthAs': 'Anonymous' },
       { ...internal, 'X-MS-Exchange-Organization-AuthAs': 'Anonymous\r\nX-MS-Exchange-Organization-AuthAs: Internal' },
       { ...internal, 'X-MS-Exchange-CrossTenant-Id': '9a8b7c6d-0000-4000-8000-000000000001' },
@@ -299,7 +297,7 @@ describe('1. sender verification on Google Workspace: the topmost Authentication
       headers: { 'Authentication-Results': google('pass (p=REJECT sp=REJECT dis=NONE)') },
     });
     const row = (
-      await h.em().execute<Array<{ ref: string; subject: string }>>(`select ref, subject from escalation_case where id = ?`, [opened.verdict.case_id])
+      await h.em().execute<{ ref: string; subject: string }[]>(`select ref, subject from escalation_case where id = ?`, [opened.verdict.case_id])
     )[0]!;
     const c = { ref: row.ref, id: opened.verdict.case_id!, requestId: opened.id, subject: row.subject };
     expect(h.logs.lines.find((l) => l.msg === 'sender trust')).toMatchObject({ trust: 'google-workspace' });

@@ -74,9 +74,7 @@ describe('2. genuine bounces only', () => {
     return (
       await h
         .em()
-        .execute<Array<{ route: string; reason: string | null; case_id: string | null }>>(`select route, reason, case_id from message where message_id = ?`, [
-          d.id,
-        ])
+        .execute<{ route: string; reason: string | null; case_id: string | null }[]>(`select route, reason, case_id from message where message_id = ?`, [d.id])
     )[0]!;
   }
 

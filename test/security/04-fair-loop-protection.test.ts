@@ -28,7 +28,9 @@ describe('point 4: fair loop protection', () => {
   });
 
   const toRm = () => h.sink.messages.filter((m) => m.envelope.to.includes(RM));
-  const tick = () => h.clock.advance(5_000);
+  const tick = () => {
+    h.clock.advance(5_000);
+  };
 
   async function stranger(i: number): Promise<void> {
     const id = `<flood-${++n}@elsewhere.example>`;
@@ -53,7 +55,7 @@ describe('point 4: fair loop protection', () => {
     const flagged = await h.em().execute(`select 1 from case_event where case_id = ? and type = 'message-flagged'`, [c.id]);
     expect(flagged).toHaveLength(12);
     expect(toRm().filter((m) => m.parsed.subject?.startsWith('Not acted on'))).toHaveLength(1);
-    const folded = await h.em().execute<Array<{ n: string }>>(`select count(*) as n from folded_notice where case_id = ?`, [c.id]);
+    const folded = await h.em().execute<{ n: string }[]>(`select count(*) as n from folded_notice where case_id = ?`, [c.id]);
     expect(Number(folded[0]!.n)).toBe(11);
 
     // The professional writes back: the RM hears of it at once.
@@ -84,7 +86,7 @@ describe('point 4: fair loop protection', () => {
     expect(notices).toHaveLength(10);
     const events = await h
       .em()
-      .execute<Array<{ type: string; detail: { kind: string; sender: string } }>>(
+      .execute<{ type: string; detail: { kind: string; sender: string } }[]>(
         `select type, detail from case_event where case_id = ? and type in ('mail-folded', 'mail-held-back') order by id`,
         [c.id],
       );

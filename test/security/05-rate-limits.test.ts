@@ -48,9 +48,7 @@ describe('point 5: rate limits and caps', () => {
   }
   const verdict = async (id: string) =>
     (
-      await h
-        .em()
-        .execute<Array<{ status: string; route: string; reason: string | null }>>(`select status, route, reason from message where message_id = ?`, [id])
+      await h.em().execute<{ status: string; route: string; reason: string | null }[]>(`select status, route, reason from message where message_id = ?`, [id])
     )[0]!;
   const refusals = (to: string) => h.sink.messages.filter((m) => m.envelope.to.includes(to) && (m.parsed.subject?.startsWith('Not opened') ?? false));
 
@@ -100,7 +98,7 @@ describe('point 5: rate limits and caps', () => {
   it('strangers quoting case references: one notice an hour per organisation, the rest in one summary', async () => {
     h.clock.advance(2 * 3600_000);
     h.sink.clear();
-    const refs = (await h.em().execute<Array<{ ref: string }>>(`select ref from escalation_case order by ref`)).map((r) => r.ref);
+    const refs = (await h.em().execute<{ ref: string }[]>(`select ref from escalation_case order by ref`)).map((r) => r.ref);
     for (let i = 0; i < 6; i++) {
       const id = `<stranger-${i}@elsewhere.example>`;
       h.clock.advance(60_000);

@@ -36,7 +36,7 @@ describe('point 6: bounded input', () => {
   const row = async (id: string) =>
     (
       await h.em().execute<
-        Array<{
+        {
           status: string;
           route: string;
           reason: string | null;
@@ -45,7 +45,7 @@ describe('point 6: bounded input', () => {
           headers: string | null;
           sha256: string;
           analysis: any;
-        }>
+        }[]
       >(`select status, route, reason, sent_at, case_id, headers, sha256, analysis from message where message_id = ?`, [id])
     )[0]!;
 
@@ -70,7 +70,7 @@ describe('point 6: bounded input', () => {
     expect(m.analysis.parseWarnings).toContain(
       'Date header is more than 7 days before the message was received; the mailbox’s received time (IMAP INTERNALDATE) is used',
     );
-    const c = (await h.em().execute<Array<{ ref: string; state: { openedAt: string } }>>(`select ref, state from escalation_case where id = ?`, [caseId]))[0]!;
+    const c = (await h.em().execute<{ ref: string; state: { openedAt: string } }[]>(`select ref, state from escalation_case where id = ?`, [caseId]))[0]!;
     expect(c.state.openedAt).toBe(received.toISOString());
     await h.promoteDue();
     await h.settle();
@@ -134,7 +134,7 @@ describe('point 6: bounded input', () => {
     const told = await h.sink.waitFor((x) => x.envelope.to.includes(RM) && (x.parsed.subject?.startsWith('Not read:') ?? false));
     expect(told.parsed.text).toContain('Your message about case');
     expect(told.parsed.text).toContain('Send it again without the large attachments');
-    const events = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [c.id]);
+    const events = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [c.id]);
     expect(events.at(-1)!.type).toBe('message-not-read');
     expect(events.map((e) => e.type)).not.toContain('note-added');
   });
@@ -203,7 +203,7 @@ describe('point 6: bounded input', () => {
     expect(caseId).not.toBe(c.id);
     expect(await row(id)).toMatchObject({ route: 'new-case', case_id: caseId });
     expect((await h.caseByRef(c.ref))!.status).toBe('closed');
-    const fresh = (await h.em().execute<Array<{ ref: string }>>(`select ref from escalation_case where id = ?`, [caseId]))[0]!.ref;
+    const fresh = (await h.em().execute<{ ref: string }[]>(`select ref from escalation_case where id = ?`, [caseId]))[0]!.ref;
     expect(fresh).not.toBe(c.ref);
     const confirmation = await h.sink.waitFor((x) => x.envelope.to.includes(RM) && x.parsed.subject === `Case opened: LAC review minutes [${fresh}]`);
     expect(confirmation.parsed.text).toContain(fresh);

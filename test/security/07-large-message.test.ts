@@ -65,9 +65,7 @@ describe('point 7: one large message cannot stall the service', () => {
     (
       await h
         .em()
-        .execute<Array<{ status: string; route: string | null; analysis: any }>>(`select status, route, analysis from message where message_id = ?`, [
-          messageId,
-        ])
+        .execute<{ status: string; route: string | null; analysis: any }[]>(`select status, route, analysis from message where message_id = ?`, [messageId])
     )[0];
 
   it('/healthz answers and small messages are ingested while two 24 MB ones are still being parsed', async () => {

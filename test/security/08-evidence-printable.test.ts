@@ -49,7 +49,7 @@ describe('point 8: evidence stays printable', () => {
       async () => {
         const rows = await h
           .em()
-          .execute<Array<{ n: string }>>(`select count(*) as n from message where message_id like '<s8-%' and status <> 'pending' and route = 'flagged'`);
+          .execute<{ n: string }[]>(`select count(*) as n from message where message_id like '<s8-%' and status <> 'pending' and route = 'flagged'`);
         return Number(rows[0]!.n) === STRANGERS;
       },
       { timeout: 240_000, interval: 500, what: `all ${STRANGERS} messages to be flagged` },
@@ -68,7 +68,7 @@ describe('point 8: evidence stays printable', () => {
     // Each stated SHA-256 is the hash of the bytes the database holds (computed by PostgreSQL).
     const stored = await h
       .em()
-      .execute<Array<{ message_id: string; hash: string; size: number }>>(
+      .execute<{ message_id: string; hash: string; size: number }[]>(
         `select message_id, encode(sha256(raw), 'hex') as hash, size from message where message_id like '<s8-%'`,
       );
     const byId = new Map(stored.map((s) => [s.message_id.replace(/[<>]/g, (x) => (x === '<' ? '&lt;' : '&gt;')), s.hash]));

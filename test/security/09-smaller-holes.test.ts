@@ -31,9 +31,7 @@ describe('point 9: logs, HTTP binding, /metrics, Chromium sandbox', () => {
   const verdict = (messageId: string) =>
     waitFor(
       async () => {
-        const rows = await h
-          .em()
-          .execute<Array<{ status: string; reason: string | null }>>(`select status, reason from message where message_id = ?`, [messageId]);
+        const rows = await h.em().execute<{ status: string; reason: string | null }[]>(`select status, reason from message where message_id = ?`, [messageId]);
         return rows[0] && rows[0].status !== 'pending' ? rows[0] : undefined;
       },
       { what: `a verdict on ${messageId}` },
@@ -41,7 +39,7 @@ describe('point 9: logs, HTTP binding, /metrics, Chromium sandbox', () => {
 
   it('hostile mail: no boundary, subject, name, header or Date text of the sender reaches a log line', async () => {
     const c = await mail.open({ professional: 'Sam Patel <sam.patel@northshire.gov.uk>', directives: ['Child: AB-9001'] });
-    const hostile: Array<{ id: string; raw: string }> = [];
+    const hostile: { id: string; raw: string }[] = [];
     // A multipart message whose declared boundary never appears: unreadable, and the boundary is the sender's text.
     hostile.push({
       id: `<b1-${MARK}@evil.example>`,
@@ -112,7 +110,7 @@ describe('point 9: logs, HTTP binding, /metrics, Chromium sandbox', () => {
     expect(logs).not.toContain(MARK);
     expect(logs).not.toContain('evil.example');
     // A log line still says why, in the service's own words.
-    expect(h.logs.lines.some((l) => typeof l.reason === 'string' && (l.reason as string).includes('boundary'))).toBe(true);
+    expect(h.logs.lines.some((l) => typeof l.reason === 'string' && l.reason.includes('boundary'))).toBe(true);
   });
 
   it('the example config binds HTTP to 127.0.0.1; docker publishes it on the host’s loopback only', () => {

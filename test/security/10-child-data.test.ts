@@ -24,7 +24,7 @@ describe('10. child data minimisation', () => {
   async function stored(caseId: string): Promise<string> {
     const rows = await h
       .em()
-      .execute<Array<{ t: string }>>(
+      .execute<{ t: string }[]>(
         `select (select state::text from escalation_case where id = ?) || coalesce((select string_agg(detail::text, ' ') from case_event where case_id = ?), '') as t`,
         [caseId, caseId],
       );
@@ -59,7 +59,7 @@ describe('10. child data minimisation', () => {
     const c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-1011'] });
     await mail.command(c, ['VIEWS: Wants to stay with her foster family at Willow Lane']);
     await mail.command(c, ['NOTE: Spoke to Sam about the Willow Lane placement']);
-    const events = await h.em().execute<Array<{ type: string; detail: unknown }>>(`select type, detail from case_event where case_id = ?`, [c.id]);
+    const events = await h.em().execute<{ type: string; detail: unknown }[]>(`select type, detail from case_event where case_id = ?`, [c.id]);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['views-recorded', 'note-added']));
     expect(JSON.stringify(events)).not.toContain('Willow');
     const state = (await h.caseByRef(c.ref))!.state;

@@ -41,7 +41,7 @@ export async function send(
   return { id, verdict };
 }
 
-export async function events(h: EscalatorHarness, caseId: string): Promise<Array<{ type: string; actor: string; detail: Record<string, unknown> }>> {
+export async function events(h: EscalatorHarness, caseId: string): Promise<{ type: string; actor: string; detail: Record<string, unknown> }[]> {
   return h.em().execute(`select type, actor, detail from case_event where case_id = ? order by id`, [caseId]);
 }
 

@@ -29,7 +29,7 @@ export interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-  nodes: Array<{ target: string[]; failureSummary?: string }>;
+  nodes: { target: string[]; failureSummary?: string }[];
 }
 
 /** axe-core's WCAG 2.2 A/AA rules on the page as it stands; the serious and critical violations. */

@@ -38,7 +38,7 @@ export class CaseMail {
       async () => {
         const rows = await this.h
           .em()
-          .execute<Array<{ status: string; case_id: string | null }>>(`select status, case_id from message where message_id = ?`, [messageId]);
+          .execute<{ status: string; case_id: string | null }[]>(`select status, case_id from message where message_id = ?`, [messageId]);
         return rows[0] && rows[0].status !== 'pending' ? rows[0] : null;
       },
       { what: `message ${messageId} to be ingested` },
@@ -64,7 +64,7 @@ export class CaseMail {
       requestId,
     );
     if (!caseId) throw new Error(`the request ${requestId} opened no case`);
-    const rows = await this.h.em().execute<Array<{ ref: string; subject: string }>>(`select ref, subject from escalation_case where id = ?`, [caseId]);
+    const rows = await this.h.em().execute<{ ref: string; subject: string }[]>(`select ref, subject from escalation_case where id = ?`, [caseId]);
     return { ref: rows[0]!.ref, id: caseId, requestId, subject: rows[0]!.subject };
   }
 

@@ -166,13 +166,19 @@ async function hasImapGreeting(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(1000, () => done(false));
+    socket.setTimeout(1000, () => {
+      done(false);
+    });
     socket.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('latin1');
       if (buffer.includes('\r\n')) done(buffer.startsWith('* OK'));
     });
-    socket.once('error', () => done(false));
-    socket.once('close', () => done(false));
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('close', () => {
+      done(false);
+    });
   });
 }
 
@@ -187,7 +193,9 @@ async function dovecot(args: string[], outputPath: string): Promise<{ code: numb
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(DOVECOT_BIN, args, { stdio: ['ignore', fd, fd] });
       child.once('error', reject);
-      child.once('exit', (exitCode) => resolve(exitCode));
+      child.once('exit', (exitCode) => {
+        resolve(exitCode);
+      });
     });
     return { code, output: readFileSync(outputPath, 'utf8') };
   } finally {

@@ -37,7 +37,7 @@ export const OTHER_ORG = 'northbrook-care';
 
 /** Log lines as parsed JSON, kept in memory so tests can assert what was (and was not) logged. */
 export class LogCapture extends Writable {
-  readonly lines: Array<Record<string, unknown>> = [];
+  readonly lines: Record<string, unknown>[] = [];
   readonly raw: string[] = [];
   override _write(chunk: Buffer, _enc: string, cb: () => void): void {
     for (const line of chunk.toString('utf8').split('\n')) {

@@ -18,7 +18,9 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
         return;
       }
       const { port } = address;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -32,8 +34,14 @@ export async function isPortOpen(port: number, host = '127.0.0.1', timeoutMs = 1
       socket.destroy();
       resolve(open);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
+    socket.setTimeout(timeoutMs, () => {
+      done(false);
+    });
+    socket.once('connect', () => {
+      done(true);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
   });
 }

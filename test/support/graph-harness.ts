@@ -110,7 +110,7 @@ export class GraphHarness {
   }
 
   em(): EntityManager {
-    return this.service.orm.em.fork() as EntityManager;
+    return this.service.orm.em.fork();
   }
 
   async caseByRef(ref: string) {

@@ -86,7 +86,7 @@ interface Mailbox {
   folders: Map<string, Folder>;
   messages: Map<string, StoredMessage>;
   /** Per folder: every change in order (a message appearing, changing, or leaving). */
-  changes: Map<string, Array<{ seq: number; id: string }>>;
+  changes: Map<string, { seq: number; id: string }[]>;
   inFlight: number;
 }
 
@@ -128,8 +128,9 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': randomBytes(8).toString('hex'), ...headers });
   res.end(JSON.stringify(body));
 };
-const graphError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+const graphError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) => {
   json(res, status, { error: { code, message, innerError: { date: new Date().toISOString(), 'request-id': randomBytes(8).toString('hex') } } }, headers);
+};
 
 const headerOf = (raw: Buffer, name: string): string | undefined => {
   const end = raw.indexOf('\r\n\r\n');
@@ -157,12 +158,12 @@ export class GraphServer {
   /** Lifetime of tokens issued from now on, in seconds. */
   tokenLifetimeSeconds = 3599;
   readonly tokens = new Map<string, { expiresAt: number; audience: string }>();
-  readonly tokenRequests: Array<{ form: Record<string, string>; status: number; error?: string }> = [];
-  readonly requests: Array<{ method: string; path: string; user?: string; status: number; token?: string }> = [];
+  readonly tokenRequests: { form: Record<string, string>; status: number; error?: string }[] = [];
+  readonly requests: { method: string; path: string; user?: string; status: number; token?: string }[] = [];
   readonly sent: SentMail[] = [];
   readonly throttles: ThrottleRule[] = [];
   /** Sends whose MIME matches are refused with this answer (ErrorInvalidRecipients, ErrorSendAsDenied …). */
-  readonly sendRefusals: Array<{ match: RegExp; status: 400 | 403; code: string; message: string; count: number }> = [];
+  readonly sendRefusals: { match: RegExp; status: 400 | 403; code: string; message: string; count: number }[] = [];
   /** Milliseconds every Graph answer is held back (to make requests overlap). */
   latencyMs = 0;
   /** The most requests seen at once per mailbox. */
@@ -194,7 +195,9 @@ export class GraphServer {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        s.handle(req, res, Buffer.concat(chunks)).catch((error: Error) => graphError(res, 500, 'InternalServerError', error.message));
+        s.handle(req, res, Buffer.concat(chunks)).catch((error: Error) => {
+          graphError(res, 500, 'InternalServerError', error.message);
+        });
       });
     });
     await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
@@ -290,7 +293,11 @@ export class GraphServer {
 
   async stop(): Promise<void> {
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** Removes the temporary certificate files of every server in this process. */
@@ -323,9 +330,15 @@ export class GraphServer {
     // Graph writes a key in links as `mailfolders('id')`; both forms name the same folder.
     const path = decodeURIComponent(url.pathname).replace(/mailFolders\('([^']+)'\)/gi, 'mailFolders/$1');
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(path);
-    if (token && req.method === 'POST') return this.tokenEndpoint(token[1]!, new URLSearchParams(body.toString('utf8')), res);
+    if (token && req.method === 'POST') {
+      this.tokenEndpoint(token[1]!, new URLSearchParams(body.toString('utf8')), res);
+      return;
+    }
     const users = /^\/v1\.0\/users\/([^/]+)\/(.*)$/.exec(path);
-    if (!users) return graphError(res, 404, 'UnknownError', `no route ${req.method} ${path}`);
+    if (!users) {
+      graphError(res, 404, 'UnknownError', `no route ${req.method} ${path}`);
+      return;
+    }
     const user = users[1]!.toLowerCase();
     const rest = users[2]!;
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -333,40 +346,44 @@ export class GraphServer {
     const issued = auth ? this.tokens.get(auth) : undefined;
     if (!issued || issued.expiresAt <= Date.now()) {
       log(401);
-      return graphError(
-        res,
-        401,
-        'InvalidAuthenticationToken',
-        issued ? 'Lifetime validation failed, the token is expired.' : 'IDX14100: JWT is not well formed.',
-      );
+      graphError(res, 401, 'InvalidAuthenticationToken', issued ? 'Lifetime validation failed, the token is expired.' : 'IDX14100: JWT is not well formed.');
+      return;
     }
     if (issued.audience !== this.origin) {
       log(401);
-      return graphError(res, 401, 'InvalidAuthenticationToken', 'Invalid audience.');
+      graphError(res, 401, 'InvalidAuthenticationToken', 'Invalid audience.');
+      return;
     }
     const rule = this.throttles.find((r) => r.count > 0 && (!r.match || r.match.test(`${req.method} /${rest}`)));
     if (rule) {
       rule.count--;
       log(rule.status ?? 429);
       const headers: Record<string, string> = rule.retryAfterSeconds !== undefined ? { 'retry-after': String(rule.retryAfterSeconds) } : {};
-      if ((rule.status ?? 429) === 503) return graphError(res, 503, 'ServiceUnavailable', 'Service unavailable.', headers);
-      return graphError(res, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headers);
+      if ((rule.status ?? 429) === 503) {
+        graphError(res, 503, 'ServiceUnavailable', 'Service unavailable.', headers);
+        return;
+      }
+      graphError(res, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', headers);
+      return;
     }
     const box = this.mailboxes.get(user);
     if (!box) {
       log(404);
-      return graphError(res, 404, 'ErrorInvalidUser', `The requested user '${user}' is invalid.`);
+      graphError(res, 404, 'ErrorInvalidUser', `The requested user '${user}' is invalid.`);
+      return;
     }
     if (this.scopeEnforced && !this.scope.has(user)) {
       log(403);
-      return graphError(res, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+      graphError(res, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+      return;
     }
     box.inFlight++;
     this.maxInFlight.set(user, Math.max(this.maxInFlight.get(user) ?? 0, box.inFlight));
     try {
       if (box.inFlight > 4) {
         log(429);
-        return graphError(res, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'retry-after': '1' });
+        graphError(res, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'retry-after': '1' });
+        return;
       }
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       const status = this.mail(req.method ?? 'GET', rest, url, req.headers, body, box, res);
@@ -450,7 +467,7 @@ export class GraphServer {
     if ((m = /^messages\/([^/]+)$/.exec(rest)) && method === 'PATCH') {
       const msg = box.messages.get(m[1]!);
       if (!msg) return (graphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.'), 404);
-      const patch = JSON.parse(body.toString('utf8')) as { categories?: string[]; singleValueExtendedProperties?: Array<{ id: string; value: string }> };
+      const patch = JSON.parse(body.toString('utf8')) as { categories?: string[]; singleValueExtendedProperties?: { id: string; value: string }[] };
       if (patch.categories) msg.categories = patch.categories;
       if (patch.singleValueExtendedProperties?.some((p) => p.id === 'Boolean 0x0E01' && p.value === 'true')) msg.deleteAfterSubmit = true;
       if (!msg.isDraft) this.changed(box, msg.folderId, msg.id);
@@ -604,44 +621,55 @@ export class GraphServer {
       });
     };
     if (!this.tenants.has(tenant)) {
-      return fail(
+      fail(
         400,
         'invalid_request',
         `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
       );
+      return;
     }
     const clientId = form.get('client_id') ?? '';
-    if (form.get('grant_type') !== 'client_credentials')
-      return fail(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+    if (form.get('grant_type') !== 'client_credentials') {
+      fail(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+      return;
+    }
     if (clientId !== this.clientId) {
-      return fail(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+      fail(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+      return;
     }
     const scope = form.get('scope') ?? '';
     if (scope !== `${this.origin}/.default`) {
-      return fail(
+      fail(
         400,
         'invalid_resource',
         `AADSTS500011: The resource principal named ${scope.replace(/\/\.default$/, '')} was not found in the tenant named ${tenant}.`,
       );
+      return;
     }
     const secret = form.get('client_secret');
     const assertion = form.get('client_assertion');
     if (secret !== null) {
       if (!this.secrets.includes(secret)) {
-        return fail(
+        fail(
           401,
           'invalid_client',
           `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
         );
+        return;
       }
     } else if (assertion !== null) {
       if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-        return fail(400, 'invalid_request', 'AADSTS50027: JWT token is invalid or malformed.');
+        fail(400, 'invalid_request', 'AADSTS50027: JWT token is invalid or malformed.');
+        return;
       }
       const problem = this.checkAssertion(assertion, clientId, `${this.origin}/${tenant}/oauth2/v2.0/token`);
-      if (problem) return fail(401, 'invalid_client', problem);
+      if (problem) {
+        fail(401, 'invalid_client', problem);
+        return;
+      }
     } else {
-      return fail(401, 'invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      fail(401, 'invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+      return;
     }
     const token = `graph-token-${this.tokens.size + 1}-${randomBytes(6).toString('hex')}`;
     this.tokens.set(token, { expiresAt: Date.now() + this.tokenLifetimeSeconds * 1000, audience: scope.replace(/\/\.default$/, '') });

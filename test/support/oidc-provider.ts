@@ -34,7 +34,9 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
       body += chunk;
       if (body.length > 10_000) req.destroy();
     });
-    req.on('end', () => resolve(new URLSearchParams(body)));
+    req.on('end', () => {
+      resolve(new URLSearchParams(body));
+    });
     req.on('error', reject);
   });
 }
@@ -82,7 +84,7 @@ export async function startOidcProvider(users: TestIdentity[], redirectUri: stri
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     // A signing key of its own (the provider's built-in one is for quick starts only, and says so).
     jwks: {
-      keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' } as never],
+      keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: 'test', use: 'sig', alg: 'RS256' }],
     },
   });
   const handle = provider.callback();
@@ -115,7 +117,9 @@ export async function startOidcProvider(users: TestIdentity[], redirectUri: stri
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => {
+      resolve();
+    });
   });
   return {
     issuer,
@@ -124,7 +128,9 @@ export async function startOidcProvider(users: TestIdentity[], redirectUri: stri
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

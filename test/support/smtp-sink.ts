@@ -161,24 +161,34 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
           accepted = await validateToken(user, request.accessToken ?? '');
         }
         authAttempts.push({ method: request.method, user, accepted });
-        if (accepted) return callback(null, { user });
+        if (accepted) {
+          callback(null, { user });
+          return;
+        }
         if (request.method === 'XOAUTH2') {
           // RFC 7628 style failure: the server sends this JSON as a 334 challenge, the client
           // answers with an empty line, and only then gets the final 535.
-          return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.test/' } });
+          callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.test/' } });
+          return;
         }
         callback(smtpError(535, 'Authentication credentials invalid'));
-      })().catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
+      })().catch((error: unknown) => {
+        callback(error instanceof Error ? error : new Error(String(error)));
+      });
     },
     onMailFrom(address, _session, callback) {
       callback(outage ? reject('mail', outage, address.address) : null);
     },
     onRcptTo(address, _session, callback) {
-      if (outage) return callback(reject('rcpt', outage, address.address));
+      if (outage) {
+        callback(reject('rcpt', outage, address.address));
+        return;
+      }
       const next = refusedNext.get(address.address.toLowerCase());
       if (next && next.remaining > 0) {
         next.remaining--;
-        return callback(reject('rcpt', next.error, address.address));
+        callback(reject('rcpt', next.error, address.address));
+        return;
       }
       const refusal = rejectedRecipients.get(address.address.toLowerCase());
       callback(refusal ? reject('rcpt', refusal, address.address) : null);
@@ -186,21 +196,28 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.once('error', (error: Error) => callback(error));
+      stream.once('error', (error: Error) => {
+        callback(error);
+      });
       // The body is always read to the end before replying: answering early would leave the
       // client's remaining DATA bytes to be parsed as commands.
       stream.once('end', () => {
         void (async () => {
-          if (outage) return callback(reject('data', outage));
+          if (outage) {
+            callback(reject('data', outage));
+            return;
+          }
           if (failNextRemaining > 0 && failNextError) {
             failNextRemaining--;
-            return callback(reject('data', failNextError));
+            callback(reject('data', failNextError));
+            return;
           }
           for (const rcpt of session.envelope.rcptTo) {
             const aimed = failTo.get(rcpt.address.toLowerCase());
             if (aimed && aimed.remaining > 0) {
               aimed.remaining--;
-              return callback(reject('data', aimed.error));
+              callback(reject('data', aimed.error));
+              return;
             }
           }
           const raw = Buffer.concat(chunks);
@@ -218,7 +235,9 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
             authenticatedUser: sessionUser(session),
           });
           callback(null, 'OK: captured');
-        })().catch((error: unknown) => callback(smtpError(554, `smtp-sink could not parse the message: ${String(error)}`)));
+        })().catch((error: unknown) => {
+          callback(smtpError(554, `smtp-sink could not parse the message: ${String(error)}`));
+        });
       });
     },
   });
@@ -266,7 +285,11 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       authAttempts.length = 0;
     },
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
     },
     failNext(n, code = 451, message = 'Temporary failure, try again later (smtp-sink failNext)') {
       failNextRemaining = n;

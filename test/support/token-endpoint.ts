@@ -30,7 +30,7 @@ export interface TokenEndpoint {
    */
   introspectUser: string | undefined;
   /** Tokens checked through /introspect, in order, with the answer given. */
-  readonly introspections: ReadonlyArray<{ token: string; active: boolean }>;
+  readonly introspections: readonly { token: string; active: boolean }[];
   /** Holds answers back until the returned function is called (to make callers overlap). */
   hold(): () => void;
   stop(): Promise<void>;
@@ -43,8 +43,8 @@ export interface TokenEndpoint {
 export async function startTokenEndpoint(opts: { expiresIn?: number } = {}): Promise<TokenEndpoint> {
   const requests: TokenRequest[] = [];
   const issued: string[] = [];
-  const introspections: Array<{ token: string; active: boolean }> = [];
-  let held: Array<() => void> | undefined;
+  const introspections: { token: string; active: boolean }[] = [];
+  let held: (() => void)[] | undefined;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -102,7 +102,11 @@ export async function startTokenEndpoint(opts: { expiresIn?: number } = {}): Pro
     },
     async stop() {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     },
   };
   return endpoint;

@@ -20,7 +20,7 @@ type Exec = (this: RegExp, s: string) => RegExpExecArray | null;
 
 export async function measureWork(fn: () => unknown): Promise<Work> {
   const work: Work = { chars: 0, execs: 0 };
-  const exec = RegExp.prototype.exec as Exec;
+  const exec = RegExp.prototype.exec;
   const indexOf = String.prototype.indexOf;
   const lastIndexOf = String.prototype.lastIndexOf;
   RegExp.prototype.exec = function (this: RegExp, input: string) {

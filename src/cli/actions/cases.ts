@@ -49,8 +49,14 @@ export function list(global: GlobalOptions, io: CliIo, o: { org?: string; status
   return withReadOnly(global, io, async (s) => {
     const list = await listCases(s.orm.em.fork(), s.orgs, { ...(o.org ? { org: o.org } : {}), ...(status ? { status } : {}) });
     // JSON keeps UTC ISO instants: scripts read it.
-    if (o.json) return io.out(JSON.stringify(list, null, 2));
-    if (list.length === 0) return io.out('no cases');
+    if (o.json) {
+      io.out(JSON.stringify(list, null, 2));
+      return;
+    }
+    if (list.length === 0) {
+      io.out('no cases');
+      return;
+    }
     const rows = list.map((c) => {
       const timezone = s.orgs.get(c.organisation).calendar.timezone;
       return [c.ref, c.status, c.ladder, c.rung ?? '–', localShort(c.nextActionAt, timezone), c.subject];
@@ -96,7 +102,10 @@ export function exportOne(global: GlobalOptions, io: CliIo, ref: string, o: { ra
     const data = await exportCase(Repositories.open(s.orm).cases, ref, { raw: o.raw }, s.clock.now());
     if (!data) throw new CliError(`no case ${ref}`);
     const json = JSON.stringify(data, null, 2);
-    if (!o.out) return io.out(json);
+    if (!o.out) {
+      io.out(json);
+      return;
+    }
     const path = resolve(io.cwd, o.out);
     writeFileSync(path, json, { encoding: 'utf8', mode: 0o600 });
     io.out(`wrote ${path}`);

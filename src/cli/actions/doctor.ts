@@ -18,7 +18,7 @@ export async function doctor(global: GlobalOptions, io: CliIo, o: DoctorOptions)
   if (orgs.length === 0) throw new CliError(`no organisation "${o.org}" in the config`);
   const clock = clockFor(io.env);
   const accounts = new GraphAccounts({ clock, logger: createLogger('silent'), baseDir: loaded.baseDir });
-  const report: Array<{ organisation: string; transport: string; lines: Awaited<ReturnType<typeof graphDoctor>> }> = [];
+  const report: { organisation: string; transport: string; lines: Awaited<ReturnType<typeof graphDoctor>> }[] = [];
   try {
     for (const org of orgs) {
       const box = org.mailbox;

@@ -32,7 +32,7 @@ async function configForLadders(opts: GlobalOptions, io: CliIo): Promise<LoadedC
 }
 
 /** The ladder folders to read: `--dir`, else the config's (the shared folder, then each organisation's own, with its template overrides). */
-async function ladderDirs(opts: GlobalOptions & { dir?: string }, io: CliIo): Promise<Array<{ dir: string; templates?: string }>> {
+async function ladderDirs(opts: GlobalOptions & { dir?: string }, io: CliIo): Promise<{ dir: string; templates?: string }[]> {
   if (opts.dir) return [{ dir: resolve(io.cwd, opts.dir) }];
   const loaded = await configForLadders(opts, io);
   const { shared, perOrg } = ladderFolders(loaded);
@@ -86,7 +86,7 @@ const FLAG_DIRECTIVE: Record<CaseFlag, string> = {
 /** "iro, Principal Social Worker (if PSW: yes)": the conditional copies said to be so. */
 function ccText(step: Simulation['steps'][number]): string {
   const parts = step.cc.map(roleLabel);
-  for (const [flag, roles] of Object.entries(step.ccWhen ?? {}) as Array<[CaseFlag, string[] | undefined]>) {
+  for (const [flag, roles] of Object.entries(step.ccWhen ?? {}) as [CaseFlag, string[] | undefined][]) {
     for (const role of roles ?? []) parts.push(`${roleLabel(role)} (if ${FLAG_DIRECTIVE[flag]})`);
   }
   return parts.join(', ');

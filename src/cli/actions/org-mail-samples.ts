@@ -18,7 +18,7 @@ export interface OrgSample {
   cc?: string;
 }
 
-const list = (cs: Array<{ name?: string | undefined; email: string }>) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
+const list = (cs: { name?: string | undefined; email: string }[]) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
 
 /**
  * The weekly digest over three sample cases on the ladder (opened a day apart, each at a later

@@ -35,7 +35,10 @@ function formatOption(value: string | undefined, allowed: string[], fallback: st
 
 /** Writes to --out when given (reporting where), else to standard output. */
 function emit(io: CliIo, out: string | undefined, content: string): void {
-  if (!out) return io.out(content);
+  if (!out) {
+    io.out(content);
+    return;
+  }
   const path = resolve(io.cwd, out);
   writeFileSync(path, content, 'utf8');
   io.out(`wrote ${path}`);
@@ -134,7 +137,10 @@ export function caseHistory(global: GlobalOptions, io: CliIo, ref: string, o: { 
     const data = await loadEvidence(s.orm.em.fork(), s.orgs, ref, s.clock.now(), actor, s.logger);
     if (!data) throw new CliError(`no case ${ref}`);
     const html = renderEvidenceHtml(data.org.templates, buildEvidencePack(data.input));
-    if (format === 'html') return emit(io, o.out, html);
+    if (format === 'html') {
+      emit(io, o.out, html);
+      return;
+    }
     let pdf: Buffer;
     try {
       pdf = await htmlToPdf(html, { env: io.env });

@@ -17,7 +17,7 @@ export interface ComposeInput {
   threadIndex?: string;
   caseRef?: string;
   rendered: RenderedMail;
-  attachments?: Array<{ filename: string; content: Buffer | string; contentType: string }>;
+  attachments?: { filename: string; content: Buffer | string; contentType: string }[];
 }
 
 export interface ComposedMail {

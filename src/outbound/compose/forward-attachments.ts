@@ -43,7 +43,7 @@ export function withinBudget<T extends { size: number }>(items: readonly T[], bu
  * The attachments a person sent with a stored message, decoded: what they attached, not the images
  * an HTML body shows inline (a signature's logo) nor a delivery report's machine parts.
  */
-export async function attachmentsOf(raw: Buffer): Promise<Array<MailAttachment & { size: number }>> {
+export async function attachmentsOf(raw: Buffer): Promise<(MailAttachment & { size: number })[]> {
   const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
   return (parsed.attachments ?? [])
     .filter((a) => !a.related && !/delivery-status|rfc822-headers/i.test(a.contentType))

@@ -131,7 +131,7 @@ export interface MailContext {
   repeatEvery: string | null;
   /** Every "at each step" duty of the ladder, in the RM's words. */
   ladderDuties: string[];
-  contacts: { known: Array<{ label: string; value: string }>; missing: string[] };
+  contacts: { known: { label: string; value: string }[]; missing: string[] };
   /** The request's original deadline: "2 weeks" (kept for older override templates). */
   requestDeadline: string;
   /** The next step the case will take if nothing changes, or null. */
@@ -140,7 +140,7 @@ export interface MailContext {
    * Dates this mail's decision moved, from what the RM was last told to what they are now
    * ("Monday 14 December 2026 at 10:00" → "Tuesday 15 December 2026 at 10:00"), and why.
    */
-  moved: Array<{ title: string; from: string; to: string }>;
+  moved: { title: string; from: string; to: string }[];
   /** Why they moved, after "Why: " ("Sam Patel promised it by Friday 4 December 2026."), or ''. */
   movedBecause: string;
   /**
@@ -167,13 +167,13 @@ export interface AboutView {
   /** The request's own words (directives taken out), line by line; empty when not available. */
   text: string[];
   trimmed: boolean;
-  earlier: Array<{ date: string; title: string; to: string; answer: string }>;
-  documents: { attached: Array<{ name: string; size: string }>; held: Array<{ name: string; size: string }>; holder: string };
+  earlier: { date: string; title: string; to: string; answer: string }[];
+  documents: { attached: { name: string; size: string }[]; held: { name: string; size: string }[]; holder: string };
 }
 
 export interface AttachmentsView {
-  forwarded: Array<{ name: string; size: string }>;
-  listed: Array<{ name: string; size: string }>;
+  forwarded: { name: string; size: string }[];
+  listed: { name: string; size: string }[];
   /** `escalator mail attachments ESC-… --message <key> --out <dir>`: how the listed ones are fetched. */
   fetch: string;
 }
@@ -223,7 +223,7 @@ export interface StepView {
   notCopied: string[];
   duties: string[];
   /** The chasers already sent on this case, oldest first. */
-  previous: Array<{ n: number; title: string; date: string; to: string }>;
+  previous: { n: number; title: string; date: string; to: string }[];
   /** The date of the most recent of them, or null. */
   lastSentOn: string | null;
   /** What happens next if nothing changes, or null at the top of the ladder. */
@@ -410,7 +410,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
   const step = stepNo !== undefined ? state.steps.find((s) => s.n === stepNo) : undefined;
   const stepView = step ? buildStepView(state, intent, ctx, ladder, step, openedOn, person, nameOf) : null;
 
-  const known: Array<{ label: string; value: string }> = [];
+  const known: { label: string; value: string }[] = [];
   const missing: string[] = [];
   for (const role of rolesOf(def)) {
     if (role === 'originator' || role === 'rm') continue;
@@ -785,7 +785,7 @@ interface ReplyLikeData {
   flagged?: string;
   notActedOn?: string;
   missingConfirmers?: string[];
-  attachments?: Array<{ filename?: string; contentType: string; size: number }>;
+  attachments?: { filename?: string; contentType: string; size: number }[];
   reason?: 'done' | 'secure-message';
   onSilence?: 'resolve' | 'resume';
   until?: string;

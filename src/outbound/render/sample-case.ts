@@ -211,7 +211,7 @@ export function sampleOrgFor(ladderId: string): SampleOrg {
 }
 
 function withoutChosenVariants(def: LadderDefinition): LadderDefinition {
-  const entries = Object.entries(def.variants) as Array<[keyof LadderDefinition['variants'], NonNullable<LadderDefinition['variants']['urgent']>]>;
+  const entries = Object.entries(def.variants) as [keyof LadderDefinition['variants'], NonNullable<LadderDefinition['variants']['urgent']>][];
   if (!entries.some(([, v]) => v.chosenBy.length > 0)) return def;
   return { ...def, variants: Object.fromEntries(entries.map(([name, v]) => [name, { ...v, chosenBy: [] }])) };
 }

@@ -6,7 +6,7 @@
  */
 export function strictContext<T>(value: T, path = 'context'): T {
   if (!value || typeof value !== 'object') return value;
-  return new Proxy(value as object, {
+  return new Proxy(value, {
     get(target, key, receiver) {
       // `toHTML` is how Handlebars asks whether a printed object is already safe markup.
       if (typeof key === 'string' && key !== 'toHTML' && !(key in target)) {
@@ -14,5 +14,5 @@ export function strictContext<T>(value: T, path = 'context'): T {
       }
       return strictContext(Reflect.get(target, key, receiver), `${path}.${String(key)}`);
     },
-  }) as T;
+  });
 }

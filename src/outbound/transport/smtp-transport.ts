@@ -47,8 +47,12 @@ export class SmtpTransport implements MailTransport {
       // nodemailer asks for a token when it connects, and again with renew=true after a rejection.
       this.transporter.set('oauth2_provision_cb', (_user: string, renew: boolean, callback: (err: Error | null, token?: string) => void) => {
         auth.tokens.getToken(renew).then(
-          (token) => callback(null, token),
-          (err: Error) => callback(err),
+          (token) => {
+            callback(null, token);
+          },
+          (err: Error) => {
+            callback(err);
+          },
         );
       });
     }
@@ -57,9 +61,9 @@ export class SmtpTransport implements MailTransport {
   async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<SendResult> {
     try {
       const info = (await this.transporter.sendMail({ envelope, raw })) as {
-        accepted?: Array<string | { address: string }>;
-        rejected?: Array<string | { address: string }>;
-        rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
+        accepted?: (string | { address: string })[];
+        rejected?: (string | { address: string })[];
+        rejectedErrors?: { recipient?: string; responseCode?: number; response?: string }[];
         response?: string;
       };
       const addr = (a: string | { address: string }) => addressKey(typeof a === 'string' ? a : a.address);
@@ -88,8 +92,8 @@ export function toSendError(error: unknown): SendError {
     code?: string;
     responseCode?: number;
     response?: string;
-    rejected?: Array<string | { address: string }>;
-    rejectedErrors?: Array<{ recipient?: string; responseCode?: number; response?: string }>;
+    rejected?: (string | { address: string })[];
+    rejectedErrors?: { recipient?: string; responseCode?: number; response?: string }[];
   };
   const code = e.responseCode;
   const temporary =

@@ -14,7 +14,7 @@ const STATUS_LABEL: Record<string, string> = {
 export interface BoardPageInput {
   groups: BoardGroup[];
   filter: BoardFilter;
-  choices: { ladders: Array<{ id: string; title: string }>; authorities: string[] };
+  choices: { ladders: { id: string; title: string }[]; authorities: string[] };
   format(orgId: string, iso: string): string;
   total: number;
 }

@@ -8,7 +8,7 @@ export interface LayoutOptions {
   csrf?: string;
   /** Where "Skip to content" lands and the page's main landmark. */
   body: Html;
-  breadcrumbs?: Array<{ href: string; label: string }>;
+  breadcrumbs?: { href: string; label: string }[];
 }
 
 const ROLE_LABEL: Record<string, string> = { rm: 'Registered Manager', manager: 'Manager', auditor: 'Auditor (read only)' };
@@ -32,7 +32,7 @@ export function layout(o: LayoutOptions): string {
             user
               ? html`<div class="who">
                   <span
-                    >${user.name}${o.access && o.access.roles.length ? html` · <span class="roles">${o.access.roles.map((r) => ROLE_LABEL[r] ?? r).join(', ')}</span>` : ''}</span
+                    >${user.name}${o.access?.roles.length ? html` · <span class="roles">${o.access.roles.map((r) => ROLE_LABEL[r] ?? r).join(', ')}</span>` : ''}</span
                   >
                   <form method="post" action="/auth/logout">
                     <input type="hidden" name="_csrf" value="${o.csrf ?? ''}" /><button type="submit" class="link">Sign out</button>

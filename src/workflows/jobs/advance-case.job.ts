@@ -16,7 +16,7 @@ export function advanceCaseJob(deps: AdvanceDeps) {
     const result = await Repositories.open(deps.orm).transaction(async (tx) => {
       const row = await tx.cases.lock(caseId);
       const now = deps.clock.now();
-      if (!row || !row.nextActionAt || row.nextActionAt > now) return null;
+      if (!row?.nextActionAt || row.nextActionAt > now) return null;
       const org = deps.orgs.get(row.organisation);
       const ctx = org.caseContext(row.ladderId, now);
       const decision = advanceCase(row.state, ctx);

@@ -377,7 +377,7 @@ async function applyRoute(
   }
   let caused = withCause(decision, cause);
   if ((route.kind === 'recipient-reply' || route.kind === 'reply-notice') && mail.attachments.length > 0) caused = withForward(caused, msg.id);
-  const work = await persistDecision(tx, org, row as CaseRow, caused, ctx, deps, `message:${msg.id}`);
+  const work = await persistDecision(tx, org, row, caused, ctx, deps, `message:${msg.id}`);
   return { caseId: row.id, caseRef: row.ref, work };
 }
 

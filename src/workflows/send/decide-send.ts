@@ -50,7 +50,7 @@ export interface SendCandidate {
  * The candidate for what goes out in one submission: one row, or the chasers of a combined mail
  * (their first's attempts; a combined mail is chasers, which wait for the send window).
  */
-export function candidateFor(rows: ReadonlyArray<{ waitsForWindow: boolean; attempts: number; abandonedAt?: Date | null }>): SendCandidate {
+export function candidateFor(rows: readonly { waitsForWindow: boolean; attempts: number; abandonedAt?: Date | null }[]): SendCandidate {
   const first = rows[0];
   if (!first) throw new Error('nothing to send');
   return { waitsForWindow: first.waitsForWindow || rows.length > 1, attempts: first.attempts, abandonedAt: first.abandonedAt ?? null };

@@ -275,7 +275,7 @@ async function rungOf(db: Repositories, row: OutboxRow): Promise<{ ladder: strin
  * The cases a failed row is about, with the kind and step to record: its own case, or for a
  * follow-up of a combined mail (which belongs to no case) every case whose chaser it carried.
  */
-async function casesAbout(db: Repositories, row: OutboxRow): Promise<Array<{ caseId: string; kind: OutboxKind; step: number | null }>> {
+async function casesAbout(db: Repositories, row: OutboxRow): Promise<{ caseId: string; kind: OutboxKind; step: number | null }[]> {
   if (row.case) return [{ caseId: row.case, kind: row.kind, step: row.step ?? null }];
   if (row.kind === 'chaser-bundle' && row.resendOf) return db.outbox.bundleMembers(row.messageId);
   return [];

@@ -131,7 +131,7 @@ export class FaultRig {
       if (ds.status === 'fulfilled') await ds.value.dispose().catch(() => undefined);
       if (ss.status === 'fulfilled') await ss.value.stop().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
-      throw (started.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+      throw started.find((s) => s.status === 'rejected')!.reason;
     }
     const [postgres, redis, dovecot, sink] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
       PrivatePostgres,
@@ -323,12 +323,12 @@ export class FaultRig {
   }
 
   /** What a process's /readyz says (undefined when it does not answer). */
-  async readiness(p: ServiceProcess): Promise<{ ok: boolean; checks: Array<{ name: string; ok: boolean; detail?: string }> } | undefined> {
+  async readiness(p: ServiceProcess): Promise<{ ok: boolean; checks: { name: string; ok: boolean; detail?: string }[] } | undefined> {
     const port = this.httpPort(p);
     if (!port) return undefined;
     try {
       const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5_000) });
-      return (await res.json()) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail?: string }> };
+      return (await res.json()) as { ok: boolean; checks: { name: string; ok: boolean; detail?: string }[] };
     } catch {
       return undefined;
     }
@@ -426,7 +426,7 @@ export class FaultRig {
     );
     let busy = 0;
     for (const q of this.queues.values()) {
-      const c = await q.getJobCounts('waiting', 'active', 'prioritized').catch(() => ({ waiting: 1 }) as Record<string, number>);
+      const c = await q.getJobCounts('waiting', 'active', 'prioritized').catch((): Record<string, number> => ({ waiting: 1 }));
       busy += (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
     }
     return { messagesPending: Number(row!.mp), outboxDue: Number(row!.od), outboxSending: Number(row!.os), casesDue: Number(row!.cd), busyJobs: busy };

@@ -109,7 +109,7 @@ function nested(depth: number): string {
 }
 
 /** Hand-made nasties, several of them valid staff requests that try to inject headers into what we send. */
-function nasties(): Array<{ name: string; raw: string | Buffer; via: 'store' | 'imap' }> {
+function nasties(): { name: string; raw: string | Buffer; via: 'store' | 'imap' }[] {
   const staff = 'Alex Morgan <alex.morgan@sunrise-homes.org.uk>';
   const head = (subject: string, extra: string[] = []) => [
     `From: ${staff}`,

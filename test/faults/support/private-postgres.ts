@@ -168,7 +168,10 @@ export class PrivatePostgres {
     if (this.closed) return;
     this.closed = true;
     live.delete(this);
-    if (existsSync(join(this.data, 'postmaster.pid'))) await this.stopImmediate().catch(() => this.killPostmaster());
+    if (existsSync(join(this.data, 'postmaster.pid')))
+      await this.stopImmediate().catch(() => {
+        this.killPostmaster();
+      });
     rmSync(this.dir, { recursive: true, force: true });
   }
 

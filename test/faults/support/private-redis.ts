@@ -54,7 +54,11 @@ export class PrivateRedis {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
     child.kill('SIGKILL');
     await exited;
   }

@@ -55,16 +55,16 @@ export class ServiceProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.pipe(this.log, { end: false });
+    child.stdout.pipe(this.log, { end: false });
     this.booted = false;
     let tail = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (this.child !== child || this.booted) return;
       const text = tail + chunk.toString();
       if (text.includes('"msg":"escalator started"')) this.booted = true;
       tail = text.slice(-64);
     });
-    child.stderr!.on('data', (chunk: Buffer) => this.log?.write(`[stderr] ${chunk.toString()}`));
+    child.stderr.on('data', (chunk: Buffer) => this.log?.write(`[stderr] ${chunk.toString()}`));
     child.once('exit', (code, signal) => {
       if (this.expectingExit || this.child !== child) return;
       this.unexpectedExits++;
@@ -82,7 +82,11 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.expectingExit = true;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
     child.kill(signal);
     await exited;
   }
@@ -92,7 +96,11 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     this.expectingExit = true;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const code = await exited;

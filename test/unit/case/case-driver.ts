@@ -186,12 +186,7 @@ export class CaseDriver {
   }
 
   /** A chased recipient's reply that came with files (names, types, sizes). */
-  replyWithFiles(
-    role: string,
-    cls: ReplyClass,
-    attachments: Array<{ filename?: string; contentType: string; size: number }>,
-    newText = 'reply text',
-  ): Decision {
+  replyWithFiles(role: string, cls: ReplyClass, attachments: { filename?: string; contentType: string; size: number }[], newText = 'reply text'): Decision {
     const key = `r${++this.messages}`;
     return this.take(
       applyRecipientReply(this.state, { from: { email: addr(role) }, role, classification: { class: cls }, messageKey: key, newText, attachments }, this.ctx()),
@@ -218,7 +213,7 @@ export class CaseDriver {
   }
 
   /** Every step's rung, status and due moment (local ISO), in order. */
-  plan(): Array<[string, string, string | null]> {
+  plan(): [string, string, string | null][] {
     return this.state.steps.map((s) => [s.rungId, s.status, s.dueAt ? this.cal.iso(new Date(s.dueAt)) : null]);
   }
 
@@ -227,6 +222,6 @@ export class CaseDriver {
   }
 }
 
-export function mailsOf<K extends MailIntent['kind']>(d: Decision, kind: K): Array<Extract<MailIntent, { kind: K }>> {
+export function mailsOf<K extends MailIntent['kind']>(d: Decision, kind: K): Extract<MailIntent, { kind: K }>[] {
   return d.mails.filter((m): m is Extract<MailIntent, { kind: K }> => m.kind === kind);
 }

@@ -452,7 +452,7 @@ describe('approval-gated rungs', () => {
     expect(mailsOf(approved, 'chaser')).toEqual([]);
     expect(d.step('dcs').status).toBe('sent');
     expect(d.step('dcs').decidedBy).toBe(RM.email);
-    expect(String((mailsOf(approved, 'command-ack')[0]!.data.done as string[])[0])).toMatch(/exactly as drafted/);
+    expect(String(mailsOf(approved, 'command-ack')[0]!.data.done[0])).toMatch(/exactly as drafted/);
     // The Ofsted rung still counts from the opening: +8w = Mon 28 Dec (holiday) → Tue 29 Dec.
     expect(d.due('ofsted-inspector')).toBe('2026-12-29T09:00:00+00:00');
   });
@@ -753,7 +753,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     // 5 working days from Mon 30 Nov: to the end of Fri 4 Dec.
     expect(d.step('senior-manager').deadlineAt).toBe('2026-12-04T17:00:00.000Z');
     const [ack] = mailsOf(esc, 'command-ack');
-    expect(String((ack!.data.done as string[])[0])).toMatch(/already responded/);
+    expect(String(ack!.data.done[0])).toMatch(/already responded/);
   });
 
   it('ESCALATE out of awaiting-confirmation on a state saved before the responder was recorded', () => {

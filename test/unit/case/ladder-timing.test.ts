@@ -37,7 +37,7 @@ function fired(d: CaseDriver): string[] {
     .map((m) => `${m.kind}:${d.state.steps.find((s) => s.n === m.step)!.rungId}`);
 }
 
-function pending(d: CaseDriver): Array<[string, string | null]> {
+function pending(d: CaseDriver): [string, string | null][] {
   return d
     .plan()
     .filter(([, status]) => status === 'planned')
@@ -243,7 +243,7 @@ describe('an approval given days after the draft', () => {
     // Held ten days: the Ofsted rung moves from Mon 28 Dec 10:00 (where +8w fell) by ten days, to Thu 7 Jan.
     expect(d.due('ofsted-inspector')).toBe('2027-01-07T10:00:00+00:00');
     expect(d.due('lscp')).toBe('2027-01-07T10:00:00+00:00');
-    const done = String((mailsOf(r, 'command-ack')[0]!.data.done as string[])[0]);
+    const done = String(mailsOf(r, 'command-ack')[0]!.data.done[0]);
     expect(done).toContain('sent with its dates counted from today');
     expect(done).toContain('Monday 14 December 2026');
   });
@@ -252,9 +252,7 @@ describe('an approval given days after the draft', () => {
     const d = atDcs();
     const r = d.at('2026-12-19T11:00:00Z').command({ kind: 'approve' });
     expect(mailsOf(r, 'chaser')[0]).toMatchObject({ replacesDraft: true, data: { deadlineAt: '2026-12-31T17:00:00.000Z' } });
-    expect(String((mailsOf(r, 'command-ack')[0]!.data.done as string[])[0])).toMatch(
-      /goes at Monday 21 December 2026 at 09:00, sent with its dates counted from then/,
-    );
+    expect(String(mailsOf(r, 'command-ack')[0]!.data.done[0])).toMatch(/goes at Monday 21 December 2026 at 09:00, sent with its dates counted from then/);
     expect(d.due('ofsted-inspector')).toBe('2027-01-04T09:00:00+00:00');
   });
 
@@ -357,7 +355,7 @@ describe('EXTEND counts in the ladder’s clock', () => {
     expect(d.due('stage-2-meeting')).toBe('2026-11-30T09:00:00+00:00');
     const r = d.at('2026-11-24T10:00:00Z').command(extend('EXTEND 6 days'));
     expect(d.due('stage-2-meeting')).toBe('2026-12-08T09:00:00+00:00');
-    expect(String((mailsOf(r, 'command-ack')[0]!.data.done as string[])[0])).toMatch(/^Extended by 6 working days/);
+    expect(String(mailsOf(r, 'command-ack')[0]!.data.done[0])).toMatch(/^Extended by 6 working days/);
     const c = firo();
     c.at('2026-11-24T10:00:00Z').command(extend('EXTEND 6 calendar days'));
     // Sun 6 Dec → Mon 7 Dec 09:00.

@@ -38,7 +38,7 @@ describe('escalator simulate --org', () => {
     const run = await cli('--config', config, 'simulate', '--org', 'sunrise', '--ladder', 'foster-carer-concern', '--start', '2026-11-30T09:30', '--json');
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
-    const sim = JSON.parse(run.out) as { nation: string; clockStart: string; steps: Array<{ dueAt: string | null }> };
+    const sim = JSON.parse(run.out) as { nation: string; clockStart: string; steps: { dueAt: string | null }[] };
     expect(sim.nation).toBe('scotland');
     // The clock starts at the next opening of this organisation's window: 10:00 on Tuesday 1 December.
     expect(sim.clockStart).toBe('2026-12-01T10:00:00+00:00');

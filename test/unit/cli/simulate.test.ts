@@ -7,7 +7,7 @@ interface Sim {
   start: string;
   nation: string;
   variant: string;
-  steps: Array<{ rung: string; dueAt: string | null; to: string[]; cc: string[]; approval: boolean }>;
+  steps: { rung: string; dueAt: string | null; to: string[]; cc: string[]; approval: boolean }[];
 }
 
 async function simulate(args: string[]): Promise<Sim> {

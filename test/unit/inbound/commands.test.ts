@@ -87,7 +87,7 @@ describe('parseCommands', () => {
   });
 
   it('gives an error saying what was not understood', () => {
-    const cases: Array<[string, RegExp]> = [
+    const cases: [string, RegExp][] = [
       ['POSTPONE until Friday', /^"POSTPONE until Friday": POSTPONE is not a command I know\. Commands: RESOLVED/],
       ['HOLD', /^"HOLD": HOLD is not a command I know/],
       ['RESLOVED', /RESLOVED is not a command\. Did you mean RESOLVED\?/],

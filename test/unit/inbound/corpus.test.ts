@@ -15,7 +15,7 @@ interface Row {
   file: string;
   automatic: 'none' | 'auto-reply' | 'bounce' | 'bulk';
   returnDate?: string;
-  bounce?: { recipients: Array<{ address: string; status: string; action: string; permanent: boolean }>; originalMessageId?: string; originalCaseTag?: string };
+  bounce?: { recipients: { address: string; status: string; action: string; permanent: boolean }[]; originalMessageId?: string; originalCaseTag?: string };
   class: ReplyClass;
   evidence?: string;
   promiseDate?: string;
@@ -792,13 +792,17 @@ describe('fixture corpus', () => {
       if (row.commands) expect(a.commands.lines.map((l) => describeCommand(l.command))).toEqual(row.commands);
       if (row.commandErrors) {
         expect(a.commands.errors).toHaveLength(row.commandErrors.length);
-        row.commandErrors.forEach((e, i) => expect(a.commands.errors[i]).toMatch(e));
+        row.commandErrors.forEach((e, i) => {
+          expect(a.commands.errors[i]).toMatch(e);
+        });
       }
       if (row.directives) expect(a.directives.items.map((d) => describeDirective(d.directive))).toEqual(row.directives);
       if (row.unknown) expect(a.directives.unknown).toEqual(row.unknown);
       if (row.problems) {
         expect(a.directives.problems).toHaveLength(row.problems.length);
-        row.problems.forEach((p, i) => expect(a.directives.problems[i]).toMatch(p));
+        row.problems.forEach((p, i) => {
+          expect(a.directives.problems[i]).toMatch(p);
+        });
       }
 
       expect(a.caseTag).toBe(row.caseTag);

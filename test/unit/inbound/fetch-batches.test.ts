@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { batches } from '../../../src/inbound/fetch-batches.js';
 
 const msgs = (...sizes: number[]) => sizes.map((size, i) => ({ uid: i + 1, size }));
-const uids = (bs: Array<Array<{ uid: number }>>) => bs.map((b) => b.map((m) => m.uid));
+const uids = (bs: { uid: number }[][]) => bs.map((b) => b.map((m) => m.uid));
 
 describe('the watcher fetches and stores new mail in batches', () => {
   it('keeps every message, in order, at most 50 to a batch', () => {

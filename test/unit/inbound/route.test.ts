@@ -34,7 +34,7 @@ function facts(text: string, match: Partial<NonNullable<RouteFacts['match']>>, s
     parseProblems: [],
     sender: m.from!.address,
     senderIsStaff: staff,
-    match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true, ...match } as NonNullable<RouteFacts['match']>,
+    match: { by: 'thread', senderIsConfirmer: false, senderIsChased: false, senderAnswers: true, ...match },
   };
 }
 

@@ -29,7 +29,7 @@ export function rows(sim: Simulation): Row[] {
   return sim.steps.map((s) => [s.rung, s.dueAt, s.to, s.cc, s.approval]);
 }
 
-export function dueMoments(sim: Simulation): Array<[string, string | null]> {
+export function dueMoments(sim: Simulation): [string, string | null][] {
   return sim.steps.map((s) => [s.rung, s.dueAt]);
 }
 

@@ -2,7 +2,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { describe, expect, it } from 'vitest';
 import { attachmentsOf, forwardAttachments, safeFilename, sizeText, withinBudget } from '../../../src/outbound/compose/forward-attachments.js';
 
-async function messageWith(attachments: Array<{ filename?: string; content: Buffer; contentType: string; cid?: string }>): Promise<Buffer> {
+async function messageWith(attachments: { filename?: string; content: Buffer; contentType: string; cid?: string }[]): Promise<Buffer> {
   return new MailComposer({
     from: 'sam.patel@council.example',
     to: 'escalations@home.example',

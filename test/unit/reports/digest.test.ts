@@ -92,7 +92,7 @@ function fixture(): CaseFacts[] {
   return cases.map((x) => factsOf(x, NOW));
 }
 
-const refs = (items: Array<{ ref: string }>) => items.map((i) => i.ref);
+const refs = (items: { ref: string }[]) => items.map((i) => i.ref);
 
 describe('weekly digest model', () => {
   const facts = fixture();

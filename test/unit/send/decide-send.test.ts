@@ -31,7 +31,7 @@ const notice: SendCandidate = { waitsForWindow: false, attempts: 1, abandonedAt:
 const abandoned = (ago: number, now = OPEN): SendCandidate => ({ ...chaser, abandonedAt: minutes(now, -ago) });
 
 describe('decideSend', () => {
-  const cases: Array<[string, Omit<SendFacts, 'calendar'>, SendDecision]> = [
+  const cases: [string, Omit<SendFacts, 'calendar'>, SendDecision][] = [
     ['inside the window, nothing asked yet: take a send slot first', { now: OPEN, mail: chaser }, { kind: 'reserve-slot' }],
     ['inside the window with a slot now: send', { now: OPEN, mail: chaser, slotAt: null }, { kind: 'send' }],
     ['window closed: a chaser waits for the next opening', { now: EVENING, mail: chaser }, { kind: 'wait', until: TUESDAY_OPENING, reason: 'send-window' }],
@@ -71,7 +71,7 @@ describe('decideSend', () => {
 });
 
 describe('afterSend', () => {
-  const accepted = (rejected: Array<{ address: string; code?: number }> = []) => ({
+  const accepted = (rejected: { address: string; code?: number }[] = []) => ({
     result: { accepted: ['sam@la.example.gov.uk'], rejected, response: '250 ok' },
   });
   const failed = (error: SendError) => ({ error });

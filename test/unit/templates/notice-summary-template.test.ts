@@ -67,6 +67,6 @@ describe('which step notices fold hourly', () => {
     expect(foldsHourly(org('hourly'), state('urgent'), notice)).toBe(false);
     expect(foldsHourly(org('hourly'), state('standard', true), notice)).toBe(false);
     expect(foldsHourly(org('hourly'), state('standard'), { ...notice, kind: 'reply-notice' } as unknown as MailIntent)).toBe(false);
-    expect(foldsHourly(org('hourly'), state('standard'), { ...notice, held: true } as MailIntent)).toBe(false);
+    expect(foldsHourly(org('hourly'), state('standard'), { ...notice, held: true })).toBe(false);
   });
 });

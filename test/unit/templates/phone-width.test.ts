@@ -12,7 +12,7 @@ import { findChromium } from '../../../src/reports/pdf.js';
 import { ladder, store } from './template-helpers.js';
 
 const chromiumPath = findChromium(process.env).path;
-const SHOWN: Array<[MailKind, string, string]> = [
+const SHOWN: [MailKind, string, string][] = [
   ...MAIL_KINDS.map((k): [MailKind, string, string] => [k, 'childrens-home-reg5', k.startsWith('approval') ? 'dcs' : 'team-manager-reminder']),
   ['chaser', 'childrens-home-reg5', 'assistant-director'],
   ['confirmation', 'practice-disagreement', 'service-manager'],
@@ -24,7 +24,7 @@ describe('every mail fits a 400 px phone screen (real Chromium)', () => {
   let page: Page;
   beforeAll(async () => {
     if (!chromiumPath) return;
-    browser = await chromium.launch({ executablePath: chromiumPath!, chromiumSandbox: process.getuid?.() !== 0 });
+    browser = await chromium.launch({ executablePath: chromiumPath, chromiumSandbox: process.getuid?.() !== 0 });
     page = await browser.newPage({ viewport: { width: 400, height: 800 }, javaScriptEnabled: false });
   }, 120_000);
   afterAll(async () => {
@@ -34,7 +34,10 @@ describe('every mail fits a 400 px phone screen (real Chromium)', () => {
   it.each(SHOWN)('%s (%s, %s)', async (kind, id, rung) => {
     const mail = renderSample(store, kind, { ladder: ladder(id), rung });
     // Without Chromium there is nothing to lay the mail out with: the check needs `apt-get install chromium`.
-    if (!chromiumPath) return expect(mail.html.startsWith('<!DOCTYPE html>')).toBe(true);
+    if (!chromiumPath) {
+      expect(mail.html.startsWith('<!DOCTYPE html>')).toBe(true);
+      return;
+    }
     await page.setContent(mail.html, { waitUntil: 'load' });
     const width = await page.evaluate('document.documentElement.scrollWidth');
     expect(width, `${kind} is ${String(width)} px wide`).toBeLessThanOrEqual(400);

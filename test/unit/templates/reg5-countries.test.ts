@@ -25,7 +25,7 @@ describe('reg 5 in each country', () => {
     expect(mail(undefined, 'england-and-wales', 'ofsted-inspector').text).toContain('as the home’s Ofsted inspector');
   });
 
-  const cases: Array<[Country, Nation, string, string]> = [
+  const cases: [Country, Nation, string, string][] = [
     [
       'wales',
       'england-and-wales',
@@ -39,9 +39,9 @@ describe('reg 5 in each country', () => {
     for (const rung of ['professional-reminder', 'dcs', 'ofsted-inspector', 'repeat']) {
       const m = mail(country, nation, rung);
       for (const part of [m.text, m.html, m.subject]) {
-        expect(part, `${rung}`).not.toContain('Ofsted');
-        expect(part, `${rung}`).not.toContain('(England)');
-        expect(part, `${rung}`).not.toContain('Regulation 5(c)');
+        expect(part, rung).not.toContain('Ofsted');
+        expect(part, rung).not.toContain('(England)');
+        expect(part, rung).not.toContain('Regulation 5(c)');
       }
       expect(m.text, rung).toContain(`registered with ${regulator}, in keeping with ${citation}`);
     }

@@ -200,7 +200,7 @@ describe.each(LADDERS.map((def) => [def.id, def] as const))('every kind of mail,
       for (const { rung } of rungs) {
         const sample = sampleMail(kind as MailKind, { ladder: def, rung }, store);
         const mail = renderMail(store, sample.names, deepStrict(sample.context));
-        expect(mail.subject, `${rung}`).toContain(`[${sample.context.case.ref}]`);
+        expect(mail.subject, rung).toContain(`[${sample.context.case.ref}]`);
         expect(mail.text.length).toBeGreaterThan(100);
         expect(mail.html.startsWith('<!DOCTYPE html>')).toBe(true);
         expect(mail.html).not.toMatch(/<script|<link|<img|<iframe|<form|\son[a-z]+=|(src|href)="?https?:/i);

@@ -13,7 +13,7 @@ import { ladder, store } from './template-helpers.js';
 describe('a reply notice and what came attached', () => {
   const sample = sampleCase({ ladder: ladder('childrens-home-reg5'), rung: sampleRung() });
   const now = new Date(sample.firedAt.getTime() + 24 * 3600_000);
-  const notice = (newText: string, attachments: Array<{ filename?: string; contentType: string; size: number }>) => {
+  const notice = (newText: string, attachments: { filename?: string; contentType: string; size: number }[]) => {
     const decision = recordReplyNotice(
       sample.fired.state,
       {

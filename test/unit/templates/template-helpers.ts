@@ -19,8 +19,8 @@ export function ladder(id: string): LadderDefinition {
 }
 
 /** Every rung (and the repeat) of every ladder, in every variant it has. */
-export function everyRung(): Array<{ def: LadderDefinition; variant: VariantName; rung: string }> {
-  const out: Array<{ def: LadderDefinition; variant: VariantName; rung: string }> = [];
+export function everyRung(): { def: LadderDefinition; variant: VariantName; rung: string }[] {
+  const out: { def: LadderDefinition; variant: VariantName; rung: string }[] = [];
   for (const def of LADDERS) {
     for (const variant of ['standard', 'urgent', 'imminent'] as const) {
       if (variant !== 'standard' && !def.variants[variant]) continue;
