@@ -1,7 +1,7 @@
 import type { ReplyClass } from '../case/reply-class.js';
 import { addressKey } from '../address.js';
 import { clauseEnd as endOfClause, clauseStart as startOfClause } from './clauses.js';
-import { findAllEnGbDates, localDate, type WorkingDays } from './en-gb-dates.js';
+import { findAllEnGbDates, localDate, type ParsedDate, type WorkingDays } from './en-gb-dates.js';
 import { findMeetingDate } from './meeting-date.js';
 import { plainForMatching } from './new-text.js';
 import { aboutOtherItem, itemKinds } from './items.js';
@@ -23,11 +23,15 @@ import {
   CLASS_ORDER,
   CLAUSE_BREAK,
   COMMITMENT,
+  CONDITION_BEFORE_DATE,
   CONDITIONAL,
   DELIVERED_HERE,
   LATER_DELIVERY,
   NEGATION,
+  NOT_DELIVERY,
+  NOT_DONE_YET,
   NOT_YET,
+  PAST_INTENT,
   PROMISE_NEGATION,
   REPLY_RULES,
   type ReplyRule,
@@ -163,11 +167,16 @@ function findPromise(
     while ((c = commitments.exec(sentence))) {
       const at = c.index;
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- c is the match the loop condition has just checked (TypeScript does not narrow it inside the callback)
-      const date = dates.find((d) => d.index >= at && d.index - (at + c![0].length) <= 80);
+      const date = dates.find((d) => d.index >= at && d.index - (at + c![0].length) <= 80) ?? sameDay(sentence, dates, at, c[0].length);
       if (!date) continue;
       const end = date.index + date.matched.length;
       const from = clauseStart(sentence, at);
       if (PROMISE_NEGATION.test(sentence.slice(from, end))) continue;
+      // A promise is a commitment to deliver the thing by a date, not to look into it by then.
+      const between = sentence.slice(at + c[0].length, date.index);
+      if (NOT_DELIVERY.test(between) && !LATER_DELIVERY.test(between)) continue;
+      if (PAST_INTENT.test(sentence.slice(from, at + c[0].length))) continue;
+      if (CONDITION_BEFORE_DATE.test(between)) continue;
       const evidence = sentence.slice(at, end).slice(0, 200);
       if (opts.accept && !opts.accept(evidence, sentence.slice(from))) continue;
       // A date already gone holds nothing: the caller may read it as an acknowledgement.
@@ -180,6 +189,17 @@ function findPromise(
     }
   }
   return undefined;
+}
+
+/**
+ * "Aisha is back on the 18th and will send the minutes that day": a commitment that points back
+ * at the date written before it ("that day", "the same day") takes that date.
+ */
+function sameDay(sentence: string, dates: ParsedDate[], at: number, length: number): ParsedDate | undefined {
+  const back = /^[^.?!]{0,60}?\b(?:on )?(?:that (?:day|date)|the same day)\b/i.exec(sentence.slice(at + length));
+  if (!back) return undefined;
+  const earlier = dates.filter((d) => d.index + d.matched.length <= at).at(-1);
+  return earlier ? { ...earlier, index: at + length + back[0].length - back[0].trimStart().length, matched: back[0].trimStart() } : undefined;
 }
 
 /**
@@ -226,6 +246,12 @@ function classifyWords(newText: string, messageDate: Date, timezone: string, wor
   // the right one to come: the sender has it in hand.
   const pending = defeats.find((d) => d.defeat === 'pending' || d.defeat === 'wrong-item');
   if (pending) return { class: 'acknowledged', evidence: pending.phrase };
+  // "They haven't been sent yet": the sender owns that it is outstanding.
+  for (const sentence of parts) {
+    if (/\?\s*$/.test(sentence)) continue;
+    const notYet = NOT_DONE_YET.exec(sentence);
+    if (notYet) return { class: 'acknowledged', evidence: notYet[0] };
+  }
   return { class: 'other' };
 }
 

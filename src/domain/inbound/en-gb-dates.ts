@@ -168,6 +168,15 @@ function afterChristmas(ref: DateTime, workingDays?: WorkingDays): DateTime {
   return firstWorkingDayAfter(DateTime.fromObject({ year, month: 1, day: 1 }, { zone: ref.zone }), workingDays);
 }
 
+/** The last working day before the coming Christmas Day (this year's, or next year's once it has passed). */
+function beforeChristmas(ref: DateTime, workingDays?: WorkingDays): DateTime {
+  let christmas = DateTime.fromObject({ year: ref.year, month: 12, day: 25 }, { zone: ref.zone });
+  if (christmas <= ref) christmas = christmas.plus({ years: 1 });
+  let d = christmas.minus({ days: 1 });
+  for (let guard = 0; guard < 30 && !isWorking(d, workingDays); guard++) d = d.minus({ days: 1 });
+  return d;
+}
+
 /** "After Easter": the first working day after Easter Sunday, this year's or (once it is well past) next year's. */
 function afterEaster(ref: DateTime, workingDays?: WorkingDays): DateTime {
   let easter = easterSunday(ref.year, ref.zone);
@@ -327,7 +336,11 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
       /\b(?:after|once|when)\b[^.?!]{0,30}?\b(?:christmas|xmas|the festive (?:break|period|season|holidays?)|new year)\b|\bin the new year\b/g,
       () => afterChristmas(ref, opts.workingDays),
     ],
+    // "Before Christmas": the last working day before Christmas Day (Christmas Eve, or the Friday before when it falls at a weekend).
+    [/\bbefore (?:christmas|xmas|the christmas (?:break|holidays?))\b/g, () => beforeChristmas(ref, opts.workingDays)],
     [/\bafter (?:the )?easter\b/g, () => afterEaster(ref, opts.workingDays)],
+    // "The week after next": that week's last working day.
+    [/\b(?:the )?week after next\b/g, () => lastWorkingDayOfWeek(ref.plus({ weeks: 2 }), opts.workingDays)],
     [
       /\b(?:the )?end of (january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\b/g,
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
@@ -340,7 +353,7 @@ export function findAllEnGbDates(text: string, reference: Date, timezone: string
       () => ref.plus({ days: 14 }),
     ],
     [
-      /\b(?:in|within|in the next)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|an?|(?:a )?couple of)\s+(working days?|business days?|days?|weeks?)(?:'? time)?\b/g,
+      /\b(?:in|within)(?:\s+the\s+(?:next|coming))?\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|an?|(?:a )?couple of)\s+(working days?|business days?|days?|weeks?)(?:'? time)?\b/g,
       (x) => {
         // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
         const word = x[1]!;

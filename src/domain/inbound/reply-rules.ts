@@ -86,7 +86,8 @@ export const REPLY_RULES: ReplyRule[] = [
       // "I am not responsible for the delay, but I will send them by Friday" disowns the delay, not the task.
       /\bresponsible for (?:the |this |these |any |all (?:the |of the )?)?(?:delays?|wait|hold[- ]ups?|lateness|late (?:reply|response))\b/i,
       // A delay, not a refusal: "we can't send them until Friday / yet / today".
-      /\b(?:yet|today|tomorrow|this week|in time|until (?:monday|tuesday|wednesday|thursday|friday|next|the \d|\d))\b/i,
+      // ("Not due yet" is no delay: it says nothing is owed.)
+      /\b(?:(?<!\bdue )yet|today|tomorrow|this week|in time|until (?:monday|tuesday|wednesday|thursday|friday|next|the \d|\d))\b/i,
     ],
   },
   {
@@ -149,18 +150,42 @@ export const REPLY_RULES: ReplyRule[] = [
     pastOnly: false,
     notInQuestions: true,
     patterns: [
-      /\b(?:will|'ll|shall|going to) (?:look into|look at|chase|follow (?:this |it )?up|pick (?:this|it) up|get back to you|come back to you|action|check|find out|ask|update you|let you know|pass (?:this|it) on|raise (?:this|it)|speak (?:to|with)|discuss|respond|reply|prioritise|sort (?:this|it))\b/i,
+      /\b(?:will|'ll|shall|going to) (?:look into|look at|chase|follow (?:this |it )?up|pick (?:this|it) up|get back to you|come back to you|give you a (?:ring|call|bell)|ring you|call you|phone you|action|check|find out|ask|update you|let you know|pass (?:this|it) on|raise (?:this|it)|speak (?:to|with)|discuss|respond|reply|prioritise|sort (?:this|it))\b/i,
       /\b(?:am|are|i'm|we're|is) (?:currently )?(?:looking into|chasing|following (?:this |it )?up|working on|on it|aware|dealing with)\b/i,
       /\bthanks? (?:you )?(?:for|4) (?:the|your) (?:reminder|e-?mail|message|patience|chaser|nudge|prompt|follow[- ]up)\b/i,
       /\b(?:noted|received|acknowledged)\b/i,
       /\b(?:apolog(?:ies|ise|ize)|sorry) (?:for|about) (?:the|this) (?:delay|wait)\b/i,
       /\bbear with (?:me|us)\b/i,
       /\b(?:have|'ve) (?:passed|forwarded|escalated) (?:this|it|your (?:e-?mail|message))\b/i,
+      // In hand with no date: the sender will do it ("I'll send them as soon as I can", "will do",
+      // "will get this over to you", "it will be made once we have consent").
+      /\b(?:will|'ll|shall|going to) (?:then |now |also )?(?:send|be sending|resend|re-send|forward|get (?:this|it|them|these|those) (?:over|sorted|done|to you|across|back)|get (?:on|onto|on to) (?:this|it)|make sure|be in touch|find|do\b|sort)/i,
+      /\b(?:will|'ll|shall) (?:then )?be (?:sent|made|distributed|circulated|shared|uploaded|forwarded|completed|done|finalised|finalized|signed|ready)\b/i,
+      /\b(?:should|ought to) be ready\b/i,
+      /\bas soon as (?:i|we) (?:can|am able|are able|possibly can)\b|\basap\b/i,
+      /\bleave (?:it|this) with me\b|\b(?:on|at the top of) my (?:list|to-do list|radar)\b|\b(?:this|it) is with me\b/i,
+      // Under way but not finished: "being typed by business support", "I'm checking with Priya".
+      /\b(?:is|are) (?:currently |still )?being (?:typed|written|drafted|prepared|finalised|finalized|checked|reviewed|completed|updated)\b/i,
+      /\b(?:i'm|i am|we're|we are) (?:just )?(?:checking|double[- ]checking)\b|\b(?:i'll|i will|let me) double[- ]check\b/i,
+      // Chased internally: "I've asked business support to prioritise", "I've sent a reminder to Sam", a colleague asked to tell the requester.
+      /\b(?:have|'ve) (?:asked|reminded|chased|prompted|nudged)\b|\bsent (?:a|another) (?:reminder|chaser|nudge) to\b|\b(?:added|put) (?:this|it) (?:to|on) (?:the|my|our) (?:agenda|list)\b/i,
+      /\bconfirm to (?!me\b|us\b)[A-Z][a-z]+\b|\b[Ll]et (?!me\b|us\b)[A-Z][a-z]+(?: and me)? know\b/,
+      /\bforwarding (?:[A-Z][a-z]+'s |the |their |his |her )(?:update|reply|response|e-?mail|message)\b/i,
+      // Nothing but an assent: "Ok", "Will do", a thumbs up.
+      /^(?:ok(?:ay)?|will do|got it|understood|noted|👍)[\s.!]*$/i,
     ],
     // A disclaimer left in the words ("if you have received this email in error") acknowledges nothing.
     unless: [/\bif you (?:have )?received\b|\breceived (?:this|it)(?: \w+)? in error\b/i],
   },
 ];
+
+/**
+ * "Not done yet", said plainly ("they haven't been sent yet", "nothing has been sent from our
+ * side", "I've not sent it yet"): the sender owns that it is outstanding, which is an
+ * acknowledgement when nothing else in the reply reads (a dispute or a dated promise outranks it).
+ */
+export const NOT_DONE_YET =
+  /\b(?:(?:have|has|had|was|were|is|are|'ve|i've|we've)(?: not|n't)|haven't|hasn't|hadn't|wasn't|weren't|isn't|aren't|not) (?:yet |actually |quite )?(?:been )?(?:sent|gone(?: out)?|signed|completed|done|finished|written(?: up)?|typed(?: up)?|uploaded|shared|circulated|distributed|finalised|finalized|approved|issued)\b|\bnothing (?:has|have) (?:yet )?been (?:sent|done|shared|uploaded)\b/i;
 
 /** Words that turn "completed" into "not completed", or make it partial. */
 export const NEGATION =
@@ -175,7 +200,22 @@ export const NOT_YET =
  * "minutes to follow by 4 December").
  */
 export const COMMITMENT =
-  /\b(?:will|shall|'ll|aim(?:ing)? to|expect(?:ing)? to|hope to|hoping to|going to|intend(?:ing)? to|plan(?:ning)? to|should be|promise|to follow|on track|by|before|no later than|at the latest)\b/i;
+  /\b(?:will|shall|'ll|aim(?:ing)? to|expect(?:ing)? to|hope to|hoping to|going to|intend(?:ing)? to|plan(?:ning)? to|should be|promise|to follow|on track|scheduled (?:to|for)|due to (?:be|go)|by|before|no later than|at the latest)\b/i;
+
+/**
+ * Right after a commitment word, what the sender will do that is not the thing asked for
+ * ("I'll look into it this morning", "I'll speak to the IRO tomorrow", "I'll give you a ring
+ * this afternoon"): a date on it promises nothing, unless a delivery follows before the date
+ * ("I'll check with Grace and send them by Friday"; see `LATER_DELIVERY`).
+ */
+export const NOT_DELIVERY =
+  /^\s*(?:(?:just|then|also|now|personally|definitely|certainly)\s+)?(?:look (?:into|at)|check|double[- ]check|find out|ask|speak|talk|discuss|raise|chase|follow (?:this |it )?up|ring|call|phone|give (?:you|her|him|them) a (?:ring|call|bell)|come back|get back|update|let (?:you|her|him|them) know|pick (?:this|it) up|review|read|meet|be (?:in touch|back|in contact|in the office|on leave|off|away))\b/i;
+
+/** Before a hope or plan: one already gone by ("I was hoping to send it on Friday, but …") is no commitment. */
+export const PAST_INTENT = /\b(?:was|were|had been)\s+(?:hoping|planning|aiming|intending|going|expecting) to\s*$/i;
+
+/** Between a commitment and its date: the date belongs to a condition ("will be distributed once the IRO returns on 4 January"). */
+export const CONDITION_BEFORE_DATE = /\b(?:once|when|as soon as|if|unless|whenever)\b/i;
 
 /** Words that split a sentence into clauses, so a negation in one does not spoil the next. */
 export const CLAUSE_BREAK = /[,;:()]|\s-\s|\b(?:but|however|although|though|whereas|and)\b/gi;

@@ -122,7 +122,86 @@ describe('classifyReply', () => {
 
   it('says other when nothing matches', () => {
     expect(classify('Who is dealing with this now?')).toEqual({ class: 'other' });
-    expect(classify('Sorry, the minutes are not yet completed and I haven’t sent them to the chair.')).toEqual({ class: 'other' });
+  });
+
+  it('reads "not done yet", said plainly, as an acknowledgement: the sender owns that it is outstanding', () => {
+    expect(classify('Sorry, the minutes are not yet completed and I haven’t sent them to the chair.')).toEqual({
+      class: 'acknowledged',
+      evidence: 'are not yet completed',
+    });
+    expect(classify('Nothing has been sent from our side yet, I’m afraid.')).toMatchObject({ class: 'acknowledged' });
+    expect(classify('The EHCP paperwork was not sent because the annual review had to be rearranged.')).toMatchObject({ class: 'acknowledged' });
+    // A question is no statement, and a dispute outranks it.
+    expect(classify('Have the minutes not been sent?')).toEqual({ class: 'other' });
+    expect(classify('The minutes haven’t been sent because they are not our responsibility.')).toMatchObject({ class: 'disputed' });
+  });
+
+  describe('a promise is a commitment to deliver the thing by a date (issue 14, point 3)', () => {
+    it.each([
+      ["I'll look into it this morning.", 'acknowledged'],
+      ['Received, will look into this on Monday when I’m back in.', 'acknowledged'],
+      ["I'll speak to the IRO tomorrow and come back to you.", 'acknowledged'],
+      ["I'll give you a ring this afternoon to discuss.", 'acknowledged'],
+      ["Thanks, I'll check with Grace and come back to you today.", 'acknowledged'],
+      ["I'll raise this with my manager tomorrow.", 'acknowledged'],
+    ])('looking into it by a date is no promise: %j', (text, expected) => {
+      expect(classify(text).class).toBe(expected);
+    });
+
+    it('is a promise when a delivery follows before the date', () => {
+      expect(classify("I'll check with Grace and send them by Friday.")).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    });
+
+    it('takes no hope already gone by as a commitment', () => {
+      expect(classify('I was hoping to send it on Friday but we had a staff illness.').class).not.toBe('promise');
+      expect(classify('I am hoping to send it on Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+    });
+
+    it('leaves a date that belongs to a condition out of the promise', () => {
+      expect(classify('The minutes will be distributed once the IRO returns from leave on 4 January and has approved them.').class).toBe('acknowledged');
+      expect(classify('I will send the minutes on Monday once they are countersigned.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-07' });
+    });
+
+    it('reads "scheduled to" as a commitment and "that day" as the date written before it', () => {
+      expect(classify('The minutes are scheduled to be sent out on the 4th.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+      expect(classify('Aisha is back on the 18th and will send the minutes that day.')).toEqual({
+        class: 'promise',
+        evidence: 'will send the minutes that day',
+        promiseDate: '2026-12-18',
+      });
+    });
+  });
+
+  describe('in hand with no date is an acknowledgement', () => {
+    it.each([
+      "Sorry, I'll send them as soon as I can.",
+      'Thanks Dawn, I’ll get on to this ASAP.',
+      'Will do.',
+      'Ok',
+      '👍',
+      'Will get this over to you.',
+      "I'll be in touch shortly.",
+      "This is with me now and I will make sure it's dealt with.",
+      'Apologies, this is on my list.',
+      'Sorry, this slipped through the net. Leave it with me.',
+      'The review record should be ready to send shortly.',
+      'The referral will be made as soon as we have KM’s consent.',
+      'The minutes are being typed by business support.',
+      'I believe the minutes may have been sent already, but I’m checking with Priya.',
+      "I've asked business support to prioritise the minutes for KM.",
+      "I've sent a reminder to Sam this morning.",
+      "Thanks Dawn, I've added this to the agenda for Thursday's team meeting.",
+      'Aisha, have the minutes been sent to the home? Can you confirm to Dawn please.',
+      'Dawn, forwarding Priya’s update below.',
+    ])('%j', (text) => {
+      expect(classify(text).class).toBe('acknowledged');
+    });
+
+    it('is outranked by a dated promise, and a question asks nothing of the RM', () => {
+      expect(classify("I'll send them as soon as I can, by Friday at the latest.")).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+      expect(classify('Will you send them?').class).toBe('other');
+      expect(classify('Could you confirm the child’s date of birth please.').class).toBe('other');
+    });
   });
 
   it('keeps every rule in data with at least one pattern', () => {

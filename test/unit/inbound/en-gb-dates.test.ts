@@ -288,6 +288,25 @@ describe('dates people write (issue 14, point 3)', () => {
     expect(read(text, day)[0]?.[0]).toBe(expected);
   });
 
+  it('before Christmas is the last working day before Christmas Day', () => {
+    expect(read('before Christmas', '2026-12-14', 'england-and-wales')).toEqual([['2026-12-24', 'before Christmas']]);
+    // Christmas Day 2027 is a Saturday: Christmas Eve is the Friday.
+    expect(read('before xmas', '2027-11-30', 'england-and-wales')[0]?.[0]).toBe('2027-12-24');
+    // Christmas Day 2022 was a Sunday, Christmas Eve a Saturday: the Friday before.
+    expect(read('before Christmas', '2022-12-01', 'england-and-wales')[0]?.[0]).toBe('2022-12-23');
+  });
+
+  it('the week after next is that week’s last working day', () => {
+    // Tuesday 12 January 2027: the week after next runs 25-29 January.
+    expect(read('realistically the week after next', '2027-01-12')).toEqual([['2027-01-29', 'the week after next']]);
+  });
+
+  it('"within the next 2 working days" counts working days as "within 2 working days" does', () => {
+    // Thursday 24 December 2026: 25 and 28 December are bank holidays.
+    expect(read('within the next 2 working days', '2026-12-24', 'england-and-wales')).toEqual([['2026-12-30', 'within the next 2 working days']]);
+    expect(read('in the coming three days', '2026-12-01')[0]?.[0]).toBe('2026-12-04');
+  });
+
   it('does not read fractions, relative spans or 24/7 as calendar dates', () => {
     expect(read('about 1/2 hours', '2026-12-01')).toEqual([]);
     expect(read('5 days ago', '2026-12-01')).toEqual([]);

@@ -254,6 +254,8 @@ describe('extractNewText: signatures, job titles and disclaimers set aside (issu
     'WARNING: This email and any attachments may be OFFICIAL-SENSITIVE. If you have received this email in error, please delete it.',
     'Please note: if you are not the intended recipient you must not copy or use it. If you received this in error, please notify us.',
     'Northshire County Council monitors and records all email traffic. Any views expressed are those of the author.',
+    // Its "attached" must not read as a document sent with the reply.
+    'CONFIDENTIALITY: This message and anything attached to it are for the intended recipient only. If it has reached you in error, please let us know.',
   ])('cuts the disclaimer %j', (disclaimer) => {
     expect(extractNewText(`Will do.\n\n${disclaimer}`)).toBe('Will do.');
   });

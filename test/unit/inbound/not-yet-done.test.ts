@@ -165,6 +165,10 @@ describe('disputed: not owed, not late, not theirs, refused', () => {
     expect(cls('Attached is our information sharing policy. We are not able to share the plan with the home.', { attachments: [PDF] })).toBe('disputed');
   });
 
+  it('reads "not due yet" as not owed, not as a delay', () => {
+    expect(cls("The review was only held on 30 November, so the minutes aren't due yet.")).toBe('disputed');
+  });
+
   it('does not read a delay as a refusal', () => {
     expect(cls("We can't send it until Friday.")).not.toBe('disputed');
     expect(cls("We can't share it yet, the chair has not signed it.")).not.toBe('disputed');
