@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { graphSchema, type GraphConfig } from '../../src/config/graph-schema.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { GraphAccounts } from '../../src/mail-account/graph/graph-accounts.js';
@@ -142,15 +142,19 @@ describe('Graph token: client credentials with a certificate or a secret, throug
 describe('Graph client: the mailbox’s limits and answers', () => {
   it('never has more than 4 requests at once in flight to one mailbox', async () => {
     const account = accounts().forMailbox(INBOX, config());
-    // Each answer takes a second: the client's first four requests are surely in flight together
-    // even on a busy machine (30 ms let a loaded event loop send them one after another).
-    server.latencyMs = 1000;
+    // Answers are held until four requests are in flight: the client must stop there by itself
+    // (the server answers a fifth with 429), however slowly a busy machine sends them.
+    server.maxInFlight.clear();
+    const release = server.holdAnswers();
     try {
-      server.maxInFlight.clear();
-      await Promise.all(Array.from({ length: 12 }, () => account.client.json({ method: 'GET', path: 'mailFolders/inbox' })));
+      const all = Promise.all(Array.from({ length: 12 }, () => account.client.json({ method: 'GET', path: 'mailFolders/inbox' })));
+      await vi.waitFor(() => expect(server.inFlight(INBOX)).toBe(4), { timeout: 30_000, interval: 20 });
+      release();
+      await all;
       expect(server.maxInFlight.get(INBOX)).toBe(4);
+      expect(server.requests.filter((r) => r.user === INBOX && r.status === 429)).toEqual([]);
     } finally {
-      server.latencyMs = 0;
+      release();
     }
   });
 

@@ -168,6 +168,8 @@ export class GraphServer {
   latencyMs = 0;
   /** The most requests seen at once per mailbox. */
   readonly maxInFlight = new Map<string, number>();
+  /** While set, every mailbox answer waits for it (see holdAnswers). */
+  private gate: Promise<void> | null = null;
   private epoch = 1;
   private seq = 0;
   private counter = 0;
@@ -385,12 +387,31 @@ export class GraphServer {
         graphError(res, 429, 'ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', { 'retry-after': '1' });
         return;
       }
+      if (this.gate) await this.gate;
       if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       const status = this.mail(req.method ?? 'GET', rest, url, req.headers, body, box, res);
       log(status);
     } finally {
       box.inFlight--;
     }
+  }
+
+  /**
+   * Holds every mailbox answer until the returned function is called, so a test can see how many
+   * requests a client keeps in flight without depending on how fast the machine is.
+   */
+  holdAnswers(): () => void {
+    let release = (): void => undefined;
+    this.gate = new Promise<void>((r) => (release = r));
+    return () => {
+      this.gate = null;
+      release();
+    };
+  }
+
+  /** Requests to this mailbox being answered now. */
+  inFlight(user: string): number {
+    return this.mailboxes.get(user.toLowerCase())?.inFlight ?? 0;
   }
 
   /** The mailbox API; returns the status it answered. */
