@@ -1,7 +1,8 @@
 // Issue 14 "what a user sees", through real mail: a reply that reads as done waits for the RM
 // (RESOLVED, NOT DONE, or silence deciding at the end of the second hold); a hedged reply is no
 // resolution; a secure-mail notice holds the ladder for the RM; a hand-over offers the new contact;
-// a read receipt is recorded and answered by nothing. Reg 5 cases opened Monday 23 November 2026
+// a read receipt or an Outlook recall is recorded and answered by nothing; the RM's NOT DONE lets the
+// ladder go on with the reply kept on the record. Reg 5 cases opened Monday 23 November 2026
 // at 10:00 (GMT): the first reminder is due Monday 7 December at 10:00; holds are 2 working days.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, type OpenedCase } from '../support/case-mail.js';
@@ -14,13 +15,14 @@ describe('a reply that reads as done waits for the RM', () => {
   let h: EscalatorHarness;
   let mail: CaseMail;
   // One case per behaviour, all opened on Monday 23 November; the tests run in the order of time.
-  const c: Record<'pdf' | 'hedged' | 'secure' | 'silentPdf' | 'silentWords' | 'redirected' | 'receipt', OpenedCase> = {} as never;
+  const c: Record<'pdf' | 'hedged' | 'secure' | 'silentPdf' | 'silentWords' | 'redirected' | 'receipt' | 'notDone', OpenedCase> = {} as never;
+  let notDoneReply = '';
 
   beforeAll(async () => {
     h = await EscalatorHarness.start({ name: 'reply_confirmation', start: '2026-11-23T10:00:00Z' });
     mail = new CaseMail(h);
     let n = 0;
-    for (const k of ['pdf', 'hedged', 'secure', 'silentPdf', 'silentWords', 'redirected', 'receipt'] as const) {
+    for (const k of ['pdf', 'hedged', 'secure', 'silentPdf', 'silentWords', 'redirected', 'receipt', 'notDone'] as const) {
       c[k] = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: [`Child: AB-42${++n}`] });
     }
     h.sink.clear();
@@ -104,6 +106,28 @@ describe('a reply that reads as done waits for the RM', () => {
     expect(await status(c.receipt)).toBe('open');
   });
 
+  it('an Outlook recall is recorded and nothing is sent', async () => {
+    const id = '<recall-1@northshire.gov.uk>';
+    const before = h.sink.messages.length;
+    await mail.deliver(
+      rfc822({
+        from: `Sam Patel <${SAM}>`,
+        to: INBOX,
+        subject: `Recall: ${c.receipt.subject} [${c.receipt.ref}]`,
+        messageId: id,
+        date: h.clock.now(),
+        inReplyTo: c.receipt.requestId,
+        references: c.receipt.requestId,
+        body: `Sam Patel would like to recall the message, "${c.receipt.subject} [${c.receipt.ref}]".`,
+      }),
+      id,
+    );
+    expect(h.sink.messages.slice(before)).toEqual([]);
+    const events = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [c.receipt.id]);
+    expect(events.map((e) => e.type).slice(-2)).toEqual(['auto-reply', 'auto-reply']);
+    expect(await status(c.receipt)).toBe('open');
+  });
+
   it('a done reply with a PDF: awaiting confirmation, the RM is sent the PDF and told it closes unless NOT DONE', async () => {
     h.clock.set('2026-12-03T11:00:00Z');
     await mail.reply(c.pdf, `Sam Patel <${SAM}>`, 'Please find the review minutes for AB attached.\r\n\r\nSam', {
@@ -140,6 +164,8 @@ describe('a reply that reads as done waits for the RM', () => {
     await mail.reply(c.silentWords, `Sam Patel <${SAM}>`, 'The review minutes have been sent to you today.');
     expect(await status(c.silentPdf)).toBe('awaiting-confirmation');
     expect(await status(c.silentWords)).toBe('awaiting-confirmation');
+    notDoneReply = await mail.reply(c.notDone, `Sam Patel <${SAM}>`, 'The review minutes have been sent to you today.');
+    expect(await status(c.notDone)).toBe('awaiting-confirmation');
     h.clock.set('2026-12-04T09:30:00Z');
     await mail.command(c.pdf, ['RESOLVED']);
     expect(await status(c.pdf)).toBe('resolved');
@@ -149,11 +175,24 @@ describe('a reply that reads as done waits for the RM', () => {
     expect(events).toEqual([{ type: 'resolved', actor: RM }]);
   });
 
+  it('the RM answers NOT DONE: the case is open again and the reply stays on the record', async () => {
+    await mail.command(c.notDone, ['NOT DONE']);
+    expect(await status(c.notDone)).toBe('open');
+    const events = await h
+      .em()
+      .execute<Array<{ type: string; actor: string }>>(`select type, actor from case_event where case_id = ? and type = 'not-done'`, [c.notDone.id]);
+    expect(events).toEqual([{ type: 'not-done', actor: RM }]);
+    const kept = await h.em().execute<Array<{ case_id: string }>>(`select case_id from message where message_id = ?`, [notDoneReply]);
+    expect(kept).toEqual([{ case_id: c.notDone.id }]);
+  });
+
   it('Monday 7 December: the ladder goes on for the hedged reply, and holds for those awaiting confirmation; the RM is reminded once', async () => {
     await h.advanceTo('2026-12-07T10:00:00Z');
     await h.settle();
     expect(chasersToSam(c.hedged)).toHaveLength(1);
     expect(chasersToSam(c.redirected)).toHaveLength(1);
+    // NOT DONE: the reminder goes when it was due before the hold.
+    expect(chasersToSam(c.notDone)).toHaveLength(1);
     for (const x of [c.pdf, c.secure, c.silentPdf, c.silentWords]) expect(chasersToSam(x), x.ref).toEqual([]);
     await h.advanceTo('2026-12-07T11:00:00Z');
     await h.settle();
