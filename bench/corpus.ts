@@ -1,4 +1,5 @@
 import { Prng } from './prng.js';
+import { must } from './must.js';
 
 /**
  * The benchmark's mail, generated from a seed: the same seed gives the same bytes. Shaped like
@@ -174,7 +175,7 @@ export class CorpusGenerator {
         continue;
       }
       const target = this.rng.pick(eligible);
-      const req = this.requests[requestAt.indexOf(target)]!;
+      const req = must(this.requests[requestAt.indexOf(target)], `request answered by message ${target}`);
       const msg = kind === 'reply' ? this.reply(req) : kind === 'ooo' ? this.outOfOffice(req) : this.bounce(req);
       out.push({ ...msg, answers: target });
     }

@@ -5,6 +5,7 @@
  */
 import { ImapFlow } from 'imapflow';
 import { CorpusGenerator } from './corpus.js';
+import { must } from './must.js';
 
 export interface DeliverArgs {
   seed: number;
@@ -47,7 +48,7 @@ const firstStart = Date.now();
 await Promise.all(
   clients.map(async (client, k) => {
     for (let i = k; i < corpus.length; i += clients.length) {
-      await client.append('INBOX', corpus[i]!.raw, [], new Date(args.now));
+      await client.append('INBOX', must(corpus[i], `message ${i}`).raw, [], new Date(args.now));
     }
   }),
 );

@@ -1,3 +1,4 @@
+import { must } from './must.js';
 /**
  * A small seeded PRNG (mulberry32): the same seed gives the same corpus on every machine, so two
  * runs of the benchmark parse, store and answer exactly the same bytes.
@@ -23,7 +24,7 @@ export class Prng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
+    return must(items[Math.floor(this.next() * items.length)], 'item to pick from an empty list');
   }
 
   chance(p: number): boolean {

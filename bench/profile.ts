@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import { must } from './must.js';
 
 interface ProfileNode {
   id: number;
@@ -18,9 +19,9 @@ interface CpuProfile {
 function owner(url: string): string {
   if (!url) return '(native: GC, syscalls, idle)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1]!;
+  if (pkg?.[1]) return pkg[1];
   const src = /\/(src\/[^/]+(?:\/[^/.]+)?)/.exec(url);
-  if (src) return src[1]!;
+  if (src?.[1]) return src[1];
   if (url.startsWith('node:')) return 'node (streams, sockets, timers)';
   if (url.includes('/bench/')) return 'bench harness';
   return url.split('/').slice(-2).join('/');
@@ -47,7 +48,7 @@ export function summarise(profile: CpuProfile, file: string, top = 15): ProfileS
   const owners = new Map<string, number>();
   const fns = new Map<string, number>();
   for (const [id, us] of self) {
-    const node = byId.get(id)!;
+    const node = must(byId.get(id), `profile node ${id}`);
     total += us;
     if (node.callFrame.functionName === '(idle)') {
       idle += us;
@@ -93,13 +94,13 @@ export function longTasks(profile: CpuProfile, minMs = 50): { ms: number; top: {
         // Name a sample by its own frame and the nearest frame of a package or of src/ above it.
         let label = '';
         for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-          const f = byId.get(at)!.callFrame;
+          const f = must(byId.get(at), `profile node ${at}`).callFrame;
           if (f.url && !f.url.startsWith('node:')) {
             label = `${f.functionName || '(anonymous)'} ${owner(f.url)}`;
             break;
           }
         }
-        const self = byId.get(id)!.callFrame;
+        const self = must(byId.get(id), `profile node ${id}`).callFrame;
         const fn = `${self.functionName || '(anonymous)'} ${owner(self.url)}${label ? ` ← ${label}` : ''}`;
         fns.set(fn, (fns.get(fn) ?? 0) + d);
       }
@@ -114,7 +115,7 @@ export function longTasks(profile: CpuProfile, minMs = 50): { ms: number; top: {
     run = [];
   };
   profile.samples.forEach((id, i) => {
-    const name = byId.get(id)!.callFrame.functionName;
+    const name = must(byId.get(id), `profile node ${id}`).callFrame.functionName;
     if (name === '(idle)') close();
     else run.push([id, profile.timeDeltas[i] ?? 0]);
   });

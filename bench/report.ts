@@ -46,8 +46,8 @@ export function table(rows: Row[], markdown = false): string {
   if (markdown) {
     return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((c) => `| ${c.join(' | ')} |`)].join('\n');
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((c) => c[i]!.length)));
-  const line = (c: string[]) => c.map((s, i) => s.padEnd(widths[i]!)).join('  ');
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) => c.map((s, i) => s.padEnd(widths[i] ?? 0)).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

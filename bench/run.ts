@@ -36,7 +36,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join(REPO_ROOT, 'bench', 'results.json') },
   },
 });
-const quick = values.quick ?? false;
+const quick = values.quick;
 const seed = Number(values.seed);
 /** Other spellings --only accepts. */
 const ALIASES: Record<string, Scenario> = { 'large-mail': 'largemail' };

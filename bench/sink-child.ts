@@ -91,7 +91,8 @@ process.on('message', (req: SinkRequest) => {
       clearInterval(timer);
       void sink.stop().finally(() => {
         send({ type: 'ok', id: req.id });
-        process.disconnect?.();
+        // Forked with IPC (the parent talks to it), so there is a channel to close unless the parent went first.
+        if (process.connected) process.disconnect();
         process.exit(0);
       });
       break;

@@ -3,7 +3,7 @@ export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
+  return sorted[rank - 1] ?? Number.NaN;
 }
 
 export function round(n: number, digits = 2): number {
@@ -29,7 +29,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Whole-machine CPU counters from /proc/stat (jiffies): to tell "CPU-bound" from "waiting". */
 export async function machineCpu(): Promise<{ busy: number; total: number }> {
   const { readFile } = await import('node:fs/promises');
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+  const [line = ''] = (await readFile('/proc/stat', 'utf8')).split('\n');
   const f = line.trim().split(/\s+/).slice(1).map(Number);
   const idle = (f[3] ?? 0) + (f[4] ?? 0);
   const total = f.reduce((a, b) => a + b, 0);

@@ -71,7 +71,9 @@ function mailPages(): Page[] {
   for (const kind of MAIL_KINDS) {
     const at = SHOWN_AT[kind] ?? { ladder: 'childrens-home-reg5', rung: 'team-manager-reminder' };
     const def = ladder(at.ladder);
-    const rung = def.rungs.some((r) => r.id === at.rung) ? at.rung : def.rungs[1]!.id;
+    const shown = def.rungs.find((r) => r.id === at.rung) ?? def.rungs[1];
+    if (!shown) throw new Error(`screenshots: ladder ${def.id} has no rung ${at.rung} and no second rung to show instead`);
+    const rung = shown.id;
     const mail = renderSample(store, kind, { ladder: def, rung, ...(at.variant ? { variant: at.variant } : {}) });
     add(`${kind}--${def.id}-${rung}`, mail.subject, mail.html);
   }
@@ -266,8 +268,10 @@ export function pdfPageCount(pdf: Buffer): number {
   return (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
 }
 
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
 function escape(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  return s.replace(/[&<>"]/g, (c) => ENTITIES[c] ?? c);
 }
 
 await main();

@@ -4,6 +4,7 @@ import type { ScenarioResult } from '../report.js';
 import { ServiceRig, type Infra } from '../rig.js';
 import { seedOpenedCases, type SeedResult } from '../seed.js';
 import { busyShare, cpuSince, machineCpu, round, sleep } from '../stats.js';
+import { firstRow } from '../must.js';
 
 /**
  * Cases opened from Friday 12 to Monday 15 March 2027 have their first rung (+2 weeks) on Good
@@ -42,20 +43,20 @@ async function burstProgress(rig: ServiceRig, at: Date): Promise<Omit<Progress, 
               (select count(*) from outbox_mail where created_at >= ? and status <> 'held' and not_before <= ?) as rows`,
       [at, at, at, at, at],
     );
-  const r = rows[0]!;
+  const r = firstRow(rows, 'due/open/rows counts');
   return { due: Number(r.due), open: Number(r.open), rows: Number(r.rows) };
 }
 
 /** Opens the cases, checks they all fall due at DUE, and starts the worker (whose reconcile queues them). */
 async function prepare(infra: Infra, name: string, cases: number, seed: number, perMinute: number): Promise<{ rig: ServiceRig; seeded: SeedResult }> {
   const rig = await ServiceRig.create(infra, { name, start: OPENED_TO, rateLimitPerMinute: perMinute });
-  const org = rig.service.orgs.all()[0]!;
+  const org = firstRow(rig.service.orgs.all(), 'organisation');
   const seeded = await seedOpenedCases(rig.service.orm, org, { count: cases, from: new Date(OPENED_FROM), to: new Date(OPENED_TO), seed });
   const check = await rig.service.orm.em
     .fork()
     .getConnection()
     .execute<{ n: string; lo: Date; hi: Date }[]>(`select count(*) as n, min(next_action_at) as lo, max(next_action_at) as hi from escalation_case`);
-  const c = check[0]!;
+  const c = firstRow(check, 'case count');
   if (Number(c.n) !== cases || new Date(c.lo).toISOString() !== new Date(DUE).toISOString() || new Date(c.hi).toISOString() !== new Date(DUE).toISOString()) {
     throw new Error(`burst: expected ${cases} cases all due at ${DUE}, got ${c.n} from ${new Date(c.lo).toISOString()} to ${new Date(c.hi).toISOString()}`);
   }
@@ -243,7 +244,7 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
                     (select count(*) from outbox_mail where status = 'pending' and not_before <= ?) as pending`,
             [at, new Date(DUE), at],
           );
-        const c = counts[0]!;
+        const c = firstRow(counts, 'outbox counts');
         const busy = await Promise.all([...rig.service.queues.queues.values()].map((q) => q.getJobCounts('waiting', 'active')));
         const running = busy.reduce((n, b) => n + (b.waiting ?? 0) + (b.active ?? 0), 0);
         const s = await infra.sink.stats();
@@ -252,7 +253,12 @@ async function limitedBurst(infra: Infra, o: BurstOptions): Promise<{ rows: Scen
             .fork()
             .getConnection()
             .execute<{ n: string }[]>(`select count(*) as n from outbox_mail where status = 'pending'`);
-          minutes.push({ minute: m, sent: Number(c.sent) - sentBefore, wallSeconds: round((Date.now() - t0) / 1000, 2), deferred: Number(deferredRows[0]!.n) });
+          minutes.push({
+            minute: m,
+            sent: Number(c.sent) - sentBefore,
+            wallSeconds: round((Date.now() - t0) / 1000, 2),
+            deferred: Number(firstRow(deferredRows, 'pending count').n),
+          });
           sentBefore = Number(c.sent);
           break;
         }

@@ -5,6 +5,7 @@ import { REPO_ROOT } from '../../test/support/repo-root.js';
 import { compileWorker } from '../compile.js';
 import type { Row, ScenarioResult } from '../report.js';
 import { percentile } from '../stats.js';
+import { firstRow } from '../must.js';
 
 export interface CliOptions {
   /** Runs of each command (interleaved, so a busy moment falls on all of them alike). */
@@ -28,9 +29,12 @@ export async function cliScenario(o: CliOptions): Promise<ScenarioResult> {
   const fixtures = path.join(REPO_ROOT, 'test', 'fixtures', 'mail');
   const message = path.join(
     fixtures,
-    readdirSync(fixtures)
-      .filter((f) => f.endsWith('.eml'))
-      .sort()[0]!,
+    firstRow(
+      readdirSync(fixtures)
+        .filter((f) => f.endsWith('.eml'))
+        .sort(),
+      'fixture .eml',
+    ),
   );
   const commands = {
     node: ['-e', '0'],

@@ -4,6 +4,7 @@ import { inspectMessage } from '../../src/inbound/inspect-message.js';
 import { ANALYSIS_OPTIONS } from '../../test/unit/inbound/support.js';
 import type { ScenarioResult } from '../report.js';
 import { percentile, round } from '../stats.js';
+import { must } from '../must.js';
 
 export interface HostileTextOptions {
   /** Runs of each input; the median is reported. */
@@ -33,7 +34,7 @@ export async function hostileTextScenario(o: HostileTextOptions): Promise<Scenar
       const t0 = performance.now();
       await fn();
       // The first round compiles the expressions; it is not counted.
-      if (i > 0) samples[name]!.push(performance.now() - t0);
+      if (i > 0) must(samples[name], `samples of ${name}`).push(performance.now() - t0);
     }
   }
   return {

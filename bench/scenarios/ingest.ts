@@ -10,6 +10,7 @@ import type { ScenarioResult } from '../report.js';
 import { ServiceRig, type Infra } from '../rig.js';
 import { busyShare, cpuSince, machineCpu, round, sleep } from '../stats.js';
 import { emptyInbox } from './mailbox.js';
+import { firstRow } from '../must.js';
 
 export interface IngestOptions {
   count: number;
@@ -47,7 +48,8 @@ async function messageCounts(rig: ServiceRig): Promise<{ total: number; pending:
     .fork()
     .getConnection()
     .execute<{ total: string; pending: string }[]>(`select count(*) as total, count(*) filter (where status = 'pending') as pending from message`);
-  return { total: Number(rows[0]!.total), pending: Number(rows[0]!.pending) };
+  const counts = firstRow(rows, 'message counts');
+  return { total: Number(counts.total), pending: Number(counts.pending) };
 }
 
 async function untilCommitted(rig: ServiceRig, expected: number, timeoutMs: number): Promise<number> {
@@ -89,7 +91,7 @@ async function durablePipeline(infra: Infra, dbUrl: string, messages: Buffer[]):
         parsed.subject ?? null,
         raw,
       ]);
-      await queue.add('ingest', { id: inserted.rows[0]!.id }, { removeOnComplete: true });
+      await queue.add('ingest', { id: firstRow(inserted.rows, 'inserted id').id }, { removeOnComplete: true });
     };
     for (const raw of messages.slice(0, 50)) await one(raw);
     const t0 = performance.now();
@@ -186,7 +188,7 @@ export async function ingestScenario(infra: Infra, o: IngestOptions): Promise<Sc
         durablePipeline: durable,
         ingestRatioDurable,
         routes: Object.fromEntries(routes.map((r) => [r.route, Number(r.n)])),
-        casesOpened: Number(cases[0]!.n),
+        casesOpened: Number(firstRow(cases, 'case count').n),
         serviceProcessCpu: cpu,
         machineBusyShare: busyShare(m0, m1),
         logLines: rig.logs.lines,

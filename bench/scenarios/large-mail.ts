@@ -8,6 +8,7 @@ import type { ScenarioResult } from '../report.js';
 import { ServiceRig, type Infra } from '../rig.js';
 import { percentile, round, sleep } from '../stats.js';
 import { emptyInbox } from './mailbox.js';
+import { firstRow, must } from '../must.js';
 
 export interface LargeMailOptions {
   /** How many ~24 MB messages arrive (staff and stranger in turn). */
@@ -44,16 +45,16 @@ interface Phase {
  * every 100 ms, resident memory and V8 heap sampled with it.
  */
 async function measured(rig: ServiceRig, work: () => Promise<number[]>): Promise<Phase> {
-  const port = rig.service.httpPort!;
+  const port = must(rig.service.httpPort, 'HTTP port (the rig starts with http: true)');
   const loop = monitorEventLoopDelay({ resolution: 10 });
   const health: number[] = [];
   let healthErrors = 0;
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
-  let done = false;
+  const stop = new AbortController();
   loop.enable();
   const sampler = (async () => {
-    while (!done) {
+    while (!stop.signal.aborted) {
       const started = performance.now();
       try {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -74,7 +75,7 @@ async function measured(rig: ServiceRig, work: () => Promise<number[]>): Promise
   try {
     latencies = await work();
   } finally {
-    done = true;
+    stop.abort();
     await sampler;
     loop.disable();
   }
@@ -124,7 +125,7 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
       .fork()
       .getConnection()
       .execute<{ n: string }[]>(`select count(*) as n from message where message_id like '<bench-large-%' and status <> 'pending'`);
-    return Number(rows[0]!.n);
+    return Number(firstRow(rows, 'large message count').n);
   };
   try {
     await rig.start({ watcher: true, worker: true, http: true });
@@ -163,7 +164,7 @@ export async function largeMailScenario(infra: Infra, o: LargeMailOptions): Prom
     const ready = new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => {
-        code === 0 ? undefined : reject(new Error(`large-mail delivery exited with ${code}`));
+        if (code !== 0) reject(new Error(`large-mail delivery exited with ${code}`));
       });
       child.on('message', (m: LargeDeliverMessage) => {
         if (m.type === 'ready') resolve();

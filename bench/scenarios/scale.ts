@@ -2,7 +2,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Queue } from 'bullmq';
 import { composeMail } from '../../src/outbound/compose/compose-mail.js';
 import { renderDigestMail } from '../../src/reports/render.js';
@@ -19,6 +18,7 @@ import { ServiceRig, type Infra, type OrgSpec } from '../rig.js';
 import { seedAgedCases } from '../seed.js';
 import { percentile, round } from '../stats.js';
 import type { WorkerCommand, WorkerMemory, WorkerReply } from '../scale-worker.js';
+import { firstRow } from '../must.js';
 
 export interface ScaleOptions {
   /** Open cases in all. */
@@ -175,7 +175,7 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
     const pending = await conn.execute<{ n: string }[]>(
       `select count(*) as n from escalation_case where next_action_at is not null and status in ('open', 'paused')`,
     );
-    const pendingCases = Number(pending[0]!.n);
+    const pendingCases = Number(firstRow(pending, 'pending case count').n);
 
     // The worker: its own process, so its RSS is its own.
     const memBefore = await infra.redis.usedMemory();
@@ -213,7 +213,7 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
 
     // `cases list --org home-01`: the query and the lines the CLI prints.
     const em = () => rig.service.orm.em.fork();
-    const orgId = orgs[0]!.id;
+    const orgId = firstRow(orgs, 'organisation').id;
     const list = await median(o.repeats, async () => {
       const cases = await listCases(em(), rig.service.orgs, { org: orgId });
       return cases
@@ -335,7 +335,7 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
         organisations: orgs.map((x) => ({ id: x.id, cases: x.count })),
         seeding: seeded,
         casesByStatus: shape.map((s) => ({ status: s.status, cases: Number(s.n), avgStateBytes: Number(s.state_bytes) })),
-        tableBytes: { cases: Number(tableBytes[0]!.cases), events: Number(tableBytes[0]!.events) },
+        tableBytes: { cases: Number(firstRow(tableBytes, 'table sizes').cases), events: Number(firstRow(tableBytes, 'table sizes').events) },
         pendingCases,
         redis: { before: memBefore, after: memAfter, bytesPerCase, tunedBytesPerCase, tunedColdReconcileMs: tunedCold.ms },
         bareBullmq: bare,

@@ -6,6 +6,7 @@ import { busyShare, machineCpu, round, sleep } from '../stats.js';
 import type { WorkerReply } from '../scale-worker.js';
 import { DUE, OPENED_FROM, OPENED_TO } from './burst.js';
 import { WorkerProcess } from './scale.js';
+import { firstRow } from '../must.js';
 
 export interface WorkersOptions {
   cases: number;
@@ -36,7 +37,7 @@ async function burstWith(infra: Infra, script: string, workers: number, o: Worke
   const rig = await ServiceRig.create(infra, { name: `workers-${workers}`, start: OPENED_TO, logLevel: 'warn' });
   const procs: WorkerProcess[] = [];
   try {
-    const org = rig.service.orgs.all()[0]!;
+    const org = firstRow(rig.service.orgs.all(), 'organisation');
     await seedOpenedCases(rig.service.orm, org, { count: o.cases, from: new Date(OPENED_FROM), to: new Date(OPENED_TO), seed: o.seed });
     for (let i = 0; i < workers; i++) {
       const { worker } = await WorkerProcess.start(rig, BEFORE, script);
@@ -44,8 +45,10 @@ async function burstWith(infra: Infra, script: string, workers: number, o: Worke
       await worker.ask<Extract<WorkerReply, { type: 'started' }>>({ type: 'start' });
     }
     const cases = rig.service.queues.queue('cases');
-    for (const deadline = Date.now() + o.timeoutMs; (await cases.getDelayedCount()) < o.cases; await sleep(200)) {
-      if (Date.now() > deadline) throw new Error(`workers: the advance jobs of ${o.cases} cases were not all queued`);
+    const queuedBy = Date.now() + o.timeoutMs;
+    while ((await cases.getDelayedCount()) < o.cases) {
+      if (Date.now() > queuedBy) throw new Error(`workers: the advance jobs of ${o.cases} cases were not all queued`);
+      await sleep(200);
     }
     for (const p of procs) await p.ask({ type: 'clock', at: DUE });
     await infra.sink.reset();
@@ -57,7 +60,8 @@ async function burstWith(infra: Infra, script: string, workers: number, o: Worke
     let mails = 0;
     let stuckSending = 0;
     let quietSince: number | undefined;
-    for (const deadline = t0 + o.timeoutMs; ; await sleep(200)) {
+    const deadline = t0 + o.timeoutMs;
+    for (;;) {
       const rows = await rig.service.orm.em
         .fork()
         .getConnection()
@@ -68,7 +72,7 @@ async function burstWith(infra: Infra, script: string, workers: number, o: Worke
                   (select count(*) from outbox_mail where created_at >= ? and status = 'sent') as sent`,
           [due, due, due, due, due],
         );
-      const r = rows[0]!;
+      const r = firstRow(rows, 'outbox counts');
       const s = await infra.sink.stats();
       const settled = Number(r.due) === 0 && Number(r.pending) === 0 && s.accepted >= Number(r.sent);
       if (settled && Number(r.sending) === 0) {
@@ -85,6 +89,7 @@ async function burstWith(infra: Infra, script: string, workers: number, o: Worke
         break;
       }
       if (Date.now() > deadline) throw new Error(`workers: burst with ${workers} not finished: ${JSON.stringify({ ...r, accepted: s.accepted })}`);
+      await sleep(200);
     }
     const m1 = await machineCpu();
     const seconds = ((await infra.sink.stats()).lastAt - t0) / 1000;
