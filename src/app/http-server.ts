@@ -17,19 +17,20 @@ export class HttpServer {
   ) {}
 
   async start(host: string, port: number): Promise<number> {
-    this.server = createServer((req, res) => {
+    const server = createServer((req, res) => {
       void this.handle(req.url ?? '/').then(({ status, type, body }) => {
         res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
         res.end(body);
       });
     });
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, host, () => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
         resolve();
       });
     });
-    this.port = (this.server.address() as { port: number }).port;
+    this.port = (server.address() as { port: number }).port;
     return this.port;
   }
 
@@ -54,9 +55,10 @@ export class HttpServer {
   }
 
   async stop(): Promise<void> {
-    if (!this.server) return;
+    const server = this.server;
+    if (!server) return;
     await new Promise<void>((resolve) =>
-      this.server!.close(() => {
+      server.close(() => {
         resolve();
       }),
     );

@@ -89,7 +89,9 @@ export class PromMetrics implements Metrics {
   });
 
   constructor() {
-    const self = this;
+    // The gauges' collect() runs with `this` bound to the gauge; the sources are read through this
+    // closure because setSources() may replace them after construction.
+    const sources = (): MetricSources => this.sources;
     new Gauge({
       name: 'escalator_queue_jobs',
       help: 'Jobs per queue and state, read at scrape time',
@@ -97,7 +99,10 @@ export class PromMetrics implements Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const d of (await self.sources.queueDepths?.().catch(() => [])) ?? []) this.set({ queue: d.queue, state: d.state }, d.count);
+        for (const d of (await sources()
+          .queueDepths?.()
+          .catch(() => [])) ?? [])
+          this.set({ queue: d.queue, state: d.state }, d.count);
       },
     });
     new Gauge({
@@ -105,7 +110,9 @@ export class PromMetrics implements Metrics {
       help: 'How long the oldest open case has been waiting past its next action (0: nothing overdue)',
       registers: [this.registry],
       async collect() {
-        const v = await self.sources.oldestOverdueCaseSeconds?.().catch(() => undefined);
+        const v = await sources()
+          .oldestOverdueCaseSeconds?.()
+          .catch(() => undefined);
         if (v !== undefined) this.set(v);
       },
     });
@@ -114,7 +121,9 @@ export class PromMetrics implements Metrics {
       help: 'How long the oldest pending outbox mail has been free to go (0: nothing waiting)',
       registers: [this.registry],
       async collect() {
-        const v = await self.sources.oldestDueMailSeconds?.().catch(() => undefined);
+        const v = await sources()
+          .oldestDueMailSeconds?.()
+          .catch(() => undefined);
         if (v !== undefined) this.set(v);
       },
     });
@@ -125,7 +134,7 @@ export class PromMetrics implements Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const w of self.sources.imapWatchers?.() ?? []) this.set({ mailbox: w.mailbox }, w.state === 'idle' || w.state === 'syncing' ? 1 : 0);
+        for (const w of sources().imapWatchers?.() ?? []) this.set({ mailbox: w.mailbox }, w.state === 'idle' || w.state === 'syncing' ? 1 : 0);
       },
     });
     new Gauge({
@@ -135,7 +144,7 @@ export class PromMetrics implements Metrics {
       registers: [this.registry],
       collect() {
         this.reset();
-        for (const w of self.sources.imapWatchers?.() ?? []) {
+        for (const w of sources().imapWatchers?.() ?? []) {
           for (const s of IMAP_STATES) this.set({ mailbox: w.mailbox, state: s }, w.state === s ? 1 : 0);
         }
       },

@@ -134,6 +134,13 @@ export class EscalatorService {
     return box.transport === 'graph' ? this.graph.forMailbox(box.address, box.graph) : undefined;
   }
 
+  /** The Graph account of an organisation whose mailbox reads through Graph (the config schema gives it one). */
+  private requireGraphAccount(orgId: string): GraphAccount {
+    const account = this.graphAccount(orgId);
+    if (!account) throw new Error(`organisation ${orgId} reads its mailbox through Graph but has no mailbox.graph settings`);
+    return account;
+  }
+
   /** The organisation's server-kept Sent folder, when it has one we can read (see delivery-evidence.ts). */
   private sentFolderProbe(orgId: string): SentFolderProbe | SentItemsProbe | undefined {
     const graph = this.graphAccount(orgId);
@@ -221,7 +228,7 @@ export class EscalatorService {
           await fn(payload, j);
         } catch (error) {
           // A job put back to sleep (DelayedError) did not fail.
-          if ((error as Error)?.name !== 'DelayedError') this.metrics.jobFailures.inc({ job });
+          if (!(error instanceof Error && error.name === 'DelayedError')) this.metrics.jobFailures.inc({ job });
           throw error;
         }
       };
@@ -266,14 +273,14 @@ export class EscalatorService {
       this.workers = new WorkerHost(this.handlers(), { connection: this.redis, prefix: cfg.redis.prefix, logger: this.logger });
       this.workers.start();
       // A database that is down at this moment must not stop the worker: the schedule below reconciles again.
-      await reconcile(this.deps).catch((err: Error) => {
+      await reconcile(this.deps).catch((err: unknown) => {
         this.logger.warn({ err: err }, 'could not reconcile at start; the schedule will');
       });
       await this.queues.queue('maintenance').upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: {} });
       // The RM's weekly digest: one scheduler per organisation, at its day and time in its timezone.
       await syncDigestSchedulers(this.queues.queue('maintenance'), this.orgs.all());
       const check = () =>
-        void this.ensureMaintenance().catch((err: Error) => {
+        void this.ensureMaintenance().catch((err: unknown) => {
           this.logger.warn({ err: err }, 'could not check the reconciler schedule');
         });
       this.maintenanceTimer = setInterval(check, MAINTENANCE_CHECK_MS);
@@ -301,7 +308,7 @@ export class EscalatorService {
         } else if (inbound.type === 'graph') {
           const watcher = new GraphWatcher({
             mailbox: org.mailbox,
-            account: this.graphAccount(org.id)!,
+            account: this.requireGraphAccount(org.id),
             orm: this.orm,
             databaseUrl: cfg.database.url,
             scheduler: this.queues,
@@ -336,15 +343,22 @@ export class EscalatorService {
       this.http = new HttpServer(
         [
           { name: 'postgres', check: async () => ({ ok: await withTimeout(this.orm.isConnected(), READY_CHECK_MS, 'PostgreSQL') }) },
-          { name: 'redis', check: async () => ({ ok: (await withTimeout(this.redis.ping(), READY_CHECK_MS, 'Redis')) === 'PONG' }) },
+          // PING answers PONG or rejects: reaching the end in time is the check.
+          {
+            name: 'redis',
+            check: async () => {
+              await withTimeout(this.redis.ping(), READY_CHECK_MS, 'Redis');
+              return { ok: true };
+            },
+          },
           // A watcher waiting for the lock is ready: another process is watching that mailbox.
           ...this.watchers.map((w) => ({
             name: `imap:${this.watcherKeys.get(w) ?? '?'}`,
-            check: async () => ({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
+            check: () => Promise.resolve({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
           })),
           ...this.graphWatcherList.map((w) => ({
             name: `graph:${w.key}`,
-            check: async () => ({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
+            check: () => Promise.resolve({ ok: w.state === 'idle' || w.state === 'syncing' || w.state === 'waiting-for-lock', detail: w.state }),
           })),
         ],
         this.registry,

@@ -29,7 +29,7 @@ export function clockFor(env: NodeJS.ProcessEnv): Clock {
 
 async function cliLogger(io: CliIo): Promise<Logger> {
   const { createLogger } = await import('../lib/logger.js');
-  return createLogger(io.env.ESCALATOR_LOG_LEVEL === undefined ? 'warn' : io.env.ESCALATOR_LOG_LEVEL);
+  return createLogger(io.env.ESCALATOR_LOG_LEVEL ?? 'warn');
 }
 
 /** Opens the service's connections (migrating first) for a one-off command that changes things, and always closes them. */

@@ -92,7 +92,10 @@ export function act(global: GlobalOptions, io: CliIo, ref: string, line: string,
     if (!read) throw new CliError(`no case ${ref}`);
     if ('problems' in read) throw new CliError(read.problems.join('\n'), 2);
     const result = await runCaseCommand(s.deps, ref, read.command, who.actor, { operator: { by: who.by, reason } });
-    for (const m of result.messages) (result.ok ? io.out : io.err)(`${ref}: ${m}`);
+    for (const m of result.messages) {
+      if (result.ok) io.out(`${ref}: ${m}`);
+      else io.err(`${ref}: ${m}`);
+    }
     if (!result.ok) throw new CliError(`${ref}: nothing changed`);
   });
 }

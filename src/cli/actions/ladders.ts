@@ -154,7 +154,8 @@ export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo)
     const org = loaded.config.organisations.find((o) => o.id === opts.org);
     if (!org) throw new CliError(`no organisation "${opts.org}" in ${loaded.path} (it has: ${loaded.config.organisations.map((o) => o.id).join(', ')})`);
     const folders = ladderFolders(loaded);
-    dirs = [folders.shared, ...(folders.perOrg[org.id] ? [folders.perOrg[org.id]!] : [])];
+    const own = folders.perOrg[org.id];
+    dirs = [folders.shared, ...(own ? [own] : [])];
     if (opts.dir) dirs.push(resolve(io.cwd, opts.dir));
     cal = calendarOf(org);
   } else {

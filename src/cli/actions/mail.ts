@@ -55,7 +55,8 @@ export async function inspect(global: GlobalOptions, io: CliIo, files: string[],
 
 export async function demo(global: GlobalOptions, io: CliIo, o: { to: string }): Promise<void> {
   const loaded = await load(global, io);
-  const org = loaded.config.organisations[0]!;
+  const org = loaded.config.organisations[0];
+  if (!org) throw new CliError(`no organisation in ${loaded.path}`);
   const inbound = org.mailbox.inbound;
   if (inbound.type !== 'smtp-listener') throw new CliError('demo needs an organisation with an inbound SMTP listener (the local defaults have one)');
   const transport = nodemailer.createTransport({ host: inbound.host, port: inbound.port, secure: false, ignoreTLS: true });

@@ -1,5 +1,4 @@
 import { DateTime } from 'luxon';
-import type { LadderDefinition } from '../../domain/ladder/ladder-schema.js';
 import type { TemplateStore } from '../../lib/template-store.js';
 import type { RenderedMail } from '../../outbound/render/render-mail.js';
 import { renderSample, sampleCalendar, sampleCase, sampleOrgFor, type SampleOptions } from '../../outbound/render/sample-case.js';
@@ -44,12 +43,14 @@ export function renderOrgSample(
     const model = buildDigest(facts, { now, calendar, org: { id: org.id, name: org.name, mailbox: org.mailbox, manager: org.manager } });
     return { mail: renderDigestMail(store, model), to: list([org.manager]) };
   }
-  const chasers = [0, 1].map((i) => {
+  const chaser = (i: number) => {
     const mail = renderSample(store, 'chaser', { ...opts, calendar, org, start: new Date(Date.UTC(2026, 10, 2 + i, 10)) });
     const ref = `ESC-2026-00${42 + i}`;
     return { mail, ref };
-  });
-  const first = chasers[0]!.mail.sample.intent;
+  };
+  const firstChaser = chaser(0);
+  const chasers = [firstChaser, chaser(1)];
+  const first = firstChaser.mail.sample.intent;
   const model = chaserBundleModel(
     { name: org.name, mailbox: org.mailbox },
     chasers.map((c) => ({ ref: c.ref, subject: c.mail.subject.replace(/\[ESC-\d{4}-\d{4}\]/, `[${c.ref}]`), text: c.mail.text.trim() })),

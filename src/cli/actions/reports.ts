@@ -105,7 +105,8 @@ export function themes(global: GlobalOptions, io: CliIo, o: { quarter: string; f
   return withReadOnly(global, io, async (s) => {
     const format = formatOption(o.format, ['html', 'csv'], 'html');
     const orgs = scope(s, o.org);
-    const first = orgs[0]!;
+    const first = orgs[0];
+    if (!first) throw new CliError('no organisation in the config');
     let quarter;
     try {
       quarter = parseQuarter(o.quarter, first.calendar.timezone);

@@ -32,7 +32,7 @@ export async function run(parts: ServiceParts, opts: GlobalOptions & { migrate?:
         process.exit(1);
       }, SHUTDOWN_LIMIT_MS);
       force.unref();
-      service.stop().then(resolve, (err: Error) => {
+      service.stop().then(resolve, (err: unknown) => {
         logger.error({ err: err }, 'shutdown failed');
         resolve();
       });
