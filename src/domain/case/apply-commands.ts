@@ -98,6 +98,9 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   runDue(b, ctx);
   withNextAction(b.state, ctx.calendar);
   const operator = input.operator;
+  // HELP and TIMETABLE change nothing: the answer carries what was asked for (issue 20.4).
+  const asked = (kind: Command['kind']) => input.lines.some((l) => l.command.kind === kind);
+  const full = { fullTimetable: asked('timetable'), allCommands: asked('help') };
   b.event('commands-applied', input.from.email, operator ? { done, by: operator.by, reason: operator.reason } : { done });
   if (operator)
     b.mail({
@@ -106,7 +109,7 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
       to: [ctx.org.manager],
       cc: [],
       timing: 'now',
-      data: { done, by: operator.by, reason: operator.reason },
+      data: { done, by: operator.by, reason: operator.reason, ...full },
     });
   else if (acknowledge)
     b.mail({
@@ -115,7 +118,7 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
       to: [input.from],
       cc: [],
       timing: 'now',
-      data: { done },
+      data: { done, ...full },
     });
   return b.build();
 }
@@ -295,6 +298,10 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.event('views-recorded', actor, { step: step?.n ?? 0, index: state.views.length - 1 });
       return 'Recorded the young person’s views.';
     }
+    case 'help':
+      return 'Every command you can reply with is listed below.';
+    case 'timetable':
+      return 'The full timetable of the case is below.';
     case 'note':
       (state.notes ??= []).push({ at: now.toISOString(), text: command.text, by: actor });
       b.event('note-added', actor, { index: state.notes.length - 1 });

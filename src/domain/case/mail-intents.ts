@@ -127,7 +127,22 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
   /** To the RM: a step is held until these roles have an address. */
   mail('contact-request', stepped, z.object({ missingRoles: z.array(z.string()) })),
   /** To the sender of commands; or, with `by` and `reason`, to the RM: an operator acted on their case. */
-  mail('command-ack', common, z.object({ done: z.array(z.string()), by: z.string().optional(), reason: z.string().optional() })),
+  /**
+   * `fullTimetable` / `allCommands`: the sender asked (TIMETABLE / HELP), so the answer carries the
+   * whole timetable / every command; otherwise only the next step and the line saying how to ask
+   * (issue 20.4). False when not given (an intent read back without them).
+   */
+  mail(
+    'command-ack',
+    common,
+    z.object({
+      done: z.array(z.string()),
+      by: z.string().optional(),
+      reason: z.string().optional(),
+      fullTimetable: z.boolean().default(false),
+      allCommands: z.boolean().default(false),
+    }),
+  ),
   mail('command-error', common, z.object({ problems: z.array(z.string()) })),
   mail('resolved-notice', common, z.object(replyFacts)),
   /**

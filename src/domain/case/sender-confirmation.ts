@@ -53,7 +53,8 @@ export function confirmOpening(state: CaseState, input: { from: Contact; message
     to: [input.from],
     cc: [],
     timing: 'now',
-    data: { done: ['Confirmed: the request is yours. The chasers now go as the timetable says.'] },
+    // The confirmation already gave the timetable and every command: this answer says only what changed.
+    data: { done: ['Confirmed: the request is yours. The chasers now go as the timetable says.'], fullTimetable: false, allCommands: false },
   });
   return b.build();
 }

@@ -33,6 +33,10 @@ export type Command =
   | { kind: 'imminent' }
   | { kind: 'views'; text: string }
   | { kind: 'note'; text: string }
+  /** Asks for every command by mail; changes nothing (issue 20.4: notices carry only the commands that fit them). */
+  | { kind: 'help' }
+  /** Asks for the case's full timetable by mail; changes nothing (notices carry only the next step). */
+  | { kind: 'timetable' }
   | { kind: 'directive'; directive: Directive };
 
 /** A command line as written, kept for acknowledgements and the audit trail. */

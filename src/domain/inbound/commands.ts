@@ -1,7 +1,7 @@
 import { parseDuration } from '../calendar/duration.js';
 import type { Command, CommandLine } from '../commands/command.js';
 import { parseDirectiveLine, type DirectiveOptions } from './directives.js';
-import { findEnGbDate, localDate } from './en-gb-dates.js';
+import { exampleDate, findEnGbDate, localDate } from './en-gb-dates.js';
 import { plainForMatching } from './new-text.js';
 
 export interface CommandParse {
@@ -26,14 +26,35 @@ const SIMPLE: Record<string, Command['kind']> = {
   skip: 'skip',
   safeguarding: 'safeguarding',
   imminent: 'imminent',
+  help: 'help',
+  timetable: 'timetable',
+  'time-table': 'timetable',
 };
+
+/** Asking for something, not changing the case: only alone on the line (or in capitals), so "Help, I am not sure what you need" stays prose. */
+const ASKING = new Set<Command['kind']>(['help', 'timetable']);
 
 const WITH_ARGUMENT = ['pause', 'extend', 'views', 'note'] as const;
 const KEYWORDS = new Set<string>([...Object.keys(SIMPLE), ...WITH_ARGUMENT]);
-const CANONICAL = ['RESOLVED', 'CLOSE', 'REOPEN', 'PAUSE', 'RESUME', 'ESCALATE', 'EXTEND', 'APPROVE', 'SKIP', 'SAFEGUARDING', 'VIEWS', 'NOTE'];
+const CANONICAL = [
+  'RESOLVED',
+  'CLOSE',
+  'REOPEN',
+  'PAUSE',
+  'RESUME',
+  'ESCALATE',
+  'EXTEND',
+  'APPROVE',
+  'SKIP',
+  'SAFEGUARDING',
+  'VIEWS',
+  'NOTE',
+  'HELP',
+  'TIMETABLE',
+];
 
 export const COMMAND_HELP =
-  'Commands: RESOLVED, NOT DONE, CLOSE, REOPEN, PAUSE until <date>, RESUME, ESCALATE, EXTEND <n> days, APPROVE, SKIP, SAFEGUARDING, VIEWS: <text>, NOTE: <text>, or a directive such as "Team manager: Name <address>".';
+  'Commands: RESOLVED, NOT DONE, CLOSE, REOPEN, PAUSE until <date>, RESUME, ESCALATE, EXTEND <n> days, APPROVE, SKIP, SAFEGUARDING, VIEWS: <text>, NOTE: <text>, TIMETABLE (the full timetable by mail), HELP (every command by mail), or a directive such as "Team manager: Name <address>".';
 
 /** Capitalised words that open ordinary mail, never meant as commands. */
 const NOT_COMMAND_WORDS = new Set([
@@ -202,12 +223,13 @@ function parseExtend(rest: string, line: string): Command | string {
 
 function parsePause(rest: string, line: string, opts: DirectiveOptions): Command | string {
   const text = rest.replace(/^[\s:-]*/, '').trim();
-  if (!text) return `"${line}": PAUSE needs a date, e.g. PAUSE until 4 December.`;
+  const example = exampleDate(opts.reference, opts.timezone);
+  if (!text) return `"${line}": PAUSE needs a date, e.g. PAUSE until ${example}.`;
   // "PAUSE for 2 weeks" reads as "in 2 weeks".
   const phrase = text.replace(/^(?:until|till|til|to|up to)\s+/i, '').replace(/^for\s+/i, 'in ');
   const d = findEnGbDate(phrase, opts.reference, opts.timezone);
-  if (!d) return `"${line}": "${phrase.slice(0, 60)}" is not a date I can read. Try PAUSE until 4 December 2026.`;
-  if (d.date <= localDate(opts.reference, opts.timezone)) return `"${line}": ${d.date} is not in the future. Give a later date, e.g. PAUSE until 4 December.`;
+  if (!d) return `"${line}": "${phrase.slice(0, 60)}" is not a date I can read. Try PAUSE until ${example}.`;
+  if (d.date <= localDate(opts.reference, opts.timezone)) return `"${line}": ${d.date} is not in the future. Give a later date, e.g. PAUSE until ${example}.`;
   return { kind: 'pause', until: d.date };
 }
 
@@ -237,6 +259,7 @@ function parseKeyword(word: string, rest: string, line: string, opts: DirectiveO
   const simple = SIMPLE[lower];
   if (simple) {
     if (POLITE_TAIL.test(rest)) return { command: { kind: simple } as Command };
+    if (ASKING.has(simple)) return caps && /^\s*[:\-–—,.;!]/.test(rest) ? { command: { kind: simple } as Command } : { prose: true };
     // "RESOLVED – minutes received today": the rest is a remark kept with the line.
     if (caps || /^\s*[:\-–—,.;!]/.test(rest)) return { command: { kind: simple } as Command };
     return { prose: true };

@@ -2,7 +2,7 @@ import type { Directive } from '../commands/command.js';
 import { roleFromWords } from '../roles.js';
 import { looksLikeFullName } from './child-reference.js';
 import { parseContact } from './contact-value.js';
-import { findEnGbDate } from './en-gb-dates.js';
+import { exampleDate, findEnGbDate } from './en-gb-dates.js';
 
 export { looksLikeFullName } from './child-reference.js';
 
@@ -233,7 +233,7 @@ export function parseDirectiveLine(line: string, opts: DirectiveOptions): { dire
     case 'deadline':
     case 'due by': {
       const d = findEnGbDate(value, opts.reference, opts.timezone);
-      if (!d) return { problem: `${rawKey}: "${value.slice(0, 60)}" is not a date I can read (try 4 December 2026 or 2026-12-04)` };
+      if (!d) return { problem: `${rawKey}: "${value.slice(0, 60)}" is not a date I can read (try ${exampleDate(opts.reference, opts.timezone)})` };
       return { directive: { kind: 'due', date: d.date } };
     }
     case 'safeguarding':

@@ -497,3 +497,11 @@ export function localDate(reference: Date, timezone: string): string {
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- dt is valid, or the fallback is built from the reference instant
   return (dt.isValid ? dt : DateTime.fromJSDate(reference, { zone: 'Europe/London' })).toISODate()!;
 }
+
+/**
+ * A date two weeks after `reference`, written as an RM would ("19 December 2026"): the example in
+ * a hint ("e.g. PAUSE until …") is always in the future, never a fixed date that has passed.
+ */
+export function exampleDate(reference: Date, timezone: string): string {
+  return DateTime.fromJSDate(reference, { zone: timezone }).plus({ weeks: 2 }).toFormat('d MMMM yyyy');
+}

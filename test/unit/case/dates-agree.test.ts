@@ -105,7 +105,8 @@ describe('"held until" agrees with the timetable, and moved dates are said from 
     expect(notice).toContain('so the next step is held until Monday 4 January 2027 at 09:00');
     const row = timetableRows(d.state, d.ctx()).find((x) => x.rung === 'team-manager-reminder')!;
     expect(row.atText).toBe('Monday 4 January 2027 at 09:00 (held for a promise)');
-    expect(notice).toContain('2. Reminder to the team manager — Monday 4 January 2027 at 09:00 (held for a promise)');
+    // The notice gives the next step as the timetable has it (the full timetable on TIMETABLE, issue 20.4).
+    expect(notice).toContain('Next, if nothing changes: Reminder to the team manager, Monday 4 January 2027 at 09:00 (held for a promise).');
     expect(notice).toContain('Dates that have moved:');
     expect(notice).toContain('Reminder to the team manager: from Tuesday 29 December 2026 at 09:00 to Monday 4 January 2027 at 09:00');
     expect(notice).toContain('Why: professional@la.example.gov.uk promised it by Thursday 31 December 2026.');

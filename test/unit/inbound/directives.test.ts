@@ -87,7 +87,7 @@ describe('parseDirectives', () => {
   it('says what is wrong with a known key', () => {
     expect(parse('Ladder: nope').problems).toEqual(['Ladder: "nope" is not a ladder here (childrens-home-reg5, foster-carer-concern)']);
     expect(parse('Safeguarding: maybe').problems).toEqual(['Safeguarding: answer yes or no']);
-    expect(parse('Due: whenever').problems).toEqual(['Due: "whenever" is not a date I can read (try 4 December 2026 or 2026-12-04)']);
+    expect(parse('Due: whenever').problems).toEqual(['Due: "whenever" is not a date I can read (try 15 December 2026)']);
     expect(parse('Team manager: Jo Bennett').problems).toEqual(['Team manager: no email address found']);
     expect(parse('IRO: a@x.org, b@y.org').problems).toEqual(['IRO: give one email address per line']);
     expect(parse('Child:').problems).toEqual(['Child: nothing after the colon']);

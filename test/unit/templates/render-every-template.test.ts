@@ -272,12 +272,13 @@ describe('what each kind of mail says', () => {
     expect(m.text).toContain('reply SKIP');
   });
 
-  it('command acknowledgement lists what was done and the new timetable; an error says nothing changed', () => {
+  it('command acknowledgement lists what was done and the next step (the full timetable on TIMETABLE); an error says nothing changed', () => {
     const ack = render('command-ack');
     expect(ack.text).toContain('Recorded the young person’s views.');
     expect(ack.text).toContain('Noted on the case.');
     expect(ack.text).toContain('The case is now open.');
-    expect(ack.text).toContain('The timetable now:');
+    expect(ack.text).toContain('Next, if nothing changes:');
+    expect(ack.text).toContain('Reply TIMETABLE for the full timetable, HELP for every command.');
     const err = render('command-error');
     expect(err.text).toContain('so nothing has changed');
     expect(err.text).toContain('"Fryday" is not a date I can read');
