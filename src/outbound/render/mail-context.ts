@@ -537,7 +537,11 @@ function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nam
   const askedOf = professionals.length
     ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${withArticle(labelIn(ctx, def.professionalRole))})`))
     : withArticle(labelIn(ctx, def.professionalRole));
-  const deadline = state.requestDeadlineAt ? ` (by the end of ${cal.formatDate(new Date(state.requestDeadlineAt))})` : '';
+  // The request's timescale is restated only once it has run out: a step that went before it (an
+  // ESCALATE, a step due on its last day) must not call a deadline still running outstanding (issue 20.2).
+  const requestDeadlineAt = state.requestDeadlineAt ? new Date(state.requestDeadlineAt) : undefined;
+  const restate = !!requestDeadlineAt && requestDeadlineAt < ctx.now && !state.drawnInBefore;
+  const deadline = restate ? `, within ${describeDuration(ladder.request.deadline)} (by the end of ${cal.formatDate(requestDeadlineAt)})` : '';
   const answersTo = (n: number) => {
     const got = (state.answers ?? []).filter((a) => a.step === n);
     if (got.length === 0) return 'no reply';
@@ -552,7 +556,7 @@ function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nam
       answer: answersTo(s.n),
     }));
   return {
-    asked: `On ${cal.formatDate(new Date(state.openedAt))} ${asker} asked ${askedOf} for this${state.drawnInBefore ? '' : `, within ${describeDuration(ladder.request.deadline)}`}${deadline}.`,
+    asked: `On ${cal.formatDate(new Date(state.openedAt))} ${asker} asked ${askedOf} for this${deadline}.`,
     requestAnswer: answersTo(0),
     text: [],
     trimmed: false,

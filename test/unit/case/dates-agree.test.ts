@@ -73,6 +73,21 @@ describe('no chaser restates a deadline that has been overtaken', () => {
     const due = text(onTime, only(onTime.at('2026-12-21T10:00:00Z').advance(), 'chaser'));
     expect(due).toContain('asking for this to be completed within 2 weeks, by the end of Friday 18 December 2026');
   });
+
+  it('ESCALATE to the Assistant Director on day 3: someone new to the case is not told the request’s two weeks (to Friday 18 December) as if they had run out', () => {
+    const d = reg5();
+    let last: Decision | undefined;
+    for (let i = 0; i < 5 && !mailsOf(last ?? d.last(), 'chaser').some((m) => m.kind === 'chaser' && m.data.about); i++) {
+      last = d.at(`2026-12-09T11:0${i}:00Z`).command({ kind: 'escalate' });
+    }
+    const chaser = text(
+      d,
+      mailsOf(last!, 'chaser').find((m) => m.data.about)!,
+    );
+    expect(chaser).toContain('What this is about:');
+    expect(chaser).toContain('On Monday 7 December 2026 Case Raiser asked professional@la.example.gov.uk (the professional) for this.');
+    expect(chaser).not.toMatch(/18 December|within 2 weeks/);
+  });
 });
 
 describe('a deadline is never the day of the next step', () => {
