@@ -7,7 +7,7 @@ import { isClosed, type CaseState, type Step } from '../domain/case/case-state.j
 import { timetableRows } from '../domain/case/timetable-view.js';
 import { rungOf } from '../domain/case/timetable.js';
 import { effectiveLadder, type EffectiveRung } from '../domain/ladder/effective-ladder.js';
-import { roleLabel } from '../domain/roles.js';
+import { localLadder, localPolicy, localRoleLabel } from '../domain/ladder/local-ladder.js';
 import { localIso, localStamp, People } from './evidence-people.js';
 import { buildSummary, type EvidenceSummary } from './evidence-summary.js';
 import { ANSWER_WORDS, EVENT_LABELS, messageWords, printedInFull } from './evidence-words.js';
@@ -216,11 +216,16 @@ const upper = (words: readonly string[]) => words.map((c) => c.toUpperCase()).jo
  * are computed from the raw bytes given, so the pack states what is actually stored.
  */
 export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
-  const { state, ctx } = input;
+  const { state } = input;
+  // Rung titles, role labels and the policy line as the organisation's country names them.
+  const where = { nation: input.ctx.calendar.nation, country: input.ctx.org.country };
+  const ctx: CaseContext = { ...input.ctx, ladder: localLadder(input.ctx.ladder, where) };
+  const local = localPolicy(ctx.ladder, where);
   const cal = ctx.calendar;
   const def = ctx.ladder;
   const ladder = effectiveLadder(def, state.variant);
-  const people = new People(state, ctx, input.org.mailbox);
+  const label = (role: string) => localRoleLabel(def, where, role);
+  const people = new People(state, ctx, input.org.mailbox, label);
   const stamp = (at: Date | string) => localStamp(cal, typeof at === 'string' ? new Date(at) : at);
   const stepTitle = (n: number): string => {
     const step = state.steps.find((s) => s.n === n);
@@ -237,7 +242,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     const text = title === `step ${n}` || n === 0 ? title : `step ${n} (${title})`;
     return capital ? text.charAt(0).toUpperCase() + text.slice(1) : text;
   };
-  const roleWords = (role: string) => roleLabel(role).replace(/^the /, '');
+  const roleWords = (role: string) => label(role).replace(/^the /, '');
 
   const messageView = (m: EvidenceMessageInput): MessageView => {
     const brief = m.direction === 'in' && BRIEF_LABELS.has(m.label);
@@ -525,7 +530,12 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       summary: def.summary,
       policyTitle: def.policy.title,
       policyFile: def.policy.file,
-      citation: def.policy.citation ?? '',
+      // Outside the policy's own country its framework is cited by title, never the English regulation.
+      citation: local.citation
+        ? local.own
+          ? local.citation
+          : `In keeping with ${local.citation}${local.regulator ? ` (regulator: ${local.regulator})` : ''}`
+        : '',
       clock: ladder.clock === 'calendar' ? 'calendar weeks and days' : `${NATION_LABEL[cal.nation]} working days`,
       rungs: ladder.rungs.map(describeRung),
       repeat: ladder.repeat ? `then every ${describeDuration(ladder.repeat.every)}: ${ladder.repeat.title} (${ladder.repeat.policyRef})` : '',
@@ -537,10 +547,10 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       // A closed case's unsent steps never go: say so rather than show a date that will not happen.
       status: isClosed(state) && r.status !== 'sent' && r.status !== 'skipped' && r.status !== 'not-applicable' ? `not sent (case ${state.status})` : r.status,
       when: isClosed(state) && r.status !== 'sent' ? '–' : r.atText,
-      to: r.to.map((t) => (t.emails.length ? `${t.label} (${t.emails.join(', ')})` : `${t.label} (no address)`)).join('; '),
+      to: r.to.map((t) => (t.emails.length ? `${label(t.role)} (${t.emails.join(', ')})` : `${label(t.role)} (no address)`)).join('; '),
       policyRef: r.policyRef,
     })),
-    summary: buildSummary({ state, ctx, ladder, people, events: input.events, messages: input.messages, request: requestInput }),
+    summary: buildSummary({ state, ctx, ladder, people, label, events: input.events, messages: input.messages, request: requestInput }),
     request: requestInput ? messageView(requestInput) : null,
     chronology,
     views: state.views.map((v) => ({ at: stamp(v.at), step: stepTitle(v.step), text: v.text, by: people.actor(v.by) })),

@@ -25,7 +25,7 @@ export function localIso(cal: WorkCalendar, at: Date): string {
 
 const ucfirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 /** "the Registered Manager" reads as a role after a name without its article. */
-const bareRole = (role: string) => ucfirst(roleLabel(role).replace(/^the /, ''));
+const bareRole = (role: string, label: (role: string) => string = roleLabel) => ucfirst(label(role).replace(/^the /, ''));
 
 /**
  * Who is who on a case, by address: name and role from the case's participants, the person who
@@ -39,6 +39,8 @@ export class People {
     state: CaseState,
     ctx: Pick<CaseContext, 'org' | 'directory'>,
     private readonly mailbox: string,
+    /** A role's label where the organisation is ("Care Inspectorate Wales inspector"). */
+    label: (role: string) => string = roleLabel,
   ) {
     const add = (email: string, name: string | undefined, role: string | undefined) => {
       const key = addressKey(email);
@@ -47,13 +49,13 @@ export class People {
       if (role && !entry.roles.includes(role)) entry.roles.push(role);
       this.byAddress.set(key, entry);
     };
-    for (const p of state.participants) add(p.email, p.name, bareRole(p.role));
+    for (const p of state.participants) add(p.email, p.name, bareRole(p.role, label));
     add(ctx.org.manager.email, ctx.org.manager.name, ctx.org.managerRole ?? 'Registered Manager');
     add(state.originator.email, state.originator.name, 'who raised the request');
-    for (const [role, c] of Object.entries(ctx.directory.organisations[ctx.org.id] ?? {})) add(c.email, c.name, bareRole(role));
+    for (const [role, c] of Object.entries(ctx.directory.organisations[ctx.org.id] ?? {})) add(c.email, c.name, bareRole(role, label));
     for (const p of state.participants) {
       const authority = authorityForAddress(ctx.directory, p.email);
-      for (const [role, c] of Object.entries(authority?.contacts ?? {})) add(c.email, c.name, `${bareRole(role)}, ${authority!.name}`);
+      for (const [role, c] of Object.entries(authority?.contacts ?? {})) add(c.email, c.name, `${bareRole(role, label)}, ${authority!.name}`);
     }
   }
 

@@ -4,6 +4,7 @@ import type { CaseState, Step } from '../domain/case/case-state.js';
 import { rungOf } from '../domain/case/timetable.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { roleLabel } from '../domain/roles.js';
+import { policyLine } from '../domain/ladder/local-ladder.js';
 import { isViewsDuty } from './case-facts.js';
 import { localStamp, type People } from './evidence-people.js';
 import { ANSWER_WORDS } from './evidence-words.js';
@@ -36,6 +37,8 @@ export interface SummaryInput {
   ctx: CaseContext;
   ladder: EffectiveLadder;
   people: People;
+  /** A role's label where the organisation is (default: as the policy names it). */
+  label?: (role: string) => string;
   events: RecordedEvent[];
   messages: SummaryMessage[];
   request: SummaryMessage | undefined;
@@ -49,6 +52,7 @@ function excerpt(text: string | null, max = 240): string {
 
 export function buildSummary(input: SummaryInput): EvidenceSummary {
   const { state, ctx, ladder, people } = input;
+  const label = input.label ?? roleLabel;
   const cal = ctx.calendar;
   const def = ctx.ladder;
   const stamp = (at: Date | string) => localStamp(cal, typeof at === 'string' ? new Date(at) : at);
@@ -93,7 +97,7 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
       : (rung?.to ?? [])
           .map((role) => {
             const p = state.participants.find((x) => x.role === role && !x.undeliverable);
-            return p ? people.of(p.email) : `the ${roleLabel(role).replace(/^the /, '')} (no address)`;
+            return p ? people.of(p.email) : `the ${label(role).replace(/^the /, '')} (no address)`;
           })
           .join('; ');
     let when: string;
@@ -174,7 +178,7 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
   };
   return {
     request,
-    procedure: `${def.title}, following the ${def.policy.title}${def.policy.citation ? ` (${def.policy.citation})` : ''}.`,
+    procedure: `${def.title}, following the ${policyLine(def, { nation: cal.nation, country: ctx.org.country })}.`,
     steps,
     outcome,
     approvals,

@@ -8,6 +8,7 @@ import { ladderFor } from '../domain/case/advance.js';
 import { currentStep, rungOf } from '../domain/case/timetable.js';
 import { timetableRows, type TimetableRow } from '../domain/case/timetable-view.js';
 import { CLOSED_STATUSES, type CaseState } from '../domain/case/case-state.js';
+import { localLadder, localPolicy, localRoleLabel, policyLine } from '../domain/ladder/local-ladder.js';
 
 export interface CaseSummary {
   ref: string;
@@ -23,7 +24,12 @@ export interface CaseSummary {
 
 export interface CaseView extends CaseSummary {
   childRef: string | null;
-  participants: { role: string; email: string; name?: string; source: string; undeliverable: boolean }[];
+  /** The policy followed and what it cites where the organisation is ("…, in keeping with … (regulator: Care Inspectorate Wales)"). */
+  policy: string;
+  /** The regulator named in the organisation's country ("Ofsted", "Care Inspectorate Wales"), or null. */
+  regulator: string | null;
+  /** `label`: the role as the organisation's country names it ("Care Inspectorate Wales inspector"). */
+  participants: { role: string; label: string; email: string; name?: string; source: string; undeliverable: boolean }[];
   timetable: TimetableRow[];
   /** The trail as stored; an event this version cannot read keeps its stored type and detail, and says why (`unreadable`). */
   events: { at: string; type: string; actor: string; detail: unknown; unreadable?: string }[];
@@ -92,7 +98,11 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
   if (!row) return undefined;
   const state = row.state;
   const org = orgs.get(row.organisation);
-  const ctx = org.caseContext(row.ladderId, now);
+  const orgCtx = org.caseContext(row.ladderId, now);
+  // Rung titles and role labels with the regulator of the organisation's country, as its mails say them.
+  const where = { nation: orgCtx.calendar.nation, country: orgCtx.org.country };
+  const ctx = { ...orgCtx, ladder: localLadder(orgCtx.ladder, where) };
+  const label = (role: string) => localRoleLabel(ctx.ladder, where, role);
   const events = await loadCaseEvents(em, row.id, logger);
   const inbound = await em.find(
     Message,
@@ -133,9 +143,12 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
   return {
     ...summary(row, orgs),
     childRef: row.childRef ?? null,
+    policy: policyLine(ctx.ladder, where),
+    regulator: localPolicy(ctx.ladder, where).regulator,
     participants: [
       {
         role: 'originator',
+        label: label('originator'),
         email: state.originator.email,
         ...(state.originator.name ? { name: state.originator.name } : {}),
         source: 'request',
@@ -143,6 +156,7 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
       },
       ...state.participants.map((p) => ({
         role: p.role,
+        label: label(p.role),
         email: p.email,
         ...(p.name ? { name: p.name } : {}),
         source: p.source,

@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { CASE_STATUSES } from '../../domain/case/case-state.js';
-import { roleLabel } from '../../domain/roles.js';
 import { Repositories } from '../../db/repositories/index.js';
 import { readOperatorCommand, runCaseCommand } from '../../workflows/case-actions.js';
 import { exportCase } from '../../workflows/case-export.js';
@@ -15,11 +14,10 @@ function formatView(v: CaseView): string {
     `${v.ref} — ${v.subject}`,
     `  status ${v.status} · ladder ${v.ladder}${v.variant !== 'standard' ? ` (${v.variant})` : ''} · rung ${v.rung ?? '–'} · next action ${v.nextActionAt ?? 'none'}`,
     `  child reference ${v.childRef ?? '–'} · opened ${v.openedAt}`,
+    `  policy: ${v.policy}`,
     '',
     'Participants:',
-    ...v.participants.map(
-      (p) => `  ${roleLabel(p.role).padEnd(34)} ${p.name ? `${p.name} <${p.email}>` : p.email}${p.undeliverable ? ' (undeliverable)' : ''}`,
-    ),
+    ...v.participants.map((p) => `  ${p.label.padEnd(34)} ${p.name ? `${p.name} <${p.email}>` : p.email}${p.undeliverable ? ' (undeliverable)' : ''}`),
     '',
     'Timetable:',
     ...v.timetable.map(

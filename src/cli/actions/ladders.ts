@@ -4,12 +4,12 @@ import { DateTime } from 'luxon';
 import { DEFAULT_SEND_WINDOW } from '../../config/config-schema.js';
 import type { LoadedConfig } from '../../config/load-config.js';
 import { readLadderDir } from '../../config/load-ladders.js';
-import { NATIONS, type Nation } from '../../domain/calendar/nation.js';
+import { COUNTRIES, NATIONS, countryInNation, countryOf, type Country, type Nation } from '../../domain/calendar/nation.js';
 import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { simulateLadder, type Simulation } from '../../domain/ladder/simulate.js';
-import { roleLabel } from '../../domain/roles.js';
+import { localLadder, localRoleLabel, policyLine, type Whereabouts } from '../../domain/ladder/local-ladder.js';
 import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../lib/template-store.js';
 import { calendarOf } from '../../runtime/org-calendar.js';
 import { ladderFolders } from '../../runtime/org-ladders.js';
@@ -84,7 +84,7 @@ const FLAG_DIRECTIVE: Record<CaseFlag, string> = {
 };
 
 /** "iro, Principal Social Worker (if PSW: yes)": the conditional copies said to be so. */
-function ccText(step: Simulation['steps'][number]): string {
+function ccText(step: Simulation['steps'][number], roleLabel: (role: string) => string): string {
   const parts = step.cc.map(roleLabel);
   for (const [flag, roles] of Object.entries(step.ccWhen ?? {}) as [CaseFlag, string[] | undefined][]) {
     for (const role of roles ?? []) parts.push(`${roleLabel(role)} (if ${FLAG_DIRECTIVE[flag]})`);
@@ -92,8 +92,15 @@ function ccText(step: Simulation['steps'][number]): string {
   return parts.join(', ');
 }
 
-function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar): string {
-  const lines = [`${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation})`, `Opened ${sim.start}; the clock starts ${sim.clockStart}.`];
+const COUNTRY_LABEL: Record<Country, string> = { england: 'England', wales: 'Wales', scotland: 'Scotland', 'northern-ireland': 'Northern Ireland' };
+
+function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar, where: Whereabouts): string {
+  const roleLabel = (role: string) => localRoleLabel(def, where, role);
+  const lines = [
+    `${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation}, ${COUNTRY_LABEL[countryOf(where.nation, where.country)]})`,
+    `Policy: ${policyLine(def, where)}.`,
+    `Opened ${sim.start}; the clock starts ${sim.clockStart}.`,
+  ];
   if (sim.drawnInBefore) {
     lines.push(`Needed by ${cal.formatDate(cal.closeOf(sim.drawnInBefore))}: every step is drawn in before it (${def.neededBy?.policyRef ?? 'Due:'}).`);
   }
@@ -103,7 +110,7 @@ function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalen
     lines.push(
       `${String(i + 1).padStart(2)}. ${when.padEnd(36)} ${s.title}${s.approval ? ' [approval]' : ''}${s.when ? ` [only if ${s.when}]` : ''}${s.repeat ? ` [then every ${sim.repeatEvery}]` : ''}`,
     );
-    const cc = ccText(s);
+    const cc = ccText(s, roleLabel);
     lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${cc ? `; cc: ${cc}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
     lines.push(`    policy: ${s.policyRef}`);
   });
@@ -131,6 +138,8 @@ export interface SimulateOptions {
   start: string;
   org?: string;
   nation?: string;
+  /** Whose regulator and framework are named (england, wales, scotland, northern-ireland; default the nation's). */
+  country?: string;
   timezone?: string;
   urgent?: boolean;
   imminent?: boolean;
@@ -146,9 +155,15 @@ export interface SimulateOptions {
  * timezone given (England and Wales, Europe/London by default) with the config's default send window.
  */
 export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo): Promise<void> {
-  if (opts.org && (opts.nation || opts.timezone)) throw new CliError('--org takes the organisation’s nation and timezone; leave out --nation and --timezone');
+  if (opts.org && (opts.nation || opts.timezone || opts.country)) {
+    throw new CliError('--org takes the organisation’s nation, country and timezone; leave out --nation, --country and --timezone');
+  }
+  if (opts.country !== undefined && !(COUNTRIES as readonly string[]).includes(opts.country))
+    throw new CliError(`--country must be one of ${COUNTRIES.join(', ')}`);
+  const country = opts.country as Country | undefined;
   let cal: WorkCalendar;
   let dirs: string[];
+  let where: Whereabouts;
   if (opts.org) {
     const loaded = await configForLadders(opts, io);
     const org = loaded.config.organisations.find((o) => o.id === opts.org);
@@ -158,20 +173,29 @@ export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo)
     dirs = [folders.shared, ...(own ? [own] : [])];
     if (opts.dir) dirs.push(resolve(io.cwd, opts.dir));
     cal = calendarOf(org);
+    where = { nation: org.nation, country: org.country };
   } else {
-    const given = opts.nation ?? 'england-and-wales';
+    // A home in Wales keeps England's calendar: --country wales alone is enough.
+    const given = opts.nation ?? (country === 'scotland' || country === 'northern-ireland' ? country : 'england-and-wales');
     if (!(NATIONS as readonly string[]).includes(given)) throw new CliError(`--nation must be one of ${NATIONS.join(', ')}`);
     dirs = (await ladderDirs(opts, io)).map((d) => d.dir);
+    if (country && !countryInNation(country, given as Nation)) throw new CliError(`--country ${country} does not keep the ${given} calendar`);
     cal = new WorkCalendar({ nation: given as Nation, timezone: opts.timezone ?? 'Europe/London', window: DEFAULT_SEND_WINDOW });
+    where = { nation: given as Nation, country };
   }
   const start = DateTime.fromISO(opts.start, { zone: cal.timezone });
   if (!start.isValid) throw new CliError(`--start: "${opts.start}" is not an ISO 8601 date-time`);
-  const def = findLadder(opts.ladder, dirs);
+  // Titles, policy references and role labels with the regulator of the country.
+  const def = localLadder(findLadder(opts.ladder, dirs), where);
   const variant: VariantName = opts.imminent ? 'imminent' : opts.urgent ? 'urgent' : 'standard';
   if (variant !== 'standard' && !def.variants[variant]) throw new CliError(`ladder ${def.id} has no ${variant} variant`);
   if (opts.due !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(opts.due) && DateTime.fromISO(opts.due).isValid)) {
     throw new CliError(`--due: "${opts.due}" is not a date (YYYY-MM-DD)`);
   }
   const sim = simulateLadder(def, variant, start.toJSDate(), cal, opts.due ? { due: opts.due } : {});
-  io.out(opts.json ? JSON.stringify(sim, null, 2) : formatSimulation(sim, def, cal));
+  io.out(
+    opts.json
+      ? JSON.stringify({ ...sim, country: countryOf(where.nation, where.country), policy: policyLine(def, where) }, null, 2)
+      : formatSimulation(sim, def, cal, where),
+  );
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { NATIONS } from '../../domain/calendar/nation.js';
+import { COUNTRIES, NATIONS } from '../../domain/calendar/nation.js';
 import type { CliIo } from '../cli-io.js';
 import type { GlobalOptions } from '../load.js';
 import type { SimulateOptions } from '../actions/ladders.js';
@@ -21,6 +21,7 @@ export function registerLadderCommands(program: Command, io: CliIo): void {
     .requiredOption('--start <iso>', 'opening moment, ISO 8601 (local time in the timezone when no offset)')
     .option('--org <id>', 'on this organisation’s calendar (nation, timezone, send window) and with its ladders')
     .option('--nation <nation>', `${NATIONS.join(' | ')} (default: england-and-wales)`)
+    .option('--country <country>', `${COUNTRIES.join(' | ')}: whose regulator and framework are named (default: the nation's; wales keeps england-and-wales)`)
     .option('--timezone <tz>', 'timezone (default: Europe/London)')
     .option('--urgent', 'the urgent (safeguarding) timescales')
     .option('--imminent', 'the imminent-risk timescales')

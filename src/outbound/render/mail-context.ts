@@ -12,8 +12,7 @@ import { currentStep, nextDueAfter, rungOf } from '../../domain/case/timetable.j
 import { caseSubject } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { roleLabel } from '../../domain/roles.js';
-import { countryOf, type Country } from '../../domain/calendar/nation.js';
-import type { LadderDefinition } from '../../domain/ladder/ladder-schema.js';
+import { localLadder, localPolicy, localRoleLabel, localise as localiseIn, type LocalPolicy, type Whereabouts } from '../../domain/ladder/local-ladder.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
 import { addressKey } from '../../domain/address.js';
@@ -256,68 +255,24 @@ function joinAnd(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/** Where the organisation is: its calendar's nation and its `country`. */
+function whereOf(ctx: CaseContext): Whereabouts {
+  return { nation: ctx.calendar.nation, country: ctx.org.country };
+}
+
 /** The organisation's country, and what its regulator is called there, for this ladder. */
-function localOf(ctx: CaseContext): { country: Country; regulator: string | null; citation: string | null; own: boolean } {
-  const policy = ctx.ladder.policy;
-  const country = countryOf(ctx.calendar.nation, ctx.org.country);
-  const there = policy.countries[country];
-  if (!there) return { country, regulator: policy.regulator ?? null, citation: policy.citation ?? null, own: true };
-  return { country, regulator: there.regulator, citation: there.citation ?? null, own: false };
+function localOf(ctx: CaseContext): LocalPolicy {
+  return localPolicy(ctx.ladder, whereOf(ctx));
 }
 
 /** The ladder's words with its own regulator's name changed for the one of the organisation's country ("Ofsted" → "Care Inspectorate Wales"). */
 function localise(ctx: CaseContext, text: string): string {
-  const own = ctx.ladder.policy.regulator;
-  const local = localOf(ctx);
-  return own && !local.own && local.regulator ? text.replaceAll(own, local.regulator) : text;
+  return localiseIn(ctx.ladder, whereOf(ctx), text);
 }
 
 /** A role's label, in the organisation's country ("Care Inspectorate Wales inspector"). */
 function labelIn(ctx: CaseContext, role: string): string {
-  return localise(ctx, roleLabel(role));
-}
-
-const localised = new WeakMap<LadderDefinition, Map<string, LadderDefinition>>();
-
-/**
- * The ladder as this organisation's mails name things: rung titles, asks and warnings with the
- * regulator of its country. One copy per ladder and country, so the effective ladders stay memoised.
- */
-function localLadder(ctx: CaseContext): LadderDefinition {
-  const local = localOf(ctx);
-  if (local.own) return ctx.ladder;
-  let byCountry = localised.get(ctx.ladder);
-  if (!byCountry) localised.set(ctx.ladder, (byCountry = new Map()));
-  let def = byCountry.get(local.country);
-  if (!def) {
-    const l = (t: string) => localise(ctx, t);
-    const rung = <R extends { title?: string; asks?: string; warning?: string; policyRef?: string }>(r: R): R => ({
-      ...r,
-      ...(r.title ? { title: l(r.title) } : {}),
-      ...(r.policyRef ? { policyRef: l(r.policyRef) } : {}),
-      ...(r.asks ? { asks: l(r.asks) } : {}),
-      ...(r.warning ? { warning: l(r.warning) } : {}),
-    });
-    const src = ctx.ladder;
-    def = {
-      ...src,
-      rungs: src.rungs.map(rung),
-      ...(src.repeat ? { repeat: rung(src.repeat) } : {}),
-      variants: Object.fromEntries(
-        Object.entries(src.variants).map(([name, v]) => [
-          name,
-          {
-            ...v,
-            ...(v.rungs ? { rungs: v.rungs.map(rung) } : {}),
-            ...(v.overrides ? { overrides: Object.fromEntries(Object.entries(v.overrides).map(([id, o]) => [id, rung(o)])) } : {}),
-            ...(v.repeat ? { repeat: rung(v.repeat) } : {}),
-          },
-        ]),
-      ),
-    };
-    byCountry.set(local.country, def);
-  }
-  return def;
+  return localRoleLabel(ctx.ladder, whereOf(ctx), role);
 }
 
 function daysText(n: number, unit: 'day' | 'working day'): string {
@@ -390,7 +345,7 @@ const ROW_STATUS: Record<string, string> = {
 /** Builds the typed template context for one mail intent of one case. Pure. */
 export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: CaseContext, mailbox: string): MailContext {
   // Rung titles and what they ask, with the regulator of the organisation's country.
-  const ctx: CaseContext = { ...orgCtx, ladder: localLadder(orgCtx) };
+  const ctx: CaseContext = { ...orgCtx, ladder: localLadder(orgCtx.ladder, whereOf(orgCtx)) };
   const local = localOf(ctx);
   const cal = ctx.calendar;
   const ladder = ladderFor(state, ctx);

@@ -1,6 +1,5 @@
 import type { EvidenceModel, MessageView } from '../../reports/evidence-pack.js';
 import type { CaseView, DraftView } from '../../workflows/case-queries.js';
-import { roleLabel } from '../../domain/roles.js';
 import { html, type Html } from '../html.js';
 import { ACTION_TEXT, type WebAction } from '../case-actions.js';
 import { messageKindText, replyClassText } from '../message-labels.js';
@@ -220,7 +219,7 @@ export function casePageBody(input: CasePageInput): Html {
           ${v.participants.map(
             (p) =>
               html`<tr>
-                <th scope="row" data-label="Role">${roleLabel(p.role)}</th>
+                <th scope="row" data-label="Role">${p.label}</th>
                 <td data-label="Who">
                   ${p.name ? `${p.name} <${p.email}>` : p.email}${p.undeliverable ? html` <span class="warn">(undeliverable)</span>` : ''}
                 </td>

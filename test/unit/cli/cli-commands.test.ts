@@ -67,7 +67,7 @@ describe('escalator simulate --org', () => {
       '2026-11-30T09:30',
     );
     expect(both.code).toBe(1);
-    expect(both.err).toContain('leave out --nation and --timezone');
+    expect(both.err).toContain('leave out --nation, --country and --timezone');
     const unknown = await cli('--config', config, 'simulate', '--org', 'nowhere', '--ladder', 'foster-carer-concern', '--start', '2026-11-30T09:30');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('no organisation "nowhere"');

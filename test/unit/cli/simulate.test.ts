@@ -124,10 +124,45 @@ describe('escalator simulate', () => {
       [['--ladder', 'nope', '--start', '2026-11-23T10:00'], 'no ladder "nope"'],
       [['--ladder', 'fostering-panel', '--start', '2026-11-23T10:00', '--nation', 'wales'], '--nation must be one of'],
       [['--ladder', 'fostering-panel', '--start', 'next tuesday'], '--start: "next tuesday" is not an ISO 8601 date-time'],
+      [['--ladder', 'fostering-panel', '--start', '2026-11-23T10:00', '--country', 'cornwall'], '--country must be one of'],
+      [
+        ['--ladder', 'fostering-panel', '--start', '2026-11-23T10:00', '--nation', 'scotland', '--country', 'wales'],
+        '--country wales does not keep the scotland calendar',
+      ],
     ] as const) {
       const io = captureIo();
       expect(await runCli(['simulate', ...args], io)).toBe(1);
       expect(io.stderr()).toContain(message);
+    }
+  });
+
+  it('names the regulator and framework of the country (issue 15.4): a home in Wales is not told of Ofsted or the English regulation', async () => {
+    const io = captureIo();
+    expect(await runCli(['simulate', '--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00', '--country', 'wales'], io)).toBe(0);
+    const text = io.stdout();
+    expect(text).toContain('(childrens-home-reg5, standard timescales, england-and-wales, Wales)');
+    expect(text).toContain(
+      'Policy: Escalation Policy for Children’s Homes (Regulation 5 template), in keeping with the Regulated Services (Service Providers and Responsible Individuals) (Wales) Regulations 2017 (regulator: Care Inspectorate Wales).',
+    );
+    expect(text).toContain('Seek the support of the home’s Care Inspectorate Wales inspector');
+    expect(text).toContain('to: Care Inspectorate Wales inspector');
+    expect(text).not.toContain('Ofsted');
+    expect(text).not.toContain('(England)');
+    // England keeps its regulation and regulator.
+    const england = captureIo();
+    expect(await runCli(['simulate', '--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00'], england)).toBe(0);
+    expect(england.stdout()).toContain('(Regulation 5(c) of the Children’s Homes (England) Regulations 2015).');
+    expect(england.stdout()).toContain('to: Ofsted inspector');
+    for (const [country, regulator] of [
+      ['scotland', 'Care Inspectorate'],
+      ['northern-ireland', 'RQIA'],
+    ] as const) {
+      const s = await simulate(['--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00', '--country', country]);
+      expect(s).toMatchObject({ nation: country, country });
+      const json = JSON.stringify(s);
+      expect(json).toContain(`${regulator} inspector`);
+      expect(json).not.toContain('Ofsted');
+      expect(json).not.toContain('(England)');
     }
   });
 });
