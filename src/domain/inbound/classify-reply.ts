@@ -173,10 +173,9 @@ function findPromise(
       const from = clauseStart(sentence, at);
       if (PROMISE_NEGATION.test(sentence.slice(from, end))) continue;
       // A promise is a commitment to deliver the thing by a date, not to look into it by then.
-      const between = sentence.slice(at + c[0].length, date.index);
-      if (NOT_DELIVERY.test(between) && !LATER_DELIVERY.test(between)) continue;
+      if (onlyLooksIntoIt(sentence.slice(from, date.index))) continue;
       if (PAST_INTENT.test(sentence.slice(from, at + c[0].length))) continue;
-      if (CONDITION_BEFORE_DATE.test(between)) continue;
+      if (CONDITION_BEFORE_DATE.test(sentence.slice(at + c[0].length, date.index))) continue;
       const evidence = sentence.slice(at, end).slice(0, 200);
       if (opts.accept && !opts.accept(evidence, sentence.slice(from))) continue;
       // A date already gone holds nothing: the caller may read it as an acknowledgement.
@@ -189,6 +188,22 @@ function findPromise(
     }
   }
   return undefined;
+}
+
+/** Will-words that can put a non-delivery before a date ("I'll look into it by Friday"). */
+const WILL = /\b(?:will|shall|'ll|going to|aim(?:ing)? to|hope to|hoping to|plan(?:ning)? to|intend(?:ing)? to)\b/gi;
+
+/**
+ * The clause up to the date commits only to something short of the thing: "I'll look into it
+ * on Monday", "I'll speak to the IRO tomorrow", "I will update you by Friday". A delivery
+ * anywhere in it ("I'll check and send them by Friday") makes it a promise after all.
+ */
+function onlyLooksIntoIt(clauseToDate: string): boolean {
+  if (LATER_DELIVERY.test(clauseToDate)) return false;
+  for (const w of clauseToDate.matchAll(WILL)) {
+    if (NOT_DELIVERY.test(clauseToDate.slice(w.index + w[0].length))) return true;
+  }
+  return false;
 }
 
 /**

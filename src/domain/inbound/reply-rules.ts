@@ -209,7 +209,7 @@ export const COMMITMENT =
  * ("I'll check with Grace and send them by Friday"; see `LATER_DELIVERY`).
  */
 export const NOT_DELIVERY =
-  /^\s*(?:(?:just|then|also|now|personally|definitely|certainly)\s+)?(?:look (?:into|at)|check|double[- ]check|find out|ask|speak|talk|discuss|raise|chase|follow (?:this |it )?up|ring|call|phone|give (?:you|her|him|them) a (?:ring|call|bell)|come back|get back|update|let (?:you|her|him|them) know|pick (?:this|it) up|review|read|meet|be (?:in touch|back|in contact|in the office|on leave|off|away))\b/i;
+  /^\s*(?:(?:just|then|also|now|personally|definitely|certainly)\s+)?(?:look (?:into|at)|check|double[- ]check|find out|ask|speak|talk|discuss|raise|chase|follow (?:this |it )?up|ring|call|phone|give (?:you|her|him|them) a (?:ring|call|bell)|come back|get back|update (?:you|her|him|them|the home)|let (?:you|her|him|them) know|pick (?:this|it) up|read|meet|be (?:in touch|back|in contact|in the office|on leave|off|away))\b/i;
 
 /** Before a hope or plan: one already gone by ("I was hoping to send it on Friday, but …") is no commitment. */
 export const PAST_INTENT = /\b(?:was|were|had been)\s+(?:hoping|planning|aiming|intending|going|expecting) to\s*$/i;

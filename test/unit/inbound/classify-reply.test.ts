@@ -144,12 +144,16 @@ describe('classifyReply', () => {
       ["I'll give you a ring this afternoon to discuss.", 'acknowledged'],
       ["Thanks, I'll check with Grace and come back to you today.", 'acknowledged'],
       ["I'll raise this with my manager tomorrow.", 'acknowledged'],
+      ["I'll look into it by Friday.", 'acknowledged'],
     ])('looking into it by a date is no promise: %j', (text, expected) => {
       expect(classify(text).class).toBe(expected);
     });
 
     it('is a promise when a delivery follows before the date', () => {
       expect(classify("I'll check with Grace and send them by Friday.")).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+      // Updating the plan may be the thing asked for; updating the requester is not.
+      expect(classify('I will update the care plan by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+      expect(classify('I will update you by Friday.').class).toBe('acknowledged');
     });
 
     it('takes no hope already gone by as a commitment', () => {
