@@ -260,6 +260,13 @@ async function composeRaw(
       ? { from: draft.from, to: draft.to, cc: draft.cc, subject: draft.mail.subject, text: draft.mail.text }
       : { from: '', to: '', cc: '', subject: '(draft not found)', text: '' };
   }
+  if (intent.kind === 'step-notice') {
+    // The notice is the staff's copy of the chaser (they are not copied on it): it quotes it as sent,
+    // composed in this decision, or the approved draft being released.
+    const key = `s${intent.step}-chaser`;
+    const sent = rendered.get(key) ?? (await loadDraft(tx, state.id, key));
+    if (sent) context.data.chaser = { from: sent.from, to: sent.to, cc: sent.cc, subject: sent.mail.subject, text: sent.mail.text };
+  }
   let rungTemplate: string | undefined;
   if (intent.kind === 'chaser' && intent.step !== undefined) {
     const step = state.steps.find((s) => s.n === intent.step)!;

@@ -97,8 +97,9 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     const to = (chaser.parsed.to as { value: { address: string }[] }).value.map((a) => a.address);
     const cc = (chaser.parsed.cc as { value: { address: string }[] }).value.map((a) => a.address);
     expect(to).toEqual([PROFESSIONAL]);
-    expect(cc).toEqual([TEAM_MANAGER, RM]);
-    expect(chaser.envelope.to.sort()).toEqual([PROFESSIONAL, TEAM_MANAGER, RM].sort());
+    // The RM is not copied: the step notice is their copy (issue 20.4, one mail per step).
+    expect(cc).toEqual([TEAM_MANAGER]);
+    expect(chaser.envelope.to.sort()).toEqual([PROFESSIONAL, TEAM_MANAGER].sort());
     const body = chaser.parsed.text ?? '';
     expect(body).toContain('Dear Sam Patel');
     // The end of the working day before the team manager is written to (Monday 14 December).
@@ -109,6 +110,11 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     const notice = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Sent: Reminder to the professional') ?? false);
     expect(notice.envelope.to).toEqual([RM]);
     expect(notice.parsed.text).toContain('record them (reply VIEWS: …)');
+    // It quotes the chaser as sent: the one mail the RM gets for this step.
+    expect(notice.parsed.text).toContain('---------- What was sent ----------');
+    expect(notice.parsed.text).toContain(`Subject: ${chaser.parsed.subject}`);
+    expect(notice.parsed.text).toContain('Please have this completed by the end of Friday 11 December 2026.');
+    expect(h.sink.messages.filter((m) => m.envelope.to.includes(RM) && m.parsed.subject === chaser.parsed.subject)).toHaveLength(0);
 
     await h.settle();
     const after = (await h.caseByRef('ESC-2026-0001'))!;

@@ -6,20 +6,29 @@ import { dedupe, resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
 import { appendRepeat, deadlineFor, goLate, replanAfter, rungOf } from './timetable.js';
 
-/** The roles a rung copies on this case: its cc, its flag-dependent cc, and the ladder's always-cc. */
+/**
+ * The people who get the step notice (the person who raised the request and the RM: staffRecipients)
+ * are not copied on the chaser itself: the notice is their copy, quoting it (issue 20.4, one mail
+ * per step), so they get one mail per step, not the chaser and a notice beside it.
+ */
+const TOLD_BY_STEP_NOTICE = new Set(['originator', 'rm']);
+
+/** The roles a rung copies on this case: its cc, its flag-dependent cc, and the ladder's always-cc (but the staff the step notice tells). */
 export function ccRolesFor(ladder: EffectiveLadder, step: Step, flags: Record<string, boolean>): string[] {
   const rung = rungOf(ladder, step);
   const roles = [...rung.cc];
   for (const [flag, extra] of Object.entries(rung.ccWhen)) if (flags[flag]) roles.push(...extra);
   roles.push(...ladder.def.alwaysCc);
-  return [...new Set(roles)];
+  return [...new Set(roles)].filter((r) => !TOLD_BY_STEP_NOTICE.has(r));
 }
 
 export function recipientsFor(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext) {
   const rung = rungOf(ladder, step);
   const to = resolveRoles(b.state, rung.to, ctx);
   const cc = resolveRoles(b.state, ccRolesFor(ladder, step, b.state.flags), ctx);
-  return { to: to.contacts, cc: dedupe(cc.contacts, to.contacts), missingTo: to.missing, missingCc: cc.missing };
+  // Someone copied for another role who also gets the step notice (the RM as "responsible manager"): the notice is their copy.
+  const staff = staffRecipients(b.state, ctx);
+  return { to: to.contacts, cc: dedupe(cc.contacts, [...to.contacts, ...staff.to, ...staff.cc]), missingTo: to.missing, missingCc: cc.missing };
 }
 
 /**
@@ -176,7 +185,7 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   return redrafted ? 'redrafted' : 'sent';
 }
 
-/** The originator is told what was sent and to whom, with the policy's duties for this step. */
+/** The originator and the RM are told what was sent and to whom (the chaser quoted: their copy of it), with the policy's duties for this step. */
 function notifyStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext): void {
   const rung = rungOf(ladder, step);
   b.mail({

@@ -862,8 +862,10 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       };
     case 'sender-confirm':
       return { ...intent.data, expired: intent.data.expired ?? false, untilText: cal.format(new Date(intent.data.until)) };
-    case 'chaser':
     case 'step-notice':
+      // The chaser as sent is added by the outbox writer, which has it rendered (outbox-writer.ts).
+      return { ...intent.data, chaser: { from: '', to: '', cc: '', subject: '', text: '' } };
+    case 'chaser':
     case 'kept-informed':
     case 'command-error':
       return { ...intent.data };

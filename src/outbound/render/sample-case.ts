@@ -562,12 +562,15 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
   const ctx = sample.context(now);
   const rungTemplate = intent.kind === 'chaser' ? rung.template : undefined;
   const context = buildMailContext(state, intent, ctx, org.mailbox);
-  if ((kind === 'approval-request' || kind === 'approval-reminder') && store && chaser) {
-    // The outbox writer puts the rendered draft in front of the RM; do the same here.
+  if ((kind === 'approval-request' || kind === 'approval-reminder' || kind === 'step-notice') && store && chaser) {
+    // The outbox writer puts the rendered draft in front of the RM, and the chaser as sent in the
+    // step notice (the staff's copy of it); do the same here.
     const draftContext = buildMailContext(sample.fired.state, chaser, sample.context(sample.firedAt), org.mailbox);
     const draft = renderMail(store, templateNameFor(chaser, rung.template), draftContext);
     const list = (cs: Contact[]) => cs.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ');
-    context.data.draft = { from: `${org.mailboxName} <${org.mailbox}>`, to: list(chaser.to), cc: list(chaser.cc), subject: draft.subject, text: draft.text };
+    const quoted = { from: `${org.mailboxName} <${org.mailbox}>`, to: list(chaser.to), cc: list(chaser.cc), subject: draft.subject, text: draft.text };
+    if (kind === 'step-notice') context.data.chaser = quoted;
+    else context.data.draft = quoted;
   }
   return { kind, intent, state, ctx, mailbox: org.mailbox, names: templateNameFor(intent, rungTemplate), context };
 }

@@ -50,7 +50,7 @@ describe('opening', () => {
     const sent = d.at('2026-11-30T09:00:00Z').advance();
     const [chaser] = mailsOf(sent, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('fostering-service-manager')]);
-    expect(emails(chaser!.cc)).toEqual([ORIGINATOR.email, addr('ssw'), addr('ssw-team-manager')].sort());
+    expect(emails(chaser!.cc)).toEqual([addr('ssw'), addr('ssw-team-manager')].sort());
     expect(mailsOf(sent, 'step-notice')).toHaveLength(1);
     expect(emails(mailsOf(sent, 'kept-informed')[0]!.to)).toEqual([addr('foster-carer')]);
     // Five working days: Mon 30 Nov to the end of Fri 4 Dec, the working day before stage 3 (Mon 7 Dec).
@@ -512,9 +512,7 @@ describe('approval-gated rungs', () => {
       const rep = d.at('2027-01-11T10:00:00Z').advance();
       const [chaser] = mailsOf(rep, 'chaser');
       expect(emails(chaser!.to)).toEqual([addr('dcs')]);
-      expect(emails(chaser!.cc)).toEqual(
-        [RM.email, ORIGINATOR.email, addr('assistant-director'), addr('iro'), addr('professional'), addr('team-manager')].sort(),
-      );
+      expect(emails(chaser!.cc)).toEqual([addr('assistant-director'), addr('iro'), addr('professional'), addr('team-manager')].sort());
       // …and again a fortnight later.
       expect(d.plan().at(-1)).toEqual(['repeat', 'planned', '2027-01-25T10:00:00+00:00']);
       expect(d.state.steps.filter((s) => s.rungId === 'repeat').map((s) => s.status)).toEqual(['sent', 'planned']);
@@ -570,9 +568,7 @@ describe('urgent reg 5 run to the end', () => {
     const rep = d.at('2026-12-09T09:00:00Z').advance();
     const [chaser] = mailsOf(rep, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('dcs')]);
-    expect(emails(chaser!.cc)).toEqual(
-      [RM.email, ORIGINATOR.email, addr('assistant-director'), addr('iro'), addr('professional'), addr('team-manager')].sort(),
-    );
+    expect(emails(chaser!.cc)).toEqual([addr('assistant-director'), addr('iro'), addr('professional'), addr('team-manager')].sort());
     const sentRepeat = d.state.steps.find((s) => s.rungId === 'repeat' && s.status === 'sent');
     // The end of Thursday, the working day before the next repeat.
     expect(sentRepeat?.deadlineAt).toBe('2026-12-10T17:00:00.000Z');
@@ -646,10 +642,10 @@ describe('practice disagreement', () => {
   it('PSW: yes copies the Principal Social Worker at every level', () => {
     const d = practice();
     const first = d.at('2026-11-24T10:00:00Z').advance();
-    expect(emails(mailsOf(first, 'chaser')[0]!.cc)).toEqual([ORIGINATOR.email]);
+    expect(emails(mailsOf(first, 'chaser')[0]!.cc)).toEqual([]);
     d.at('2026-11-24T11:00:00Z').command({ kind: 'directive', directive: { kind: 'flag', flag: 'psw', value: true } });
     const second = d.at('2026-11-25T10:00:00Z').advance();
-    expect(emails(mailsOf(second, 'chaser')[0]!.cc)).toEqual([ORIGINATOR.email, addr('psw')].sort());
+    expect(emails(mailsOf(second, 'chaser')[0]!.cc)).toEqual([addr('psw')]);
   });
 
   it('IMMINENT: the Deputy Director the same day with the PSW copied, and the timetable still reads', () => {
@@ -660,7 +656,7 @@ describe('practice disagreement', () => {
     expect(d.state.flags.psw).toBe(true);
     const [chaser] = mailsOf(r, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('deputy-director')]);
-    expect(emails(chaser!.cc)).toEqual([ORIGINATOR.email, addr('psw')].sort());
+    expect(emails(chaser!.cc)).toEqual([addr('psw')]);
     expect(d.step('deputy-director').sentAt).toBe('2026-11-24T14:00:00.000Z');
     // The service manager's rung (not on the imminent ladder) was already sent: it must still show.
     const rows = timetableRows(d.state, d.ctx());
@@ -710,7 +706,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     expect(d.state.status).toBe('open');
     const [chaser] = mailsOf(esc, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('senior-manager')]);
-    expect(emails(chaser!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
+    expect(emails(chaser!.cc)).toEqual([addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
     // Five working days at the top of the ladder: to the end of Mon 14 Dec.
     expect(d.step('senior-manager').deadlineAt).toBe('2026-12-14T17:00:00.000Z');
   });
@@ -736,7 +732,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     const chasers = mailsOf(esc, 'chaser');
     expect(chasers).toHaveLength(1);
     expect(emails(chasers[0]!.to)).toEqual([addr('senior-manager')]);
-    expect(emails(chasers[0]!.cc)).toEqual([ORIGINATOR.email, addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
+    expect(emails(chasers[0]!.cc)).toEqual([addr('adm'), addr('panel-adviser'), addr('panel-chair'), addr('responsible-manager')].sort());
     expect(d.plan()).toEqual([
       // Held by the confirmation until the chair's answer, then set aside: the responder has answered.
       ['responsible-manager-reminder', 'skipped', '2026-11-30T14:00:00+00:00'],
