@@ -25,6 +25,12 @@ export default tseslint.config(
         // undefined still do not.
         { allowNumber: true, allowBoolean: true },
       ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        // `const { t, rank, ...rest } = entry` is how an object is copied without some keys: the keys
+        // named beside a rest element are there to be left out, not to be used.
+        { ignoreRestSiblings: true },
+      ],
     },
   },
   {

@@ -63,7 +63,7 @@ export function parseCsv(input: string | Buffer): string[][] {
     row = [];
   };
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (quoted) {
       if (c === '"') {
         if (text[i + 1] === '"') {

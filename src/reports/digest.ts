@@ -145,17 +145,15 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
   const open = mine.filter(isOpen).sort((a, b) => compareText(a.openedAt, b.openedAt) || byRef(a, b));
   const item = (f: CaseFacts, what: string): ActionItem => ({ ref: f.ref, childRef: f.childRef ?? '–', subject: f.subject, what });
 
-  const approvals = open
-    .filter((f) => f.awaitingApproval)
-    .map((f) => {
-      const a = f.awaitingApproval!;
-      const since = a.requestedAt ? ` since ${cal.formatDate(new Date(a.requestedAt))}` : '';
-      return item(f, `${a.n}. ${a.title}: drafted${since}, waiting for your APPROVE or SKIP`);
-    });
+  const approvals = open.flatMap((f) => {
+    const a = f.awaitingApproval;
+    if (!a) return [];
+    const since = a.requestedAt ? ` since ${cal.formatDate(new Date(a.requestedAt))}` : '';
+    return [item(f, `${a.n}. ${a.title}: drafted${since}, waiting for your APPROVE or SKIP`)];
+  });
   const missingContacts = open
-    .filter((f) => f.missingContacts.length > 0 && f.current)
-    .map((f) => {
-      const c = f.current!;
+    .flatMap((f) => (f.missingContacts.length > 0 && f.current ? [{ f, c: f.current }] : []))
+    .map(({ f, c }) => {
       const state = c.status === 'held' ? 'is on hold' : c.dueAt ? `goes on ${cal.formatDate(new Date(c.dueAt))}` : 'is next';
       // The line to send back names the case and the role it lacks (issue 20.6): a digest lists several cases.
       return item(
@@ -163,14 +161,10 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
         `${c.n}. ${c.title} ${state}; no address for ${f.missingContacts.join(', ')} (reply e.g. "${f.ref} ${directiveKey(f.missingContacts[0] ?? '')}: Name <address>")`,
       );
     });
-  const views = open
-    .filter((f) => f.viewsDue)
-    .map((f) =>
-      item(
-        f,
-        `${f.viewsDue!.n}. ${f.viewsDue!.title} was sent on ${cal.formatDate(new Date(f.viewsDue!.sentAt))}; record the young person's views (reply VIEWS: …)`,
-      ),
-    );
+  const views = open.flatMap((f) => {
+    const v = f.viewsDue;
+    return v ? [item(f, `${v.n}. ${v.title} was sent on ${cal.formatDate(new Date(v.sentAt))}; record the young person's views (reply VIEWS: …)`)] : [];
+  });
   const bounced = open.flatMap((f) =>
     f.bounced.map((b) =>
       item(
@@ -189,21 +183,18 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
   const needsAction = new Set([...approvals, ...missingContacts, ...views, ...bounced, ...confirmations].map((i) => i.ref));
 
   const escalating: EscalatingItem[] = open
-    .filter(
-      (f) =>
-        (f.status === 'open' || f.status === 'paused') &&
-        f.current?.status === 'planned' &&
-        f.current.applies &&
-        f.current.dueAt &&
-        new Date(f.current.dueAt) < horizon,
-    )
-    .map((f) => {
-      const c = f.current!;
+    .flatMap((f) => {
+      const c = f.current;
+      return (f.status === 'open' || f.status === 'paused') && c?.status === 'planned' && c.applies && c.dueAt && new Date(c.dueAt) < horizon
+        ? [{ f, c, dueAt: c.dueAt }]
+        : [];
+    })
+    .map(({ f, c, dueAt }) => {
       return {
         ref: f.ref,
         childRef: f.childRef ?? '–',
-        date: cal.format(new Date(c.dueAt!)),
-        at: c.dueAt!,
+        date: cal.format(new Date(dueAt)),
+        at: dueAt,
         rung: `${c.n}. ${c.title}`,
         recipient: recipientText(c.to),
         approval: c.approval,
@@ -233,14 +224,14 @@ export function buildDigest(facts: CaseFacts[], opts: DigestOptions): DigestMode
       status: f.status,
     }));
   const resolvedLastWeek = mine
-    .filter((f) => f.status === 'resolved' && within(f.resolvedAt, last.start, last.end))
-    .sort((a, b) => compareText(a.resolvedAt!, b.resolvedAt!) || byRef(a, b))
-    .map((f) => ({
+    .flatMap((f) => (f.status === 'resolved' && f.resolvedAt !== null && within(f.resolvedAt, last.start, last.end) ? [{ f, resolvedAt: f.resolvedAt }] : []))
+    .sort((a, b) => compareText(a.resolvedAt, b.resolvedAt) || byRef(a.f, b.f))
+    .map(({ f, resolvedAt }) => ({
       ref: f.ref,
       childRef: f.childRef ?? '–',
       openedOn: cal.formatDate(new Date(f.openedAt)),
-      resolvedOn: cal.formatDate(new Date(f.resolvedAt!)),
-      workingDays: cal.workingDaysBetween(new Date(f.openedAt), new Date(f.resolvedAt!)),
+      resolvedOn: cal.formatDate(new Date(resolvedAt)),
+      workingDays: cal.workingDaysBetween(new Date(f.openedAt), new Date(resolvedAt)),
       chasersSent: f.chasersSent,
     }));
 

@@ -275,7 +275,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
       // The inbox copied on a mail to itself is said once.
       ccText: people.addresses(m.cc.filter((c) => !m.to.includes(c))),
       what: messageWords(m.direction, m.label),
-      subject: brief && (m.subject ?? '').length > 200 ? `${m.subject!.slice(0, 200)}…` : (m.subject ?? ''),
+      subject: brief && (m.subject ?? '').length > 200 ? `${(m.subject ?? '').slice(0, 200)}…` : (m.subject ?? ''),
       text: brief ? '' : m.text?.trim() ? m.text.replace(/\r\n/g, '\n').trimEnd() : '(no text recorded)',
       attachments: m.attachments,
       sha256: digest,
@@ -471,10 +471,10 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   }
   // By time; at the same instant the message that caused something, then what it did, then the mails it wrote.
   entries.sort((a, b) => a.t - b.t || a.rank - b.rank);
-  const chronology = entries.map(({ t: _t, rank: _rank, ...rest }, i) => ({ ...rest, seq: i + 1 }));
+  const chronology = entries.map(({ t, rank, ...rest }, i) => ({ ...rest, seq: i + 1 }));
 
   const requestInput = input.messages.find((m) => m.direction === 'in' && m.messageId === state.requestMessageId);
-  const messages = chronology.filter((c) => c.message).map((c) => c.message!);
+  const messages = chronology.flatMap((c) => (c.message ? [c.message] : []));
   const describeRung = (r: EffectiveRung) => ({
     title: r.title,
     when:

@@ -55,7 +55,8 @@ export class People {
     for (const [role, c] of Object.entries(ctx.directory.organisations[ctx.org.id] ?? {})) add(c.email, c.name, bareRole(role, label));
     for (const p of state.participants) {
       const authority = authorityForAddress(ctx.directory, p.email);
-      for (const [role, c] of Object.entries(authority?.contacts ?? {})) add(c.email, c.name, `${bareRole(role, label)}, ${authority!.name}`);
+      if (!authority) continue;
+      for (const [role, c] of Object.entries(authority.contacts)) add(c.email, c.name, `${bareRole(role, label)}, ${authority.name}`);
     }
   }
 
@@ -107,7 +108,7 @@ export class People {
 
 /** "Name <a@b>" or a bare address. */
 function parseAddress(text: string): { email: string; name?: string } {
-  const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(text);
-  if (m) return m[1] ? { email: m[2]!.trim(), name: m[1].trim() } : { email: m[2]!.trim() };
+  const [, name, email] = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(text) ?? [];
+  if (email !== undefined) return name ? { email: email.trim(), name: name.trim() } : { email: email.trim() };
   return { email: text.trim() };
 }

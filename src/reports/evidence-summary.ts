@@ -5,6 +5,7 @@ import { rungOf } from '../domain/case/timetable.js';
 import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { roleLabel } from '../domain/roles.js';
 import { policyLine } from '../domain/ladder/local-ladder.js';
+import { must } from '../lib/must.js';
 import { isViewsDuty } from './case-facts.js';
 import { localStamp, type People } from './evidence-people.js';
 import { ANSWER_WORDS } from './evidence-words.js';
@@ -63,9 +64,9 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
       return step.rungId;
     }
   };
-  const sent = state.steps.filter((s) => s.sentAt).sort((a, b) => a.sentAt!.localeCompare(b.sentAt!));
+  const sent = state.steps.filter(hasSentAt).sort((a, b) => a.sentAt.localeCompare(b.sentAt));
   /** The step a reply answers: the last one sent before it came (0: the request itself). */
-  const stepAt = (at: Date) => [...sent].reverse().find((s) => new Date(s.sentAt!) <= at)?.n ?? 0;
+  const stepAt = (at: Date) => [...sent].reverse().find((s) => new Date(s.sentAt) <= at)?.n ?? 0;
 
   // Each answer, by the step it answered, in the words the case read it with and a few of the sender's own.
   const answers = new Map<number, string[]>();
@@ -101,7 +102,7 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
           })
           .join('; ');
     let when: string;
-    if (step.status === 'sent') when = `Sent ${stamp(step.sentAt!)}`;
+    if (step.status === 'sent') when = `Sent ${stamp(must(step.sentAt, `the time step ${step.n} was sent`))}`;
     else if (step.status === 'skipped') when = `Skipped${step.decidedBy ? ` by ${people.actor(step.decidedBy)}` : ''}`;
     else if (step.status === 'not-applicable') when = `Did not apply (only in ${rung?.when?.replace(/-/g, ' ') ?? 'some'} cases)`;
     else if (closed) when = `Not needed: the case was ${state.status} first`;
@@ -160,7 +161,7 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
   }
 
   const approvals = state.steps
-    .filter((s) => s.approvalRequestedAt)
+    .flatMap((s) => (s.approvalRequestedAt ? [{ ...s, approvalRequestedAt: s.approvalRequestedAt }] : []))
     .map((s) => {
       const decided =
         s.status === 'awaiting-approval'
@@ -168,7 +169,7 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
           : s.decidedBy
             ? `${s.status === 'skipped' ? 'skipped' : 'approved'} by ${people.actor(s.decidedBy)}${s.decidedAt ? ` on ${stamp(s.decidedAt)}` : ''}`
             : s.status;
-      return `Step ${s.n} (${titleOf(s)}): asked for on ${stamp(s.approvalRequestedAt!)}; ${decided}${s.status === 'sent' && s.sentAt ? `; sent ${stamp(s.sentAt)}` : ''}.`;
+      return `Step ${s.n} (${titleOf(s)}): asked for on ${stamp(s.approvalRequestedAt)}; ${decided}${s.status === 'sent' && s.sentAt ? `; sent ${stamp(s.sentAt)}` : ''}.`;
     });
 
   const viewsAsked = ladder.rungs.some((r) => r.duties.some((d) => isViewsDuty(d, def.duties[d])));
@@ -185,4 +186,8 @@ export function buildSummary(input: SummaryInput): EvidenceSummary {
     views: state.views.map((v) => ({ at: stamp(v.at), step: stepTitle(v.step), text: v.text, by: people.actor(v.by) })),
     viewsAsked,
   };
+}
+
+function hasSentAt(step: Step): step is Step & { sentAt: string } {
+  return !!step.sentAt;
 }

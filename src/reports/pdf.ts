@@ -33,7 +33,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, candidates: r
  */
 export function chromiumAccount(env: NodeJS.ProcessEnv = process.env): { uid: number; gid: number; name: string } | undefined {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  const name = env.CHROMIUM_USER || 'nobody';
+  // An empty CHROMIUM_USER is as good as unset.
+  const name = env.CHROMIUM_USER?.length ? env.CHROMIUM_USER : 'nobody';
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.split(':')[0] === name);

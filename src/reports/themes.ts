@@ -1,3 +1,4 @@
+import { must } from '../lib/must.js';
 import type { WorkCalendar } from '../domain/calendar/work-calendar.js';
 import type { CaseFacts } from './case-facts.js';
 import { CONCERN_LABEL } from './concern.js';
@@ -49,7 +50,8 @@ export function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const v = [...values].sort((a, b) => a - b);
   const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  const at = (i: number) => must(v[i], `value ${i} of ${v.length}`);
+  return v.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
 /** The p-th percentile by the nearest-rank method: the smallest value with at least p% of values at or below it. */
@@ -57,7 +59,8 @@ export function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
   if (p <= 0 || p > 100) throw new Error('percentile: p must be in (0, 100]');
   const v = [...values].sort((a, b) => a - b);
-  return v[Math.ceil((p / 100) * v.length) - 1]!;
+  // 0 < p <= 100 puts the rank in 1..length.
+  return must(v[Math.ceil((p / 100) * v.length) - 1], `the ${p}th percentile of ${v.length} values`);
 }
 
 function within(iso: string | null, q: Quarter): boolean {
@@ -89,7 +92,7 @@ export interface ThemesOptions {
   /** The report's own calendar: dates are shown in its timezone. */
   calendar: WorkCalendar;
   /** Each organisation's calendar, for its working days (default: `calendar`). */
-  calendarFor?(orgId: string): WorkCalendar;
+  calendarFor?: (orgId: string) => WorkCalendar;
   organisations: string[];
   now: Date;
 }
@@ -98,8 +101,8 @@ export function buildThemes(facts: CaseFacts[], opts: ThemesOptions): ThemesMode
   const q = opts.quarter;
   const calendarFor = opts.calendarFor ?? (() => opts.calendar);
   const opened = facts.filter((f) => within(f.openedAt, q)).sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.ref.localeCompare(b.ref));
-  const resolved = facts.filter((f) => f.status === 'resolved' && within(f.resolvedAt, q));
-  const days = resolved.map((f) => calendarFor(f.orgId).workingDaysBetween(new Date(f.openedAt), new Date(f.resolvedAt!)));
+  const resolved = facts.flatMap((f) => (f.status === 'resolved' && f.resolvedAt !== null && within(f.resolvedAt, q) ? [{ f, resolvedAt: f.resolvedAt }] : []));
+  const days = resolved.map(({ f, resolvedAt }) => calendarFor(f.orgId).workingDaysBetween(new Date(f.openedAt), new Date(resolvedAt)));
   const highestLabel = (f: CaseFacts) => (f.highest ? `${f.highest.n}. ${f.highest.title}` : NONE_SENT);
   const byHighest = countBy(opened.map(highestLabel)).sort(
     (a, b) => Number.parseInt(a.label, 10) - Number.parseInt(b.label, 10) || a.label.localeCompare(b.label, 'en-GB'),
@@ -116,7 +119,7 @@ export function buildThemes(facts: CaseFacts[], opts: ThemesOptions): ThemesMode
       opened.map((f) => (f.concern ? CONCERN_LABEL[f.concern] : NOT_CLASSIFIED)),
       [CONCERN_LABEL.procedural, CONCERN_LABEL.practice, NOT_CLASSIFIED],
     ),
-    byCategory: countBy(opened.map((f) => f.category?.trim() || '(no category)')),
+    byCategory: countBy(opened.map((f) => (f.category ?? '').trim() || '(no category)')),
     byAuthority: countBy(opened.map((f) => f.localAuthority)),
     byHighestRung: byHighest,
     resolution: {

@@ -23,7 +23,7 @@ function names(grant: WebConfig['access'][number], user: Pick<WebUser, 'groups' 
   // An unverified address proves nothing: some providers let a person type any address into their profile.
   if (grant.email !== undefined) return user.emailVerified === true && user.email.toLowerCase() === grant.email.toLowerCase();
   // The hd claim, never the address's suffix: a consumer Google account may carry any address.
-  if (grant.domain !== undefined) return user.hostedDomain !== undefined && user.hostedDomain.toLowerCase() === grant.domain.toLowerCase();
+  if (grant.domain !== undefined) return user.hostedDomain?.toLowerCase() === grant.domain.toLowerCase();
   return false;
 }
 

@@ -14,9 +14,11 @@ function readFilter(req: FastifyRequest): BoardFilter {
   const q = req.query as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length < 200 ? v : undefined);
   const status = text(q.status);
+  const ladder = text(q.ladder);
+  const authority = text(q.authority);
   return {
-    ...(text(q.ladder) ? { ladder: text(q.ladder)! } : {}),
-    ...(text(q.authority) ? { authority: text(q.authority)! } : {}),
+    ...(ladder ? { ladder } : {}),
+    ...(authority ? { authority } : {}),
     ...(status && (STATUS_FILTERS as readonly string[]).includes(status) ? { status: status as StatusFilter } : {}),
   };
 }

@@ -38,7 +38,9 @@ export function commandFor(action: WebAction, fields: { until?: string; days?: s
     case 'reopen':
       return { kind: 'reopen' };
     case 'pause':
-      return /^\d{4}-\d{2}-\d{2}$/.test(fields.until ?? '') ? { kind: 'pause', until: fields.until! } : 'Give the date the pause ends (YYYY-MM-DD).';
+      return fields.until !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(fields.until)
+        ? { kind: 'pause', until: fields.until }
+        : 'Give the date the pause ends (YYYY-MM-DD).';
     case 'extend': {
       const days = Number(fields.days);
       // The ladder's own clock, as "EXTEND 3 days" by mail: working days on a working-day ladder.

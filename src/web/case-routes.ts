@@ -4,6 +4,7 @@ import type { WebConfig } from '../config/config-schema.js';
 import { Repositories } from '../db/repositories/index.js';
 import type { CaseRow } from '../db/entities/types.js';
 import { ladderFor } from '../domain/case/advance.js';
+import { must } from '../lib/must.js';
 import { currentStep, rungOf } from '../domain/case/timetable.js';
 import { caseFacts } from '../reports/case-facts.js';
 import { toCsv } from '../reports/csv.js';
@@ -53,7 +54,9 @@ function refuseActing(reply: FastifyReply, ref: string): FastifyReply {
 
 function fieldsOf(source: Record<string, unknown>): { until?: string; days?: string } {
   const s = (v: unknown) => (typeof v === 'string' && v.length <= 20 ? v : undefined);
-  return { ...(s(source.until) ? { until: s(source.until)! } : {}), ...(s(source.days) ? { days: s(source.days)! } : {}) };
+  const until = s(source.until);
+  const days = s(source.days);
+  return { ...(until ? { until } : {}), ...(days ? { days } : {}) };
 }
 
 export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: WebDeps): void {
@@ -63,8 +66,9 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
     const { access, row } = found;
     const now = deps.clock.now();
     const em = deps.orm.em.fork();
-    const view = (await showCase(em, deps.orgs, row.ref, now, deps.logger))!;
-    const data = (await loadEvidence(em, deps.orgs, row.ref, now, access.user.email, deps.logger))!;
+    // visibleCase found the row a moment ago, and cases are never deleted.
+    const view = must(await showCase(em, deps.orgs, row.ref, now, deps.logger), `case ${row.ref}`);
+    const data = must(await loadEvidence(em, deps.orgs, row.ref, now, access.user.email, deps.logger), `evidence of case ${row.ref}`);
     const evidence = buildEvidencePack(data.input);
     const facts = caseFacts(row.state, data.input.ctx);
     const next = nextActionText(facts, (iso) => data.org.calendar.format(new Date(iso)));
@@ -72,7 +76,7 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
     let outcome;
     if (typeof done === 'string' && UUID.test(done)) {
       const action = await Repositories.open(deps.orm).webActions.find(done);
-      if (action && action.caseId === row.id && action.actor === access.user.email) outcome = { ok: action.ok, messages: action.messages, repeated: false };
+      if (action?.caseId === row.id && action.actor === access.user.email) outcome = { ok: action.ok, messages: action.messages, repeated: false };
     }
     const body = casePageBody({
       view,
@@ -151,24 +155,35 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
     );
   });
 
-  app.post('/cases/:ref/act', { preHandler: app.csrfProtection }, async (req, reply) => {
-    const found = await visibleCase(req, reply, web, deps);
-    if (!found) return reply;
-    const { access, row } = found;
-    if (!access.canAct(row.organisation)) return refuseActing(reply, row.ref);
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const key = typeof body.key === 'string' ? body.key : '';
-    if (!isWebAction(body.action) || !UUID.test(key))
-      return reply.code(400).type('text/html').send(messagePage('Sorry', 'The form was incomplete; nothing was done.'));
-    const command = commandFor(body.action, fieldsOf(body));
-    if (typeof command === 'string') return reply.code(400).type('text/html').send(messagePage('Sorry', command));
-    const result = await runCaseCommand(deps, row.ref, command, access.user.email, { via: 'web', once: { key, action: body.action } });
-    deps.logger.info({ ref: row.ref, action: body.action, ok: result.ok, repeated: !!result.repeated, sub: access.user.sub }, 'web action');
-    return reply.redirect(`/cases/${row.ref}?done=${key}`, 303);
-  });
+  app.post(
+    '/cases/:ref/act',
+    {
+      preHandler: (req, reply, done) => {
+        app.csrfProtection(req, reply, done);
+      },
+    },
+    async (req, reply) => {
+      const found = await visibleCase(req, reply, web, deps);
+      if (!found) return reply;
+      const { access, row } = found;
+      if (!access.canAct(row.organisation)) return refuseActing(reply, row.ref);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const key = typeof body.key === 'string' ? body.key : '';
+      if (!isWebAction(body.action) || !UUID.test(key))
+        return reply.code(400).type('text/html').send(messagePage('Sorry', 'The form was incomplete; nothing was done.'));
+      const command = commandFor(body.action, fieldsOf(body));
+      if (typeof command === 'string') return reply.code(400).type('text/html').send(messagePage('Sorry', command));
+      const result = await runCaseCommand(deps, row.ref, command, access.user.email, { via: 'web', once: { key, action: body.action } });
+      deps.logger.info({ ref: row.ref, action: body.action, ok: result.ok, repeated: !!result.repeated, sub: access.user.sub }, 'web action');
+      return reply.redirect(`/cases/${row.ref}?done=${key}`, 303);
+    },
+  );
 
   const evidenceHtml = async (access: Access, row: CaseRow): Promise<string> => {
-    const data = (await loadEvidence(deps.orm.em.fork(), deps.orgs, row.ref, deps.clock.now(), access.user.email, deps.logger))!;
+    const data = must(
+      await loadEvidence(deps.orm.em.fork(), deps.orgs, row.ref, deps.clock.now(), access.user.email, deps.logger),
+      `evidence of case ${row.ref}`,
+    );
     return renderEvidenceHtml(data.org.templates, buildEvidencePack(data.input));
   };
 

@@ -13,7 +13,7 @@ export class Html {
 type Part = Html | string | number | boolean | null | undefined | Part[];
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 function render(part: Part): string {
@@ -24,11 +24,8 @@ function render(part: Part): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
-  let out = strings[0]!;
-  values.forEach((v, i) => {
-    out += render(v) + strings[i + 1]!;
-  });
-  return new Html(out);
+  // A tagged template has one more string than values; the last string is followed by nothing.
+  return new Html(strings.map((s, i) => (i < values.length ? s + render(values[i]) : s)).join(''));
 }
 
 /** A query string from the parts that have a value. */

@@ -2,7 +2,8 @@ import type * as Fastify from 'fastify';
 import type { Orm } from '../db/orm.js';
 import { Repositories } from '../db/repositories/index.js';
 
-type Callback<T = void> = (err?: Error | null, value?: T) => void;
+// @fastify/session passes whatever the store rejected with on to its own error handling.
+type Callback<T = void> = (err?: unknown, value?: T) => void;
 
 type StoredSession = Fastify.Session & { cookie?: { expires?: string | Date | null } };
 
@@ -20,7 +21,7 @@ export class PostgresSessionStore {
   ) {}
 
   set(sid: string, session: StoredSession, callback: Callback): void {
-    const expires = session.cookie?.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.defaultMs);
+    const expires = session.cookie.expires ? new Date(session.cookie.expires) : new Date(Date.now() + this.defaultMs);
     const data = JSON.parse(JSON.stringify(session)) as Record<string, unknown>;
     Repositories.open(this.orm)
       .webSessions.save(sid, data, expires)
@@ -29,7 +30,7 @@ export class PostgresSessionStore {
         () => {
           callback(null);
         },
-        (err: Error) => {
+        (err: unknown) => {
           callback(err);
         },
       );
@@ -40,9 +41,9 @@ export class PostgresSessionStore {
       .webSessions.find(sid, new Date())
       .then(
         (data) => {
-          callback(null, data as unknown as StoredSession | null);
+          callback(null, isStoredSession(data) ? data : null);
         },
-        (err: Error) => {
+        (err: unknown) => {
           callback(err);
         },
       );
@@ -55,7 +56,7 @@ export class PostgresSessionStore {
         () => {
           callback(null);
         },
-        (err: Error) => {
+        (err: unknown) => {
           callback(err);
         },
       );
@@ -66,4 +67,9 @@ export class PostgresSessionStore {
     this.lastPurge = Date.now();
     await Repositories.open(this.orm).webSessions.purgeExpired(new Date());
   }
+}
+
+/** Every row was written by set() from a whole session, cookie included; anything else is no session. */
+function isStoredSession(data: unknown): data is StoredSession {
+  return typeof data === 'object' && data !== null && 'cookie' in data && typeof data.cookie === 'object' && data.cookie !== null;
 }

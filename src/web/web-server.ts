@@ -127,10 +127,18 @@ export async function buildWebApp(web: WebConfig, deps: WebDeps): Promise<Fastif
     return reply.redirect(safeReturn(pending.returnTo));
   });
 
-  app.post('/auth/logout', { preHandler: app.csrfProtection }, async (req, reply) => {
-    await req.session.destroy();
-    return reply.redirect('/signed-out', 303);
-  });
+  app.post(
+    '/auth/logout',
+    {
+      preHandler: (req, reply, done) => {
+        app.csrfProtection(req, reply, done);
+      },
+    },
+    async (req, reply) => {
+      await req.session.destroy();
+      return reply.redirect('/signed-out', 303);
+    },
+  );
 
   app.get('/signed-out', (_req, reply) =>
     reply.type('text/html').send(messagePage('Signed out', 'You have signed out of Escalator.', { link: { href: '/auth/login', label: 'Sign in again' } })),
