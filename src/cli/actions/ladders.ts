@@ -7,6 +7,7 @@ import { readLadderDir } from '../../config/load-ladders.js';
 import { COUNTRIES, NATIONS, countryInNation, countryOf, type Country, type Nation } from '../../domain/calendar/nation.js';
 import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
 import { effectiveLadder } from '../../domain/ladder/effective-ladder.js';
+import { ladderTables } from '../../domain/ladder/ladder-table.js';
 import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { simulateLadder, type Simulation } from '../../domain/ladder/simulate.js';
 import { localLadder, localRoleLabel, policyLine, type Whereabouts } from '../../domain/ladder/local-ladder.js';
@@ -131,6 +132,18 @@ export async function check(opts: GlobalOptions & { dir?: string }, io: CliIo): 
   }
   if (problems.length) throw new CliError(problems.join('\n'));
   io.out(`${count} ladders OK`);
+}
+
+/** The ladders as Markdown tables (docs/ladders.md is this over config/ladders): the later folders override the earlier, as the service reads them. */
+export async function table(opts: GlobalOptions & { dir?: string }, io: CliIo): Promise<void> {
+  const ladders = new Map<string, LadderDefinition>();
+  for (const { dir } of await ladderDirs(opts, io)) {
+    if (!existsSync(dir)) continue;
+    const result = readLadderDir(dir);
+    if (result.problems.length) throw new CliError(result.problems.join('\n'));
+    for (const [id, ladder] of result.ladders) ladders.set(id, ladder);
+  }
+  io.out(ladderTables([...ladders.values()]));
 }
 
 export interface SimulateOptions {

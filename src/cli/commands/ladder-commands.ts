@@ -13,6 +13,11 @@ export function registerLadderCommands(program: Command, io: CliIo): void {
     .description('validate every ladder file and its templates; exits non-zero naming file, rung and key')
     .option('--dir <folder>', 'check this folder instead of the configured ones')
     .action(async (o: { dir?: string }) => (await actions()).check({ ...program.opts<GlobalOptions>(), ...o }, io));
+  ladders
+    .command('table')
+    .description('print every ladder as Markdown tables: rungs, when each falls due, to and copied, deadline, policy paragraph (docs/ladders.md)')
+    .option('--dir <folder>', 'this folder instead of the configured ones')
+    .action(async (o: { dir?: string }) => (await actions()).table({ ...program.opts<GlobalOptions>(), ...o }, io));
 
   program
     .command('simulate')

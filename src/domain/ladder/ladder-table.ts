@@ -1,0 +1,90 @@
+import { describeDuration, type Duration } from '../calendar/duration.js';
+import { roleLabel } from '../roles.js';
+import { effectiveLadder, type EffectiveLadder, type EffectiveRung } from './effective-ladder.js';
+import type { CaseFlag, LadderDefinition, VariantName } from './ladder-schema.js';
+
+/** The directive that sets a case flag, as the RM writes it. */
+const FLAG_WORDS: Record<CaseFlag, string> = {
+  psw: 'PSW: yes',
+  'child-protection': 'Child protection: yes',
+  safeguarding: 'Safeguarding: yes',
+  iro: 'IRO: yes',
+};
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+
+function when(r: EffectiveRung, first: boolean): string {
+  if (r.trigger === 'command') return 'only by `ESCALATE`';
+  const d: Duration = r.after;
+  const from = r.from === 'opening' || first ? 'the opening' : 'the previous step';
+  return d.unit === 'same-day' ? `the same day as ${from}` : `${describeDuration(d)} after ${from}`;
+}
+
+/** Its copies: the flag-dependent ones the variant always sets (imminent risk sets `psw`) as plain copies, the rest under their flag. */
+function copied(r: EffectiveRung, alwaysCc: string[], setByVariant: readonly CaseFlag[]): string {
+  const roles = [...r.cc];
+  for (const flag of setByVariant) roles.push(...(r.ccWhen[flag] ?? []));
+  roles.push(...alwaysCc);
+  const parts = [...new Set(roles)].map(roleLabel);
+  for (const [flag, flagged] of Object.entries(r.ccWhen) as [CaseFlag, string[] | undefined][]) {
+    if (setByVariant.includes(flag)) continue;
+    for (const role of flagged ?? []) if (!roles.includes(role)) parts.push(`${roleLabel(role)} (if ${FLAG_WORDS[flag]})`);
+  }
+  return parts.join(', ');
+}
+
+function notes(r: EffectiveRung): string {
+  return [
+    r.approval ? 'RM approves' : '',
+    r.when ? `only if ${FLAG_WORDS[r.when]}` : '',
+    r.anyHour ? 'any hour, to staff' : '',
+    r.meeting ? 'asks for a meeting' : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+function rows(eff: EffectiveLadder, variant: VariantName): string[] {
+  const alwaysCc = eff.def.alwaysCc;
+  const setByVariant = variant === 'standard' ? [] : (eff.def.variants[variant]?.setsFlags ?? []);
+  const out = eff.rungs.map(
+    (r, i) =>
+      `| ${variant} | ${i + 1} | ${cell(r.title)} | ${when(r, i === 0)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next step'} | ${cell(notes(r))} | ${cell(r.policyRef)} |`,
+  );
+  if (eff.repeat) {
+    const r = eff.repeat;
+    out.push(
+      `| ${variant} | then | ${cell(r.title)} | every ${describeDuration(r.every)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next'} | ${cell(notes(r))} | ${cell(r.policyRef)} |`,
+    );
+  }
+  return out;
+}
+
+/**
+ * The ladders as Markdown tables (docs/ladders.md; `escalator ladders table`): for each ladder and
+ * variant, its rungs in order, when each falls due, who it goes to and who is copied, the deadline
+ * it gives and the policy paragraph it follows. Written from the ladder files, so it cannot drift.
+ */
+export function ladderTables(ladders: readonly LadderDefinition[]): string {
+  const parts: string[] = [];
+  for (const def of [...ladders].sort((a, b) => a.id.localeCompare(b.id))) {
+    const extra = (['urgent', 'imminent'] as const).filter((v) => def.variants[v]);
+    const variants: VariantName[] = ['standard', ...extra];
+    parts.push(`## ${cell(def.title)} (\`${def.id}\`)`, '');
+    parts.push(`Policy: ${def.policy.title} (\`${def.policy.file}\`)${def.policy.citation ? `; cites ${def.policy.citation}` : ''}.`);
+    parts.push(
+      `Clock: ${def.clock === 'calendar' ? 'calendar weeks and days' : 'working days'}. The request asks for it within ${describeDuration(effectiveLadder(def).request.deadline)} (${def.request.policyRef}).`,
+    );
+    for (const v of extra) {
+      const variant = def.variants[v];
+      if (!variant) continue;
+      const by = v === 'urgent' ? ['Safeguarding: yes', 'SAFEGUARDING', ...variant.chosenBy.map((f) => FLAG_WORDS[f])] : ['Imminent: yes', 'IMMINENT'];
+      parts.push(`The ${v} variant (${cell(variant.label)}; ${cell(variant.policyRef)}): \`${[...new Set(by)].join('`, `')}\`.`);
+    }
+    parts.push('');
+    parts.push('| variant | step | rung | falls due | to | copied | deadline given | notes | policy |', '|---|---|---|---|---|---|---|---|---|');
+    for (const v of variants) parts.push(...rows(effectiveLadder(def, v), v));
+    parts.push('');
+  }
+  return parts.join('\n');
+}
