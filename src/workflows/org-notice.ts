@@ -17,6 +17,9 @@ export interface OrgNotice {
   notBefore: Date;
   causeSender?: string;
   causeKind?: string;
+  /** The mail this one answers: it threads under it (In-Reply-To, References) in the reader's client. */
+  inReplyTo?: string;
+  references?: string[];
   /** A pending row of this kind to compose again in place (same Message-ID) instead of writing a new one. */
   replace?: string;
 }
@@ -58,7 +61,11 @@ export async function writeOrgNotice(tx: Repositories, org: OrgRuntime, deps: { 
 }
 
 /** Renders and composes an organisation-level notice (its Message-ID follows from its dedupe key). */
-export async function composeOrgNotice(org: OrgRuntime, deps: { secret: string }, n: Pick<OrgNotice, 'kind' | 'dedupeKey' | 'to' | 'model' | 'now'>) {
+export async function composeOrgNotice(
+  org: OrgRuntime,
+  deps: { secret: string },
+  n: Pick<OrgNotice, 'kind' | 'dedupeKey' | 'to' | 'model' | 'now' | 'inReplyTo' | 'references'>,
+) {
   const model = { ...n.model, org: { name: org.name, mailbox: org.mailbox } };
   const name = `mails/${n.kind}`;
   const rendered = {
@@ -77,6 +84,8 @@ export async function composeOrgNotice(org: OrgRuntime, deps: { secret: string }
     cc: [],
     messageId,
     date: n.now,
+    ...(n.inReplyTo ? { inReplyTo: n.inReplyTo } : {}),
+    ...(n.references?.length ? { references: n.references } : {}),
     rendered,
   });
   return { rendered, composed, messageId };

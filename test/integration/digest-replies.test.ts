@@ -113,6 +113,9 @@ describe('replies to the weekly digest', () => {
     expect(text).toContain('ESC-2026-0999: there is no case with this reference here, so nothing was changed.');
     expect(text).toContain('"PAUSE until 5 January 2027": it does not say which case it is for.');
     expect(text).toContain('The rest has been done');
+    // It answers the RM's message, in the digest's thread, not as a new conversation.
+    expect(answer.parsed.inReplyTo).toBe(id);
+    expect([answer.parsed.references ?? []].flat()).toEqual([digest.parsed.messageId, id]);
     const row = await h.em().execute<{ route: string; case_id: string | null }[]>(`select route, case_id from message where message_id = ?`, [id]);
     expect(row).toEqual([{ route: 'command', case_id: null }]);
   });
@@ -140,6 +143,43 @@ describe('replies to the weekly digest', () => {
       confirm,
     );
     expect((await h.caseByRef(c.close.ref))!.status).toBe('closed');
+  });
+
+  it('in one case’s thread, a line naming another case goes to that case, the rest stays with this one, and what fails is answered in the thread', async () => {
+    const before = await state(c.untouched);
+    h.sink.clear();
+    const id = `<thread-lines-${++n}@sunrise-homes.org.uk>`;
+    await mail.deliver(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: `Re: ${c.untouched.subject} [${c.untouched.ref}]`,
+        messageId: id,
+        date: h.clock.now(),
+        inReplyTo: c.untouched.requestId,
+        references: c.untouched.requestId,
+        body: ['EXTEND 2 days', `${c.contact.ref} PAUSE until 11 January 2027`, 'ESC-2026-0998 CLOSE', '', 'Alex'].join('\r\n'),
+      }),
+      id,
+    );
+    // This case's own line is this case's; the other case's line is not read as this case's PAUSE.
+    const after = await state(c.untouched);
+    expect(after.pause).toBeUndefined();
+    expect(after.nextActionAt).not.toBe(before.nextActionAt);
+    expect(inThread(c.untouched).filter((m) => m.parsed.subject?.startsWith('Done:'))).toHaveLength(1);
+    // The line naming another case went to it, and is acknowledged in its own thread.
+    expect((await state(c.contact)).pause?.until).toBe('2027-01-11T09:00:00.000Z');
+    expect(inThread(c.contact).filter((m) => m.parsed.subject?.startsWith('Done:'))).toHaveLength(1);
+    // A reference that is not ours is answered, under the RM's message.
+    const answers = h.sink.messages.filter(isAnswer);
+    expect(answers).toHaveLength(1);
+    expect((answers[0]!.parsed.text ?? '').replace(/\n\s*/g, ' ')).toContain(
+      'ESC-2026-0998: there is no case with this reference here, so nothing was changed.',
+    );
+    expect(answers[0]!.parsed.inReplyTo).toBe(id);
+    // The message stays on the record of the case whose thread it was written in.
+    const row = await h.em().execute<{ case_id: string | null }[]>(`select case_id from message where message_id = ?`, [id]);
+    expect(row).toEqual([{ case_id: c.untouched.id }]);
   });
 
   it('a reply naming no case and no command is answered too, with how to write one', async () => {

@@ -35,8 +35,10 @@ function isCommandish(line: string, opts: DirectiveOptions): boolean {
  * or a line with the reference alone opens a block of command lines for it, up to a blank line,
  * prose or the next reference. A line after a reference-and-command line names no case. Commands that name no case, and lines after a reference that are not
  * commands, are problems to answer: with several cases in view, a command must say which it is for.
+ * With `home` (the reference of the case whose thread the message is in), lines naming no case are
+ * that case's, and lines naming another case go to it (issue 20.6).
  */
-export function readCaseCommands(newText: string, opts: DirectiveOptions): CaseCommands {
+export function readCaseCommands(newText: string, opts: DirectiveOptions, home?: string): CaseCommands {
   const lines = plainForMatching(newText).split('\n').slice(0, 400);
   const blocks = new Map<string, string[]>();
   const unnamed: string[] = [];
@@ -73,6 +75,7 @@ export function readCaseCommands(newText: string, opts: DirectiveOptions): CaseC
   const groups: CaseCommandGroup[] = [];
   for (const [ref, block] of blocks) {
     if (block.length === 0) {
+      if (ref === home) continue;
       problems.push(`${ref}: no command followed the reference. Write it on the same line, e.g. ${caseLineExample(ref)}.`);
       continue;
     }
@@ -88,6 +91,14 @@ export function readCaseCommands(newText: string, opts: DirectiveOptions): CaseC
   }
 
   const loose = parseCommands(unnamed.join('\n'), opts);
+  if (home) {
+    // In a case's own thread a line naming no case is for that case, read as any message there is
+    // (prose around it is no error); it goes first, with any line that names the case itself.
+    const own = groups.find((g) => g.ref === home);
+    const commands: CommandParse = { lines: [...loose.lines, ...(own?.commands.lines ?? [])], errors: [...loose.errors, ...(own?.commands.errors ?? [])] };
+    const others = groups.filter((g) => g.ref !== home);
+    return { groups: commands.lines.length + commands.errors.length > 0 ? [{ ref: home, commands }, ...others] : others, problems };
+  }
   for (const l of loose.lines) {
     problems.push(`"${l.line}": it does not say which case it is for. Put the case's reference first, e.g. ${example}.`);
   }

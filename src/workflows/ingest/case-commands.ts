@@ -5,6 +5,7 @@ import type { CaseCommands } from '../../domain/inbound/case-commands.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { decideRoute, type Route } from '../../domain/inbound/route.js';
 import type { OrgRuntime } from '../../runtime/organisations.js';
+import { referencesFor } from '../../outbound/compose/threading.js';
 import { writeOrgNotice } from '../org-notice.js';
 import type { AfterCommit } from '../persist-decision.js';
 import { routeFacts, type MatchedCase } from './message-facts.js';
@@ -69,6 +70,8 @@ export async function applyCaseCommands(
       now,
       notBefore: now,
       causeSender: sender.toLowerCase(),
+      // An answer to the RM's own message: it threads under it (and so under the digest or notice they answered).
+      ...(mail.messageId ? { inReplyTo: mail.messageId, references: referencesFor(mail.references, [mail.messageId]) } : {}),
       model: {
         name: mail.from?.name?.trim() || sender,
         subject: mail.subject || '(no subject)',

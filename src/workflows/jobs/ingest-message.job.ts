@@ -60,7 +60,7 @@ export function ingestMessageJob(deps: IngestDeps) {
     let matched: MatchedCase | undefined;
     let bounce: BounceCheck | undefined;
     let route: Route;
-    let caseCommands: CaseCommands | undefined;
+    let caseCommands: (CaseCommands & { home?: string }) | undefined;
     if (read.judgedOnHeaders) {
       // The same verdict the full reading would give; the row's analysis says it came from the headers alone.
       route = { kind: 'ignore', reason: 'not tagged [escalate] and not part of a case' };
@@ -77,6 +77,17 @@ export function ingestMessageJob(deps: IngestDeps) {
         facts.namesCases = caseCommands.groups.length > 0;
       }
       route = decideRoute(facts);
+      if (matched && !analysis.confirmToken && facts.senderIsStaff && analysis.automatic.kind === 'none' && STAFF_ROUTES.has(route.kind)) {
+        // Staff in one case's thread writing lines that name another case ("ESC-2026-0012 CLOSE"):
+        // each goes to the case it names, the rest to this one, instead of being read as this
+        // case's (or dropped as no command at all). Issue 20.6.
+        const home = matched.row.ref;
+        const read = readCaseCommands(analysis.newText, directiveOptions(org, mail.date), home);
+        if (read.groups.some((g) => g.ref !== home)) {
+          caseCommands = { ...read, home: matched.row.id };
+          route = { kind: 'case-commands' };
+        }
+      }
     }
 
     const after = await db
@@ -141,6 +152,9 @@ function directiveOptions(org: OrgRuntime, reference: Date): DirectiveOptions {
   };
 }
 
+/** What staff writing in a case's thread can be routed to: lines naming other cases are split off these. */
+const STAFF_ROUTES: ReadonlySet<Route['kind']> = new Set(['command', 'confirm-commands', 'staff-message']);
+
 /** A message about several cases: each case's lines through `applyRoute`, as if written in its thread (case-commands.ts). */
 async function applyToCases(
   tx: Repositories,
@@ -149,13 +163,14 @@ async function applyToCases(
   msg: Pick<MessageRow, 'id' | 'receivedAt'>,
   mail: InboundMail,
   analysis: MessageAnalysis,
-  read: CaseCommands,
+  read: CaseCommands & { home?: string },
 ): Promise<RouteResult> {
   const result = await applyCaseCommands(tx, deps, org, msg, mail, analysis, read, deps.clock.now(), (route, forCase, caseId) =>
     applyRoute(tx, deps, org, msg, mail, forCase, route, caseId, []),
   );
-  // The message row names a case only when the message was about exactly one.
-  return { ...(result.caseIds.length === 1 ? { caseId: result.caseIds[0] } : {}), moreWork: result.work };
+  // The message row names a case when it was written in one's thread, or was about exactly one.
+  const caseId = read.home ?? (result.caseIds.length === 1 ? result.caseIds[0] : undefined);
+  return { ...(caseId ? { caseId } : {}), moreWork: result.work };
 }
 
 /**

@@ -97,4 +97,15 @@ describe('a message about several cases', () => {
   it('a plain thank-you names nothing and asks nothing', () => {
     expect(readCaseCommands('Thanks, very useful.\n\nAlex', OPTS)).toEqual({ groups: [], problems: [] });
   });
+
+  it('in a case’s own thread, lines naming no case are that case’s, lines naming another go to it (issue 20.6)', () => {
+    const r = readCaseCommands('Hi,\n\nEXTEND 2 days\nESC-2026-0013 PAUSE until 4 January\n[ESC-2026-0012]\nThanks, Alex', OPTS, 'ESC-2026-0012');
+    expect(kinds(r)).toEqual([
+      ['ESC-2026-0012', ['extend'], 0],
+      ['ESC-2026-0013', ['pause'], 0],
+    ]);
+    expect(r.problems).toEqual([]);
+    // Only its own lines: nothing to split, nothing for the case itself.
+    expect(readCaseCommands('Thanks, Alex', OPTS, 'ESC-2026-0012')).toEqual({ groups: [], problems: [] });
+  });
 });
