@@ -169,6 +169,8 @@ function findPromise(
       // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- c is the match the loop condition has just checked (TypeScript does not narrow it inside the callback)
       const date = dates.find((d) => d.index >= at && d.index - (at + c![0].length) <= 80) ?? sameDay(sentence, dates, at, c[0].length);
       if (!date) continue;
+      // "By", "before" are a deadline only with the date straight after: "sent by post on Monday" is a means, not a promise.
+      if (DEADLINE_WORD.test(c[0]) && !/^\s*(?:(?:on|the|this|next|latest)\s+)*$/i.test(sentence.slice(at + c[0].length, date.index))) continue;
       const end = date.index + date.matched.length;
       const from = clauseStart(sentence, at);
       if (PROMISE_NEGATION.test(sentence.slice(from, end))) continue;
@@ -189,6 +191,9 @@ function findPromise(
   }
   return undefined;
 }
+
+/** Commitment words that are prepositions of a deadline. */
+const DEADLINE_WORD = /^(?:by|before|no later than|at the latest)$/i;
 
 /** Will-words that can put a non-delivery before a date ("I'll look into it by Friday"). */
 const WILL = /\b(?:will|shall|'ll|going to|aim(?:ing)? to|hope to|hoping to|plan(?:ning)? to|intend(?:ing)? to)\b/gi;

@@ -172,7 +172,9 @@ export const REPLY_RULES: ReplyRule[] = [
       /\bconfirm to (?!me\b|us\b)[A-Z][a-z]+\b|\b[Ll]et (?!me\b|us\b)[A-Z][a-z]+(?: and me)? know\b/,
       /\bforwarding (?:[A-Z][a-z]+'s |the |their |his |her )(?:update|reply|response|e-?mail|message)\b/i,
       // Nothing but an assent: "Ok", "Will do", a thumbs up.
-      /^(?:ok(?:ay)?|will do|got it|understood|noted|👍)[\s.!]*$/i,
+      /^(?:ok(?:ay)?|will do|got it|understood|noted|on it|👍)[\s.!]*$/i,
+      // With someone for approval: in hand, not with the requester ("still with the IRO for approval").
+      /\b(?:is|are) (?:still |now |currently )?with (?:the|my|our|their|his|her) [\w' -]{1,40}? for (?:approval|sign[- ]off|signing|signature|checking|comments?|authorisation|authorization)\b/i,
     ],
     // A disclaimer left in the words ("if you have received this email in error") acknowledges nothing.
     unless: [/\bif you (?:have )?received\b|\breceived (?:this|it)(?: \w+)? in error\b/i],

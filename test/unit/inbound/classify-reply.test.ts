@@ -156,6 +156,12 @@ describe('classifyReply', () => {
       expect(classify('I will update you by Friday.').class).toBe('acknowledged');
     });
 
+    it('reads "by" and "before" as a deadline only with the date straight after', () => {
+      expect(classify('I sent the minutes by post on Monday.')).toMatchObject({ class: 'resolved' });
+      expect(classify('Hopefully by Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
+      expect(classify('I will send them by the end of next week.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-11' });
+    });
+
     it('takes no hope already gone by as a commitment', () => {
       expect(classify('I was hoping to send it on Friday but we had a staff illness.').class).not.toBe('promise');
       expect(classify('I am hoping to send it on Friday.')).toMatchObject({ class: 'promise', promiseDate: '2026-12-04' });
@@ -197,6 +203,8 @@ describe('classifyReply', () => {
       "Thanks Dawn, I've added this to the agenda for Thursday's team meeting.",
       'Aisha, have the minutes been sent to the home? Can you confirm to Dawn please.',
       'Dawn, forwarding Priya’s update below.',
+      'On it.',
+      'The minutes are still with the IRO for approval.',
     ])('%j', (text) => {
       expect(classify(text).class).toBe('acknowledged');
     });
