@@ -57,4 +57,15 @@ describe('a reply’s attachments reach the RM', () => {
     expect(readFileSync(join(out, key, 'agenda.pdf')).equals(agenda)).toBe(true);
     expect((await cli('mail', 'attachments', 'ESC-1999-0001', '--out', out)).code).not.toBe(0);
   });
+
+  it('a reply that says "attached" with nothing attached: the RM is told nothing came with it', async () => {
+    const c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4102'] });
+    h.sink.clear();
+    await mail.reply(c, `Sam Patel <${SAM}>`, 'Please find the minutes attached.\r\n\r\nSam');
+    const notice = await h.sink.waitFor(
+      (m) => (m.envelope.to.includes(RM) && m.parsed.subject?.includes(c.ref) && m.parsed.text?.includes('minutes attached')) ?? false,
+    );
+    expect(notice.parsed.attachments).toEqual([]);
+    expect(notice.parsed.text!.replace(/\s+/g, ' ')).toContain('(Their reply mentions an attachment, but nothing was attached to it.)');
+  });
 });
