@@ -162,6 +162,12 @@ function describeDirective(d: DirectiveParse['items'][number]['directive']): str
       return `category = ${d.value}`;
     case 'due':
       return `due = ${d.date}`;
+    case 'panel-date':
+      return `panel form ${d.field} = ${d.date}`;
+    case 'panel-action':
+      return `panel form action = ${d.action.action}; ${d.action.who}; ${d.action.by ?? d.action.byText ?? ''}`;
+    case 'remaining-concerns':
+      return 'panel form remaining concerns = (text)';
   }
 }
 

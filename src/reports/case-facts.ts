@@ -10,6 +10,7 @@ import { roleLabel } from '../domain/roles.js';
 import { baseSubject } from '../domain/inbound/subject-tags.js';
 import { concernOf, type Concern } from './concern.js';
 import { addressKey } from '../domain/address.js';
+import { hasPanelForm, type PanelForm } from '../domain/case/panel-form.js';
 
 export interface RungRef {
   n: number;
@@ -80,6 +81,8 @@ export interface CaseFacts {
   pausedUntil: Instant | null;
   holdUntil: Instant | null;
   nextActionAt: Instant | null;
+  /** The fostering panel escalation form's fields (null when the case has none). */
+  panelForm: PanelForm | null;
   approvals: (RungRef & { requestedAt: Instant | null; decision: 'approved' | 'skipped' | 'pending'; by: string | null; at: Instant | null })[];
 }
 
@@ -195,6 +198,7 @@ export function caseFacts(state: CaseState, ctx: CaseContext, ladder: EffectiveL
     pausedUntil: state.status === 'paused' ? (state.pause?.until ?? null) : null,
     holdUntil: state.hold?.until ?? null,
     nextActionAt: state.nextActionAt,
+    panelForm: hasPanelForm(state.panelForm) ? state.panelForm : null,
     approvals: state.steps
       .filter((s) => s.approvalRequestedAt)
       .flatMap((s) => {

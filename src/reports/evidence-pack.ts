@@ -8,6 +8,7 @@ import { timetableRows } from '../domain/case/timetable-view.js';
 import { rungOf } from '../domain/case/timetable.js';
 import { effectiveLadder, type EffectiveRung } from '../domain/ladder/effective-ladder.js';
 import { localLadder, localPolicy, localRoleLabel } from '../domain/ladder/local-ladder.js';
+import { hasPanelForm, PANEL_DATE_FIELDS, PANEL_DATE_LABEL, type PanelForm } from '../domain/case/panel-form.js';
 import { localIso, localStamp, People } from './evidence-people.js';
 import { buildSummary, type EvidenceSummary } from './evidence-summary.js';
 import { ANSWER_WORDS, EVENT_LABELS, messageWords, printedInFull } from './evidence-words.js';
@@ -178,8 +179,40 @@ export interface EvidenceModel {
   chronology: ChronologyEntry[];
   views: { at: string; step: string; text: string; by: string }[];
   notes: { at: string; text: string; by: string }[];
+  /** The fostering panel escalation form's fields as recorded (null when the case has none). */
+  panelForm: PanelFormView | null;
   approvals: { rung: string; requested: string; decision: string; by: string; at: string }[];
   integrity: { messages: number; hashed: number; mismatched: number; notKept: number; purged: number; ok: boolean };
+}
+
+/** The panel form as printed: section A's and D's dates in the form's order, section C's actions, step 6's further form. */
+export interface PanelFormView {
+  dates: { label: string; value: string }[];
+  actions: { action: string; who: string; by: string }[];
+  remaining: { at: string; by: string; text: string } | null;
+}
+
+function panelFieldWords(field: string): string {
+  if (field === 'panel-action') return 'A section C action (who, by when) was recorded';
+  if (field === 'remaining-concerns') return 'The further form (step 6) was recorded: the aspects that still concern the ADM or panel chair';
+  const label = (PANEL_DATE_LABEL as Record<string, string>)[field];
+  return label ? `${label} recorded` : 'A line of the panel form was recorded';
+}
+
+/** Local dates of the form as people read them ("Monday 7 December 2026"). */
+export function panelFormView(form: PanelForm | undefined, cal: CaseContext['calendar'], actor: (by: string) => string): PanelFormView | null {
+  if (!hasPanelForm(form)) return null;
+  const day = (d: string) => cal.formatDate(cal.openingOf(d));
+  return {
+    dates: PANEL_DATE_FIELDS.flatMap((f) => {
+      const v = form.dates[f];
+      return v ? [{ label: PANEL_DATE_LABEL[f], value: day(v) }] : [];
+    }),
+    actions: form.actions.map((a) => ({ action: a.action, who: a.who, by: a.by ? day(a.by) : (a.byText ?? '') })),
+    remaining: form.remainingConcerns
+      ? { at: localStamp(cal, new Date(form.remainingConcerns.at)), by: actor(form.remainingConcerns.by), text: form.remainingConcerns.text }
+      : null,
+  };
 }
 
 export function sha256Hex(raw: Buffer): string {
@@ -416,6 +449,8 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
         return of(e.detail.category);
       case 'due-set':
         return of(`Needed by ${e.detail.due}.`);
+      case 'panel-form-set':
+        return of(`${panelFieldWords(e.detail.field)}.`);
       case 'timetable-shifted':
         return of(`${e.detail.reason}.`);
       case 'timetable-moved': {
@@ -555,6 +590,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     chronology,
     views: state.views.map((v) => ({ at: stamp(v.at), step: stepTitle(v.step), text: v.text, by: people.actor(v.by) })),
     notes: (state.notes ?? []).map((n) => ({ at: stamp(n.at), text: n.text, by: people.actor(n.by) })),
+    panelForm: panelFormView(state.panelForm, cal, (by) => people.actor(by)),
     approvals: approvalSteps.map((s) => ({
       rung: stepTitle(s.n),
       requested: stamp(s.approvalRequestedAt),

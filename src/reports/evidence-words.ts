@@ -50,6 +50,7 @@ export const EVENT_LABELS: Record<CaseEventType, string> = {
   'child-ref-set': 'Child reference set',
   'category-set': 'Category set',
   'due-set': 'Due date set',
+  'panel-form-set': 'Panel escalation form updated',
   'timetable-shifted': 'Timetable shifted',
   'timetable-moved': 'Dates moved',
   'mail-held-back': 'Mail held back',

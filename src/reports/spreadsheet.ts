@@ -25,6 +25,15 @@ export const SPREADSHEET_COLUMNS = [
   'Chasers sent',
   'Highest rung reached',
   'Subject',
+  // The fostering panel escalation form (section A's and D's dates, section C, step 6): empty on other ladders.
+  'Date of panel',
+  'Escalation form due',
+  'Section C actions',
+  'Response received',
+  'Sent to panel chair',
+  'Sent to ADM',
+  'Feedback to panel',
+  'Further form recorded',
 ] as const;
 
 export type SpreadsheetRow = Record<(typeof SPREADSHEET_COLUMNS)[number], string>;
@@ -66,6 +75,16 @@ export function spreadsheetRow(f: CaseFacts, calendar: WorkCalendar, now: Date):
     'Chasers sent': String(f.chasersSent),
     'Highest rung reached': f.highest ? `${f.highest.n}. ${f.highest.title}` : '',
     Subject: f.subject,
+    'Date of panel': f.panelForm?.dates['panel-date'] ?? '',
+    'Escalation form due': f.panelForm?.dates['form-due'] ?? '',
+    'Section C actions': (f.panelForm?.actions ?? [])
+      .map((a) => `${a.action} (${a.who}${a.by || a.byText ? `, by ${a.by ?? a.byText ?? ''}` : ''})`)
+      .join('; '),
+    'Response received': f.panelForm?.dates.received ?? '',
+    'Sent to panel chair': f.panelForm?.dates['sent-to-chair'] ?? '',
+    'Sent to ADM': f.panelForm?.dates['sent-to-adm'] ?? '',
+    'Feedback to panel': f.panelForm?.dates['feedback-to-panel'] ?? '',
+    'Further form recorded': f.panelForm?.remainingConcerns ? calendar.localDate(new Date(f.panelForm.remainingConcerns.at)) : '',
   };
 }
 

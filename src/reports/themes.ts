@@ -22,6 +22,8 @@ export interface CountRow {
 export interface ThemesModel {
   quarter: { key: string; label: string; from: string; to: string };
   organisations: string[];
+  /** The one ladder the report is limited to (`--ladder`), by title; null for every ladder. */
+  ladder: { id: string; title: string } | null;
   generatedAt: string;
   opened: number;
   stillOpen: number;
@@ -94,11 +96,17 @@ export interface ThemesOptions {
   /** Each organisation's calendar, for its working days (default: `calendar`). */
   calendarFor?: (orgId: string) => WorkCalendar;
   organisations: string[];
+  /**
+   * Only the cases of this ladder (the panel adviser's quarterly overview covers the fostering
+   * panel's escalations alone); the title is how the report names it.
+   */
+  ladder?: { id: string; title: string };
   now: Date;
 }
 
-export function buildThemes(facts: CaseFacts[], opts: ThemesOptions): ThemesModel {
+export function buildThemes(all: CaseFacts[], opts: ThemesOptions): ThemesModel {
   const q = opts.quarter;
+  const facts = opts.ladder ? all.filter((f) => f.ladderId === opts.ladder?.id) : all;
   const calendarFor = opts.calendarFor ?? (() => opts.calendar);
   const opened = facts.filter((f) => within(f.openedAt, q)).sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.ref.localeCompare(b.ref));
   const resolved = facts.flatMap((f) => (f.status === 'resolved' && f.resolvedAt !== null && within(f.resolvedAt, q) ? [{ f, resolvedAt: f.resolvedAt }] : []));
@@ -112,6 +120,7 @@ export function buildThemes(facts: CaseFacts[], opts: ThemesOptions): ThemesMode
   return {
     quarter: { key: q.key, label: `Quarter ${q.quarter} ${q.year}`, from: fmt(q.start), to: fmt(new Date(q.end.getTime() - 1)) },
     organisations: opts.organisations,
+    ladder: opts.ladder ?? null,
     generatedAt: opts.calendar.format(opts.now),
     opened: opened.length,
     stillOpen: opened.filter((f) => f.status !== 'resolved' && f.status !== 'closed').length,
@@ -156,6 +165,7 @@ export function buildThemes(facts: CaseFacts[], opts: ThemesOptions): ThemesMode
 export function themesTable(m: ThemesModel): CsvValue[][] {
   const rows: CsvValue[][] = [['Section', 'Label', 'Value']];
   rows.push(['Quarter', m.quarter.key, `${m.quarter.from} to ${m.quarter.to}`]);
+  if (m.ladder) rows.push(['Ladder', m.ladder.id, m.ladder.title]);
   rows.push(['Opened in quarter', 'Cases', m.opened]);
   rows.push(['Opened in quarter', 'Still open', m.stillOpen]);
   for (const r of m.byConcern) rows.push(['By concern (panel form)', r.label, r.count]);

@@ -101,7 +101,7 @@ export function exportAll(global: GlobalOptions, io: CliIo, o: { format?: string
   });
 }
 
-export function themes(global: GlobalOptions, io: CliIo, o: { quarter: string; format?: string; org?: string; out?: string }): Promise<void> {
+export function themes(global: GlobalOptions, io: CliIo, o: { quarter: string; format?: string; org?: string; ladder?: string; out?: string }): Promise<void> {
   return withReadOnly(global, io, async (s) => {
     const format = formatOption(o.format, ['html', 'csv'], 'html');
     const orgs = scope(s, o.org);
@@ -112,6 +112,13 @@ export function themes(global: GlobalOptions, io: CliIo, o: { quarter: string; f
       quarter = parseQuarter(o.quarter, first.calendar.timezone);
     } catch (error) {
       throw new CliError((error as Error).message);
+    }
+    let ladder: { id: string; title: string } | undefined;
+    if (o.ladder) {
+      const id = o.ladder;
+      const def = orgs.map((org) => org.ladders.get(org.id, id)).find((d) => d !== undefined);
+      if (!def) throw new CliError(`--ladder: no ladder "${id}" in ${o.org ? `organisation ${o.org}` : 'any organisation'}`);
+      ladder = { id, title: def.title };
     }
     const now = s.clock.now();
     const em = s.orm.em.fork();
@@ -126,6 +133,7 @@ export function themes(global: GlobalOptions, io: CliIo, o: { quarter: string; f
       calendar: first.calendar,
       calendarFor: (id) => s.orgs.get(id).calendar,
       organisations: orgs.map((org) => org.name),
+      ...(ladder ? { ladder } : {}),
       now,
     });
     emit(io, o.out, format === 'csv' ? toCsv(themesTable(model)) : renderThemesHtml(first.templates, model));

@@ -32,8 +32,9 @@ export function registerReportCommands(program: Command, io: CliIo): void {
     .requiredOption('--quarter <quarter>', 'e.g. 2026Q4')
     .option('--format <format>', 'html | csv', 'html')
     .option('--org <id>', 'one organisation')
+    .option('--ladder <id>', 'only the cases of one ladder (e.g. fostering-panel, for the panel adviser’s quarterly overview)')
     .option('--out <file>', 'write to a file instead of standard output')
-    .action(async (o: { quarter: string; format?: string; org?: string; out?: string }) => (await actions()).themes(global(), io, o));
+    .action(async (o: { quarter: string; format?: string; org?: string; ladder?: string; out?: string }) => (await actions()).themes(global(), io, o));
 
   program
     .command('case-history <ref>')

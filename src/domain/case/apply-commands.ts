@@ -9,7 +9,8 @@ import type { CaseState, Contact } from './case-state.js';
 import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { clearConfirmation, releaseHold } from './awaiting-confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
-import { fireStep, recipientsFor } from './fire-step.js';
+import { fireStep, recipientsFor, waitsForPanelForm } from './fire-step.js';
+import { applyPanelDirective } from './panel-form.js';
 import { withNextAction } from './next-action.js';
 import {
   appendRepeat,
@@ -76,7 +77,10 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
   if (input.lines.length === 0) return reject(['No command was found on the first lines of your reply.']);
   const allowed = input.allowed;
   if (allowed) {
-    const refused = input.lines.filter((l) => !allowed.includes(l.command.kind));
+    // The further form of the fostering panel's step 6 is the confirmers' own to give ("the ADM or
+    // Panel Chair should complete a further form"), so its line is theirs too.
+    const theirs = (c: Command) => allowed.includes(c.kind) || (c.kind === 'directive' && c.directive.kind === 'remaining-concerns' && !!ctx.ladder.panelForm);
+    const refused = input.lines.filter((l) => !theirs(l.command));
     if (refused.length > 0) {
       return reject([
         `As one of the ${ctx.ladder.title} ladder's confirmers you may reply ${orList(allowed.map(commandWord))}; ${refused
@@ -224,6 +228,11 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       if (step?.status === 'awaiting-approval') {
         throw new CommandRejected('ESCALATE: the next step is waiting for your APPROVE or SKIP.');
       }
+      if (step?.status === 'held' && step.awaitingForm) {
+        throw new CommandRejected(
+          `ESCALATE: “${rungOf(ladder, step).title}” waits for the further form: reply with a line “Remaining concerns: …” saying which aspects still concern you, and it goes.`,
+        );
+      }
       if (step?.status === 'held') {
         throw new CommandRejected(`ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`);
       }
@@ -239,6 +248,9 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       const rung = rungOf(ladder, step);
       if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
       const skippedText = alreadyAnswered.length ? `Skipped ${alreadyAnswered.map((t) => `“${t}”`).join(', ')}: they have already responded. ` : '';
+      if (step.status === 'held' && step.awaitingForm) {
+        return `${skippedText}Escalated: “${rung.title}” waits for the further form first (${ladder.def.panelForm?.policyRef ?? 'step 6'}): reply with a line “Remaining concerns: …” saying which aspects still concern you, and it goes.`;
+      }
       return `${skippedText}Escalated: “${rung.title}” ${step.status === 'sent' ? 'is sent now' : step.status === 'awaiting-approval' ? 'is drafted for your approval' : `goes at ${cal.format(new Date(step.dueAt))}`}.`;
     }
     case 'extend': {
@@ -381,6 +393,23 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       if (d.ladderId === state.ladderId) return `Already on the ${ctx.ladder.title} ladder.`;
       throw new CommandRejected(`Ladder: ${d.ladderId}: a case cannot change ladder once opened. CLOSE it and send a new request with the right ladder.`);
     }
+    case 'panel-date':
+    case 'panel-action':
+    case 'remaining-concerns': {
+      if (!ctx.ladder.panelForm) {
+        throw new CommandRejected(
+          `That line is part of the fostering panel escalation form; the ${ctx.ladder.title} ladder keeps no such form, so it was not recorded.`,
+        );
+      }
+      const { form, said } = applyPanelDirective(state.panelForm, d, ctx.calendar, ctx.now, actor);
+      state.panelForm = form;
+      b.event('panel-form-set', actor, { field: d.kind === 'panel-date' ? d.field : d.kind });
+      if (d.kind === 'remaining-concerns') {
+        const released = releaseHeld(b, actor, ctx);
+        if (released) return `${said} “${released}” now goes to the more senior manager with it.`;
+      }
+      return said;
+    }
     case 'contact': {
       if (isStaffRole(d.role, ctx.ladder) && !insideOrganisation(d.contact.email, ctx)) {
         throw new CommandRejected(
@@ -397,25 +426,37 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
   }
 }
 
-/** A held step goes as soon as every To role has an address. */
-function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): void {
+/**
+ * A held step goes as soon as every To role has an address (and, held for the fostering panel's
+ * further form, once it is recorded). Returns the title of the step it released.
+ */
+function releaseHeld(b: DecisionBuilder, actor: string, ctx: CaseContext): string | undefined {
   const step = currentStep(b.state);
-  if (step?.status !== 'held') return;
+  if (step?.status !== 'held') return undefined;
   const ladder = ladderFor(b.state, ctx);
-  const { missingTo } = recipientsFor(b, ladder, step, ctx);
-  if (missingTo.length > 0) {
-    step.missingRoles = missingTo;
-    return;
+  let formHeld = false;
+  if (step.awaitingForm) {
+    if (waitsForPanelForm(b.state, ladder, step)) return undefined;
+    // Recorded: the step is planned again, and fireStep holds it for an address if one is missing.
+    step.awaitingForm = undefined;
+    formHeld = true;
+  } else {
+    const { missingTo } = recipientsFor(b, ladder, step, ctx);
+    if (missingTo.length > 0) {
+      step.missingRoles = missingTo;
+      return undefined;
+    }
   }
   // Held since it fell due: it goes now (or at the next opening), and when that is a later day the
   // rungs after it move back by the time it was held, rather than all falling due together.
   const goesAt = step.anyHour ? ctx.now : ctx.calendar.nextOpening(ctx.now);
   if (goLate(b.state, ladder, ctx.calendar, b.state.steps.indexOf(step), goesAt)) {
-    b.because(`“${rungOf(ladder, step).title}” waited for an address until ${ctx.calendar.formatDate(ctx.now)}`);
+    b.because(`“${rungOf(ladder, step).title}” waited for ${formHeld ? 'the further form' : 'an address'} until ${ctx.calendar.formatDate(ctx.now)}`);
   }
   step.status = 'planned';
   if (!step.dueAt || new Date(step.dueAt) > goesAt) step.dueAt = goesAt.toISOString();
   b.event('step-released', actor, { step: step.n });
+  return rungOf(ladder, step).title;
 }
 
 function capitalise(text: string): string {

@@ -62,7 +62,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
       redrafted: z.literal(true).optional(),
     }),
   ),
-  kind('step-held', z.object({ ...stepOf, missingRoles: z.array(z.string()) })),
+  // `awaitingForm`: held for the fostering panel's further form (step 6), not for an address.
+  kind('step-held', z.object({ ...stepOf, missingRoles: z.array(z.string()), awaitingForm: z.boolean().optional() })),
   kind('step-not-applicable', z.object({ ...stepOf, when: z.enum(CASE_FLAGS) })),
   kind('step-released', z.object({ step })),
   kind('approval-requested', z.object({ ...stepOf, to: addresses, cc: addresses })),
@@ -170,6 +171,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   kind('child-ref-set', none),
   kind('category-set', z.object({ category: z.string() })),
   kind('due-set', z.object({ due: z.string() })),
+  /** A line of the fostering panel escalation form was recorded (its text stays on the case, which purge reaches). */
+  kind('panel-form-set', z.object({ field: z.string() })),
 
   // Delivery (written by the workflows around the outbox).
   kind(

@@ -1,4 +1,5 @@
 import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
+import type { PanelForm } from './panel-form.js';
 import type { ReplyClass } from './reply-class.js';
 
 /** ISO 8601 instant in UTC. The state is stored as JSON, so instants stay strings here. */
@@ -57,6 +58,11 @@ export interface Step {
   deadlineAt?: Instant;
   heldSince?: Instant;
   missingRoles?: string[];
+  /**
+   * Held for the fostering panel's further form (step 6: the ADM or panel chair says which aspects
+   * still concern them before the more senior manager is written to), not for an address.
+   */
+  awaitingForm?: boolean;
   contactRequestedAt?: Instant;
   approvalRequestedAt?: Instant;
   approvalReminders?: number;
@@ -136,6 +142,8 @@ export interface CaseState {
   answers?: { at: Instant; step: number; role: string; class: ReplyClass; promisedFor?: string }[];
   /** Young person's views recorded by the RM (policy: at each step). Kept here, not in events, so purge can remove the text. */
   views: { at: Instant; step: number; text: string; by: string }[];
+  /** The fostering panel escalation form's fields (ladders with `panelForm`), from directive lines. */
+  panelForm?: PanelForm;
   /** `NOTE:` texts, kept here (not in the immutable events) for the same reason. */
   notes?: { at: Instant; text: string; by: string }[];
   /**

@@ -92,6 +92,24 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     return 'not-applicable';
   }
 
+  if (waitsForPanelForm(state, ladder, step)) {
+    const asked = step.awaitingForm === true;
+    step.status = 'held';
+    step.heldSince ??= now;
+    step.awaitingForm = true;
+    b.event('step-held', 'system', { step: step.n, rung: rung.id, missingRoles: [], awaitingForm: true });
+    if (!asked) {
+      // The ADM and the panel chair complete the further form; the panel adviser (the RM) is copied.
+      const confirmers = resolveRoles(state, ladder.def.confirmers, ctx).contacts;
+      const staff = staffRecipients(state, ctx);
+      const to = confirmers.length > 0 ? confirmers : staff.to;
+      const cc = dedupe(staff.to.concat(staff.cc), to);
+      b.mail({ kind: 'contact-request', key: `s${step.n}-form`, to, cc, timing: 'now', step: step.n, data: { missingRoles: [], furtherForm: true } });
+    }
+    return 'held';
+  }
+  step.awaitingForm = undefined;
+
   const { to, cc, missingTo, missingCc } = recipientsFor(b, ladder, step, ctx);
   if (missingTo.length > 0) {
     step.status = 'held';
@@ -183,6 +201,19 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   if (index === state.steps.length - 1) appendRepeat(state, ladder, cal);
   notifyStep(b, ladder, step, ctx);
   return redrafted ? 'redrafted' : 'sent';
+}
+
+/**
+ * Fostering panel, Formal Process, step 6: "If the escalation has not been satisfactorily resolved
+ * then the ADM or Panel Chair should complete a further form identifying which aspects they remain
+ * concerned about and the process will be considered by a more senior manager." The rung the
+ * ladder names waits until that form is recorded. Not on the immediate-safeguarding variant:
+ * there the senior manager is told "immediately" and "the escalation form should be used to
+ * follow up in writing".
+ */
+export function waitsForPanelForm(state: CaseState, ladder: EffectiveLadder, step: Step): boolean {
+  const form = ladder.def.panelForm;
+  return !!form && form.before === step.rungId && state.variant === 'standard' && !state.panelForm?.remainingConcerns;
 }
 
 /** The originator and the RM are told what was sent and to whom (the chaser quoted: their copy of it), with the policy's duties for this step. */

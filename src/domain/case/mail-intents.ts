@@ -125,7 +125,12 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
   mail('approval-request', stepped, z.object({ draftKey: z.string(), rungId: z.string() })),
   mail('approval-reminder', stepped, z.object({ draftKey: z.string(), reminder: z.number().int().positive(), rungId: z.string() })),
   /** To the RM: a step is held until these roles have an address. */
-  mail('contact-request', stepped, z.object({ missingRoles: z.array(z.string()) })),
+  mail(
+    'contact-request',
+    stepped,
+    // `furtherForm`: held for the fostering panel's further form (step 6), not for an address.
+    z.object({ missingRoles: z.array(z.string()), furtherForm: z.boolean().optional() }),
+  ),
   /** To the sender of commands; or, with `by` and `reason`, to the RM: an operator acted on their case. */
   /**
    * `fullTimetable` / `allCommands`: the sender asked (TIMETABLE / HELP), so the answer carries the

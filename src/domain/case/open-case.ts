@@ -1,4 +1,5 @@
 import type { CaseFlag, VariantName } from '../ladder/ladder-schema.js';
+import { applyPanelDirective, type PanelDirective } from './panel-form.js';
 import { CASE_FLAGS } from '../ladder/ladder-schema.js';
 import { effectiveLadder, variantChosenBy } from '../ladder/effective-ladder.js';
 import type { CaseContext } from './case-context.js';
@@ -26,6 +27,8 @@ export interface OpenCaseInput {
   childRef?: string;
   category?: string;
   requestedBy?: string;
+  /** The fostering panel escalation form's lines of the request (`Panel date: …`), in order. */
+  panelLines?: PanelDirective[];
   flags: Partial<Record<CaseFlag, boolean>>;
   /** Said back in the confirmation: unknown directives, a child reference that looks like a name… */
   warnings: string[];
@@ -76,6 +79,9 @@ export function openCase(input: OpenCaseInput, ctx: CaseContext): Decision {
     nextActionAt: null,
     nextAction: null,
   };
+  if (input.panelLines?.length && ctx.ladder.panelForm) {
+    for (const line of input.panelLines) state.panelForm = applyPanelDirective(state.panelForm, line, ctx.calendar, ctx.now, input.originator.email).form;
+  }
   const b = new DecisionBuilder(state, ctx.now);
   // Planned after the builder is made: the first timetable is the one the confirmation gives, not a move.
   state.steps = planSteps(ladder, clockStart, ctx.calendar, 1, input.openedAt);

@@ -1,6 +1,7 @@
 import type { Duration } from '../calendar/duration.js';
 import type { Contact } from '../case/case-state.js';
 import type { CaseFlag } from '../ladder/ladder-schema.js';
+import type { PanelAction, PanelDateField } from '../case/panel-form.js';
 
 /** A `Key: value` line of an opening request (or a correction later). */
 export type Directive =
@@ -10,7 +11,13 @@ export type Directive =
   | { kind: 'flag'; flag: CaseFlag; value: boolean }
   | { kind: 'imminent' }
   | { kind: 'category'; value: string }
-  | { kind: 'due'; date: string };
+  | { kind: 'due'; date: string }
+  /** The fostering panel escalation form's dates (sections A and D), YYYY-MM-DD. */
+  | { kind: 'panel-date'; field: PanelDateField; date: string }
+  /** A section C action: what, by whom, by when. */
+  | { kind: 'panel-action'; action: PanelAction }
+  /** Step 6's further form: which aspects still concern the ADM or panel chair. */
+  | { kind: 'remaining-concerns'; text: string };
 
 /** What the RM or staff can tell a case by replying. */
 export type Command =

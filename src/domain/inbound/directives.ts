@@ -3,6 +3,7 @@ import { roleFromWords } from '../roles.js';
 import { looksLikeFullName } from './child-reference.js';
 import { parseContact } from './contact-value.js';
 import { exampleDate, findEnGbDate } from './en-gb-dates.js';
+import { splitPanelAction, type PanelDateField } from '../case/panel-form.js';
 
 export { looksLikeFullName } from './child-reference.js';
 
@@ -27,6 +28,35 @@ export interface DirectiveOptions {
 
 /** Letters and digits (with - / . between them) and at least two digits: `AB-1234`. Mirrors the config default. */
 export const DEFAULT_CHILD_REFERENCE = { pattern: /^(?=(?:[^0-9]*[0-9]){2})[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*$/, example: 'AB-1234' };
+
+/**
+ * The fostering panel escalation form's date lines, by what people write: the form's own labels
+ * ("Date of fostering panel", "Date sent to ADM") and the short forms ("Panel date", "Sent to ADM").
+ */
+const PANEL_DATE_KEYS: Record<string, PanelDateField> = {
+  'panel date': 'panel-date',
+  'date of panel': 'panel-date',
+  'date of fostering panel': 'panel-date',
+  'form due': 'form-due',
+  'date for response': 'form-due',
+  'escalation form due': 'form-due',
+  'date received': 'received',
+  'response received': 'received',
+  'sent to chair': 'sent-to-chair',
+  'sent to panel chair': 'sent-to-chair',
+  'date sent to panel chair': 'sent-to-chair',
+  'date sent to chair': 'sent-to-chair',
+  'sent to adm': 'sent-to-adm',
+  'date sent to adm': 'sent-to-adm',
+  'feedback to panel': 'feedback-to-panel',
+  'panel feedback': 'feedback-to-panel',
+  'date for feedback': 'feedback-to-panel',
+  'date for feedback to panel': 'feedback-to-panel',
+  'date for feedback to fostering panel': 'feedback-to-panel',
+};
+
+/** Step 6's further form: "Remaining concerns: …". */
+const REMAINING_CONCERN_KEYS = new Set(['remaining concerns', 'remaining concern', 'still concerned', 'further form', 'aspects of concern']);
 
 const KEY_LINE = /^([A-Za-z][A-Za-z’'/& -]{0,40}?)\s*:\s*(.*?)\s*$/;
 const YES = /^(?:yes|y|true|on|yes please|yep|yeah|ja)$/i;
@@ -200,7 +230,8 @@ export function parseDirectiveLine(line: string, opts: DirectiveOptions): { dire
   // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the group is not optional, so it is set whenever the pattern matched
   const value = m[2]!.replace(/[*_]+$/, '').trim();
   const key = rawKey.toLowerCase().replace(/[’']/g, '').replace(/\s+/g, ' ');
-  if (key.split(' ').length > 4 || NOT_DIRECTIVES.has(key)) return undefined;
+  // The panel form's own labels may be longer ("Date for feedback to fostering panel").
+  if (!(key in PANEL_DATE_KEYS) && (key.split(' ').length > 4 || NOT_DIRECTIVES.has(key))) return undefined;
   if (value === '') {
     return CHILD_KEYS.has(key) || ['ladder', 'category', 'due', 'due date'].includes(key) ? { problem: `${rawKey}: nothing after the colon` } : undefined;
   }
@@ -219,7 +250,25 @@ export function parseDirectiveLine(line: string, opts: DirectiveOptions): { dire
     }
     return { directive: { kind: 'child', ref } };
   }
+  const panelField = PANEL_DATE_KEYS[key];
+  if (panelField) {
+    const d = findEnGbDate(value, opts.reference, opts.timezone);
+    if (!d) return { problem: `${rawKey}: "${value.slice(0, 60)}" is not a date I can read (try ${exampleDate(opts.reference, opts.timezone)})` };
+    return { directive: { kind: 'panel-date', field: panelField, date: d.date } };
+  }
+  if (REMAINING_CONCERN_KEYS.has(key)) return { directive: { kind: 'remaining-concerns', text: value.slice(0, 2000) } };
   switch (key) {
+    case 'panel action':
+    case 'section c action': {
+      const parts = splitPanelAction(value);
+      if (!parts)
+        return {
+          problem: `${rawKey}: give the action, who and by when, separated by semicolons (Panel action: review the assessment; Team manager; 15 January 2027)`,
+        };
+      const when = parts.when ? findEnGbDate(parts.when, opts.reference, opts.timezone) : undefined;
+      const byWhen = when ? { by: when.date } : parts.when ? { byText: parts.when } : {};
+      return { directive: { kind: 'panel-action', action: { action: parts.action, who: parts.who, ...byWhen } } };
+    }
     case 'ladder': {
       const id = value.toLowerCase().replace(/[.]+$/, '').replace(/\s+/g, '-');
       const ids = [...opts.ladderIds];

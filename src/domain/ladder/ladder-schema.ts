@@ -218,6 +218,16 @@ export const ladderSchema = z
       .object({ policyRef: z.string().min(1) })
       .strict()
       .optional(),
+    /**
+     * The fostering panel escalation form is kept as case data (`Panel date:`, `Panel action:`,
+     * section D's dates, `Remaining concerns:`), and the rung `before` waits on the standard
+     * timescales until the further form saying which aspects still concern the ADM or panel chair
+     * has been recorded (policy, Formal Process, step 6).
+     */
+    panelForm: z
+      .object({ before: slug, policyRef: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Roles the opening request is addressed to (the "professional"), for the timetable. */
     professionalRole: role.default('professional'),
     rungs: z.array(rungSchema).min(1),
@@ -252,6 +262,9 @@ export const ladderSchema = z
     for (const id of checkRungs(ladder.rungs, ['rungs'])) ids.add(id);
     // The repeat's duties are reminded at every fortnightly step too: a typo there was not reported.
     if (ladder.repeat) checkDuties(ladder.repeat.duties, ['repeat']);
+    if (ladder.panelForm && !ids.has(ladder.panelForm.before)) {
+      ctx.addIssue({ code: 'custom', path: ['panelForm', 'before'], message: `no rung "${ladder.panelForm.before}" in this ladder` });
+    }
     for (const name of ['urgent', 'imminent'] as const) {
       const variant = ladder.variants[name];
       if (!variant) continue;

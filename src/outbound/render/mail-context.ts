@@ -84,6 +84,12 @@ export interface MailContext {
     statusText: string;
     safeguarding: boolean;
     childProtection: boolean;
+    /**
+     * The fostering panel escalation form as recorded, or null: the panel's date, the 5 working days
+     * for the form, and step 6's further form (which aspects still concern the ADM or panel chair).
+     * Empty strings where nothing was recorded (templates are strict: the fields are always there).
+     */
+    panelForm: { panelDate: string; formDue: string; remaining: string; remainingOn: string };
   };
   /** The person who raised the request (who signs the chasers). */
   originator: {
@@ -423,6 +429,12 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
       statusText: statusText(state, cal),
       safeguarding: state.flags.safeguarding,
       childProtection: state.flags['child-protection'],
+      panelForm: {
+        panelDate: formatLocalDate(cal, state.panelForm?.dates['panel-date']) ?? '',
+        formDue: formatLocalDate(cal, state.panelForm?.dates['form-due']) ?? '',
+        remaining: state.panelForm?.remainingConcerns?.text ?? '',
+        remainingOn: state.panelForm?.remainingConcerns ? cal.formatDate(new Date(state.panelForm.remainingConcerns.at)) : '',
+      },
     },
     originator: {
       name: originatorName || state.originator.email,
@@ -831,7 +843,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       };
     }
     case 'contact-request':
-      return { ...intent.data, missingLabels: intent.data.missingRoles.map((r) => labelIn(ctx, r)) };
+      return { ...intent.data, furtherForm: intent.data.furtherForm ?? false, missingLabels: intent.data.missingRoles.map((r) => labelIn(ctx, r)) };
     case 'bounce-notice':
       return {
         ...intent.data,

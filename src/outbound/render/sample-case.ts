@@ -277,6 +277,19 @@ export function sampleCase(opts: SampleOptions): SampleCase {
       participants,
       childRef: opts.text?.childRef ?? scenario.childRef,
       category: opts.text?.category ?? scenario.category,
+      // A ladder that keeps the fostering panel form: the panel's date and step 6's further form
+      // are in, so its senior manager's step goes (it waits for the form otherwise).
+      ...(def.panelForm
+        ? {
+            panelLines: [
+              { kind: 'panel-date' as const, field: 'panel-date' as const, date: cal.localDate(new Date(start.getTime() - 7 * 24 * 3600 * 1000)) },
+              {
+                kind: 'remaining-concerns' as const,
+                text: 'The statutory checks and references are still not complete, and the response gives no date for them.',
+              },
+            ],
+          }
+        : {}),
       flags,
       warnings: [],
       messageRef: 'sample-request',

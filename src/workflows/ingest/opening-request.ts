@@ -5,6 +5,7 @@ import type { CaseFlag, VariantName } from '../../domain/ladder/ladder-schema.js
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import { header, type InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { roleLabel } from '../../domain/roles.js';
+import type { PanelDirective } from '../../domain/case/panel-form.js';
 
 export interface OpeningIds {
   id: string;
@@ -29,6 +30,7 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
   let requestedBy: string | undefined;
   const participants: Participant[] = [];
   const directed = new Set<string>();
+  const panelLines: PanelDirective[] = [];
   for (const { directive } of directives.items) {
     switch (directive.kind) {
       case 'child':
@@ -62,11 +64,21 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
         participants.push({ role, ...directive.contact, source: 'directive' });
         break;
       }
+      case 'panel-date':
+      case 'panel-action':
+      case 'remaining-concerns':
+        panelLines.push(directive);
+        break;
       case 'ladder':
         break;
     }
   }
   const ladder = org.ladders.get(org.id, ladderId);
+  if (panelLines.length > 0 && !ladder?.panelForm) {
+    warnings.push(
+      `${panelLines.length === 1 ? 'One line' : `${panelLines.length} lines`} of your request belong to the fostering panel escalation form (Panel date, Panel action, section D's dates, Remaining concerns); this ladder keeps no such form, so they were not recorded.`,
+    );
+  }
   if (variant === 'imminent' && !ladder?.variants.imminent) {
     warnings.push(`This ladder has no imminent-risk timescales; it runs on ${ladder?.variants.urgent ? 'its urgent' : 'its normal'} ones.`);
     variant = 'standard';
@@ -118,6 +130,7 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
     ...(childRef ? { childRef } : {}),
     ...(category ? { category } : {}),
     ...(requestedBy ? { requestedBy } : {}),
+    ...(panelLines.length > 0 && ladder?.panelForm ? { panelLines } : {}),
     flags,
     warnings,
     messageRef: ids.messageRowId,

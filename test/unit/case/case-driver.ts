@@ -4,6 +4,7 @@
  * decision the driver checks the invariant the design promises: nothing is ever due outside the
  * send window (09:00–17:00 on a working day), but a rung the ladder lets go at any hour.
  */
+import type { PanelDirective } from '../../../src/domain/case/panel-form.js';
 import { expect } from 'vitest';
 import { readLadderDir } from '../../../src/config/load-ladders.js';
 import type { Nation } from '../../../src/domain/calendar/nation.js';
@@ -116,6 +117,8 @@ export class CaseDriver {
     senderConfirmation?: { token: string; until: Date; reason: string };
     /** A `Due:` date (YYYY-MM-DD). */
     requestedBy?: string;
+    /** The fostering panel form's lines of the request. */
+    panelLines?: PanelDirective[];
   }): Decision {
     return this.take(
       openCase(
@@ -137,6 +140,7 @@ export class CaseDriver {
           messageRef: 'msg-0',
           ...(opts.senderConfirmation ? { senderConfirmation: opts.senderConfirmation } : {}),
           ...(opts.requestedBy ? { requestedBy: opts.requestedBy } : {}),
+          ...(opts.panelLines ? { panelLines: opts.panelLines } : {}),
         },
         this.ctx(),
       ),

@@ -682,6 +682,9 @@ describe('practice disagreement', () => {
 });
 
 describe('fostering panel: a response awaits the ADM and panel chair', () => {
+  // Step 6: the ADM or chair's further form comes with their ESCALATE (without it the senior
+  // manager's step waits for it: test/unit/case/fostering-panel-form.test.ts).
+  const FORM = { kind: 'directive', directive: { kind: 'remaining-concerns', text: 'the checks are still not complete' } } as const;
   function panel(): CaseDriver {
     const d = new CaseDriver(ladder('fostering-panel'));
     d.at('2026-11-23T10:00:00Z').open({ participants: people(...PANEL_PEOPLE) });
@@ -702,7 +705,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     const reminded = d.at('2026-12-07T10:00:00Z').advance().mails;
     expect(reminded.map((m) => [m.kind, m.data])).toEqual([['confirm-request', expect.objectContaining({ reminder: true })]]);
 
-    const esc = d.at('2026-12-08T10:00:00Z').command({ kind: 'escalate' }, { email: addr('panel-chair') });
+    const esc = d.at('2026-12-08T10:00:00Z').commands([FORM, { kind: 'escalate' }], { email: addr('panel-chair') });
     expect(d.state.status).toBe('open');
     const [chaser] = mailsOf(esc, 'chaser');
     expect(emails(chaser!.to)).toEqual([addr('senior-manager')]);
@@ -727,7 +730,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     expect(d.at('2026-11-30T10:00:00Z').advance().mails).toEqual([]);
 
     // Mon 30 Nov 14:00, before the second hold ends: the panel chair is not satisfied.
-    const esc = d.at('2026-11-30T14:00:00Z').command({ kind: 'escalate' }, { email: addr('panel-chair') });
+    const esc = d.at('2026-11-30T14:00:00Z').commands([FORM, { kind: 'escalate' }], { email: addr('panel-chair') });
     expect(d.state.status).toBe('open');
     const chasers = mailsOf(esc, 'chaser');
     expect(chasers).toHaveLength(1);
@@ -749,7 +752,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     // 5 working days from Mon 30 Nov: to the end of Fri 4 Dec.
     expect(d.step('senior-manager').deadlineAt).toBe('2026-12-04T17:00:00.000Z');
     const [ack] = mailsOf(esc, 'command-ack');
-    expect(String(ack!.data.done[0])).toMatch(/already responded/);
+    expect(String(ack!.data.done[1])).toMatch(/already responded/);
   });
 
   it('ESCALATE out of awaiting-confirmation on a state saved before the responder was recorded', () => {
@@ -759,7 +762,7 @@ describe('fostering panel: a response awaits the ADM and panel chair', () => {
     // A case stored by an earlier version: awaiting confirmation, but no record of who responded.
     const { awaitingConfirmationFrom: _dropped, ...legacy } = d.state;
     d.state = legacy;
-    const esc = d.at('2026-12-01T14:00:00Z').command({ kind: 'escalate' }, { email: addr('adm') });
+    const esc = d.at('2026-12-01T14:00:00Z').commands([FORM, { kind: 'escalate' }], { email: addr('adm') });
     expect(emails(mailsOf(esc, 'chaser')[0]!.to)).toEqual([addr('senior-manager')]);
     expect(d.step('responsible-manager-reminder').status).toBe('skipped');
   });

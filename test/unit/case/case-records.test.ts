@@ -89,12 +89,20 @@ function firoLife(): Decision[] {
   return d.decisions;
 }
 
-/** The fostering panel: a "done" reply goes to the confirmers, and the ADM's ESCALATE skips the rung already answered. */
+/**
+ * The fostering panel: a "done" reply goes to the confirmers, and the ADM's ESCALATE skips the rung
+ * already answered; the senior manager's step waits for the further form (step 6), which sends it.
+ */
 function panelLife(): Decision[] {
   const d = new CaseDriver(ladder('fostering-panel'));
   d.at('2026-11-23T10:00:00Z').open({ participants: people('responsible-manager', 'panel-adviser', 'senior-manager', 'adm', 'panel-chair') });
+  d.at('2026-11-23T11:00:00Z').command({ kind: 'directive', directive: { kind: 'panel-date', field: 'panel-date', date: '2026-11-19' } });
   d.at('2026-11-24T10:00:00Z').replyAs('responsible-manager', { class: 'resolved', evidence: 'this has been done' });
   d.at('2026-11-25T10:00:00Z').command({ kind: 'escalate' }, { email: addr('adm') });
+  d.at('2026-11-25T11:00:00Z').command(
+    { kind: 'directive', directive: { kind: 'remaining-concerns', text: 'the checks are not complete' } },
+    { email: addr('adm') },
+  );
   return d.decisions;
 }
 

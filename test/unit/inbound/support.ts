@@ -64,6 +64,12 @@ export function describeDirective(d: Directive): string {
       return `category:${d.value}`;
     case 'due':
       return `due:${d.date}`;
+    case 'panel-date':
+      return `panel-date:${d.field}:${d.date}`;
+    case 'panel-action':
+      return `panel-action:${d.action.action}:${d.action.who}:${d.action.by ?? d.action.byText ?? ''}`;
+    case 'remaining-concerns':
+      return `remaining-concerns:${d.text}`;
   }
 }
 

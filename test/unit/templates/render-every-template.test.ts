@@ -17,7 +17,7 @@ const REG5_CITATION = 'Regulation 5(c) of the Children’s Homes (England) Regul
 const LAST_STEP_WORDING: Record<string, string> = {
   'foster-carer-concern/strategic-lead': 'This is the last stage the policy sets out',
   'foster-carer-concern/not-resolved': 'Under stage 4 this is your decision',
-  'fostering-panel/senior-manager': 'may complete a further escalation form',
+  'fostering-panel/senior-manager': 'the Agency Decision Maker and the panel chair will say so',
   'practice-disagreement/deputy-director': 'up to the level of Director if necessary (5.2 and 5.5)',
   'practice-disagreement/director': 'This is the highest level of the procedure',
   'firo-dispute-resolution/legal-advice-or-ofsted': 'I will take these steps',
