@@ -180,7 +180,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       shiftPlanned(state, ladder.clock, cal, since, now);
       b.because(`the case was reopened on ${cal.formatDate(now)}`);
       b.event('reopened', actor, {});
-      return 'Reopened; the ladder goes on from here.';
+      return 'Reopened; the next steps go ahead from here.';
     }
     case 'pause': {
       requireOpen(state, 'PAUSE');
@@ -237,7 +237,8 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
         throw new CommandRejected(`ESCALATE: the next step needs an address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}.`);
       }
       step ??= appendRepeat(state, ladder, cal);
-      if (!step) throw new CommandRejected('ESCALATE: the case is at the top of its ladder.');
+      // Said in the RM's words: no "ladder" (issue 20.4).
+      if (!step) throw new CommandRejected('ESCALATE: every step the policy sets has been taken; there is no further step to go to.');
       // The step goes now: it stands here on the timetable from now on, and the rungs counted from
       // it come with it (replanAfter when it fires).
       // An any-hour step is due now even at night (it waits for the window only if it has outside recipients: fireStep).
