@@ -15,7 +15,7 @@ export const CORPUS_TIMEZONE = 'Europe/London';
 
 const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a local date, YYYY-MM-DD');
 const instant = z.string().refine((s) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), {
-  message: 'an ISO instant with its offset, e.g. 2026-12-01T10:02:00Z',
+  error: 'an ISO instant with its offset, e.g. 2026-12-01T10:02:00Z',
 });
 
 const attachmentSchema = z.strictObject({
@@ -71,10 +71,10 @@ export function loadCorpus(dir: URL = CORPUS_DIR): LoadedEntry[] {
   for (const file of files) {
     const doc: unknown = parseYaml(readFileSync(new URL(file, dir), 'utf8'));
     if (!Array.isArray(doc)) throw new Error(`${file}: expected a list of replies`);
-    doc.forEach((raw, i) => {
+    doc.forEach((raw: unknown, i) => {
       const parsed = corpusEntrySchema.safeParse(raw);
       if (!parsed.success) {
-        const id = (raw as { id?: unknown })?.id;
+        const id: unknown = typeof raw === 'object' && raw !== null && 'id' in raw ? raw.id : undefined;
         const issues = parsed.error.issues.map((x) => `${x.path.join('.') || '(entry)'}: ${x.message}`).join('; ');
         throw new Error(`${file} entry ${i + 1}${typeof id === 'string' ? ` (${id})` : ''}: ${issues}`);
       }
@@ -171,7 +171,9 @@ export function attachmentContent(att: { filename: string; contentType: string; 
               ? Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1])
               : Buffer.alloc(0);
   const out = Buffer.alloc(att.size);
-  let seed = [...att.filename].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  // Seeded by the name's UTF-16 code units: any fixed function of the name will do.
+  let seed = 7;
+  for (let i = 0; i < att.filename.length; i++) seed = (seed * 31 + att.filename.charCodeAt(i)) >>> 0;
   for (let i = 0; i < out.length; i++) {
     seed = (seed * 1103515245 + 12345) >>> 0;
     out[i] = seed >>> 24;

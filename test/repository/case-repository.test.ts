@@ -1,6 +1,6 @@
 // Cases on PostgreSQL alone: references, the row written from the state, finding a case by its
 // thread, and the reads the reconciler, the gauges, the reports and the export use.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { caseState, repositoryDb, storedCase, storedOutbox, withDates, type RepositoryDb } from './support.js';
 
 const T0 = new Date('2026-11-23T10:00:00Z');
@@ -9,9 +9,8 @@ describe('CaseRepository', () => {
   let db: RepositoryDb;
   beforeAll(async () => {
     db = await repositoryDb('cases');
-  });
-  afterAll(async () => {
-    await db?.close();
+    // Returned, the teardown runs only once the database is open.
+    return () => db.close();
   });
 
   it('allocateRef numbers each year from 1, never twice, also when taken at once', async () => {

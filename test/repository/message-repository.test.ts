@@ -1,7 +1,7 @@
 // Inbound messages on PostgreSQL alone: stored once per mailbox and Message-ID, claimed by one
 // ingest, decided once; what the reconciler finds never decided.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { NewMessage } from '../../src/db/repositories/index.js';
 import { RAW_CHUNK_BYTES } from '../../src/db/repositories/message-repository.js';
 import { repositoryDb, type RepositoryDb } from './support.js';
@@ -25,9 +25,8 @@ describe('MessageRepository', () => {
   let db: RepositoryDb;
   beforeAll(async () => {
     db = await repositoryDb('messages');
-  });
-  afterAll(async () => {
-    await db?.close();
+    // Returned, the teardown runs only once the database is open.
+    return () => db.close();
   });
 
   it('store keeps a message once per mailbox and Message-ID and names the stored one on a repeat', async () => {

@@ -1,7 +1,7 @@
 // Each state change of an outbox row, on PostgreSQL alone: who may claim a row and when, what
 // waiting gives back, what an acceptance writes with it, and what the reconciler takes back.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleMark } from '../../src/db/repositories/index.js';
 import { followUpOf } from '../../src/workflows/outbox-resend.js';
 import { outboxRow, outboxState, repositoryDb, storedCase, storedOutbox, type RepositoryDb } from './support.js';
@@ -13,9 +13,8 @@ describe('OutboxRepository', () => {
   let db: RepositoryDb;
   beforeAll(async () => {
     db = await repositoryDb('outbox');
-  });
-  afterAll(async () => {
-    await db?.close();
+    // Returned, the teardown runs only once the database is open.
+    return () => db.close();
   });
 
   it('claim: a due pending row is claimed once, one attempt more; a row not yet due is not', async () => {

@@ -22,7 +22,7 @@ const ENV = {
 
 /** The example config with its first organisation's mailbox replaced. */
 const withMailbox = (mailbox: Record<string, unknown>) => {
-  const raw = parse(readFileSync(join(REPO_ROOT, 'config', 'escalator.example.yaml'), 'utf8'));
+  const raw = parse(readFileSync(join(REPO_ROOT, 'config', 'escalator.example.yaml'), 'utf8')) as { organisations: [{ mailbox: unknown }] };
   raw.organisations[0].mailbox = mailbox;
   return stringify(raw);
 };

@@ -10,8 +10,21 @@ import { stringify } from 'yaml';
 import { readLadderDir } from '../../../src/config/load-ladders.js';
 import { effectiveLadder } from '../../../src/domain/ladder/effective-ladder.js';
 
+/** A ladder's YAML as these tests write it: the keys they break are typed, and any other key (a typo, a variant) may be added. */
+interface RawRung {
+  id: string;
+  after: string;
+  duties: string[];
+  [key: string]: unknown;
+}
+interface RawLadder {
+  rungs: [RawRung, RawRung];
+  repeat: { duties: string[]; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
 /** A small valid ladder; each test breaks one thing. */
-function base(id: string): Record<string, any> {
+function base(id: string): RawLadder {
   return {
     id,
     title: 'Test ladder',

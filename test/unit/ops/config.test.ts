@@ -24,8 +24,14 @@ const ENV = {
   GOOGLE_SERVICE_ACCOUNT_KEY: '{}',
 };
 const example = () => readFileSync(join(CONFIG_DIR, 'escalator.example.yaml'), 'utf8');
-const mutate = (text: string, edit: (raw: any) => void) => {
-  const raw = parse(text);
+/** The keys of a config file these tests change; everything else is carried through as read. */
+interface RawConfig {
+  database: { url: string };
+  organisations: [{ mailbox: { address: string }; nation: string; sendWindow: unknown }];
+  web?: unknown;
+}
+const mutate = (text: string, edit: (raw: RawConfig) => void) => {
+  const raw = parse(text) as RawConfig;
   edit(raw);
   return stringify(raw);
 };

@@ -12,8 +12,8 @@ describe('Metrics', () => {
     m.sendFailed('chaser', false);
     let depth = 3;
     m.setSources({
-      queueDepths: async () => [{ queue: 'outbox', state: 'waiting', count: depth }],
-      oldestOverdueCaseSeconds: async () => 120,
+      queueDepths: () => Promise.resolve([{ queue: 'outbox', state: 'waiting', count: depth }]),
+      oldestOverdueCaseSeconds: () => Promise.resolve(120),
       imapWatchers: () => [{ mailbox: 'inbox@x.uk/INBOX', state: 'idle' }],
     });
     let text = await m.registry.metrics();

@@ -20,7 +20,8 @@ const SHOWN: [MailKind, string, string][] = [
 ];
 
 describe('every mail fits a 400 px phone screen (real Chromium)', () => {
-  let browser: Browser;
+  // Unset when there is no Chromium on the machine.
+  let browser: Browser | undefined;
   let page: Page;
   beforeAll(async () => {
     if (!chromiumPath) return;
