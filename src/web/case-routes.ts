@@ -119,13 +119,13 @@ export function registerCaseRoutes(app: FastifyInstance, web: WebConfig, deps: W
         what =
           action === 'approve'
             ? `“${rung.title}” goes to its recipients as shown below.`
-            : `“${rung.title}” is skipped: nothing is sent to its recipients, and the ladder goes on.`;
+            : `“${rung.title}” is skipped: nothing is sent to its recipients, and the later steps go on.`;
       }
     }
     if (action === 'not-done')
       what =
         row.status === 'awaiting-confirmation'
-          ? `The reply is not enough: ${row.ref} stops waiting for your confirmation, the steps held while it waited come back to where they stood, and the ladder goes on. The reply stays on the record.`
+          ? `The reply is not enough: ${row.ref} stops waiting for your confirmation, the steps held while it waited come back to where they stood, and the reminders go on. The reply stays on the record.`
           : `Nothing on ${row.ref} is waiting for your confirmation, so there is nothing to say NOT DONE to.`;
     if (action === 'pause' && typeof command !== 'string')
       what = `Case ${row.ref} is paused until ${fields.until}; the steps after it move back by the paused time.`;

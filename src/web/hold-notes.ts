@@ -12,7 +12,7 @@ export function holdNotes(state: CaseState, format: (iso: string) => string, for
   if (state.status === 'awaiting-confirmation') {
     if (c) {
       const why = c.reason === 'done' ? 'a reply says it is done' : 'the reply is behind a secure-mail link only you can open';
-      const silence = c.onSilence === 'resolve' ? 'the case is resolved' : 'the ladder goes on';
+      const silence = c.onSilence === 'resolve' ? 'the case is resolved' : 'the reminders go on';
       notes.push(
         `Held for your confirmation since ${format(c.since)}: ${why}. ${c.remindedAt ? 'You were reminded' : `You are reminded ${format(c.remindAt)}`}; if nobody answers by ${format(c.until)}, ${silence}.`,
       );

@@ -234,7 +234,7 @@ describe('web view: sign-in and who may do what', () => {
     expect(page.body).toContain(`href="${notDone}"`);
     const confirm = await rm.get(`${w.base}${notDone}`);
     expect(confirm.status).toBe(200);
-    expect(confirm.body).toContain('the ladder goes on');
+    expect(confirm.body).toContain('the reminders go on');
     expect(confirm.body).toContain('<strong>NOT DONE</strong>');
     const posted = { _csrf: hiddenField(confirm.body, '_csrf'), key: hiddenField(confirm.body, 'key'), action: 'not-done' };
     const [a, b] = await Promise.all([
@@ -243,7 +243,7 @@ describe('web view: sign-in and who may do what', () => {
     ]);
     expect([a.status, b.status]).toEqual([303, 303]);
     const after = await rm.follow('POST', `${w.base}/cases/${done.ref}/act`, posted);
-    expect(after.body).toContain('Not done: the ladder goes on');
+    expect(after.body).toContain('Not done: the reminders go on');
     expect((await caseRow(done.ref)).status).toBe('open');
     const events = await w.h
       .em()

@@ -122,7 +122,7 @@ describe('web view in a browser', () => {
     await noSeriousViolations('NOT DONE confirmation');
     await page.getByRole('button', { name: 'Say it is not done (the next steps go ahead)' }).click();
     await page.waitForURL(/\?done=/);
-    expect(await page.getByRole('status').textContent()).toContain('Not done: the ladder goes on');
+    expect(await page.getByRole('status').textContent()).toContain('Not done: the reminders go on');
     expect((await w.h.caseByRef(cases.done.ref))!.status).toBe('open');
     expect(await page.getByRole('link', { name: 'Not done' }).count()).toBe(0);
   });

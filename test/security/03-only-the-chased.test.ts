@@ -101,7 +101,7 @@ describe('3. only the chased may answer for themselves', () => {
     expect(pause.verdict.route).toBe('command');
     expect((await h.caseByRef(c.ref))!.state).toEqual(before);
     const answer = await h.sink.waitFor((m) => m.envelope.to.includes(ADA));
-    expect(answer.parsed.text).toMatch(/confirmers you may reply RESOLVED, NOT DONE or ESCALATE/);
+    expect(answer.parsed.text).toMatch(/asked to confirm responses on this .* case you may reply RESOLVED, NOT DONE or ESCALATE/);
     await reply(c, `Ada Decision <${ADA}>`, 'RESOLVED');
     expect((await h.caseByRef(c.ref))!.status).toBe('resolved');
   });

@@ -83,7 +83,7 @@ export function applyCommands(state: CaseState, input: CommandsInput, ctx: CaseC
     const refused = input.lines.filter((l) => !theirs(l.command));
     if (refused.length > 0) {
       return reject([
-        `As one of the ${ctx.ladder.title} ladder's confirmers you may reply ${orList(allowed.map(commandWord))}; ${refused
+        `As one of those asked to confirm responses on this ${ctx.ladder.title} case you may reply ${orList(allowed.map(commandWord))}; ${refused
           .map((l) => (l.command.kind === 'directive' ? 'a directive' : l.command.kind.toUpperCase()))
           .join(', ')} can only come from the RM or staff, so nothing was changed.`,
       ]);
@@ -167,7 +167,7 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.because(`you replied NOT DONE on ${cal.formatDate(now)}`);
       b.event('not-done', actor, { since });
       const next = currentStep(state);
-      return `Not done: the ladder goes on${next?.dueAt ? `; the next step, “${rungOf(ladder, next).title}”, is due ${cal.format(new Date(next.dueAt))}` : ''}.`;
+      return `Not done: the reminders go on${next?.dueAt ? `; the next step, “${rungOf(ladder, next).title}”, is due ${cal.format(new Date(next.dueAt))}` : ''}.`;
     }
     case 'reopen': {
       if (state.status !== 'resolved' && state.status !== 'closed') {

@@ -163,7 +163,7 @@ describe('web: why the timetable is held', () => {
         format,
         formatDate,
       )[0],
-    ).toMatch(/behind a secure-mail link only you can open\. You were reminded; if nobody answers by <2026-12-09>, the ladder goes on\.$/);
+    ).toMatch(/behind a secure-mail link only you can open\. You were reminded; if nobody answers by <2026-12-09>, the reminders go on\.$/);
     expect(holdNotes(state({ hold: { until: '2026-12-11T17:00:00Z', promisedFor: '2026-12-10', by: 'x' } }), format, formatDate)).toEqual([
       'Held until <2026-12-11> for a promise of [2026-12-10].',
     ]);
