@@ -75,8 +75,7 @@ export class SentFolder {
           await client.mailboxCreate(this.o.folder).catch(() => undefined);
           this.folderReady = true;
         }
-        while (this.queue.length > 0) {
-          const item = this.queue.shift()!;
+        for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
           try {
             await client.append(this.o.folder, item.raw, ['\\Seen'], item.sentAt);
           } catch (error) {

@@ -45,7 +45,7 @@ export function withinBudget<T extends { size: number }>(items: readonly T[], bu
  */
 export async function attachmentsOf(raw: Buffer): Promise<(MailAttachment & { size: number })[]> {
   const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true });
-  return (parsed.attachments ?? [])
+  return parsed.attachments
     .filter((a) => !a.related && !/delivery-status|rfc822-headers/i.test(a.contentType))
     .map((a, i) => ({
       filename: safeFilename(a.filename, i, a.contentType),
@@ -77,15 +77,16 @@ export async function forwardAttachments(raw: Buffer, budgetBytes: number): Prom
  */
 export function safeFilename(name: string | undefined, index: number, contentType: string): string {
   const base = (name ?? '')
-    .split(/[\\/]/)
-    .pop()!
+    // The last path segment: everything up to the last slash or backslash goes.
+    .replace(/^[\s\S]*[\\/]/, '')
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, '_')
     .replace(/^\.+/, '')
     .trim()
     .slice(0, 200);
   if (base) return base;
-  const ext = /pdf/i.test(contentType) ? '.pdf' : /^image\/(\w+)/i.exec(contentType)?.[1] ? `.${/^image\/(\w+)/i.exec(contentType)![1]}` : '.bin';
+  const image = /^image\/(\w+)/i.exec(contentType)?.[1];
+  const ext = /pdf/i.test(contentType) ? '.pdf' : image ? `.${image}` : '.bin';
   return `attachment-${index + 1}${ext}`;
 }
 

@@ -15,7 +15,7 @@ export function messageIdFor(secret: string, caseId: string, ref: string, key: s
 export function referencesFor(threadIds: string[], ours: string[], max = 20): string[] {
   const all = [...new Set([...threadIds, ...ours])];
   if (all.length <= max) return all;
-  return [all[0]!, ...all.slice(all.length - (max - 1))];
+  return [...all.slice(0, 1), ...all.slice(all.length - (max - 1))];
 }
 
 // FILETIME: 100-ns intervals since 1601-01-01.
@@ -44,13 +44,13 @@ export function threadIndexFor(parent: string | undefined, caseId: string, opene
     createHash('sha256').update(`thread:${caseId}`).digest().copy(header, 6, 0, 16);
   }
   let headerTime = 0n;
-  for (let i = 0; i < 5; i++) headerTime |= BigInt(header[1 + i]!) << BigInt(56 - 8 * i);
+  for (let i = 0; i < 5; i++) headerTime |= BigInt(header.readUInt8(1 + i)) << BigInt(56 - 8 * i);
   let delta = filetime(now) - headerTime;
   if (delta < 0n) delta = 0n;
   let block: bigint;
   if (delta < 1n << 49n) block = (delta >> 18n) & 0x7fffffffn;
   else block = (1n << 31n) | ((delta >> 23n) & 0x7fffffffn);
-  const rnd = createHash('sha256').update(salt).digest()[0]!;
+  const rnd = createHash('sha256').update(salt).digest().readUInt8(0);
   const child = Buffer.alloc(5);
   child.writeUInt32BE(Number(block), 0);
   child[4] = rnd;

@@ -81,6 +81,6 @@ export class MailboxRateLimiter implements SendRateLimiter {
     const now = this.o.clock.now().getTime();
     const member = holder ? `h:${holder}` : `${now}-${randomUUID()}`;
     const [allowed, value] = await this.redis[COMMAND](this.key(mailbox), now, this.windowMs, limit, member, holder ? '1' : '0');
-    return allowed === 1 ? { allowed: true, remaining: Number(value) } : { allowed: false, retryAt: new Date(Number(value)) };
+    return allowed === 1 ? { allowed: true, remaining: value } : { allowed: false, retryAt: new Date(value) };
   }
 }

@@ -11,7 +11,6 @@ import { timetableRows } from '../../domain/case/timetable-view.js';
 import { currentStep, nextDueAfter, rungOf } from '../../domain/case/timetable.js';
 import { caseSubject } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
-import { roleLabel } from '../../domain/roles.js';
 import { localLadder, localPolicy, localRoleLabel, localise as localiseIn, type LocalPolicy, type Whereabouts } from '../../domain/ladder/local-ladder.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
 import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
@@ -311,8 +310,7 @@ function writtenOn(dates: string[]): string {
 
 function greetingFor(to: Contact[]): string {
   if (to.length === 1) {
-    const name = to[0]!.name?.trim();
-    return name ? `Dear ${name}` : 'Dear colleague';
+    return `Dear ${nameOr(to[0]?.name, 'colleague')}`;
   }
   const names = to.map((c) => c.name?.trim()).filter(Boolean) as string[];
   if (names.length === to.length && names.length <= 3 && names.length > 0) return `Dear ${joinAnd(names)}`;
@@ -361,7 +359,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
   const rows = timetableRows(state, ctx);
   const person = (c: Contact, role: string | undefined, why: string): PersonView => ({
     label: role ? labelIn(ctx, role) : '',
-    name: c.name?.trim() || c.email,
+    name: nameOr(c.name, c.email),
     email: c.email,
     why,
   });
@@ -401,7 +399,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
       name: ctx.org.name,
       mailbox,
       nation: NATION_LABEL[cal.nation],
-      manager: ctx.org.manager.name?.trim() || ctx.org.manager.email,
+      manager: nameOr(ctx.org.manager.name, ctx.org.manager.email),
       sendWindow: { start: cal.window.start, end: cal.window.end },
       phone: ctx.org.phone ?? '',
     },
@@ -437,7 +435,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
       },
     },
     originator: {
-      name: originatorName || state.originator.email,
+      name: nameOr(originatorName, state.originator.email),
       email: state.originator.email,
       hasName: Boolean(originatorName),
       role: addressKey(state.originator.email) === addressKey(ctx.org.manager.email) ? (ctx.org.managerRole ?? '') : '',
@@ -445,7 +443,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
     request: {
       date: openedOn,
       to: professionals.length
-        ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${labelIn(ctx, def.professionalRole)})`))
+        ? joinAnd(professionals.map((c) => `${nameOr(c.name, c.email)} (${labelIn(ctx, def.professionalRole)})`))
         : withArticle(labelIn(ctx, def.professionalRole)),
       deadline: state.drawnInBefore ? '' : describeDuration(requestDeadline),
       deadlineDate: requestDeadlineAt ? cal.formatDate(requestDeadlineAt) : '',
@@ -500,9 +498,9 @@ function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nam
   const def = ctx.ladder;
   const ladder = ladderFor(state, ctx);
   const professionals = resolveRole(state, def.professionalRole, ctx);
-  const asker = state.originator.name?.trim() || state.originator.email;
+  const asker = nameOr(state.originator.name, state.originator.email);
   const askedOf = professionals.length
-    ? joinAnd(professionals.map((c) => `${c.name?.trim() || c.email} (${withArticle(labelIn(ctx, def.professionalRole))})`))
+    ? joinAnd(professionals.map((c) => `${nameOr(c.name, c.email)} (${withArticle(labelIn(ctx, def.professionalRole))})`))
     : withArticle(labelIn(ctx, def.professionalRole));
   // The request's timescale is restated only once it has run out: a step that went before it (an
   // ESCALATE, a step due on its last day) must not call a deadline still running outstanding (issue 20.2).
@@ -515,9 +513,10 @@ function aboutOf(state: CaseState, ctx: CaseContext, step: Step | undefined, nam
     return joinAnd(got.map((a) => `${labelIn(ctx, a.role)} ${answerText(a, (d) => formatLocalDate(cal, d) ?? d)} (${cal.formatDate(new Date(a.at))})`));
   };
   const earlier = state.steps
-    .filter((s) => s.status === 'sent' && s.sentAt && (!step || s.n < step.n))
+    .filter(isSent)
+    .filter((s) => !step || s.n < step.n)
     .map((s) => ({
-      date: cal.formatDate(new Date(s.sentAt!)),
+      date: cal.formatDate(new Date(s.sentAt)),
       title: rungOf(ladder, s).title,
       to: joinAnd((s.sentTo ?? []).map(nameOf)),
       answer: answersTo(s.n),
@@ -546,7 +545,7 @@ export function fillAbout(about: AboutView, state: CaseState, ctx: CaseContext, 
     documents: {
       attached: attachments.forwarded,
       held: attachments.listed,
-      holder: `${rm.name?.trim() || rm.email} (${rm.email})`,
+      holder: `${nameOr(rm.name, rm.email)} (${rm.email})`,
     },
   };
 }
@@ -554,7 +553,7 @@ export function fillAbout(about: AboutView, state: CaseState, ctx: CaseContext, 
 /** The first dated step still planned, as the timetable shows it. */
 function nextStepOf(state: CaseState, ctx: CaseContext): MailContext['nextStep'] {
   if (state.status !== 'open' && state.status !== 'paused') return null;
-  const row = timetableRows(state, ctx).find((r) => (r.status === 'planned' && r.at) || r.status === 'awaiting-approval' || r.status === 'held');
+  const row = timetableRows(state, ctx).find((r) => (r.status === 'planned' && !!r.at) || r.status === 'awaiting-approval' || r.status === 'held');
   return row ? { title: row.title, when: row.atText } : null;
 }
 
@@ -603,13 +602,14 @@ function buildStepView(
   // step reads the step's own deadline.
   const chaser = intent.kind === 'chaser' ? intent.data : undefined;
   const deadlineAt = chaser?.deadlineAt ?? step.deadlineAt;
-  const sent = state.steps.filter((s) => s.status === 'sent' && s.sentAt && s.n < step.n);
+  const sent = state.steps.filter(isSent).filter((s) => s.n < step.n);
+  const lastSent = sent.at(-1);
 
   // The dates each role was written to (as a To recipient) before this step.
   const writtenTo = new Map<string, string[]>();
   for (const s of sent) {
     for (const role of rungOf(ladder, s).to) {
-      writtenTo.set(role, [...(writtenTo.get(role) ?? []), cal.formatDate(new Date(s.sentAt!))]);
+      writtenTo.set(role, [...(writtenTo.get(role) ?? []), cal.formatDate(new Date(s.sentAt))]);
     }
   }
   const whyCopied = (role: string | undefined): string => {
@@ -654,8 +654,8 @@ function buildStepView(
 
   // The next step that will actually happen if nothing changes: planned, dated, and not one
   // that will be set aside for a flag the case does not have (reg 5's LSCP rung).
-  const later = state.steps.find((s) => {
-    if (s.n <= step.n || s.status !== 'planned' || !s.dueAt) return false;
+  const later = state.steps.filter(isDue).find((s) => {
+    if (s.n <= step.n || s.status !== 'planned') return false;
     const r = rungOf(ladder, s);
     return !r.when || state.flags[r.when];
   });
@@ -665,7 +665,7 @@ function buildStepView(
   };
   let next: NextStepView | null = null;
   if (later) {
-    next = nextView(rungOf(ladder, later), new Date(later.dueAt!));
+    next = nextView(rungOf(ladder, later), new Date(later.dueAt));
   } else if (ladder.repeat) {
     // The last rung (or one whose successors will be set aside): the repeat is only added to the
     // case once it has gone, counted from the last rung's place on the timetable, as the engine does.
@@ -703,10 +703,10 @@ function buildStepView(
     previous: sent.map((s) => ({
       n: s.n,
       title: rungOf(ladder, s).title,
-      date: cal.formatDate(new Date(s.sentAt!)),
+      date: cal.formatDate(new Date(s.sentAt)),
       to: joinAnd((s.sentTo ?? []).map(nameOf)),
     })),
-    lastSentOn: sent.length ? cal.formatDate(new Date(sent[sent.length - 1]!.sentAt!)) : null,
+    lastSentOn: lastSent ? cal.formatDate(new Date(lastSent.sentAt)) : null,
     next,
   };
 }
@@ -796,7 +796,7 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       return {
         ...d,
         fromText: who(d.from, d.role),
-        fromName: d.from ? d.from.name?.trim() || d.from.email : 'someone',
+        fromName: d.from ? nameOr(d.from.name, d.from.email) : 'someone',
         classText: d.classification ? CLASS_TEXT[d.classification.class] : '',
         classification: { class: 'other', evidence: '', ...(d.classification ?? {}) },
         holdUntilText: d.holdUntil ? cal.format(new Date(d.holdUntil)) : '',
@@ -891,4 +891,18 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       throw new Error(`no template data for mail ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** A person's name as written, or the fallback when it is missing or blank. */
+function nameOr(name: string | undefined, fallback: string): string {
+  return (name ?? '').trim() || fallback;
+}
+
+/** A step that went, with the time it went. */
+function isSent(s: Step): s is Step & { sentAt: string } {
+  return s.status === 'sent' && !!s.sentAt;
+}
+
+function isDue(s: Step): s is Step & { dueAt: string } {
+  return !!s.dueAt;
 }

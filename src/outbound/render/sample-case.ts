@@ -19,6 +19,7 @@ import { staffRecipients } from '../../domain/case/staff-recipients.js';
 import { currentStep, rungOf } from '../../domain/case/timetable.js';
 import type { Command } from '../../domain/commands/command.js';
 import { EMPTY_DIRECTORY, type Directory } from '../../domain/directory.js';
+import { must } from '../../lib/must.js';
 import { effectiveLadder, rolesOf } from '../../domain/ladder/effective-ladder.js';
 import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { roleLabel } from '../../domain/roles.js';
@@ -317,7 +318,7 @@ export function sampleCase(opts: SampleOptions): SampleCase {
       now = cal.nextDayOpening(now);
       decision = command(state, { kind: 'escalate' }, org, context(now));
     } else {
-      now = new Date(step.dueAt!);
+      now = new Date(must(step.dueAt, `the due time of planned step ${step.n}`));
       decision = advanceCase(state, context(now));
     }
     state = decision.state;
@@ -416,7 +417,7 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
       break;
     case 'command-ack': {
       now = cal.nextDayOpening(now);
-      const cc = rung.cc[0] ?? rung.to[0]!;
+      const cc = must(rung.cc[0] ?? rung.to[0], `a role rung ${rung.id} writes to`);
       const commands: Command[] = [
         { kind: 'note', text: 'Spoke to the team manager by phone; they will look into it.' },
         { kind: 'directive', directive: { kind: 'contact', role: cc, contact: contactFor(cc, opts.text?.names) } },

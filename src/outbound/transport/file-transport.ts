@@ -21,5 +21,8 @@ export class FileTransport implements MailTransport {
     return { accepted: envelope.to, rejected: [], response: `250 written to ${name}` };
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    // Each mail is written and closed as it goes: nothing is held open.
+    return Promise.resolve();
+  }
 }

@@ -35,8 +35,8 @@ const headerBlock = (raw: Buffer): string => {
 export function headerRecipients(raw: Buffer): Set<string> {
   const unfolded = headerBlock(raw).replace(/\r?\n[ \t]+/g, ' ');
   const out = new Set<string>();
-  for (const m of unfolded.matchAll(/^(?:to|cc|bcc):(.*)$/gim)) {
-    for (const a of m[1]!.matchAll(/[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+/g)) out.add(a[0].toLowerCase());
+  for (const [, list = ''] of unfolded.matchAll(/^(?:to|cc|bcc):(.*)$/gim)) {
+    for (const a of list.matchAll(/[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+/g)) out.add(a[0].toLowerCase());
   }
   return out;
 }
@@ -85,5 +85,8 @@ export class GraphTransport implements MailTransport {
     }
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    // Each send is its own HTTP request: nothing is held open.
+    return Promise.resolve();
+  }
 }

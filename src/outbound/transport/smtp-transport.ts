@@ -1,8 +1,10 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import type { AccessTokenProvider } from '../../mail-account/oauth/access-token-provider.js';
 import type { MailTransport, SendResult } from '../../runtime/mail-transport.js';
 import { SendError } from '../../runtime/mail-transport.js';
 import { addressKey } from '../../domain/address.js';
+import { describeThrown } from '../../lib/error-message.js';
 
 export interface SmtpSettings {
   host: string;
@@ -27,11 +29,11 @@ const SUBMISSION_QUOTA = /SubmissionQuotaExceeded|MessageRateLimit|sender thread
 /** SMTP through nodemailer's pool, sending our stored raw bytes with an explicit envelope. */
 export class SmtpTransport implements MailTransport {
   readonly name = 'smtp';
-  private readonly transporter: Transporter;
+  private readonly transporter: Transporter<SMTPPool.SentMessageInfo, SMTPPool.Options>;
 
   constructor(settings: SmtpSettings) {
     const auth = settings.auth;
-    this.transporter = nodemailer.createTransport({
+    const options: SMTPPool.Options = {
       host: settings.host,
       port: settings.port,
       secure: settings.secure,
@@ -42,7 +44,8 @@ export class SmtpTransport implements MailTransport {
       tls: { rejectUnauthorized: settings.tlsRejectUnauthorized },
       ...(auth?.type === 'password' ? { auth: { user: auth.user, pass: auth.password } } : {}),
       ...(auth?.type === 'oauth2' ? { auth: { type: 'OAuth2', user: auth.user } } : {}),
-    } as Parameters<typeof nodemailer.createTransport>[0]);
+    };
+    this.transporter = nodemailer.createTransport(options);
     if (auth?.type === 'oauth2') {
       // nodemailer asks for a token when it connects, and again with renew=true after a rejection.
       this.transporter.set('oauth2_provision_cb', (_user: string, renew: boolean, callback: (err: Error | null, token?: string) => void) => {
@@ -50,8 +53,8 @@ export class SmtpTransport implements MailTransport {
           (token) => {
             callback(null, token);
           },
-          (err: Error) => {
-            callback(err);
+          (err: unknown) => {
+            callback(err instanceof Error ? err : new Error(describeThrown(err)));
           },
         );
       });
@@ -81,8 +84,9 @@ export class SmtpTransport implements MailTransport {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.transporter.close();
+    return Promise.resolve();
   }
 }
 
