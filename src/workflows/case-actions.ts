@@ -7,6 +7,7 @@ import type { Command } from '../domain/commands/command.js';
 import { parseCommands } from '../domain/inbound/commands.js';
 import { rolesOf } from '../domain/ladder/effective-ladder.js';
 import { dispatch, persistDecision } from './persist-decision.js';
+import { must } from '../lib/must.js';
 
 export interface CaseActionResult {
   ok: boolean;
@@ -47,7 +48,8 @@ export async function runCaseCommand(
     if (done) return { ok: done.ok, messages: done.messages, state: found.state, repeated: true };
   }
   const result = await db.transaction(async (tx) => {
-    const row = (await tx.cases.lock(found.id))!;
+    // found a moment ago, and cases are never deleted
+    const row = must(await tx.cases.lock(found.id), `case ${found.id}`);
     const org = deps.orgs.get(row.organisation);
     const ctx = org.caseContext(row.ladderId, deps.clock.now());
     const decision = applyCommands(
@@ -74,7 +76,8 @@ export async function runCaseCommand(
     return { ok: !rejected, messages, state: decision.state, work };
   });
   if ('repeated' in result) {
-    const done = (await Repositories.open(deps.orm).webActions.find(once!.key))!;
+    // only a recorded once-key makes the transaction answer `repeated`
+    const done = must(once && (await Repositories.open(deps.orm).webActions.find(once.key)), 'the recorded web action');
     return { ok: done.ok, messages: done.messages, state: found.state, repeated: true };
   }
   await dispatch(deps.scheduler, result.work);

@@ -6,6 +6,7 @@ import type { CaseRepository, NewOutboxRow } from '../db/repositories/index.js';
 import { newId } from '../lib/ids.js';
 import { composeMail, type ComposedMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
+import { must } from '../lib/must.js';
 
 /** How long a chaser waits (when bundling is on) for others to the same people due at the same moment. */
 export const BUNDLE_GATHER_MS = 2 * 60_000;
@@ -35,12 +36,13 @@ export function chaserBundleModel<I extends { ref: string; subject: string; text
  * case's team manager never sees another case (OutboxRepository.claimGroup claims them).
  */
 export async function composeBundle(cases: CaseRepository, org: OrgRuntime, secret: string, rows: OutboxRow[], now: Date): Promise<Bundle> {
-  const found = await cases.findByIds(rows.map((r) => r.case!));
+  // a chaser row always has its case and its stored mail (composeChaser writes both)
+  const found = await cases.findByIds(rows.map((r) => must(r.case, "the chaser row's case")));
   const byId = new Map(found.map((c) => [c.id, c]));
   const items = [];
   for (const r of rows) {
-    const c = byId.get(r.case!)!;
-    const parsed = await simpleParser(Buffer.from(r.raw!));
+    const c = must(byId.get(must(r.case, "the chaser row's case")), "the chaser row's case row");
+    const parsed = await simpleParser(Buffer.from(must(r.raw, "the chaser row's mail")));
     items.push({ ref: c.ref, subject: r.subject, text: (parsed.text ?? '').trim(), request: c.state.requestMessageId });
   }
   const context = chaserBundleModel({ name: org.name, mailbox: org.mailbox }, items);
@@ -59,7 +61,7 @@ export async function composeBundle(cases: CaseRepository, org: OrgRuntime, secr
     )
     .digest('hex')
     .slice(0, 16);
-  const first = rows[0]!;
+  const first = must(rows[0], 'a row to bundle');
   const composed = await composeMail({
     from: { email: org.mailbox, name: org.config.mailbox.name ?? `${org.name} escalations` },
     to: first.to.map((email) => ({ email })),
@@ -85,8 +87,8 @@ export function bundleRow(org: OrgRuntime, bundle: Bundle, now: Date): NewOutbox
     step: null,
     envelopeFrom: bundle.composed.envelope.from,
     envelopeTo: bundle.composed.envelope.to,
-    to: bundle.rows[0]!.to,
-    cc: bundle.rows[0]!.cc,
+    to: must(bundle.rows[0], 'a bundled row').to,
+    cc: must(bundle.rows[0], 'a bundled row').cc,
     subject: bundle.subject,
     raw: bundle.composed.raw,
     status: 'sent',

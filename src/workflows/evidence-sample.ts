@@ -27,6 +27,7 @@ import { renderMail, templateNameFor } from '../outbound/render/render-mail.js';
 import { sampleCalendar, sampleOrgFor } from '../outbound/render/sample-case.js';
 import type { EvidenceEventInput, EvidenceInput, EvidenceMessageInput } from '../reports/evidence-pack.js';
 import { sha256Hex } from '../reports/evidence-pack.js';
+import { must } from '../lib/must.js';
 
 const PEOPLE = {
   practitioner: { name: 'Dev Mistry', email: 'dev.mistry@northshire.example' },
@@ -122,7 +123,10 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
       intent.kind === 'chaser' && intent.step
         ? rungOf(
             ladderFor(s, ctx),
-            s.steps.find((x) => x.n === intent.step)!,
+            must(
+              s.steps.find((x) => x.n === intent.step),
+              `step ${intent.step}`,
+            ),
           )
         : undefined;
     const rendered = renderMail(store, templateNameFor(intent, rung?.template), buildMailContext(s, intent, ctx, org.mailbox));
@@ -177,7 +181,7 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
   const advanceAt = (at: Date) => {
     outbound(advanceCase(state, ctxAt(at)), at);
   };
-  const dueAt = () => new Date(state.nextActionAt!);
+  const dueAt = () => new Date(must(state.nextActionAt, 'a next action'));
 
   const subject = 'Case direction for EF-9012: proposed step-down to early help';
   const requestId = inbound(start, PEOPLE.practitioner, [PEOPLE['team-manager']], `${subject} [escalate]`, REQUEST_TEXT, 'new-case');
@@ -230,7 +234,17 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
   );
   // Thursday: the Deputy Director is asked; the RM asks for the Director the next morning.
   advanceAt(dueAt());
-  const fri = cal.nextDayOpening(new Date(state.steps.find((s) => s.rungId === 'deputy-director')!.sentAt!));
+  const fri = cal.nextDayOpening(
+    new Date(
+      must(
+        must(
+          state.steps.find((s) => s.rungId === 'deputy-director'),
+          'the deputy-director step',
+        ).sentAt,
+        'the deputy-director step sent',
+      ),
+    ),
+  );
   command(
     new Date(fri.getTime() + 30 * 60_000),
     [{ kind: 'escalate' }],
@@ -246,11 +260,11 @@ export function sampleEvidence(ladder: LadderDefinition, store: TemplateStore, o
     'I have reviewed the case. The step-down is paused and the case stays with the safeguarding team until a strategy discussion on Wednesday. I have asked the head of service to confirm this with the team today.',
     { class: 'resolved', evidence: 'step-down is paused' },
   );
-  if (state!.status === 'awaiting-confirmation') command(new Date(mon.getTime() + 2 * 3600_000), [{ kind: 'resolved' }], 'RESOLVED');
+  if (state.status === 'awaiting-confirmation') command(new Date(mon.getTime() + 2 * 3600_000), [{ kind: 'resolved' }], 'RESOLVED');
 
   const end = new Date(mon.getTime() + 3 * 3600_000);
   return {
-    state: state!,
+    state,
     ctx: ctxAt(end),
     org: { name: org.name, mailbox: org.mailbox },
     events,

@@ -7,6 +7,7 @@ import type { OutboxRow } from '../db/entities/types.js';
 import { buildMailContext } from '../outbound/render/mail-context.js';
 import type { OrgRuntime } from '../runtime/organisations.js';
 import { composeOrgNotice, writeOrgNotice } from './org-notice.js';
+import { must } from '../lib/must.js';
 
 /** At most one step notice (or summary of them) an hour to each staff address, with `notices: hourly`. */
 export const NOTICE_GAP_MS = 60 * 60_000;
@@ -56,7 +57,11 @@ export async function foldStepNotice(
       await tx.folded.setNoticeSlot(org.id, key, new Date(ctx.now.getTime() + NOTICE_GAP_MS));
       continue;
     }
-    const contact = everyone.find((c) => addressKey(c.email) === key)!;
+    // key is one of everyone's address keys
+    const contact = must(
+      everyone.find((c) => addressKey(c.email) === key),
+      'the contact',
+    );
     detail ??= stepDetail(state, intent, ctx, org.mailbox);
     const summaryKey = pending?.dedupeKey ?? `notice-summary:${org.id}:${key}:${state.id}:${intent.key}`;
     await tx.folded.add({
@@ -150,11 +155,12 @@ function summaryModel(items: Record<string, unknown>[], email: string): Record<s
  */
 export async function composeNoticeSummary(db: Repositories, org: OrgRuntime, deps: { secret: string }, row: OutboxRow, now: Date): Promise<Buffer> {
   const items = await db.folded.detailsOf(row.dedupeKey);
-  const to = row.to[0]!;
+  const to = must(row.to[0], 'a notice recipient');
+  const recipientName = items[0]?.recipientName;
   const { rendered, composed } = await composeOrgNotice(org, deps, {
     kind: 'notice-summary',
     dedupeKey: row.dedupeKey,
-    to: [{ email: to, ...(items[0]?.recipientName ? { name: String(items[0].recipientName) } : {}) }],
+    to: [{ email: to, ...(typeof recipientName === 'string' && recipientName.length > 0 ? { name: recipientName } : {}) }],
     now,
     model: summaryModel(items, to),
   });

@@ -2,6 +2,7 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { Clock } from '../lib/clock.js';
 import type { JobScheduler } from '../runtime/job-scheduler.js';
 import { jobIds, JOBS, QUEUE_NAMES, type JobName, type JobPayload, type QueueName } from './job-catalogue.js';
+import { must } from '../lib/must.js';
 
 // How many finished jobs to keep is the workers' setting (worker-host.ts), not each job's: a
 // job's options are stored with it, and 100,000 pending cases each carried those ~70 bytes.
@@ -22,7 +23,8 @@ export class JobQueues implements JobScheduler {
   }
 
   queue(name: QueueName): Queue {
-    return this.queues.get(name)!;
+    // the constructor made one for every QueueName
+    return must(this.queues.get(name), `queue ${name}`);
   }
 
   async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {

@@ -1,5 +1,6 @@
 import type { OutboxRepository } from '../db/repositories/index.js';
 import type { MailIntent, MailKind } from '../domain/case/decision.js';
+import { must } from '../lib/must.js';
 
 /**
  * Mail loops: a responder that answers everything (an autoresponder without RFC 3834 headers, a
@@ -50,7 +51,7 @@ export function overBudget(times: Date[], now: Date, limits: readonly { windowMs
     const inWindow = sorted.filter((t) => t > now.getTime() - windowMs);
     if (inWindow.length >= max) {
       over = true;
-      until = Math.max(until, inWindow[max - 1]! + windowMs);
+      until = Math.max(until, must(inWindow[max - 1], 'a time in the window') + windowMs);
     }
   }
   return { over, until: new Date(until) };
@@ -72,7 +73,6 @@ export function loopVerdict(kind: MailKind, recipients: string[], history: Map<s
     }
   }
   if (over.length === 0) return { action: 'send' };
-  kind;
   return { action: 'defer', until: new Date(until), recipients: over };
 }
 

@@ -22,6 +22,7 @@ import { LADDER_KINDS, loopVerdict, mustSee, overBudget, recentMailCausedBy, rec
 import { foldStrangerNotice } from './stranger-notices.js';
 import { foldStepNotice, foldsHourly } from './hourly-notices.js';
 import { addressKey } from '../domain/address.js';
+import { must } from '../lib/must.js';
 
 export interface OutboxWork {
   /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
@@ -66,7 +67,7 @@ export async function writeOutbox(
     opts.newCase || ladderMail.length === 0
       ? new Map<string, Date[]>()
       : await recentMailTo(tx.outbox, state.id, [...new Set(ladderMail.flatMap(recipientsOf))], ctx.now);
-  const senders = [...new Set(fresh.filter((i) => budgetOf(i) === 'sender').map((i) => i.cause!.sender))];
+  const senders = [...new Set(fresh.filter((i) => budgetOf(i) === 'sender').map((i) => causeOf(i).sender))];
   const bySender = opts.newCase ? new Map<string, Date[]>() : await recentMailCausedBy(tx.outbox, state.id, senders, ctx.now);
   let strangerNotices: Date[] | undefined;
   for (const wanted of decision.mails) {
@@ -96,7 +97,7 @@ export async function writeOutbox(
         earliest = verdict.until;
       }
     } else if (!intent.held && budget === 'sender') {
-      const cause = intent.cause!;
+      const cause = causeOf(intent);
       const verdict = overBudget(bySender.get(cause.sender) ?? [], ctx.now);
       if (verdict.over) {
         if (mustSee(intent)) {
@@ -124,7 +125,7 @@ export async function writeOutbox(
     // This decision's own earlier mails count towards the limit for its later ones.
     if (row.status !== 'held') {
       if (budget === 'ladder') for (const r of recipients) history.set(r, [...(history.get(r) ?? []), row.createdAt]);
-      if (budget === 'sender') bySender.set(intent.cause!.sender, [...(bySender.get(intent.cause!.sender) ?? []), row.createdAt]);
+      if (budget === 'sender') bySender.set(causeOf(intent).sender, [...(bySender.get(causeOf(intent).sender) ?? []), row.createdAt]);
       if (budget === 'stranger') strangerNotices?.push(row.createdAt);
     }
     if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
@@ -167,7 +168,7 @@ async function foldIntoSummary(
   rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
   until: Date,
 ): Promise<OutboxWork['sends']> {
-  const cause = intent.cause!;
+  const cause = causeOf(intent);
   await tx.flush();
   const pending = await tx.outbox.lockPendingFoldSummary(state.id, cause.sender);
   const summaryKey = pending?.dedupeKey ?? `${state.id}:fold-${intent.key}`;
@@ -232,7 +233,7 @@ async function replaceDraft(
   rendered: Map<string, { mail: RenderedMail; to: string; cc: string; from: string }>,
 ): Promise<void> {
   const row = await tx.outbox.findByDedupeKey(`${state.id}:${intent.key}`);
-  if (!row || row.status !== 'held') return;
+  if (row?.status !== 'held') return;
   const { mail, composed } = await composeRaw(tx, org, state, intent, ctx, deps, rendered);
   row.envelopeFrom = composed.envelope.from;
   row.envelopeTo = composed.envelope.to;
@@ -268,8 +269,11 @@ async function composeRaw(
     if (sent) context.data.chaser = { from: sent.from, to: sent.to, cc: sent.cc, subject: sent.mail.subject, text: sent.mail.text };
   }
   let rungTemplate: string | undefined;
-  if (intent.kind === 'chaser' && intent.step !== undefined) {
-    const step = state.steps.find((s) => s.n === intent.step)!;
+  if (intent.kind === 'chaser') {
+    const step = must(
+      state.steps.find((s) => s.n === intent.step),
+      `step ${intent.step}`,
+    );
     rungTemplate = rungOf(ladderFor(state, ctx), step).template;
   }
   const forwarded = intent.forward ? await forwardedFor(tx, org, state, intent.forward, intent.kind) : undefined;
@@ -407,4 +411,9 @@ async function applyDraftAction(tx: Repositories, org: OrgRuntime, caseId: strin
   }
   await tx.outbox.withdraw(caseId, RECIPIENT_KINDS, now);
   return [];
+}
+
+/** The inbound message a mail answers: only such mail (one with a cause) is on a sender's budget. */
+function causeOf(intent: MailIntent): NonNullable<MailIntent['cause']> {
+  return must(intent.cause, "the cause of a mail on a sender's budget");
 }

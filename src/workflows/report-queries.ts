@@ -11,6 +11,7 @@ import type { EffectiveLadder } from '../domain/ladder/effective-ladder.js';
 import { caseFacts, type CaseFacts } from '../reports/case-facts.js';
 import type { AttachmentFact, EvidenceInput, EvidenceMessageInput, MessageReading } from '../reports/evidence-pack.js';
 import type { RecordedEvent } from '../domain/case/case-events.js';
+import { must } from '../lib/must.js';
 
 /** Which cases a report covers. */
 export type FactsFilter = CaseFilter;
@@ -83,7 +84,7 @@ function kindRank(kind: OutboxKind): number {
 
 function attachmentFacts(list: { filename?: string | null; contentType?: string; size?: number }[] | undefined): AttachmentFact[] {
   const names = attachmentNames(list);
-  return (list ?? []).map((a, i) => ({ name: names[i]!, bytes: typeof a.size === 'number' ? a.size : null }));
+  return (list ?? []).map((a, i) => ({ name: must(names[i], 'an attachment name'), bytes: typeof a.size === 'number' ? a.size : null }));
 }
 
 interface StoredAnalysis {
@@ -122,12 +123,12 @@ function readingOf(analysis: StoredAnalysis | null, rowId: string, route: string
 }
 
 function attachmentNames(list: { filename?: string | null; contentType?: string }[] | undefined): string[] {
-  return (list ?? []).map((a) => a.filename || `(unnamed ${a.contentType ?? 'attachment'})`);
+  return (list ?? []).map((a) => (a.filename?.length ? a.filename : `(unnamed ${a.contentType ?? 'attachment'})`));
 }
 
 /** A column that not every schema version has (retention added `sha256` / `raw_purged_at`): null when absent. */
-function column<T>(row: object, key: string): T | null {
-  return ((row as Record<string, unknown>)[key] ?? null) as T | null;
+function column(row: object, key: string): unknown {
+  return (row as Record<string, unknown>)[key] ?? null;
 }
 
 export interface EvidenceData {
@@ -181,7 +182,7 @@ export async function loadEvidence(
       attachments: attachments ?? [],
       raw,
       storedSha256: m.sha256 || null,
-      purgedAt: column<Date>(m, 'rawPurgedAt'),
+      purgedAt: column(m, 'rawPurgedAt') as Date | null,
       size: m.size,
       label: m.route ?? m.status,
       status: m.status,
@@ -206,8 +207,8 @@ export async function loadEvidence(
       attachments: attachmentNames(parsed?.attachments),
       files: attachmentFacts(parsed?.attachments),
       raw,
-      storedSha256: column<string>(o, 'sha256'),
-      purgedAt: column<Date>(o, 'rawPurgedAt'),
+      storedSha256: column(o, 'sha256') as string | null,
+      purgedAt: column(o, 'rawPurgedAt') as Date | null,
       size: raw ? raw.length : null,
       label: o.kind,
       status: o.status,

@@ -4,6 +4,7 @@ import type { MailIntent } from '../domain/case/decision.js';
 import type { Repositories } from '../db/repositories/index.js';
 import type { OrgRuntime } from '../runtime/organisations.js';
 import { writeOrgNotice } from './org-notice.js';
+import { must } from '../lib/must.js';
 
 /**
  * A notice about a stranger quoting a case reference, over the organisation's hourly allowance
@@ -20,7 +21,7 @@ export async function foldStrangerNotice(
   deps: { secret: string },
   until: Date,
 ): Promise<{ id: string; attempt: number; at: Date }[]> {
-  const cause = intent.cause!;
+  const cause = must(intent.cause, 'the cause of a notice to a stranger');
   await tx.flush();
   // Locked: a send job cannot claim it until this transaction has added to it.
   const pending = await tx.outbox.lockPendingStrangerSummary(org.id);

@@ -36,7 +36,7 @@ export class WorkerHost {
         async (job: Job) => {
           const name = job.name as JobName;
           const handler = (this.handlers as JobHandlers)[name] as ((p: unknown, j: Job) => Promise<void>) | undefined;
-          if (!handler || JOBS[name]?.queue !== queue) throw new Error(`job ${job.name} does not belong on queue ${queue}`);
+          if (!handler || JOBS[name].queue !== queue) throw new Error(`job ${job.name} does not belong on queue ${queue}`);
           let payload: unknown;
           try {
             payload = parsePayload(name, job.data);

@@ -43,7 +43,7 @@ export async function applyCaseCommands(
   const work: AfterCommit[] = [];
   for (const group of read.groups) {
     const row = await tx.cases.findByRef(group.ref);
-    if (!row || row.organisation !== org.id) {
+    if (row?.organisation !== org.id) {
       problems.unshift(`${group.ref}: there is no case with this reference here, so nothing was changed.`);
       continue;
     }
@@ -73,7 +73,7 @@ export async function applyCaseCommands(
       // An answer to the RM's own message: it threads under it (and so under the digest or notice they answered).
       ...(mail.messageId ? { inReplyTo: mail.messageId, references: referencesFor(mail.references, [mail.messageId]) } : {}),
       model: {
-        name: mail.from?.name?.trim() || sender,
+        name: (mail.from?.name ?? '').trim() || sender,
         subject: mail.subject || '(no subject)',
         sentAt: org.calendar.format(mail.date),
         problems,

@@ -5,6 +5,7 @@ import type { Deps } from '../../runtime/deps.js';
 import type { OrgRuntime } from '../../runtime/organisations.js';
 import { writeOrgNotice } from '../org-notice.js';
 import type { OutboxWork } from '../outbox-writer.js';
+import { must } from '../../lib/must.js';
 
 type LimitDeps = Pick<Deps, 'limits' | 'secret' | 'metrics'>;
 
@@ -15,8 +16,13 @@ function hourKey(at: Date): string {
   return at.toISOString().slice(0, 13);
 }
 
+/** The sender of a mail that reached the limits: ingest turns away a mail with no From before. */
+function fromOf(mail: InboundMail): NonNullable<InboundMail['from']> {
+  return must(mail.from, 'the sender');
+}
+
 function contactOf(mail: InboundMail): Contact {
-  const from = mail.from!;
+  const from = fromOf(mail);
   return { email: from.address, ...(from.name ? { name: from.name } : {}) };
 }
 
@@ -37,7 +43,7 @@ export async function refuseOpening(
   now: Date,
 ): Promise<{ reason: string; work: OutboxWork } | undefined> {
   const limits = deps.limits;
-  const sender = mail.from!.address;
+  const sender = fromOf(mail).address;
   const named = new Set([...mail.to, ...mail.cc].map((a) => a.address).filter((a) => !org.isInbox(a) && a !== sender));
   const when = org.calendar.format(mail.date);
   if (limits.recipientsPerOpening > 0 && named.size > limits.recipientsPerOpening) {
@@ -51,7 +57,7 @@ export async function refuseOpening(
       notBefore: now,
       causeSender: sender,
       model: {
-        name: mail.from!.name ?? sender,
+        name: fromOf(mail).name ?? sender,
         sentAt: when,
         why: 'too many recipients',
         reason: `it names ${named.size} people in To and Cc, and one request may name at most ${limits.recipientsPerOpening}.`,
@@ -75,7 +81,7 @@ export async function refuseOpening(
         notBefore: now,
         causeSender: sender,
         model: {
-          name: mail.from!.name ?? sender,
+          name: fromOf(mail).name ?? sender,
           sentAt: when,
           why: 'too many requests this hour',
           reason: `you have opened ${opened} cases in the last hour, and one person may open at most ${limits.openingsPerSenderPerHour} an hour. (Further requests this hour are kept but not opened or answered.)`,
@@ -139,7 +145,7 @@ export async function tellNotRead(
       notBefore: now,
       causeSender: sender,
       model: {
-        name: mail.from!.name ?? sender,
+        name: fromOf(mail).name ?? sender,
         forSender: true,
         who: 'your message',
         subject: mail.subject || '(no subject)',
@@ -162,7 +168,7 @@ export async function tellNotRead(
       model: {
         name: org.manager.name ?? org.manager.email,
         forSender: false,
-        who: `a message from ${mail.from!.name ? `${mail.from!.name} <${sender}>` : sender}`,
+        who: `a message from ${fromOf(mail).name ? `${fromOf(mail).name} <${sender}>` : sender}`,
         subject: mail.subject || '(no subject)',
         sentAt: org.calendar.format(mail.date),
         caseRef: input.caseInfo.ref,

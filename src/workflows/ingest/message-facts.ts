@@ -10,6 +10,7 @@ import type { BounceRecipient } from '../../domain/inbound/automatic.js';
 import { normaliseMessageId } from '../../inbound/parse-message.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { chasedRoles, type MatchedBy, type RouteFacts } from '../../domain/inbound/route.js';
+import { must } from '../../lib/must.js';
 
 export interface MatchedCase {
   row: CaseRow;
@@ -25,15 +26,15 @@ export async function matchCase(cases: CaseRepository, org: OrgRuntime, analysis
   const byThread = await cases.findIdByMessageIds(org.mailbox, analysis.threadIds);
   if (byThread) {
     const row = await cases.findById(byThread);
-    if (row && row.organisation === org.id) return { row, by: 'thread' };
+    if (row?.organisation === org.id) return { row, by: 'thread' };
   }
   if (analysis.caseTag) {
     const row = await cases.findByRef(analysis.caseTag);
-    if (row && row.organisation === org.id) return { row, by: 'tag' };
+    if (row?.organisation === org.id) return { row, by: 'tag' };
   }
   if (analysis.plusToken) {
     const row = await cases.findByToken(analysis.plusToken);
-    if (row && row.organisation === org.id) return { row, by: 'token' };
+    if (row?.organisation === org.id) return { row, by: 'token' };
   }
   return undefined;
 }
@@ -73,9 +74,8 @@ export async function checkBounce(db: Repositories, org: OrgRuntime, mail: Inbou
       recipients: [],
     };
   }
-  const row = await db.cases.findById(caseIds[0]!);
-  if (!row || row.organisation !== org.id)
-    return { facts: { genuine: false, reason: 'a delivery report about a mail that is not in our outbox' }, recipients: [] };
+  const row = await db.cases.findById(must(caseIds[0], 'a case id'));
+  if (row?.organisation !== org.id) return { facts: { genuine: false, reason: 'a delivery report about a mail that is not in our outbox' }, recipients: [] };
   return { matched: { row, by: 'outbox' }, facts: { genuine: true }, recipients };
 }
 

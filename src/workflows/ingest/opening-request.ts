@@ -6,6 +6,7 @@ import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import { header, type InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { roleLabel } from '../../domain/roles.js';
 import type { PanelDirective } from '../../domain/case/panel-form.js';
+import { must } from '../../lib/must.js';
 
 export interface OpeningIds {
   id: string;
@@ -21,7 +22,7 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
   const directives = analysis.directives;
   const ladderDirective = directives.items.find((d) => d.directive.kind === 'ladder')?.directive;
   const ladderId = analysis.plusLadder ?? (ladderDirective?.kind === 'ladder' ? ladderDirective.ladderId : org.config.defaultLadder);
-  const sender = mail.from!;
+  const sender = must(mail.from, 'the sender'); // a tagged request has a From (ingest checked)
   const professionalRole = org.ladders.get(org.id, ladderId)?.professionalRole ?? 'professional';
   const flags: Partial<Record<CaseFlag, boolean>> = {};
   let variant: VariantName = 'standard';

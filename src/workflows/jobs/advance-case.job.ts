@@ -21,7 +21,7 @@ export function advanceCaseJob(deps: AdvanceDeps) {
       const ctx = org.caseContext(row.ladderId, now);
       const decision = advanceCase(row.state, ctx);
       const work = await persistDecision(tx, org, row, decision, ctx, deps, 'job:advance-case');
-      return { work, ref: row.ref, events: decision.events.map((e) => e.type), next: row.nextActionAt ?? null, now };
+      return { work, ref: row.ref, events: decision.events.map((e) => e.type), next: nextActionOf(row), now };
     });
     if (!result) return null;
     deps.logger.info({ case: result.ref, events: result.events }, 'case advanced');
@@ -38,4 +38,12 @@ export function advanceCaseJob(deps: AdvanceDeps) {
       if (!result || result.events.length === 0 || !result.next || result.next > result.now) return;
     }
   };
+}
+
+/**
+ * The row's next action as it stands now: persistDecision has written the decision into the row, so
+ * the narrowing from before it (a due action) no longer holds — the case may have nothing left to do.
+ */
+function nextActionOf(row: { nextActionAt?: Date | null }): Date | null {
+  return row.nextActionAt ?? null;
 }

@@ -34,7 +34,7 @@ import { applyCaseCommands } from '../ingest/case-commands.js';
 type IngestDeps = Pick<Deps, 'orm' | 'orgs' | 'scheduler' | 'clock' | 'logger' | 'secret' | 'limits' | 'trust' | 'metrics' | 'reader'>;
 
 /** Where the service has no parse pool (the CLI, unit tests): the same work, in-process. */
-const inProcess: MessageReader = { read: readMessage, close: async () => undefined };
+const inProcess: MessageReader = { read: readMessage, close: () => Promise.resolve() };
 
 /**
  * One stored message: read it (off the event loop, within limits), find its case, decide what it
@@ -424,7 +424,7 @@ async function applyConfirmation(
 ): Promise<Decision> {
   const pending = await tx.confirmations.find(token);
   const refuse = (problem: string) => applyCommands(state, { from, lines: [], errors: [problem], messageKey: key }, ctx);
-  if (!pending || pending.caseId !== caseId || !sameAddress(pending.address, from.email)) {
+  if (pending?.caseId !== caseId || !sameAddress(pending.address, from.email)) {
     return refuse('That confirmation code is not one we sent you for this case, so nothing was changed.');
   }
   if (pending.usedAt) return refuse('That confirmation code has already been used, so nothing more was changed.');

@@ -1,5 +1,6 @@
 import { Repositories } from '../../db/repositories/index.js';
 import type { Deps } from '../../runtime/deps.js';
+import { must } from '../../lib/must.js';
 
 type ReconcileDeps = Pick<Deps, 'orm' | 'scheduler' | 'clock' | 'logger' | 'metrics'>;
 
@@ -21,7 +22,7 @@ async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promis
   let failed = false;
   const lane = async (): Promise<void> => {
     while (!failed && next < items.length) {
-      const item = items[next++]!;
+      const item = must(items[next++], 'an item'); // next < items.length
       try {
         await fn(item);
       } catch (error) {
@@ -48,7 +49,7 @@ async function inPages<T extends { id: string }>(
     await fn(page);
     total += page.length;
     if (page.length < RECONCILE_PAGE) return total;
-    after = page.at(-1)!.id;
+    after = must(page.at(-1), "a full page's last row").id;
   }
 }
 

@@ -260,7 +260,7 @@ async function bundlingOrg(db: Repositories, deps: SendDeps, outboxId: string): 
   if (!deps.orgs.all().some((o) => o.config.bundleChasers)) return undefined;
   // A follow-up to recipients refused for a while goes alone, as it is.
   const row = await db.outbox.kindOf(outboxId);
-  const org = row && row.kind === 'chaser' && !row.resendOf ? deps.orgs.find(row.organisationId) : undefined;
+  const org = row?.kind === 'chaser' && !row.resendOf ? deps.orgs.find(row.organisationId) : undefined;
   return org?.config.bundleChasers ? org : undefined;
 }
 
