@@ -136,7 +136,9 @@ describe('the evidence pack’s words', () => {
   });
 
   it('names people by name and role, and an operator by their name and the reason they gave', () => {
-    expect(text).toContain('Step 1 (Meeting request to the service manager), to Ben Taylor (Service manager), copied to Dev Mistry (who raised the request)');
+    // The person who raised it is not copied on the chaser (one mail per step): their copy is the step notice.
+    expect(text).toContain('Step 1 (Meeting request to the service manager), to Ben Taylor (Service manager); reply asked for by Tue 1 Dec 2026, 17:00 GMT.');
+    expect(text).toContain('to Dev Mistry (who raised the request): “Sent: Meeting request to the service manager');
     expect(text).toContain('Escalated · Fri 4 Dec 2026, 09:30 GMT — by Rachel Stone (Service Manager, Children’s Social Care). Asked to go to step 4');
     expect(text).toContain(
       'Instructions carried out · Mon 7 Dec 2026, 11:30 GMT — by Alex Morgan (operator, at the command line). Noted on the case. Reason given: The Director phoned the RM to confirm.',
