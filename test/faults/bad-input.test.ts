@@ -36,7 +36,7 @@ describe('bad input through the real ingest', () => {
     corpus = malformedCorpus(SEED, MIN_MESSAGES);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
 
   it(`gives each of ${MIN_MESSAGES}+ malformed messages a verdict, changes nothing it could not read, and never crashes`, async () => {

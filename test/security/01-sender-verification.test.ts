@@ -23,7 +23,7 @@ describe('1. sender verification, fail closed (our own MX’s DMARC verdict)', (
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
@@ -211,7 +211,7 @@ describe('1. sender verification on Microsoft 365: Exchange Online’s organisat
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
@@ -282,7 +282,7 @@ describe('1. sender verification on Google Workspace: the topmost Authentication
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   const google = (dmarc: string, dkim = 'pass') =>
     `mx.google.com; dkim=${dkim} header.i=@sunrise-homes.org.uk; spf=${dkim} smtp.mailfrom=sunrise-homes.org.uk; dmarc=${dmarc} header.from=sunrise-homes.org.uk`;

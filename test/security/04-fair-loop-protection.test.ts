@@ -21,7 +21,7 @@ describe('point 4: fair loop protection', () => {
     c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4001', 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>'] });
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));

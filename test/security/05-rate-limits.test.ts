@@ -23,7 +23,7 @@ describe('point 5: rate limits and caps', () => {
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));

@@ -55,7 +55,7 @@ describe('point 7: one large message cannot stall the service', () => {
     h = await EscalatorHarness.start({ name: 'sec-07', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));
@@ -65,7 +65,10 @@ describe('point 7: one large message cannot stall the service', () => {
     (
       await h
         .em()
-        .execute<{ status: string; route: string | null; analysis: any }[]>(`select status, route, analysis from message where message_id = ?`, [messageId])
+        .execute<{ status: string; route: string | null; analysis: { judgedOnHeaders?: boolean; attachments?: unknown[] } }[]>(
+          `select status, route, analysis from message where message_id = ?`,
+          [messageId],
+        )
     )[0];
 
   it('/healthz answers and small messages are ingested while two 24 MB ones are still being parsed', async () => {

@@ -22,7 +22,7 @@ describe('point 9: logs, HTTP binding, /metrics, Chromium sandbox', () => {
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));

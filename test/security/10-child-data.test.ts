@@ -15,7 +15,7 @@ describe('10. child data minimisation', () => {
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await (h as EscalatorHarness | undefined)?.close(); // unset if beforeAll failed
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -36,9 +36,9 @@ export interface AxeViolation {
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ content: AXE_SOURCE });
   // A string, evaluated in the page: the project's TypeScript has no DOM types.
-  const result = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as {
-    violations: AxeViolation[];
-  };
+  const result = await page.evaluate<{ violations: AxeViolation[] }>(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`,
+  );
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({
@@ -51,5 +51,5 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 
 /** True when the page fits the viewport's width (nothing to scroll sideways). */
 export async function fitsWidth(page: Page): Promise<boolean> {
-  return (await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')) as boolean;
+  return page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 }

@@ -410,7 +410,7 @@ export async function startDovecot(opts: StartDovecotOptions = {}): Promise<Dove
     } catch (error) {
       lastError = error;
       await server.stop().catch(() => undefined);
-      if (!/address already in use/i.test(String((error as Error).message))) break;
+      if (!/address already in use/i.test((error as Error).message)) break;
     }
   }
   await rm(root, { recursive: true, force: true });

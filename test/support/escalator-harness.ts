@@ -181,11 +181,12 @@ export class EscalatorHarness {
 
   async delayedAdvanceJobs(caseId?: string) {
     const jobs = await this.service.queues.queue('cases').getDelayed();
-    return jobs.filter((j) => !caseId || j.data.caseId === caseId);
+    return jobs.filter((j) => !caseId || (j.data as { caseId?: string }).caseId === caseId);
   }
 
   async close(): Promise<void> {
-    await this.service?.stop().catch(() => undefined);
+    // Unset when start failed before the service was built, and close() is how that failure cleans up.
+    await (this.service as EscalatorService | undefined)?.stop().catch(() => undefined);
     await flushPrefix(this.prefix).catch(() => undefined);
     await Promise.all([this.dovecot.dispose(), this.sink.stop(), this.db.drop()]);
   }

@@ -132,7 +132,8 @@ export class GraphHarness {
   }
 
   async close(): Promise<void> {
-    await this.service?.stop().catch(() => undefined);
+    // Unset when start failed before the service was built, and close() is how that failure cleans up.
+    await (this.service as EscalatorService | undefined)?.stop().catch(() => undefined);
     await flushPrefix(this.prefix).catch(() => undefined);
     await Promise.all([this.graph.stop(), this.db.drop()]);
   }

@@ -197,8 +197,8 @@ export class GraphServer {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        s.handle(req, res, Buffer.concat(chunks)).catch((error: Error) => {
-          graphError(res, 500, 'InternalServerError', error.message);
+        s.handle(req, res, Buffer.concat(chunks)).catch((error: unknown) => {
+          graphError(res, 500, 'InternalServerError', error instanceof Error ? error.message : String(error));
         });
       });
     });
@@ -588,7 +588,7 @@ export class GraphServer {
     if (skip) {
       const [id, at] = skip.split('.');
       const round = this.rounds.get(id!);
-      if (!round || round.epoch !== this.epoch) return gone();
+      if (round?.epoch !== this.epoch) return gone();
       roundId = id!;
       offset = Number(at);
     } else {
@@ -613,7 +613,7 @@ export class GraphServer {
     const slice = round.ids.slice(offset, offset + pageSize);
     const value = slice.map((id) => {
       const m = box.messages.get(id);
-      return m && m.folderId === f.id ? this.resource(m) : { '@odata.type': '#microsoft.graph.message', id, '@removed': { reason: m ? 'changed' : 'deleted' } };
+      return m?.folderId === f.id ? this.resource(m) : { '@odata.type': '#microsoft.graph.message', id, '@removed': { reason: m ? 'changed' : 'deleted' } };
     });
     const base = `${this.origin}/v1.0/users/${encodeURIComponent(box.address)}/mailFolders('${f.id}')/messages/delta`;
     const more = offset + pageSize < round.ids.length;
@@ -714,8 +714,8 @@ export class GraphServer {
     const x5t = header.x5t;
     const cert = this.certificates.find(
       (c) =>
-        (x5tS256 && Buffer.from(c.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url') === x5tS256) ||
-        (x5t && Buffer.from(c.fingerprint.replace(/:/g, ''), 'hex').toString('base64url') === x5t),
+        (!!x5tS256 && Buffer.from(c.fingerprint256.replace(/:/g, ''), 'hex').toString('base64url') === x5tS256) ||
+        (!!x5t && Buffer.from(c.fingerprint.replace(/:/g, ''), 'hex').toString('base64url') === x5t),
     );
     const thumb = x5tS256 ? Buffer.from(x5tS256, 'base64url').toString('hex').toUpperCase() : (x5t ?? '');
     if (!cert) {

@@ -59,7 +59,7 @@ export async function startOidcProvider(users: TestIdentity[], redirectUri: stri
         token_endpoint_auth_method: 'client_secret_post',
       },
     ],
-    async findAccount(_ctx, id) {
+    findAccount(_ctx, id) {
       const user = users.find((u) => u.login === id);
       if (!user) return undefined;
       return {
@@ -111,7 +111,7 @@ export async function startOidcProvider(users: TestIdentity[], redirectUri: stri
         await provider.interactionFinished(req, res, { login: { accountId: login }, consent: { grantId } }, { mergeWithLastSubmission: false });
       } catch (error) {
         res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(String((error as Error).message));
+        res.end(error instanceof Error ? error.message : String(error));
       }
     })();
   });

@@ -20,7 +20,7 @@ export async function promoteDueJobs(service: EscalatorService, clock: ManualClo
         const rows = await service.orm.em
           .fork()
           .getConnection()
-          .execute<{ not_before: Date }[]>(`select not_before from outbox_mail where id = ?`, [job.data.outboxId]);
+          .execute<{ not_before: Date }[]>(`select not_before from outbox_mail where id = ?`, [(job.data as { outboxId: string }).outboxId]);
         due = !!rows[0] && new Date(rows[0].not_before).getTime() <= now;
       }
       if (due) {

@@ -17,13 +17,17 @@ export interface Work {
 }
 
 type Exec = (this: RegExp, s: string) => RegExpExecArray | null;
+type IndexOf = (this: string, search: string, position?: number) => number;
 
 export async function measureWork(fn: () => unknown): Promise<Work> {
   const work: Work = { chars: 0, execs: 0 };
-  const exec = RegExp.prototype.exec;
-  const indexOf = String.prototype.indexOf;
-  const lastIndexOf = String.prototype.lastIndexOf;
-  RegExp.prototype.exec = function (this: RegExp, input: string) {
+  // The originals, taken off the prototypes to be put back afterwards and only ever run with .call(this):
+  // typed with their `this` so nothing can call them unbound.
+  const exec: Exec = Reflect.get(RegExp.prototype, 'exec');
+  const indexOf: IndexOf = Reflect.get(String.prototype, 'indexOf');
+  const lastIndexOf: IndexOf = Reflect.get(String.prototype, 'lastIndexOf');
+  // `input` as the engine may pass it (exec(undefined) reads "undefined"), hence String().
+  RegExp.prototype.exec = function (this: RegExp, input: unknown) {
     const s = String(input);
     const from = this.global || this.sticky ? this.lastIndex : 0;
     const m = exec.call(this, s);

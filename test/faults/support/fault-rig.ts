@@ -394,12 +394,12 @@ export class FaultRig {
     const outbox = this.queues.get('outbox')!;
     const delayed = (await outbox.getDelayed().catch(() => [])).filter((j) => j.name === 'send-mail');
     if (delayed.length > 0) {
-      const ids = [...new Set(delayed.map((j) => j.data.outboxId as string))];
+      const ids = [...new Set(delayed.map((j) => (j.data as { outboxId: string }).outboxId))];
       const due = new Set(
         (await this.query<{ id: string }>(`select id from outbox_mail where id = any($1::uuid[]) and not_before <= $2`, [ids, new Date(now)])).map((r) => r.id),
       );
       for (const job of delayed) {
-        if (due.has(job.data.outboxId as string)) {
+        if (due.has((job.data as { outboxId: string }).outboxId)) {
           await job.promote().catch(() => undefined);
           promoted++;
         }

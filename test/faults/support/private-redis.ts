@@ -39,7 +39,9 @@ export class PrivateRedis {
         client.on('error', () => undefined);
         try {
           await client.connect();
-          return (await client.ping()) === 'PONG';
+          // ping() answers PONG or rejects; reaching the next line is the answer.
+          await client.ping();
+          return true;
         } catch {
           return false;
         } finally {
@@ -53,7 +55,7 @@ export class PrivateRedis {
   /** kill -9: everything in it is gone, as after a crash of a Redis that keeps nothing on disk. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (child?.exitCode !== null) return;
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {
         resolve();

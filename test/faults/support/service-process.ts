@@ -80,7 +80,7 @@ export class ServiceProcess {
   /** kill -9, and wait until it is gone. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (child?.exitCode !== null || child.signalCode !== null) return;
     this.expectingExit = true;
     const exited = new Promise<void>((resolve) =>
       child.once('exit', () => {
@@ -94,7 +94,7 @@ export class ServiceProcess {
   /** SIGTERM, which the service answers with a graceful shutdown; the exit code it ended with. */
   async terminate(timeoutMs = 40_000): Promise<number | null> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    if (child?.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     this.expectingExit = true;
     const exited = new Promise<number | null>((resolve) =>
       child.once('exit', (code) => {
