@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, dmarcPass } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -24,7 +25,7 @@ describe('what this is about, through the real services', () => {
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
@@ -80,7 +81,7 @@ describe('what this is about, through the real services', () => {
     }
     for (const r of reminders) {
       expect(r.parsed.text).not.toContain('What this is about');
-      expect(r.parsed.attachments ?? []).toEqual([]);
+      expect(r.parsed.attachments).toEqual([]);
     }
 
     h.sink.clear();
@@ -94,7 +95,7 @@ describe('what this is about, through the real services', () => {
     expect(text).toContain('- Monday 16 November 2026: Reminder to the professional, to Sam Patel — no reply.');
     expect(text).toContain('- Monday 23 November 2026: Reminder to the team manager, to Jo Bennett — no reply.');
     expect(text).toContain('- care-plan.pdf (');
-    const files = (ad.parsed.attachments ?? []).map((a) => ({ name: a.filename, bytes: a.content.toString() }));
+    const files = ad.parsed.attachments.map((a) => ({ name: a.filename, bytes: a.content.toString() }));
     expect(files).toEqual([{ name: 'care-plan.pdf', bytes: PDF.toString() }]);
   });
 });

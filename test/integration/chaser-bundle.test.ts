@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -13,7 +14,7 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     h = await EscalatorHarness.start({ name: 'bundle', start: '2026-11-23T10:00:00Z', org: { bundleChasers: true } });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { adminPgUrl } from '../support/database.js';
 import { EscalatorHarness, INBOX, RM } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -33,7 +34,7 @@ describe('escalator cases and migrate', () => {
     await h.settle();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   it('cases list shows the case with its ladder, rung and next action: a header row and local times in text, UTC ISO in JSON', async () => {

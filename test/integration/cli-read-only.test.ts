@@ -12,6 +12,7 @@ import { captureIo } from '../support/capture-io.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { freePort } from '../support/free-port.js';
 import { REPO_ROOT } from '../support/repo-root.js';
+import { ifStarted } from '../support/if-started.js';
 
 describe('read-only commands', () => {
   let db: TestDatabase;
@@ -36,7 +37,7 @@ describe('read-only commands', () => {
     );
   });
   afterAll(async () => {
-    await db?.drop();
+    await ifStarted(db, (x) => x.drop());
   });
 
   const cli = async (...args: string[]) => {

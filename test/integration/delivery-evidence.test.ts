@@ -12,6 +12,7 @@ import { CaseMail, type OpenedCase } from '../support/case-mail.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { EscalatorHarness, RM } from '../support/escalator-harness.js';
 import { freePort } from '../support/free-port.js';
+import { ifStarted } from '../support/if-started.js';
 
 describe('the server’s Sent folder as evidence of delivery', () => {
   let dovecot: DovecotServer;
@@ -28,7 +29,7 @@ describe('the server’s Sent folder as evidence of delivery', () => {
     await client.logout();
   });
   afterAll(async () => {
-    await dovecot?.dispose();
+    await ifStarted(dovecot, (x) => x.dispose());
   });
 
   const probe = (port: number, folder = 'Sent Items') =>
@@ -73,7 +74,7 @@ describe('the send job with a mail abandoned mid-send', () => {
     c = await new CaseMail(h).open({ professional: 'Sam Patel <sam.patel@northshire.gov.uk>', directives: ['Child: AB-5001'] });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   /** The real queues, except that sends are not queued: the test runs the send job itself. */
@@ -83,7 +84,7 @@ describe('the send job with a mail abandoned mid-send', () => {
       ingest: (id: string) => q.ingest(id),
       advance: (id: string, at: Date) => q.advance(id, at),
       cancelAdvance: (id: string, at: Date) => q.cancelAdvance(id, at),
-      send: async () => undefined,
+      send: () => Promise.resolve(undefined),
     };
   };
 
@@ -116,7 +117,7 @@ describe('the send job with a mail abandoned mid-send', () => {
     const row = await abandonConfirmation();
     expect((await outboxRow(row.id)).abandoned_at).not.toBeNull();
     const before = copies(row.messageId);
-    await sendMailJob({ ...h.service.deps, deliveryEvidence: async () => 'found' })({ outboxId: row.id });
+    await sendMailJob({ ...h.service.deps, deliveryEvidence: () => Promise.resolve('found' as const) })({ outboxId: row.id });
     const after = await outboxRow(row.id);
     expect(after.status).toBe('sent');
     expect(after.smtp_response).toMatch(/^not sent again: found in the server’s Sent folder/);
@@ -126,7 +127,7 @@ describe('the send job with a mail abandoned mid-send', () => {
   it('sends it when the server never had it', async () => {
     const row = await abandonConfirmation();
     const before = copies(row.messageId);
-    await sendMailJob({ ...h.service.deps, deliveryEvidence: async () => 'not-found' })({ outboxId: row.id });
+    await sendMailJob({ ...h.service.deps, deliveryEvidence: () => Promise.resolve('not-found' as const) })({ outboxId: row.id });
     expect((await outboxRow(row.id)).status).toBe('sent');
     expect(copies(row.messageId)).toBe(before + 1);
     expect(h.sink.messages.filter((m) => m.messageId === row.messageId).at(-1)!.envelope.to).toEqual([RM]);
@@ -136,7 +137,7 @@ describe('the send job with a mail abandoned mid-send', () => {
     const row = await abandonConfirmation();
     const before = copies(row.messageId);
     const attempts = (await outboxRow(row.id)).attempts;
-    const unknown = { ...h.service.deps, deliveryEvidence: async () => 'unknown' as const, scheduler: noSends() };
+    const unknown = { ...h.service.deps, deliveryEvidence: () => Promise.resolve('unknown' as const), scheduler: noSends() };
     await sendMailJob(unknown)({ outboxId: row.id });
     const waiting = await outboxRow(row.id);
     expect(waiting).toMatchObject({ status: 'pending', attempts });

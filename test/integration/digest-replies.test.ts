@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, type OpenedCase } from '../support/case-mail.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const ORG = 'sunrise-homes';
 const TM = 'Team manager: Jo Bennett <jo.bennett@northshire.gov.uk>';
@@ -41,7 +42,7 @@ describe('replies to the weekly digest', () => {
     await h.settle();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -21,6 +21,7 @@ import { CaseMail, captureIo, writeHarnessConfig, type OpenedCase } from '../sup
 import { EscalatorHarness, RM } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const ORG = 'sunrise-homes';
 const NORTH = (who: string) => `${who}@northshire.gov.uk`;
@@ -53,7 +54,7 @@ describe('weekly digest', () => {
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseEvent, Message, OutboxMail } from '../../src/db/entities/index.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
 import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const PROFESSIONAL = 'sam.patel@northshire.gov.uk';
 const TEAM_MANAGER = 'jo.bennett@northshire.gov.uk';
@@ -16,7 +17,7 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     h = await EscalatorHarness.start({ name: 'e2e', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));
@@ -89,7 +90,7 @@ describe('a tagged email opens a case, a chaser climbs one rung, a reply resolve
     // Outlook's conversation name: the request's own words, without the [escalate] tag (issue 20.5).
     expect(chaser.parsed.headers.get('thread-topic')).toBe('LAC review minutes for AB-1234');
     // Outlook keeps the conversation: our Thread-Index extends the request's.
-    const threadIndex = String(chaser.parsed.headers.get('thread-index'));
+    const threadIndex = chaser.parsed.headers.get('thread-index') as string;
     expect(Buffer.from(threadIndex, 'base64').subarray(0, 22)).toEqual(Buffer.from('AdtbN0qjRkH1Wvg8QyuN3Vb1pSkQ5A==', 'base64'));
     expect(Buffer.from(threadIndex, 'base64')).toHaveLength(27);
     const replyTo = chaser.parsed.replyTo?.value[0]?.address ?? '';

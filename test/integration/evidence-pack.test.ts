@@ -17,6 +17,7 @@ import { CaseEvent } from '../../src/db/entities/index.js';
 import { findChromium } from '../../src/reports/pdf.js';
 import { CaseMail, captureIo, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const PROFESSIONAL = 'sam.patel@northshire.gov.uk';
 const AD = 'pat.reid@northshire.gov.uk';
@@ -36,7 +37,7 @@ describe('evidence pack', () => {
     config = writeHarnessConfig(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));

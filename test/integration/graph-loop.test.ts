@@ -4,6 +4,7 @@ import { CaseEvent, Message, OutboxMail } from '../../src/db/entities/index.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
 import { INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
 import { GraphHarness } from '../support/graph-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const PROFESSIONAL = 'sam.patel@northshire.gov.uk';
 const TEAM_MANAGER = 'jo.bennett@northshire.gov.uk';
@@ -18,7 +19,7 @@ describe('over Microsoft Graph: request in, case opened, chaser out, reply in, r
     h = await GraphHarness.start({ name: 'graph-loop', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));
@@ -94,7 +95,7 @@ describe('over Microsoft Graph: request in, case opened, chaser out, reply in, r
     expect(parsed.inReplyTo).toBe(REQUEST_ID);
     expect(parsed.references).toBe(REQUEST_ID);
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
-    expect(Buffer.from(String(parsed.headers.get('thread-index')), 'base64').subarray(0, 22)).toEqual(
+    expect(Buffer.from(parsed.headers.get('thread-index') as string, 'base64').subarray(0, 22)).toEqual(
       Buffer.from('AdtbN0qjRkH1Wvg8QyuN3Vb1pSkQ5A==', 'base64'),
     );
     expect(chaser!.recipients.sort()).toEqual([PROFESSIONAL, TEAM_MANAGER, RM].sort());

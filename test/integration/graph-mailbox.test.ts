@@ -14,6 +14,7 @@ import { sendMailJob } from '../../src/workflows/jobs/send-mail.job.js';
 import { INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { GraphHarness } from '../support/graph-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const PROFESSIONAL = 'sam.patel@northshire.gov.uk';
 
@@ -46,7 +47,7 @@ describe('reading a Graph mailbox', () => {
     h = await GraphHarness.start({ name: 'graph-read', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));
@@ -138,7 +139,7 @@ describe('sending through Graph', () => {
     await h.poll();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));
@@ -217,11 +218,10 @@ describe('sending through Graph', () => {
     const row = await h.em().findOneOrFail(OutboxMail, { case: c.id, kind: 'confirmation' });
     expect(h.graph.messagesIn(INBOX, 'sentitems').some((m) => m.internetMessageId === row.messageId)).toBe(true);
     const noSends = {
-      ...h.service.queues,
       ingest: (id: string) => h.service.queues.ingest(id),
       advance: (id: string, at: Date) => h.service.queues.advance(id, at),
       cancelAdvance: (id: string, at: Date) => h.service.queues.cancelAdvance(id, at),
-      send: async () => undefined,
+      send: () => Promise.resolve(undefined),
     };
     const abandon = async () => {
       await h.em().execute(`update outbox_mail set status = 'sending', claimed_at = ?, abandoned_at = null where id = ?`, [h.clock.now(), row.id]);

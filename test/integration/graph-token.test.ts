@@ -148,7 +148,12 @@ describe('Graph client: the mailbox’s limits and answers', () => {
     const release = server.holdAnswers();
     try {
       const all = Promise.all(Array.from({ length: 12 }, () => account.client.json({ method: 'GET', path: 'mailFolders/inbox' })));
-      await vi.waitFor(() => expect(server.inFlight(INBOX)).toBe(4), { timeout: 30_000, interval: 20 });
+      await vi.waitFor(
+        () => {
+          expect(server.inFlight(INBOX)).toBe(4);
+        },
+        { timeout: 30_000, interval: 20 },
+      );
       release();
       await all;
       expect(server.maxInFlight.get(INBOX)).toBe(4);

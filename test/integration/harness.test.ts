@@ -14,6 +14,7 @@ import { flushPrefix, testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { startSmtpSink } from '../support/smtp-sink.js';
 import type { SmtpSink, SmtpSinkOptions } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SLOW = 30_000;
 
@@ -75,7 +76,7 @@ describe('dovecot harness', () => {
   }, SLOW);
 
   afterAll(async () => {
-    await dovecot?.dispose();
+    await ifStarted(dovecot, (x) => x.dispose());
   }, SLOW);
 
   it('starts on a free loopback port with the default user', () => {
@@ -368,6 +369,6 @@ describe('waitFor', () => {
   it('resolves with the first truthy value and names what it timed out on', async () => {
     let calls = 0;
     await expect(waitFor(() => (++calls >= 3 ? calls : false), { interval: 1 })).resolves.toBe(3);
-    await expect(waitFor(async () => undefined, { timeout: 50, what: 'the reply' })).rejects.toThrow('timed out waiting for the reply');
+    await expect(waitFor(() => Promise.resolve(undefined), { timeout: 50, what: 'the reply' })).rejects.toThrow('timed out waiting for the reply');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -15,7 +16,7 @@ describe('step notices at most once an hour per person (notices: hourly, the def
     h = await EscalatorHarness.start({ name: 'hourly-notices', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   /** The outbox kind of each mail the sink holds (read by its Message-ID, not its wording). */
   const kinds = async () => {

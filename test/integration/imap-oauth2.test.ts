@@ -3,6 +3,7 @@ import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harnes
 import { startOAuthDovecot, type OAuthDovecot } from '../support/oauth-dovecot.js';
 import { startTokenEndpoint, type TokenEndpoint } from '../support/token-endpoint.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const TENANT = 'sunrise-homes.onmicrosoft.com';
 
@@ -57,9 +58,9 @@ describe('IMAP with OAuth2: one token provider for the watcher, the Sent folder 
     await h.restart();
   });
   afterAll(async () => {
-    await h?.close();
-    await imap?.dispose();
-    await endpoint?.stop();
+    await ifStarted(h, (x) => x.close());
+    await ifStarted(imap, (x) => x.dispose());
+    await ifStarted(endpoint, (x) => x.stop());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'), imap.log().split('\n').slice(-20).join('\n'));

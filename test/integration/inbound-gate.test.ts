@@ -3,6 +3,7 @@ import { Message } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, rfc822 } from '../support/escalator-harness.js';
 import { flushPrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const PROFESSIONAL = 'Sam Patel <sam.patel@northshire.gov.uk>';
 
@@ -13,7 +14,7 @@ describe('what opens a case, and what survives a restart', () => {
     h = await EscalatorHarness.start({ name: 'gate', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));

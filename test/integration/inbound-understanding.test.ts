@@ -4,6 +4,7 @@ import type { CaseState } from '../../src/domain/case/case-state.js';
 import { messageIdFor } from '../../src/outbound/compose/threading.js';
 import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -16,7 +17,7 @@ describe('replies, automatic mail, commands and sender trust on the real service
     h = await EscalatorHarness.start({ name: 'understand', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Message } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 /** A practitioner in the organisation raises a disagreement with their own team manager. */
 const PRACTITIONER = 'chris.lee@sunrise-homes.org.uk';
@@ -15,7 +16,7 @@ describe('an internal ladder chases colleagues: their replies are replies, not c
     h = await EscalatorHarness.start({ name: 'internal', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -11,6 +11,7 @@ import { digestSchedulerId } from '../../src/workflows/digest-schedule.js';
 import { JOBS, jobIds, type JobName } from '../../src/workflows/job-catalogue.js';
 import { CaseMail } from '../support/case-mail.js';
 import { EscalatorHarness } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 /** What BullMQ (6.x, Job.validateOptions) requires of a custom id, made strict: no ':' at all, not an integer. */
 function idProblem(id: string): string | undefined {
@@ -78,7 +79,7 @@ describe('job ids carry no ":"', () => {
       mail = new CaseMail(h);
     });
     afterAll(async () => {
-      await h?.close();
+      await ifStarted(h, (x) => x.close());
     });
 
     /** Every job in every queue, in every state BullMQ keeps, and every job scheduler's id. */

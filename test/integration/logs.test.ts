@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const BODY = 'The looked after review on 2 November agreed the health assessment referral would be made within ten days';
@@ -23,7 +24,7 @@ describe('logs carry no message text, child reference, names or secrets', () => 
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   it('through a whole case: request, command, out-of-office, chaser, reply, resolution', async () => {

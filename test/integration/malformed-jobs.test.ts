@@ -8,6 +8,7 @@ import { WorkerHost, type JobHandlers } from '../../src/workflows/worker-host.js
 import { LogCapture } from '../support/escalator-harness.js';
 import { flushPrefix, testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const GOOD_ID = '0b8f5c3e-7d1a-4c57-9a52-3f1e2d4c5b6a';
 
@@ -16,8 +17,9 @@ describe('malformed job payloads', () => {
   const connection = { url: testRedisUrl(), maxRetriesPerRequest: null };
   const logs = new LogCapture();
   const handled: string[] = [];
-  const handler = async (payload: unknown) => {
+  const handler = (payload: unknown): Promise<void> => {
     handled.push(JSON.stringify(payload));
+    return Promise.resolve();
   };
   const handlers: JobHandlers = {
     'ingest-message': handler,
@@ -36,8 +38,8 @@ describe('malformed job payloads', () => {
   });
 
   afterAll(async () => {
-    await host?.close();
-    await queue?.close();
+    await ifStarted(host, (x) => x.close());
+    await ifStarted(queue, (x) => x.close());
     await flushPrefix(prefix);
   });
 

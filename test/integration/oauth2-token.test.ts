@@ -155,14 +155,14 @@ describe('Microsoft client-credentials token provider', () => {
     endpoint.override = () => ({ status: 400, body: { error: 'invalid_request', error_description: `AADSTS900144: bad value ${SECRET}` } });
     const echoed = await microsoft()
       .getToken()
-      .catch((e: Error) => e);
+      .catch((e: unknown) => e);
     expect((echoed as Error).message).toContain('AADSTS900144');
     expect((echoed as Error).message).not.toContain(SECRET);
 
     endpoint.override = () => ({ status: 502, body: '<html><body>Bad gateway</body></html>' });
     const proxy = await microsoft()
       .getToken()
-      .catch((e: Error) => e);
+      .catch((e: unknown) => e);
     expect(proxy).toBeInstanceOf(TokenRequestError);
     expect((proxy as Error).message).toMatch(new RegExp(`tenant ${TENANT}.*HTTP 502: <html><body>Bad gateway`));
   });
@@ -173,7 +173,7 @@ describe('Microsoft client-credentials token provider', () => {
     await closed.stop();
     const error = await microsoft({ tokenUrl: url })
       .getToken()
-      .catch((e: Error) => e);
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenRequestError);
     expect((error as Error).message).toContain(`Microsoft 365 tenant ${TENANT}, client ${CLIENT}: token request to ${url} failed`);
     expect((error as Error).message).not.toContain(SECRET);
@@ -243,7 +243,7 @@ describe('Google service account token provider', () => {
       },
     });
     const tokens = new GoogleServiceAccountTokenProvider({ serviceAccountEmail: SA, privateKey: pem, user: USER, tokenUrl: `${endpoint.origin}/token`, clock });
-    const error = (await tokens.getToken().catch((e: Error) => e)) as TokenRequestError;
+    const error = (await tokens.getToken().catch((e: unknown) => e)) as TokenRequestError;
     expect(error).toBeInstanceOf(TokenRequestError);
     expect(error.message).toContain(`Google service account ${SA} acting as ${USER}`);
     expect(error.message).toContain('unauthorized_client');

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -22,7 +23,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
     cli = operatorCli(h, config);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-30).join('\n'));
@@ -47,7 +48,7 @@ describe('operations: health, metrics, loop protection, retention and export', (
       checks: [
         { name: 'postgres', ok: true },
         { name: 'redis', ok: true },
-        { name: `imap:${INBOX}/INBOX`, ok: true, detail: expect.stringMatching(/^(idle|syncing)$/) },
+        { name: `imap:${INBOX}/INBOX`, ok: true, detail: expect.stringMatching(/^(idle|syncing)$/) as string },
       ],
     });
 

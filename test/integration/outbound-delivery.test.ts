@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -22,7 +23,7 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     h = await EscalatorHarness.start({ name: 'delivery', start: '2026-12-01T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
@@ -61,7 +62,7 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const row = await waitFor(
       async () => {
         const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
-        return r && r.attempts === 1 && r.status === 'pending' ? r : undefined;
+        return r?.attempts === 1 && r.status === 'pending' ? r : undefined;
       },
       { what: 'the chaser to be deferred' },
     );
@@ -174,7 +175,7 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const first = await waitFor(
       async () => {
         const r = await h.em().findOne(OutboxMail, { dedupeKey: `${id}:s1-chaser` });
-        return r && r.attempts === 1 && r.status === 'pending' ? r : undefined;
+        return r?.attempts === 1 && r.status === 'pending' ? r : undefined;
       },
       { what: 'the first 451' },
     );
@@ -183,7 +184,7 @@ describe('outbound delivery: retries, refusals and the send window', () => {
     const second = await waitFor(
       async () => {
         const r = await h.em().findOne(OutboxMail, { id: first.id });
-        return r && r.attempts === 2 && r.status === 'pending' ? r : undefined;
+        return r?.attempts === 2 && r.status === 'pending' ? r : undefined;
       },
       { what: 'the second 451' },
     );

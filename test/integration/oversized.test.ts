@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const LIMIT = 20_000;
 
@@ -17,7 +18,7 @@ describe('messages over the size limit are recorded (headers, size, SHA-256) wit
     });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   const verdict = (messageId: string) =>
@@ -87,7 +88,7 @@ describe('the inbound SMTP listener keeps an oversized message as a reference to
     });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   it('accepts it (250), stores the reference and its Message-ID, and records why it was not read', async () => {

@@ -9,6 +9,7 @@ import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harnes
 import { flushPrefix, testRedisUrl, uniquePrefix } from '../support/redis.js';
 import { waitFor } from '../support/wait.js';
 import { PATIENCE_MS } from '../support/patience.js';
+import { ifStarted } from '../support/if-started.js';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const BOX = 'escalations@sunrise-homes.org.uk';
@@ -142,7 +143,7 @@ describe('the send-mail job waits for room in the mailbox window', () => {
     await h.restart();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));
@@ -177,7 +178,7 @@ describe('the send-mail job waits for room in the mailbox window', () => {
     expect(deferred.notBefore.toISOString()).toBe(new Date(full + 60_000).toISOString());
     expect(h.logs.lines.some((l) => l.msg === 'mailbox at its send rate limit; mail deferred' && l.outbox === deferred.id)).toBe(true);
     // The same job sleeps (no second job, no failure).
-    const delayed = (await h.service.queues.queue('outbox').getDelayed()).filter((j) => j.data.outboxId === deferred.id);
+    const delayed = (await h.service.queues.queue('outbox').getDelayed()).filter((j) => (j.data as { outboxId: string }).outboxId === deferred.id);
     expect(delayed.map((j) => j.id)).toEqual([`send-${deferred.id}-a0`]);
     expect(await h.service.queues.queue('outbox').getFailedCount()).toBe(0);
 
@@ -227,7 +228,7 @@ describe('the send-mail job waits for room in the mailbox window', () => {
           .em()
           .execute<{ id: string }[]>(`select id from outbox_mail where kind = 'chaser' and "to" @> ?::jsonb`, [JSON.stringify([KIM])]);
         const r = found ? await h.em().findOne(OutboxMail, { id: found.id }) : null;
-        return r && r.status === 'pending' && r.notBefore > h.clock.now() ? r : undefined;
+        return r?.status === 'pending' && r.notBefore > h.clock.now() ? r : undefined;
       },
       { what: 'the chaser to be deferred' },
     );

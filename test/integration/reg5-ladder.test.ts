@@ -5,6 +5,7 @@ import { messageIdFor } from '../../src/outbound/compose/threading.js';
 import { isChaserSubject } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, SECRET, rfc822 } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -49,7 +50,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     h = await EscalatorHarness.start({ name: 'reg5', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
@@ -224,7 +225,7 @@ describe('childrens-home-reg5 on a child protection case: the safeguarding times
     h = await EscalatorHarness.start({ name: 'reg5-cp', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isChaserSubject } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -25,7 +26,7 @@ describe('reg 5: a family time on Friday 11 December, the IRO informed', () => {
     h = await EscalatorHarness.start({ name: 'reg5-gaps', start: '2026-11-23T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

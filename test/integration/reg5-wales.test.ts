@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -40,7 +41,7 @@ describe('reg 5 for a home in Wales, through the real services', () => {
     cli = operatorCli(h, writeHarnessConfig(h));
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, operatorCli, writeHarnessConfig } from '../support/case-mail.js';
 import { EscalatorHarness, RM } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 
@@ -19,7 +20,7 @@ describe('a reply’s attachments reach the RM', () => {
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   it('forwards what fits, names what does not, and the CLI writes that out', async () => {

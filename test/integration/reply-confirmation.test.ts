@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const PDF = Buffer.from('%PDF-1.4\n% the review minutes\n'.padEnd(4000, '.'));
@@ -28,7 +29,7 @@ describe('a reply that reads as done waits for the RM', () => {
     h.sink.clear();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));
@@ -123,7 +124,7 @@ describe('a reply that reads as done waits for the RM', () => {
       id,
     );
     expect(h.sink.messages.slice(before)).toEqual([]);
-    const events = await h.em().execute<Array<{ type: string }>>(`select type from case_event where case_id = ? order by id`, [c.receipt.id]);
+    const events = await h.em().execute<{ type: string }[]>(`select type from case_event where case_id = ? order by id`, [c.receipt.id]);
     expect(events.map((e) => e.type).slice(-2)).toEqual(['auto-reply', 'auto-reply']);
     expect(await status(c.receipt)).toBe('open');
   });
@@ -180,9 +181,9 @@ describe('a reply that reads as done waits for the RM', () => {
     expect(await status(c.notDone)).toBe('open');
     const events = await h
       .em()
-      .execute<Array<{ type: string; actor: string }>>(`select type, actor from case_event where case_id = ? and type = 'not-done'`, [c.notDone.id]);
+      .execute<{ type: string; actor: string }[]>(`select type, actor from case_event where case_id = ? and type = 'not-done'`, [c.notDone.id]);
     expect(events).toEqual([{ type: 'not-done', actor: RM }]);
-    const kept = await h.em().execute<Array<{ case_id: string }>>(`select case_id from message where message_id = ?`, [notDoneReply]);
+    const kept = await h.em().execute<{ case_id: string }[]>(`select case_id from message where message_id = ?`, [notDoneReply]);
     expect(kept).toEqual([{ case_id: c.notDone.id }]);
   });
 

@@ -9,6 +9,7 @@ import { sendMailJob } from '../../src/workflows/jobs/send-mail.job.js';
 import { jobIds } from '../../src/workflows/job-catalogue.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -22,7 +23,7 @@ describe('runs twice, sends once', () => {
     h = await EscalatorHarness.start({ name: 'runs-twice', start: '2026-12-01T10:00:00Z' });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

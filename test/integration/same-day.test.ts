@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
 import { EscalatorHarness, INBOX, rfc822 } from '../support/escalator-harness.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const OPENED = '2026-12-24T17:30:00Z';
 const PRACTITIONER = 'chris.lee@sunrise-homes.org.uk';
@@ -20,7 +21,7 @@ describe('same day means the same day (sendWindow: always)', () => {
     h = await EscalatorHarness.start({ name: 'same_day', start: OPENED });
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -8,6 +8,7 @@ import type { CaseState } from '../../src/domain/case/case-state.js';
 import { plusAddress } from '../../src/domain/inbound/plus-address.js';
 import { CaseMail, captureIo, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -23,7 +24,7 @@ describe('security: who may change a case, and what the service echoes back', ()
     mail = new CaseMail(h);
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

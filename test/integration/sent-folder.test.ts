@@ -6,10 +6,12 @@ import { createLogger } from '../../src/lib/logger.js';
 import { composeMail } from '../../src/outbound/compose/compose-mail.js';
 import { AppendToSentTransport } from '../../src/outbound/transport/append-to-sent-transport.js';
 import { createTransport } from '../../src/outbound/transport/transport-factory.js';
+import type { MailTransport } from '../../src/runtime/mail-transport.js';
 import { startDovecot, type DovecotServer } from '../support/dovecot.js';
 import { EscalatorHarness, INBOX, LogCapture, RM, rfc822 } from '../support/escalator-harness.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const MAILBOX = 'escalations@sunrise-homes.org.uk';
 
@@ -38,7 +40,7 @@ describe('appending sent mail to the Sent folder over IMAP', () => {
     [dovecot, sink] = await Promise.all([startDovecot(), startSmtpSink()]);
   });
   afterAll(async () => {
-    await Promise.all([dovecot?.dispose(), sink?.stop()]);
+    await Promise.all([ifStarted(dovecot, (d) => d.dispose()), ifStarted(sink, (s) => s.stop())]);
   });
 
   const org = (password: string): OrganisationConfig =>
@@ -81,7 +83,7 @@ describe('appending sent mail to the Sent folder over IMAP', () => {
     try {
       await transport.send(one.envelope, one.raw);
       await transport.send(two.envelope, two.raw);
-      await (transport as AppendToSentTransport).sent.flush();
+      await appendsToSent(transport).sent.flush();
     } finally {
       await transport.close();
     }
@@ -109,7 +111,7 @@ describe('appending sent mail to the Sent folder over IMAP', () => {
     try {
       const result = await transport.send(mail.envelope, mail.raw);
       expect(result.accepted).toEqual(['sam.patel@northshire.gov.uk']);
-      await (transport as AppendToSentTransport).sent.flush();
+      await appendsToSent(transport).sent.flush();
     } finally {
       await transport.close();
     }
@@ -142,7 +144,7 @@ describe('the running service keeps what it sends in Sent', () => {
     await h.restart();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-20).join('\n'));
@@ -179,3 +181,9 @@ describe('the running service keeps what it sends in Sent', () => {
     expect(sent[0]!.flags.has('\\Seen')).toBe(true);
   });
 });
+
+/** The transport as the Sent-folder wrapper it must be for these tests (fails the test otherwise). */
+function appendsToSent(transport: MailTransport): AppendToSentTransport {
+  if (!(transport instanceof AppendToSentTransport)) throw new Error('expected the transport to append to the Sent folder');
+  return transport;
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, type OpenedCase } from '../support/case-mail.js';
 import { EscalatorHarness } from '../support/escalator-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const INSPECTOR = 'casey.inspector@ofsted.gov.uk';
@@ -55,7 +56,7 @@ describe('rungs due at the same moment', () => {
     await h.settle();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
 
   it('sends both when the moment comes, each once', async () => {

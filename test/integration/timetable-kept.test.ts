@@ -13,6 +13,7 @@ import { CaseMail, isChaserSubject, operatorCli, writeHarnessConfig, type Opened
 import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const JO = 'jo.bennett@northshire.gov.uk';
@@ -91,7 +92,7 @@ describe('the dates the RM is told are the dates kept (confirmation, cases show,
     await h.settle();
   });
   afterAll(async () => {
-    await h?.close();
+    await ifStarted(h, (x) => x.close());
   });
   afterEach((ctx) => {
     if (ctx.task.result?.state === 'fail') console.log(h.logs.raw.slice(-25).join('\n'));

@@ -6,6 +6,7 @@ import { CaseMail, type OpenedCase } from '../support/case-mail.js';
 import { RM } from '../support/escalator-harness.js';
 import { WebClient, hiddenField } from '../support/web-client.js';
 import { startWebHarness, WEB_USERS, type WebHarness } from '../support/web-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 const SAM = 'sam.patel@northshire.gov.uk';
 const KIM = 'kim.lowe@northshire.gov.uk';
@@ -37,7 +38,7 @@ describe('web view: sign-in and who may do what', () => {
     ];
   });
   afterAll(async () => {
-    await w?.close();
+    await ifStarted(w, (x) => x.close());
   });
 
   const caseRow = async (ref = c.ref) => (await w.h.em().execute<{ status: string }[]>(`select status from escalation_case where ref = ?`, [ref]))[0]!;

@@ -9,6 +9,7 @@ import { INBOX, RM, SECRET } from '../support/escalator-harness.js';
 import { PATIENCE_MS } from '../support/patience.js';
 import { fitsWidth, launchBrowser, seriousViolations, signInWithBrowser } from '../support/browser.js';
 import { seedWebCases, startWebHarness, WEB_USERS, type SeededCases, type WebHarness } from '../support/web-harness.js';
+import { ifStarted } from '../support/if-started.js';
 
 describe('web view in a browser', () => {
   let w: WebHarness;
@@ -30,8 +31,8 @@ describe('web view in a browser', () => {
     page = await context.newPage();
   });
   afterAll(async () => {
-    await browser?.close();
-    await w?.close();
+    await ifStarted(browser, (x) => x.close());
+    await ifStarted(w, (x) => x.close());
   });
 
   const noSeriousViolations = async (what: string) => {
