@@ -109,7 +109,11 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     const m = await chaserAt('2026-12-07T10:00:00Z', SAM);
     expectThreaded(m, 's1-chaser');
     expect(addresses(m, 'to')).toEqual([SAM]);
-    expect(addresses(m, 'cc')).toEqual([JO, RM].sort());
+    // The RM is not copied on the chaser (one mail per step): their copy is the step notice, which quotes it.
+    expect(addresses(m, 'cc')).toEqual([JO].sort());
+    const notice = await h.sink.waitFor((n) => n.envelope.to.includes(RM) && (n.parsed.subject?.startsWith('Sent: ') ?? false));
+    expect(notice.parsed.text).toContain('This is your copy of it');
+    expect(notice.parsed.text).toContain(SAM);
     // The end of the working day before the team manager is written to (Monday 14 December).
     expect(m.parsed.text).toContain('Please have this completed by the end of Friday 11 December 2026.');
     expect(m.parsed.text).toContain('write to the team manager on Monday 14 December 2026');
@@ -119,14 +123,14 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     const m = await chaserAt('2026-12-14T10:00:00Z', JO);
     expectThreaded(m, 's2-chaser');
     expect(addresses(m, 'to')).toEqual([JO]);
-    expect(addresses(m, 'cc')).toEqual([SAM, RM].sort());
+    expect(addresses(m, 'cc')).toEqual([SAM].sort());
     expect(m.parsed.text).toContain('Please have this completed by the end of Friday 18 December 2026.');
   });
 
   it('4 weeks: the Assistant Director from the directory, copying the IRO, professional and team manager', async () => {
     const m = await chaserAt('2026-12-21T10:00:00Z', AD);
     expectThreaded(m, 's3-chaser');
-    expect(addresses(m, 'cc')).toEqual([IRO, SAM, JO, RM].sort());
+    expect(addresses(m, 'cc')).toEqual([IRO, SAM, JO].sort());
     // A two-week window, to the working day before the DCS letter (Monday 4 January 2027): New Year's Day is a holiday.
     expect(m.parsed.text).toContain('Please have this completed by the end of Thursday 31 December 2026.');
   });
@@ -162,7 +166,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     await h.settle();
     expectThreaded(letter, 's4-chaser');
     expect(addresses(letter, 'to')).toEqual([DCS]);
-    expect(addresses(letter, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
+    expect(addresses(letter, 'cc')).toEqual([AD, IRO, SAM, JO].sort());
     expect(letter.raw.equals(Buffer.from(draft.raw!))).toBe(false);
     expect(letter.parsed.text).toContain('Please have this completed by the end of Monday 18 January 2027.');
     expect(letter.parsed.text).not.toContain('Friday 15 January 2027');
@@ -189,7 +193,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     const toInspector = await h.sink.waitFor((m) => m.envelope.to.includes(INSPECTOR));
     expectThreaded(toInspector, 's5-chaser');
     expect(addresses(toInspector, 'to')).toEqual([INSPECTOR]);
-    expect(addresses(toInspector, 'cc')).toEqual([DCS, AD, RM].sort());
+    expect(addresses(toInspector, 'cc')).toEqual([DCS, AD].sort());
     // Approved the day it was drafted: byte for byte. The rung states no deadline of its own.
     expect(toInspector.raw.equals(Buffer.from(draft.raw!))).toBe(true);
     expect(toInspector.parsed.text).not.toContain('Please have this completed by');
@@ -208,7 +212,7 @@ describe('childrens-home-reg5 walked to its fortnightly stage on the real servic
     const m = await chaserAt('2027-02-02T10:05:00Z', DCS);
     expectThreaded(m, 's7-chaser');
     expect(addresses(m, 'to')).toEqual([DCS]);
-    expect(addresses(m, 'cc')).toEqual([AD, IRO, SAM, JO, RM].sort());
+    expect(addresses(m, 'cc')).toEqual([AD, IRO, SAM, JO].sort());
     expect(m.parsed.text).toContain('Please have this completed by the end of Monday 15 February 2027.');
     const next = (await h.caseByRef('ESC-2026-0001'))!;
     expect(next.nextActionAt?.toISOString()).toBe('2027-02-16T10:05:00.000Z');
@@ -300,7 +304,7 @@ describe('childrens-home-reg5 on a child protection case: the safeguarding times
     await rmReplies(first.messageId, 'APPROVE', 2);
     const toInspector = await h.sink.waitFor((m) => m.envelope.to.includes(INSPECTOR));
     expect(toInspector.messageId).toBe(id('s5-chaser'));
-    expect(addresses(toInspector, 'cc')).toEqual([DCS, AD, RM].sort());
+    expect(addresses(toInspector, 'cc')).toEqual([DCS, AD].sort());
 
     const ask = await h.sink.waitFor((m) => (m.parsed.subject ?? '').includes('Approval needed: Escalation to the Local'));
     await h.settle();
@@ -319,7 +323,7 @@ describe('childrens-home-reg5 on a child protection case: the safeguarding times
     expect(toLscp.parsed.inReplyTo).toBe(REQUEST);
     expect(refsOf(toLscp)).toEqual([REQUEST, ...['s1', 's2', 's3', 's4', 's5'].map((s) => id(`${s}-chaser`))]);
     expect(addresses(toLscp, 'to')).toEqual([LSCP]);
-    expect(addresses(toLscp, 'cc')).toEqual([DCS, AD, IRO, RM].sort());
+    expect(addresses(toLscp, 'cc')).toEqual([DCS, AD, IRO].sort());
     expect(toLscp.raw.equals(Buffer.from(draft.raw!))).toBe(true);
     expect(toLscp.parsed.text).toContain('child protection matter');
     // Then every two working days: Wednesday 2 December at the opening.
