@@ -26,6 +26,7 @@ import { buildMailContext } from '../../../src/outbound/render/mail-context.js';
 import { renderMail, templateNameFor } from '../../../src/outbound/render/render-mail.js';
 import { TemplateStore } from '../../../src/lib/template-store.js';
 import { CaseDriver, calendar, ladder } from './case-driver.js';
+import { prng } from '../../support/prng.js';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? randomInt(2 ** 31));
 const CASES = Number(process.env.PROPERTY_CASES ?? 200);
@@ -34,18 +35,6 @@ const store = new TemplateStore();
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DATE =
   /(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) (\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December) (\d{4})/;
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** "Monday 7 December 2026" as 2026-12-07. */
 function isoOf(m: RegExpExecArray | RegExpMatchArray): string {

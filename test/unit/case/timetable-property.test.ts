@@ -18,23 +18,12 @@ import { buildMailContext } from '../../../src/outbound/render/mail-context.js';
 import { renderMail, templateNameFor } from '../../../src/outbound/render/render-mail.js';
 import { TemplateStore } from '../../../src/lib/template-store.js';
 import { CaseDriver, calendar, ladder, mailsOf, people } from './case-driver.js';
+import { prng } from '../../support/prng.js';
 
 const SEED = Number(process.env.PROPERTY_SEED ?? randomInt(2 ** 31));
 const CASES = Number(process.env.PROPERTY_CASES ?? 300);
 const LADDERS = ['childrens-home-reg5', 'foster-carer-concern', 'fostering-panel', 'practice-disagreement', 'firo-dispute-resolution'];
 const store = new TemplateStore();
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Opening {
   def: LadderDefinition;
