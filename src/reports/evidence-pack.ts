@@ -8,6 +8,8 @@ import { timetableRows } from '../domain/case/timetable-view.js';
 import { rungOf } from '../domain/case/timetable.js';
 import { effectiveLadder, type EffectiveRung } from '../domain/ladder/effective-ladder.js';
 import { localLadder, localPolicy, localRoleLabel } from '../domain/ladder/local-ladder.js';
+import { partnerLadder, partnerLine } from '../domain/ladder/partner-ladder.js';
+import { casePartner } from '../domain/case/role-resolution.js';
 import { hasPanelForm, PANEL_DATE_FIELDS, PANEL_DATE_LABEL, type PanelForm } from '../domain/case/panel-form.js';
 import { localIso, localStamp, People } from './evidence-people.js';
 import { buildSummary, type EvidenceSummary } from './evidence-summary.js';
@@ -252,7 +254,9 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
   const { state } = input;
   // Rung titles, role labels and the policy line as the organisation's country names them.
   const where = { nation: input.ctx.calendar.nation, country: input.ctx.org.country };
-  const ctx: CaseContext = { ...input.ctx, ladder: localLadder(input.ctx.ladder, where) };
+  // A partner agency's own roles (an NHS trust's designated nurse) where the council's would be.
+  const agency = casePartner(state, input.ctx);
+  const ctx: CaseContext = { ...input.ctx, ladder: partnerLadder(localLadder(input.ctx.ladder, where), agency) };
   const local = localPolicy(ctx.ladder, where);
   const cal = ctx.calendar;
   const def = ctx.ladder;
@@ -562,7 +566,7 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
     ladder: {
       id: def.id,
       title: def.title,
-      summary: def.summary,
+      summary: agency ? `${def.summary} Partner agency: ${partnerLine(agency)}.` : def.summary,
       policyTitle: def.policy.title,
       policyFile: def.policy.file,
       // Outside the policy's own country its framework is cited by title, never the English regulation.

@@ -9,6 +9,8 @@ import { currentStep, rungOf } from '../domain/case/timetable.js';
 import { timetableRows, type TimetableRow } from '../domain/case/timetable-view.js';
 import { CLOSED_STATUSES, type CaseState } from '../domain/case/case-state.js';
 import { localLadder, localPolicy, localRoleLabel, policyLine } from '../domain/ladder/local-ladder.js';
+import { partnerLadder, partnerLine } from '../domain/ladder/partner-ladder.js';
+import { casePartner } from '../domain/case/role-resolution.js';
 
 export interface CaseSummary {
   ref: string;
@@ -28,6 +30,8 @@ export interface CaseView extends CaseSummary {
   policy: string;
   /** The regulator named in the organisation's country ("Ofsted", "Care Inspectorate Wales"), or null. */
   regulator: string | null;
+  /** The partner agency the case is with and its own roles ("… NHS Foundation Trust (health service): named nurse → …"), or null. */
+  partner: string | null;
   /** `label`: the role as the organisation's country names it ("Care Inspectorate Wales inspector"). */
   participants: { role: string; label: string; email: string; name?: string; source: string; undeliverable: boolean }[];
   timetable: TimetableRow[];
@@ -101,7 +105,8 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
   const orgCtx = org.caseContext(row.ladderId, now);
   // Rung titles and role labels with the regulator of the organisation's country, as its mails say them.
   const where = { nation: orgCtx.calendar.nation, country: orgCtx.org.country };
-  const ctx = { ...orgCtx, ladder: localLadder(orgCtx.ladder, where) };
+  const agency = casePartner(state, orgCtx);
+  const ctx = { ...orgCtx, ladder: partnerLadder(localLadder(orgCtx.ladder, where), agency) };
   const label = (role: string) => localRoleLabel(ctx.ladder, where, role);
   const events = await loadCaseEvents(em, row.id, logger);
   const inbound = await em.find(
@@ -145,6 +150,7 @@ export async function showCase(em: EntityManager, orgs: Organisations, ref: stri
     childRef: row.childRef ?? null,
     policy: policyLine(ctx.ladder, where),
     regulator: localPolicy(ctx.ladder, where).regulator,
+    partner: agency ? partnerLine(agency) : null,
     participants: [
       {
         role: 'originator',

@@ -15,6 +15,7 @@ function formatView(v: CaseView): string {
     `  status ${v.status} · ladder ${v.ladder}${v.variant !== 'standard' ? ` (${v.variant})` : ''} · rung ${v.rung ?? '–'} · next action ${v.nextActionAt ?? 'none'}`,
     `  child reference ${v.childRef ?? '–'} · opened ${v.openedAt}`,
     `  policy: ${v.policy}`,
+    ...(v.partner ? [`  partner agency: ${v.partner}`] : []),
     '',
     'Participants:',
     ...v.participants.map((p) => `  ${p.label.padEnd(34)} ${p.name ? `${p.name} <${p.email}>` : p.email}${p.undeliverable ? ' (undeliverable)' : ''}`),

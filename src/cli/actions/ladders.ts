@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { DEFAULT_SEND_WINDOW } from '../../config/config-schema.js';
-import type { LoadedConfig } from '../../config/load-config.js';
+import { resolveFrom, type LoadedConfig } from '../../config/load-config.js';
 import { readLadderDir } from '../../config/load-ladders.js';
 import { COUNTRIES, NATIONS, countryInNation, countryOf, type Country, type Nation } from '../../domain/calendar/nation.js';
 import { WorkCalendar } from '../../domain/calendar/work-calendar.js';
@@ -11,6 +11,9 @@ import { ladderTables } from '../../domain/ladder/ladder-table.js';
 import type { CaseFlag, LadderDefinition, VariantName } from '../../domain/ladder/ladder-schema.js';
 import { simulateLadder, type Simulation } from '../../domain/ladder/simulate.js';
 import { localLadder, localRoleLabel, policyLine, type Whereabouts } from '../../domain/ladder/local-ladder.js';
+import { partnerLadder, partnerLine, partnerRoles } from '../../domain/ladder/partner-ladder.js';
+import type { Authority } from '../../domain/directory.js';
+import { loadDirectory } from '../../config/load-directory.js';
 import { DEFAULT_TEMPLATE_DIR, TemplateStore } from '../../lib/template-store.js';
 import { calendarOf } from '../../runtime/org-calendar.js';
 import { ladderFolders } from '../../runtime/org-ladders.js';
@@ -60,6 +63,12 @@ export function checkTemplates(ladder: LadderDefinition, file: string, store: Te
       }
     }
   }
+  for (const [id, template] of Object.entries(ladder.partnerAgencies?.templates ?? {})) {
+    for (const format of ['text', 'html'] as const) {
+      if (!store.has(`rungs/${template}`, format))
+        problems.push(`${file}: partnerAgencies.templates.${id}: template rungs/${template}/${format}.hbs is missing`);
+    }
+  }
   return [...new Set(problems)];
 }
 
@@ -95,13 +104,14 @@ function ccText(step: Simulation['steps'][number], roleLabel: (role: string) => 
 
 const COUNTRY_LABEL: Record<Country, string> = { england: 'England', wales: 'Wales', scotland: 'Scotland', 'northern-ireland': 'Northern Ireland' };
 
-function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar, where: Whereabouts): string {
+function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalendar, where: Whereabouts, agency?: Authority): string {
   const roleLabel = (role: string) => localRoleLabel(def, where, role);
   const lines = [
     `${def.title} (${sim.ladder}, ${sim.variant} timescales, ${sim.nation}, ${COUNTRY_LABEL[countryOf(where.nation, where.country)]})`,
     `Policy: ${policyLine(def, where)}.`,
     `Opened ${sim.start}; the clock starts ${sim.clockStart}.`,
   ];
+  if (agency) lines.push(`Partner agency: ${partnerLine(agency)} (${def.partnerAgencies?.policyRef ?? ''}).`);
   if (sim.drawnInBefore) {
     lines.push(`Needed by ${cal.formatDate(cal.closeOf(sim.drawnInBefore))}: every step is drawn in before it (${def.neededBy?.policyRef ?? 'Due:'}).`);
   }
@@ -116,6 +126,18 @@ function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalen
     lines.push(`    policy: ${s.policyRef}`);
   });
   return lines.join('\n');
+}
+
+/** The directory's authority with this id, which must give its own ladder of roles for this ladder to use. */
+async function agencyFor(id: string, def: LadderDefinition, opts: GlobalOptions, io: CliIo): Promise<Authority> {
+  const loaded = await configForLadders(opts, io);
+  const path = resolveFrom(loaded.baseDir, loaded.config.directory);
+  const directory = loadDirectory(path);
+  const agency = directory.authorities.find((a) => a.id === id);
+  if (!agency) throw new CliError(`--agency: no authority "${id}" in ${path} (it has: ${directory.authorities.map((a) => a.id).join(', ') || 'none'})`);
+  if (!def.partnerAgencies) throw new CliError(`--agency: ladder ${def.id} does not take partner agencies' own roles`);
+  if (!partnerRoles(def, agency)) throw new CliError(`--agency: ${id} in ${path} gives no ladder of its own roles`);
+  return agency;
 }
 
 export async function check(opts: GlobalOptions & { dir?: string }, io: CliIo): Promise<void> {
@@ -158,6 +180,8 @@ export interface SimulateOptions {
   imminent?: boolean;
   /** A `Due:` date (YYYY-MM-DD) the request is needed by. */
   due?: string;
+  /** A directory authority's id: the professional is at that partner agency, whose own roles replace the council's. */
+  agency?: string;
   dir?: string;
   json?: boolean;
 }
@@ -198,8 +222,11 @@ export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo)
   }
   const start = DateTime.fromISO(opts.start, { zone: cal.timezone });
   if (!start.isValid) throw new CliError(`--start: "${opts.start}" is not an ISO 8601 date-time`);
-  // Titles, policy references and role labels with the regulator of the country.
-  const def = localLadder(findLadder(opts.ladder, dirs), where);
+  // Titles, policy references and role labels with the regulator of the country, and a partner
+  // agency's own roles.
+  const local = localLadder(findLadder(opts.ladder, dirs), where);
+  const agency = opts.agency ? await agencyFor(opts.agency, local, opts, io) : undefined;
+  const def = partnerLadder(local, agency);
   const variant: VariantName = opts.imminent ? 'imminent' : opts.urgent ? 'urgent' : 'standard';
   if (variant !== 'standard' && !def.variants[variant]) throw new CliError(`ladder ${def.id} has no ${variant} variant`);
   if (opts.due !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(opts.due) && DateTime.fromISO(opts.due).isValid)) {
@@ -208,7 +235,11 @@ export async function simulate(opts: GlobalOptions & SimulateOptions, io: CliIo)
   const sim = simulateLadder(def, variant, start.toJSDate(), cal, opts.due ? { due: opts.due } : {});
   io.out(
     opts.json
-      ? JSON.stringify({ ...sim, country: countryOf(where.nation, where.country), policy: policyLine(def, where) }, null, 2)
-      : formatSimulation(sim, def, cal, where),
+      ? JSON.stringify(
+          { ...sim, country: countryOf(where.nation, where.country), policy: policyLine(def, where), ...(agency ? { partner: partnerLine(agency) } : {}) },
+          null,
+          2,
+        )
+      : formatSimulation(sim, def, cal, where, agency),
   );
 }

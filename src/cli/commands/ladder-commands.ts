@@ -31,6 +31,7 @@ export function registerLadderCommands(program: Command, io: CliIo): void {
     .option('--urgent', 'the urgent (safeguarding) timescales')
     .option('--imminent', 'the imminent-risk timescales')
     .option('--due <date>', 'needed by this date (YYYY-MM-DD), as a Due: directive says')
+    .option('--agency <id>', 'the professional is at this partner agency of the directory (its own roles replace the council’s)')
     .option('--dir <folder>', 'ladder folder')
     .option('--json', 'JSON output')
     .action(async (o: SimulateOptions) => (await actions()).simulate({ ...program.opts<GlobalOptions>(), ...o }, io));

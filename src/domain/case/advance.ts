@@ -1,4 +1,7 @@
 import { effectiveLadder, type EffectiveLadder } from '../ladder/effective-ladder.js';
+import type { LadderDefinition } from '../ladder/ladder-schema.js';
+import { partnerLadder } from '../ladder/partner-ladder.js';
+import { casePartner } from './role-resolution.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState } from './case-state.js';
 import { DecisionBuilder, type Decision } from './decision.js';
@@ -12,8 +15,16 @@ export function cloneState(state: CaseState): CaseState {
   return structuredClone(state);
 }
 
-export function ladderFor(state: CaseState, ctx: CaseContext): EffectiveLadder {
-  return effectiveLadder(ctx.ladder, state.variant);
+/**
+ * The ladder as this case reads it: with a partner agency's own roles (reg 5: an NHS trust's
+ * designated nurse and head of service) named where the council's would be. Same rungs, same dates.
+ */
+export function caseLadder(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'directory'>): LadderDefinition {
+  return partnerLadder(ctx.ladder, casePartner(state, ctx));
+}
+
+export function ladderFor(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'directory'>): EffectiveLadder {
+  return effectiveLadder(caseLadder(state, ctx), state.variant);
 }
 
 /**

@@ -1,6 +1,8 @@
 import { addressKey } from '../address.js';
 import { authorityForAddress, type Authority } from '../directory.js';
 import { rolesOf } from '../ladder/effective-ladder.js';
+import type { LadderDefinition } from '../ladder/ladder-schema.js';
+import { partnerRoles } from '../ladder/partner-ladder.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 
@@ -22,30 +24,43 @@ export function caseAuthority(state: CaseState, ctx: Pick<CaseContext, 'director
   return undefined;
 }
 
+/** What role resolution reads: the directory, the organisation, and the ladder when there is one (its partner agencies). */
+type ResolveContext = Pick<CaseContext, 'directory' | 'org'> & { ladder?: Pick<LadderDefinition, 'partnerAgencies' | 'professionalRole'> };
+
+/**
+ * The partner agency the case is with (reg 5: an NHS trust, a school), when the ladder takes
+ * partner agencies and the agency's directory entry gives its own ladder of roles.
+ */
+export function casePartner(state: CaseState, ctx: Pick<CaseContext, 'directory' | 'ladder'>): Authority | undefined {
+  if (!ctx.ladder.partnerAgencies) return undefined;
+  const authority = caseAuthority(state, ctx);
+  return partnerRoles(ctx.ladder, authority) ? authority : undefined;
+}
+
 /**
  * Deliverable addresses for a role on this case: what the case was told (directives, the
  * request's recipients, learned replies) first, then the directory (the professional's
- * authority, then the organisation's own entries).
+ * authority, where a partner agency's own role stands in for the council's, then the
+ * organisation's own entries).
  */
-export function resolveRole(state: CaseState, role: string, ctx: Pick<CaseContext, 'directory' | 'org'>): ResolvedContact[] {
+export function resolveRole(state: CaseState, role: string, ctx: ResolveContext): ResolvedContact[] {
   const undeliverable = new Set(state.participants.filter((p) => p.undeliverable).map((p) => addressKey(p.email)));
   const usable = (c: Contact) => !undeliverable.has(addressKey(c.email));
   if (role === 'originator') return usable(state.originator) ? [{ ...state.originator, role, source: 'case' }] : [];
   if (role === 'rm') return usable(ctx.org.manager) ? [{ ...ctx.org.manager, role, source: 'config' }] : [];
   const own = state.participants.filter((p) => p.role === role && !p.undeliverable);
   if (own.length) return own.map((p) => ({ email: p.email, ...(p.name ? { name: p.name } : {}), role, source: 'case' }));
-  const fromAuthority = caseAuthority(state, ctx)?.contacts[role];
+  const authority = caseAuthority(state, ctx);
+  const standIn = ctx.ladder ? partnerRoles(ctx.ladder, authority)?.get(role)?.contact : undefined;
+  if (standIn) return usable(standIn) ? [{ ...standIn, role, source: 'directory' }] : [];
+  const fromAuthority = authority?.contacts[role];
   if (fromAuthority && usable(fromAuthority)) return [{ ...fromAuthority, role, source: 'directory' }];
   const fromOrg = ctx.directory.organisations[state.orgId]?.[role];
   if (fromOrg && usable(fromOrg)) return [{ ...fromOrg, role, source: 'directory' }];
   return [];
 }
 
-export function resolveRoles(
-  state: CaseState,
-  roles: string[],
-  ctx: Pick<CaseContext, 'directory' | 'org'>,
-): { contacts: ResolvedContact[]; missing: string[] } {
+export function resolveRoles(state: CaseState, roles: string[], ctx: ResolveContext): { contacts: ResolvedContact[]; missing: string[] } {
   const contacts: ResolvedContact[] = [];
   const missing: string[] = [];
   for (const role of roles) {

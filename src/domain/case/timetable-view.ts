@@ -1,5 +1,5 @@
 import { describeDuration } from '../calendar/duration.js';
-import { roleLabel } from '../roles.js';
+import { ladderRoleLabel } from '../ladder/local-ladder.js';
 import { ladderFor } from './advance.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, StepStatus } from './case-state.js';
@@ -36,6 +36,7 @@ export interface TimetableRow {
 /** The case's timetable as people read it: confirmations, acknowledgements, `cases show`. */
 export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'calendar' | 'directory' | 'org' | 'now'>): TimetableRow[] {
   const ladder = ladderFor(state, ctx);
+  const roleLabel = (role: string) => ladderRoleLabel(ladder.def, role);
   return state.steps.map((step, index) => {
     const rung = rungOf(ladder, step);
     // What the chaser says (sent), or will say if it goes when due: worked out by the same rule.

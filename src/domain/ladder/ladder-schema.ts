@@ -230,6 +230,23 @@ export const ladderSchema = z
       .optional(),
     /** Roles the opening request is addressed to (the "professional"), for the timetable. */
     professionalRole: role.default('professional'),
+    /**
+     * A partner agency (reg 5: "health and education services, …, the police and youth offending
+     * teams") whose directory entry gives its own ladder of roles: its roles above the professional
+     * stand in for `replaces`, lowest first, the top one taking any left over (partner-ladder.ts);
+     * the rungs listed in `templates` are written with those templates, which name the agency, not
+     * a council.
+     */
+    partnerAgencies: z
+      .object({
+        replaces: z.array(role).min(1),
+        policyRef: z.string().min(1),
+        templates: z.record(slug, z.string().min(1)).default({}),
+      })
+      .strict()
+      .optional(),
+    /** What the mails call a role on this ladder, where not its usual name (a partner agency's ladder sets them). */
+    roleTitles: z.record(role, z.string().min(1)).optional(),
     rungs: z.array(rungSchema).min(1),
     repeat: repeatSchema.optional(),
     variants: z.object({ urgent: variantSchema.optional(), imminent: variantSchema.optional() }).strict().default({}),
@@ -262,6 +279,11 @@ export const ladderSchema = z
     for (const id of checkRungs(ladder.rungs, ['rungs'])) ids.add(id);
     // The repeat's duties are reminded at every fortnightly step too: a typo there was not reported.
     if (ladder.repeat) checkDuties(ladder.repeat.duties, ['repeat']);
+    for (const key of Object.keys(ladder.partnerAgencies?.templates ?? {})) {
+      if (key !== 'repeat' && !ids.has(key)) {
+        ctx.addIssue({ code: 'custom', path: ['partnerAgencies', 'templates', key], message: `no rung "${key}" in this ladder` });
+      }
+    }
     if (ladder.panelForm && !ids.has(ladder.panelForm.before)) {
       ctx.addIssue({ code: 'custom', path: ['panelForm', 'before'], message: `no rung "${ladder.panelForm.before}" in this ladder` });
     }

@@ -81,6 +81,12 @@ export function ladderTables(ladders: readonly LadderDefinition[]): string {
       const by = v === 'urgent' ? ['Safeguarding: yes', 'SAFEGUARDING', ...variant.chosenBy.map((f) => FLAG_WORDS[f])] : ['Imminent: yes', 'IMMINENT'];
       parts.push(`The ${v} variant (${cell(variant.label)}; ${cell(variant.policyRef)}): \`${[...new Set(by)].join('`, `')}\`.`);
     }
+    if (def.partnerAgencies) {
+      const replaced = def.partnerAgencies.replaces.map((r) => roleLabel(r));
+      parts.push(
+        `A partner agency whose directory entry gives its own roles (${cell(def.partnerAgencies.policyRef)}): its roles above the professional stand in for the ${replaced.join(', ')}, lowest first, on the same dates; with fewer of them, the top one takes the places left.`,
+      );
+    }
     parts.push('');
     parts.push('| variant | step | rung | falls due | to | copied | deadline given | notes | policy |', '|---|---|---|---|---|---|---|---|---|');
     for (const v of variants) parts.push(...rows(effectiveLadder(def, v), v));

@@ -35,9 +35,14 @@ export function localise(ladder: Pick<LadderDefinition, 'policy'>, where: Wherea
   return own && !local.own && local.regulator ? text.replaceAll(own, local.regulator) : text;
 }
 
+/** A role's label on this ladder: its own title for it (a partner agency's "designated nurse"), else the usual one. */
+export function ladderRoleLabel(ladder: Pick<LadderDefinition, 'roleTitles'>, role: string): string {
+  return ladder.roleTitles?.[role] ?? roleLabel(role);
+}
+
 /** A role's label in the country ("Care Inspectorate Wales inspector"). */
-export function localRoleLabel(ladder: Pick<LadderDefinition, 'policy'>, where: Whereabouts, role: string): string {
-  return localise(ladder, where, roleLabel(role));
+export function localRoleLabel(ladder: Pick<LadderDefinition, 'policy' | 'roleTitles'>, where: Whereabouts, role: string): string {
+  return localise(ladder, where, ladderRoleLabel(ladder, role));
 }
 
 /**

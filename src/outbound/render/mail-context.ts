@@ -13,7 +13,9 @@ import { caseSubject } from '../../domain/inbound/subject-tags.js';
 import { NATION_LABEL } from '../../domain/calendar/nation.js';
 import { localLadder, localPolicy, localRoleLabel, localise as localiseIn, type LocalPolicy, type Whereabouts } from '../../domain/ladder/local-ladder.js';
 import { rolesOf, type EffectiveLadder } from '../../domain/ladder/effective-ladder.js';
-import { resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
+import { casePartner, resolveRole, roleOfAddress as roleOfEmail } from '../../domain/case/role-resolution.js';
+import { partnerLadder, partnerRoles } from '../../domain/ladder/partner-ladder.js';
+import { AGENCY_KIND_TEXT, type Authority } from '../../domain/directory.js';
 import { addressKey } from '../../domain/address.js';
 import { answerText, requestTextForAbout } from '../../domain/case/about.js';
 
@@ -83,6 +85,11 @@ export interface MailContext {
     statusText: string;
     safeguarding: boolean;
     childProtection: boolean;
+    /**
+     * The partner agency the case is with (an NHS trust, a school), when its directory entry gives
+     * its own roles, else null: its chasers name it and its roles, never a council's.
+     */
+    partner: PartnerView | null;
     /**
      * The fostering panel escalation form as recorded, or null: the panel's date, the 5 working days
      * for the form, and step 6's further form (which aspects still concern the ADM or panel chair).
@@ -163,6 +170,19 @@ export interface MailContext {
   data: Record<string, unknown>;
 }
 
+export interface PartnerView {
+  /** "Northshire NHS Foundation Trust". */
+  name: string;
+  /** `health`, `education`, `police`, `youth-offending` or `council`. */
+  kind: string;
+  /** "health service". */
+  kindText: string;
+  /** The professional's role there: "named nurse". */
+  professional: string;
+  /** Its roles above the professional, as a phrase: "the designated nurse and the head of service". */
+  above: string;
+}
+
 export interface AboutView {
   /** "On Monday 2 November 2026 Case Raiser asked Sam Patel (the professional) for this, within 2 weeks (by the end of …)." */
   asked: string;
@@ -221,9 +241,13 @@ export interface StepView {
   to: PersonView[];
   /** "Sam Patel (the professional)", joined with "and". */
   toText: string;
+  /** The roles written to, as a phrase: "the designated nurse". */
+  toRoles: string;
   copied: PersonView[];
   /** The role ids of the people copied, for `{{#if (includes step.copiedRoles "iro")}}`. */
   copiedRoles: string[];
+  /** On a partner agency's case, its roles above the professional that are copied ("the designated nurse"), else ''. */
+  copiedAbove: string;
   notCopied: string[];
   duties: string[];
   /** The chasers already sent on this case, oldest first. */
@@ -302,6 +326,8 @@ const WHY_COPIED: Record<string, string> = {
   'ssw-team-manager': 'copied as the supervising social worker’s team manager',
 };
 
+const PARTNER_IRO = 'copied as the child’s Independent Reviewing Officer, who should know where what is planned for the young person has not happened';
+
 function writtenOn(dates: string[]): string {
   if (dates.length === 0) return '';
   if (dates.length <= 2) return `written to on ${joinAnd(dates)}`;
@@ -348,8 +374,10 @@ const ROW_STATUS: Record<string, string> = {
 
 /** Builds the typed template context for one mail intent of one case. Pure. */
 export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: CaseContext, mailbox: string): MailContext {
-  // Rung titles and what they ask, with the regulator of the organisation's country.
-  const ctx: CaseContext = { ...orgCtx, ladder: localLadder(orgCtx.ladder, whereOf(orgCtx)) };
+  // Rung titles and what they ask, with the regulator of the organisation's country and a partner
+  // agency's own roles.
+  const agency = casePartner(state, orgCtx);
+  const ctx: CaseContext = { ...orgCtx, ladder: partnerLadder(localLadder(orgCtx.ladder, whereOf(orgCtx)), agency) };
   const local = localOf(ctx);
   const cal = ctx.calendar;
   const ladder = ladderFor(state, ctx);
@@ -374,8 +402,11 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
   for (const role of rolesOf(def)) {
     if (role === 'originator' || role === 'rm') continue;
     const found = resolveRole(state, role, ctx);
-    if (found.length) known.push({ label: labelIn(ctx, role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') });
-    else missing.push(labelIn(ctx, role));
+    const entry = { label: labelIn(ctx, role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') };
+    // A partner agency's head of service standing in for two of the council's roles is listed once.
+    if (found.length) {
+      if (!known.some((k) => k.label === entry.label && k.value === entry.value)) known.push(entry);
+    } else if (!missing.includes(entry.label)) missing.push(entry.label);
   }
   const variantDef = state.variant === 'standard' ? undefined : def.variants[state.variant];
   const clockStart = new Date(state.clockStartAt);
@@ -427,6 +458,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
       statusText: statusText(state, cal),
       safeguarding: state.flags.safeguarding,
       childProtection: state.flags['child-protection'],
+      partner: agency ? partnerView(agency, def) : null,
       panelForm: {
         panelDate: formatLocalDate(cal, state.panelForm?.dates['panel-date']) ?? '',
         formDue: formatLocalDate(cal, state.panelForm?.dates['form-due']) ?? '',
@@ -460,10 +492,11 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
       title: r.title,
       when: r.atText,
       to: r.to.map((t) => (t.emails.length ? `${localise(ctx, t.label)} (${t.emails.join(', ')})` : `${localise(ctx, t.label)} (no address yet)`)).join('; '),
-      cc: r.cc
-        .filter((c) => c.emails.length)
-        .map((c) => localise(ctx, c.label))
-        .join(', '),
+      // A partner agency's head of service stands in for two roles: named once, and not as copied
+      // on the step that writes to them.
+      cc: [
+        ...new Set(r.cc.filter((c) => c.emails.length && !c.emails.every((e) => r.to.some((t) => t.emails.includes(e)))).map((c) => localise(ctx, c.label))),
+      ].join(', '),
       approval: r.approval,
       status: r.status,
       statusText: ROW_STATUS[r.status] ?? r.status,
@@ -489,6 +522,19 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
         ? { decideBy: cal.formatDate(step?.dueAt ? new Date(step.dueAt) : ctx.now) }
         : {}),
     },
+  };
+}
+
+function partnerView(agency: Authority, def: CaseContext['ladder']): PartnerView {
+  const kind = agency.kind ?? 'council';
+  const roles = partnerRoles(def, agency);
+  const above = [...new Set((def.partnerAgencies?.replaces ?? []).map((r) => roles?.get(r)?.title).filter((t): t is string => !!t))];
+  return {
+    name: agency.name,
+    kind,
+    kindText: AGENCY_KIND_TEXT[kind],
+    professional: roles?.get(def.professionalRole)?.title ?? '',
+    above: joinAnd(above.map(withArticle)),
   };
 }
 
@@ -614,8 +660,11 @@ function buildStepView(
   }
   const whyCopied = (role: string | undefined): string => {
     if (!role) return 'copied';
-    const base =
-      role === def.professionalRole ? `copied as the person first asked for this, on ${openedOn}` : (WHY_COPIED[role] ?? `copied as ${labelIn(ctx, role)}`);
+    // A partner agency's own title for a role replaces the council's words for it, and its mails
+    // speak of what is planned for the young person, not of a council's care plan.
+    const partner = !!casePartner(state, ctx);
+    const why = partner && role === 'iro' ? PARTNER_IRO : def.roleTitles?.[role] ? undefined : WHY_COPIED[role];
+    const base = role === def.professionalRole ? `copied as the person first asked for this, on ${openedOn}` : (why ?? `copied as ${labelIn(ctx, role)}`);
     const earlier = writtenOn(writtenTo.get(role) ?? []);
     return earlier ? `${base}; ${earlier}` : base;
   };
@@ -674,9 +723,12 @@ function buildStepView(
   }
 
   // How often the people this step writes to were asked before: the request asked the professional.
+  // A role is known by its label: a partner agency's head of service standing in for both the
+  // Assistant Director and the DCS was asked at 4 weeks when the 6 week step writes to them again.
+  const sameRole = (role: string) => (other: string) => other === role || labelIn(ctx, other) === labelIn(ctx, role);
   const askedBefore = Math.max(
     0,
-    ...rung.to.map((role) => (role === def.professionalRole ? 1 : 0) + sent.filter((s) => rungOf(ladder, s).to.includes(role)).length),
+    ...rung.to.map((role) => (role === def.professionalRole ? 1 : 0) + sent.filter((s) => rungOf(ladder, s).to.some(sameRole(role))).length),
   );
   const lead = askedBefore > 0 ? `Reminder ${askedBefore}` : `Escalation to ${joinAnd(rung.to.map((r) => withArticle(labelIn(ctx, r))))}`;
   const urgent = state.variant !== 'standard' || state.flags.safeguarding;
@@ -695,8 +747,12 @@ function buildStepView(
     deadlineDate: deadlineAt ? cal.formatDate(new Date(deadlineAt)) : null,
     to,
     toText: joinAnd(to.map((p) => (p.label ? `${p.name} (${p.label})` : p.name))),
+    toRoles: joinAnd([...new Set(to.map((p) => p.label).filter(Boolean))].map(withArticle)),
     copied,
     copiedRoles,
+    copiedAbove: casePartner(state, ctx)
+      ? joinAnd([...new Set(copiedWithRoles.filter((p) => def.partnerAgencies?.replaces.includes(p.role ?? '')).map((p) => withArticle(p.label)))])
+      : '',
     notCopied: (chaser?.missingCc ?? []).map((r) => labelIn(ctx, r)),
     // A case already on the safeguarding timescales is not offered SAFEGUARDING again.
     duties: rung.duties.map((d) => def.duties[d] ?? d).filter((text) => !(urgent && /\bSAFEGUARDING\b/.test(text))),
