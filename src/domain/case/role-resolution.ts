@@ -2,7 +2,7 @@ import { addressKey } from '../address.js';
 import { authorityForAddress, type Authority } from '../directory.js';
 import { rolesOf } from '../ladder/effective-ladder.js';
 import type { LadderDefinition } from '../ladder/ladder-schema.js';
-import { partnerRoles } from '../ladder/partner-ladder.js';
+import { partnerRoles, titleRole } from '../ladder/partner-ladder.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, Contact } from './case-state.js';
 
@@ -51,8 +51,13 @@ export function resolveRole(state: CaseState, role: string, ctx: ResolveContext)
   const own = state.participants.filter((p) => p.role === role && !p.undeliverable);
   if (own.length) return own.map((p) => ({ email: p.email, ...(p.name ? { name: p.name } : {}), role, source: 'case' }));
   const authority = caseAuthority(state, ctx);
-  const standIn = ctx.ladder ? partnerRoles(ctx.ladder, authority)?.get(role)?.contact : undefined;
-  if (standIn) return usable(standIn) ? [{ ...standIn, role, source: 'directory' }] : [];
+  const standIn = ctx.ladder ? partnerRoles(ctx.ladder, authority)?.get(role) : undefined;
+  if (standIn && role !== ctx.ladder?.professionalRole) {
+    // Named by the agency's own title on the case ("Designated nurse: …"), else the directory's.
+    const named = state.participants.filter((p) => p.role === titleRole(standIn.title) && !p.undeliverable);
+    if (named.length) return named.map((p) => ({ email: p.email, ...(p.name ? { name: p.name } : {}), role, source: 'case' }));
+    if (standIn.contact) return usable(standIn.contact) ? [{ ...standIn.contact, role, source: 'directory' }] : [];
+  }
   const fromAuthority = authority?.contacts[role];
   if (fromAuthority && usable(fromAuthority)) return [{ ...fromAuthority, role, source: 'directory' }];
   const fromOrg = ctx.directory.organisations[state.orgId]?.[role];

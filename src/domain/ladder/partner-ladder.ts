@@ -1,5 +1,6 @@
 import { AGENCY_KIND_TEXT, type AgencyRole, type Authority } from '../directory.js';
-import { roleLabel } from '../roles.js';
+import type { Directory } from '../directory.js';
+import { normaliseRoleWords, roleLabel } from '../roles.js';
 import type { LadderDefinition } from './ladder-schema.js';
 
 /**
@@ -136,4 +137,14 @@ function escape(text: string): string {
 export function partnerLine(agency: Pick<Authority, 'name' | 'kind' | 'ladder'>): string {
   const kind = AGENCY_KIND_TEXT[agency.kind ?? 'council'];
   return `${agency.name} (${kind}): ${(agency.ladder ?? []).map((r) => r.title).join(' → ')}`;
+}
+
+/** The role a directive naming an agency's title gives ("Designated nurse: …" → `designated-nurse`). */
+export function titleRole(title: string): string {
+  return normaliseRoleWords(title).replace(/ /g, '-');
+}
+
+/** Every agency title of the directory as a role a directive may name. */
+export function agencyTitleRoles(directory: Directory): string[] {
+  return directory.authorities.flatMap((a) => (a.ladder ?? []).map((r) => titleRole(r.title))).filter((r) => /^[a-z][a-z0-9-]*$/.test(r));
 }

@@ -2,6 +2,7 @@ import type { Repositories } from '../../db/repositories/index.js';
 import type { MessageAnalysis } from '../../domain/inbound/analyse-message.js';
 import type { InboundMail } from '../../domain/inbound/inbound-mail.js';
 import { rolesOf } from '../../domain/ladder/effective-ladder.js';
+import { agencyTitleRoles } from '../../domain/ladder/partner-ladder.js';
 import type { Deps } from '../../runtime/deps.js';
 import { ReadLimitExceeded, type MessageReader, type ReadTask } from '../../runtime/message-reader.js';
 import type { LimitName } from '../../runtime/metrics.js';
@@ -53,7 +54,8 @@ export async function readStored(db: Repositories, deps: ReadDeps, org: OrgRunti
     analysis: {
       inboxAddress: org.mailbox,
       calendar: { nation: org.calendar.nation, timezone: org.calendar.timezone, window: org.calendar.window },
-      roles: [...new Set(org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]))],
+      // A partner agency's own titles ("Designated nurse: …") are roles a directive may name.
+      roles: [...new Set([...org.ladders.all(org.id).flatMap((l) => [...rolesOf(l)]), ...agencyTitleRoles(org.directory)])],
       ladderIds: org.ladders.ids(org.id),
       trustedAuthservIds: deps.trust.authservIds,
       trust: org.trust,

@@ -8,7 +8,10 @@ import { parseDirectory } from '../../../src/config/load-directory.js';
 import { authorityForAddress, type Authority } from '../../../src/domain/directory.js';
 import { effectiveLadder } from '../../../src/domain/ladder/effective-ladder.js';
 import { ladderRoleLabel } from '../../../src/domain/ladder/local-ladder.js';
-import { partnerLadder, partnerLine, partnerRoles } from '../../../src/domain/ladder/partner-ladder.js';
+import { agencyTitleRoles, partnerLadder, partnerLine, partnerRoles, titleRole } from '../../../src/domain/ladder/partner-ladder.js';
+import { casePartner, resolveRole } from '../../../src/domain/case/role-resolution.js';
+import type { CaseState, Participant } from '../../../src/domain/case/case-state.js';
+import { calendar, CaseDriver } from '../case/case-driver.js';
 import { loadLadder, simulate } from './ladder-helpers.js';
 
 const reg5 = loadLadder('childrens-home-reg5');
@@ -171,5 +174,58 @@ describe('reg 5 read for a case at an NHS trust', () => {
 
   it('is described in one line for the confirmation, simulate, cases show and the evidence pack', () => {
     expect(partnerLine(trust())).toBe('Northshire NHS Foundation Trust (health service): named nurse → designated nurse → head of service');
+  });
+});
+
+describe('who holds each role on a case at the trust', () => {
+  const agency = trust();
+  const directory = { authorities: [agency], organisations: {} };
+  const ctx = { directory, org: { id: 'org', name: 'Home', manager: { email: 'rm@home.example' } }, ladder: reg5 };
+  /** A case opened on the real engine with these participants. */
+  const stateWith = (participants: Participant[], dir = directory): CaseState =>
+    new CaseDriver(reg5, calendar(), dir).at('2026-11-23T10:00:00Z').open({ participants }).state;
+  const nurse: Participant = { role: 'professional', email: 'sam@northshire-nhs.uk', source: 'request' };
+
+  it('the trust’s roles, from the directory, stand in for the council’s', () => {
+    const s = stateWith([nurse]);
+    expect(casePartner(s, ctx)).toBe(agency);
+    expect(resolveRole(s, 'team-manager', ctx).map((c) => c.email)).toEqual(['designated.nurse@northshire-nhs.uk']);
+    expect(resolveRole(s, 'assistant-director', ctx).map((c) => c.email)).toEqual(['head.of.service@northshire-nhs.uk']);
+    expect(resolveRole(s, 'dcs', ctx).map((c) => c.email)).toEqual(['head.of.service@northshire-nhs.uk']);
+    expect(resolveRole(s, 'professional', ctx).map((c) => c.email)).toEqual(['sam@northshire-nhs.uk']);
+  });
+
+  it('a directive wins: by the agency’s own title (“Designated nurse: …”) or by the ladder’s role', () => {
+    const byTitle = stateWith([nurse, { role: titleRole('Designated Nurse'), email: 'new.dn@northshire-nhs.uk', source: 'directive' }]);
+    expect(resolveRole(byTitle, 'team-manager', ctx).map((c) => c.email)).toEqual(['new.dn@northshire-nhs.uk']);
+    const byRole = stateWith([nurse, { role: 'team-manager', email: 'tm@northshire-nhs.uk', source: 'directive' }]);
+    expect(resolveRole(byRole, 'team-manager', ctx).map((c) => c.email)).toEqual(['tm@northshire-nhs.uk']);
+    expect(agencyTitleRoles(directory)).toEqual(['named-nurse', 'designated-nurse', 'head-of-service']);
+  });
+
+  it('a council’s case is unchanged: no partner, the council’s contacts', () => {
+    const council: Authority = { id: 'c', name: 'Council', domains: ['northshire.gov.uk'], contacts: { dcs: { email: 'dcs@northshire.gov.uk' } } };
+    const c = { ...ctx, directory: { authorities: [council, agency], organisations: {} } };
+    const s = stateWith([{ role: 'professional', email: 'sw@northshire.gov.uk', source: 'request' }], c.directory);
+    expect(casePartner(s, c)).toBeUndefined();
+    expect(resolveRole(s, 'dcs', c).map((x) => x.email)).toEqual(['dcs@northshire.gov.uk']);
+    expect(resolveRole(s, 'team-manager', c)).toEqual([]);
+  });
+});
+
+describe('the engine chases the trust’s roles on the policy’s dates', () => {
+  it('the named nurse at 2 weeks copying the designated nurse, the designated nurse at 3, the head of service at 4', () => {
+    const d = new CaseDriver(reg5, calendar(), { authorities: [trust()], organisations: {} }).at('2026-11-23T10:00:00Z');
+    d.open({ participants: [{ role: 'professional', email: 'sam@northshire-nhs.uk', source: 'request' }] });
+    const chaser = (iso: string) => {
+      const mail = d
+        .at(iso)
+        .advance()
+        .mails.find((m) => m.kind === 'chaser');
+      return mail && { to: mail.to.map((c) => c.email), cc: mail.cc.map((c) => c.email) };
+    };
+    expect(chaser('2026-12-07T10:00:00Z')).toEqual({ to: ['sam@northshire-nhs.uk'], cc: ['designated.nurse@northshire-nhs.uk'] });
+    expect(chaser('2026-12-14T10:00:00Z')).toEqual({ to: ['designated.nurse@northshire-nhs.uk'], cc: ['sam@northshire-nhs.uk'] });
+    expect(chaser('2026-12-21T10:00:00Z')?.to).toEqual(['head.of.service@northshire-nhs.uk']);
   });
 });
