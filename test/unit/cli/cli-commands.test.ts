@@ -75,6 +75,22 @@ describe('escalator simulate --org', () => {
   });
 });
 
+describe('escalator simulate --agency (issue 15.4, reg 5 partner agencies)', () => {
+  it('names the example NHS trust and its rungs on the policy’s dates; an unknown agency is named', async () => {
+    const config = configWith({});
+    const run = await cli('--config', config, 'simulate', '--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00', '--agency', 'northshire-nhs');
+    expect(run.err).toBe('');
+    expect(run.out).toContain('Partner agency: Northshire NHS Foundation Trust (example) (health service): named nurse → designated nurse → head of service');
+    expect(run.out).toMatch(/Monday 14 December 2026 at 10:00 +Reminder to the designated nurse/);
+    expect(run.out).toMatch(/Monday 4 January 2027 at 10:00 +Further email to the head of service \[approval\]/);
+    expect(run.out).toContain('to: designated nurse; cc: named nurse');
+    expect(run.out).not.toContain('Assistant Director');
+    const unknown = await cli('--config', config, 'simulate', '--ladder', 'childrens-home-reg5', '--start', '2026-11-23T10:00', '--agency', 'nowhere');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('--agency: no authority "nowhere"');
+  });
+});
+
 describe('escalator ladders check with a config that cannot be read', () => {
   it('says what is wrong with the config instead of checking ./config/ladders', async () => {
     const broken = configWith({ nation: 'atlantis' });
