@@ -22,7 +22,15 @@ const addresses = (m: CapturedMessage, field: 'to' | 'cc') =>
 
 /** Words that assume the recipient is a council's: none may reach the trust. */
 function notCouncil(text: string, what: string): void {
-  for (const words of ['local authority', 'placing authority', 'Assistant Director', 'Director of Children', 'care plan', 'team manager', 'allocated worker']) {
+  for (const words of [
+    'local authority',
+    'the placing authority',
+    'Assistant Director',
+    'Director of Children',
+    'care plan',
+    'team manager',
+    'allocated worker',
+  ]) {
     expect(text, `${what}: ${words}`).not.toContain(words);
   }
 }
@@ -68,7 +76,7 @@ describe('reg 5 with a partner agency’s own roles, through the real services',
     expect(text).toContain('Reminder to the designated nurse');
     expect(text).toContain('Email to the head of service');
     expect(text).toContain('Further email to the head of service');
-    expect(text).toContain('Fortnightly email to the head of service');
+    expect(text).toContain('then every 2 weeks to the head of service until it is done');
     expect(text).toContain(`Designated nurse: Dana Price <${DESIGNATED}>`);
     expect(text).toContain(`Head of service: Lee Moss <${HEAD}>`);
     // The policy's dates: 2, 3, 4 and 6 weeks from Monday 23 November 2026.
