@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { must } from './must.js';
@@ -123,7 +123,7 @@ export function longTasks(profile: CpuProfile, minMs = 50): { ms: number; top: {
   return tasks.sort((a, b) => b.ms - a.ms).slice(0, 10);
 }
 
-/** Samples this process's CPU (the service runs in it) around one measured phase. */
+/** Samples this process's CPU (the service runs in it) around one measured phase; or has a child process profile itself. */
 export class Profiler {
   private session: Session | undefined;
 
@@ -150,6 +150,19 @@ export class Profiler {
     await mkdir(this.dir, { recursive: true });
     const file = path.join(this.dir, `${name}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
+    return { ...summarise(profile, file), longTasks: longTasks(profile) };
+  }
+
+  /** Node flags that make a child process write its own CPU profile, from start to exit, here. */
+  childFlags(name: string): string[] {
+    return this.dir ? ['--cpu-prof', `--cpu-prof-dir=${this.dir}`, `--cpu-prof-name=${name}.cpuprofile`, '--cpu-prof-interval=500'] : [];
+  }
+
+  /** The summary of what a child given `childFlags(name)` wrote when it exited. */
+  async childProfile(name: string): Promise<ProfileSummary | undefined> {
+    if (!this.dir) return undefined;
+    const file = path.join(this.dir, `${name}.cpuprofile`);
+    const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
     return { ...summarise(profile, file), longTasks: longTasks(profile) };
   }
 }
