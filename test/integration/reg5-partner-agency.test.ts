@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CaseMail, operatorCli, writeHarnessConfig, type OpenedCase } from '../support/case-mail.js';
-import { EscalatorHarness } from '../support/escalator-harness.js';
+import { EscalatorHarness, RM } from '../support/escalator-harness.js';
 import type { CapturedMessage } from '../support/smtp-sink.js';
 import { ifStarted } from '../support/if-started.js';
 
@@ -117,6 +117,18 @@ describe('reg 5 with a partner agency’s own roles, through the real services',
     expect(text).toContain(`We are writing to you as the head of service at ${TRUST}`);
     expect(text).toContain('Reminder to the designated nurse');
     notCouncil(text, 'head of service text');
+  });
+
+  it('the RM names a new designated nurse by the trust’s own title, and the case holds them', async () => {
+    h.sink.clear();
+    await new CaseMail(h).command(c, ['Designated nurse: Nia Bell <nia.bell@northshire-nhs.uk>']);
+    const ack = await h.sink.waitFor((m) => (m.parsed.text ?? '').includes('Designated nurse: Nia Bell <nia.bell@northshire-nhs.uk>'));
+    await h.settle();
+    expect(ack.envelope.to).toContain(RM);
+    const shown = await cli('cases', 'show', c.ref, '--json');
+    const view = JSON.parse(shown.out) as { timetable: { rung: string; cc: { emails: string[] }[] }[] };
+    // The 6 week step copies whoever holds the trust's first role above the nurse: now Nia Bell.
+    expect(view.timetable.find((r) => r.rung === 'dcs')?.cc.flatMap((x) => x.emails)).toContain('nia.bell@northshire-nhs.uk');
   });
 
   it('cases show names the trust and its rungs', async () => {

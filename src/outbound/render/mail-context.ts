@@ -181,6 +181,8 @@ export interface PartnerView {
   professional: string;
   /** Its roles above the professional, as a phrase: "the designated nurse and the head of service". */
   above: string;
+  /** Its first role above the professional, as a directive names it: "Designated nurse". */
+  firstAbove: string;
 }
 
 export interface AboutView {
@@ -535,6 +537,7 @@ function partnerView(agency: Authority, def: CaseContext['ladder']): PartnerView
     kindText: AGENCY_KIND_TEXT[kind],
     professional: roles?.get(def.professionalRole)?.title ?? '',
     above: joinAnd(above.map(withArticle)),
+    firstAbove: (above[0] ?? '').replace(/^./, (c) => c.toUpperCase()),
   };
 }
 

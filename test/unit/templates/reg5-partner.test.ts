@@ -74,6 +74,8 @@ describe('reg 5 chasers to an NHS trust', () => {
     expect(m.text).toContain('Reminder to the designated nurse');
     expect(m.text).toContain('Further email to the head of service');
     expect(m.text).not.toContain('Assistant Director');
+    // A correction names the trust's role by its own title, which a directive reads.
+    expect(m.text).toContain('reply with a correction such as "Designated nurse: Name <address>"');
   });
 
   it('a council’s case is written as before', () => {
