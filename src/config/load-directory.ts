@@ -31,7 +31,7 @@ const authority = z
       ctx.addIssue({
         code: 'custom',
         path: ['ladder'],
-        message: `a ${a.kind} agency needs its own ladder of roles (the professional’s first, e.g. named nurse, designated nurse, head of service): a council’s team manager, Assistant Director and Director of Children’s Services are not its roles`,
+        message: `${/^[aeiou]/.test(a.kind) ? 'an' : 'a'} ${a.kind} agency needs its own ladder of roles (the professional’s first, e.g. named nurse, designated nurse, head of service): a council’s team manager, Assistant Director and Director of Children’s Services are not its roles`,
       });
     }
     a.ladder?.forEach((r, i) => {

@@ -61,7 +61,7 @@ describe('the directory: an agency’s kind and its own ladder of roles', () => 
   it('names the bad key: an unknown kind, a partner without a ladder, a role above the professional without a contact, too many roles', () => {
     expect(errorOf(TRUST.replace('kind: health', 'kind: hospital'))).toMatch(/authorities\[0\]\.kind: /);
     const noLadder = errorOf('authorities:\n  - { id: school, name: A School, kind: education, domains: [school.example] }\n');
-    expect(noLadder).toContain('authorities[0].ladder: a education agency needs its own ladder of roles');
+    expect(noLadder).toContain('authorities[0].ladder: an education agency needs its own ladder of roles');
     expect(errorOf(TRUST.replace('        contact: { email: head@northshire-nhs.uk }\n', ''))).toContain(
       'authorities[0].ladder[2].contact: give the head of service’s contact',
     );
