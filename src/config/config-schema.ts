@@ -371,8 +371,12 @@ export const configSchema = z
         parseTimeoutMs: z.number().int().min(1000).default(60_000),
         /** …and this much heap (MB) per thread. */
         parseMemoryMb: z.number().int().min(64).default(512),
-        /** Worker threads that parse messages over 1 MB (per process); smaller ones have a thread of their own. */
-        parseThreads: z.number().int().min(1).max(16).default(2),
+        /**
+         * Worker threads that parse messages over 1 MB (per process); smaller ones have a thread of
+         * their own. One by default: a thread parsing a 25 MB message grows to about 200 MB of RSS,
+         * and large messages are rare enough to take turns (bench/README.md, "Memory by default").
+         */
+        parseThreads: z.number().int().min(1).max(16).default(1),
       })
       .strict()
       .prefault({}),
