@@ -124,6 +124,7 @@ function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalen
     const cc = ccText(s, roleLabel);
     lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${cc ? `; cc: ${cc}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
     lines.push(`    policy: ${s.policyRef}`);
+    if (s.waitsFor) lines.push(`    goes ${s.waitsFor}`);
   });
   return lines.join('\n');
 }

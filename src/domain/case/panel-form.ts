@@ -6,6 +6,14 @@
  * by directive lines (`Panel date: …`), kept on the case, shown in the evidence pack and exported.
  */
 
+/**
+ * How a timetable says the step before which the further form is due waits for it (step 6: the
+ * senior manager is written to only once the form is recorded): the confirmation, `cases show`,
+ * the web case page, the evidence pack and `escalator simulate` give the date with this beside it,
+ * so nobody reads the date as a promise the step goes then whatever happens.
+ */
+export const AWAITS_FURTHER_FORM = 'once the ADM or panel chair has recorded the further form (Remaining concerns: …)';
+
 /** Section A's and section D's dates, by the directive that sets them. */
 export const PANEL_DATE_FIELDS = ['panel-date', 'form-due', 'received', 'sent-to-chair', 'sent-to-adm', 'feedback-to-panel'] as const;
 export type PanelDateField = (typeof PANEL_DATE_FIELDS)[number];

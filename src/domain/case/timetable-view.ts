@@ -3,7 +3,8 @@ import { ladderRoleLabel } from '../ladder/local-ladder.js';
 import { ladderFor } from './advance.js';
 import type { CaseContext } from './case-context.js';
 import type { CaseState, StepStatus } from './case-state.js';
-import { ccRolesFor } from './fire-step.js';
+import { ccRolesFor, waitsForPanelForm } from './fire-step.js';
+import { AWAITS_FURTHER_FORM } from './panel-form.js';
 import { resolveRoles } from './role-resolution.js';
 import { deadlineFor, rungOf } from './timetable.js';
 
@@ -52,7 +53,9 @@ export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' 
     const cc = who(ccRolesFor(ladder, step, state.flags));
     const at = step.sentAt ?? step.dueAt;
     let atText = at ? ctx.calendar.format(new Date(at)) : 'only if you reply ESCALATE';
-    if (step.status === 'held') atText = `on hold: no address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}`;
+    if (step.status === 'held') {
+      atText = step.awaitingForm ? `on hold: it goes ${AWAITS_FURTHER_FORM}` : `on hold: no address for ${(step.missingRoles ?? []).map(roleLabel).join(', ')}`;
+    }
     if (step.status === 'awaiting-approval') atText = 'drafted, waiting for your APPROVE or SKIP';
     if (step.status === 'skipped') atText = 'skipped';
     if (step.status === 'not-applicable') atText = `not needed (only ${rung.when?.replace(/-/g, ' ')} cases)`;
@@ -62,6 +65,8 @@ export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' 
       const meetingOn = state.hold.meetingOn ? ctx.calendar.openingOf(state.hold.meetingOn) : undefined;
       atText = `${ctx.calendar.format(new Date(state.hold.until))} (held for ${meetingOn ? `the meeting on ${ctx.calendar.formatDate(meetingOn)}` : 'a promise'})`;
     }
+    // Fostering panel step 6: the date is the earliest it goes; it waits for the further form first.
+    if (step.status === 'planned' && step.dueAt && waitsForPanelForm(state, ladder, step)) atText += `, ${AWAITS_FURTHER_FORM}`;
     return {
       n: step.n,
       rung: rung.id,

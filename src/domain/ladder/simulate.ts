@@ -1,5 +1,6 @@
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { describeDuration } from '../calendar/duration.js';
+import { AWAITS_FURTHER_FORM } from '../case/panel-form.js';
 import { fitBeforeDue, planSteps, repeatAfter, timingOf } from '../case/timetable.js';
 import { effectiveLadder } from './effective-ladder.js';
 import type { CaseFlag, LadderDefinition, VariantName } from './ladder-schema.js';
@@ -21,6 +22,11 @@ export interface SimulatedStep {
   repeat?: boolean;
   /** `sendWindow: always`: goes when due, at any hour, to the organisation's own staff. */
   anyHour?: boolean;
+  /**
+   * What the step waits for besides its date (fostering panel, step 6 on the standard timescales:
+   * the further form), in the words the timetable uses: "once the ADM or panel chair has …".
+   */
+  waitsFor?: string;
 }
 
 export interface Simulation {
@@ -81,6 +87,8 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
       ...(rung.when ? { when: rung.when } : {}),
       trigger: rung.trigger,
       ...(rung.anyHour ? { anyHour: true } : {}),
+      // As the live case decides it (waitsForPanelForm): no form is recorded on a case not yet opened.
+      ...(def.panelForm?.before === rung.id && variant === 'standard' ? { waitsFor: AWAITS_FURTHER_FORM } : {}),
     };
   });
   // The repeat counts from the last rung's place on the timetable, as the live case does; a ladder

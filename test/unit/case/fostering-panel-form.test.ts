@@ -7,6 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { applyPanelDirective, splitPanelAction } from '../../../src/domain/case/panel-form.js';
 import { parseDirectives } from '../../../src/domain/inbound/directives.js';
 import { applyCommands } from '../../../src/domain/case/apply-commands.js';
+import { timetableRows } from '../../../src/domain/case/timetable-view.js';
+import { simulateLadder } from '../../../src/domain/ladder/simulate.js';
+import { buildMailContext } from '../../../src/outbound/render/mail-context.js';
+import { renderMail, templateNameFor } from '../../../src/outbound/render/render-mail.js';
+import { store } from '../templates/template-helpers.js';
 import { CaseDriver, addr, calendar, emails, ladder, mailsOf, people } from './case-driver.js';
 
 const PANEL_PEOPLE = ['responsible-manager', 'panel-adviser', 'senior-manager', 'adm', 'panel-chair'];
@@ -192,5 +197,50 @@ describe('step 6: the further form before the more senior manager is written to'
     const r = d.at('2026-11-03T10:00:00Z').command(remaining('x'));
     expect(mailsOf(r, 'command-error')[0]?.data.problems[0]).toMatch(/keeps no such form/);
     expect(d.state.panelForm).toBeUndefined();
+  });
+});
+
+describe('the timetable says the senior manager’s step waits for the further form (issue 15.4)', () => {
+  const WAITS = 'once the ADM or panel chair has recorded the further form (Remaining concerns: …)';
+  const seniorRow = (d: CaseDriver) => timetableRows(d.state, d.ctx()).find((r) => r.rung === 'senior-manager')!;
+
+  it('cases show: the date, then what it waits for; once the form is recorded, the date alone', () => {
+    const d = panel();
+    expect(seniorRow(d).atText).toBe(`Monday 16 November 2026 at 09:00, ${WAITS}`);
+    // The reminder before it says nothing of the form.
+    expect(timetableRows(d.state, d.ctx()).find((r) => r.rung === 'responsible-manager-reminder')!.atText).toBe('Monday 9 November 2026 at 09:00');
+    d.at('2026-11-03T10:00:00Z').command(remaining('the care plan is not followed'));
+    expect(seniorRow(d).atText).toBe('Monday 16 November 2026 at 09:00');
+  });
+
+  it('held for the form: says so, not “no address”', () => {
+    const d = panel();
+    d.at(d.due('responsible-manager-reminder')!).advance();
+    d.at(d.due('senior-manager')!).advance();
+    expect(seniorRow(d).atText).toBe(`on hold: it goes ${WAITS}`);
+  });
+
+  it('the immediate-safeguarding variant waits for nothing', () => {
+    const d = panel('urgent');
+    expect(seniorRow(d).atText).not.toContain('further form');
+  });
+
+  it('the confirmation’s timetable says it', () => {
+    const d = panel();
+    const opened = d.decisions[0]!;
+    const intent = opened.mails.find((m) => m.kind === 'confirmation')!;
+    const mail = renderMail(store, templateNameFor(intent), buildMailContext(opened.state, intent, d.ctx(), 'escalate@home.example.org'));
+    expect(mail.text.replace(/\s+/g, ' ')).toContain(`2. Escalation to a more senior manager — Monday 16 November 2026 at 09:00, ${WAITS}`);
+    expect(mail.html.replace(/\s+/g, ' ')).toContain(`Monday 16 November 2026 at 09:00, ${WAITS}`);
+  });
+
+  it('simulate’s steps say it on the standard timescales only', () => {
+    const def = ladder('fostering-panel');
+    const start = new Date('2026-11-02T10:00:00Z');
+    expect(simulateLadder(def, 'standard', start, calendar()).steps.map((s) => [s.rung, s.waitsFor])).toEqual([
+      ['responsible-manager-reminder', undefined],
+      ['senior-manager', WAITS],
+    ]);
+    expect(simulateLadder(def, 'urgent', start, calendar()).steps.every((s) => s.waitsFor === undefined)).toBe(true);
   });
 });

@@ -66,6 +66,20 @@ describe('escalator simulate', () => {
     ]);
   });
 
+  it('fostering-panel: the senior manager’s step says it waits for the further form (issue 15.4)', async () => {
+    const waits = 'once the ADM or panel chair has recorded the further form (Remaining concerns: …)';
+    expect((await simulate(['--ladder', 'fostering-panel', '--start', '2026-12-21T11:00'])).steps.map((x) => (x as { waitsFor?: string }).waitsFor)).toEqual([
+      undefined,
+      waits,
+    ]);
+    const io = captureIo();
+    expect(await runCli(['simulate', '--ladder', 'fostering-panel', '--start', '2026-12-21T11:00'], io)).toBe(0);
+    const lines = io.stdout().split('\n');
+    const senior = lines.findIndex((l) => l.includes('Escalation to a more senior manager'));
+    expect(lines.slice(senior, senior + 4)).toContain(`    goes ${waits}`);
+    expect(lines.filter((l) => l.includes('further form'))).toHaveLength(1);
+  });
+
   it('practice-disagreement: one working day per level, the director only by command', async () => {
     const s = await simulate(['--ladder', 'practice-disagreement', '--start', '2027-03-16T10:00', '--nation', 'northern-ireland']);
     // St Patrick's Day (Wed 17 March) is a holiday in Northern Ireland.
