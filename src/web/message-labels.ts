@@ -29,6 +29,7 @@ const KIND_TEXT: Record<string, string> = {
   'chaser-bundle': 'Chasers sent as one mail',
   'step-notice': 'Notice of a step taken',
   'kept-informed': 'Keeping someone informed',
+  'kept-informed-case': 'Keeping someone informed (opened or ended)',
   'approval-request': 'Draft sent for approval',
   'approval-reminder': 'Approval reminder',
   'contact-request': 'Request for an address',

@@ -27,6 +27,7 @@ export const LADDER_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
   'chaser',
   'step-notice',
   'kept-informed',
+  'kept-informed-case',
   'approval-request',
   'approval-reminder',
   'contact-request',

@@ -67,6 +67,7 @@ const KIND_ORDER: readonly OutboxKind[] = [
   'approval-reminder',
   'step-notice',
   'kept-informed',
+  'kept-informed-case',
   'contact-request',
   'confirm-request',
   'confirmation-ended',

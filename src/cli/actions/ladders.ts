@@ -91,6 +91,7 @@ const FLAG_DIRECTIVE: Record<CaseFlag, string> = {
   'child-protection': 'Child protection: yes',
   safeguarding: 'Safeguarding: yes',
   iro: 'IRO: yes',
+  'carer-informed': 'Foster carer informed: yes',
 };
 
 /** "iro, Principal Social Worker (if PSW: yes)": the conditional copies said to be so. */

@@ -10,6 +10,7 @@ import { MAX_APPROVAL_REMINDERS, withNextAction } from './next-action.js';
 import { staffRecipients } from './staff-recipients.js';
 import { currentStep } from './timetable.js';
 import { runConfirmationHold } from './awaiting-confirmation.js';
+import { tellKeptInformed } from './kept-informed.js';
 
 export function cloneState(state: CaseState): CaseState {
   return structuredClone(state);
@@ -34,6 +35,13 @@ export function ladderFor(state: CaseState, ctx: Pick<CaseContext, 'ladder' | 'd
  * waits for the next run rather than going in the same instant.
  */
 export function runDue(b: DecisionBuilder, ctx: CaseContext): void {
+  runDueSteps(b, ctx);
+  // After the steps: the carer's opening note goes with (not before) a case that opened, and the
+  // end note with whatever ended it in this decision.
+  tellKeptInformed(b, ctx);
+}
+
+function runDueSteps(b: DecisionBuilder, ctx: CaseContext): void {
   const ladder = ladderFor(b.state, ctx);
   const now = ctx.now.toISOString();
   let fired = false;

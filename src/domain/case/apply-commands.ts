@@ -10,6 +10,7 @@ import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { clearConfirmation, releaseHold } from './awaiting-confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor, waitsForPanelForm } from './fire-step.js';
+import { resolveRoles } from './role-resolution.js';
 import { applyPanelDirective } from './panel-form.js';
 import { withNextAction } from './next-action.js';
 import {
@@ -376,6 +377,7 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       return `Due date recorded as ${d.date}.`;
     }
     case 'flag': {
+      if (d.flag === 'carer-informed') return setCarerInformed(b, d.value, actor, ctx);
       if (d.flag === 'safeguarding' && d.value) return switchVariant(b, 'urgent', actor, ctx);
       const chosen = d.value && state.variant === 'standard' ? variantChosenBy(ctx.ladder, { [d.flag]: true }) : undefined;
       if (chosen) {
@@ -425,6 +427,37 @@ function applyDirective(b: DecisionBuilder, d: Directive, actor: string, ctx: Ca
       return `${capitalise(roleLabel(d.role))}: ${d.contact.name ? `${d.contact.name} <${email}>` : email}.`;
     }
   }
+}
+
+/**
+ * `Foster carer informed: yes / no` on a ladder that tells the carer only where the case says so
+ * (FIRO). The notes themselves go from runDue (tellKeptInformed), after the commands: the opening
+ * note now if it has not gone, then each stage and the end.
+ */
+function setCarerInformed(b: DecisionBuilder, value: boolean, actor: string, ctx: CaseContext): string {
+  const flag = ctx.ladder.keepInformedWhen;
+  if (flag !== 'carer-informed') {
+    throw new CommandRejected(
+      ctx.ladder.keepInformed.length > 0
+        ? `Foster carer informed: on the ${ctx.ladder.title} ladder the ${joinRoles(ctx.ladder.keepInformed)} is always kept informed, so nothing was changed.`
+        : `Foster carer informed: the ${ctx.ladder.title} ladder keeps nobody informed, so nothing was changed.`,
+    );
+  }
+  const state = b.state;
+  state.flags[flag] = value;
+  b.event('flag-set', actor, { flag, value });
+  const who = joinRoles(ctx.ladder.keepInformed);
+  if (!value) return `Foster carer informed: no. The ${who} is not written to about this case.`;
+  const roles = ctx.ladder.keepInformed.filter((r) => r !== 'originator' && r !== 'rm');
+  const missing = resolveRoles(state, roles, ctx).missing;
+  if (missing.length > 0) {
+    return `Foster carer informed: yes. There is no address for the ${joinRoles(missing)} yet: reply with a line such as "${capitalise(roleLabel(missing[0] ?? 'foster-carer'))}: Name <address>" and they are told then.`;
+  }
+  return `Foster carer informed: yes. The ${who} is told in plain words that you are seeking resolution on their behalf and for the child in their care (once), at each stage, and when it ends. The notes carry the subject line of your request.`;
+}
+
+function joinRoles(roles: string[]): string {
+  return roles.map(roleLabel).join(' and ');
 }
 
 /**

@@ -135,6 +135,12 @@ export interface CaseState {
   resolvedAt?: Instant;
   closedAt?: Instant;
   /**
+   * When the people the ladder keeps informed were told the case was taken up on their behalf
+   * (`opening`), and the end instants (`resolvedAt` or `closedAt`) they were told of (`ends`: a
+   * case reopened and ended again is told again). See kept-informed.ts.
+   */
+  keptInformed?: { opening?: Instant; ends?: Instant[] };
+  /**
    * How each chased reply read, in order: the answer an earlier rung got, as the "What this is
    * about" block tells the next person (`step`: the step standing sent when it came, 0 for the
    * request itself). No text: that stays on the stored message.

@@ -2,6 +2,7 @@ import type { EffectiveLadder } from '../ladder/effective-ladder.js';
 import { insideOrganisation, type CaseContext } from './case-context.js';
 import type { CaseState, Step } from './case-state.js';
 import type { DecisionBuilder } from './decision.js';
+import { keptInformedContacts } from './kept-informed.js';
 import { dedupe, resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
 import { appendRepeat, deadlineFor, goLate, replanAfter, rungOf } from './timetable.js';
@@ -227,16 +228,13 @@ function notifyStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx
     step: step.n,
     data: { rungId: rung.id, duties: rung.duties },
   });
-  const informed = resolveRoles(
-    b.state,
-    ladder.def.keepInformed.filter((r) => r !== 'originator' && r !== 'rm'),
-    ctx,
-  );
-  if (informed.contacts.length > 0) {
+  // Nobody, on a case that says they are not to be told (FIRO: "Where appropriate"; kept-informed.ts).
+  const informed = keptInformedContacts(b.state, ctx);
+  if (informed.length > 0) {
     b.mail({
       kind: 'kept-informed',
       key: `s${step.n}-informed`,
-      to: informed.contacts,
+      to: informed,
       cc: [],
       timing: 'window',
       step: step.n,

@@ -121,6 +121,11 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
   mail('step-notice', stepped, z.object({ rungId: z.string(), duties: z.array(z.string()) })),
   /** To the people the ladder keeps informed (a foster carer): a step was taken. */
   mail('kept-informed', stepped, z.object({ rungId: z.string() })),
+  /**
+   * To the people the ladder keeps informed, where its `keepInformedAt` asks: the case was taken up
+   * on their behalf (`opening`), or it has ended (`end`: `resolved`, or `closed` for any other end).
+   */
+  mail('kept-informed-case', common, z.object({ moment: z.enum(['opening', 'end']), outcome: z.enum(['resolved', 'closed']).optional() })),
   /** To the RM: a rung's draft waits for APPROVE or SKIP (`draftKey`: the held chaser's key). */
   mail('approval-request', stepped, z.object({ draftKey: z.string(), rungId: z.string() })),
   mail('approval-reminder', stepped, z.object({ draftKey: z.string(), reminder: z.number().int().positive(), rungId: z.string() })),

@@ -55,6 +55,23 @@ const PANEL_DATE_KEYS: Record<string, PanelDateField> = {
   'date for feedback to fostering panel': 'feedback-to-panel',
 };
 
+/**
+ * Whether the foster carer is kept informed (FIRO: "Where appropriate the foster carer should be
+ * informed …"): `Foster carer informed: yes`. Read before the role names, so the line is never
+ * taken for the carer's address.
+ */
+const CARER_INFORMED_KEYS = new Set([
+  'foster carer informed',
+  'carer informed',
+  'inform foster carer',
+  'inform carer',
+  'inform the foster carer',
+  'keep foster carer informed',
+  'keep carer informed',
+  'tell foster carer',
+  'tell the foster carer',
+]);
+
 /** Step 6's further form: "Remaining concerns: …". */
 const REMAINING_CONCERN_KEYS = new Set(['remaining concerns', 'remaining concern', 'still concerned', 'further form', 'aspects of concern']);
 
@@ -255,6 +272,11 @@ export function parseDirectiveLine(line: string, opts: DirectiveOptions): { dire
     const d = findEnGbDate(value, opts.reference, opts.timezone);
     if (!d) return { problem: `${rawKey}: "${value.slice(0, 60)}" is not a date I can read (try ${exampleDate(opts.reference, opts.timezone)})` };
     return { directive: { kind: 'panel-date', field: panelField, date: d.date } };
+  }
+  if (CARER_INFORMED_KEYS.has(key)) {
+    const yn = yesNo(value);
+    if (yn === undefined) return { problem: `${rawKey}: answer yes or no (and give the carer's address on a line such as "Foster carer: Name <address>")` };
+    return { directive: { kind: 'flag', flag: 'carer-informed', value: yn } };
   }
   if (REMAINING_CONCERN_KEYS.has(key)) return { directive: { kind: 'remaining-concerns', text: value.slice(0, 2000) } };
   switch (key) {

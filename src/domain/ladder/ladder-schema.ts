@@ -19,8 +19,10 @@ const duration = z.string().refine(isDuration, { error: 'not a duration (use e.g
 /**
  * Case flags a rung can depend on (`when`, `ccWhen`). `iro`: the RM said `IRO: yes` (the care plan
  * is not being followed, so the IRO is informed from the first step, not only from the AD's).
+ * `carer-informed`: the case says the foster carer is kept informed (`Foster carer informed: yes`),
+ * for a ladder whose `keepInformedWhen` names it (FIRO: "Where appropriate").
  */
-export const CASE_FLAGS = ['child-protection', 'safeguarding', 'psw', 'iro'] as const;
+export const CASE_FLAGS = ['child-protection', 'safeguarding', 'psw', 'iro', 'carer-informed'] as const;
 export type CaseFlag = (typeof CASE_FLAGS)[number];
 
 const rungFields = {
@@ -207,6 +209,16 @@ export const ladderSchema = z
     alwaysCc: z.array(role).default(['originator']),
     /** Roles told, at every step, what was sent and to whom (e.g. the foster carer). */
     keepInformed: z.array(role).default([]),
+    /**
+     * The `keepInformed` roles are told only on a case with this flag set (FIRO: "Where appropriate
+     * the foster carer should be informed", so the FIRO says so on the case); without it, on every case.
+     */
+    keepInformedWhen: z.enum(CASE_FLAGS).optional(),
+    /**
+     * Besides each step, the `keepInformed` roles are told when the case opens (`opening`: it is
+     * being taken up on their behalf) and when it ends (`end`: resolved, or closed), in plain words.
+     */
+    keepInformedAt: z.array(z.enum(['opening', 'end'])).default([]),
     /** The policy's "at each step" duties, by key, in the RM's words. */
     duties: z.record(slug, z.string().min(1)).default({}),
     /**
@@ -283,6 +295,9 @@ export const ladderSchema = z
       if (key !== 'repeat' && !ids.has(key)) {
         ctx.addIssue({ code: 'custom', path: ['partnerAgencies', 'templates', key], message: `no rung "${key}" in this ladder` });
       }
+    }
+    if ((ladder.keepInformedWhen || ladder.keepInformedAt.length > 0) && ladder.keepInformed.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['keepInformed'], message: 'keepInformedWhen and keepInformedAt need the roles kept informed (keepInformed)' });
     }
     if (ladder.panelForm && !ids.has(ladder.panelForm.before)) {
       ctx.addIssue({ code: 'custom', path: ['panelForm', 'before'], message: `no rung "${ladder.panelForm.before}" in this ladder` });

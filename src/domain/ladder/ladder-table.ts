@@ -9,6 +9,7 @@ const FLAG_WORDS: Record<CaseFlag, string> = {
   'child-protection': 'Child protection: yes',
   safeguarding: 'Safeguarding: yes',
   iro: 'IRO: yes',
+  'carer-informed': 'Foster carer informed: yes',
 };
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
@@ -33,9 +34,10 @@ function copied(r: EffectiveRung, alwaysCc: string[], setByVariant: readonly Cas
   return parts.join(', ');
 }
 
-function notes(r: EffectiveRung): string {
+function notes(r: EffectiveRung, waitsForForm: boolean): string {
   return [
     r.approval ? 'RM approves' : '',
+    waitsForForm ? 'waits for the further form (`Remaining concerns:`)' : '',
     r.when ? `only if ${FLAG_WORDS[r.when]}` : '',
     r.anyHour ? 'any hour, to staff' : '',
     r.meeting ? 'asks for a meeting' : '',
@@ -47,17 +49,29 @@ function notes(r: EffectiveRung): string {
 function rows(eff: EffectiveLadder, variant: VariantName): string[] {
   const alwaysCc = eff.def.alwaysCc;
   const setByVariant = variant === 'standard' ? [] : (eff.def.variants[variant]?.setsFlags ?? []);
+  // Fostering panel step 6, on the standard timescales only (as the live case: waitsForPanelForm).
+  const formBefore = variant === 'standard' ? eff.def.panelForm?.before : undefined;
   const out = eff.rungs.map(
     (r, i) =>
-      `| ${variant} | ${i + 1} | ${cell(r.title)} | ${when(r, i === 0)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next step'} | ${cell(notes(r))} | ${cell(r.policyRef)} |`,
+      `| ${variant} | ${i + 1} | ${cell(r.title)} | ${when(r, i === 0)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next step'} | ${cell(notes(r, r.id === formBefore))} | ${cell(r.policyRef)} |`,
   );
   if (eff.repeat) {
     const r = eff.repeat;
     out.push(
-      `| ${variant} | then | ${cell(r.title)} | every ${describeDuration(r.every)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next'} | ${cell(notes(r))} | ${cell(r.policyRef)} |`,
+      `| ${variant} | then | ${cell(r.title)} | every ${describeDuration(r.every)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next'} | ${cell(notes(r, false))} | ${cell(r.policyRef)} |`,
     );
   }
   return out;
+}
+
+/** Who is kept informed, on which cases, and when: "Kept informed: foster carer, only if `Foster carer informed: yes`; at the opening, at each step and at the end." */
+function keptInformedLine(def: LadderDefinition): string {
+  const who = def.keepInformed.map(roleLabel).join(', ');
+  const only = def.keepInformedWhen ? `, only if \`${FLAG_WORDS[def.keepInformedWhen]}\`` : '';
+  const when = [def.keepInformedAt.includes('opening') ? 'when it opens' : '', 'at each step', def.keepInformedAt.includes('end') ? 'when it ends' : '']
+    .filter(Boolean)
+    .join(', ');
+  return `Kept informed: ${who}${only}; told ${when}.`;
 }
 
 /**
@@ -87,6 +101,7 @@ export function ladderTables(ladders: readonly LadderDefinition[]): string {
         `A partner agency whose directory entry gives its own roles (${cell(def.partnerAgencies.policyRef)}): its roles above the professional stand in for the ${replaced.join(', ')}, lowest first, on the same dates; with fewer of them, the top one takes the places left.`,
       );
     }
+    if (def.keepInformed.length > 0) parts.push(keptInformedLine(def));
     parts.push('');
     parts.push('| variant | step | rung | falls due | to | copied | deadline given | notes | policy |', '|---|---|---|---|---|---|---|---|---|');
     for (const v of variants) parts.push(...rows(effectiveLadder(def, v), v));

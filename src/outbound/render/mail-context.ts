@@ -7,6 +7,7 @@ import type { CaseState, Contact, Step } from '../../domain/case/case-state.js';
 import type { MailData, MailIntent } from '../../domain/case/mail-intents.js';
 import type { ReplyClass } from '../../domain/case/reply-class.js';
 import { ccRolesFor } from '../../domain/case/fire-step.js';
+import { keepsInformed } from '../../domain/case/kept-informed.js';
 import { timetableRows } from '../../domain/case/timetable-view.js';
 import { currentStep, nextDueAfter, rungOf } from '../../domain/case/timetable.js';
 import { caseSubject } from '../../domain/inbound/subject-tags.js';
@@ -96,6 +97,11 @@ export interface MailContext {
      * Empty strings where nothing was recorded (templates are strict: the fields are always there).
      */
     panelForm: { panelDate: string; formDue: string; remaining: string; remainingOn: string };
+    /**
+     * On a ladder that keeps the foster carer informed only where the case says so (FIRO): what the
+     * case says, as the confirmation's "Foster carer informed" line ("yes" or "no …"); else null.
+     */
+    carerInformed: string | null;
   };
   /** The person who raised the request (who signs the chasers). */
   originator: {
@@ -336,13 +342,16 @@ function writtenOn(dates: string[]): string {
   return `written to ${dates.length} times since ${dates[0]}, most recently on ${dates[dates.length - 1]}`;
 }
 
-function greetingFor(to: Contact[]): string {
+function greetingFor(to: Contact[], kind: MailIntent['kind']): string {
+  // A foster carer kept informed is no colleague: without their name, a plain "Hello".
+  const carer = kind === 'kept-informed' || kind === 'kept-informed-case';
   if (to.length === 1) {
-    return `Dear ${nameOr(to[0]?.name, 'colleague')}`;
+    const name = to[0]?.name?.trim();
+    return name ? `Dear ${name}` : carer ? 'Hello' : 'Dear colleague';
   }
   const names = to.map((c) => c.name?.trim()).filter(Boolean) as string[];
   if (names.length === to.length && names.length <= 3 && names.length > 0) return `Dear ${joinAnd(names)}`;
-  return 'Dear colleagues';
+  return carer ? 'Hello' : 'Dear colleagues';
 }
 
 function formatLocalDate(cal: WorkCalendar, isoDate: string | undefined | null): string | null {
@@ -401,8 +410,12 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
 
   const known: { label: string; value: string }[] = [];
   const missing: string[] = [];
+  // The people a ladder keeps informed only where the case says so (FIRO's foster carer) are no
+  // missing address on a case that does not tell them.
+  const untold = keepsInformed(state, def) ? [] : def.keepInformed;
   for (const role of rolesOf(def)) {
     if (role === 'originator' || role === 'rm') continue;
+    if (untold.includes(role) && resolveRole(state, role, ctx).length === 0) continue;
     const found = resolveRole(state, role, ctx);
     const entry = { label: labelIn(ctx, role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') };
     // A partner agency's head of service standing in for two of the council's roles is listed once.
@@ -467,6 +480,11 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
         remaining: state.panelForm?.remainingConcerns?.text ?? '',
         remainingOn: state.panelForm?.remainingConcerns ? cal.formatDate(new Date(state.panelForm.remainingConcerns.at)) : '',
       },
+      carerInformed: def.keepInformedWhen
+        ? keepsInformed(state, def)
+          ? 'yes (a short note now, at each stage and when it ends)'
+          : 'no (reply "Foster carer informed: yes" where it is appropriate)'
+        : null,
     },
     originator: {
       name: nameOr(originatorName, state.originator.email),
@@ -487,7 +505,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
       countedFrom: clockStart.getTime() === opened.getTime() ? openedOn : cal.format(clockStart),
       policyRef: ladder.request.policyRef,
     },
-    greeting: greetingFor(intent.to),
+    greeting: greetingFor(intent.to, intent.kind),
     step: stepView,
     timetable: rows.map((r) => ({
       n: r.n,
@@ -936,6 +954,8 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
     case 'step-notice':
       // The chaser as sent is added by the outbox writer, which has it rendered (outbox-writer.ts).
       return { ...intent.data, chaser: { from: '', to: '', cc: '', subject: '', text: '' } };
+    case 'kept-informed-case':
+      return { moment: intent.data.moment, resolved: intent.data.outcome === 'resolved' };
     case 'chaser':
     case 'kept-informed':
     case 'command-error':

@@ -245,6 +245,8 @@ export function sampleCase(opts: SampleOptions): SampleCase {
   if (target.when) flags[target.when] = true;
   for (const flag of Object.keys(target.ccWhen) as CaseFlag[]) flags[flag] = true;
   if (variant !== 'standard') for (const flag of def.variants[variant]?.setsFlags ?? []) flags[flag] = true;
+  // A ladder that keeps the carer informed only where the case says so shows a case that does.
+  if (def.keepInformedWhen) flags[def.keepInformedWhen] = true;
   const context = (now: Date): CaseContext => ({
     now,
     ladder: def,
@@ -403,6 +405,16 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
         const carer = personFor('foster-carer');
         intent = { kind, key: `s${step.n}-informed`, to: [carer], cc: [], timing: 'window', step: step.n, data: { rungId: rung.id } };
       }
+      break;
+    }
+    case 'kept-informed-case': {
+      // The opening note as the case sent it, else one built in its shape (a ladder with no `keepInformedAt`).
+      intent = pick(sample.opening, kind);
+      if (intent) {
+        state = sample.opening.state;
+        now = new Date(state.openedAt);
+      }
+      intent ??= { kind, key: 'informed-opening', to: [personFor('foster-carer')], cc: [], timing: 'window', data: { moment: 'opening' } };
       break;
     }
     case 'contact-request':

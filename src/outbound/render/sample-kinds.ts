@@ -9,6 +9,7 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'chaser',
   'step-notice',
   'kept-informed',
+  'kept-informed-case',
   'approval-request',
   'approval-reminder',
   'contact-request',

@@ -80,6 +80,14 @@ export function openingInput(org: OrgRuntime, mail: InboundMail, analysis: Messa
       `${panelLines.length === 1 ? 'One line' : `${panelLines.length} lines`} of your request belong to the fostering panel escalation form (Panel date, Panel action, section D's dates, Remaining concerns); this ladder keeps no such form, so they were not recorded.`,
     );
   }
+  if (flags['carer-informed'] !== undefined && ladder?.keepInformedWhen !== 'carer-informed') {
+    warnings.push(
+      ladder?.keepInformed.length
+        ? 'Foster carer informed: on this ladder the foster carer is always kept informed, so the line changes nothing.'
+        : 'Foster carer informed: this ladder keeps nobody informed, so the line was not recorded.',
+    );
+    delete flags['carer-informed'];
+  }
   if (variant === 'imminent' && !ladder?.variants.imminent) {
     warnings.push(`This ladder has no imminent-risk timescales; it runs on ${ladder?.variants.urgent ? 'its urgent' : 'its normal'} ones.`);
     variant = 'standard';

@@ -44,8 +44,9 @@ describe('opening', () => {
     expect(d.state.requestDeadlineAt).toBe('2026-11-27T17:00:00.000Z');
   });
 
-  it('sends a rung when it falls due, to its roles, and tells the originator and the foster carer', () => {
-    const d = firo();
+  it('sends a rung when it falls due, to its roles, and tells the originator and the foster carer (the case says the carer is kept informed)', () => {
+    const d = new CaseDriver(ladder('firo-dispute-resolution'));
+    d.at('2026-11-23T10:00:00Z').open({ participants: people(...FIRO_PEOPLE), flags: { 'carer-informed': true } });
     expect(d.at('2026-11-30T08:59:00Z').advance().mails).toEqual([]);
     const sent = d.at('2026-11-30T09:00:00Z').advance();
     const [chaser] = mailsOf(sent, 'chaser');

@@ -74,10 +74,13 @@ function reg5Life(): Decision[] {
   return [...d.decisions, ...extra];
 }
 
-/** FIRO: a meeting date holds the ladder, the meeting passes, and a "done" reply resolves it. */
+/** FIRO, the foster carer kept informed: a meeting date holds the ladder, the meeting passes, and a "done" reply resolves it. */
 function firoLife(): Decision[] {
   const d = new CaseDriver(ladder('firo-dispute-resolution'));
-  d.at('2026-11-23T10:00:00Z').open({ participants: people('ssw-team-manager', 'ssw', 'fostering-service-manager', 'head-of-service', 'foster-carer') });
+  d.at('2026-11-23T10:00:00Z').open({
+    participants: people('ssw-team-manager', 'ssw', 'fostering-service-manager', 'head-of-service', 'foster-carer'),
+    flags: { 'carer-informed': true },
+  });
   next(d); // stage 2 meeting request
   d.at('2026-12-01T10:00:00Z').replyAs('fostering-service-manager', {
     class: 'acknowledged',

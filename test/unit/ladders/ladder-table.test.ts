@@ -29,6 +29,12 @@ describe('docs/ladders.md', () => {
     );
     expect(tables).toMatch(/\| standard \| 1 \| Meeting request to the service manager \|[^\n]*Principal Social Worker \(if PSW: yes\)/);
     expect(tables).toContain('| standard | 4 | Escalation to the Strategic Lead | only by `ESCALATE` |');
+    // Issue 15.4: the fostering panel's senior manager waits for the further form on the standard
+    // timescales only; FIRO tells the foster carer only where the case says so, at the opening and the end too.
+    expect(tables).toMatch(/\| standard \| 2 \| Escalation to a more senior manager \|[^\n]*\| waits for the further form \(`Remaining concerns:`\) \|/);
+    expect(tables).not.toMatch(/\| urgent \|[^\n]*further form/);
+    expect(tables).toContain('Kept informed: foster carer, only if `Foster carer informed: yes`; told when it opens, at each step, when it ends.');
+    expect(tables).toContain('Kept informed: foster carer; told at each step.');
     for (const id of ['childrens-home-reg5', 'firo-dispute-resolution', 'foster-carer-concern', 'fostering-panel', 'practice-disagreement']) {
       expect(tables).toContain(`(\`${id}\`)`);
     }

@@ -79,6 +79,7 @@ describe('user text is escaped in HTML', () => {
     'confirm-request',
     'bounce-notice',
     'kept-informed',
+    'kept-informed-case',
   ];
 
   it.each(kinds)('%s: no markup from the subject, child reference, reply or a directive’s name', (kind) => {
