@@ -12,15 +12,39 @@ import { parseCommands } from '../../../src/domain/inbound/commands.js';
 import { buildMailContext } from '../../../src/outbound/render/mail-context.js';
 import { renderMail } from '../../../src/outbound/render/render-mail.js';
 import { renderSample } from '../../../src/outbound/render/sample-case.js';
+import type { Directory } from '../../../src/domain/directory.js';
 import { ladder, store } from './template-helpers.js';
 
 const reg5 = ladder('childrens-home-reg5');
 const ON_DEMAND = 'Reply TIMETABLE for the full timetable, HELP for every command.';
 const opts = { roles: ['team-manager'], ladderIds: [reg5.id], reference: new Date('2026-12-05T10:00:00Z'), timezone: 'Europe/London' };
 
+/** The sample people are at northshire.example: with this directory, an NHS trust with its own roles. */
+const trust: Directory = {
+  authorities: [
+    {
+      id: 'trust',
+      name: 'Northshire NHS Foundation Trust',
+      kind: 'health',
+      domains: ['northshire.example'],
+      contacts: {},
+      ladder: [
+        { title: 'named nurse' },
+        { title: 'designated nurse', contact: { email: 'dn@northshire.example' } },
+        { title: 'head of service', contact: { email: 'hos@northshire.example' } },
+      ],
+    },
+  ],
+  organisations: {},
+};
+
 /** The RM's reply, answered: the command-ack the case sends back, rendered. */
 function answer(...commands: Command[]) {
-  const ack = renderSample(store, 'command-ack', { ladder: reg5, rung: 'team-manager-reminder' });
+  return answerOn(undefined, ...commands);
+}
+
+function answerOn(directory: Directory | undefined, ...commands: Command[]) {
+  const ack = renderSample(store, 'command-ack', { ladder: reg5, rung: 'team-manager-reminder', ...(directory ? { directory } : {}) });
   const { state, ctx, mailbox, names } = ack.sample;
   const d = applyCommands(
     state,
@@ -81,6 +105,18 @@ describe('the answer to HELP or TIMETABLE', () => {
     expect(mail.text).toContain('PAUSE until <date>');
     expect(mail.text).not.toContain('The timetable now:');
     expect(mail.html).toContain('<code>EXTEND &lt;n&gt; days</code>');
+  });
+
+  it('HELP suggests a correction by the role the case has: the team manager, or a partner agency’s own title', () => {
+    const council = answer({ kind: 'help' }).mail;
+    expect(council.text).toContain('or a correction such as "Team manager: Name <address>"');
+    expect(council.html).toContain('<code>Team manager: Name &lt;address&gt;</code>');
+    // A directive reads the trust's own title (issue 15.4, reg 5 partner agencies); "Team manager" is not a role there.
+    const partner = answerOn(trust, { kind: 'help' }).mail;
+    expect(partner.text).toContain('or a correction such as "Designated nurse: Name <address>"');
+    expect(partner.html).toContain('<code>Designated nurse: Name &lt;address&gt;</code>');
+    expect(partner.text).not.toContain('Team manager');
+    expect(partner.html).not.toContain('Team manager');
   });
 
   it('HELP and TIMETABLE together: both', () => {
