@@ -25,8 +25,8 @@ import { addressKey } from '../domain/address.js';
 import { must } from '../lib/must.js';
 
 export interface OutboxWork {
-  /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
-  sends: { id: string; attempt: number; at: Date }[];
+  /** Rows ready to send (new, or released by APPROVE), with the moment they may go; `fresh`: written by this transaction. */
+  sends: { id: string; attempt: number; at: Date; fresh?: boolean }[];
 }
 
 export interface WriterDeps {
@@ -128,7 +128,7 @@ export async function writeOutbox(
       if (budget === 'sender') bySender.set(causeOf(intent).sender, [...(bySender.get(causeOf(intent).sender) ?? []), row.createdAt]);
       if (budget === 'stranger') strangerNotices?.push(row.createdAt);
     }
-    if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
+    if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore, fresh: true });
   }
   for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(tx, org, state.id, action, ctx.now)));
   return work;

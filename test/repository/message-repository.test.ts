@@ -108,6 +108,70 @@ describe('MessageRepository', () => {
     expect(row).toEqual({ status: 'processed', route: 'reply', to: ['a@x.example'] });
   });
 
+  it('markProcessed writes the verdict (JSON and all) and leaves what it does not name', async () => {
+    const { id } = await db.repos().messages.store(message('<verdict@x.example>', { headers: 'Subject: kept' }));
+    const analysis = { route: { kind: 'ignore' }, commands: [], quote: 'it\'s "done"' };
+    await db.repos().transaction(async (tx) => {
+      const msg = await tx.messages.claimPending(id);
+      expect(msg).toEqual({ id, receivedAt: T0, headers: 'Subject: kept' });
+      await tx.messages.markProcessed(msg!, {
+        status: 'processed',
+        route: 'ignored',
+        reason: null,
+        case: null,
+        subject: 'Re: minutes',
+        sentAt: T0,
+        references: ['<a@x.example>', '<b@x.example>'],
+        analysis,
+        processedAt: T0,
+      });
+    });
+    const [row] = await db.sql(
+      `select status, route, reason, case_id, subject, sent_at, "references", analysis, headers, processed_at from message where id = ?`,
+      [id],
+    );
+    expect({ ...row, sent_at: new Date(row!.sent_at as string), processed_at: new Date(row!.processed_at as string) }).toEqual({
+      status: 'processed',
+      route: 'ignored',
+      reason: null,
+      case_id: null,
+      subject: 'Re: minutes',
+      sent_at: T0,
+      references: ['<a@x.example>', '<b@x.example>'],
+      analysis,
+      headers: 'Subject: kept',
+      processed_at: T0,
+    });
+  });
+
+  it('a second claim waits for the first and finds the message decided', async () => {
+    const { id } = await db.repos().messages.store(message('<race@x.example>'));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let claimedFirst!: () => void;
+    const firstHasIt = new Promise<void>((resolve) => (claimedFirst = resolve));
+    const first = db.repos().transaction(async (tx) => {
+      const msg = await tx.messages.claimPending(id);
+      claimedFirst();
+      await held;
+      await tx.messages.markProcessed(msg!, { status: 'processed', route: 'reply', processedAt: T0 });
+      return msg?.id;
+    });
+    await firstHasIt;
+    const second = db.repos().transaction((tx) => tx.messages.claimPending(id));
+    // Let the first go only once the second is waiting on its lock.
+    for (;;) {
+      const [w] = await db.sql<{ n: string }>(
+        `select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%for update%'`,
+      );
+      if (Number(w!.n) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    release();
+    expect(await first).toBe(id);
+    expect(await second).toBeNull();
+  });
+
   it('reject records why only while the message is still pending', async () => {
     const messages = db.repos().messages;
     const { id } = await messages.store(message('<reject@x.example>'));
