@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Message } from '../entities/index.js';
 import type { MessageStatus, RouteName } from '../../domain/inbound/route-name.js';
@@ -186,35 +187,24 @@ export class MessageRepository {
   }
 
   /**
-   * The pending message's row locked for this transaction, with what the verdict needs of it
-   * (plain SQL: the ORM loaded every column into its identity map and compared them all again on
-   * each flush of the ingest transaction). Null: gone, or decided already (a transaction that
-   * waited for the lock sees the row as the one before it left it).
+   * The pending message's row locked for this transaction (without `raw`: the source was read
+   * already, and the ORM would otherwise copy and compare it on flush). Null: gone, or decided already.
    */
-  async claimPending(id: string): Promise<ClaimedMessage | null> {
-    const rows = await this.pg<{ id: string; received_at: Date; headers: string | null }>(
-      `select id, received_at, headers from message where id = ? and status = 'pending' for update`,
-      [id],
-    );
-    const [r] = rows;
-    return r ? { id: r.id, receivedAt: new Date(r.received_at), headers: r.headers } : null;
+  async claimPending(id: string): Promise<MessageRow | null> {
+    const msg = await this.em.findOne(Message, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true, exclude: ['raw'] });
+    return msg?.status === 'pending' ? (msg as MessageRow) : null;
   }
 
-  /**
-   * Writes the verdict on a claimed message, in the caller's transaction, with one statement.
-   * What the unit of work holds is flushed first (the case the verdict names must exist).
-   */
-  async markProcessed(msg: ClaimedMessage, verdict: MessageVerdict): Promise<void> {
+  /** The new text of a claimed message, written (in the caller's transaction) before its verdict, for newTextOf. */
+  async recordNewText(msg: MessageRow, newText: string | null): Promise<void> {
+    msg.newText = newText;
     await this.em.flush();
-    const sets: string[] = [];
-    const params: unknown[] = [];
-    for (const [key, column, json] of VERDICT_COLUMNS) {
-      if (!(key in verdict)) continue;
-      const value = verdict[key];
-      sets.push(`${column} = ?`);
-      params.push(value === undefined || value === null ? null : json ? JSON.stringify(value) : value);
-    }
-    await this.pg(`update message set ${sets.join(', ')} where id = ?`, [...params, msg.id]);
+  }
+
+  /** Writes the verdict on a claimed message (flushed here, in the caller's transaction). */
+  async markProcessed(msg: MessageRow, verdict: MessageVerdict): Promise<void> {
+    Object.assign(msg, verdict);
+    await this.em.flush();
   }
 
   /** A message that could not be read into a verdict at all: rejected with the reason, if it is still pending. */
@@ -279,33 +269,6 @@ export class MessageRepository {
     }));
   }
 }
-
-/** A message claimed for its verdict: what the ingest job reads of its row. */
-export interface ClaimedMessage {
-  id: string;
-  receivedAt: Date;
-  /** The header section kept for a message that was not stored whole. */
-  headers: string | null;
-}
-
-/** The verdict's fields, their columns, and whether the column is JSON. */
-const VERDICT_COLUMNS: readonly (readonly [keyof MessageVerdict, string, boolean])[] = [
-  ['status', 'status', false],
-  ['route', 'route', false],
-  ['reason', 'reason', false],
-  ['case', 'case_id', false],
-  ['fromAddress', 'from_address', false],
-  ['subject', 'subject', false],
-  ['sentAt', 'sent_at', false],
-  ['to', '"to"', true],
-  ['cc', 'cc', true],
-  ['inReplyTo', 'in_reply_to', false],
-  ['references', '"references"', true],
-  ['newText', 'new_text', false],
-  ['headers', 'headers', false],
-  ['analysis', 'analysis', true],
-  ['processedAt', 'processed_at', false],
-];
 
 /** A source longer than this is read in slices of this size (see rawInChunks). */
 export const RAW_CHUNK_BYTES = 2 * 1024 * 1024;

@@ -94,6 +94,9 @@ export function ingestMessageJob(deps: IngestDeps) {
       .transaction(async (tx) => {
         const msg = await tx.messages.claimPending(messageId);
         if (!msg) return null;
+        // Stored before the decision's mails are composed: a chaser to someone new, or the
+        // out-of-hours mail, sent by the opening decision itself quotes the request's own words.
+        await tx.messages.recordNewText(msg, analysis.newText || null);
         const result =
           route.kind === 'case-commands' && caseCommands
             ? await applyToCases(tx, deps, org, msg, mail, analysis, caseCommands)
