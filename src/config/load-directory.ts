@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { AGENCY_KINDS, EMPTY_DIRECTORY, type Directory } from '../domain/directory.js';
 import { ConfigError, formatPath, interpolateEnv } from './interpolate.js';
 
-const role = z.string().regex(/^[a-z][a-z0-9-]*$/);
+// An organisation's or authority's out-of-hours address is a role like any other (emergency-duty-team).
+const role = z.string().regex(/^[a-z][a-z0-9-]*$/, 'a role is lower-case letters, digits and hyphens (e.g. team-manager, emergency-duty-team)');
 const contact = z.object({ name: z.string().optional(), email: z.email() }).strict();
 
 /**

@@ -33,6 +33,8 @@ export const ROLE_LABELS: Record<string, string> = {
   'firo-team-manager': 'FIRO team manager',
   'safeguarding-reviewing-manager': 'Safeguarding and Reviewing Service Manager',
   'foster-carer': 'foster carer',
+  /** An out-of-hours address (a ladder's `outOfHours`): the organisation's or the authority's duty team. */
+  'emergency-duty-team': 'Emergency Duty Team',
 };
 
 /** Extra spellings accepted in directives, normalised (lower case, single spaces, no punctuation). */
@@ -53,6 +55,9 @@ const ROLE_ALIASES: Record<string, string> = {
   hos: 'head-of-service',
   fsm: 'fostering-service-manager',
   'foster carer reviewing officer team manager': 'firo-team-manager',
+  edt: 'emergency-duty-team',
+  'out of hours': 'emergency-duty-team',
+  'out of hours team': 'emergency-duty-team',
 };
 
 export function normaliseRoleWords(text: string): string {

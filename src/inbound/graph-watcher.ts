@@ -18,7 +18,7 @@ export interface GraphWatcherOptions {
   account: GraphAccount;
   orm: Orm;
   databaseUrl: string;
-  scheduler: Pick<JobScheduler, 'ingestNew'>;
+  scheduler: Pick<JobScheduler, 'ingest'>;
   clock: Clock;
   logger: Logger;
   maxMessageBytes: number;
@@ -212,7 +212,7 @@ export class GraphWatcher {
       await tx.graphDelta.save(key, next);
       return results;
     });
-    await this.o.scheduler.ingestNew(stored.filter((s) => s.created).map((s) => s.id));
+    for (const s of stored) if (s.created) await this.o.scheduler.ingest(s.id);
     await this.markProcessed(
       live.filter((m) => {
         const id = idOf(m);

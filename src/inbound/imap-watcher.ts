@@ -20,7 +20,7 @@ export interface ImapWatcherOptions {
   tokens?: AccessTokenProvider;
   orm: Orm;
   databaseUrl: string;
-  scheduler: Pick<JobScheduler, 'ingestNew'>;
+  scheduler: Pick<JobScheduler, 'ingest'>;
   clock: Clock;
   logger: Logger;
   maxMessageBytes: number;
@@ -257,7 +257,7 @@ export class ImapWatcher {
         await tx.mailboxes.save(this.key, uidValidity, copies.at(-1)!.m.uid);
         return results;
       });
-      await this.o.scheduler.ingestNew(stored.filter((s) => s.created).map((s) => s.id));
+      for (const s of stored) if (s.created) await this.o.scheduler.ingest(s.id);
       processed.push(...copies.map((c) => c.m.uid));
     }
     if (found.length === 0) await db.mailboxes.save(this.key, uidValidity, lastUid);

@@ -14,7 +14,7 @@ export interface SmtpListenerOptions {
   port: number;
   orgs: Organisations;
   orm: Orm;
-  scheduler: Pick<JobScheduler, 'ingestNew'>;
+  scheduler: Pick<JobScheduler, 'ingest'>;
   clock: Clock;
   logger: Logger;
   maxMessageBytes: number;
@@ -118,7 +118,7 @@ export class SmtpListener {
         receivedAt: this.o.clock.now(),
         envelopeTo,
       });
-      if (stored.created) await this.o.scheduler.ingestNew([stored.id]);
+      if (stored.created) await this.o.scheduler.ingest(stored.id);
       this.o.logger.info({ message: stored.id, duplicate: !stored.created }, 'message received by SMTP');
     }
   }

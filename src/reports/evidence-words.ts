@@ -92,6 +92,7 @@ const MESSAGE_WORDS: Record<string, string> = {
   'step-notice': 'Notice: step sent',
   'kept-informed': 'Copy for information',
   'kept-informed-case': 'Note to someone kept informed',
+  'out-of-hours': 'Sent out of hours to the duty team',
   'approval-request': 'Approval asked for',
   'approval-reminder': 'Approval reminder',
   'contact-request': 'Address asked for',
@@ -117,7 +118,7 @@ export function messageWords(direction: 'in' | 'out', label: string): string {
  * approval requests): one line each in the chronology, their full text kept in the stored message
  * (its SHA-256 is given). The chasers, the copies and what people sent are printed in full.
  */
-const PRINTED_IN_FULL: ReadonlySet<string> = new Set(['chaser', 'kept-informed', 'kept-informed-case', 'chaser-bundle']);
+const PRINTED_IN_FULL: ReadonlySet<string> = new Set(['chaser', 'kept-informed', 'kept-informed-case', 'out-of-hours', 'chaser-bundle']);
 
 export function printedInFull(direction: 'in' | 'out', label: string): boolean {
   return direction === 'in' || PRINTED_IN_FULL.has(label);

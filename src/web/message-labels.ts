@@ -30,6 +30,7 @@ const KIND_TEXT: Record<string, string> = {
   'step-notice': 'Notice of a step taken',
   'kept-informed': 'Keeping someone informed',
   'kept-informed-case': 'Keeping someone informed (opened or ended)',
+  'out-of-hours': 'Sent out of hours to the duty team',
   'approval-request': 'Draft sent for approval',
   'approval-reminder': 'Approval reminder',
   'contact-request': 'Request for an address',

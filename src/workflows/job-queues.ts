@@ -27,14 +27,9 @@ export class JobQueues implements JobScheduler {
     return must(this.queues.get(name), `queue ${name}`);
   }
 
-  /**
-   * `fresh`: the job is for a row created just now (a message stored, an outbox row written), so no
-   * job of that id can have finished yet; the look for one (a Redis round trip per job) is skipped.
-   * Were one to have finished meanwhile (the reconciler ran it), it did this job's work already.
-   */
-  async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}, fresh = false): Promise<void> {
+  async add<N extends JobName>(name: N, payload: JobPayload<N>, opts: JobsOptions = {}): Promise<void> {
     const queue = this.queue(JOBS[name].queue);
-    if (opts.jobId && !fresh) {
+    if (opts.jobId) {
       // A job id already taken by a finished job (completed, or failed after its retries or a second
       // crash) would make BullMQ ignore this add, and the work Postgres says is still to do would
       // never run: the reconciler could not revive it. Every handler re-reads the truth, so running
@@ -56,20 +51,13 @@ export class JobQueues implements JobScheduler {
     await this.add('ingest-message', { messageId }, { jobId: jobIds.ingest(messageId) });
   }
 
-  async ingestNew(messageIds: readonly string[]): Promise<void> {
-    if (messageIds.length === 0) return;
-    await this.queue('ingest').addBulk(
-      messageIds.map((messageId) => ({ name: 'ingest-message', data: { messageId }, opts: { ...DEFAULTS, jobId: jobIds.ingest(messageId) } })),
-    );
+  async advance(caseId: string, at: Date): Promise<void> {
+    await this.add('advance-case', { caseId }, { jobId: jobIds.advance(caseId, at), delay: this.delayUntil(at) });
   }
 
-  async advance(caseId: string, at: Date, fresh = false): Promise<void> {
-    await this.add('advance-case', { caseId }, { jobId: jobIds.advance(caseId, at), delay: this.delayUntil(at) }, fresh);
-  }
-
-  async send(outboxId: string, attempt: number, at: Date, fresh = false): Promise<void> {
+  async send(outboxId: string, attempt: number, at: Date): Promise<void> {
     // Retries of SMTP failures are our own (a new job per attempt), so BullMQ's are only for crashes.
-    await this.add('send-mail', { outboxId }, { jobId: jobIds.send(outboxId, attempt), delay: this.delayUntil(at), attempts: 3 }, fresh);
+    await this.add('send-mail', { outboxId }, { jobId: jobIds.send(outboxId, attempt), delay: this.delayUntil(at), attempts: 3 });
   }
 
   async cancelAdvance(caseId: string, at: Date): Promise<void> {

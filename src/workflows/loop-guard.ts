@@ -28,6 +28,7 @@ export const LADDER_KINDS: ReadonlySet<MailKind> = new Set<MailKind>([
   'step-notice',
   'kept-informed',
   'kept-informed-case',
+  'out-of-hours',
   'approval-request',
   'approval-reminder',
   'contact-request',

@@ -25,8 +25,8 @@ import { addressKey } from '../domain/address.js';
 import { must } from '../lib/must.js';
 
 export interface OutboxWork {
-  /** Rows ready to send (new, or released by APPROVE), with the moment they may go; `fresh`: written by this transaction. */
-  sends: { id: string; attempt: number; at: Date; fresh?: boolean }[];
+  /** Rows ready to send (new, or released by APPROVE), with the moment they may go. */
+  sends: { id: string; attempt: number; at: Date }[];
 }
 
 export interface WriterDeps {
@@ -128,7 +128,7 @@ export async function writeOutbox(
       if (budget === 'sender') bySender.set(causeOf(intent).sender, [...(bySender.get(causeOf(intent).sender) ?? []), row.createdAt]);
       if (budget === 'stranger') strangerNotices?.push(row.createdAt);
     }
-    if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore, fresh: true });
+    if (row.status === 'pending') work.sends.push({ id: row.id, attempt: 0, at: row.notBefore });
   }
   for (const action of decision.drafts) work.sends.push(...(await applyDraftAction(tx, org, state.id, action, ctx.now)));
   return work;
@@ -325,7 +325,7 @@ async function forwardedFor(
   const raw = await tx.messages.rawOf(forward.message);
   if (!raw) return undefined;
   // A chaser forwards the request's documents to someone new, within their own (smaller) budget.
-  const budget = kind === 'chaser' ? org.config.attachments.requestMaxBytes : org.config.attachments.forwardMaxBytes;
+  const budget = kind === 'chaser' || kind === 'out-of-hours' ? org.config.attachments.requestMaxBytes : org.config.attachments.forwardMaxBytes;
   const got = await forwardAttachments(Buffer.from(raw), forward.maxBytes ?? budget);
   const view = (a: AttachmentSummary) => ({ name: a.filename, size: sizeText(a.size) });
   const key = forward.message.replace(/-/g, '').slice(0, 16);

@@ -8,8 +8,7 @@ import { writeOutbox, type OutboxWork } from './outbox-writer.js';
 
 /** Work to hand to the queue once the transaction has committed (never before: a job must find its rows). */
 export interface AfterCommit extends OutboxWork {
-  /** `fresh`: the case was opened by this transaction, so no job for it can have run. */
-  advance?: { caseId: string; at: Date; fresh?: boolean };
+  advance?: { caseId: string; at: Date };
   /** The job for the case's previous next action, when the decision moved or removed it. */
   cancel?: { caseId: string; at: Date };
 }
@@ -42,14 +41,14 @@ export async function persistDecision(
   const next = state.nextActionAt ? new Date(state.nextActionAt) : null;
   return {
     ...work,
-    ...(next ? { advance: { caseId: state.id, at: next, ...(row === null ? { fresh: true } : {}) } } : {}),
+    ...(next ? { advance: { caseId: state.id, at: next } } : {}),
     ...(before && before.getTime() !== next?.getTime() ? { cancel: { caseId: state.id, at: before } } : {}),
   };
 }
 
 export async function dispatch(scheduler: JobScheduler, after: AfterCommit | null | undefined): Promise<void> {
   if (!after) return;
-  for (const s of after.sends) await scheduler.send(s.id, s.attempt, s.at, s.fresh);
+  for (const s of after.sends) await scheduler.send(s.id, s.attempt, s.at);
   if (after.cancel) await scheduler.cancelAdvance(after.cancel.caseId, after.cancel.at);
-  if (after.advance) await scheduler.advance(after.advance.caseId, after.advance.at, after.advance.fresh);
+  if (after.advance) await scheduler.advance(after.advance.caseId, after.advance.at);
 }

@@ -63,6 +63,7 @@ export async function loadCaseFacts(em: EntityManager, orgs: Organisations, filt
 const KIND_ORDER: readonly OutboxKind[] = [
   'confirmation',
   'chaser',
+  'out-of-hours',
   'approval-request',
   'approval-reminder',
   'step-notice',

@@ -82,7 +82,6 @@ describe('the send job with a mail abandoned mid-send', () => {
     const q = h.service.queues;
     return {
       ingest: (id: string) => q.ingest(id),
-      ingestNew: (ids: readonly string[]) => q.ingestNew(ids),
       advance: (id: string, at: Date) => q.advance(id, at),
       cancelAdvance: (id: string, at: Date) => q.cancelAdvance(id, at),
       send: () => Promise.resolve(undefined),

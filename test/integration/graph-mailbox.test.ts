@@ -219,7 +219,6 @@ describe('sending through Graph', () => {
     expect(h.graph.messagesIn(INBOX, 'sentitems').some((m) => m.internetMessageId === row.messageId)).toBe(true);
     const noSends = {
       ingest: (id: string) => h.service.queues.ingest(id),
-      ingestNew: (ids: readonly string[]) => h.service.queues.ingestNew(ids),
       advance: (id: string, at: Date) => h.service.queues.advance(id, at),
       cancelAdvance: (id: string, at: Date) => h.service.queues.cancelAdvance(id, at),
       send: () => Promise.resolve(undefined),

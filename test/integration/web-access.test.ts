@@ -20,8 +20,7 @@ describe('web view: sign-in and who may do what', () => {
   let routes: string[];
 
   beforeAll(async () => {
-    // The test directory with an NHS trust that gives its own roles (issue 15.4, reg 5 partner agencies).
-    w = await startWebHarness({ name: 'web_access', start: '2026-11-23T10:00:00Z', directory: 'test/fixtures/directory-partner.yaml' });
+    w = await startWebHarness({ name: 'web_access', start: '2026-11-23T10:00:00Z' });
     const mail = new CaseMail(w.h);
     c = await mail.open({ professional: `Sam Patel <${SAM}>`, directives: ['Child: AB-4001'] });
     done = await mail.open({ professional: `Kim Lowe <${KIM}>`, directives: ['Child: AB-4002'] });
@@ -274,22 +273,6 @@ describe('web view: sign-in and who may do what', () => {
     expect(page.body).toContain('<dd>Is it done? Asked of the RM');
     expect(page.body).toContain('<dd>Confirmation that the case is open');
     expect(page.body.match(/review-minutes\.pdf <span class="size">/g)!.length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('names a partner agency and its own roles on the case page, as cases show does', async () => {
-    const nurse = await new CaseMail(w.h).open({ professional: 'Ash Grey <ash.grey@northshire-nhs.uk>', directives: ['Child: AB-4003'] });
-    const rm = new WebClient();
-    await rm.signIn(w.base, WEB_USERS.rm.login);
-    const page = (await rm.get(`${w.base}/cases/${nurse.ref}`)).body;
-    expect(page).toMatch(
-      /<dt>Partner agency<\/dt>\s*<dd>Northshire NHS Foundation Trust \(health service\): named nurse → designated nurse → head of service<\/dd>/,
-    );
-    // The timetable's steps are called by the trust's roles, never the council's.
-    expect(page).toMatch(/<th scope="row" data-label="Step">Reminder to the designated nurse/);
-    expect(page).toMatch(/<th scope="row" data-label="Step">Email to the head of service/);
-    expect(page).not.toContain('Assistant Director');
-    // A council's case has no such line.
-    expect((await rm.get(`${w.base}/cases/${c.ref}`)).body).not.toContain('Partner agency');
   });
 
   it('limits how often one address may start a sign-in', async () => {

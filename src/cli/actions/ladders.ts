@@ -124,6 +124,14 @@ function formatSimulation(sim: Simulation, def: LadderDefinition, cal: WorkCalen
     );
     const cc = ccText(s, roleLabel);
     lines.push(`    to: ${s.to.map(roleLabel).join(', ')}${cc ? `; cc: ${cc}` : ''}${s.deadline ? `; deadline ${s.deadline}` : ''}`);
+    if (s.outOfHours) {
+      const edt = `the ${roleLabel(s.outOfHours.to)}`;
+      lines.push(
+        s.outOfHours.mode === 'instead'
+          ? `    out of hours: to ${edt} at once instead; the others when the working day starts`
+          : `    out of hours: also to ${edt} at once`,
+      );
+    }
     lines.push(`    policy: ${s.policyRef}`);
     if (s.waitsFor) lines.push(`    goes ${s.waitsFor}`);
   });

@@ -27,7 +27,7 @@ export {
 export type { CaseFilter, PlainRow } from './case-repository.js';
 export { bundleMark } from './outbox-repository.js';
 export type { FollowUp, NewOutboxRow, ResendRow } from './outbox-repository.js';
-export type { ClaimedMessage, MessageVerdict, NewMessage, PendingMessage } from './message-repository.js';
+export type { MessageVerdict, NewMessage, PendingMessage } from './message-repository.js';
 
 /**
  * The repositories over one EntityManager: one unit of work (one identity map), for one job, one

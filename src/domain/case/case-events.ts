@@ -60,6 +60,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
       dueAt: instant.optional(),
       /** An approved draft composed again, its dates counted from when it went. */
       redrafted: z.literal(true).optional(),
+      /** It went out of hours on a ladder with an out-of-hours address: who was written to at once (none: no address). */
+      outOfHours: z.object({ role: z.string(), mode: z.enum(['in-addition', 'instead']), to: addresses }).optional(),
     }),
   ),
   // `awaitingForm`: held for the fostering panel's further form (step 6), not for an address.

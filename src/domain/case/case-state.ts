@@ -55,6 +55,8 @@ export interface Step {
   /** The addresses it went to, as sent (evidence). */
   sentTo?: string[];
   sentCc?: string[];
+  /** It went out of hours: the out-of-hours addresses (the Emergency Duty Team) written to at once (evidence). */
+  outOfHoursTo?: string[];
   deadlineAt?: Instant;
   heldSince?: Instant;
   missingRoles?: string[];

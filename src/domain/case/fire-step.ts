@@ -3,6 +3,7 @@ import { insideOrganisation, type CaseContext } from './case-context.js';
 import type { CaseState, Step } from './case-state.js';
 import type { DecisionBuilder } from './decision.js';
 import { keptInformedContacts } from './kept-informed.js';
+import { outOfHoursRoute, type OutOfHoursRoute } from './out-of-hours.js';
 import { dedupe, resolveRoles } from './role-resolution.js';
 import { staffRecipients } from './staff-recipients.js';
 import { appendRepeat, deadlineFor, goLate, replanAfter, rungOf } from './timetable.js';
@@ -130,7 +131,10 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   // the later steps move back by the held span; its deadline is the close of the last working day
   // before the next step goes (see deadlineFor), so the dates it states are the timetable's own.
   // For a draft being approved, `dueAt` is when it was drafted to go.
-  const atOnce = goesAtOnce(step, ladder, [...to, ...cc], ctx);
+  // Out of hours on a ladder with an out-of-hours address: the duty team is written to now; with
+  // `instead`, the rung's own recipients wait for the window (outOfHoursRoute).
+  const ooh = outOfHoursRoute(state, ladder, ctx, [...to, ...cc]);
+  const atOnce = !ooh?.holdsDaytime && goesAtOnce(step, ladder, [...to, ...cc], ctx);
   const goesAt = atOnce ? ctx.now : cal.nextOpening(ctx.now);
   const late = goLate(state, ladder, cal, index, goesAt);
   if (late) {
@@ -189,6 +193,20 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   if (redrafted) b.mail({ ...chaser, replacesDraft: true });
   if (approved) b.draft({ kind: 'release', step: step.n });
   else b.mail(chaser);
+  if (ooh && ooh.to.length > 0) {
+    step.outOfHoursTo = ooh.to.map((c) => c.email);
+    b.mail({
+      kind: 'out-of-hours',
+      key: `s${step.n}-out-of-hours`,
+      to: ooh.to,
+      cc: [],
+      timing: 'now',
+      step: step.n,
+      data: { rungId: rung.id, role: ooh.rule.to, mode: ooh.rule.mode, daytimeAt: goesAt.toISOString() },
+      // They never saw the request: its documents go with it, as to anyone new up the ladder.
+      ...(state.requestMessageRef ? { forward: { message: state.requestMessageRef } } : {}),
+    });
+  }
   b.event('step-sent', actor, {
     step: step.n,
     rung: rung.id,
@@ -198,9 +216,10 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
     deadlineAt: step.deadlineAt ?? null,
     ...(late ? { dueAt: late.toISOString() } : {}),
     ...(redrafted ? { redrafted: true } : {}),
+    ...(ooh ? { outOfHours: { role: ooh.rule.to, mode: ooh.rule.mode, to: ooh.to.map((c) => c.email) } } : {}),
   });
   if (index === state.steps.length - 1) appendRepeat(state, ladder, cal);
-  notifyStep(b, ladder, step, ctx);
+  notifyStep(b, ladder, step, ctx, ooh);
   return redrafted ? 'redrafted' : 'sent';
 }
 
@@ -218,15 +237,17 @@ export function waitsForPanelForm(state: CaseState, ladder: EffectiveLadder, ste
 }
 
 /** The originator and the RM are told what was sent and to whom (the chaser quoted: their copy of it), with the policy's duties for this step. */
-function notifyStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext): void {
+function notifyStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext, ooh: OutOfHoursRoute | undefined): void {
   const rung = rungOf(ladder, step);
+  // The RM is told who was written to out of hours, or that nobody could be (no address for the role).
+  const outOfHours = ooh ? { role: ooh.rule.to, mode: ooh.rule.mode, to: ooh.to.map((c) => c.email) } : undefined;
   b.mail({
     kind: 'step-notice',
     key: `s${step.n}-notice`,
     ...staffRecipients(b.state, ctx),
     timing: 'now',
     step: step.n,
-    data: { rungId: rung.id, duties: rung.duties },
+    data: { rungId: rung.id, duties: rung.duties, ...(outOfHours ? { outOfHours } : {}) },
   });
   // Nobody, on a case that says they are not to be told (FIRO: "Where appropriate"; kept-informed.ts).
   const informed = keptInformedContacts(b.state, ctx);

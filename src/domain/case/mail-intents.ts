@@ -94,6 +94,9 @@ export type AttachmentFacts = z.infer<typeof attachmentFacts>;
 /** The sender of a reply the RM is told about, with the reply as it was read. */
 const replyFacts = { from: contact, role: z.string(), classification, newText: z.string(), attachments: attachmentFacts.optional() };
 
+/** Who a rung that went out of hours was also (or instead) sent to at once. */
+const outOfHoursFacts = z.object({ role: z.string(), mode: z.enum(['in-addition', 'instead']), to: z.array(z.string()) });
+
 export const mailIntentSchema = z.discriminatedUnion('kind', [
   /** To the originator (cc the RM): the case is open, with its timetable and anything not understood. */
   mail(
@@ -117,8 +120,18 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
       about: z.boolean().optional(),
     }),
   ),
-  /** To the originator and RM: what a step sent and to whom, with the policy's duties for it. */
-  mail('step-notice', stepped, z.object({ rungId: z.string(), duties: z.array(z.string()) })),
+  /**
+   * To the originator and RM: what a step sent and to whom, with the policy's duties for it;
+   * `outOfHours`: it went while the send window was closed, and who was written to out of hours
+   * (`to` empty: nobody, as the role has no address).
+   */
+  mail('step-notice', stepped, z.object({ rungId: z.string(), duties: z.array(z.string()), outOfHours: outOfHoursFacts.optional() })),
+  /**
+   * To an out-of-hours address (the Emergency Duty Team): a rung went while the send window was
+   * closed on an urgent ladder or variant. Says why they have it, what is asked and of whom, when
+   * the daytime recipient gets it (`daytimeAt`), with the "What this is about" block.
+   */
+  mail('out-of-hours', stepped, z.object({ rungId: z.string(), role: z.string(), mode: z.enum(['in-addition', 'instead']), daytimeAt: z.string() })),
   /** To the people the ladder keeps informed (a foster carer): a step was taken. */
   mail('kept-informed', stepped, z.object({ rungId: z.string() })),
   /**

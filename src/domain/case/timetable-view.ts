@@ -5,6 +5,7 @@ import type { CaseContext } from './case-context.js';
 import type { CaseState, StepStatus } from './case-state.js';
 import { ccRolesFor, waitsForPanelForm } from './fire-step.js';
 import { AWAITS_FURTHER_FORM } from './panel-form.js';
+import { outOfHoursAt } from './out-of-hours.js';
 import { resolveRoles } from './role-resolution.js';
 import { deadlineFor, rungOf } from './timetable.js';
 
@@ -32,6 +33,11 @@ export interface TimetableRow {
   when?: string;
   policyRef: string;
   repeat: boolean;
+  /**
+   * It goes (or went) while the send window is closed on a ladder with an out-of-hours address:
+   * who is (or was) written to at once, and how (`emails` empty: no address known for the role).
+   */
+  outOfHours?: { role: string; label: string; mode: 'in-addition' | 'instead'; emails: string[] };
 }
 
 /** The case's timetable as people read it: confirmations, acknowledgements, `cases show`. */
@@ -67,6 +73,8 @@ export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' 
     }
     // Fostering panel step 6: the date is the earliest it goes; it waits for the further form first.
     if (step.status === 'planned' && step.dueAt && waitsForPanelForm(state, ladder, step)) atText += `, ${AWAITS_FURTHER_FORM}`;
+    const outOfHours = outOfHoursRow(step, ladder, state, ctx);
+    if (outOfHours) atText += ` (${outOfHoursText(outOfHours)})`;
     return {
       n: step.n,
       rung: rung.id,
@@ -83,6 +91,29 @@ export function timetableRows(state: CaseState, ctx: Pick<CaseContext, 'ladder' 
       ...(rung.when ? { when: rung.when } : {}),
       policyRef: rung.policyRef,
       repeat: rung.repeat,
+      ...(outOfHours ? { outOfHours } : {}),
     };
   });
+}
+
+/** A sent step that went out of hours, or a planned one due while the window is closed, on a ladder with an out-of-hours address. */
+function outOfHoursRow(
+  step: CaseState['steps'][number],
+  ladder: ReturnType<typeof ladderFor>,
+  state: CaseState,
+  ctx: Pick<CaseContext, 'ladder' | 'calendar' | 'directory' | 'org'>,
+): TimetableRow['outOfHours'] {
+  const rule = ladder.outOfHours;
+  if (!rule) return undefined;
+  const row = (emails: string[]) => ({ role: rule.to, label: ladderRoleLabel(ladder.def, rule.to), mode: rule.mode, emails });
+  if (step.status === 'sent') return step.outOfHoursTo ? row(step.outOfHoursTo) : undefined;
+  if (step.status !== 'planned' || !step.dueAt || !outOfHoursAt(ladder, ctx.calendar, new Date(step.dueAt))) return undefined;
+  return row(resolveRoles(state, [rule.to], ctx).contacts.map((c) => c.email));
+}
+
+/** "out of hours: also to the Emergency Duty Team (edt@…)", as the timetable says it. */
+export function outOfHoursText(o: NonNullable<TimetableRow['outOfHours']>): string {
+  if (o.emails.length === 0) return `out of hours: no ${o.label} address known, so nobody else is written to at once`;
+  const who = `the ${o.label}, ${o.emails.join(', ')},`;
+  return o.mode === 'instead' ? `out of hours: to ${who} at once; the others when the working day starts` : `out of hours: also to ${who} at once`;
 }

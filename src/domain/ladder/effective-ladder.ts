@@ -1,5 +1,5 @@
 import { parseDuration, type Duration } from '../calendar/duration.js';
-import type { CaseFlag, LadderDefinition, RungDefinition, SendWindowRule, VariantName } from './ladder-schema.js';
+import type { CaseFlag, LadderDefinition, OutOfHoursRule, RungDefinition, SendWindowRule, VariantName } from './ladder-schema.js';
 
 export interface EffectiveRung {
   id: string;
@@ -35,6 +35,8 @@ export interface EffectiveLadder {
   repeat?: EffectiveRung & { every: Duration };
   /** An any-hour rung may go out of hours to people outside the organisation too. */
   outOfHoursOutside: boolean;
+  /** A rung going out while the send window is closed is also (or only) sent to this out-of-hours address. */
+  outOfHours?: OutOfHoursRule;
 }
 
 function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' | 'previous', variantWindow?: SendWindowRule): EffectiveRung {
@@ -134,7 +136,14 @@ function buildEffectiveLadder(ladder: LadderDefinition, variant: VariantName): E
     rungs,
     ...(repeat ? { repeat } : {}),
     outOfHoursOutside: v?.outOfHoursOutside ?? ladder.outOfHoursOutside,
+    ...outOfHoursOf(ladder, v?.outOfHours),
   };
+}
+
+/** The variant's out-of-hours address, else the ladder's (a variant's `false` turns it off). */
+function outOfHoursOf(ladder: LadderDefinition, own: OutOfHoursRule | false | undefined): { outOfHours?: OutOfHoursRule } {
+  const rule = own === false ? undefined : (own ?? ladder.outOfHours);
+  return rule ? { outOfHours: rule } : {};
 }
 
 /** The roles a ladder ever writes to or copies (for directive names and `ladders check`). */
@@ -147,7 +156,9 @@ export function rolesOf(ladder: LadderDefinition): Set<string> {
   };
   ladder.rungs.forEach(add);
   if (ladder.repeat) add(ladder.repeat);
+  if (ladder.outOfHours) roles.add(ladder.outOfHours.to);
   for (const v of Object.values(ladder.variants)) {
+    if (v.outOfHours) roles.add(v.outOfHours.to);
     v.rungs?.forEach(add);
     for (const o of Object.values(v.overrides ?? {})) add(o);
   }

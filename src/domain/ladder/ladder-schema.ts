@@ -12,6 +12,25 @@ import { COUNTRIES } from '../calendar/nation.js';
 const sendWindow = z.enum(['working-hours', 'always']);
 export type SendWindowRule = z.infer<typeof sendWindow>;
 
+/**
+ * Who is written to when a rung goes out while the send window is closed (at night, at a weekend,
+ * on a bank holiday), beside or instead of the rung's own recipients: the role of an out-of-hours
+ * address (the organisation's or the authority's Emergency Duty Team, from the directory or a
+ * directive). `in-addition`: the out-of-hours address is written to at once and the rung goes to
+ * its own recipients as it would anyway (at once to staff on a `sendWindow: always` rung, at the
+ * window's opening to anyone outside the organisation). `instead`: only the out-of-hours address
+ * is written to at once; the rung's own recipients get it when the window next opens (nobody is
+ * woken whom the duty team covers). No address for the role: the rung goes as it would without
+ * this, and the RM is told.
+ */
+const outOfHours = z
+  .object({
+    to: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens (a role, e.g. emergency-duty-team)'),
+    mode: z.enum(['in-addition', 'instead']).default('in-addition'),
+  })
+  .strict();
+export type OutOfHoursRule = z.infer<typeof outOfHours>;
+
 const slug = z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
 const role = slug;
 const duration = z.string().refine(isDuration, { error: 'not a duration (use e.g. 2w, 3wd, 5d or same-day)' });
@@ -144,6 +163,8 @@ const variantSchema = z
     sendWindow: sendWindow.optional(),
     /** Out-of-hours mail may go to people outside the organisation too (default: the ladder's). */
     outOfHoursOutside: z.boolean().optional(),
+    /** A rung going out of hours is also (or only) sent to this out-of-hours address; `false` turns the ladder's off. */
+    outOfHours: z.union([outOfHours, z.literal(false)]).optional(),
     /** Flags switching this variant sets on the case (e.g. psw for imminent risk). */
     setsFlags: z.array(z.enum(CASE_FLAGS)).default([]),
     /**
@@ -205,6 +226,8 @@ export const ladderSchema = z
     sendWindow: sendWindow.default('working-hours'),
     /** An `always` rung may go out of hours to people outside the organisation too (default: it waits for the window). */
     outOfHoursOutside: z.boolean().default(false),
+    /** A rung going out of hours is also (or only) sent to this out-of-hours address (default: none). */
+    outOfHours: outOfHours.optional(),
     /** Roles copied on every chaser (the RM sees everything sent in their name). */
     alwaysCc: z.array(role).default(['originator']),
     /** Roles told, at every step, what was sent and to whom (e.g. the foster carer). */

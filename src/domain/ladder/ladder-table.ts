@@ -34,12 +34,22 @@ function copied(r: EffectiveRung, alwaysCc: string[], setByVariant: readonly Cas
   return parts.join(', ');
 }
 
-function notes(r: EffectiveRung, waitsForForm: boolean): string {
+/** Where a rung that goes out of hours also (or only) goes at once. */
+function outOfHoursNote(eff: EffectiveLadder, r: EffectiveRung): string {
+  const o = eff.outOfHours;
+  if (!o || !r.anyHour) return '';
+  return o.mode === 'instead'
+    ? `out of hours: the ${roleLabel(o.to)} instead, the rest at the working day's start`
+    : `out of hours: also the ${roleLabel(o.to)}`;
+}
+
+function notes(eff: EffectiveLadder, r: EffectiveRung, waitsForForm: boolean): string {
   return [
     r.approval ? 'RM approves' : '',
     waitsForForm ? 'waits for the further form (`Remaining concerns:`)' : '',
     r.when ? `only if ${FLAG_WORDS[r.when]}` : '',
     r.anyHour ? 'any hour, to staff' : '',
+    outOfHoursNote(eff, r),
     r.meeting ? 'asks for a meeting' : '',
   ]
     .filter(Boolean)
@@ -53,12 +63,12 @@ function rows(eff: EffectiveLadder, variant: VariantName): string[] {
   const formBefore = variant === 'standard' ? eff.def.panelForm?.before : undefined;
   const out = eff.rungs.map(
     (r, i) =>
-      `| ${variant} | ${i + 1} | ${cell(r.title)} | ${when(r, i === 0)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next step'} | ${cell(notes(r, r.id === formBefore))} | ${cell(r.policyRef)} |`,
+      `| ${variant} | ${i + 1} | ${cell(r.title)} | ${when(r, i === 0)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next step'} | ${cell(notes(eff, r, r.id === formBefore))} | ${cell(r.policyRef)} |`,
   );
   if (eff.repeat) {
     const r = eff.repeat;
     out.push(
-      `| ${variant} | then | ${cell(r.title)} | every ${describeDuration(r.every)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next'} | ${cell(notes(r, false))} | ${cell(r.policyRef)} |`,
+      `| ${variant} | then | ${cell(r.title)} | every ${describeDuration(r.every)} | ${cell(r.to.map(roleLabel).join(', '))} | ${cell(copied(r, alwaysCc, setByVariant))} | ${r.deadline ? describeDuration(r.deadline) : 'until the next'} | ${cell(notes(eff, r, false))} | ${cell(r.policyRef)} |`,
     );
   }
   return out;

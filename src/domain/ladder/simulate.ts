@@ -1,9 +1,10 @@
 import type { WorkCalendar } from '../calendar/work-calendar.js';
 import { describeDuration } from '../calendar/duration.js';
 import { AWAITS_FURTHER_FORM } from '../case/panel-form.js';
+import { outOfHoursAt } from '../case/out-of-hours.js';
 import { fitBeforeDue, planSteps, repeatAfter, timingOf } from '../case/timetable.js';
 import { effectiveLadder } from './effective-ladder.js';
-import type { CaseFlag, LadderDefinition, VariantName } from './ladder-schema.js';
+import type { CaseFlag, LadderDefinition, OutOfHoursRule, VariantName } from './ladder-schema.js';
 
 export interface SimulatedStep {
   rung: string;
@@ -27,6 +28,8 @@ export interface SimulatedStep {
    * the further form), in the words the timetable uses: "once the ADM or panel chair has …".
    */
   waitsFor?: string;
+  /** Due while the send window is closed on a ladder with an out-of-hours address: also (or instead) to it, at once. */
+  outOfHours?: OutOfHoursRule;
 }
 
 export interface Simulation {
@@ -89,6 +92,7 @@ export function simulateLadder(def: LadderDefinition, variant: VariantName, star
       ...(rung.anyHour ? { anyHour: true } : {}),
       // As the live case decides it (waitsForPanelForm): no form is recorded on a case not yet opened.
       ...(def.panelForm?.before === rung.id && variant === 'standard' ? { waitsFor: AWAITS_FURTHER_FORM } : {}),
+      ...(ladder.outOfHours && step.dueAt && outOfHoursAt(ladder, cal, new Date(step.dueAt)) ? { outOfHours: ladder.outOfHours } : {}),
     };
   });
   // The repeat counts from the last rung's place on the timetable, as the live case does; a ladder

@@ -282,6 +282,16 @@ export interface NextStepView {
   approval: boolean;
 }
 
+/** Roles a ladder names only as an out-of-hours address (no rung writes to or copies them). */
+function outOfHoursRoles(def: CaseContext['ladder']): Set<string> {
+  const named = [def.outOfHours, ...Object.values(def.variants).map((v) => v.outOfHours)].flatMap((o) => (o ? [o.to] : []));
+  const { outOfHours: _ladderWide, ...rest } = def;
+  const inRungs = rolesOf({ ...rest, variants: {} });
+  for (const v of Object.values(def.variants))
+    for (const r of [...(v.rungs ?? []), ...Object.values(v.overrides ?? {})]) for (const x of [...(r.to ?? []), ...(r.cc ?? [])]) inRungs.add(x);
+  return new Set(named.filter((r) => !inRungs.has(r)));
+}
+
 /** "team manager" → "the team manager"; "the professional" stays as it is. */
 export function withArticle(label: string): string {
   return /^(the|a|an) /i.test(label) ? label : `the ${label}`;
@@ -413,15 +423,19 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
   // The people a ladder keeps informed only where the case says so (FIRO's foster carer) are no
   // missing address on a case that does not tell them.
   const untold = keepsInformed(state, def) ? [] : def.keepInformed;
+  const outOfHoursOnly = outOfHoursRoles(def);
   for (const role of rolesOf(def)) {
     if (role === 'originator' || role === 'rm') continue;
     if (untold.includes(role) && resolveRole(state, role, ctx).length === 0) continue;
+    // An out-of-hours address holds no step: it is listed when this case's timescales use it and it
+    // is known, never as missing (the timetable says when a step would go out of hours without one).
+    if (outOfHoursOnly.has(role) && ladder.outOfHours?.to !== role) continue;
     const found = resolveRole(state, role, ctx);
     const entry = { label: labelIn(ctx, role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') };
     // A partner agency's head of service standing in for two of the council's roles is listed once.
     if (found.length) {
       if (!known.some((k) => k.label === entry.label && k.value === entry.value)) known.push(entry);
-    } else if (!missing.includes(entry.label)) missing.push(entry.label);
+    } else if (!outOfHoursOnly.has(role) && !missing.includes(entry.label)) missing.push(entry.label);
   }
   const variantDef = state.variant === 'standard' ? undefined : def.variants[state.variant];
   const clockStart = new Date(state.clockStartAt);
@@ -534,7 +548,8 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
     nextStep: nextStepOf(state, ctx),
     ...movedDates(state, intent, ctx),
     attachments: NO_ATTACHMENTS,
-    about: intent.kind === 'chaser' && intent.data.about ? aboutOf(state, ctx, step, nameOf) : null,
+    // The out-of-hours address never saw the RM's email either (issue 15.3).
+    about: (intent.kind === 'chaser' && intent.data.about) || intent.kind === 'out-of-hours' ? aboutOf(state, ctx, step, nameOf) : null,
     data: {
       ...templateData(intent, ctx),
       // By when the RM should decide on a draft: the end of the day the policy sets for the step.
@@ -951,11 +966,27 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
       };
     case 'sender-confirm':
       return { ...intent.data, expired: intent.data.expired ?? false, untilText: cal.format(new Date(intent.data.until)) };
-    case 'step-notice':
+    case 'step-notice': {
       // The chaser as sent is added by the outbox writer, which has it rendered (outbox-writer.ts).
-      return { ...intent.data, chaser: { from: '', to: '', cc: '', subject: '', text: '' } };
+      const ooh = intent.data.outOfHours;
+      return {
+        ...intent.data,
+        outOfHours: ooh ? { ...ooh, label: withArticle(labelIn(ctx, ooh.role)), toText: ooh.to.join(', '), instead: ooh.mode === 'instead' } : null,
+        chaser: { from: '', to: '', cc: '', subject: '', text: '' },
+      };
+    }
     case 'kept-informed-case':
       return { moment: intent.data.moment, resolved: intent.data.outcome === 'resolved' };
+    case 'out-of-hours':
+      return {
+        ...intent.data,
+        label: labelIn(ctx, intent.data.role),
+        instead: intent.data.mode === 'instead',
+        // When the daytime recipients get it: now (staff on a rung that may go at any hour) or at the window's opening.
+        daytimeNow: new Date(intent.data.daytimeAt).getTime() <= ctx.now.getTime(),
+        daytimeText: cal.format(new Date(intent.data.daytimeAt)),
+        nowText: cal.format(ctx.now),
+      };
     case 'chaser':
     case 'kept-informed':
     case 'command-error':

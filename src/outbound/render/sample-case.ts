@@ -579,6 +579,21 @@ export function sampleMail(kind: MailKind, opts: SampleOptions, store?: Template
     case 'fold-summary':
       intent = { kind, key: `sample-${kind}`, ...staff(), timing: 'now', data: FOLD_SUMMARY };
       break;
+    case 'out-of-hours': {
+      // The rung went at night on a ladder with an out-of-hours address: its duty team is told at once.
+      const edt: Contact = { name: 'Emergency Duty Team', email: 'edt@northshire.example' };
+      const daytimeAt = step.sentAt ?? now.toISOString();
+      intent = {
+        kind,
+        key: `s${step.n}-out-of-hours`,
+        to: [edt],
+        cc: [],
+        timing: 'now',
+        step: step.n,
+        data: { rungId: rung.id, role: 'emergency-duty-team', mode: 'in-addition', daytimeAt },
+      };
+      break;
+    }
     default: {
       const unknown: never = kind;
       throw new Error(`no sample for mail kind ${String(unknown)}`);

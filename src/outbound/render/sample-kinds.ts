@@ -20,4 +20,5 @@ export const MAIL_KINDS: readonly MailKind[] = [
   'confirm-request',
   'confirmation-ended',
   'bounce-notice',
+  'out-of-hours',
 ];

@@ -153,12 +153,6 @@ export function casePageBody(input: CasePageInput): Html {
       <dd>${CASE_STATUS[v.status] ?? v.status}</dd>
       <dt>Ladder</dt>
       <dd>${e.ladder.title}${v.variant !== 'standard' ? html` (${v.variant})` : ''}</dd>
-      ${
-        v.partner
-          ? html`<dt>Partner agency</dt>
-              <dd>${v.partner}</dd>`
-          : ''
-      }
       <dt>Current rung</dt>
       <dd>${input.rungTitle}</dd>
       <dt>Next action</dt>

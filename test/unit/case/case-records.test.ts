@@ -205,6 +205,13 @@ function lateRequest(): Decision[] {
   ];
 }
 
+/** An imminent-risk practice disagreement raised at night: the Emergency Duty Team is written to at once (issue 15.3). */
+function outOfHoursLife(): Decision[] {
+  const directory = { authorities: [], organisations: { 'org-1': { 'emergency-duty-team': { email: 'edt@la.example.gov.uk' } } } };
+  const d = new CaseDriver(ladder('practice-disagreement'), undefined, directory, ['home.example.org', 'la.example.gov.uk']);
+  return [d.at('2026-12-24T17:30:00Z').open({ participants: people('team-manager', 'deputy-director', 'psw'), variant: 'imminent' })];
+}
+
 /**
  * Events the workflows write around the domain's decisions (ingest, the outbox writer, the send
  * job, retention), as they write them: the compiler holds those call sites to the same types.
@@ -281,7 +288,7 @@ const WORKFLOW_MAILS: MailIntent[] = [
   },
 ];
 
-const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest(), ...trustLife(), ...confirmationLife()];
+const decisions = [...reg5Life(), ...firoLife(), ...panelLife(), ...lateRequest(), ...trustLife(), ...confirmationLife(), ...outOfHoursLife()];
 const events = decisions.flatMap((d) => d.events);
 const mails = [...decisions.flatMap((d) => d.mails), ...WORKFLOW_MAILS];
 

@@ -80,6 +80,7 @@ describe('user text is escaped in HTML', () => {
     'bounce-notice',
     'kept-informed',
     'kept-informed-case',
+    'out-of-hours',
   ];
 
   it.each(kinds)('%s: no markup from the subject, child reference, reply or a directive’s name', (kind) => {

@@ -1,0 +1,44 @@
+import type { WorkCalendar } from '../calendar/work-calendar.js';
+import type { EffectiveLadder } from '../ladder/effective-ladder.js';
+import type { OutOfHoursRule } from '../ladder/ladder-schema.js';
+import type { CaseContext } from './case-context.js';
+import type { CaseState, Contact } from './case-state.js';
+import { dedupe, resolveRole, type ResolvedContact } from './role-resolution.js';
+
+/**
+ * What a rung going out now does about the hour (issue 15.3): on a ladder or variant with an
+ * out-of-hours address ("immediately", "on the same day"), a rung that goes while the send window
+ * is closed is written at once to that address (the Emergency Duty Team), who are there when the
+ * daytime recipient is not. Undefined inside the window, or when the ladder names none.
+ */
+export interface OutOfHoursRoute {
+  rule: OutOfHoursRule;
+  /** Who is written to now; empty when the role has no address (directory or directive). */
+  to: ResolvedContact[];
+  /**
+   * `instead`, with an address to write to: the rung's own recipients get it when the window next
+   * opens, not now, even on a `sendWindow: always` rung.
+   */
+  holdsDaytime: boolean;
+}
+
+/** Is an instant outside the send window on a ladder that names an out-of-hours address? */
+export function outOfHoursAt(ladder: Pick<EffectiveLadder, 'outOfHours'>, cal: Pick<WorkCalendar, 'isOpen'>, at: Date): boolean {
+  return !!ladder.outOfHours && !cal.isOpen(at);
+}
+
+/**
+ * The out-of-hours route for a rung going out now. `onMail`: who is on the rung's own mail; an
+ * out-of-hours address already on it gets no second mail.
+ */
+export function outOfHoursRoute(
+  state: CaseState,
+  ladder: Pick<EffectiveLadder, 'outOfHours'>,
+  ctx: Pick<CaseContext, 'now' | 'calendar' | 'directory' | 'org'>,
+  onMail: readonly Contact[],
+): OutOfHoursRoute | undefined {
+  const rule = ladder.outOfHours;
+  if (!rule || !outOfHoursAt(ladder, ctx.calendar, ctx.now)) return undefined;
+  const to = dedupe(resolveRole(state, rule.to, ctx), [...onMail]);
+  return { rule, to, holdsDaytime: rule.mode === 'instead' && to.length > 0 };
+}
