@@ -7,6 +7,7 @@ import { newId } from '../lib/ids.js';
 import { composeMail, type ComposedMail } from '../outbound/compose/compose-mail.js';
 import { messageIdFor } from '../outbound/compose/threading.js';
 import { must } from '../lib/must.js';
+import { partnerRecipient, type PartnerRecipient } from '../domain/case/partner-recipient.js';
 
 /** How long a chaser waits (when bundling is on) for others to the same people due at the same moment. */
 export const BUNDLE_GATHER_MS = 2 * 60_000;
@@ -21,11 +22,21 @@ export interface Bundle {
   subject: string;
 }
 
-/** What the chaser-bundle template is given: every case's own chaser, and the references for the subject. */
-export function chaserBundleModel<I extends { ref: string; subject: string; text: string }>(org: { name: string; mailbox: string }, items: I[]) {
+/**
+ * What the chaser-bundle template is given: every case's own chaser, the references for the
+ * subject, and the partner agency's role the recipient holds in every one of them (the designated
+ * nurse at an NHS trust), else null: the combined mail then greets them as the chasers do, and
+ * only when all of them agree (a council's case, or one to the Ofsted inspector, names no agency).
+ */
+export function chaserBundleModel<I extends { ref: string; subject: string; text: string; recipient?: PartnerRecipient | undefined }>(
+  org: { name: string; mailbox: string },
+  items: I[],
+) {
   const refs = items.map((i) => `[${i.ref}]`);
   const shown = refs.length > 4 ? `${refs.slice(0, 4).join(' ')} and ${refs.length - 4} more` : refs.join(' ');
-  return { org, count: items.length, items, refsText: shown };
+  const first = items[0]?.recipient;
+  const shared = first && items.every((i) => i.recipient?.title === first.title && i.recipient.agency === first.agency);
+  return { org, count: items.length, items, refsText: shown, recipient: shared ? first : null };
 }
 
 /**
@@ -43,7 +54,8 @@ export async function composeBundle(cases: CaseRepository, org: OrgRuntime, secr
   for (const r of rows) {
     const c = must(byId.get(must(r.case, "the chaser row's case")), "the chaser row's case row");
     const parsed = await simpleParser(Buffer.from(must(r.raw, "the chaser row's mail")));
-    items.push({ ref: c.ref, subject: r.subject, text: (parsed.text ?? '').trim(), request: c.state.requestMessageId });
+    const recipient = r.step == null ? undefined : partnerRecipient(c.state, org.caseContext(c.ladderId, now), r.step);
+    items.push({ ref: c.ref, subject: r.subject, text: (parsed.text ?? '').trim(), request: c.state.requestMessageId, recipient });
   }
   const context = chaserBundleModel({ name: org.name, mailbox: org.mailbox }, items);
   const subject = org.templates.render('mails/chaser-bundle', 'subject', context).replace(/\s+/g, ' ').trim();

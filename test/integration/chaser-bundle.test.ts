@@ -11,7 +11,13 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
   let h: EscalatorHarness;
 
   beforeAll(async () => {
-    h = await EscalatorHarness.start({ name: 'bundle', start: '2026-11-23T10:00:00Z', org: { bundleChasers: true } });
+    // The test directory with an NHS trust that gives its own roles (issue 15.4, reg 5 partner agencies).
+    h = await EscalatorHarness.start({
+      name: 'bundle',
+      start: '2026-11-23T10:00:00Z',
+      org: { bundleChasers: true },
+      directory: 'test/fixtures/directory-partner.yaml',
+    });
   });
   afterAll(async () => {
     await ifStarted(h, (x) => x.close());
@@ -120,5 +126,45 @@ describe('per-recipient bundling (bundleChasers: true)', () => {
     expect(h.sink.messages.filter((m) => m.messageId === combined.messageId)).toHaveLength(2);
     expect((await h.em().findOne(OutboxMail, { id: followUp.id }))!.status).toBe('sent');
     expect(h.sink.messages.some((m) => m.parsed.subject?.startsWith('Could not deliver:'))).toBe(false);
+  });
+
+  it('a combined chaser to a named nurse at an NHS trust names the trust and the nurse’s role, never a council', async () => {
+    const NURSE = 'ash.grey@northshire-nhs.uk';
+    const DESIGNATED = 'dana.price@northshire-nhs.uk';
+    h.clock.set('2026-12-09T10:00:00Z');
+    for (const i of [0, 1]) {
+      await h.append(
+        rfc822({
+          from: `Alex Morgan <${RM}>`,
+          to: `Ash Grey <${NURSE}>`,
+          cc: INBOX,
+          subject: `Initial health assessment for EF-50${i} [escalate]`,
+          messageId: `<bundle-nurse-${i}@sunrise-homes.org.uk>`,
+          date: h.clock.now(),
+          body: `Child: EF-50${i}\r\n`,
+        }),
+      );
+    }
+    await h.sink.waitFor((m) => m.parsed.subject?.includes('Initial health assessment for EF-501') ?? false);
+    await h.sink.waitFor((m) => m.parsed.subject?.includes('Initial health assessment for EF-500') ?? false);
+    await h.settle();
+    h.sink.clear();
+
+    // Reminder 1 for both falls due on Wednesday 23 December at 10:00, to the nurse copying the designated nurse.
+    await h.advanceTo('2026-12-23T10:00:00Z');
+    await h.settle();
+    await h.advanceTo('2026-12-23T10:02:00Z');
+    const combined = await h.sink.waitFor((m) => m.envelope.to.includes(NURSE) && (m.parsed.subject?.startsWith('Still outstanding: 2 requests') ?? false));
+    await h.settle();
+    expect(combined.envelope.to.sort()).toEqual([NURSE, DESIGNATED].sort());
+    const text = combined.parsed.text ?? '';
+    const html = combined.parsed.html;
+    expect(typeof html).toBe('string');
+    expect(text).toContain('We are writing to you as the named nurse at Northshire NHS Foundation Trust. Rather than send you 2 separate reminders today');
+    for (const child of ['EF-500', 'EF-501']) expect(text).toContain(`Initial health assessment for ${child} [ESC-2026-`);
+    for (const words of ['local authority', 'Assistant Director', 'Director of Children', 'care plan', 'team manager']) {
+      expect(text, words).not.toContain(words);
+      expect(String(html), words).not.toContain(words);
+    }
   });
 });
