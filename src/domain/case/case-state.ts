@@ -139,9 +139,10 @@ export interface CaseState {
   /**
    * When the people the ladder keeps informed were told the case was taken up on their behalf
    * (`opening`), and the end instants (`resolvedAt` or `closedAt`) they were told of (`ends`: a
-   * case reopened and ended again is told again). See kept-informed.ts.
+   * case reopened and ended again is told again), and when they were told such a case was reopened
+   * (`reopens`: one for each end they were told of, at most). See kept-informed.ts.
    */
-  keptInformed?: { opening?: Instant; ends?: Instant[] };
+  keptInformed?: { opening?: Instant; ends?: Instant[]; reopens?: Instant[] };
   /**
    * How each chased reply read, in order: the answer an earlier rung got, as the "What this is
    * about" block tells the next person (`step`: the step standing sent when it came, 0 for the

@@ -24,7 +24,7 @@ export function keptInformedContacts(state: CaseState, ctx: Pick<CaseContext, 'l
 }
 
 /** What the people kept informed are to be told now about the case as a whole, if anything. */
-export type KeptInformedMoment = { moment: 'opening' } | { moment: 'end'; outcome: 'resolved' | 'closed'; endedAt: string };
+export type KeptInformedMoment = { moment: 'opening' } | { moment: 'end'; outcome: 'resolved' | 'closed'; endedAt: string } | { moment: 'reopened' };
 
 /**
  * The opening and end notes (`keepInformedAt`), decided from the state alone, so any path that
@@ -34,6 +34,8 @@ export type KeptInformedMoment = { moment: 'opening' } | { moment: 'end'; outcom
  *   given the carer's address later, tells them then.
  * - end: when the case is resolved or closed and they were told it opened (someone never told it
  *   began is not told it ended); each end once, so a case reopened and ended again says so again.
+ * - reopened: when a case they were told had ended is open again (REOPEN), once per such end: the
+ *   last thing they heard was that it was over. Nothing to someone never told it ended.
  */
 export function keptInformedMoment(
   state: CaseState,
@@ -47,6 +49,7 @@ export function keptInformedMoment(
     return { moment: 'end', outcome: state.status === 'resolved' ? 'resolved' : 'closed', endedAt };
   }
   if (def.keepInformedAt.includes('opening') && !told.opening) return { moment: 'opening' };
+  if ((told.ends ?? []).length > (told.reopens ?? []).length) return { moment: 'reopened' };
   return undefined;
 }
 
@@ -63,6 +66,9 @@ export function tellKeptInformed(b: DecisionBuilder, ctx: CaseContext): void {
   if (due.moment === 'opening') {
     told.opening = now;
     b.mail({ kind: 'kept-informed-case', key: 'informed-opening', to, cc: [], timing: 'window', data: { moment: 'opening' } });
+  } else if (due.moment === 'reopened') {
+    told.reopens = [...(told.reopens ?? []), now];
+    b.mail({ kind: 'kept-informed-case', key: `informed-reopen-${told.reopens.length}`, to, cc: [], timing: 'window', data: { moment: 'reopened' } });
   } else {
     told.ends = [...(told.ends ?? []), due.endedAt];
     b.mail({

@@ -136,9 +136,10 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
   mail('kept-informed', stepped, z.object({ rungId: z.string() })),
   /**
    * To the people the ladder keeps informed, where its `keepInformedAt` asks: the case was taken up
-   * on their behalf (`opening`), or it has ended (`end`: `resolved`, or `closed` for any other end).
+   * on their behalf (`opening`), it has ended (`end`: `resolved`, or `closed` for any other end), or
+   * a case they were told had ended is being looked at again (`reopened`).
    */
-  mail('kept-informed-case', common, z.object({ moment: z.enum(['opening', 'end']), outcome: z.enum(['resolved', 'closed']).optional() })),
+  mail('kept-informed-case', common, z.object({ moment: z.enum(['opening', 'end', 'reopened']), outcome: z.enum(['resolved', 'closed']).optional() })),
   /** To the RM: a rung's draft waits for APPROVE or SKIP (`draftKey`: the held chaser's key). */
   mail('approval-request', stepped, z.object({ draftKey: z.string(), rungId: z.string() })),
   mail('approval-reminder', stepped, z.object({ draftKey: z.string(), reminder: z.number().int().positive(), rungId: z.string() })),

@@ -18,6 +18,8 @@ export interface EffectiveRung {
   policyRef: string;
   asks: string;
   warning?: string;
+  /** What the people kept informed are told was done (see the schema's `carerSays`). */
+  carerSays?: string;
   meeting: boolean;
   repeat: boolean;
   /** `sendWindow: always`: goes when it falls due, at any hour (to staff; see outOfHoursOutside). */
@@ -57,6 +59,7 @@ function toRung(ladder: LadderDefinition, rung: RungDefinition, from: 'opening' 
     policyRef: rung.policyRef,
     asks: rung.asks,
     ...(rung.warning ? { warning: rung.warning } : {}),
+    ...(rung.carerSays ? { carerSays: rung.carerSays } : {}),
     meeting: rung.meeting,
     repeat: false,
     anyHour: (rung.sendWindow ?? variantWindow ?? ladder.sendWindow) === 'always',

@@ -76,6 +76,13 @@ const rungFields = {
   meeting: z.boolean().default(false),
   /** Overrides the variant's and the ladder's `sendWindow` for this rung. */
   sendWindow: sendWindow.optional(),
+  /**
+   * What the people kept informed (a foster carer) are told was done at this step, in plain words
+   * that finish "…so on <date> ": "I asked for a meeting with a more senior manager…". Without it
+   * their note names the step's title and who it went to (the foster carer's own concern: "advised
+   * of what has been done … and who this has been escalated to").
+   */
+  carerSays: z.string().min(1).optional(),
 };
 
 export const rungSchema = z.object(rungFields).strict();
@@ -94,6 +101,7 @@ const repeatSchema = z
     policyRef: z.string().min(1),
     asks: z.string().min(1),
     warning: z.string().optional(),
+    carerSays: z.string().min(1).optional(),
   })
   .strict();
 
@@ -242,6 +250,12 @@ export const ladderSchema = z
      * being taken up on their behalf) and when it ends (`end`: resolved, or closed), in plain words.
      */
     keepInformedAt: z.array(z.enum(['opening', 'end'])).default([]),
+    /**
+     * Whom the people kept informed are pointed to with their questions. `supervising-social-worker`:
+     * the foster carer's own concern, raised through their SSW. `originator`: FIRO, where the dispute
+     * is with the SSW and their team manager, so the FIRO who writes is the one to ask.
+     */
+    keepInformedAsk: z.enum(['supervising-social-worker', 'originator']).default('supervising-social-worker'),
     /** The policy's "at each step" duties, by key, in the RM's words. */
     duties: z.record(slug, z.string().min(1)).default({}),
     /**

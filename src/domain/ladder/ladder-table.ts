@@ -74,14 +74,23 @@ function rows(eff: EffectiveLadder, variant: VariantName): string[] {
   return out;
 }
 
-/** Who is kept informed, on which cases, and when: "Kept informed: foster carer, only if `Foster carer informed: yes`; at the opening, at each step and at the end." */
+/** Who is kept informed, on which cases, when, whom they ask, and the words each step is told in. */
 function keptInformedLine(def: LadderDefinition): string {
   const who = def.keepInformed.map(roleLabel).join(', ');
   const only = def.keepInformedWhen ? `, only if \`${FLAG_WORDS[def.keepInformedWhen]}\`` : '';
-  const when = [def.keepInformedAt.includes('opening') ? 'when it opens' : '', 'at each step', def.keepInformedAt.includes('end') ? 'when it ends' : '']
+  const when = [
+    def.keepInformedAt.includes('opening') ? 'when it opens' : '',
+    'at each step',
+    def.keepInformedAt.includes('end') ? 'when it ends (and that it is looked at again, if it is reopened after that)' : '',
+  ]
     .filter(Boolean)
     .join(', ');
-  return `Kept informed: ${who}${only}; told ${when}.`;
+  const ask = def.keepInformedAsk === 'originator' ? ' Their questions go to whoever raised the case, not the supervising social worker.' : '';
+  const said = def.rungs.filter((r) => r.carerSays);
+  const words = said.length
+    ? ` Each step is told in plain words, not by its title: ${said.map((r) => `${cell(r.title)}: "${cell(r.carerSays ?? '')}"`).join('; ')}.`
+    : '';
+  return `Kept informed: ${who}${only}; told ${when}.${ask}${words}`;
 }
 
 /**

@@ -235,6 +235,8 @@ export interface StepView {
   asks: string;
   policyRef: string;
   warning: string | null;
+  /** What the people kept informed are told was done at this step (the rung's `carerSays`), or null. */
+  carerSays: string | null;
   meeting: boolean;
   approval: boolean;
   /** The policy's "continue to persist" step. */
@@ -776,6 +778,7 @@ function buildStepView(
     asks: rung.asks,
     policyRef: rung.policyRef,
     warning: rung.warning ?? null,
+    carerSays: rung.carerSays ?? null,
     meeting: rung.meeting,
     approval: rung.approval,
     repeat: rung.repeat,
@@ -987,8 +990,9 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         daytimeText: cal.format(new Date(intent.data.daytimeAt)),
         nowText: cal.format(ctx.now),
       };
-    case 'chaser':
     case 'kept-informed':
+      return { ...intent.data, askOriginator: ctx.ladder.keepInformedAsk === 'originator' };
+    case 'chaser':
     case 'command-error':
       return { ...intent.data };
     case 'command-ack':

@@ -103,7 +103,13 @@ describe('a FIRO case that says the carer is kept informed', () => {
     d.at('2026-12-15T10:00:00Z').command({ kind: 'reopen' });
     const closed = d.at('2026-12-16T10:00:00Z').command({ kind: 'close' });
     expect(mailsOf(closed, 'kept-informed-case').map((m) => [m.key, m.data])).toEqual([['informed-end-2', { moment: 'end', outcome: 'closed' }]]);
-    expect(carerMails(d).map((m) => m.kind)).toEqual(['kept-informed-case', 'kept-informed', 'kept-informed-case', 'kept-informed-case']);
+    expect(carerMails(d).map((m) => [m.kind, m.key])).toEqual([
+      ['kept-informed-case', 'informed-opening'],
+      ['kept-informed', 's1-informed'],
+      ['kept-informed-case', 'informed-end-1'],
+      ['kept-informed-case', 'informed-reopen-1'],
+      ['kept-informed-case', 'informed-end-2'],
+    ]);
   });
 
   it('resolved by the confirmers’ silence over a reply that came with a document: the carer is told too', () => {

@@ -33,7 +33,12 @@ describe('docs/ladders.md', () => {
     // timescales only; FIRO tells the foster carer only where the case says so, at the opening and the end too.
     expect(tables).toMatch(/\| standard \| 2 \| Escalation to a more senior manager \|[^\n]*\| waits for the further form \(`Remaining concerns:`\) \|/);
     expect(tables).not.toMatch(/\| urgent \|[^\n]*further form/);
-    expect(tables).toContain('Kept informed: foster carer, only if `Foster carer informed: yes`; told when it opens, at each step, when it ends.');
+    expect(tables).toContain(
+      'Kept informed: foster carer, only if `Foster carer informed: yes`; told when it opens, at each step, when it ends (and that it is looked at again, if it is reopened after that). Their questions go to whoever raised the case, not the supervising social worker.',
+    );
+    expect(tables).toContain(
+      'Stage 2 — meeting request to the Fostering Service Manager: "I asked a more senior manager, the Fostering Service Manager, for a meeting to try to resolve it"',
+    );
     expect(tables).toContain('Kept informed: foster carer; told at each step.');
     for (const id of ['childrens-home-reg5', 'firo-dispute-resolution', 'foster-carer-concern', 'fostering-panel', 'practice-disagreement']) {
       expect(tables).toContain(`(\`${id}\`)`);
