@@ -82,7 +82,12 @@ describe('FIRO: the foster carer told at stage 1, at each stage and at the end, 
     const note = await h.sink.waitFor(toCarer(CARER, told));
     await h.settle();
     expect(note.parsed.subject).toBe(`Update on the concern raised for you: Supervision visits not happening [${told.ref}]`);
-    expect(flat(note)).toContain('it went to the next stage');
+    // What was done in the carer's words, not the stage's title; questions to the FIRO, not the
+    // supervising social worker the dispute is with; a footer that says nothing meant for staff.
+    expect(flat(note)).toContain('I asked a more senior manager, the Fostering Service Manager, for a meeting to try to resolve it.');
+    expect(flat(note)).not.toMatch(/Stage 2|supervising social worker|escalation inbox/i);
+    expect(flat(note)).toMatch(/please contact me \(\S+@\S+\) or reply to this email\./);
+    expect(flat(note)).toContain('If you reply, please keep the reference in the subject so that your reply reaches me.');
     // Both cases went to stage 2.
     expect((await h.caseByRef(untold.ref))!.state.steps[0]!.status).toBe('sent');
     expect(h.sink.messages.filter((m) => recipients(m).includes(OTHER_CARER))).toEqual([]);
