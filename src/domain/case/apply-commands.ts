@@ -5,11 +5,12 @@ import { effectiveLadder, variantChosenBy } from '../ladder/effective-ladder.js'
 import { roleLabel } from '../roles.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
 import { insideOrganisation, isStaffRole, type CaseContext } from './case-context.js';
-import type { CaseState, Contact } from './case-state.js';
+import type { CaseState, Contact, Step } from './case-state.js';
 import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { clearConfirmation, releaseHold } from './awaiting-confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
 import { fireStep, recipientsFor, waitsForPanelForm } from './fire-step.js';
+import { outOfHoursAt } from './out-of-hours.js';
 import { resolveRoles } from './role-resolution.js';
 import { applyPanelDirective } from './panel-form.js';
 import { withNextAction } from './next-action.js';
@@ -248,12 +249,16 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.because(`ESCALATE sent “${rungOf(ladder, step).title}” early, and the steps counted from it come with it`);
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
       const rung = rungOf(ladder, step);
-      if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor);
+      // Out of hours on timescales with an out-of-hours address (reg 5 safeguarding), the step is
+      // taken now even though its own mail waits for the window: the duty team is written to at
+      // once, and the rung's recipients get it at the opening (fireStep, outOfHoursRoute).
+      const nightTaken = outOfHoursAt(ladder, cal, now);
+      if (step.dueAt <= now.toISOString() || nightTaken) fireStep(b, ladder, step, ctx, actor, 'escalated');
       const skippedText = alreadyAnswered.length ? `Skipped ${alreadyAnswered.map((t) => `“${t}”`).join(', ')}: they have already responded. ` : '';
       if (step.status === 'held' && step.awaitingForm) {
         return `${skippedText}Escalated: “${rung.title}” waits for the further form first (${ladder.def.panelForm?.policyRef ?? 'step 6'}): reply with a line “Remaining concerns: …” saying which aspects still concern you, and it goes.`;
       }
-      return `${skippedText}Escalated: “${rung.title}” ${step.status === 'sent' ? 'is sent now' : step.status === 'awaiting-approval' ? 'is drafted for your approval' : `goes at ${cal.format(new Date(step.dueAt))}`}.`;
+      return `${skippedText}Escalated: “${rung.title}” ${escalatedText(step, cal, now)}.`;
     }
     case 'extend': {
       requireOpen(state, 'EXTEND');
@@ -323,6 +328,15 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
     case 'directive':
       return applyDirective(b, command.directive, actor, ctx);
   }
+}
+
+/** What ESCALATE did with the step: sent it, drafted it, or when it goes (with who was written to out of hours). */
+function escalatedText(step: Step, cal: CaseContext['calendar'], now: Date): string {
+  if (step.status === 'awaiting-approval') return 'is drafted for your approval';
+  const goesAt = step.status === 'sent' ? step.sentAt : step.dueAt;
+  const when = !goesAt || new Date(goesAt) <= now ? 'is sent now' : `goes at ${cal.format(new Date(goesAt))}`;
+  if (step.status !== 'sent' || !step.outOfHoursTo) return when;
+  return `${when}; out of hours, ${step.outOfHoursTo.join(', ')} ${step.outOfHoursTo.length > 1 ? 'are' : 'is'} written to at once`;
 }
 
 function switchVariant(b: DecisionBuilder, variant: 'urgent' | 'imminent', actor: string, ctx: CaseContext): string {

@@ -75,7 +75,15 @@ export type FireOutcome = 'sent' | 'redrafted' | 'drafted' | 'held' | 'not-appli
  * draft days later, the service was down) moves every later step back by the same span, so the
  * ladder keeps its spacing and never sends its overdue rungs together.
  */
-export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext, actor: string): FireOutcome {
+export function fireStep(
+  b: DecisionBuilder,
+  ladder: EffectiveLadder,
+  step: Step,
+  ctx: CaseContext,
+  actor: string,
+  /** `escalated`: ESCALATE brought it forward (the out-of-hours mail says so rather than "fell due"). */
+  trigger?: 'escalated',
+): FireOutcome {
   const state = b.state;
   const cal = ctx.calendar;
   const rung = rungOf(ladder, step);
@@ -193,7 +201,8 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
   if (redrafted) b.mail({ ...chaser, replacesDraft: true });
   if (approved) b.draft({ kind: 'release', step: step.n });
   else b.mail(chaser);
-  if (ooh && ooh.to.length > 0) {
+  // Once per step: the duty team is not written to again when the rung's own mail goes at the opening.
+  if (ooh && ooh.to.length > 0 && !step.outOfHoursTo) {
     step.outOfHoursTo = ooh.to.map((c) => c.email);
     b.mail({
       kind: 'out-of-hours',
@@ -202,7 +211,13 @@ export function fireStep(b: DecisionBuilder, ladder: EffectiveLadder, step: Step
       cc: [],
       timing: 'now',
       step: step.n,
-      data: { rungId: rung.id, role: ooh.rule.to, mode: ooh.rule.mode, daytimeAt: goesAt.toISOString() },
+      data: {
+        rungId: rung.id,
+        role: ooh.rule.to,
+        mode: ooh.rule.mode,
+        daytimeAt: goesAt.toISOString(),
+        ...(approved ? { by: 'approved' as const } : trigger ? { by: trigger } : {}),
+      },
       // They never saw the request: its documents go with it, as to anyone new up the ladder.
       ...(state.requestMessageRef ? { forward: { message: state.requestMessageRef } } : {}),
     });

@@ -131,7 +131,18 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
    * closed on an urgent ladder or variant. Says why they have it, what is asked and of whom, when
    * the daytime recipient gets it (`daytimeAt`), with the "What this is about" block.
    */
-  mail('out-of-hours', stepped, z.object({ rungId: z.string(), role: z.string(), mode: z.enum(['in-addition', 'instead']), daytimeAt: z.string() })),
+  mail(
+    'out-of-hours',
+    stepped,
+    z.object({
+      rungId: z.string(),
+      role: z.string(),
+      mode: z.enum(['in-addition', 'instead']),
+      daytimeAt: z.string(),
+      /** How it came to go now: brought forward by ESCALATE, or approved; absent when it fell due. */
+      by: z.enum(['escalated', 'approved']).optional(),
+    }),
+  ),
   /** To the people the ladder keeps informed (a foster carer): a step was taken. */
   mail('kept-informed', stepped, z.object({ rungId: z.string() })),
   /**

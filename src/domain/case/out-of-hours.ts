@@ -39,6 +39,18 @@ export function outOfHoursRoute(
 ): OutOfHoursRoute | undefined {
   const rule = ladder.outOfHours;
   if (!rule || !outOfHoursAt(ladder, ctx.calendar, ctx.now)) return undefined;
-  const to = dedupe(resolveRole(state, rule.to, ctx), [...onMail]);
+  const to = dedupe(outOfHoursContacts(state, rule, ctx), [...onMail]);
   return { rule, to, holdsDaytime: rule.mode === 'instead' && to.length > 0 };
+}
+
+/**
+ * Who holds the out-of-hours role on this case. `authorityOnly` (reg 5): the case's own (an `EDT:`
+ * line) or its authority's from the directory, never the organisation's own entry, which is the
+ * home's on-call service and not the placing authority's duty team.
+ */
+export function outOfHoursContacts(state: CaseState, rule: OutOfHoursRule, ctx: Pick<CaseContext, 'directory' | 'org'>): ResolvedContact[] {
+  if (!rule.authorityOnly) return resolveRole(state, rule.to, ctx);
+  const { [state.orgId]: own, ...others } = ctx.directory.organisations;
+  const withoutOwn = own ? { ...others, [state.orgId]: Object.fromEntries(Object.entries(own).filter(([role]) => role !== rule.to)) } : others;
+  return resolveRole(state, rule.to, { ...ctx, directory: { ...ctx.directory, organisations: withoutOwn } });
 }

@@ -5,7 +5,7 @@ import type { CaseContext } from './case-context.js';
 import type { CaseState, StepStatus } from './case-state.js';
 import { ccRolesFor, waitsForPanelForm } from './fire-step.js';
 import { AWAITS_FURTHER_FORM } from './panel-form.js';
-import { outOfHoursAt } from './out-of-hours.js';
+import { outOfHoursAt, outOfHoursContacts } from './out-of-hours.js';
 import { resolveRoles } from './role-resolution.js';
 import { deadlineFor, rungOf } from './timetable.js';
 
@@ -108,7 +108,7 @@ function outOfHoursRow(
   const row = (emails: string[]) => ({ role: rule.to, label: ladderRoleLabel(ladder.def, rule.to), mode: rule.mode, emails });
   if (step.status === 'sent') return step.outOfHoursTo ? row(step.outOfHoursTo) : undefined;
   if (step.status !== 'planned' || !step.dueAt || !outOfHoursAt(ladder, ctx.calendar, new Date(step.dueAt))) return undefined;
-  return row(resolveRoles(state, [rule.to], ctx).contacts.map((c) => c.email));
+  return row(outOfHoursContacts(state, rule, ctx).map((c) => c.email));
 }
 
 /** "out of hours: also to the Emergency Duty Team (edt@…)", as the timetable says it. */

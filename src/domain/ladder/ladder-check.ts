@@ -17,14 +17,9 @@ export function checkLadder(file: string, ladder: LadderDefinition): string[] {
       problems.push(`${file}: variants.${variant}: ${(error as Error).message}`);
       continue;
     }
-    // Only a rung that may go at any hour ever goes while the window is closed: an out-of-hours
-    // address on a variant with none would never be written to, which the author did not mean.
-    if (eff.outOfHours && !eff.rungs.some((r) => r.anyHour) && !eff.repeat?.anyHour) {
-      const at = variant === 'standard' || !ladder.variants[variant]?.outOfHours ? 'outOfHours' : `variants.${variant}.outOfHours`;
-      problems.push(
-        `${file}: ${at}: no rung${variant === 'standard' ? '' : ` of the ${variant} variant`} may go at any hour (sendWindow: always), so none ever goes out of hours and ${eff.outOfHours.to} would never be written to`,
-      );
-    }
+    // No check that an out-of-hours address is ever used: ESCALATE or APPROVE at night takes any
+    // rung while the window is closed, so the duty team is written to even on timescales none of
+    // whose rungs falls due at night (reg 5 safeguarding; apply-commands, escalate).
     let previous: { id: string; days: number } | undefined;
     eff.rungs.forEach((rung, i) => {
       if (rung.from !== 'opening' || rung.trigger !== 'time') return;

@@ -21,12 +21,15 @@ export type SendWindowRule = z.infer<typeof sendWindow>;
  * window's opening to anyone outside the organisation). `instead`: only the out-of-hours address
  * is written to at once; the rung's own recipients get it when the window next opens (nobody is
  * woken whom the duty team covers). No address for the role: the rung goes as it would without
- * this, and the RM is told.
+ * this, and the RM is told. `authorityOnly`: only the case's own address for the role (a directive)
+ * or its authority's (the directory's `authorities[].contacts`), never the organisation's own: a
+ * placing authority's duty team is not the home's on-call manager (reg 5).
  */
 const outOfHours = z
   .object({
     to: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens (a role, e.g. emergency-duty-team)'),
     mode: z.enum(['in-addition', 'instead']).default('in-addition'),
+    authorityOnly: z.boolean().optional(),
   })
   .strict();
 export type OutOfHoursRule = z.infer<typeof outOfHours>;

@@ -37,7 +37,10 @@ function copied(r: EffectiveRung, alwaysCc: string[], setByVariant: readonly Cas
 /** Where a rung that goes out of hours also (or only) goes at once. */
 function outOfHoursNote(eff: EffectiveLadder, r: EffectiveRung): string {
   const o = eff.outOfHours;
-  if (!o || !r.anyHour) return '';
+  if (!o) return '';
+  const whose = o.authorityOnly ? `the authority's ${roleLabel(o.to)}` : `the ${roleLabel(o.to)}`;
+  // Never due at night, it goes out of hours only when ESCALATE or APPROVE takes it then.
+  if (!r.anyHour) return `ESCALATE/APPROVE out of hours: also ${whose} at once`;
   return o.mode === 'instead'
     ? `out of hours: the ${roleLabel(o.to)} instead, the rest at the working day's start`
     : `out of hours: also the ${roleLabel(o.to)}`;

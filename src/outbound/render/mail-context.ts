@@ -8,6 +8,7 @@ import type { MailData, MailIntent } from '../../domain/case/mail-intents.js';
 import type { ReplyClass } from '../../domain/case/reply-class.js';
 import { ccRolesFor } from '../../domain/case/fire-step.js';
 import { keepsInformed } from '../../domain/case/kept-informed.js';
+import { outOfHoursContacts } from '../../domain/case/out-of-hours.js';
 import { timetableRows } from '../../domain/case/timetable-view.js';
 import { currentStep, nextDueAfter, rungOf } from '../../domain/case/timetable.js';
 import { caseSubject } from '../../domain/inbound/subject-tags.js';
@@ -432,7 +433,7 @@ export function buildMailContext(state: CaseState, intent: MailIntent, orgCtx: C
     // An out-of-hours address holds no step: it is listed when this case's timescales use it and it
     // is known, never as missing (the timetable says when a step would go out of hours without one).
     if (outOfHoursOnly.has(role) && ladder.outOfHours?.to !== role) continue;
-    const found = resolveRole(state, role, ctx);
+    const found = ladder.outOfHours?.to === role ? outOfHoursContacts(state, ladder.outOfHours, ctx) : resolveRole(state, role, ctx);
     const entry = { label: labelIn(ctx, role), value: found.map((c) => (c.name ? `${c.name} <${c.email}>` : c.email)).join(', ') };
     // A partner agency's head of service standing in for two of the council's roles is listed once.
     if (found.length) {
@@ -985,6 +986,8 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         ...intent.data,
         label: labelIn(ctx, intent.data.role),
         instead: intent.data.mode === 'instead',
+        // Why it goes now: it fell due, ESCALATE brought it forward, or the RM approved it.
+        how: intent.data.by === 'escalated' ? 'was brought forward' : intent.data.by === 'approved' ? 'was approved' : 'fell due',
         // When the daytime recipients get it: now (staff on a rung that may go at any hour) or at the window's opening.
         daytimeNow: new Date(intent.data.daytimeAt).getTime() <= ctx.now.getTime(),
         daytimeText: cal.format(new Date(intent.data.daytimeAt)),
