@@ -9,7 +9,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxMail } from '../../src/db/entities/index.js';
-import { EscalatorHarness, INBOX, rfc822 } from '../support/escalator-harness.js';
+import { EscalatorHarness, INBOX, RM, rfc822 } from '../support/escalator-harness.js';
 import { ifStarted } from '../support/if-started.js';
 import { waitFor } from '../support/wait.js';
 
@@ -105,5 +105,60 @@ describe('out of hours: the Emergency Duty Team (outOfHours: in-addition)', () =
     await h.advanceTo('2026-12-29T09:00:00Z');
     const chaser = await h.sink.waitFor((m) => m.envelope.to.includes(deputy));
     expect((await sentRow(chaser.messageId, 'the chaser to the Deputy Director to be sent')).sentAt?.toISOString()).toBe('2026-12-29T09:00:00.000Z');
+  });
+
+  it('reg 5 safeguarding, ESCALATE at 22:00: the placing authority’s EDT that night, the professional at 09:00, the home’s own on-call address never', async () => {
+    const sam = 'sam.patel@northshire.gov.uk';
+    const authorityEdt = 'edt@northshire.gov.uk';
+    await h.advanceTo('2026-12-29T10:00:00Z');
+    h.sink.clear();
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: `Sam Patel <${sam}>`,
+        cc: INBOX,
+        subject: 'Family time plan for AB-1234 [escalate]',
+        messageId: '<ooh-reg5@sunrise-homes.org.uk>',
+        date: h.clock.now(),
+        body: 'Hi Sam,\r\n\r\nThe risk assessment for Thursday’s family time has not been done.\r\n\r\nLadder: childrens-home-reg5\r\nChild: AB-1234\r\nSafeguarding: yes\r\n',
+      }),
+    );
+    const confirmation = await h.sink.waitFor((m) => m.parsed.subject?.startsWith('Case opened: Family time plan') ?? false);
+    const ref = /\[(ESC-\d{4}-\d{4})\]/.exec(confirmation.parsed.subject!)![1]!;
+    await h.settle();
+
+    await h.advanceTo('2026-12-29T22:00:00Z');
+    h.sink.clear();
+    await h.append(
+      rfc822({
+        from: `Alex Morgan <${RM}>`,
+        to: INBOX,
+        subject: `RE: ${confirmation.parsed.subject!}`,
+        messageId: '<ooh-reg5-escalate@sunrise-homes.org.uk>',
+        date: h.clock.now(),
+        inReplyTo: confirmation.messageId,
+        references: `<ooh-reg5@sunrise-homes.org.uk> ${confirmation.messageId}`,
+        body: 'ESCALATE',
+      }),
+    );
+    const edt = await h.sink.waitFor((m) => m.envelope.to.includes(authorityEdt));
+    expect(edt.envelope.to).toEqual([authorityEdt]);
+    expect(edt.parsed.subject).toBe(`Out of hours — URGENT: Reminder to the professional — Family time plan for AB-1234 [${ref}]`);
+    const text = edt.parsed.text!;
+    expect(text).toContain('was brought forward out of hours, at Tuesday 29 December 2026 at 22:00');
+    expect(text).toContain('will be sent it when the working day starts, at Wednesday 30 December 2026 at 09:00');
+    expect(text).toContain('> The risk assessment for Thursday’s family time has not been done.');
+    expect((await sentRow(edt.messageId, 'the EDT mail to be sent')).sentAt?.toISOString()).toBe('2026-12-29T22:00:00.000Z');
+    await h.settle();
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(sam))).toBe(false);
+    // The home's own on-call address is not the placing authority's duty team.
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(EDT))).toBe(false);
+
+    h.sink.clear();
+    await h.advanceTo('2026-12-30T09:00:00Z');
+    const chaser = await h.sink.waitFor((m) => m.envelope.to.includes(sam));
+    expect((await sentRow(chaser.messageId, 'the professional’s reminder to be sent')).sentAt?.toISOString()).toBe('2026-12-30T09:00:00.000Z');
+    await h.settle();
+    expect(h.sink.messages.some((m) => m.envelope.to.includes(authorityEdt))).toBe(false);
   });
 });
