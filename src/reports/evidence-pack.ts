@@ -389,6 +389,10 @@ export function buildEvidencePack(input: EvidenceInput): EvidenceModel {
         );
       case 'promise-beyond-horizon':
         return of(`Promised by ${e.detail.promisedFor}, after ${stamp(e.detail.horizon)}: it does not hold the next step, and the manager was asked.`);
+      case 'promise-after-due':
+        return of(
+          `Promised by ${e.detail.promisedFor}, on or after ${e.detail.due}, the date it is needed by: it does not hold the steps, which are all taken before then.`,
+        );
       case 'promise-lapsed':
         return of(`The promise for ${e.detail.promisedFor} was not kept.`);
       case 'meeting-date-noted':

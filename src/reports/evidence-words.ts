@@ -44,6 +44,7 @@ export const EVENT_LABELS: Record<CaseEventType, string> = {
   'sender-confirmed': 'Sender confirmed',
   'message-not-read': 'Message not read (over a limit)',
   'promise-beyond-horizon': 'Promise too far ahead to hold the next step',
+  'promise-after-due': 'Promise for after the date it is needed by',
   'mail-folded': 'Notices combined into one summary',
   'staff-message': 'Message from staff',
   'participant-set': 'Contact set',

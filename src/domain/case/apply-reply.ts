@@ -10,7 +10,7 @@ import { withNextAction } from './next-action.js';
 import { staffRecipients } from './staff-recipients.js';
 import type { AttachmentFacts, OutboxKind } from './mail-intents.js';
 import type { ReplyClass } from './reply-class.js';
-import { holdsAnything, holdUntil } from './timetable.js';
+import { fitBeforeDue, holdsAnything, holdUntil } from './timetable.js';
 import { enterConfirmation } from './awaiting-confirmation.js';
 import { resolutionOf } from '../ladder/ladder-schema.js';
 import { roleLabel } from '../roles.js';
@@ -104,7 +104,15 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
     const promised = ctx.calendar.openingOf(cls.promiseDate);
     const until = ctx.calendar.due(promised, parseDuration(ctx.ladder.promiseGrace));
     const horizon = promiseHorizon(s, ctx);
-    if (until > horizon) {
+    // Reg 5: "where a child might be at risk during a planned time with family all the steps may
+    // need to be taken prior to the time of the visit". A promise for that day or later must not
+    // carry the steps past it: it holds nothing, and the RM is told why.
+    const neededBy = ctx.ladder.neededBy && s.requestedBy ? s.requestedBy : undefined;
+    const afterDue = neededBy !== undefined && until > ctx.now && ctx.calendar.localDate(until) >= neededBy;
+    if (afterDue) {
+      b.event('promise-after-due', input.from.email, { promisedFor: cls.promiseDate, due: neededBy });
+      notice('reply-notice', { afterDue: { promisedFor: cls.promiseDate, due: neededBy } });
+    } else if (until > horizon) {
       // A far-off promise would silence the escalation for as long as the sender likes: it holds
       // nothing unless the RM agrees (PAUSE until that date); the ladder goes on meanwhile.
       b.event('promise-beyond-horizon', input.from.email, { promisedFor: cls.promiseDate, horizon: horizon.toISOString() });
@@ -113,6 +121,8 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       s.hold = { until: until.toISOString(), promisedFor: cls.promiseDate, by: input.from.email };
       // The held span moves the step it holds and every later one: they keep their spacing after it.
       holdUntil(s, ladderFor(s, ctx), ctx.calendar, until);
+      // …but never past the date it is needed by: what the hold pushed beyond it is drawn in again.
+      if (neededBy !== undefined) fitBeforeDue(s, ladderFor(s, ctx), ctx.calendar, neededBy, until);
       // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty name falls back to the address too
       b.because(`${input.from.name?.trim() || input.from.email} promised it by ${ctx.calendar.formatDate(promised)}`);
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: s.hold.until });
@@ -121,7 +131,7 @@ export function applyRecipientReply(state: CaseState, input: RecipientReplyInput
       b.event('promise-recorded', input.from.email, { promisedFor: cls.promiseDate, holdUntil: null });
     }
     // Said only when the ladder really waits for it; otherwise the notice says the next step stands.
-    if (until <= horizon) notice('reply-notice', { holdUntil: s.hold?.until ?? null, promiseHoldsNothing: !s.hold });
+    if (until <= horizon && !afterDue) notice('reply-notice', { holdUntil: s.hold?.until ?? null, promiseHoldsNothing: !s.hold });
   } else {
     notice('reply-notice');
   }

@@ -89,6 +89,7 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   kind('promise-recorded', z.object({ promisedFor: z.string(), holdUntil: instant.nullable() })),
   /** A promise later than the next two rungs (or the horizon's months): it holds nothing; the RM is asked. */
   kind('promise-beyond-horizon', z.object({ promisedFor: z.string(), horizon: instant })),
+  kind('promise-after-due', z.object({ promisedFor: z.string(), due: z.string() })),
   kind('promise-lapsed', z.object({ promisedFor: z.string(), by: z.string() })),
   kind('meeting-date-noted', z.object({ meetingOn: z.string(), step, rung: z.string(), holdUntil: instant.nullable(), evidence: z.string().nullable() })),
   kind('meeting-hold-ended', z.object({ meetingOn: z.string(), by: z.string() })),

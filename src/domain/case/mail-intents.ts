@@ -201,6 +201,7 @@ export const mailIntentSchema = z.discriminatedUnion('kind', [
         redirectDirective: z.string().optional(),
         /** A promise beyond the ladder's horizon: it holds nothing, and the RM is asked (PAUSE until). */
         beyondHorizon: z.object({ promisedFor: z.string(), horizon: z.string() }).optional(),
+        afterDue: z.object({ promisedFor: z.string(), due: z.string() }).optional(),
       }),
       /** `newText`: the words that were not acted on, quoted so the RM can judge them. */
       z.object({ from: z.object({ email: z.string() }), flagged: z.string(), newText: z.string().optional() }),

@@ -848,6 +848,7 @@ interface ReplyLikeData {
   meetingOn?: string;
   caseClosed?: boolean;
   beyondHorizon?: { promisedFor: string; horizon: string };
+  afterDue?: { promisedFor: string; due: string };
   promiseHoldsNothing?: boolean;
   flagged?: string;
   notActedOn?: string;
@@ -904,6 +905,9 @@ function templateData(intent: MailIntent, ctx: CaseContext): Record<string, unkn
         horizonText: d.beyondHorizon ? cal.formatDate(new Date(d.beyondHorizon.horizon)) : '',
         // "PAUSE until 8 March 2027": the words the RM can send back as they are.
         pauseUntilText: d.beyondHorizon ? DateTime.fromISO(d.beyondHorizon.promisedFor, { zone: cal.timezone }).toFormat('d MMMM yyyy') : '',
+        afterDue: !!d.afterDue,
+        afterDuePromisedText: d.afterDue ? (formatLocalDate(cal, d.afterDue.promisedFor) ?? '') : '',
+        afterDueText: d.afterDue ? (formatLocalDate(cal, d.afterDue.due) ?? '') : '',
         promiseHoldsNothing: d.promiseHoldsNothing ?? false,
         flagged: d.flagged ?? '',
         notActedOn: d.notActedOn ?? '',

@@ -48,7 +48,8 @@ function reg5Life(): Decision[] {
   d.at('2026-11-19T10:00:00Z').reply('professional', 'promise', '2026-11-30');
   next(d); // the promise lapses (and the team manager's reminder goes)
   d.at('2026-12-01T10:00:00Z').reply('team-manager', 'other');
-  d.at('2026-12-01T10:30:00Z').reply('team-manager', 'promise', '2027-06-30'); // beyond the horizon: holds nothing
+  d.at('2026-12-01T10:30:00Z').reply('team-manager', 'promise', '2027-02-15'); // beyond the horizon: holds nothing
+  d.at('2026-12-01T10:45:00Z').reply('team-manager', 'promise', '2027-06-30'); // after the Due date: holds nothing
   d.at('2026-12-01T11:00:00Z').bounce(addr('iro'));
   d.at('2026-12-01T12:00:00Z').command({ kind: 'escalate' }); // assistant director
   next(d); // DCS: held, no address

@@ -157,6 +157,43 @@ describe('Due: before the policy’s dates — "all the steps may need to be tak
     expect(d.state.drawnInBefore).toBeUndefined();
   });
 
+  it('a promise for the day it is needed by, or later, holds nothing: the steps stay before it, and the RM is told why', () => {
+    const d = dueBefore();
+    const before = d.plan();
+    d.at('2026-11-27T09:00:00Z').advance();
+    const r = d.at('2026-11-27T11:00:00Z').reply('professional', 'promise', '2026-12-14');
+    expect(d.state.hold).toBeUndefined();
+    expect(d.plan().slice(1)).toEqual(before.slice(1));
+    expect(r.events.find((e) => e.type === 'promise-after-due')?.detail).toEqual({ promisedFor: '2026-12-14', due: '2026-12-11' });
+    const notice = mailsOf(r, 'reply-notice')[0]!;
+    expect(notice.data).toMatchObject({ afterDue: { promisedFor: '2026-12-14', due: '2026-12-11' } });
+    expect(notice.data).not.toHaveProperty('promiseHoldsNothing');
+  });
+
+  it('a promise before it holds the next step, but what the hold pushes past the date is drawn in again', () => {
+    const d = dueBefore();
+    d.at('2026-11-27T09:00:00Z').advance();
+    // Promised for Tuesday 1 December: held until a working day after it (the grace); moved by the
+    // held span, the Ofsted inspector's step would fall after Friday 11 December.
+    d.at('2026-11-27T11:00:00Z').reply('professional', 'promise', '2026-12-01');
+    expect(d.state.hold?.promisedFor).toBe('2026-12-01');
+    const planned = d.plan().filter(([, status]) => status === 'planned');
+    expect(planned.length).toBeGreaterThan(0);
+    for (const [rung, , at] of planned) expect(at! < '2026-12-11', rung).toBe(true);
+    // Nothing goes before the hold ends.
+    for (const [rung, , at] of planned) expect(new Date(at!).getTime() >= new Date(d.state.hold!.until).getTime(), rung).toBe(true);
+  });
+
+  it('without a date it is needed by, a promise holds and moves the later steps as before', () => {
+    const plain = new CaseDriver(ladder('childrens-home-reg5'));
+    plain.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE) });
+    plain.at('2026-12-07T09:00:00Z').advance();
+    const before = plain.plan();
+    plain.at('2026-12-07T11:00:00Z').reply('professional', 'promise', '2026-12-10');
+    expect(plain.state.hold?.promisedFor).toBe('2026-12-10');
+    expect(plain.plan()).not.toEqual(before);
+  });
+
   it('given later as a directive, draws in the steps not yet taken and says so', () => {
     const d = new CaseDriver(ladder('childrens-home-reg5'));
     d.at('2026-11-23T10:00:00Z').open({ participants: people(...REG5_PEOPLE) });
