@@ -1,7 +1,7 @@
 import { addressKey } from '../address.js';
 import { describeDuration } from '../calendar/duration.js';
 import type { CommandLine, Command, Directive } from '../commands/command.js';
-import { effectiveLadder, variantChosenBy } from '../ladder/effective-ladder.js';
+import { effectiveLadder, variantChosenBy, type EffectiveLadder } from '../ladder/effective-ladder.js';
 import { roleLabel } from '../roles.js';
 import { cloneState, ladderFor, runDue } from './advance.js';
 import { insideOrganisation, isStaffRole, type CaseContext } from './case-context.js';
@@ -9,7 +9,7 @@ import type { CaseState, Contact, Step } from './case-state.js';
 import { skipRungsAlreadyAnswered } from './confirmation.js';
 import { clearConfirmation, releaseHold } from './awaiting-confirmation.js';
 import { DecisionBuilder, type Decision } from './decision.js';
-import { fireStep, recipientsFor, waitsForPanelForm } from './fire-step.js';
+import { fireStep, recipientsFor, waitsForPanelForm, writeOutOfHoursAhead } from './fire-step.js';
 import { outOfHoursAt } from './out-of-hours.js';
 import { resolveRoles } from './role-resolution.js';
 import { applyPanelDirective } from './panel-form.js';
@@ -249,16 +249,17 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
       b.because(`ESCALATE sent “${rungOf(ladder, step).title}” early, and the steps counted from it come with it`);
       b.event('escalated', actor, { step: step.n, rung: step.rungId });
       const rung = rungOf(ladder, step);
-      // Out of hours on timescales with an out-of-hours address (reg 5 safeguarding), the step is
-      // taken now even though its own mail waits for the window: the duty team is written to at
-      // once, and the rung's recipients get it at the opening (fireStep, outOfHoursRoute).
-      const nightTaken = outOfHoursAt(ladder, cal, now);
-      if (step.dueAt <= now.toISOString() || nightTaken) fireStep(b, ladder, step, ctx, actor, 'escalated');
+      // Out of hours on timescales with an out-of-hours address (reg 5 safeguarding), a step whose
+      // own mail waits for the window still reaches the duty team now; the step itself goes at the
+      // opening, composed then (writeOutOfHoursAhead).
+      let aheadTo: string[] | undefined;
+      if (step.dueAt <= now.toISOString()) fireStep(b, ladder, step, ctx, actor, 'escalated');
+      else if (outOfHoursAt(ladder, cal, now)) aheadTo = writeOutOfHoursAhead(b, ladder, step, ctx);
       const skippedText = alreadyAnswered.length ? `Skipped ${alreadyAnswered.map((t) => `“${t}”`).join(', ')}: they have already responded. ` : '';
       if (step.status === 'held' && step.awaitingForm) {
         return `${skippedText}Escalated: “${rung.title}” waits for the further form first (${ladder.def.panelForm?.policyRef ?? 'step 6'}): reply with a line “Remaining concerns: …” saying which aspects still concern you, and it goes.`;
       }
-      return `${skippedText}Escalated: “${rung.title}” ${escalatedText(step, cal, now)}.`;
+      return `${skippedText}Escalated: “${rung.title}” ${escalatedText(step, cal, now, aheadTo, ladder)}.`;
     }
     case 'extend': {
       requireOpen(state, 'EXTEND');
@@ -331,11 +332,14 @@ function apply(b: DecisionBuilder, command: Command, from: Contact, ctx: CaseCon
 }
 
 /** What ESCALATE did with the step: sent it, drafted it, or when it goes (with who was written to out of hours). */
-function escalatedText(step: Step, cal: CaseContext['calendar'], now: Date): string {
+function escalatedText(step: Step, cal: CaseContext['calendar'], now: Date, aheadTo: string[] | undefined, ladder: EffectiveLadder): string {
   if (step.status === 'awaiting-approval') return 'is drafted for your approval';
   const goesAt = step.status === 'sent' ? step.sentAt : step.dueAt;
   const when = !goesAt || new Date(goesAt) <= now ? 'is sent now' : `goes at ${cal.format(new Date(goesAt))}`;
-  if (step.status !== 'sent' || !step.outOfHoursTo) return when;
+  if (aheadTo?.length === 0 && ladder.outOfHours) {
+    return `${when}; out of hours, no address is known for the ${roleLabel(ladder.outOfHours.to)}, so nobody else could be written to now (give one with a line “EDT: Name <address>”)`;
+  }
+  if ((step.status !== 'sent' && !aheadTo) || !step.outOfHoursTo) return when;
   return `${when}; out of hours, ${step.outOfHoursTo.join(', ')} ${step.outOfHoursTo.length > 1 ? 'are' : 'is'} written to at once`;
 }
 

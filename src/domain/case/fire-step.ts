@@ -239,6 +239,37 @@ export function fireStep(
 }
 
 /**
+ * ESCALATE at night on timescales with an out-of-hours address, for a step whose own mail waits
+ * for the window (someone outside the organisation is on it): the duty team is written to now,
+ * and the step fires at the opening like any other — composed then, so its date, deadline and
+ * Date header are that morning's — without writing to the duty team again (`outOfHoursTo`).
+ * Not for a step that needs the RM's approval (drafted at the opening, as before) or an address
+ * (held). Returns who was written to (empty: nobody holds the role), or undefined when it does not apply.
+ */
+export function writeOutOfHoursAhead(b: DecisionBuilder, ladder: EffectiveLadder, step: Step, ctx: CaseContext): string[] | undefined {
+  const rung = rungOf(ladder, step);
+  if (rung.approval || step.outOfHoursTo || !step.dueAt) return undefined;
+  const { to, cc, missingTo } = recipientsFor(b, ladder, step, ctx);
+  if (missingTo.length > 0) return undefined;
+  const ooh = outOfHoursRoute(b.state, ladder, ctx, [...to, ...cc]);
+  if (!ooh) return undefined;
+  if (ooh.to.length === 0) return [];
+  step.outOfHoursTo = ooh.to.map((c) => c.email);
+  b.mail({
+    kind: 'out-of-hours',
+    key: `s${step.n}-out-of-hours`,
+    to: ooh.to,
+    cc: [],
+    timing: 'now',
+    step: step.n,
+    data: { rungId: rung.id, role: ooh.rule.to, mode: ooh.rule.mode, daytimeAt: step.dueAt, by: 'escalated' },
+    // They never saw the request: its documents go with it, as to anyone new up the ladder.
+    ...(b.state.requestMessageRef ? { forward: { message: b.state.requestMessageRef } } : {}),
+  });
+  return step.outOfHoursTo;
+}
+
+/**
  * Fostering panel, Formal Process, step 6: "If the escalation has not been satisfactorily resolved
  * then the ADM or Panel Chair should complete a further form identifying which aspects they remain
  * concerned about and the process will be considered by a more senior manager." The rung the

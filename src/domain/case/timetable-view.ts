@@ -106,7 +106,9 @@ function outOfHoursRow(
   const rule = ladder.outOfHours;
   if (!rule) return undefined;
   const row = (emails: string[]) => ({ role: rule.to, label: ladderRoleLabel(ladder.def, rule.to), mode: rule.mode, emails });
-  if (step.status === 'sent') return step.outOfHoursTo ? row(step.outOfHoursTo) : undefined;
+  // Written to already (the step sent at night, or ESCALATE at night ahead of a step that goes at the opening).
+  if (step.outOfHoursTo) return row(step.outOfHoursTo);
+  if (step.status === 'sent') return undefined;
   if (step.status !== 'planned' || !step.dueAt || !outOfHoursAt(ladder, ctx.calendar, new Date(step.dueAt))) return undefined;
   return row(outOfHoursContacts(state, rule, ctx).map((c) => c.email));
 }

@@ -4,7 +4,7 @@
  * at night: each chases the placing authority, outside the home, so its mail waits for the send
  * window. But a step taken at night (ESCALATE, APPROVE) on the safeguarding timescales is written
  * at once to the placing authority's Emergency Duty Team, its out-of-hours service; the rung's own
- * mail still goes when the working day starts. Never the home's own on-call address. Europe/London
+ * mail still goes when the working day starts, composed then. Never the home's own on-call address. Europe/London
  * is on GMT in November, so these times are also UTC.
  */
 import { describe, expect, it } from 'vitest';
@@ -45,26 +45,27 @@ describe('reg 5 safeguarding out of hours: the placing authority’s Emergency D
     expect(ooh!.timing).toBe('now');
     expect(ooh!.data).toMatchObject({ rungId: 'professional-reminder', mode: 'in-addition', daytimeAt: MONDAY_0900, by: 'escalated' });
     expect(ooh!.forward).toEqual({ message: 'msg-0' });
-    // The rung's own mail (to the professional, copying the team manager) waits for the window.
-    const [chaser] = mailsOf(d.last(), 'chaser');
-    expect(emails(chaser!.to)).toEqual([addr('professional')]);
-    expect(emails(chaser!.cc)).toContain(addr('team-manager'));
-    expect(chaser!.timing).toBe('window');
+    // The rung's own mail (to the professional, copying the team manager) is not composed at night:
+    // the step goes at the opening, its date and deadline that morning's.
+    expect(mailsOf(d.last(), 'chaser')).toEqual([]);
     const step = d.step('professional-reminder');
-    expect(step.sentAt).toBe(MONDAY_0900);
+    expect(step.status).toBe('planned');
+    expect(step.dueAt).toBe(MONDAY_0900);
     expect(step.outOfHoursTo).toEqual([AUTHORITY_EDT.email]);
-    const [notice] = mailsOf(d.last(), 'step-notice');
-    expect(notice!.data.outOfHours).toEqual({ role: 'emergency-duty-team', mode: 'in-addition', to: [AUTHORITY_EDT.email] });
     const [ack] = mailsOf(d.last(), 'command-ack');
     expect(JSON.stringify(ack!.data)).toContain(`goes at Monday 30 November 2026 at 09:00; out of hours, ${AUTHORITY_EDT.email} is written to at once`);
     // The timetable says it too.
     const row = timetableRows(d.state, d.ctx()).find((r) => r.rung === 'professional-reminder')!;
     expect(row.outOfHours?.emails).toEqual([AUTHORITY_EDT.email]);
 
-    // Monday 09:00, when the chaser leaves: nothing more to the EDT, and the next rung is in hours.
+    // Monday 09:00, when the chaser leaves (to the professional, copying the team manager): nothing
+    // more to the EDT, and the next rung is in hours.
     d.at(MONDAY_0900).advance();
     expect(mailsOf(d.last(), 'out-of-hours')).toEqual([]);
-    expect(mailsOf(d.last(), 'chaser').filter((m) => m.step === step.n)).toEqual([]);
+    const [chaser] = mailsOf(d.last(), 'chaser').filter((m) => m.step === step.n);
+    expect(emails(chaser!.to)).toEqual([addr('professional')]);
+    expect(emails(chaser!.cc)).toContain(addr('team-manager'));
+    expect(d.step('professional-reminder').sentAt).toBe(MONDAY_0900);
     expect(d.step('team-manager-reminder').status).toBe('planned');
   });
 
@@ -85,10 +86,12 @@ describe('reg 5 safeguarding out of hours: the placing authority’s Emergency D
     const d = reg5('urgent', HOME_ONLY);
     d.at(FRIDAY_2200).command({ kind: 'escalate' } as never);
     expect(mailsOf(d.last(), 'out-of-hours')).toEqual([]);
+    expect(d.step('professional-reminder').dueAt).toBe(MONDAY_0900);
+    expect(d.step('professional-reminder').outOfHoursTo).toBeUndefined();
+    const [ack] = mailsOf(d.last(), 'command-ack');
+    expect(JSON.stringify(ack!.data)).toContain('no address is known for the Emergency Duty Team, so nobody else could be written to now');
+    d.at(MONDAY_0900).advance();
     expect(d.step('professional-reminder').sentAt).toBe(MONDAY_0900);
-    expect(mailsOf(d.last(), 'chaser')[0]!.timing).toBe('window');
-    const [notice] = mailsOf(d.last(), 'step-notice');
-    expect(notice!.data.outOfHours).toEqual({ role: 'emergency-duty-team', mode: 'in-addition', to: [] });
   });
 
   it('the standard timescales: ESCALATE at night writes to nobody out of hours and the step waits for Monday as before', () => {
