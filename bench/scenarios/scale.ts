@@ -332,6 +332,8 @@ export async function scaleScenario(infra: Infra, o: ScaleOptions): Promise<Scen
         },
       ],
       details: {
+        // Issue 19's stable name for the row above (bench/run.ts collects it into `figures`).
+        workerRssMb: mb(mem.rssBytes),
         organisations: orgs.map((x) => ({ id: x.id, cases: x.count })),
         seeding: seeded,
         casesByStatus: shape.map((s) => ({ status: s.status, cases: Number(s.n), avgStateBytes: Number(s.state_bytes) })),
