@@ -202,26 +202,7 @@ export function fireStep(
   if (approved) b.draft({ kind: 'release', step: step.n });
   else b.mail(chaser);
   // Once per step: the duty team is not written to again when the rung's own mail goes at the opening.
-  if (ooh && ooh.to.length > 0 && !step.outOfHoursTo) {
-    step.outOfHoursTo = ooh.to.map((c) => c.email);
-    b.mail({
-      kind: 'out-of-hours',
-      key: `s${step.n}-out-of-hours`,
-      to: ooh.to,
-      cc: [],
-      timing: 'now',
-      step: step.n,
-      data: {
-        rungId: rung.id,
-        role: ooh.rule.to,
-        mode: ooh.rule.mode,
-        daytimeAt: goesAt.toISOString(),
-        ...(approved ? { by: 'approved' as const } : trigger ? { by: trigger } : {}),
-      },
-      // They never saw the request: its documents go with it, as to anyone new up the ladder.
-      ...(state.requestMessageRef ? { forward: { message: state.requestMessageRef } } : {}),
-    });
-  }
+  if (ooh && ooh.to.length > 0 && !step.outOfHoursTo) writeToDutyTeam(b, step, rung.id, ooh, goesAt.toISOString(), approved ? 'approved' : trigger);
   b.event('step-sent', actor, {
     step: step.n,
     rung: rung.id,
@@ -254,6 +235,19 @@ export function writeOutOfHoursAhead(b: DecisionBuilder, ladder: EffectiveLadder
   const ooh = outOfHoursRoute(b.state, ladder, ctx, [...to, ...cc]);
   if (!ooh) return undefined;
   if (ooh.to.length === 0) return [];
+  writeToDutyTeam(b, step, rung.id, ooh, step.dueAt, 'escalated');
+  return ooh.to.map((c) => c.email);
+}
+
+/** The out-of-hours mail of a step (at once), and the step's note of who had it. */
+function writeToDutyTeam(
+  b: DecisionBuilder,
+  step: Step,
+  rungId: string,
+  ooh: NonNullable<ReturnType<typeof outOfHoursRoute>>,
+  daytimeAt: string,
+  by: 'escalated' | 'approved' | undefined,
+): void {
   step.outOfHoursTo = ooh.to.map((c) => c.email);
   b.mail({
     kind: 'out-of-hours',
@@ -262,11 +256,10 @@ export function writeOutOfHoursAhead(b: DecisionBuilder, ladder: EffectiveLadder
     cc: [],
     timing: 'now',
     step: step.n,
-    data: { rungId: rung.id, role: ooh.rule.to, mode: ooh.rule.mode, daytimeAt: step.dueAt, by: 'escalated' },
+    data: { rungId, role: ooh.rule.to, mode: ooh.rule.mode, daytimeAt, ...(by ? { by } : {}) },
     // They never saw the request: its documents go with it, as to anyone new up the ladder.
     ...(b.state.requestMessageRef ? { forward: { message: b.state.requestMessageRef } } : {}),
   });
-  return step.outOfHoursTo;
 }
 
 /**
