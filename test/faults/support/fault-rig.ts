@@ -28,17 +28,8 @@ export const DATABASE = 'escalator_faults';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be replayed by its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so a failing run can be replayed by its seed (the suite's one PRNG). */
+export { prng } from '../../support/prng.js';
 
 /**
  * The shared clock of every process: the test writes the offset, the service processes read it

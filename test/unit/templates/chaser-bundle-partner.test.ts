@@ -11,39 +11,10 @@ import type { Directory } from '../../../src/domain/directory.js';
 import { renderSample, sampleCase } from '../../../src/outbound/render/sample-case.js';
 import { chaserBundleModel } from '../../../src/workflows/chaser-bundle.js';
 import { ladder, store } from './template-helpers.js';
+import { TRUST, COUNCIL_WORDS, trustDirectory as directory } from './partner-fixture.js';
 
 const def = ladder('childrens-home-reg5');
-const TRUST = 'Northshire NHS Foundation Trust';
 const ORG = { name: 'Sunrise Children’s Homes', mailbox: 'escalations@sunrise-homes.org.uk' };
-
-/** The sample people are at northshire.example: here that is the trust. */
-const directory: Directory = {
-  authorities: [
-    {
-      id: 'trust',
-      name: TRUST,
-      kind: 'health',
-      domains: ['northshire.example'],
-      contacts: {},
-      ladder: [
-        { title: 'named nurse' },
-        { title: 'designated nurse', contact: { email: 'dn@northshire.example' } },
-        { title: 'head of service', contact: { email: 'hos@northshire.example' } },
-      ],
-    },
-  ],
-  organisations: {},
-};
-
-const COUNCIL_WORDS = [
-  'local authority',
-  'placing authority has',
-  'Assistant Director',
-  'Director of Children',
-  'care plan',
-  'team manager',
-  'allocated worker',
-];
 
 /** One case's chaser at `rung`, as composeBundle reads it back: its reference, subject, text and whom it writes to. */
 function item(rung: string, childRef: string, dir?: Directory) {

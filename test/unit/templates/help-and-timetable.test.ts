@@ -14,29 +14,11 @@ import { renderMail } from '../../../src/outbound/render/render-mail.js';
 import { renderSample } from '../../../src/outbound/render/sample-case.js';
 import type { Directory } from '../../../src/domain/directory.js';
 import { ladder, store } from './template-helpers.js';
+import { trustDirectory as trust } from './partner-fixture.js';
 
 const reg5 = ladder('childrens-home-reg5');
 const ON_DEMAND = 'Reply TIMETABLE for the full timetable, HELP for every command.';
 const opts = { roles: ['team-manager'], ladderIds: [reg5.id], reference: new Date('2026-12-05T10:00:00Z'), timezone: 'Europe/London' };
-
-/** The sample people are at northshire.example: with this directory, an NHS trust with its own roles. */
-const trust: Directory = {
-  authorities: [
-    {
-      id: 'trust',
-      name: 'Northshire NHS Foundation Trust',
-      kind: 'health',
-      domains: ['northshire.example'],
-      contacts: {},
-      ladder: [
-        { title: 'named nurse' },
-        { title: 'designated nurse', contact: { email: 'dn@northshire.example' } },
-        { title: 'head of service', contact: { email: 'hos@northshire.example' } },
-      ],
-    },
-  ],
-  organisations: {},
-};
 
 /** The RM's reply, answered: the command-ack the case sends back, rendered. */
 function answer(...commands: Command[]) {

@@ -4,43 +4,13 @@
  * council, an Assistant Director, a Director of Children's Services or a care plan.
  */
 import { describe, expect, it } from 'vitest';
-import type { Directory } from '../../../src/domain/directory.js';
 import { effectiveLadder } from '../../../src/domain/ladder/effective-ladder.js';
 import type { VariantName } from '../../../src/domain/ladder/ladder-schema.js';
 import { renderSample } from '../../../src/outbound/render/sample-case.js';
 import { ladder, store } from './template-helpers.js';
+import { TRUST, COUNCIL_WORDS, trustDirectory as directory } from './partner-fixture.js';
 
 const def = ladder('childrens-home-reg5');
-const TRUST = 'Northshire NHS Foundation Trust';
-
-/** The sample people are at northshire.example: here that is the trust. */
-const directory: Directory = {
-  authorities: [
-    {
-      id: 'trust',
-      name: TRUST,
-      kind: 'health',
-      domains: ['northshire.example'],
-      contacts: {},
-      ladder: [
-        { title: 'named nurse' },
-        { title: 'designated nurse', contact: { email: 'dn@northshire.example' } },
-        { title: 'head of service', contact: { email: 'hos@northshire.example' } },
-      ],
-    },
-  ],
-  organisations: {},
-};
-
-const COUNCIL_WORDS = [
-  'local authority',
-  'placing authority has',
-  'Assistant Director',
-  'Director of Children',
-  'care plan',
-  'team manager',
-  'allocated worker',
-];
 
 describe('reg 5 chasers to an NHS trust', () => {
   const rungs = (variant: VariantName) => [...effectiveLadder(def, variant).rungs.map((r) => r.id), 'repeat'];
